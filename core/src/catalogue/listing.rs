@@ -1,0 +1,196 @@
+//! Catalogue listing pages and full-text search.
+//!
+//! A page is one query: the products of the page are chosen first (by filter and sort, or by
+//! search rank), and only those 50 rows are joined to their variants for price range and stock.
+//! Search uses the FTS5 index: diacritics are folded and every word is matched as a prefix, so
+//! "kaos" finds "Kaos Batik Pekalongan" and "kopi" finds "Kopí".
+
+use crate::error::{Error, Result, Rule};
+use crate::id::Id;
+use rusqlite::Connection;
+use rusqlite::types::Value as SqlValue;
+use serde::{Deserialize, Serialize};
+
+/// The largest page a caller may ask for.
+pub const MAX_PAGE: u32 = 200;
+
+/// How a listing is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Newest first (the default), or best match first when searching.
+    #[default]
+    Newest,
+    /// Oldest first.
+    Oldest,
+    /// By name, A to Z.
+    Name,
+    /// Cheapest first.
+    PriceLow,
+    /// Dearest first.
+    PriceHigh,
+}
+
+/// What to list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProductQuery {
+    /// Only this producer's products.
+    pub producer_id: Option<Id>,
+    /// Words to search for; every word must match, as a prefix.
+    pub search: Option<String>,
+    /// Only this category (exact, case-insensitive).
+    pub category: Option<String>,
+    /// Only this status.
+    pub status: Option<super::ProductStatus>,
+    /// Only products with at least one variant in stock.
+    pub in_stock: bool,
+    /// Order of the page. With a search, `Newest` means best match first.
+    pub sort: Sort,
+    /// Rows to skip.
+    pub offset: u32,
+    /// Rows to return, 1 to [`MAX_PAGE`].
+    pub limit: u32,
+}
+
+/// One row of a listing page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductSummary {
+    /// Product id.
+    pub id: Id,
+    /// Producer id.
+    pub producer_id: Id,
+    /// Name.
+    pub name: String,
+    /// Category.
+    pub category: String,
+    /// Unit of sale.
+    pub unit: String,
+    /// Listing state.
+    pub status: super::ProductStatus,
+    /// Lowest price over its variants, in rupiah.
+    pub min_price: i64,
+    /// Highest price over its variants, in rupiah.
+    pub max_price: i64,
+    /// Stock summed over its variants.
+    pub total_stock: i64,
+    /// Number of variants.
+    pub variant_count: i64,
+    /// True when any variant is oversold.
+    pub oversold: bool,
+    /// Content hash of the first photo, if any.
+    pub cover_photo: Option<String>,
+    /// When it was created (Unix ms).
+    pub created_at: i64,
+}
+
+/// Turns what a person typed into an FTS5 query: each word quoted and matched as a prefix.
+/// Returns `None` when nothing searchable is left.
+pub fn fts_query(input: &str) -> Option<String> {
+    let words: Vec<String> = input
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+fn order_by(sort: Sort, searching: bool, prefix: &str) -> String {
+    match (sort, searching) {
+        (Sort::Newest, true) => format!("{prefix}score, {prefix}rowid DESC"),
+        (Sort::Newest, false) => format!("{prefix}created_at DESC, {prefix}rowid DESC"),
+        (Sort::Oldest, _) => format!("{prefix}created_at, {prefix}rowid"),
+        (Sort::Name, _) => format!("{prefix}name COLLATE NOCASE, {prefix}rowid"),
+        (Sort::PriceLow, _) => format!("{prefix}price, {prefix}rowid"),
+        (Sort::PriceHigh, _) => format!("{prefix}price DESC, {prefix}rowid"),
+    }
+}
+
+/// One page of products.
+pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSummary>> {
+    if q.limit == 0 || q.limit > MAX_PAGE {
+        return Err(Error::field("limit", Rule::OutOfRange));
+    }
+    let search = q.search.as_deref().and_then(fts_query);
+    let mut filters: Vec<String> = Vec::new();
+    let mut params: Vec<SqlValue> = Vec::new();
+    let mut bind = |filters: &mut Vec<String>, sql: &str, value: SqlValue| {
+        params.push(value);
+        filters.push(sql.replace('?', &format!("?{}", params.len())));
+    };
+    if let Some(fts) = &search {
+        bind(&mut filters, "products_fts MATCH ?", SqlValue::Text(fts.clone()));
+    }
+    if let Some(producer) = q.producer_id {
+        bind(&mut filters, "p.producer_id = ?", SqlValue::Blob(producer.as_bytes().to_vec()));
+    }
+    if let Some(category) = &q.category {
+        bind(&mut filters, "p.category = ? COLLATE NOCASE", SqlValue::Text(category.clone()));
+    }
+    if let Some(status) = q.status {
+        bind(&mut filters, "p.status = ?", SqlValue::Text(status.as_str().to_owned()));
+    }
+    if q.in_stock {
+        filters.push("EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.stock > 0)".into());
+    }
+    let from = if search.is_some() {
+        "products_fts JOIN products p ON p.rowid = products_fts.rowid"
+    } else {
+        "products p"
+    };
+    let filter = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
+    params.push(SqlValue::Integer(i64::from(q.limit)));
+    let limit_at = params.len();
+    params.push(SqlValue::Integer(i64::from(q.offset)));
+    let offset_at = params.len();
+    let sql = format!(
+        "WITH page AS (
+             SELECT p.rowid AS rowid, p.id, p.producer_id, p.name, p.category, p.unit, p.status,
+                    p.price, p.created_at, {score} AS score
+             FROM {from} {filter}
+             ORDER BY {inner} LIMIT ?{limit_at} OFFSET ?{offset_at})
+         SELECT page.id, page.producer_id, page.name, page.category, page.unit, page.status,
+                min(coalesce(v.price, page.price)), max(coalesce(v.price, page.price)),
+                coalesce(sum(v.stock), 0), count(v.id), coalesce(min(v.stock) < 0, 0),
+                (SELECT hash FROM photos f WHERE f.owner_id = page.id ORDER BY f.position LIMIT 1),
+                page.created_at, page.price
+         FROM page LEFT JOIN variants v ON v.product_id = page.id
+         GROUP BY page.rowid ORDER BY {outer}",
+        score = if search.is_some() { "products_fts.rank" } else { "0" },
+        inner = order_by(q.sort, search.is_some(), "p.").replace("p.score", "products_fts.rank"),
+        outer = order_by(q.sort, search.is_some(), "page."),
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+        let status: String = r.get(5)?;
+        let base: i64 = r.get(13)?;
+        Ok(ProductSummary {
+            id: r.get(0)?,
+            producer_id: r.get(1)?,
+            name: r.get(2)?,
+            category: r.get(3)?,
+            unit: r.get(4)?,
+            status: super::ProductStatus::parse(&status).unwrap_or(super::ProductStatus::Draft),
+            min_price: r.get::<_, Option<i64>>(6)?.unwrap_or(base),
+            max_price: r.get::<_, Option<i64>>(7)?.unwrap_or(base),
+            total_stock: r.get(8)?,
+            variant_count: r.get(9)?,
+            oversold: r.get(10)?,
+            cover_photo: r.get(11)?,
+            created_at: r.get(12)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn every_word_becomes_a_quoted_prefix() {
+        assert_eq!(fts_query("kaos batik").as_deref(), Some("\"kaos\"* \"batik\"*"));
+        assert_eq!(fts_query("  \"AND\" OR ( * ").as_deref(), Some("\"AND\"* \"OR\"*"));
+        assert_eq!(fts_query("--- ()"), None);
+    }
+}

@@ -1,0 +1,125 @@
+//! Opening a database file: create, upgrade, or refuse with a clear error. Never deletes data.
+
+use super::{BUSY_TIMEOUT, schema};
+use crate::error::{Error, Result};
+use crate::id::Id;
+use crate::sync::clock::{Clock, Hlc, WallClock};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+pub(super) struct Opened {
+    pub conn: Connection,
+    pub device: Id,
+    pub clock: Clock,
+    pub next_seq: i64,
+}
+
+/// Opens (or creates) the writer connection, checks the file is Sentra's, runs migrations, and
+/// loads the device id, clock and outbox sequence.
+pub(super) fn open_writer(path: &Path, wall: Arc<dyn WallClock>) -> Result<Opened> {
+    check_header(path)?;
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::Decode(format!("journal mode {mode} instead of wal")));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    migrate(&mut conn)?;
+    let (device, clock, next_seq) = load_meta(&mut conn, wall)?;
+    Ok(Opened { conn, device, clock, next_seq })
+}
+
+/// Opens a read-only connection to an existing, already-migrated database.
+pub(super) fn open_reader(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
+}
+
+/// A file that exists and is not empty must start with SQLite's header; anything else is not
+/// ours, and we refuse it before SQLite can treat it as anything.
+fn check_header(path: &Path) -> Result<()> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::Io(e)),
+    };
+    let mut header = [0u8; 16];
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..])? {
+            0 => break,
+            n => read += n,
+        }
+    }
+    if read == 0 || (read == 16 && &header == SQLITE_MAGIC) {
+        Ok(())
+    } else {
+        Err(Error::NotSentraDatabase)
+    }
+}
+
+/// Brings the schema up to date, or refuses a file that is not Sentra's or is too new.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let app_id: i32 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let objects: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    let fresh = app_id == 0 && version == 0 && objects == 0;
+    if !fresh && app_id != schema::APPLICATION_ID {
+        return Err(Error::NotSentraDatabase);
+    }
+    let latest = schema::latest_version();
+    if version > latest {
+        return Err(Error::SchemaTooNew { found: version, known: latest });
+    }
+    for (step, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", step as i64 + 1)?;
+    }
+    if fresh {
+        tx.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Reads (or, on first open, creates) the device id, the clock and the next outbox sequence.
+fn load_meta(conn: &mut Connection, wall: Arc<dyn WallClock>) -> Result<(Id, Clock, i64)> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let get = |key: &str| -> Result<Option<String>> {
+        Ok(tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    };
+    let device = match get("device_id")? {
+        Some(raw) => raw.parse().map_err(|_| Error::Decode("device_id".into()))?,
+        None => {
+            let id = Id::new();
+            tx.execute("INSERT INTO meta(key, value) VALUES ('device_id', ?1)", [id.to_string()])?;
+            id
+        }
+    };
+    let last: Hlc = match get("clock_last")? {
+        Some(raw) => raw.parse().map_err(Error::Decode)?,
+        None => Hlc::default(),
+    };
+    let offset = match get("clock_offset_ms")? {
+        Some(raw) => raw.parse().map_err(|_| Error::Decode("clock_offset_ms".into()))?,
+        None => 0,
+    };
+    let next_seq = match get("next_seq")? {
+        Some(raw) => raw.parse().map_err(|_| Error::Decode("next_seq".into()))?,
+        None => 1,
+    };
+    tx.commit()?;
+    Ok((device, Clock::new(wall, device.node(), last, offset), next_seq))
+}

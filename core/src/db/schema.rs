@@ -1,0 +1,235 @@
+//! The schema and its migrations.
+//!
+//! `PRAGMA user_version` holds the schema version. [`MIGRATIONS`] is an ordered list: entry `n`
+//! upgrades a version-`n` database to version `n + 1`, so a fresh file runs them all and an old
+//! file runs only the steps it lacks, in one transaction. `PRAGMA application_id` marks the file
+//! as Sentra's, so another app's SQLite file is refused rather than altered.
+//!
+//! Every schema change appends a step here and commits a snapshot of the previous version under
+//! `core/tests/schema_snapshots/`; the migration test opens each snapshot, upgrades it, and
+//! checks the result equals a fresh database.
+//!
+//! Ids are 16-byte UUIDv7 blobs. Timestamps named `*_at` are Unix milliseconds. `hlc` columns hold
+//! the packed hybrid-logical-clock time of a row's creation ([`crate::sync::clock::Hlc::packed`]);
+//! `clocks` holds a JSON object of field → full HLC for fields edited after creation (NULL when
+//! none), which is what per-field last-write-wins merges compare.
+
+/// `PRAGMA application_id` of a Sentra database: ASCII "SNTR".
+pub const APPLICATION_ID: i32 = 0x534E_5452;
+
+/// The ordered migrations. The schema version is the number of steps applied.
+pub const MIGRATIONS: &[&str] = &[V1];
+
+/// The newest schema version this build knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+const V1: &str = r#"
+-- Key/value facts about this database: device id, clock state, next outbox sequence, account.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Producers (UMKM), registered by themselves or by a facilitator.
+CREATE TABLE producers (
+    id              BLOB PRIMARY KEY,
+    business_name   TEXT NOT NULL,
+    owner_name      TEXT NOT NULL,
+    phone           TEXT NOT NULL,            -- normalised, +62…
+    address         TEXT NOT NULL,
+    region_code     TEXT NOT NULL,            -- Kemendagri code, 4, 6 or 10 digits
+    sector          TEXT NOT NULL,            -- fashion_textiles | food_beverage | crafts | processed_agriculture | other
+    workforce       INTEGER NOT NULL,
+    year_founded    INTEGER,
+    nib             TEXT,                     -- 13 digits, optional
+    certifications  TEXT NOT NULL DEFAULT '', -- comma-separated: halal,pirt,sni,bpom,other
+    consent_publish INTEGER NOT NULL DEFAULT 0,
+    consent_date    TEXT,                     -- YYYY-MM-DD the consent was given
+    registered_by   TEXT NOT NULL,            -- 'self' or the facilitator's user id
+    created_at      INTEGER NOT NULL,
+    hlc             INTEGER NOT NULL,
+    clocks          TEXT
+) WITHOUT ROWID;
+CREATE INDEX producers_by_name ON producers(business_name COLLATE NOCASE);
+
+-- Clusters and cooperatives.
+CREATE TABLE organisations (
+    id          BLOB PRIMARY KEY,
+    kind        TEXT NOT NULL,                -- cluster | cooperative
+    name        TEXT NOT NULL,
+    region_code TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    hlc         INTEGER NOT NULL,
+    clocks      TEXT
+) WITHOUT ROWID;
+
+-- Producers that belong to an organisation.
+CREATE TABLE organisation_members (
+    organisation_id BLOB NOT NULL,
+    producer_id     BLOB NOT NULL,
+    hlc             INTEGER NOT NULL,
+    PRIMARY KEY (organisation_id, producer_id)
+) WITHOUT ROWID;
+
+-- User accounts that administer an organisation.
+CREATE TABLE organisation_admins (
+    organisation_id BLOB NOT NULL,
+    user_id         BLOB NOT NULL,
+    hlc             INTEGER NOT NULL,
+    PRIMARY KEY (organisation_id, user_id)
+) WITHOUT ROWID;
+
+-- Products. The integer rowid exists for the full-text index; `id` is the synced identity.
+CREATE TABLE products (
+    rowid        INTEGER PRIMARY KEY,
+    id           BLOB NOT NULL UNIQUE,
+    producer_id  BLOB NOT NULL,
+    name         TEXT NOT NULL,
+    description  TEXT NOT NULL,
+    category     TEXT NOT NULL,
+    unit         TEXT NOT NULL,               -- pcs | lusin | kodi | kg | ton | liter | pack | …
+    price        INTEGER NOT NULL,            -- rupiah per unit
+    min_order    INTEGER NOT NULL,
+    weight_g     INTEGER NOT NULL,
+    length_cm    INTEGER NOT NULL,
+    width_cm     INTEGER NOT NULL,
+    height_cm    INTEGER NOT NULL,
+    status       TEXT NOT NULL,               -- draft | listed | unlisted
+    tier1        TEXT,                        -- first variant tier name, e.g. 'Ukuran'
+    tier2        TEXT,                        -- second tier name, e.g. 'Warna'
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    hlc          INTEGER NOT NULL,
+    clocks       TEXT
+);
+CREATE INDEX products_newest ON products(created_at);
+CREATE INDEX products_by_producer ON products(producer_id);
+
+-- Full-text search over products: diacritics folded, 2- and 3-character prefix indexes.
+CREATE VIRTUAL TABLE products_fts USING fts5(
+    name, description, category,
+    content = 'products', content_rowid = 'rowid',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
+    INSERT INTO products_fts(rowid, name, description, category)
+    VALUES (new.rowid, new.name, new.description, new.category);
+END;
+CREATE TRIGGER products_fts_delete AFTER DELETE ON products BEGIN
+    INSERT INTO products_fts(products_fts, rowid, name, description, category)
+    VALUES ('delete', old.rowid, old.name, old.description, old.category);
+END;
+CREATE TRIGGER products_fts_update AFTER UPDATE OF name, description, category ON products BEGIN
+    INSERT INTO products_fts(products_fts, rowid, name, description, category)
+    VALUES ('delete', old.rowid, old.name, old.description, old.category);
+    INSERT INTO products_fts(rowid, name, description, category)
+    VALUES (new.rowid, new.name, new.description, new.category);
+END;
+
+-- Variants: up to two tiers of options. `stock` caches the sum of the variant's movements and
+-- is updated in the same transaction as every movement; negative means oversold.
+CREATE TABLE variants (
+    id          BLOB PRIMARY KEY,
+    product_id  BLOB NOT NULL,
+    position    INTEGER NOT NULL,
+    sku         TEXT NOT NULL,
+    option1     TEXT,
+    option2     TEXT,
+    price       INTEGER,                      -- overrides the product price when set
+    stock       INTEGER NOT NULL DEFAULT 0,
+    hlc         INTEGER NOT NULL,
+    clocks      TEXT
+) WITHOUT ROWID;
+CREATE INDEX variants_by_product ON variants(product_id, position);
+
+-- Stock movements, append-only; concurrent ones from different devices all count.
+CREATE TABLE stock_movements (
+    id          BLOB PRIMARY KEY,
+    variant_id  BLOB NOT NULL,
+    kind        TEXT NOT NULL,                -- restock | sale | reserve | release | adjust
+    delta       INTEGER NOT NULL,             -- signed change in units
+    ref_id      BLOB,                         -- the order or sale that caused it
+    at          INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- The ordered photos of a product or a producer. The photo pipeline fills in the files.
+CREATE TABLE photos (
+    id          BLOB PRIMARY KEY,
+    owner_id    BLOB NOT NULL,                -- a product or a producer
+    position    INTEGER NOT NULL,
+    hash        TEXT NOT NULL,                -- content hash of the display image
+    hlc         INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX photos_by_owner ON photos(owner_id, position);
+
+-- Orders, from the storefront, a facilitator or a cooperative.
+CREATE TABLE orders (
+    id             BLOB PRIMARY KEY,
+    code           TEXT NOT NULL UNIQUE,      -- short code the buyer sees
+    producer_id    BLOB NOT NULL,
+    channel        TEXT NOT NULL,             -- storefront | facilitator | cooperative
+    status         TEXT NOT NULL,             -- new | accepted | rejected | shipped | completed | cancelled
+    buyer_name     TEXT NOT NULL,
+    buyer_phone    TEXT NOT NULL,
+    buyer_regency  TEXT NOT NULL,
+    buyer_address  TEXT NOT NULL,
+    note           TEXT NOT NULL DEFAULT '',
+    total          INTEGER NOT NULL,          -- rupiah
+    reserved       INTEGER NOT NULL DEFAULT 0,-- 1 while stock is held for it
+    courier        TEXT,
+    tracking_no    TEXT,
+    reason         TEXT,                      -- why it was rejected or cancelled
+    created_at     INTEGER NOT NULL,
+    accepted_at    INTEGER,
+    shipped_at     INTEGER,
+    completed_at   INTEGER,
+    closed_at      INTEGER,                   -- rejected or cancelled
+    hlc            INTEGER NOT NULL,
+    clocks         TEXT
+) WITHOUT ROWID;
+CREATE INDEX orders_by_status ON orders(status, created_at);
+
+-- Order lines, with the unit price at ordering time.
+CREATE TABLE order_lines (
+    order_id    BLOB NOT NULL,
+    line_no     INTEGER NOT NULL,
+    variant_id  BLOB NOT NULL,
+    quantity    INTEGER NOT NULL,
+    unit_price  INTEGER NOT NULL,
+    PRIMARY KEY (order_id, line_no)
+) WITHOUT ROWID;
+
+-- The direct-sales ledger: sales made off the app (market stall, reseller, exhibition, …).
+CREATE TABLE sales (
+    id          BLOB PRIMARY KEY,
+    variant_id  BLOB NOT NULL,
+    quantity    INTEGER NOT NULL,
+    unit_price  INTEGER NOT NULL,
+    channel     TEXT NOT NULL,                -- market_stall | reseller | exhibition | other_marketplace
+    sold_on     TEXT NOT NULL,                -- YYYY-MM-DD
+    created_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sales_by_day ON sales(sold_on);
+
+-- Explicit deletes, so a delete syncs instead of looking like a row never seen.
+CREATE TABLE tombstones (
+    entity      TEXT NOT NULL,
+    id          BLOB NOT NULL,
+    hlc         TEXT NOT NULL,
+    PRIMARY KEY (entity, id)
+) WITHOUT ROWID;
+
+-- The outbox: every local change, recorded in the transaction that made it, for sync to push.
+-- `seq` is this device's gapless sequence number; the device id lives in `meta`.
+CREATE TABLE outbox (
+    seq         INTEGER PRIMARY KEY,
+    entity      TEXT NOT NULL,                -- producer | organisation | product | variant | …
+    entity_id   BLOB NOT NULL,
+    op          TEXT NOT NULL,                -- create | update | delete | append | transition
+    fields      TEXT NOT NULL,                -- JSON object of the changed fields' new values
+    hlc         TEXT NOT NULL                 -- full HLC of the change
+);
+"#;

@@ -1,0 +1,87 @@
+//! Ids of every synced thing: UUIDv7, time-ordered so new rows append to the B-tree, stored as
+//! 16-byte blobs and shown as hyphenated text.
+
+use crate::error::{Error, Rule};
+use rusqlite::types::{FromSql, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use uuid::Uuid;
+
+/// A globally unique id, made on the device that creates the thing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Id(Uuid);
+
+impl Id {
+    /// A new, time-ordered id.
+    pub fn new() -> Self {
+        Id(Uuid::now_v7())
+    }
+
+    /// The first 8 bytes as a number; used as a device's clock node.
+    pub(crate) fn node(&self) -> u64 {
+        let b = self.0.as_bytes();
+        u64::from_be_bytes([b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]])
+    }
+
+    /// An id derived from another id and a name: the same inputs give the same id on every
+    /// device (UUIDv5).
+    pub(crate) fn derived(namespace: Id, name: &[u8]) -> Self {
+        Id(Uuid::new_v5(&namespace.0, name))
+    }
+
+    /// The 16 bytes of the id.
+    pub(crate) fn as_bytes(&self) -> &[u8; 16] {
+        self.0.as_bytes()
+    }
+
+    /// Parses an id given by a caller; a malformed one is a validation error on `field`.
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self, Error> {
+        raw.parse().map_err(|_| Error::field(field, Rule::Id))
+    }
+}
+
+impl Default for Id {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+impl FromStr for Id {
+    type Err = uuid::Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_str(s.trim()).map(Id)
+    }
+}
+
+impl ToSql for Id {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(ValueRef::Blob(self.0.as_bytes())))
+    }
+}
+
+impl FromSql for Id {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        Uuid::column_result(value).map(Id)
+    }
+}
+
+impl Serialize for Id {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}

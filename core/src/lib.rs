@@ -1,0 +1,396 @@
+//! Sentra's core: everything a producer or a facilitator does on the phone, offline.
+//!
+//! [`Sentra`] is the one handle. It opens a database file (one per account on a shared phone),
+//! and every call on it either reads or writes that file; every write is durable when the call
+//! returns, and records what changed in the outbox for sync to push.
+//!
+//! ```no_run
+//! use sentra_core::{Sentra, producers::NewProducer};
+//! let sentra = Sentra::open("sentra.db".as_ref())?;
+//! let id = sentra.register_producer(&NewProducer {
+//!     business_name: "Konveksi Rowosari Jaya".into(),
+//!     owner_name: "Siti Aminah".into(),
+//!     phone: "0812-3456-7890".into(),
+//!     region_code: "3327".into(),
+//!     sector: "fashion_textiles".into(),
+//!     ..Default::default()
+//! })?;
+//! # Ok::<(), sentra_core::Error>(())
+//! ```
+
+pub mod catalogue;
+mod db;
+pub mod error;
+mod id;
+mod input;
+pub mod money;
+pub mod orders;
+pub mod organisations;
+pub mod photos;
+pub mod producers;
+pub mod regions;
+pub mod sales;
+pub mod stock;
+pub mod sync;
+
+pub use db::schema::latest_version as schema_version;
+pub use error::{Error, ErrorCode, FieldError, Lang, Result, Rule};
+pub use id::Id;
+pub use input::{MAX_QUANTITY, MAX_RUPIAH, normalise_phone};
+pub use sync::clock::{Hlc, SystemClock, WallClock};
+
+use catalogue::listing::{ProductQuery, ProductSummary};
+use catalogue::{NewProduct, NewVariant, Product, ProductPatch, VariantPatch};
+use orders::{NewOrder, Order, OrderTab, TabCounts, Transition};
+use organisations::Organisation;
+use producers::{NewProducer, Producer, ProducerPatch, RegisteredBy};
+use rusqlite::OptionalExtension;
+use sales::{NewSale, Period, Sale, SalesSummary};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::Arc;
+use sync::outbox::OutboxEntry;
+
+/// What the person using this database is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A producer (UMKM owner).
+    Producer,
+    /// A field facilitator (*pendamping*).
+    Facilitator,
+    /// A cluster or cooperative admin.
+    CooperativeAdmin,
+    /// A government official (read-only aggregates).
+    Official,
+    /// A Sentra administrator.
+    Admin,
+}
+
+/// The account signed in on this database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// The user's id on the server.
+    pub user_id: Id,
+    /// What the user is.
+    pub role: Role,
+}
+
+/// Options for [`Sentra::open_with`].
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Where the clock reads wall time; the system clock by default.
+    pub wall_clock: Arc<dyn WallClock>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self { wall_clock: Arc::new(SystemClock) }
+    }
+}
+
+/// Pending outbox entries by kind, for the sync status screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingCount {
+    /// The entity kind (`product`, `order`, …).
+    pub entity: String,
+    /// How many entries wait to be pushed.
+    pub count: i64,
+}
+
+/// The handle on one Sentra database. Cheap to share between threads (`Send + Sync`).
+pub struct Sentra {
+    db: db::Db,
+}
+
+impl std::fmt::Debug for Sentra {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sentra").field("device", &self.db.device()).finish_non_exhaustive()
+    }
+}
+
+impl Sentra {
+    /// Opens the database at `path`, creating it if needed.
+    ///
+    /// Errors: [`ErrorCode::NotSentraDatabase`] for a file that is not ours,
+    /// [`ErrorCode::DatabaseCorrupt`] for a damaged one, [`ErrorCode::SchemaTooNew`] for one
+    /// from a newer app. A file is never deleted or reset.
+    pub fn open(path: &Path) -> Result<Sentra> {
+        Self::open_with(path, OpenOptions::default())
+    }
+
+    /// Opens with explicit options (tests use a controlled clock).
+    pub fn open_with(path: &Path, options: OpenOptions) -> Result<Sentra> {
+        Ok(Sentra { db: db::Db::open(path, options.wall_clock)? })
+    }
+
+    /// This database's device id, made on first open.
+    pub fn device_id(&self) -> Id {
+        self.db.device()
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        self.db.path()
+    }
+
+    /// Checks every page of the file; an error means the file is damaged.
+    pub fn check_integrity(&self) -> Result<()> {
+        self.db.read(|conn| {
+            let verdict: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+            if verdict == "ok" {
+                Ok(())
+            } else {
+                Err(Error::DatabaseCorrupt(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                    Some("quick_check failed".into()),
+                )))
+            }
+        })
+    }
+
+    // ----- account -----
+
+    /// Records who is signed in on this database.
+    pub fn set_account(&self, account: Account) -> Result<()> {
+        let json = serde_json::to_string(&account)?;
+        self.db.write(|tx| {
+            tx.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('account', ?1)", [json])?;
+            Ok(())
+        })
+    }
+
+    /// Who is signed in, if anyone.
+    pub fn account(&self) -> Result<Option<Account>> {
+        self.db.read(|conn| {
+            let raw: Option<String> = conn
+                .query_row("SELECT value FROM meta WHERE key = 'account'", [], |r| r.get(0))
+                .optional()?;
+            raw.map(|raw| serde_json::from_str(&raw).map_err(Error::from)).transpose()
+        })
+    }
+
+    // ----- producers -----
+
+    /// Registers a producer. When a facilitator is signed in, they are recorded as
+    /// `registered_by`; otherwise the producer registered themselves.
+    pub fn register_producer(&self, input: &NewProducer) -> Result<Id> {
+        let by = match self.account()? {
+            Some(Account { user_id, role: Role::Facilitator }) => RegisteredBy::Facilitator(user_id),
+            _ => RegisteredBy::SelfRegistered,
+        };
+        self.db.write(|tx| producers::register(tx, input, by))
+    }
+
+    /// Edits a producer.
+    pub fn edit_producer(&self, id: Id, patch: &ProducerPatch) -> Result<()> {
+        self.db.write(|tx| producers::edit(tx, id, patch))
+    }
+
+    /// One producer.
+    pub fn producer(&self, id: Id) -> Result<Producer> {
+        self.db.read(|c| producers::get(c, id))?.ok_or(Error::NotFound { entity: "producer" })
+    }
+
+    /// Producers by name; with `only_mine`, those the signed-in facilitator registered.
+    pub fn producers(&self, only_mine: bool, offset: u32, limit: u32) -> Result<Vec<Producer>> {
+        let mine = if only_mine { self.account()?.map(|a| a.user_id) } else { None };
+        self.db.read(|c| producers::list(c, mine, offset, limit))
+    }
+
+    // ----- organisations -----
+
+    /// Creates a cluster or cooperative (`kind` is `cluster` or `cooperative`).
+    pub fn create_organisation(&self, kind: &str, name: &str, region_code: &str) -> Result<Id> {
+        self.db.write(|tx| organisations::create(tx, kind, name, region_code))
+    }
+
+    /// Adds a producer to an organisation.
+    pub fn add_member(&self, organisation: Id, producer: Id) -> Result<()> {
+        self.db.write(|tx| organisations::add_member(tx, organisation, producer))
+    }
+
+    /// Makes a user an admin of an organisation.
+    pub fn add_admin(&self, organisation: Id, user: Id) -> Result<()> {
+        self.db.write(|tx| organisations::add_admin(tx, organisation, user))
+    }
+
+    /// One organisation with its members and admins.
+    pub fn organisation(&self, id: Id) -> Result<Organisation> {
+        self.db
+            .read(|c| organisations::get(c, id))?
+            .ok_or(Error::NotFound { entity: "organisation" })
+    }
+
+    // ----- catalogue -----
+
+    /// Creates a product with its variants and opening stock.
+    pub fn create_product(&self, input: &NewProduct) -> Result<Id> {
+        self.db.write(|tx| catalogue::create(tx, input))
+    }
+
+    /// Edits a product.
+    pub fn edit_product(&self, id: Id, patch: &ProductPatch) -> Result<()> {
+        self.db.write(|tx| catalogue::edit(tx, id, patch))
+    }
+
+    /// Adds a variant to a product that has tiers.
+    pub fn add_variant(&self, product: Id, input: &NewVariant) -> Result<Id> {
+        self.db.write(|tx| catalogue::add_variant(tx, product, input))
+    }
+
+    /// Edits a variant's SKU or price override.
+    pub fn edit_variant(&self, id: Id, patch: &VariantPatch) -> Result<()> {
+        self.db.write(|tx| catalogue::edit_variant(tx, id, patch))
+    }
+
+    /// Deletes a product (a tombstone syncs the delete).
+    pub fn delete_product(&self, id: Id) -> Result<()> {
+        self.db.write(|tx| catalogue::delete(tx, id))
+    }
+
+    /// One product with its variants.
+    pub fn product(&self, id: Id) -> Result<Product> {
+        self.db.read(|c| catalogue::get(c, id))?.ok_or(Error::NotFound { entity: "product" })
+    }
+
+    /// A page of products: filtered, sorted, or searched.
+    pub fn list_products(&self, query: &ProductQuery) -> Result<Vec<ProductSummary>> {
+        self.db.read(|c| catalogue::listing::list(c, query))
+    }
+
+    /// The photos of a product or producer, in order.
+    pub fn photos(&self, owner: Id) -> Result<Vec<photos::Photo>> {
+        self.db.read(|c| photos::rows::list(c, owner))
+    }
+
+    /// Adds a photo row (by content hash) at the end of an owner's list.
+    pub fn add_photo_row(&self, owner: Id, hash: &str) -> Result<Id> {
+        self.db.write(|tx| photos::rows::add(tx, owner, hash))
+    }
+
+    /// Puts an owner's photos in the order given.
+    pub fn reorder_photos(&self, owner: Id, order: &[Id]) -> Result<()> {
+        self.db.write(|tx| photos::rows::reorder(tx, owner, order))
+    }
+
+    /// Removes a photo row. Returns how many rows still use its file.
+    pub fn remove_photo(&self, id: Id) -> Result<i64> {
+        self.db.write(|tx| {
+            let hash = photos::rows::remove(tx, id)?;
+            photos::rows::users_of(tx, &hash)
+        })
+    }
+
+    // ----- stock -----
+
+    /// Adds stock that arrived.
+    pub fn restock(&self, variant: Id, quantity: i64) -> Result<Id> {
+        self.db.write(|tx| stock::restock(tx, variant, quantity))
+    }
+
+    /// Corrects stock after a count, by a signed amount.
+    pub fn adjust_stock(&self, variant: Id, delta: i64) -> Result<Id> {
+        self.db.write(|tx| stock::adjust(tx, variant, delta))
+    }
+
+    /// A variant's stock movements, newest first.
+    pub fn stock_history(&self, variant: Id, limit: u32) -> Result<Vec<stock::Movement>> {
+        self.db.read(|c| stock::history(c, variant, limit))
+    }
+
+    /// A variant's stock recomputed from its movements.
+    pub fn recount_stock(&self, variant: Id) -> Result<i64> {
+        self.db.read(|c| stock::recount(c, variant))
+    }
+
+    // ----- orders -----
+
+    /// Records an order (entered by a facilitator, or for a cooperative allocation).
+    pub fn create_order(&self, input: &NewOrder) -> Result<Id> {
+        self.db.write(|tx| orders::create(tx, input))
+    }
+
+    /// Moves an order along its state machine.
+    pub fn transition_order(&self, id: Id, change: &Transition) -> Result<()> {
+        self.db.write(|tx| orders::transition(tx, id, change))
+    }
+
+    /// One order with its lines.
+    pub fn order(&self, id: Id) -> Result<Order> {
+        self.db.read(|c| orders::get(c, id))?.ok_or(Error::NotFound { entity: "order" })
+    }
+
+    /// A page of one order tab.
+    pub fn orders(&self, tab: OrderTab, offset: u32, limit: u32) -> Result<Vec<Order>> {
+        self.db.read(|c| orders::list(c, tab, offset, limit))
+    }
+
+    /// How many orders each tab holds, and how many are overdue now.
+    pub fn order_tabs(&self) -> Result<TabCounts> {
+        let now = self.db.clock().physical_ms();
+        self.db.read(|c| orders::tab_counts(c, now))
+    }
+
+    // ----- direct sales -----
+
+    /// Records a direct sale and takes it out of stock.
+    pub fn record_sale(&self, input: &NewSale) -> Result<Id> {
+        self.db.write(|tx| sales::record(tx, input))
+    }
+
+    /// Direct sales between two days inclusive, newest first.
+    pub fn sales(&self, from: &str, to: &str, limit: u32) -> Result<Vec<Sale>> {
+        self.db.read(|c| sales::list(c, from, to, limit))
+    }
+
+    /// Direct-sales totals per day or month and channel.
+    pub fn sales_summary(&self, period: Period, from: &str, to: &str) -> Result<Vec<SalesSummary>> {
+        self.db.read(|c| sales::summary(c, period, from, to))
+    }
+
+    // ----- sync bookkeeping -----
+
+    /// Up to `limit` outbox entries after sequence `after_seq`, oldest first.
+    pub fn outbox(&self, after_seq: i64, limit: usize) -> Result<Vec<OutboxEntry>> {
+        let device = self.device_id();
+        self.db.read(|c| sync::outbox::pending(c, device, after_seq, limit))
+    }
+
+    /// Pending outbox entries per kind.
+    pub fn pending_counts(&self) -> Result<Vec<PendingCount>> {
+        let counts = self.db.read(sync::outbox::pending_counts)?;
+        Ok(counts.into_iter().map(|(entity, count)| PendingCount { entity, count }).collect())
+    }
+
+    /// The last HLC timestamp this device handed out.
+    pub fn clock(&self) -> Hlc {
+        self.db.clock().last()
+    }
+
+    /// Applies the clock offset the server measured (server time minus device time). Pending
+    /// outbox entries are re-stamped on the corrected timeline, so a phone that was months
+    /// ahead or behind does not make its unsynced edits win or lose wrongly.
+    pub fn correct_clock(&self, offset_ms: i64) -> Result<()> {
+        self.db.write(|tx| {
+            let shift = tx.clock_mut().correct_offset(offset_ms);
+            if shift == 0 {
+                return Ok(());
+            }
+            let rows: Vec<(i64, String)> = {
+                let mut stmt = tx.prepare("SELECT seq, hlc FROM outbox")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            for (seq, raw) in rows {
+                let mut hlc: Hlc = raw.parse().map_err(Error::Decode)?;
+                hlc.millis = hlc.millis.saturating_add(shift).max(0);
+                tx.execute(
+                    "UPDATE outbox SET hlc = ?1 WHERE seq = ?2",
+                    rusqlite::params![hlc.to_string(), seq],
+                )?;
+            }
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,501 @@
+//! Orders: a buyer, lines priced at ordering time, a channel, and a one-way status.
+//!
+//! Accepting an order holds its stock with `reserve` movements; rejecting or cancelling gives
+//! back what was held with `release` movements. Those movements get ids derived from the order,
+//! the line and the kind, so the same hold made on two devices is one movement after sync.
+
+pub mod status;
+
+use crate::db::Tx;
+use crate::error::{Error, Result, Rule};
+use crate::id::Id;
+use crate::input::Checks;
+use crate::regions;
+use crate::stock::MovementKind;
+use crate::sync::outbox::{Entity, Op};
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+pub use status::{OrderStatus, OrderTab, SHIP_WITHIN_MS, RESPOND_WITHIN_MS, TabCounts};
+
+/// Where an order came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderChannel {
+    /// The buyers' web storefront.
+    Storefront,
+    /// Entered by a facilitator for the producer.
+    Facilitator,
+    /// An allocation of a cooperative's bulk order.
+    Cooperative,
+}
+
+impl OrderChannel {
+    /// The stable code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderChannel::Storefront => "storefront",
+            OrderChannel::Facilitator => "facilitator",
+            OrderChannel::Cooperative => "cooperative",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "storefront" => Some(OrderChannel::Storefront),
+            "facilitator" => Some(OrderChannel::Facilitator),
+            "cooperative" => Some(OrderChannel::Cooperative),
+            _ => None,
+        }
+    }
+}
+
+/// The buyer of an order.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Buyer {
+    /// Name.
+    pub name: String,
+    /// Phone, normalised to `+62…`.
+    pub phone: String,
+    /// Delivery regency code (4 digits).
+    pub regency_code: String,
+    /// Delivery address.
+    pub address: String,
+}
+
+/// A line of an order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrderLine {
+    /// The variant ordered.
+    pub variant_id: Id,
+    /// How many units.
+    pub quantity: i64,
+    /// Price per unit when the order was made, in rupiah.
+    pub unit_price: i64,
+}
+
+/// An order with its lines.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Order {
+    /// Its id.
+    pub id: Id,
+    /// The short code the buyer sees, such as `SNT-7K3QX9AB`.
+    pub code: String,
+    /// The producer who sells.
+    pub producer_id: Id,
+    /// Where it came from.
+    pub channel: OrderChannel,
+    /// Where it is in its life.
+    pub status: OrderStatus,
+    /// Who buys.
+    pub buyer: Buyer,
+    /// A note from the buyer.
+    pub note: String,
+    /// The lines.
+    pub lines: Vec<OrderLine>,
+    /// Sum of quantity × unit price, in rupiah.
+    pub total: i64,
+    /// Courier, once shipped.
+    pub courier: Option<String>,
+    /// Tracking number, once shipped.
+    pub tracking_no: Option<String>,
+    /// Why it was rejected or cancelled.
+    pub reason: Option<String>,
+    /// When it was made (Unix ms).
+    pub created_at: i64,
+    /// When it was accepted.
+    pub accepted_at: Option<i64>,
+    /// When it was shipped.
+    pub shipped_at: Option<i64>,
+    /// When it was completed.
+    pub completed_at: Option<i64>,
+    /// When it was rejected or cancelled.
+    pub closed_at: Option<i64>,
+    /// The deadline of the seller's next step: respond by (new) or ship by (accepted).
+    pub due_at: Option<i64>,
+}
+
+impl Order {
+    /// Whether the seller's next step is late at `now_ms`.
+    pub fn is_overdue(&self, now_ms: i64) -> bool {
+        self.due_at.is_some_and(|due| now_ms > due)
+    }
+}
+
+/// A new order.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewOrder {
+    /// The producer who sells.
+    pub producer_id: String,
+    /// `storefront`, `facilitator` or `cooperative`.
+    pub channel: String,
+    /// The buyer.
+    pub buyer: Buyer,
+    /// A note, up to 500 characters.
+    pub note: String,
+    /// The lines: variant and quantity. The price is taken from the catalogue now.
+    pub lines: Vec<NewOrderLine>,
+}
+
+/// A line of a new order.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewOrderLine {
+    /// The variant.
+    pub variant_id: String,
+    /// Units, at least 1.
+    pub quantity: i64,
+}
+
+const MAX_LINES: usize = 100;
+
+fn new_code() -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bytes = uuid::Uuid::new_v4().into_bytes();
+    let code: String = bytes.iter().take(8).map(|b| ALPHABET[usize::from(b % 32)] as char).collect();
+    format!("SNT-{code}")
+}
+
+/// Creates an order in status `new`, pricing each line from the catalogue.
+pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
+    let now = tx.now_ms();
+    let mut c = Checks::new();
+    let producer_id = Id::parse("producer_id", &input.producer_id).ok();
+    if producer_id.is_none() {
+        c.fail("producer_id", Rule::Id);
+    }
+    let channel = OrderChannel::parse(input.channel.trim());
+    if channel.is_none() {
+        c.fail("channel", Rule::Unknown);
+    }
+    let name = c.label("buyer.name", &input.buyer.name, 100);
+    let phone = c.phone("buyer.phone", &input.buyer.phone);
+    let regency = match regions::validate_code(&input.buyer.regency_code) {
+        Ok(code) => code[..4].to_owned(),
+        Err(_) => {
+            c.fail("buyer.regency_code", Rule::RegionCode);
+            String::new()
+        }
+    };
+    let address = c.text("buyer.address", &input.buyer.address, 300);
+    let note = c.optional_text("note", &input.note, 500);
+    if input.lines.is_empty() {
+        c.fail("lines", Rule::Required);
+    } else if input.lines.len() > MAX_LINES {
+        c.fail("lines", Rule::TooLong);
+    }
+    let mut lines: Vec<(Id, i64)> = Vec::new();
+    for line in &input.lines {
+        let quantity = c.quantity("lines.quantity", line.quantity);
+        match Id::parse("lines.variant_id", &line.variant_id) {
+            Ok(id) if lines.iter().any(|(v, _)| *v == id) => c.fail("lines.variant_id", Rule::Duplicate),
+            Ok(id) => lines.push((id, quantity)),
+            Err(_) => c.fail("lines.variant_id", Rule::Id),
+        }
+    }
+    c.finish()?;
+    let (Some(producer_id), Some(channel)) = (producer_id, channel) else {
+        return Err(Error::field("producer_id", Rule::Id));
+    };
+
+    // Price the lines, and check each variant is this producer's and the minimum order holds.
+    let mut priced: Vec<OrderLine> = Vec::new();
+    let mut per_product: Vec<(Id, i64, i64)> = Vec::new(); // product, quantity, min order
+    for (variant_id, quantity) in lines {
+        let row = tx
+            .prepare_cached(
+                "SELECT p.id, p.producer_id, coalesce(v.price, p.price), p.min_order, p.status \
+                 FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?1",
+            )?
+            .query_row([variant_id], |r| {
+                Ok((r.get::<_, Id>(0)?, r.get::<_, Id>(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
+            })
+            .optional()?;
+        let Some((product, owner, unit_price, min_order, status)) = row else {
+            return Err(Error::field("lines.variant_id", Rule::Unknown));
+        };
+        if owner != producer_id {
+            return Err(Error::field("lines.variant_id", Rule::Unknown));
+        }
+        if channel == OrderChannel::Storefront && status != "listed" {
+            return Err(Error::field("lines.variant_id", Rule::Unknown));
+        }
+        match per_product.iter_mut().find(|(p, _, _)| *p == product) {
+            Some(entry) => entry.1 += quantity,
+            None => per_product.push((product, quantity, min_order)),
+        }
+        priced.push(OrderLine { variant_id, quantity, unit_price });
+    }
+    if per_product.iter().any(|(_, quantity, min)| quantity < min) {
+        return Err(Error::field("lines.quantity", Rule::OutOfRange));
+    }
+    let total = priced.iter().map(|l| l.quantity.saturating_mul(l.unit_price)).sum::<i64>();
+
+    let id = Id::new();
+    let code = new_code();
+    let mut json_lines = Vec::new();
+    for (line_no, line) in priced.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO order_lines(order_id, line_no, variant_id, quantity, unit_price) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(rusqlite::params![
+            id,
+            line_no as i64,
+            line.variant_id,
+            line.quantity,
+            line.unit_price
+        ])?;
+        json_lines.push(serde_json::json!({
+            "variant_id": line.variant_id.to_string(),
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+        }));
+    }
+    // The lines travel inside the order's create entry: one composite change.
+    let mut lines_field = Map::new();
+    lines_field.insert("lines".into(), Value::Array(json_lines));
+    tx.insert_composite(
+        "orders",
+        Entity::Order,
+        id,
+        vec![
+            ("code", code.into()),
+            ("producer_id", producer_id.into()),
+            ("channel", channel.as_str().into()),
+            ("status", OrderStatus::New.as_str().into()),
+            ("buyer_name", name.into()),
+            ("buyer_phone", phone.into()),
+            ("buyer_regency", regency.into()),
+            ("buyer_address", address.into()),
+            ("note", note.into()),
+            ("total", total.into()),
+            ("created_at", now.into()),
+        ],
+        lines_field,
+    )?;
+    Ok(id)
+}
+
+/// A requested status change, with what each one needs.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "to")]
+pub enum Transition {
+    /// Accept a new order; holds its stock.
+    Accept,
+    /// Reject a new order, with a reason.
+    Reject {
+        /// Why.
+        reason: String,
+    },
+    /// Hand an accepted order to a courier.
+    Ship {
+        /// Courier name (JNE, J&T, SiCepat, Pos Indonesia, …).
+        courier: String,
+        /// Tracking number (*nomor resi*).
+        tracking_no: String,
+    },
+    /// Mark a shipped order as received.
+    Complete,
+    /// Cancel a new or accepted order, with a reason; gives back held stock.
+    Cancel {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Transition {
+    fn target(&self) -> OrderStatus {
+        match self {
+            Transition::Accept => OrderStatus::Accepted,
+            Transition::Reject { .. } => OrderStatus::Rejected,
+            Transition::Ship { .. } => OrderStatus::Shipped,
+            Transition::Complete => OrderStatus::Completed,
+            Transition::Cancel { .. } => OrderStatus::Cancelled,
+        }
+    }
+}
+
+/// Moves an order along its state machine, holding or giving back stock as needed.
+pub(crate) fn transition(tx: &mut Tx<'_>, id: Id, change: &Transition) -> Result<()> {
+    let order = get(tx, id)?.ok_or(Error::NotFound { entity: "order" })?;
+    let to = change.target();
+    if !order.status.can_become(to) {
+        return Err(Error::InvalidTransition { from: order.status.as_str(), to: to.as_str() });
+    }
+    let mut c = Checks::new();
+    let mut fields = Map::new();
+    let (reason, courier, tracking_no) = match change {
+        Transition::Reject { reason } | Transition::Cancel { reason } => {
+            (Some(c.text("reason", reason, 300)), None, None)
+        }
+        Transition::Ship { courier, tracking_no } => {
+            (None, Some(c.label("courier", courier, 60)), Some(c.label("tracking_no", tracking_no, 60)))
+        }
+        Transition::Accept | Transition::Complete => (None, None, None),
+    };
+    c.finish()?;
+    let now = tx.now_ms();
+    let at_column = match to {
+        OrderStatus::Accepted => "accepted_at",
+        OrderStatus::Shipped => "shipped_at",
+        OrderStatus::Completed => "completed_at",
+        OrderStatus::Rejected | OrderStatus::Cancelled | OrderStatus::New => "closed_at",
+    };
+    tx.execute(
+        &format!(
+            "UPDATE orders SET status = ?1, {at_column} = ?2, reason = coalesce(?3, reason), \
+             courier = coalesce(?4, courier), tracking_no = coalesce(?5, tracking_no) WHERE id = ?6"
+        ),
+        rusqlite::params![to.as_str(), now, reason, courier, tracking_no, id],
+    )?;
+    fields.insert("status".into(), Value::from(to.as_str()));
+    fields.insert(at_column.into(), Value::from(now));
+    for (key, value) in [("reason", reason), ("courier", courier), ("tracking_no", tracking_no)] {
+        if let Some(value) = value {
+            fields.insert(key.into(), Value::from(value));
+        }
+    }
+    tx.record(Entity::Order, id, Op::Transition, fields)?;
+
+    let hold = match to {
+        OrderStatus::Accepted => Some((MovementKind::Reserve, -1, true)),
+        OrderStatus::Rejected | OrderStatus::Cancelled if order_reserved(tx, id)? => {
+            Some((MovementKind::Release, 1, false))
+        }
+        _ => None,
+    };
+    if let Some((kind, sign, reserved)) = hold {
+        for (line_no, line) in order.lines.iter().enumerate() {
+            let movement = derived_id(id, kind, line_no);
+            crate::stock::record_with_id(tx, movement, line.variant_id, kind, sign * line.quantity, Some(id))?;
+        }
+        tx.execute("UPDATE orders SET reserved = ?1 WHERE id = ?2", rusqlite::params![reserved, id])?;
+    }
+    Ok(())
+}
+
+fn order_reserved(conn: &Connection, id: Id) -> Result<bool> {
+    Ok(conn.query_row("SELECT reserved FROM orders WHERE id = ?1", [id], |r| r.get(0))?)
+}
+
+/// The id of the stock movement that holds or releases one line of an order: the same on every
+/// device, so the hold is counted once however many devices accept the order.
+fn derived_id(order: Id, kind: MovementKind, line_no: usize) -> Id {
+    let name = format!("{}:{line_no}", kind.as_str());
+    Id::derived(order, name.as_bytes())
+}
+
+const COLUMNS: &str = "id, code, producer_id, channel, status, buyer_name, buyer_phone, \
+    buyer_regency, buyer_address, note, total, courier, tracking_no, reason, created_at, \
+    accepted_at, shipped_at, completed_at, closed_at";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
+    let channel: String = r.get(3)?;
+    let status: String = r.get(4)?;
+    let status = OrderStatus::parse(&status).unwrap_or(OrderStatus::New);
+    let created_at: i64 = r.get(14)?;
+    let accepted_at: Option<i64> = r.get(15)?;
+    let due_at = match status {
+        OrderStatus::New => Some(created_at + RESPOND_WITHIN_MS),
+        OrderStatus::Accepted => accepted_at.map(|a| a + SHIP_WITHIN_MS),
+        _ => None,
+    };
+    Ok(Order {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        producer_id: r.get(2)?,
+        channel: OrderChannel::parse(&channel).unwrap_or(OrderChannel::Storefront),
+        status,
+        buyer: Buyer {
+            name: r.get(5)?,
+            phone: r.get(6)?,
+            regency_code: r.get(7)?,
+            address: r.get(8)?,
+        },
+        note: r.get(9)?,
+        lines: Vec::new(),
+        total: r.get(10)?,
+        courier: r.get(11)?,
+        tracking_no: r.get(12)?,
+        reason: r.get(13)?,
+        created_at,
+        accepted_at,
+        shipped_at: r.get(16)?,
+        completed_at: r.get(17)?,
+        closed_at: r.get(18)?,
+        due_at,
+    })
+}
+
+fn load_lines(conn: &Connection, order: &mut Order) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT variant_id, quantity, unit_price FROM order_lines WHERE order_id = ?1 ORDER BY line_no",
+    )?;
+    let lines = stmt.query_map([order.id], |r| {
+        Ok(OrderLine { variant_id: r.get(0)?, quantity: r.get(1)?, unit_price: r.get(2)? })
+    })?;
+    order.lines = lines.collect::<rusqlite::Result<_>>()?;
+    Ok(())
+}
+
+/// One order with its lines.
+pub(crate) fn get(conn: &Connection, id: Id) -> Result<Option<Order>> {
+    let order = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?;
+    let Some(mut order) = order else { return Ok(None) };
+    load_lines(conn, &mut order)?;
+    Ok(Some(order))
+}
+
+/// A page of the orders in one tab, oldest deadline first for open tabs, newest first for the
+/// others.
+pub(crate) fn list(conn: &Connection, tab: OrderTab, offset: u32, limit: u32) -> Result<Vec<Order>> {
+    if limit == 0 || limit > crate::catalogue::listing::MAX_PAGE {
+        return Err(Error::field("limit", Rule::OutOfRange));
+    }
+    let statuses = tab.statuses();
+    let order = match tab {
+        OrderTab::ToRespond => "created_at ASC",
+        OrderTab::ToShip => "accepted_at ASC",
+        _ => "created_at DESC",
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM orders WHERE status IN ('{}') ORDER BY {order}, id LIMIT ?1 OFFSET ?2",
+        statuses.join("','")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params![limit, offset], from_row)?;
+    let mut orders: Vec<Order> = rows.collect::<rusqlite::Result<_>>()?;
+    for order in &mut orders {
+        load_lines(conn, order)?;
+    }
+    Ok(orders)
+}
+
+/// Orders per tab, and how many are past their deadline at `now_ms`.
+pub(crate) fn tab_counts(conn: &Connection, now_ms: i64) -> Result<TabCounts> {
+    let mut counts = TabCounts::default();
+    let mut stmt = conn.prepare_cached("SELECT status, count(*) FROM orders GROUP BY status")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (status, n) = row?;
+        match OrderStatus::parse(&status).map(OrderStatus::tab) {
+            Some(OrderTab::ToRespond) => counts.to_respond += n,
+            Some(OrderTab::ToShip) => counts.to_ship += n,
+            Some(OrderTab::Shipped) => counts.shipped += n,
+            Some(OrderTab::Completed) => counts.completed += n,
+            Some(OrderTab::Cancelled) => counts.cancelled += n,
+            None => {}
+        }
+    }
+    counts.overdue = conn.query_row(
+        "SELECT count(*) FROM orders WHERE (status = 'new' AND created_at + ?1 < ?3) \
+         OR (status = 'accepted' AND accepted_at + ?2 < ?3)",
+        rusqlite::params![RESPOND_WITHIN_MS, SHIP_WITHIN_MS, now_ms],
+        |r| r.get(0),
+    )?;
+    Ok(counts)
+}

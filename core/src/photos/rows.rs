@@ -1,0 +1,118 @@
+//! The ordered list of photos of one owner (a product or a producer): add, reorder, remove.
+
+use crate::db::Tx;
+use crate::error::{Error, Result, Rule};
+use crate::id::Id;
+use crate::sync::outbox::{Entity, Op};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// One photo of a product or producer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Photo {
+    /// The photo row's id.
+    pub id: Id,
+    /// The product or producer it shows.
+    pub owner_id: Id,
+    /// Place in the owner's list, from 0.
+    pub position: i64,
+    /// Content hash (lowercase hex) of the display image.
+    pub hash: String,
+}
+
+fn owner_exists(conn: &Connection, owner: Id) -> Result<bool> {
+    let found = conn
+        .prepare_cached(
+            "SELECT 1 FROM products WHERE id = ?1 UNION ALL SELECT 1 FROM producers WHERE id = ?1",
+        )?
+        .query_row([owner], |_| Ok(()))
+        .optional()?;
+    Ok(found.is_some())
+}
+
+fn is_hash(hash: &str) -> bool {
+    hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Appends a photo row at the end of the owner's list.
+pub(crate) fn add(tx: &mut Tx<'_>, owner: Id, hash: &str) -> Result<Id> {
+    if !is_hash(hash) {
+        return Err(Error::field("hash", Rule::Id));
+    }
+    if !owner_exists(tx, owner)? {
+        return Err(Error::field("owner_id", Rule::Unknown));
+    }
+    let position: i64 = tx.query_row(
+        "SELECT coalesce(max(position) + 1, 0) FROM photos WHERE owner_id = ?1",
+        [owner],
+        |r| r.get(0),
+    )?;
+    let id = Id::new();
+    tx.insert(
+        "photos",
+        Entity::Photo,
+        id,
+        vec![("owner_id", owner.into()), ("position", position.into()), ("hash", hash.into())],
+    )?;
+    Ok(id)
+}
+
+/// The owner's photos in order.
+pub(crate) fn list(conn: &Connection, owner: Id) -> Result<Vec<Photo>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, owner_id, position, hash FROM photos WHERE owner_id = ?1 ORDER BY position, id",
+    )?;
+    let rows = stmt.query_map([owner], |r| {
+        Ok(Photo { id: r.get(0)?, owner_id: r.get(1)?, position: r.get(2)?, hash: r.get(3)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Puts the owner's photos in the order given. `order` must name each photo exactly once.
+pub(crate) fn reorder(tx: &mut Tx<'_>, owner: Id, order: &[Id]) -> Result<()> {
+    let current = list(tx, owner)?;
+    let mut wanted = order.to_vec();
+    wanted.sort();
+    let mut have: Vec<Id> = current.iter().map(|p| p.id).collect();
+    have.sort();
+    if wanted != have {
+        return Err(Error::field("order", Rule::Unknown));
+    }
+    for (position, id) in order.iter().enumerate() {
+        let old = current.iter().find(|p| p.id == *id).map(|p| p.position);
+        if old != Some(position as i64) {
+            tx.update("photos", Entity::Photo, *id, vec![("position", (position as i64).into())])?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes a photo row. Returns its hash, so the caller can delete the file
+/// once no other row refers to it.
+pub(crate) fn remove(tx: &mut Tx<'_>, id: Id) -> Result<String> {
+    let row: Option<(Id, String)> = tx
+        .prepare_cached("SELECT owner_id, hash FROM photos WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((owner, hash)) = row else {
+        return Err(Error::NotFound { entity: "photo" });
+    };
+    // The others keep their positions: a gap sorts the same, and renumbering them would be
+    // changes of their own to sync.
+    tx.execute("DELETE FROM photos WHERE id = ?1", [id])?;
+    let hlc = tx.tick();
+    tx.execute(
+        "INSERT OR REPLACE INTO tombstones(entity, id, hlc) VALUES ('photo', ?1, ?2)",
+        rusqlite::params![id, hlc.to_string()],
+    )?;
+    let mut fields = Map::new();
+    fields.insert("owner_id".into(), Value::from(owner.to_string()));
+    tx.record(Entity::Photo, id, Op::Delete, fields)?;
+    Ok(hash)
+}
+
+/// How many photo rows still use a file.
+pub(crate) fn users_of(conn: &Connection, hash: &str) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM photos WHERE hash = ?1", [hash], |r| r.get(0))?)
+}
