@@ -40,7 +40,9 @@ pub enum Error {
     #[error("the database file is damaged")]
     DatabaseCorrupt(#[source] rusqlite::Error),
     /// The database was written by a newer version of Sentra.
-    #[error("the database was written by a newer Sentra (schema {found}, this build knows {known})")]
+    #[error(
+        "the database was written by a newer Sentra (schema {found}, this build knows {known})"
+    )]
     SchemaTooNew {
         /// The schema version found in the file.
         found: i64,
@@ -110,7 +112,11 @@ impl Error {
 }
 
 fn describe_fields(fields: &[FieldError]) -> String {
-    fields.iter().map(|f| format!("{} ({})", f.field, f.rule.as_str())).collect::<Vec<_>>().join(", ")
+    fields
+        .iter()
+        .map(|f| format!("{} ({})", f.field, f.rule.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A language for user-facing text. Bahasa Indonesia comes first.

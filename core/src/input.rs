@@ -40,7 +40,10 @@ impl Checks {
     /// long text (descriptions, addresses); other control characters are not.
     pub(crate) fn optional_text(&mut self, field: &'static str, value: &str, max: usize) -> String {
         let clean: String = value.trim().nfc().collect();
-        if clean.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        if clean
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
             self.fail(field, Rule::ControlCharacters);
         } else if clean.chars().count() > max {
             self.fail(field, Rule::TooLong);
@@ -99,7 +102,11 @@ impl Checks {
 
     /// Ends the checks: `Ok` when every rule held.
     pub(crate) fn finish(self) -> Result<()> {
-        if self.errors.is_empty() { Ok(()) } else { Err(Error::Validation(self.errors)) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(self.errors))
+        }
     }
 }
 
@@ -138,7 +145,9 @@ pub fn normalise_phone(raw: &str) -> Option<String> {
 pub(crate) fn parse_date(raw: &str) -> Option<String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let date = time::Date::parse(raw.trim(), format).ok()?;
-    (2000..=2100).contains(&date.year()).then(|| date.to_string())
+    (2000..=2100)
+        .contains(&date.year())
+        .then(|| date.to_string())
 }
 
 /// Checks a NIB (Nomor Induk Berusaha): exactly 13 digits.
@@ -152,15 +161,34 @@ mod tests {
 
     #[test]
     fn phone_numbers_in_every_local_form_normalise_to_plus_62() {
-        for raw in ["0812-3456-7890", "+62 812 3456 7890", "6281234567890", "812 3456 7890"] {
-            assert_eq!(normalise_phone(raw).as_deref(), Some("+6281234567890"), "{raw}");
+        for raw in [
+            "0812-3456-7890",
+            "+62 812 3456 7890",
+            "6281234567890",
+            "812 3456 7890",
+        ] {
+            assert_eq!(
+                normalise_phone(raw).as_deref(),
+                Some("+6281234567890"),
+                "{raw}"
+            );
         }
-        assert_eq!(normalise_phone("(021) 555-1234").as_deref(), Some("+62215551234"));
+        assert_eq!(
+            normalise_phone("(021) 555-1234").as_deref(),
+            Some("+62215551234")
+        );
     }
 
     #[test]
     fn phone_numbers_that_are_not_indonesian_are_refused() {
-        for raw in ["", "12345", "+1 415 555 0100", "0812-abc", "0000000000", "08123456789012345"] {
+        for raw in [
+            "",
+            "12345",
+            "+1 415 555 0100",
+            "0812-abc",
+            "0000000000",
+            "08123456789012345",
+        ] {
             assert_eq!(normalise_phone(raw), None, "{raw}");
         }
     }

@@ -85,7 +85,9 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        Self { wall_clock: Arc::new(SystemClock) }
+        Self {
+            wall_clock: Arc::new(SystemClock),
+        }
     }
 }
 
@@ -105,7 +107,9 @@ pub struct Sentra {
 
 impl std::fmt::Debug for Sentra {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sentra").field("device", &self.db.device()).finish_non_exhaustive()
+        f.debug_struct("Sentra")
+            .field("device", &self.db.device())
+            .finish_non_exhaustive()
     }
 }
 
@@ -121,7 +125,9 @@ impl Sentra {
 
     /// Opens with explicit options (tests use a controlled clock).
     pub fn open_with(path: &Path, options: OpenOptions) -> Result<Sentra> {
-        Ok(Sentra { db: db::Db::open(path, options.wall_clock)? })
+        Ok(Sentra {
+            db: db::Db::open(path, options.wall_clock)?,
+        })
     }
 
     /// This database's device id, made on first open.
@@ -155,7 +161,10 @@ impl Sentra {
     pub fn set_account(&self, account: Account) -> Result<()> {
         let json = serde_json::to_string(&account)?;
         self.db.write(|tx| {
-            tx.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('account', ?1)", [json])?;
+            tx.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('account', ?1)",
+                [json],
+            )?;
             Ok(())
         })
     }
@@ -164,9 +173,12 @@ impl Sentra {
     pub fn account(&self) -> Result<Option<Account>> {
         self.db.read(|conn| {
             let raw: Option<String> = conn
-                .query_row("SELECT value FROM meta WHERE key = 'account'", [], |r| r.get(0))
+                .query_row("SELECT value FROM meta WHERE key = 'account'", [], |r| {
+                    r.get(0)
+                })
                 .optional()?;
-            raw.map(|raw| serde_json::from_str(&raw).map_err(Error::from)).transpose()
+            raw.map(|raw| serde_json::from_str(&raw).map_err(Error::from))
+                .transpose()
         })
     }
 
@@ -176,7 +188,10 @@ impl Sentra {
     /// `registered_by`; otherwise the producer registered themselves.
     pub fn register_producer(&self, input: &NewProducer) -> Result<Id> {
         let by = match self.account()? {
-            Some(Account { user_id, role: Role::Facilitator }) => RegisteredBy::Facilitator(user_id),
+            Some(Account {
+                user_id,
+                role: Role::Facilitator,
+            }) => RegisteredBy::Facilitator(user_id),
             _ => RegisteredBy::SelfRegistered,
         };
         self.db.write(|tx| producers::register(tx, input, by))
@@ -189,12 +204,18 @@ impl Sentra {
 
     /// One producer.
     pub fn producer(&self, id: Id) -> Result<Producer> {
-        self.db.read(|c| producers::get(c, id))?.ok_or(Error::NotFound { entity: "producer" })
+        self.db
+            .read(|c| producers::get(c, id))?
+            .ok_or(Error::NotFound { entity: "producer" })
     }
 
     /// Producers by name; with `only_mine`, those the signed-in facilitator registered.
     pub fn producers(&self, only_mine: bool, offset: u32, limit: u32) -> Result<Vec<Producer>> {
-        let mine = if only_mine { self.account()?.map(|a| a.user_id) } else { None };
+        let mine = if only_mine {
+            self.account()?.map(|a| a.user_id)
+        } else {
+            None
+        };
         self.db.read(|c| producers::list(c, mine, offset, limit))
     }
 
@@ -202,24 +223,29 @@ impl Sentra {
 
     /// Creates a cluster or cooperative (`kind` is `cluster` or `cooperative`).
     pub fn create_organisation(&self, kind: &str, name: &str, region_code: &str) -> Result<Id> {
-        self.db.write(|tx| organisations::create(tx, kind, name, region_code))
+        self.db
+            .write(|tx| organisations::create(tx, kind, name, region_code))
     }
 
     /// Adds a producer to an organisation.
     pub fn add_member(&self, organisation: Id, producer: Id) -> Result<()> {
-        self.db.write(|tx| organisations::add_member(tx, organisation, producer))
+        self.db
+            .write(|tx| organisations::add_member(tx, organisation, producer))
     }
 
     /// Makes a user an admin of an organisation.
     pub fn add_admin(&self, organisation: Id, user: Id) -> Result<()> {
-        self.db.write(|tx| organisations::add_admin(tx, organisation, user))
+        self.db
+            .write(|tx| organisations::add_admin(tx, organisation, user))
     }
 
     /// One organisation with its members and admins.
     pub fn organisation(&self, id: Id) -> Result<Organisation> {
         self.db
             .read(|c| organisations::get(c, id))?
-            .ok_or(Error::NotFound { entity: "organisation" })
+            .ok_or(Error::NotFound {
+                entity: "organisation",
+            })
     }
 
     // ----- catalogue -----
@@ -236,7 +262,8 @@ impl Sentra {
 
     /// Adds a variant to a product that has tiers.
     pub fn add_variant(&self, product: Id, input: &NewVariant) -> Result<Id> {
-        self.db.write(|tx| catalogue::add_variant(tx, product, input))
+        self.db
+            .write(|tx| catalogue::add_variant(tx, product, input))
     }
 
     /// Edits a variant's SKU or price override.
@@ -251,7 +278,9 @@ impl Sentra {
 
     /// One product with its variants.
     pub fn product(&self, id: Id) -> Result<Product> {
-        self.db.read(|c| catalogue::get(c, id))?.ok_or(Error::NotFound { entity: "product" })
+        self.db
+            .read(|c| catalogue::get(c, id))?
+            .ok_or(Error::NotFound { entity: "product" })
     }
 
     /// A page of products: filtered, sorted, or searched.
@@ -318,7 +347,9 @@ impl Sentra {
 
     /// One order with its lines.
     pub fn order(&self, id: Id) -> Result<Order> {
-        self.db.read(|c| orders::get(c, id))?.ok_or(Error::NotFound { entity: "order" })
+        self.db
+            .read(|c| orders::get(c, id))?
+            .ok_or(Error::NotFound { entity: "order" })
     }
 
     /// A page of one order tab.
@@ -354,13 +385,23 @@ impl Sentra {
     /// Up to `limit` outbox entries after sequence `after_seq`, oldest first.
     pub fn outbox(&self, after_seq: i64, limit: usize) -> Result<Vec<OutboxEntry>> {
         let device = self.device_id();
-        self.db.read(|c| sync::outbox::pending(c, device, after_seq, limit))
+        self.db
+            .read(|c| sync::outbox::pending(c, device, after_seq, limit))
+    }
+
+    /// Drops the outbox entries up to and including `seq`, which the server has acknowledged.
+    /// Sequence numbers are never reused. Returns how many entries were removed.
+    pub fn acknowledge(&self, seq: i64) -> Result<usize> {
+        self.db.write(|tx| sync::outbox::acknowledge(tx, seq))
     }
 
     /// Pending outbox entries per kind.
     pub fn pending_counts(&self) -> Result<Vec<PendingCount>> {
         let counts = self.db.read(sync::outbox::pending_counts)?;
-        Ok(counts.into_iter().map(|(entity, count)| PendingCount { entity, count }).collect())
+        Ok(counts
+            .into_iter()
+            .map(|(entity, count)| PendingCount { entity, count })
+            .collect())
     }
 
     /// The last HLC timestamp this device handed out.

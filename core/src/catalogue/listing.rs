@@ -119,26 +119,48 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
         filters.push(sql.replace('?', &format!("?{}", params.len())));
     };
     if let Some(fts) = &search {
-        bind(&mut filters, "products_fts MATCH ?", SqlValue::Text(fts.clone()));
+        bind(
+            &mut filters,
+            "products_fts MATCH ?",
+            SqlValue::Text(fts.clone()),
+        );
     }
     if let Some(producer) = q.producer_id {
-        bind(&mut filters, "p.producer_id = ?", SqlValue::Blob(producer.as_bytes().to_vec()));
+        bind(
+            &mut filters,
+            "p.producer_id = ?",
+            SqlValue::Blob(producer.as_bytes().to_vec()),
+        );
     }
     if let Some(category) = &q.category {
-        bind(&mut filters, "p.category = ? COLLATE NOCASE", SqlValue::Text(category.clone()));
+        bind(
+            &mut filters,
+            "p.category = ? COLLATE NOCASE",
+            SqlValue::Text(category.clone()),
+        );
     }
     if let Some(status) = q.status {
-        bind(&mut filters, "p.status = ?", SqlValue::Text(status.as_str().to_owned()));
+        bind(
+            &mut filters,
+            "p.status = ?",
+            SqlValue::Text(status.as_str().to_owned()),
+        );
     }
     if q.in_stock {
-        filters.push("EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.stock > 0)".into());
+        filters.push(
+            "EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.stock > 0)".into(),
+        );
     }
     let from = if search.is_some() {
         "products_fts JOIN products p ON p.rowid = products_fts.rowid"
     } else {
         "products p"
     };
-    let filter = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
+    let filter = if filters.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", filters.join(" AND "))
+    };
     params.push(SqlValue::Integer(i64::from(q.limit)));
     let limit_at = params.len();
     params.push(SqlValue::Integer(i64::from(q.offset)));
@@ -156,7 +178,11 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
                 page.created_at, page.price
          FROM page LEFT JOIN variants v ON v.product_id = page.id
          GROUP BY page.rowid ORDER BY {outer}",
-        score = if search.is_some() { "products_fts.rank" } else { "0" },
+        score = if search.is_some() {
+            "products_fts.rank"
+        } else {
+            "0"
+        },
         inner = order_by(q.sort, search.is_some(), "p.").replace("p.score", "products_fts.rank"),
         outer = order_by(q.sort, search.is_some(), "page."),
     );
@@ -189,8 +215,14 @@ mod tests {
 
     #[test]
     fn every_word_becomes_a_quoted_prefix() {
-        assert_eq!(fts_query("kaos batik").as_deref(), Some("\"kaos\"* \"batik\"*"));
-        assert_eq!(fts_query("  \"AND\" OR ( * ").as_deref(), Some("\"AND\"* \"OR\"*"));
+        assert_eq!(
+            fts_query("kaos batik").as_deref(),
+            Some("\"kaos\"* \"batik\"*")
+        );
+        assert_eq!(
+            fts_query("  \"AND\" OR ( * ").as_deref(),
+            Some("\"AND\"* \"OR\"*")
+        );
         assert_eq!(fts_query("--- ()"), None);
     }
 }

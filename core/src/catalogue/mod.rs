@@ -240,12 +240,21 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewProduct) -> Result<Id> {
     if input.tiers.len() > 2 {
         c.fail("tiers", Rule::TooLong);
     }
-    let tiers: Vec<String> = input.tiers.iter().take(2).map(|t| c.label("tiers", t, 30)).collect();
+    let tiers: Vec<String> = input
+        .tiers
+        .iter()
+        .take(2)
+        .map(|t| c.label("tiers", t, 30))
+        .collect();
     if tiers.len() == 2 && tiers[0].eq_ignore_ascii_case(&tiers[1]) {
         c.fail("tiers", Rule::Duplicate);
     }
     let defaults = [NewVariant::default()];
-    let wanted: &[NewVariant] = if input.variants.is_empty() { &defaults } else { &input.variants };
+    let wanted: &[NewVariant] = if input.variants.is_empty() {
+        &defaults
+    } else {
+        &input.variants
+    };
     if wanted.len() > MAX_VARIANTS || (tiers.is_empty() && wanted.len() > 1) {
         c.fail("variants", Rule::OutOfRange);
     }
@@ -306,19 +315,31 @@ fn check_variant(
     if v.options.len() != tier_count {
         c.fail("variants.options", Rule::Tiers);
     }
-    let options: Vec<String> = v.options.iter().map(|o| c.label("variants.options", o, 40)).collect();
+    let options: Vec<String> = v
+        .options
+        .iter()
+        .map(|o| c.label("variants.options", o, 40))
+        .collect();
     let sku = if v.sku.trim().is_empty() {
         if options.is_empty() {
             format!("V{}", index + 1)
         } else {
-            options.join("-").to_uppercase().replace(char::is_whitespace, "")
+            options
+                .join("-")
+                .to_uppercase()
+                .replace(char::is_whitespace, "")
         }
     } else {
         c.label("variants.sku", &v.sku, 40)
     };
     let price = v.price.map(|p| c.rupiah("variants.price", p));
     let initial_stock = c.range("variants.initial_stock", v.initial_stock, 0, MAX_QUANTITY);
-    Ok(CheckedVariant { sku, options, price, initial_stock })
+    Ok(CheckedVariant {
+        sku,
+        options,
+        price,
+        initial_stock,
+    })
 }
 
 fn check_variant_uniqueness(c: &mut Checks, variants: &[CheckedVariant]) {
@@ -396,17 +417,29 @@ pub(crate) fn edit(tx: &mut Tx<'_>, id: Id, patch: &ProductPatch) -> Result<()> 
         }
     };
     if let Some(v) = &patch.name {
-        change("name", current.name.clone().into(), c.label("name", v, 120).into());
+        change(
+            "name",
+            current.name.clone().into(),
+            c.label("name", v, 120).into(),
+        );
     }
     if let Some(v) = &patch.description {
         let v = c.optional_text("description", v, 2_000);
         change("description", current.description.clone().into(), v.into());
     }
     if let Some(v) = &patch.category {
-        change("category", current.category.clone().into(), c.label("category", v, 60).into());
+        change(
+            "category",
+            current.category.clone().into(),
+            c.label("category", v, 60).into(),
+        );
     }
     if let Some(v) = &patch.unit {
-        change("unit", current.unit.clone().into(), check_unit(&mut c, v).into());
+        change(
+            "unit",
+            current.unit.clone().into(),
+            check_unit(&mut c, v).into(),
+        );
     }
     if let Some(v) = patch.price {
         change("price", current.price.into(), c.rupiah("price", v).into());
@@ -502,8 +535,10 @@ pub(crate) fn get(conn: &Connection, id: Id) -> Result<Option<Product>> {
         )?
         .query_row([id], |r| {
             let status: String = r.get(11)?;
-            let tiers: Vec<String> =
-                [r.get::<_, Option<String>>(12)?, r.get(13)?].into_iter().flatten().collect();
+            let tiers: Vec<String> = [r.get::<_, Option<String>>(12)?, r.get(13)?]
+                .into_iter()
+                .flatten()
+                .collect();
             let (l, w, h) = (r.get(8)?, r.get(9)?, r.get(10)?);
             Ok(Product {
                 id,
@@ -526,7 +561,9 @@ pub(crate) fn get(conn: &Connection, id: Id) -> Result<Option<Product>> {
             })
         })
         .optional()?;
-    let Some(mut product) = row else { return Ok(None) };
+    let Some(mut product) = row else {
+        return Ok(None);
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT id, sku, option1, option2, price, stock FROM variants \
          WHERE product_id = ?1 ORDER BY position",
@@ -537,7 +574,10 @@ pub(crate) fn get(conn: &Connection, id: Id) -> Result<Option<Product>> {
         Ok(Variant {
             id: r.get(0)?,
             sku: r.get(1)?,
-            options: [r.get::<_, Option<String>>(2)?, r.get(3)?].into_iter().flatten().collect(),
+            options: [r.get::<_, Option<String>>(2)?, r.get(3)?]
+                .into_iter()
+                .flatten()
+                .collect(),
             price,
             effective_price: price.unwrap_or(product.price),
             stock,

@@ -72,10 +72,13 @@ impl Db {
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         let mut guard = lock(&self.writer);
         let writer = &mut *guard;
+        let txn = writer
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let counters = open::counters(&txn)?;
         let mut clock = writer.clock.clone();
-        let mut next_seq = writer.next_seq;
-        let txn =
-            writer.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        clock.resume(counters.last, counters.offset_ms);
+        let mut next_seq = counters.next_seq;
         let mut tx = Tx::new(txn, &mut clock, &mut next_seq);
         let value = f(&mut tx)?;
         tx.commit()?;
@@ -108,5 +111,7 @@ impl Db {
 /// Locks a mutex, recovering it if a panicking thread poisoned it: a panic inside a write drops
 /// its transaction, which rolls back, so the guarded state is still consistent.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -24,6 +24,8 @@ pub(super) fn open_writer(path: &Path, wall: Arc<dyn WallClock>) -> Result<Opene
     check_header(path)?;
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Identify the file before changing anything in it: switching to WAL rewrites the header.
+    identify(&conn)?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::Decode(format!("journal mode {mode} instead of wal")));
@@ -31,7 +33,12 @@ pub(super) fn open_writer(path: &Path, wall: Arc<dyn WallClock>) -> Result<Opene
     conn.pragma_update(None, "synchronous", "FULL")?;
     migrate(&mut conn)?;
     let (device, clock, next_seq) = load_meta(&mut conn, wall)?;
-    Ok(Opened { conn, device, clock, next_seq })
+    Ok(Opened {
+        conn,
+        device,
+        clock,
+        next_seq,
+    })
 }
 
 /// Opens a read-only connection to an existing, already-migrated database.
@@ -67,20 +74,29 @@ fn check_header(path: &Path) -> Result<()> {
     }
 }
 
-/// Brings the schema up to date, or refuses a file that is not Sentra's or is too new.
-fn migrate(conn: &mut Connection) -> Result<()> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let app_id: i32 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let objects: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+/// Whether the file is new (empty), and refuses one that is not Sentra's or is too new.
+fn identify(conn: &Connection) -> Result<(bool, i64)> {
+    let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
     let fresh = app_id == 0 && version == 0 && objects == 0;
     if !fresh && app_id != schema::APPLICATION_ID {
         return Err(Error::NotSentraDatabase);
     }
     let latest = schema::latest_version();
     if version > latest {
-        return Err(Error::SchemaTooNew { found: version, known: latest });
+        return Err(Error::SchemaTooNew {
+            found: version,
+            known: latest,
+        });
     }
+    Ok((fresh, version))
+}
+
+/// Brings the schema up to date in one transaction.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let (fresh, version) = identify(&tx)?;
     for (step, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", step as i64 + 1)?;
@@ -92,34 +108,65 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-/// Reads (or, on first open, creates) the device id, the clock and the next outbox sequence.
-fn load_meta(conn: &mut Connection, wall: Arc<dyn WallClock>) -> Result<(Id, Clock, i64)> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let get = |key: &str| -> Result<Option<String>> {
-        Ok(tx
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+/// The clock and outbox counters as last committed, by any process.
+pub(super) struct Counters {
+    pub last: Hlc,
+    pub offset_ms: i64,
+    pub next_seq: i64,
+}
+
+/// Reads the counters that every write advances. Called inside each write transaction, so two
+/// handles (or two processes) on one file never hand out the same sequence number.
+pub(super) fn counters(conn: &Connection) -> Result<Counters> {
+    let mut stmt = conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?;
+    let mut get = |key: &str| -> Result<Option<String>> {
+        Ok(stmt.query_row([key], |r| r.get(0)).optional()?)
     };
-    let device = match get("device_id")? {
-        Some(raw) => raw.parse().map_err(|_| Error::Decode("device_id".into()))?,
-        None => {
-            let id = Id::new();
-            tx.execute("INSERT INTO meta(key, value) VALUES ('device_id', ?1)", [id.to_string()])?;
-            id
-        }
-    };
-    let last: Hlc = match get("clock_last")? {
+    let last = match get("clock_last")? {
         Some(raw) => raw.parse().map_err(Error::Decode)?,
         None => Hlc::default(),
     };
-    let offset = match get("clock_offset_ms")? {
-        Some(raw) => raw.parse().map_err(|_| Error::Decode("clock_offset_ms".into()))?,
+    let offset_ms = match get("clock_offset_ms")? {
+        Some(raw) => raw
+            .parse()
+            .map_err(|_| Error::Decode("clock_offset_ms".into()))?,
         None => 0,
     };
     let next_seq = match get("next_seq")? {
         Some(raw) => raw.parse().map_err(|_| Error::Decode("next_seq".into()))?,
         None => 1,
     };
+    Ok(Counters {
+        last,
+        offset_ms,
+        next_seq,
+    })
+}
+
+/// Reads (or, on first open, creates) the device id, the clock and the next outbox sequence.
+fn load_meta(conn: &mut Connection, wall: Arc<dyn WallClock>) -> Result<(Id, Clock, i64)> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let device_id: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let device = match device_id {
+        Some(raw) => raw.parse().map_err(|_| Error::Decode("device_id".into()))?,
+        None => {
+            let id = Id::new();
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES ('device_id', ?1)",
+                [id.to_string()],
+            )?;
+            id
+        }
+    };
+    let c = counters(&tx)?;
     tx.commit()?;
-    Ok((device, Clock::new(wall, device.node(), last, offset), next_seq))
+    Ok((
+        device,
+        Clock::new(wall, device.node(), c.last, c.offset_ms),
+        c.next_seq,
+    ))
 }

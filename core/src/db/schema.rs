@@ -100,7 +100,6 @@ CREATE TABLE products (
     tier1        TEXT,                        -- first variant tier name, e.g. 'Ukuran'
     tier2        TEXT,                        -- second tier name, e.g. 'Warna'
     created_at   INTEGER NOT NULL,
-    updated_at   INTEGER NOT NULL,
     hlc          INTEGER NOT NULL,
     clocks       TEXT
 );
@@ -161,7 +160,8 @@ CREATE TABLE photos (
     owner_id    BLOB NOT NULL,                -- a product or a producer
     position    INTEGER NOT NULL,
     hash        TEXT NOT NULL,                -- content hash of the display image
-    hlc         INTEGER NOT NULL
+    hlc         INTEGER NOT NULL,
+    clocks      TEXT
 ) WITHOUT ROWID;
 CREATE INDEX photos_by_owner ON photos(owner_id, position);
 

@@ -19,7 +19,12 @@ pub struct Tx<'a> {
 
 impl<'a> Tx<'a> {
     pub(super) fn new(txn: Transaction<'a>, clock: &'a mut Clock, next_seq: &'a mut i64) -> Self {
-        Self { txn, clock, next_seq, now: None }
+        Self {
+            txn,
+            clock,
+            next_seq,
+            now: None,
+        }
     }
 
     /// The HLC timestamp of this transaction. Every change in one transaction shares it, so a
@@ -106,8 +111,10 @@ impl<'a> Tx<'a> {
         params.push(&packed);
         params.extend(columns.iter().map(|(_, v)| v as &dyn rusqlite::ToSql));
         self.txn.prepare_cached(&sql)?.execute(params.as_slice())?;
-        let mut fields: Map<String, Value> =
-            columns.into_iter().map(|(k, v)| (k.to_owned(), v.to_json())).collect();
+        let mut fields: Map<String, Value> = columns
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_json()))
+            .collect();
         fields.extend(extra);
         self.record(entity, id, Op::Create, fields)
     }
@@ -130,7 +137,9 @@ impl<'a> Tx<'a> {
             .prepare_cached(&format!("SELECT clocks FROM {table} WHERE id = ?1"))?
             .query_row([id], |r| r.get(0))
             .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Error::NotFound { entity: entity.as_str() },
+                rusqlite::Error::QueryReturnedNoRows => Error::NotFound {
+                    entity: entity.as_str(),
+                },
                 other => other.into(),
             })?;
         let mut clocks: Map<String, Value> = match clocks {
@@ -140,8 +149,11 @@ impl<'a> Tx<'a> {
         for (name, _) in &changes {
             clocks.insert((*name).to_owned(), Value::String(hlc.clone()));
         }
-        let sets: Vec<String> =
-            changes.iter().enumerate().map(|(i, (name, _))| format!("{name} = ?{}", i + 1)).collect();
+        let sets: Vec<String> = changes
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| format!("{name} = ?{}", i + 1))
+            .collect();
         let sql = format!(
             "UPDATE {table} SET {}, clocks = ?{} WHERE id = ?{}",
             sets.join(", "),
@@ -149,12 +161,17 @@ impl<'a> Tx<'a> {
             changes.len() + 2
         );
         let clocks_json = Value::Object(clocks).to_string();
-        let mut params: Vec<&dyn rusqlite::ToSql> =
-            changes.iter().map(|(_, v)| v as &dyn rusqlite::ToSql).collect();
+        let mut params: Vec<&dyn rusqlite::ToSql> = changes
+            .iter()
+            .map(|(_, v)| v as &dyn rusqlite::ToSql)
+            .collect();
         params.push(&clocks_json);
         params.push(&id);
         self.txn.prepare_cached(&sql)?.execute(params.as_slice())?;
-        let fields = changes.into_iter().map(|(k, v)| (k.to_owned(), v.to_json())).collect();
+        let fields = changes
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_json()))
+            .collect();
         self.record(entity, id, Op::Update, fields)
     }
 

@@ -16,7 +16,7 @@ use crate::sync::outbox::{Entity, Op};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-pub use status::{OrderStatus, OrderTab, SHIP_WITHIN_MS, RESPOND_WITHIN_MS, TabCounts};
+pub use status::{OrderStatus, OrderTab, RESPOND_WITHIN_MS, SHIP_WITHIN_MS, TabCounts};
 
 /// Where an order came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -152,7 +152,11 @@ const MAX_LINES: usize = 100;
 fn new_code() -> String {
     const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let bytes = uuid::Uuid::new_v4().into_bytes();
-    let code: String = bytes.iter().take(8).map(|b| ALPHABET[usize::from(b % 32)] as char).collect();
+    let code: String = bytes
+        .iter()
+        .take(8)
+        .map(|b| ALPHABET[usize::from(b % 32)] as char)
+        .collect();
     format!("SNT-{code}")
 }
 
@@ -188,7 +192,9 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
     for line in &input.lines {
         let quantity = c.quantity("lines.quantity", line.quantity);
         match Id::parse("lines.variant_id", &line.variant_id) {
-            Ok(id) if lines.iter().any(|(v, _)| *v == id) => c.fail("lines.variant_id", Rule::Duplicate),
+            Ok(id) if lines.iter().any(|(v, _)| *v == id) => {
+                c.fail("lines.variant_id", Rule::Duplicate)
+            }
             Ok(id) => lines.push((id, quantity)),
             Err(_) => c.fail("lines.variant_id", Rule::Id),
         }
@@ -208,7 +214,13 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
                  FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?1",
             )?
             .query_row([variant_id], |r| {
-                Ok((r.get::<_, Id>(0)?, r.get::<_, Id>(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
+                Ok((
+                    r.get::<_, Id>(0)?,
+                    r.get::<_, Id>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get::<_, String>(4)?,
+                ))
             })
             .optional()?;
         let Some((product, owner, unit_price, min_order, status)) = row else {
@@ -224,12 +236,19 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
             Some(entry) => entry.1 += quantity,
             None => per_product.push((product, quantity, min_order)),
         }
-        priced.push(OrderLine { variant_id, quantity, unit_price });
+        priced.push(OrderLine {
+            variant_id,
+            quantity,
+            unit_price,
+        });
     }
     if per_product.iter().any(|(_, quantity, min)| quantity < min) {
         return Err(Error::field("lines.quantity", Rule::OutOfRange));
     }
-    let total = priced.iter().map(|l| l.quantity.saturating_mul(l.unit_price)).sum::<i64>();
+    let total = priced
+        .iter()
+        .map(|l| l.quantity.saturating_mul(l.unit_price))
+        .sum::<i64>();
 
     let id = Id::new();
     let code = new_code();
@@ -321,7 +340,10 @@ pub(crate) fn transition(tx: &mut Tx<'_>, id: Id, change: &Transition) -> Result
     let order = get(tx, id)?.ok_or(Error::NotFound { entity: "order" })?;
     let to = change.target();
     if !order.status.can_become(to) {
-        return Err(Error::InvalidTransition { from: order.status.as_str(), to: to.as_str() });
+        return Err(Error::InvalidTransition {
+            from: order.status.as_str(),
+            to: to.as_str(),
+        });
     }
     let mut c = Checks::new();
     let mut fields = Map::new();
@@ -329,9 +351,14 @@ pub(crate) fn transition(tx: &mut Tx<'_>, id: Id, change: &Transition) -> Result
         Transition::Reject { reason } | Transition::Cancel { reason } => {
             (Some(c.text("reason", reason, 300)), None, None)
         }
-        Transition::Ship { courier, tracking_no } => {
-            (None, Some(c.label("courier", courier, 60)), Some(c.label("tracking_no", tracking_no, 60)))
-        }
+        Transition::Ship {
+            courier,
+            tracking_no,
+        } => (
+            None,
+            Some(c.label("courier", courier, 60)),
+            Some(c.label("tracking_no", tracking_no, 60)),
+        ),
         Transition::Accept | Transition::Complete => (None, None, None),
     };
     c.finish()?;
@@ -351,7 +378,11 @@ pub(crate) fn transition(tx: &mut Tx<'_>, id: Id, change: &Transition) -> Result
     )?;
     fields.insert("status".into(), Value::from(to.as_str()));
     fields.insert(at_column.into(), Value::from(now));
-    for (key, value) in [("reason", reason), ("courier", courier), ("tracking_no", tracking_no)] {
+    for (key, value) in [
+        ("reason", reason),
+        ("courier", courier),
+        ("tracking_no", tracking_no),
+    ] {
         if let Some(value) = value {
             fields.insert(key.into(), Value::from(value));
         }
@@ -368,15 +399,29 @@ pub(crate) fn transition(tx: &mut Tx<'_>, id: Id, change: &Transition) -> Result
     if let Some((kind, sign, reserved)) = hold {
         for (line_no, line) in order.lines.iter().enumerate() {
             let movement = derived_id(id, kind, line_no);
-            crate::stock::record_with_id(tx, movement, line.variant_id, kind, sign * line.quantity, Some(id))?;
+            crate::stock::record_with_id(
+                tx,
+                movement,
+                line.variant_id,
+                kind,
+                sign * line.quantity,
+                Some(id),
+            )?;
         }
-        tx.execute("UPDATE orders SET reserved = ?1 WHERE id = ?2", rusqlite::params![reserved, id])?;
+        tx.execute(
+            "UPDATE orders SET reserved = ?1 WHERE id = ?2",
+            rusqlite::params![reserved, id],
+        )?;
     }
     Ok(())
 }
 
 fn order_reserved(conn: &Connection, id: Id) -> Result<bool> {
-    Ok(conn.query_row("SELECT reserved FROM orders WHERE id = ?1", [id], |r| r.get(0))?)
+    Ok(
+        conn.query_row("SELECT reserved FROM orders WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 /// The id of the stock movement that holds or releases one line of an order: the same on every
@@ -433,7 +478,11 @@ fn load_lines(conn: &Connection, order: &mut Order) -> Result<()> {
         "SELECT variant_id, quantity, unit_price FROM order_lines WHERE order_id = ?1 ORDER BY line_no",
     )?;
     let lines = stmt.query_map([order.id], |r| {
-        Ok(OrderLine { variant_id: r.get(0)?, quantity: r.get(1)?, unit_price: r.get(2)? })
+        Ok(OrderLine {
+            variant_id: r.get(0)?,
+            quantity: r.get(1)?,
+            unit_price: r.get(2)?,
+        })
     })?;
     order.lines = lines.collect::<rusqlite::Result<_>>()?;
     Ok(())
@@ -445,14 +494,21 @@ pub(crate) fn get(conn: &Connection, id: Id) -> Result<Option<Order>> {
         .prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE id = ?1"))?
         .query_row([id], from_row)
         .optional()?;
-    let Some(mut order) = order else { return Ok(None) };
+    let Some(mut order) = order else {
+        return Ok(None);
+    };
     load_lines(conn, &mut order)?;
     Ok(Some(order))
 }
 
 /// A page of the orders in one tab, oldest deadline first for open tabs, newest first for the
 /// others.
-pub(crate) fn list(conn: &Connection, tab: OrderTab, offset: u32, limit: u32) -> Result<Vec<Order>> {
+pub(crate) fn list(
+    conn: &Connection,
+    tab: OrderTab,
+    offset: u32,
+    limit: u32,
+) -> Result<Vec<Order>> {
     if limit == 0 || limit > crate::catalogue::listing::MAX_PAGE {
         return Err(Error::field("limit", Rule::OutOfRange));
     }

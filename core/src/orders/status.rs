@@ -90,15 +90,9 @@ impl OrderStatus {
     /// leads to. Used to merge concurrent transitions; with no order between them (for example
     /// rejected and cancelled), the earlier-ranked terminal status wins, deterministically.
     pub fn furthest(self, other: OrderStatus) -> OrderStatus {
-        if self.leads_to(other) {
-            other
-        } else if other.leads_to(self) {
-            self
-        } else if self.rank() <= other.rank() {
-            self
-        } else {
-            other
-        }
+        let other_is_further =
+            self.leads_to(other) || (!other.leads_to(self) && other.rank() < self.rank());
+        if other_is_further { other } else { self }
     }
 
     fn rank(self) -> u8 {

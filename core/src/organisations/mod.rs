@@ -97,7 +97,9 @@ fn exists(conn: &Connection, table: &str, id: Id) -> Result<bool> {
 /// Adds a producer to an organisation. Adding one twice changes nothing.
 pub(crate) fn add_member(tx: &mut Tx<'_>, organisation: Id, producer: Id) -> Result<()> {
     if !exists(tx, "organisations", organisation)? {
-        return Err(Error::NotFound { entity: "organisation" });
+        return Err(Error::NotFound {
+            entity: "organisation",
+        });
     }
     if !exists(tx, "producers", producer)? {
         return Err(Error::field("producer_id", Rule::Unknown));
@@ -118,7 +120,9 @@ pub(crate) fn add_member(tx: &mut Tx<'_>, organisation: Id, producer: Id) -> Res
 /// Makes a user an admin of an organisation. Adding one twice changes nothing.
 pub(crate) fn add_admin(tx: &mut Tx<'_>, organisation: Id, user: Id) -> Result<()> {
     if !exists(tx, "organisations", organisation)? {
-        return Err(Error::NotFound { entity: "organisation" });
+        return Err(Error::NotFound {
+            entity: "organisation",
+        });
     }
     let hlc = tx.tick().packed();
     let added = tx.execute(
@@ -139,7 +143,9 @@ pub(crate) fn get(conn: &Connection, id: Id) -> Result<Option<Organisation>> {
         .prepare_cached("SELECT kind, name, region_code FROM organisations WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((kind, name, region_code)) = head else { return Ok(None) };
+    let Some((kind, name, region_code)) = head else {
+        return Ok(None);
+    };
     let ids = |sql: &str| -> Result<Vec<Id>> {
         let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map([id], |r| r.get(0))?;

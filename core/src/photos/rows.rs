@@ -53,7 +53,11 @@ pub(crate) fn add(tx: &mut Tx<'_>, owner: Id, hash: &str) -> Result<Id> {
         "photos",
         Entity::Photo,
         id,
-        vec![("owner_id", owner.into()), ("position", position.into()), ("hash", hash.into())],
+        vec![
+            ("owner_id", owner.into()),
+            ("position", position.into()),
+            ("hash", hash.into()),
+        ],
     )?;
     Ok(id)
 }
@@ -64,7 +68,12 @@ pub(crate) fn list(conn: &Connection, owner: Id) -> Result<Vec<Photo>> {
         "SELECT id, owner_id, position, hash FROM photos WHERE owner_id = ?1 ORDER BY position, id",
     )?;
     let rows = stmt.query_map([owner], |r| {
-        Ok(Photo { id: r.get(0)?, owner_id: r.get(1)?, position: r.get(2)?, hash: r.get(3)? })
+        Ok(Photo {
+            id: r.get(0)?,
+            owner_id: r.get(1)?,
+            position: r.get(2)?,
+            hash: r.get(3)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -82,7 +91,12 @@ pub(crate) fn reorder(tx: &mut Tx<'_>, owner: Id, order: &[Id]) -> Result<()> {
     for (position, id) in order.iter().enumerate() {
         let old = current.iter().find(|p| p.id == *id).map(|p| p.position);
         if old != Some(position as i64) {
-            tx.update("photos", Entity::Photo, *id, vec![("position", (position as i64).into())])?;
+            tx.update(
+                "photos",
+                Entity::Photo,
+                *id,
+                vec![("position", (position as i64).into())],
+            )?;
         }
     }
     Ok(())
@@ -114,5 +128,9 @@ pub(crate) fn remove(tx: &mut Tx<'_>, id: Id) -> Result<String> {
 
 /// How many photo rows still use a file.
 pub(crate) fn users_of(conn: &Connection, hash: &str) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM photos WHERE hash = ?1", [hash], |r| r.get(0))?)
+    Ok(
+        conn.query_row("SELECT count(*) FROM photos WHERE hash = ?1", [hash], |r| {
+            r.get(0)
+        })?,
+    )
 }

@@ -132,7 +132,9 @@ impl RegisteredBy {
         if raw == "self" {
             return Ok(RegisteredBy::SelfRegistered);
         }
-        raw.parse().map(RegisteredBy::Facilitator).map_err(|_| Error::Decode("registered_by".into()))
+        raw.parse()
+            .map(RegisteredBy::Facilitator)
+            .map_err(|_| Error::Decode("registered_by".into()))
     }
 }
 
@@ -269,7 +271,11 @@ fn check_certifications(checks: &mut Checks, codes: &[String]) -> String {
         }
     }
     certs.sort();
-    certs.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",")
+    certs
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn check_consent(checks: &mut Checks, given: bool, date: Option<&str>) -> Option<String> {
@@ -341,7 +347,11 @@ pub(crate) fn edit(tx: &mut Tx<'_>, id: Id, patch: &ProducerPatch) -> Result<()>
     };
     if let Some(v) = &patch.business_name {
         let v = c.label("business_name", v, NAME_MAX);
-        change("business_name", current.business_name.clone().into(), v.into());
+        change(
+            "business_name",
+            current.business_name.clone().into(),
+            v.into(),
+        );
     }
     if let Some(v) = &patch.owner_name {
         let v = c.label("owner_name", v, NAME_MAX);
@@ -377,13 +387,26 @@ pub(crate) fn edit(tx: &mut Tx<'_>, id: Id, patch: &ProducerPatch) -> Result<()>
     }
     if let Some(v) = &patch.certifications {
         let v = check_certifications(&mut c, v);
-        let old = current.certifications.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",");
+        let old = current
+            .certifications
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
         change("certifications", old.into(), v.into());
     }
     if let Some((given, date)) = &patch.consent {
         let date = check_consent(&mut c, *given, date.as_deref());
-        change("consent_publish", current.consent_publish.into(), (*given).into());
-        change("consent_date", current.consent_date.clone().into(), date.into());
+        change(
+            "consent_publish",
+            current.consent_publish.into(),
+            (*given).into(),
+        );
+        change(
+            "consent_date",
+            current.consent_date.clone().into(),
+            date.into(),
+        );
     }
     c.finish()?;
     tx.update("producers", Entity::Producer, id, changes)

@@ -41,11 +41,17 @@ fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
         let rows = |csv: &'static str| {
-            csv.lines().skip(1).filter(|l| !l.trim().is_empty()).map(|l| l.trim().split(','))
+            csv.lines()
+                .skip(1)
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| l.trim().split(','))
         };
         let mut provinces: Vec<Province> = rows(PROVINCES_CSV)
             .filter_map(|mut cols| {
-                Some(Province { code: digits(cols.next()?), name: cols.next()?.to_owned() })
+                Some(Province {
+                    code: digits(cols.next()?),
+                    name: cols.next()?.to_owned(),
+                })
             })
             .collect();
         let mut regencies: Vec<Regency> = rows(REGENCIES_CSV)
@@ -59,7 +65,10 @@ fn tables() -> &'static Tables {
             .collect();
         provinces.sort_by(|a, b| a.code.cmp(&b.code));
         regencies.sort_by(|a, b| a.code.cmp(&b.code));
-        Tables { provinces, regencies }
+        Tables {
+            provinces,
+            regencies,
+        }
     })
 }
 
@@ -81,14 +90,20 @@ pub fn regencies() -> &'static [Regency] {
 pub fn province(code: &str) -> Option<&'static Province> {
     let code = digits(code);
     let t = tables();
-    t.provinces.binary_search_by(|p| p.code.as_str().cmp(&code)).ok().map(|i| &t.provinces[i])
+    t.provinces
+        .binary_search_by(|p| p.code.as_str().cmp(&code))
+        .ok()
+        .map(|i| &t.provinces[i])
 }
 
 /// The regency or city with this code (`3327` or `33.27`).
 pub fn regency(code: &str) -> Option<&'static Regency> {
     let code = digits(code);
     let t = tables();
-    t.regencies.binary_search_by(|r| r.code.as_str().cmp(&code)).ok().map(|i| &t.regencies[i])
+    t.regencies
+        .binary_search_by(|r| r.code.as_str().cmp(&code))
+        .ok()
+        .map(|i| &t.regencies[i])
 }
 
 /// Regencies and cities whose name contains every word of the query, ignoring case and the
@@ -120,7 +135,11 @@ pub fn validate_code(raw: &str) -> Result<String> {
     let code = digits(raw);
     let only_code_chars = raw.trim().chars().all(|c| c.is_ascii_digit() || c == '.');
     let ok = only_code_chars && matches!(code.len(), 4 | 6 | 10) && regency(&code[..4]).is_some();
-    if ok { Ok(code) } else { Err(Error::field("region_code", Rule::RegionCode)) }
+    if ok {
+        Ok(code)
+    } else {
+        Err(Error::field("region_code", Rule::RegionCode))
+    }
 }
 
 /// The regency part (first 4 digits) of a validated region code.
@@ -136,13 +155,23 @@ mod tests {
     fn ships_every_province_and_regency() {
         assert_eq!(provinces().len(), 38);
         assert_eq!(regencies().len(), 514);
-        assert!(regencies().iter().all(|r| province(&r.province_code).is_some()));
+        assert!(
+            regencies()
+                .iter()
+                .all(|r| province(&r.province_code).is_some())
+        );
     }
 
     #[test]
     fn looks_up_pemalang_and_banyumas_by_code() {
-        assert_eq!(regency("33.27").map(|r| r.name.as_str()), Some("Kabupaten Pemalang"));
-        assert_eq!(regency("3302").map(|r| r.name.as_str()), Some("Kabupaten Banyumas"));
+        assert_eq!(
+            regency("33.27").map(|r| r.name.as_str()),
+            Some("Kabupaten Pemalang")
+        );
+        assert_eq!(
+            regency("3302").map(|r| r.name.as_str()),
+            Some("Kabupaten Banyumas")
+        );
         assert_eq!(province("33").map(|p| p.name.as_str()), Some("Jawa Tengah"));
     }
 
@@ -151,14 +180,21 @@ mod tests {
         let found = search_regencies("kab pemalang", 10);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].code, "3327");
-        assert!(search_regencies("SURABAYA", 10).iter().any(|r| r.name == "Kota Surabaya"));
+        assert!(
+            search_regencies("SURABAYA", 10)
+                .iter()
+                .any(|r| r.name == "Kota Surabaya")
+        );
     }
 
     #[test]
     fn region_codes_need_at_least_a_known_regency() {
         assert_eq!(validate_code("3327").unwrap(), "3327");
         assert_eq!(validate_code("33.27.05.2001").unwrap(), "3327052001");
-        assert!(validate_code("33").is_err(), "a province alone is not enough");
+        assert!(
+            validate_code("33").is_err(),
+            "a province alone is not enough"
+        );
         assert!(validate_code("3399").is_err(), "no such regency");
         assert!(validate_code("33270520011").is_err(), "11 digits");
         assert!(validate_code("33a7").is_err());

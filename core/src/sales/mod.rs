@@ -144,7 +144,15 @@ pub(crate) fn record(tx: &mut Tx<'_>, input: &NewSale) -> Result<Id> {
         "INSERT INTO sales(id, variant_id, quantity, unit_price, channel, sold_on, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(rusqlite::params![id, variant, quantity, unit_price, channel.as_str(), sold_on, now])?;
+    .execute(rusqlite::params![
+        id,
+        variant,
+        quantity,
+        unit_price,
+        channel.as_str(),
+        sold_on,
+        now
+    ])?;
     let mut fields = Map::new();
     fields.insert("variant_id".into(), Value::from(variant.to_string()));
     fields.insert("quantity".into(), Value::from(quantity));

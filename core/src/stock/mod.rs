@@ -64,10 +64,10 @@ pub(crate) fn record_with_id(
     ref_id: Option<Id>,
 ) -> Result<Id> {
     let at = tx.now_ms();
-    let updated =
-        tx.execute("UPDATE variants SET stock = stock + ?1 WHERE id = ?2", rusqlite::params![
-            delta, variant
-        ])?;
+    let updated = tx.execute(
+        "UPDATE variants SET stock = stock + ?1 WHERE id = ?2",
+        rusqlite::params![delta, variant],
+    )?;
     if updated == 0 {
         return Err(Error::field("variant_id", Rule::Unknown));
     }
@@ -79,7 +79,10 @@ pub(crate) fn record_with_id(
     fields.insert("variant_id".into(), Value::from(variant.to_string()));
     fields.insert("kind".into(), Value::from(kind.as_str()));
     fields.insert("delta".into(), Value::from(delta));
-    fields.insert("ref_id".into(), ref_id.map_or(Value::Null, |r| Value::from(r.to_string())));
+    fields.insert(
+        "ref_id".into(),
+        ref_id.map_or(Value::Null, |r| Value::from(r.to_string())),
+    );
     fields.insert("at".into(), Value::from(at));
     tx.record(Entity::StockMovement, id, Op::Append, fields)?;
     Ok(id)

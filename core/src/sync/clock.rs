@@ -41,7 +41,11 @@ impl Hlc {
 /// Written as `{millis:012x}-{counter:04x}-{node:016x}`, which sorts as the timestamp does.
 impl fmt::Display for Hlc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:012x}-{:04x}-{:016x}", self.millis, self.counter, self.node)
+        write!(
+            f,
+            "{:012x}-{:04x}-{:016x}",
+            self.millis, self.counter, self.node
+        )
     }
 }
 
@@ -50,7 +54,8 @@ impl FromStr for Hlc {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut parts = s.split('-');
-        let (Some(m), Some(c), Some(n), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(m), Some(c), Some(n), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(format!("not an HLC timestamp: {s:?}"));
         };
@@ -107,7 +112,18 @@ pub struct Clock {
 impl Clock {
     /// A clock for `node`, resuming after `last`, with a known offset.
     pub fn new(wall: Arc<dyn WallClock>, node: u64, last: Hlc, offset_ms: i64) -> Self {
-        Self { wall, node, last, offset_ms }
+        Self {
+            wall,
+            node,
+            last,
+            offset_ms,
+        }
+    }
+
+    /// Continues from the state another handle on the same database committed.
+    pub fn resume(&mut self, last: Hlc, offset_ms: i64) {
+        self.last = last;
+        self.offset_ms = offset_ms;
     }
 
     /// Physical time: the wall clock corrected by the measured offset.
@@ -129,7 +145,11 @@ impl Clock {
     pub fn tick(&mut self) -> Hlc {
         let physical = self.physical_ms();
         self.last = if physical > self.last.millis {
-            Hlc { millis: physical, counter: 0, node: self.node }
+            Hlc {
+                millis: physical,
+                counter: 0,
+                node: self.node,
+            }
         } else {
             self.after(self.last.millis, self.last.counter)
         };
@@ -144,7 +164,10 @@ impl Clock {
             return false;
         }
         if remote > self.last {
-            self.last = Hlc { node: self.node, ..remote };
+            self.last = Hlc {
+                node: self.node,
+                ..remote
+            };
         }
         true
     }
@@ -164,8 +187,16 @@ impl Clock {
 
     fn after(&self, millis: i64, counter: u16) -> Hlc {
         match counter.checked_add(1) {
-            Some(counter) => Hlc { millis, counter, node: self.node },
-            None => Hlc { millis: millis.saturating_add(1), counter: 0, node: self.node },
+            Some(counter) => Hlc {
+                millis,
+                counter,
+                node: self.node,
+            },
+            None => Hlc {
+                millis: millis.saturating_add(1),
+                counter: 0,
+                node: self.node,
+            },
         }
     }
 }
@@ -204,7 +235,11 @@ mod tests {
     #[test]
     fn a_remote_timestamp_moves_the_clock_forward() {
         let (_wall, mut clock) = clock_at(1_000);
-        let remote = Hlc { millis: 5_000, counter: 3, node: 9 };
+        let remote = Hlc {
+            millis: 5_000,
+            counter: 3,
+            node: 9,
+        };
         assert!(clock.observe(remote));
         assert!(clock.tick() > remote);
     }
@@ -213,7 +248,11 @@ mod tests {
     fn a_timestamp_months_ahead_is_refused() {
         let (_wall, mut clock) = clock_at(1_000);
         let before = clock.last();
-        let remote = Hlc { millis: 1_000 + 180 * 24 * 3_600_000, counter: 0, node: 9 };
+        let remote = Hlc {
+            millis: 1_000 + 180 * 24 * 3_600_000,
+            counter: 0,
+            node: 9,
+        };
         assert!(!clock.observe(remote));
         assert_eq!(clock.last(), before);
     }
@@ -232,8 +271,16 @@ mod tests {
 
     #[test]
     fn text_form_round_trips_and_sorts_like_the_timestamp() {
-        let a = Hlc { millis: 1_700_000_000_000, counter: 2, node: 0xabc };
-        let b = Hlc { millis: 1_700_000_000_000, counter: 10, node: 0x1 };
+        let a = Hlc {
+            millis: 1_700_000_000_000,
+            counter: 2,
+            node: 0xabc,
+        };
+        let b = Hlc {
+            millis: 1_700_000_000_000,
+            counter: 10,
+            node: 0x1,
+        };
         assert_eq!(a.to_string().parse::<Hlc>().unwrap(), a);
         assert!(a.to_string() < b.to_string());
         assert!(a < b);

@@ -128,15 +128,29 @@ pub(crate) fn pending(
         let (seq, entity, entity_id, op, fields, hlc) = row?;
         let fields: Map<String, Value> = serde_json::from_str(&fields)?;
         let hlc: Hlc = hlc.parse().map_err(crate::error::Error::Decode)?;
-        entries.push(OutboxEntry { device_id: device, seq, entity, entity_id, op, fields, hlc });
+        entries.push(OutboxEntry {
+            device_id: device,
+            seq,
+            entity,
+            entity_id,
+            op,
+            fields,
+            hlc,
+        });
     }
     Ok(entries)
 }
 
 /// The number of pending entries per entity kind.
 pub(crate) fn pending_counts(conn: &Connection) -> Result<Vec<(String, i64)>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT entity, count(*) FROM outbox GROUP BY entity ORDER BY entity")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT entity, count(*) FROM outbox GROUP BY entity ORDER BY entity")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Removes the entries up to and including `seq`, once the server has acknowledged them.
+/// Returns how many were removed.
+pub(crate) fn acknowledge(conn: &Connection, seq: i64) -> Result<usize> {
+    Ok(conn.execute("DELETE FROM outbox WHERE seq <= ?1", [seq])?)
 }
