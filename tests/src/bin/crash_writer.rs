@@ -1,0 +1,54 @@
+//! A child process for the crash-safety suite: writes to a Sentra database in a loop and
+//! prints a line for every write that returned, until it is killed.
+//!
+//! Usage: `crash_writer path/to/sentra.db seed`
+
+use sentra_core::Sentra;
+use sentra_core::orders::{Buyer, NewOrder, NewOrderLine, Transition};
+use sentra_core::sales::NewSale;
+use std::io::Write;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().ok_or("usage: crash_writer DB SEED")?;
+    let seed: usize = args.next().ok_or("usage: crash_writer DB SEED")?.parse()?;
+    let sentra = Sentra::open(path.as_ref())?;
+    let producer = sentra.register_producer(&sentra_tests::rowosari_jeans_maker())?;
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    writeln!(out, "producer {producer}")?;
+    for i in 0.. {
+        let product = sentra.create_product(&sentra_tests::jeans(&producer.to_string()))?;
+        writeln!(out, "product {product}")?;
+        out.flush()?;
+        let variants = sentra.product(product)?.variants;
+        let sale = sentra.record_sale(&NewSale {
+            variant_id: variants[(i + seed) % variants.len()].id.to_string(),
+            quantity: 1 + (i % 3) as i64,
+            unit_price: None,
+            channel: "market_stall".into(),
+            sold_on: "2026-11-22".into(),
+        })?;
+        writeln!(out, "sale {sale}")?;
+        out.flush()?;
+        let order = sentra.create_order(&NewOrder {
+            producer_id: producer.to_string(),
+            channel: "facilitator".into(),
+            buyer: Buyer {
+                name: "Toko Seragam".into(),
+                phone: "0281635123".into(),
+                regency_code: "3302".into(),
+                address: "Purwokerto".into(),
+            },
+            note: String::new(),
+            lines: vec![NewOrderLine {
+                variant_id: variants[0].id.to_string(),
+                quantity: 2,
+            }],
+        })?;
+        sentra.transition_order(order, &Transition::Accept)?;
+        writeln!(out, "accepted {order}")?;
+        out.flush()?;
+    }
+    Ok(())
+}
