@@ -30,6 +30,21 @@ impl Id {
         Id(Uuid::new_v5(&namespace.0, name))
     }
 
+    /// A child id: the first 12 bytes of `parent` and 4 random bytes. A product's variants get
+    /// child ids, so they sit next to each other in the variants table and are found by a range
+    /// of the primary key, with no second index (see [`Id::children`]).
+    pub(crate) fn child(parent: Id) -> Self {
+        let mut bytes = *parent.0.as_bytes();
+        let random = Uuid::new_v4();
+        bytes[12..].copy_from_slice(&random.as_bytes()[12..]);
+        Id(Uuid::from_bytes(bytes))
+    }
+
+    /// The smallest and largest possible child ids of `parent`.
+    pub(crate) fn children(parent: Id) -> (Id, Id) {
+        children_range(parent.0.as_bytes())
+    }
+
     /// The 16 bytes of the id.
     pub(crate) fn as_bytes(&self) -> &[u8; 16] {
         self.0.as_bytes()
@@ -39,6 +54,15 @@ impl Id {
     pub fn parse(field: &'static str, raw: &str) -> Result<Self, Error> {
         raw.parse().map_err(|_| Error::field(field, Rule::Id))
     }
+}
+
+/// The child-id range of a parent given as bytes; see [`Id::child`].
+pub(crate) fn children_range(parent: &[u8; 16]) -> (Id, Id) {
+    let mut lo = *parent;
+    let mut hi = *parent;
+    lo[12..].fill(0x00);
+    hi[12..].fill(0xff);
+    (Id(Uuid::from_bytes(lo)), Id(Uuid::from_bytes(hi)))
 }
 
 impl Default for Id {

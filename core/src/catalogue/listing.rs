@@ -18,9 +18,13 @@ pub const MAX_PAGE: u32 = 200;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
-    /// Newest first (the default), or best match first when searching.
+    /// Newest first (the default), also when searching: a phone answers a broad prefix such as
+    /// "ba" from the index in order and stops at the page, instead of ranking every match.
     #[default]
     Newest,
+    /// Best match first (BM25) when searching; newest first otherwise. Ranks every match, so
+    /// it costs more on broad searches.
+    Relevance,
     /// Oldest first.
     Oldest,
     /// By name, A to Z.
@@ -44,7 +48,7 @@ pub struct ProductQuery {
     pub status: Option<super::ProductStatus>,
     /// Only products with at least one variant in stock.
     pub in_stock: bool,
-    /// Order of the page. With a search, `Newest` means best match first.
+    /// Order of the page.
     pub sort: Sort,
     /// Rows to skip.
     pub offset: u32,
@@ -97,8 +101,11 @@ pub fn fts_query(input: &str) -> Option<String> {
 
 fn order_by(sort: Sort, searching: bool, prefix: &str) -> String {
     match (sort, searching) {
-        (Sort::Newest, true) => format!("{prefix}score, {prefix}rowid DESC"),
-        (Sort::Newest, false) => format!("{prefix}created_at DESC, {prefix}rowid DESC"),
+        (Sort::Relevance, true) => format!("{prefix}score, {prefix}rowid DESC"),
+        (Sort::Newest, true) => format!("{prefix}rowid DESC"),
+        (Sort::Newest | Sort::Relevance, false) => {
+            format!("{prefix}created_at DESC, {prefix}rowid DESC")
+        }
         (Sort::Oldest, _) => format!("{prefix}created_at, {prefix}rowid"),
         (Sort::Name, _) => format!("{prefix}name COLLATE NOCASE, {prefix}rowid"),
         (Sort::PriceLow, _) => format!("{prefix}price, {prefix}rowid"),
@@ -148,7 +155,9 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
     }
     if q.in_stock {
         filters.push(
-            "EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.stock > 0)".into(),
+            "EXISTS (SELECT 1 FROM variants v WHERE v.id BETWEEN sentra_first_child(p.id) \
+             AND sentra_last_child(p.id) AND v.stock > 0)"
+                .into(),
         );
     }
     let from = if search.is_some() {
@@ -176,14 +185,20 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
                 coalesce(sum(v.stock), 0), count(v.id), coalesce(min(v.stock) < 0, 0),
                 (SELECT hash FROM photos f WHERE f.owner_id = page.id ORDER BY f.position LIMIT 1),
                 page.created_at, page.price
-         FROM page LEFT JOIN variants v ON v.product_id = page.id
+         FROM page LEFT JOIN variants v
+              ON v.id BETWEEN sentra_first_child(page.id) AND sentra_last_child(page.id)
          GROUP BY page.rowid ORDER BY {outer}",
         score = if search.is_some() {
             "products_fts.rank"
         } else {
             "0"
         },
-        inner = order_by(q.sort, search.is_some(), "p.").replace("p.score", "products_fts.rank"),
+        inner = if search.is_some() && q.sort == Sort::Newest {
+            // FTS5 walks its doclists in rowid order and stops at the page.
+            "products_fts.rowid DESC".to_owned()
+        } else {
+            order_by(q.sort, search.is_some(), "p.").replace("p.score", "products_fts.rank")
+        },
         outer = order_by(q.sort, search.is_some(), "page."),
     );
     let mut stmt = conn.prepare_cached(&sql)?;

@@ -357,7 +357,7 @@ fn check_variant_uniqueness(c: &mut Checks, variants: &[CheckedVariant]) {
 }
 
 fn insert_variant(tx: &mut Tx<'_>, product: Id, position: i64, v: CheckedVariant) -> Result<Id> {
-    let id = Id::new();
+    let id = Id::child(product);
     tx.insert(
         "variants",
         Entity::Variant,
@@ -507,7 +507,11 @@ pub(crate) fn delete(tx: &mut Tx<'_>, id: Id) -> Result<()> {
     if removed == 0 {
         return Err(Error::NotFound { entity: "product" });
     }
-    tx.execute("DELETE FROM variants WHERE product_id = ?1", [id])?;
+    let (first, last) = Id::children(id);
+    tx.execute(
+        "DELETE FROM variants WHERE id BETWEEN ?1 AND ?2",
+        [first, last],
+    )?;
     tx.execute("DELETE FROM photos WHERE owner_id = ?1", [id])?;
     let hlc = tx.tick();
     tx.execute(
@@ -566,9 +570,10 @@ pub(crate) fn get(conn: &Connection, id: Id) -> Result<Option<Product>> {
     };
     let mut stmt = conn.prepare_cached(
         "SELECT id, sku, option1, option2, price, stock FROM variants \
-         WHERE product_id = ?1 ORDER BY position",
+         WHERE id BETWEEN ?1 AND ?2 ORDER BY position",
     )?;
-    let variants = stmt.query_map([id], |r| {
+    let (first, last) = Id::children(id);
+    let variants = stmt.query_map([first, last], |r| {
         let price: Option<i64> = r.get(4)?;
         let stock: i64 = r.get(5)?;
         Ok(Variant {

@@ -24,6 +24,7 @@ pub(super) fn open_writer(path: &Path, wall: Arc<dyn WallClock>) -> Result<Opene
     check_header(path)?;
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    add_functions(&conn)?;
     // Identify the file before changing anything in it: switching to WAL rewrites the header.
     identify(&conn)?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -48,7 +49,28 @@ pub(super) fn open_reader(path: &Path) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    add_functions(&conn)?;
     Ok(conn)
+}
+
+/// SQL functions the queries use: `sentra_first_child(id)` and `sentra_last_child(id)` give the
+/// range of child ids of a parent id (a product's variants; see `Id::child`).
+fn add_functions(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    for (name, last) in [("sentra_first_child", false), ("sentra_last_child", true)] {
+        conn.create_scalar_function(name, 1, flags, move |ctx| {
+            let parent: [u8; 16] = ctx
+                .get_raw(0)
+                .as_blob()
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| rusqlite::Error::UserFunctionError("not an id".into()))?;
+            let (first, end) = crate::id::children_range(&parent);
+            Ok(if last { end } else { first })
+        })?;
+    }
+    Ok(())
 }
 
 /// A file that exists and is not empty must start with SQLite's header; anything else is not

@@ -433,3 +433,27 @@ fn deleting_a_product_leaves_a_tombstone_in_the_outbox() {
         ErrorCode::NotFound
     );
 }
+
+#[test]
+fn variants_of_products_made_in_the_same_moment_never_mix() {
+    let p = phone();
+    let producer = with_producer(&p);
+    let ids: Vec<Id> = (0..20)
+        .map(|i| {
+            p.sentra
+                .create_product(&product_input(
+                    producer,
+                    &format!("Kaos {i}"),
+                    &[("M", "Merah", i), ("L", "Biru", 1)],
+                ))
+                .unwrap()
+        })
+        .collect();
+    for (i, id) in ids.iter().enumerate() {
+        let product = p.sentra.product(*id).unwrap();
+        assert_eq!(product.variants.len(), 2);
+        assert_eq!(product.variants[0].stock, i as i64);
+    }
+    let page = p.sentra.list_products(&query()).unwrap();
+    assert!(page.iter().all(|row| row.variant_count == 2));
+}

@@ -73,8 +73,7 @@ CREATE INDEX products_by_producer ON products(producer_id);
 CREATE VIRTUAL TABLE products_fts USING fts5(
     name, description, category,
     content = 'products', content_rowid = 'rowid',
-    tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
     INSERT INTO products_fts(rowid, name, description, category)
@@ -102,7 +101,6 @@ CREATE TABLE variants (
     hlc         INTEGER NOT NULL,
     clocks      TEXT
 ) WITHOUT ROWID;
-CREATE INDEX variants_by_product ON variants(product_id, position);
 CREATE TABLE stock_movements (
     id          BLOB PRIMARY KEY,
     variant_id  BLOB NOT NULL,
@@ -177,35 +175,35 @@ CREATE TABLE outbox (
     fields      TEXT NOT NULL,                -- JSON object of the changed fields' new values
     hlc         TEXT NOT NULL                 -- full HLC of the change
 );
-INSERT INTO meta VALUES ('clock_last', '01a2030daba4-0000-a35853656c1ed5ae');
+INSERT INTO meta VALUES ('clock_last', '01a20316de4a-0000-bcdb50033e3b79f6');
 INSERT INTO meta VALUES ('clock_offset_ms', '0');
-INSERT INTO meta VALUES ('device_id', '01a2030d-ab93-7586-a358-53656c1ed5ae');
+INSERT INTO meta VALUES ('device_id', '01a20316-de2a-7666-bcdb-50033e3b79f6');
 INSERT INTO meta VALUES ('next_seq', '15');
-INSERT INTO producers VALUES (X'01a2030dab9870338ca93f2468be3f8a', 'Konveksi Rowosari Jaya', 'Siti Aminah', '+6281227501234', 'Jl. Raya Rowosari No. 12, Ulujami', '3327', 'fashion_textiles', 14, 2009, NULL, '', 1, '2026-11-01', 'self', 1795347557269, 117659897513181184, NULL);
-INSERT INTO products VALUES (1, X'01a2030dab9a72d484ec401b16b1314f', X'01a2030dab9870338ca93f2468be3f8a', 'Kaos Batik Pekalongan', 'Kaos katun dengan motif batik cap, dijahit di Rowosari.', 'Pakaian', 'pcs', 85000, 1, 250, 30, 25, 3, 'listed', 'Ukuran', NULL, 1795347557273, 117659897513443328, NULL);
-INSERT INTO variants VALUES (X'01a2030dab9a72d484ec401c2fd38a20', X'01a2030dab9a72d484ec401b16b1314f', 0, '30', '30', NULL, NULL, 10, 117659897513443328, NULL);
-INSERT INTO variants VALUES (X'01a2030dab9b71caa7484c4ac44cc468', X'01a2030dab9a72d484ec401b16b1314f', 1, '32', '32', NULL, NULL, 7, 117659897513443328, NULL);
-INSERT INTO variants VALUES (X'01a2030dab9b71caa7484c4ccfaf6f03', X'01a2030dab9a72d484ec401b16b1314f', 2, '34', '34', NULL, NULL, 12, 117659897513443328, NULL);
-INSERT INTO stock_movements VALUES (X'01a2030dab9b71caa7484c49e539ce10', X'01a2030dab9a72d484ec401c2fd38a20', 'restock', 12, NULL, 1795347557273);
-INSERT INTO stock_movements VALUES (X'01a2030dab9b71caa7484c4bd9234169', X'01a2030dab9b71caa7484c4ac44cc468', 'restock', 12, NULL, 1795347557273);
-INSERT INTO stock_movements VALUES (X'01a2030dab9b71caa7484c4d1fd6e549', X'01a2030dab9b71caa7484c4ccfaf6f03', 'restock', 12, NULL, 1795347557273);
-INSERT INTO stock_movements VALUES (X'01a2030dab9e76d080bb90d626e9a8ce', X'01a2030dab9a72d484ec401c2fd38a20', 'sale', -2, X'01a2030dab9d7699bd952d761f8ca379', 1795347557277);
-INSERT INTO stock_movements VALUES (X'f72a36b54da35602b9a8c10782f45c12', X'01a2030dab9b71caa7484c4ac44cc468', 'reserve', -5, X'01a2030daba070ee88bccde30d72c28e', 1795347557282);
-INSERT INTO orders VALUES (X'01a2030daba070ee88bccde30d72c28e', 'SNT-GZVZB194', X'01a2030dab9870338ca93f2468be3f8a', 'facilitator', 'shipped', 'Toko Seragam Purwokerto', '+62281635123', '3302', 'Jl. Jend. Soedirman 10, Purwokerto', 'Kirim sebelum Senin', 425000, 1, 'JNE', 'JNE0012345678', NULL, 1795347557279, 1795347557282, 1795347557284, NULL, NULL, 117659897513836544, NULL);
-INSERT INTO order_lines VALUES (X'01a2030daba070ee88bccde30d72c28e', 0, X'01a2030dab9b71caa7484c4ac44cc468', 5, 85000);
-INSERT INTO sales VALUES (X'01a2030dab9d7699bd952d761f8ca379', X'01a2030dab9a72d484ec401c2fd38a20', 2, 85000, 'market_stall', '2026-11-22', 1795347557277);
-INSERT INTO outbox VALUES (1, 'producer', X'01a2030dab9870338ca93f2468be3f8a', 'create', '{"address":"Jl. Raya Rowosari No. 12, Ulujami","business_name":"Konveksi Rowosari Jaya","certifications":"","consent_date":"2026-11-01","consent_publish":1,"created_at":1795347557269,"nib":null,"owner_name":"Siti Aminah","phone":"+6281227501234","region_code":"3327","registered_by":"self","sector":"fashion_textiles","workforce":14,"year_founded":2009}', '01a2030dab95-0000-a35853656c1ed5ae');
-INSERT INTO outbox VALUES (2, 'product', X'01a2030dab9a72d484ec401b16b1314f', 'create', '{"category":"Pakaian","created_at":1795347557273,"description":"Kaos katun dengan motif batik cap, dijahit di Rowosari.","height_cm":3,"length_cm":30,"min_order":1,"name":"Kaos Batik Pekalongan","price":85000,"producer_id":"01a2030d-ab98-7033-8ca9-3f2468be3f8a","status":"listed","tier1":"Ukuran","tier2":null,"unit":"pcs","weight_g":250,"width_cm":25}', '01a2030dab99-0000-a35853656c1ed5ae');
-INSERT INTO outbox VALUES (3, 'variant', X'01a2030dab9a72d484ec401c2fd38a20', 'create', '{"option1":"30","option2":null,"position":0,"price":null,"product_id":"01a2030d-ab9a-72d4-84ec-401b16b1314f","sku":"30"}', '01a2030dab99-0000-a35853656c1ed5ae');
-INSERT INTO outbox VALUES (4, 'stock_movement', X'01a2030dab9b71caa7484c49e539ce10', 'append', '{"at":1795347557273,"delta":12,"kind":"restock","ref_id":null,"variant_id":"01a2030d-ab9a-72d4-84ec-401c2fd38a20"}', '01a2030dab99-0000-a35853656c1ed5ae');
-INSERT INTO outbox VALUES (5, 'variant', X'01a2030dab9b71caa7484c4ac44cc468', 'create', '{"option1":"32","option2":null,"position":1,"price":null,"product_id":"01a2030d-ab9a-72d4-84ec-401b16b1314f","sku":"32"}', '01a2030dab99-0000-a35853656c1ed5ae');
-INSERT INTO outbox VALUES (6, 'stock_movement', X'01a2030dab9b71caa7484c4bd9234169', 'append', '{"at":1795347557273,"delta":12,"kind":"restock","ref_id":null,"variant_id":"01a2030d-ab9b-71ca-a748-4c4ac44cc468"}', '01a2030dab99-0000-a35853656c1ed5ae');
-INSERT INTO outbox VALUES (7, 'variant', X'01a2030dab9b71caa7484c4ccfaf6f03', 'create', '{"option1":"34","option2":null,"position":2,"price":null,"product_id":"01a2030d-ab9a-72d4-84ec-401b16b1314f","sku":"34"}', '01a2030dab99-0000-a35853656c1ed5ae');
-INSERT INTO outbox VALUES (8, 'stock_movement', X'01a2030dab9b71caa7484c4d1fd6e549', 'append', '{"at":1795347557273,"delta":12,"kind":"restock","ref_id":null,"variant_id":"01a2030d-ab9b-71ca-a748-4c4ccfaf6f03"}', '01a2030dab99-0000-a35853656c1ed5ae');
-INSERT INTO outbox VALUES (9, 'sale', X'01a2030dab9d7699bd952d761f8ca379', 'append', '{"channel":"market_stall","created_at":1795347557277,"quantity":2,"sold_on":"2026-11-22","unit_price":85000,"variant_id":"01a2030d-ab9a-72d4-84ec-401c2fd38a20"}', '01a2030dab9d-0000-a35853656c1ed5ae');
-INSERT INTO outbox VALUES (10, 'stock_movement', X'01a2030dab9e76d080bb90d626e9a8ce', 'append', '{"at":1795347557277,"delta":-2,"kind":"sale","ref_id":"01a2030d-ab9d-7699-bd95-2d761f8ca379","variant_id":"01a2030d-ab9a-72d4-84ec-401c2fd38a20"}', '01a2030dab9d-0000-a35853656c1ed5ae');
-INSERT INTO outbox VALUES (11, 'order', X'01a2030daba070ee88bccde30d72c28e', 'create', '{"buyer_address":"Jl. Jend. Soedirman 10, Purwokerto","buyer_name":"Toko Seragam Purwokerto","buyer_phone":"+62281635123","buyer_regency":"3302","channel":"facilitator","code":"SNT-GZVZB194","created_at":1795347557279,"lines":[{"quantity":5,"unit_price":85000,"variant_id":"01a2030d-ab9b-71ca-a748-4c4ac44cc468"}],"note":"Kirim sebelum Senin","producer_id":"01a2030d-ab98-7033-8ca9-3f2468be3f8a","status":"new","total":425000}', '01a2030dab9f-0000-a35853656c1ed5ae');
-INSERT INTO outbox VALUES (12, 'order', X'01a2030daba070ee88bccde30d72c28e', 'transition', '{"accepted_at":1795347557282,"status":"accepted"}', '01a2030daba2-0000-a35853656c1ed5ae');
-INSERT INTO outbox VALUES (13, 'stock_movement', X'f72a36b54da35602b9a8c10782f45c12', 'append', '{"at":1795347557282,"delta":-5,"kind":"reserve","ref_id":"01a2030d-aba0-70ee-88bc-cde30d72c28e","variant_id":"01a2030d-ab9b-71ca-a748-4c4ac44cc468"}', '01a2030daba2-0000-a35853656c1ed5ae');
-INSERT INTO outbox VALUES (14, 'order', X'01a2030daba070ee88bccde30d72c28e', 'transition', '{"courier":"JNE","shipped_at":1795347557284,"status":"shipped","tracking_no":"JNE0012345678"}', '01a2030daba4-0000-a35853656c1ed5ae');
+INSERT INTO producers VALUES (X'01a20316de3176d387d3b9e51d16eb43', 'Konveksi Rowosari Jaya', 'Siti Aminah', '+6281227501234', 'Jl. Raya Rowosari No. 12, Ulujami', '3327', 'fashion_textiles', 14, 2009, NULL, '', 1, '2026-11-01', 'self', 1795348160048, 117659937016905728, NULL);
+INSERT INTO products VALUES (1, X'01a20316de3a72538589fbb2eb7729cf', X'01a20316de3176d387d3b9e51d16eb43', 'Kaos Batik Pekalongan', 'Kaos katun dengan motif batik cap, dijahit di Rowosari.', 'Pakaian', 'pcs', 85000, 1, 250, 30, 25, 3, 'listed', 'Ukuran', NULL, 1795348160058, 117659937017561088, NULL);
+INSERT INTO variants VALUES (X'01a20316de3a72538589fbb27e3e645a', X'01a20316de3a72538589fbb2eb7729cf', 0, '30', '30', NULL, NULL, 10, 117659937017561088, NULL);
+INSERT INTO variants VALUES (X'01a20316de3a72538589fbb28c103cbb', X'01a20316de3a72538589fbb2eb7729cf', 2, '34', '34', NULL, NULL, 12, 117659937017561088, NULL);
+INSERT INTO variants VALUES (X'01a20316de3a72538589fbb2c9f4e359', X'01a20316de3a72538589fbb2eb7729cf', 1, '32', '32', NULL, NULL, 7, 117659937017561088, NULL);
+INSERT INTO stock_movements VALUES (X'01a20316de3b7025ae77fdbfdf31fdb5', X'01a20316de3a72538589fbb27e3e645a', 'restock', 12, NULL, 1795348160058);
+INSERT INTO stock_movements VALUES (X'01a20316de3b7025ae77fdc07095a8cc', X'01a20316de3a72538589fbb2c9f4e359', 'restock', 12, NULL, 1795348160058);
+INSERT INTO stock_movements VALUES (X'01a20316de3b7025ae77fdc10d59c917', X'01a20316de3a72538589fbb28c103cbb', 'restock', 12, NULL, 1795348160058);
+INSERT INTO stock_movements VALUES (X'01a20316de3f77e3be5a1f899198b4c4', X'01a20316de3a72538589fbb27e3e645a', 'sale', -2, X'01a20316de3e72cd8ebe1a2733060da2', 1795348160062);
+INSERT INTO stock_movements VALUES (X'da269e205a8e5380bd7487452a027c59', X'01a20316de3a72538589fbb2c9f4e359', 'reserve', -5, X'01a20316de42708e807bfd935fc5a948', 1795348160070);
+INSERT INTO orders VALUES (X'01a20316de42708e807bfd935fc5a948', 'SNT-S7KB7505', X'01a20316de3176d387d3b9e51d16eb43', 'facilitator', 'shipped', 'Toko Seragam Purwokerto', '+62281635123', '3302', 'Jl. Jend. Soedirman 10, Purwokerto', 'Kirim sebelum Senin', 425000, 1, 'JNE', 'JNE0012345678', NULL, 1795348160066, 1795348160070, 1795348160074, NULL, NULL, 117659937018085376, NULL);
+INSERT INTO order_lines VALUES (X'01a20316de42708e807bfd935fc5a948', 0, X'01a20316de3a72538589fbb2c9f4e359', 5, 85000);
+INSERT INTO sales VALUES (X'01a20316de3e72cd8ebe1a2733060da2', X'01a20316de3a72538589fbb27e3e645a', 2, 85000, 'market_stall', '2026-11-22', 1795348160062);
+INSERT INTO outbox VALUES (1, 'producer', X'01a20316de3176d387d3b9e51d16eb43', 'create', '{"address":"Jl. Raya Rowosari No. 12, Ulujami","business_name":"Konveksi Rowosari Jaya","certifications":"","consent_date":"2026-11-01","consent_publish":1,"created_at":1795348160048,"nib":null,"owner_name":"Siti Aminah","phone":"+6281227501234","region_code":"3327","registered_by":"self","sector":"fashion_textiles","workforce":14,"year_founded":2009}', '01a20316de30-0000-bcdb50033e3b79f6');
+INSERT INTO outbox VALUES (2, 'product', X'01a20316de3a72538589fbb2eb7729cf', 'create', '{"category":"Pakaian","created_at":1795348160058,"description":"Kaos katun dengan motif batik cap, dijahit di Rowosari.","height_cm":3,"length_cm":30,"min_order":1,"name":"Kaos Batik Pekalongan","price":85000,"producer_id":"01a20316-de31-76d3-87d3-b9e51d16eb43","status":"listed","tier1":"Ukuran","tier2":null,"unit":"pcs","weight_g":250,"width_cm":25}', '01a20316de3a-0000-bcdb50033e3b79f6');
+INSERT INTO outbox VALUES (3, 'variant', X'01a20316de3a72538589fbb27e3e645a', 'create', '{"option1":"30","option2":null,"position":0,"price":null,"product_id":"01a20316-de3a-7253-8589-fbb2eb7729cf","sku":"30"}', '01a20316de3a-0000-bcdb50033e3b79f6');
+INSERT INTO outbox VALUES (4, 'stock_movement', X'01a20316de3b7025ae77fdbfdf31fdb5', 'append', '{"at":1795348160058,"delta":12,"kind":"restock","ref_id":null,"variant_id":"01a20316-de3a-7253-8589-fbb27e3e645a"}', '01a20316de3a-0000-bcdb50033e3b79f6');
+INSERT INTO outbox VALUES (5, 'variant', X'01a20316de3a72538589fbb2c9f4e359', 'create', '{"option1":"32","option2":null,"position":1,"price":null,"product_id":"01a20316-de3a-7253-8589-fbb2eb7729cf","sku":"32"}', '01a20316de3a-0000-bcdb50033e3b79f6');
+INSERT INTO outbox VALUES (6, 'stock_movement', X'01a20316de3b7025ae77fdc07095a8cc', 'append', '{"at":1795348160058,"delta":12,"kind":"restock","ref_id":null,"variant_id":"01a20316-de3a-7253-8589-fbb2c9f4e359"}', '01a20316de3a-0000-bcdb50033e3b79f6');
+INSERT INTO outbox VALUES (7, 'variant', X'01a20316de3a72538589fbb28c103cbb', 'create', '{"option1":"34","option2":null,"position":2,"price":null,"product_id":"01a20316-de3a-7253-8589-fbb2eb7729cf","sku":"34"}', '01a20316de3a-0000-bcdb50033e3b79f6');
+INSERT INTO outbox VALUES (8, 'stock_movement', X'01a20316de3b7025ae77fdc10d59c917', 'append', '{"at":1795348160058,"delta":12,"kind":"restock","ref_id":null,"variant_id":"01a20316-de3a-7253-8589-fbb28c103cbb"}', '01a20316de3a-0000-bcdb50033e3b79f6');
+INSERT INTO outbox VALUES (9, 'sale', X'01a20316de3e72cd8ebe1a2733060da2', 'append', '{"channel":"market_stall","created_at":1795348160062,"quantity":2,"sold_on":"2026-11-22","unit_price":85000,"variant_id":"01a20316-de3a-7253-8589-fbb27e3e645a"}', '01a20316de3e-0000-bcdb50033e3b79f6');
+INSERT INTO outbox VALUES (10, 'stock_movement', X'01a20316de3f77e3be5a1f899198b4c4', 'append', '{"at":1795348160062,"delta":-2,"kind":"sale","ref_id":"01a20316-de3e-72cd-8ebe-1a2733060da2","variant_id":"01a20316-de3a-7253-8589-fbb27e3e645a"}', '01a20316de3e-0000-bcdb50033e3b79f6');
+INSERT INTO outbox VALUES (11, 'order', X'01a20316de42708e807bfd935fc5a948', 'create', '{"buyer_address":"Jl. Jend. Soedirman 10, Purwokerto","buyer_name":"Toko Seragam Purwokerto","buyer_phone":"+62281635123","buyer_regency":"3302","channel":"facilitator","code":"SNT-S7KB7505","created_at":1795348160066,"lines":[{"quantity":5,"unit_price":85000,"variant_id":"01a20316-de3a-7253-8589-fbb2c9f4e359"}],"note":"Kirim sebelum Senin","producer_id":"01a20316-de31-76d3-87d3-b9e51d16eb43","status":"new","total":425000}', '01a20316de42-0000-bcdb50033e3b79f6');
+INSERT INTO outbox VALUES (12, 'order', X'01a20316de42708e807bfd935fc5a948', 'transition', '{"accepted_at":1795348160070,"status":"accepted"}', '01a20316de46-0000-bcdb50033e3b79f6');
+INSERT INTO outbox VALUES (13, 'stock_movement', X'da269e205a8e5380bd7487452a027c59', 'append', '{"at":1795348160070,"delta":-5,"kind":"reserve","ref_id":"01a20316-de42-708e-807b-fd935fc5a948","variant_id":"01a20316-de3a-7253-8589-fbb2c9f4e359"}', '01a20316de46-0000-bcdb50033e3b79f6');
+INSERT INTO outbox VALUES (14, 'order', X'01a20316de42708e807bfd935fc5a948', 'transition', '{"courier":"JNE","shipped_at":1795348160074,"status":"shipped","tracking_no":"JNE0012345678"}', '01a20316de4a-0000-bcdb50033e3b79f6');
 COMMIT;
