@@ -58,6 +58,9 @@ pub enum Error {
     /// A file could not be read or written.
     #[error("file access failure")]
     Io(#[from] std::io::Error),
+    /// A photo could not be made into images (not an image, truncated, too big, unreadable).
+    #[error("photo refused: {0}")]
+    Photo(#[from] crate::photos::PhotoError),
     /// Stored data could not be decoded; a bug or a damaged row.
     #[error("stored data could not be read: {0}")]
     Decode(String),
@@ -92,7 +95,9 @@ impl Error {
             Error::DatabaseCorrupt(_) => ErrorCode::DatabaseCorrupt,
             Error::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
             Error::StorageFull(_) => ErrorCode::StorageFull,
+            Error::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => ErrorCode::StorageFull,
             Error::Storage(_) | Error::Io(_) => ErrorCode::Storage,
+            Error::Photo(photo) => photo_code(photo),
             Error::Decode(_) => ErrorCode::Internal,
         }
     }
@@ -108,6 +113,19 @@ impl Error {
     /// Shorthand for a validation error on one field.
     pub(crate) fn field(field: &'static str, rule: Rule) -> Self {
         Error::Validation(vec![FieldError { field, rule }])
+    }
+}
+
+fn photo_code(err: &crate::photos::PhotoError) -> ErrorCode {
+    use crate::photos::PhotoError as P;
+    match err {
+        P::NotAnImage => ErrorCode::NotAnImage,
+        P::Truncated => ErrorCode::TruncatedImage,
+        P::TooManyPixels { .. } => ErrorCode::TooManyPixels,
+        P::FileTooLarge { .. } => ErrorCode::FileTooLarge,
+        P::Unreadable(_) => ErrorCode::UnreadableFile,
+        P::Unsupported => ErrorCode::UnsupportedImage,
+        P::Encode(_) => ErrorCode::Internal,
     }
 }
 
@@ -148,13 +166,25 @@ pub enum ErrorCode {
     StorageFull,
     /// Reading or writing storage failed.
     Storage,
+    /// The chosen file is not a JPEG, PNG or WebP image.
+    NotAnImage,
+    /// The image file is cut short or damaged.
+    TruncatedImage,
+    /// The image has more pixels than allowed (50 MP).
+    TooManyPixels,
+    /// The file is larger than allowed.
+    FileTooLarge,
+    /// The file could not be opened or read.
+    UnreadableFile,
+    /// The image uses a format feature that is not supported.
+    UnsupportedImage,
     /// A bug: something that should not happen did.
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, for exhaustive tests and for apps building lookup tables.
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::Validation,
         ErrorCode::NotFound,
         ErrorCode::InvalidTransition,
@@ -163,6 +193,12 @@ impl ErrorCode {
         ErrorCode::SchemaTooNew,
         ErrorCode::StorageFull,
         ErrorCode::Storage,
+        ErrorCode::NotAnImage,
+        ErrorCode::TruncatedImage,
+        ErrorCode::TooManyPixels,
+        ErrorCode::FileTooLarge,
+        ErrorCode::UnreadableFile,
+        ErrorCode::UnsupportedImage,
         ErrorCode::Internal,
     ];
 
@@ -177,6 +213,12 @@ impl ErrorCode {
             ErrorCode::SchemaTooNew => "schema_too_new",
             ErrorCode::StorageFull => "storage_full",
             ErrorCode::Storage => "storage",
+            ErrorCode::NotAnImage => "not_an_image",
+            ErrorCode::TruncatedImage => "truncated_image",
+            ErrorCode::TooManyPixels => "too_many_pixels",
+            ErrorCode::FileTooLarge => "file_too_large",
+            ErrorCode::UnreadableFile => "unreadable_file",
+            ErrorCode::UnsupportedImage => "unsupported_image",
             ErrorCode::Internal => "internal",
         }
     }
@@ -210,6 +252,18 @@ impl ErrorCode {
             (ErrorCode::StorageFull, Lang::En) => "The phone's storage is full. Free some space.",
             (ErrorCode::Storage, Lang::Id) => "Gagal menyimpan atau membaca data.",
             (ErrorCode::Storage, Lang::En) => "Could not save or read data.",
+            (ErrorCode::NotAnImage, Lang::Id) => "Berkas ini bukan foto (JPEG, PNG, atau WebP).",
+            (ErrorCode::NotAnImage, Lang::En) => "This file is not a photo (JPEG, PNG or WebP).",
+            (ErrorCode::TruncatedImage, Lang::Id) => "Foto rusak atau tidak lengkap.",
+            (ErrorCode::TruncatedImage, Lang::En) => "The photo is damaged or incomplete.",
+            (ErrorCode::TooManyPixels, Lang::Id) => "Foto terlalu besar (lebih dari 50 MP).",
+            (ErrorCode::TooManyPixels, Lang::En) => "The photo is too large (over 50 MP).",
+            (ErrorCode::FileTooLarge, Lang::Id) => "Ukuran berkas foto terlalu besar.",
+            (ErrorCode::FileTooLarge, Lang::En) => "The photo file is too large.",
+            (ErrorCode::UnreadableFile, Lang::Id) => "Berkas foto tidak bisa dibuka.",
+            (ErrorCode::UnreadableFile, Lang::En) => "The photo file cannot be opened.",
+            (ErrorCode::UnsupportedImage, Lang::Id) => "Jenis foto ini belum didukung.",
+            (ErrorCode::UnsupportedImage, Lang::En) => "This kind of photo is not supported yet.",
             (ErrorCode::Internal, Lang::Id) => "Terjadi kesalahan di aplikasi.",
             (ErrorCode::Internal, Lang::En) => "Something went wrong in the app.",
         }

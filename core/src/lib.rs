@@ -47,7 +47,7 @@ use producers::{NewProducer, Producer, ProducerPatch, RegisteredBy};
 use rusqlite::OptionalExtension;
 use sales::{NewSale, Period, Sale, SalesSummary};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use sync::outbox::OutboxEntry;
 
@@ -81,12 +81,19 @@ pub struct Account {
 pub struct OpenOptions {
     /// Where the clock reads wall time; the system clock by default.
     pub wall_clock: Arc<dyn WallClock>,
+    /// The photo directory; by default `<database>-photos/` beside the database file, so each
+    /// account on a shared phone has its own.
+    pub photo_dir: Option<PathBuf>,
+    /// Caps on photos taken in.
+    pub photo_limits: photos::Limits,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
         Self {
             wall_clock: Arc::new(SystemClock),
+            photo_dir: None,
+            photo_limits: photos::Limits::default(),
         }
     }
 }
@@ -103,6 +110,8 @@ pub struct PendingCount {
 /// The handle on one Sentra database. Cheap to share between threads (`Send + Sync`).
 pub struct Sentra {
     db: db::Db,
+    photo_dir: PathBuf,
+    photo_limits: photos::Limits,
 }
 
 impl std::fmt::Debug for Sentra {
@@ -125,8 +134,17 @@ impl Sentra {
 
     /// Opens with explicit options (tests use a controlled clock).
     pub fn open_with(path: &Path, options: OpenOptions) -> Result<Sentra> {
+        let db = db::Db::open(path, options.wall_clock)?;
+        let photo_dir = options.photo_dir.unwrap_or_else(|| {
+            let mut name = path.file_name().unwrap_or_default().to_os_string();
+            name.push("-photos");
+            path.with_file_name(name)
+        });
+        photos::library::sweep(&db, &photo_dir)?;
         Ok(Sentra {
-            db: db::Db::open(path, options.wall_clock)?,
+            db,
+            photo_dir,
+            photo_limits: options.photo_limits,
         })
     }
 
@@ -293,9 +311,50 @@ impl Sentra {
         self.db.read(|c| photos::rows::list(c, owner))
     }
 
-    /// Adds a photo row (by content hash) at the end of an owner's list.
-    pub fn add_photo_row(&self, owner: Id, hash: &str) -> Result<Id> {
-        self.db.write(|tx| photos::rows::add(tx, owner, hash))
+    /// Takes a photo from `source` (JPEG, PNG or WebP, as the camera wrote it) and adds it at the
+    /// end of a product's or producer's photos: made upright, stripped of every metadata block
+    /// (GPS included), and stored as a 1280 px display image and a 320 px thumbnail, named by
+    /// content hash and queued for upload. The same image added twice to one owner is kept once.
+    pub fn add_photo(&self, owner: Id, source: &Path) -> Result<photos::Photo> {
+        photos::library::add(&self.db, &self.photo_dir, &self.photo_limits, owner, source)
+    }
+
+    /// The file of an image on this phone, by content hash, if it is here.
+    pub fn photo_path(&self, hash: &str) -> Result<Option<PathBuf>> {
+        photos::library::path_of(&self.db, &self.photo_dir, hash)
+    }
+
+    /// The photo directory.
+    pub fn photo_dir(&self) -> &Path {
+        &self.photo_dir
+    }
+
+    /// Image files still to upload, in upload order: thumbnails first. With `thumbnails_only`
+    /// (a metered network), display images wait.
+    pub fn photo_upload_queue(&self, thumbnails_only: bool) -> Result<Vec<photos::PhotoFile>> {
+        self.db.read(|c| photos::uploads::queue(c, thumbnails_only))
+    }
+
+    /// Counts for the status line: waiting, uploading (with percent), failed, uploaded.
+    pub fn photo_upload_summary(&self) -> Result<photos::UploadSummary> {
+        self.db.read(photos::uploads::summary)
+    }
+
+    /// Records the offset the server confirmed for an image being uploaded; the whole file
+    /// confirmed means uploaded.
+    pub fn confirm_photo_upload(&self, hash: &str, confirmed_bytes: i64) -> Result<()> {
+        self.db
+            .write(|tx| photos::uploads::confirm(tx, hash, confirmed_bytes))
+    }
+
+    /// Marks an image as refused by the server, with its reason.
+    pub fn fail_photo_upload(&self, hash: &str, reason: &str) -> Result<()> {
+        self.db.write(|tx| photos::uploads::fail(tx, hash, reason))
+    }
+
+    /// Puts refused images back in the upload queue.
+    pub fn retry_failed_photo_uploads(&self) -> Result<usize> {
+        self.db.write(photos::uploads::retry_failed)
     }
 
     /// Puts an owner's photos in the order given.
@@ -303,12 +362,9 @@ impl Sentra {
         self.db.write(|tx| photos::rows::reorder(tx, owner, order))
     }
 
-    /// Removes a photo row. Returns how many rows still use its file.
-    pub fn remove_photo(&self, id: Id) -> Result<i64> {
-        self.db.write(|tx| {
-            let hash = photos::rows::remove(tx, id)?;
-            photos::rows::users_of(tx, &hash)
-        })
+    /// Removes a photo. Its files are deleted once no other photo uses them.
+    pub fn remove_photo(&self, id: Id) -> Result<()> {
+        photos::library::remove(&self.db, &self.photo_dir, id)
     }
 
     // ----- stock -----

@@ -18,7 +18,7 @@
 pub const APPLICATION_ID: i32 = 0x534E_5452;
 
 /// The ordered migrations. The schema version is the number of steps applied.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {
@@ -106,12 +106,15 @@ CREATE TABLE products (
 CREATE INDEX products_newest ON products(created_at);
 CREATE INDEX products_by_producer ON products(producer_id);
 
--- Full-text search over products, diacritics folded. Prefix queries ("kaos"*) scan the term
--- range; measured fast enough without extra prefix indexes, which cost ~100 bytes a product.
+-- Full-text search over products, diacritics folded. `detail=column` keeps no word positions
+-- (searches are words-as-prefixes, never phrases), which pays for the 2- and 3-letter prefix
+-- indexes that make a short prefix such as "ba" one doclist instead of hundreds.
 CREATE VIRTUAL TABLE products_fts USING fts5(
     name, description, category,
     content = 'products', content_rowid = 'rowid',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    detail = column,
+    prefix = '2 3'
 );
 CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
     INSERT INTO products_fts(rowid, name, description, category)
@@ -233,4 +236,25 @@ CREATE TABLE outbox (
     fields      TEXT NOT NULL,                -- JSON object of the changed fields' new values
     hlc         TEXT NOT NULL                 -- full HLC of the change
 );
+"#;
+
+/// v2, the photo pipeline: image files and their upload state, and each photo's thumbnail.
+const V2: &str = r#"
+-- Image files on this phone, content-addressed: one row per distinct file (`{hash}.jpg` in the
+-- photo directory), however many photos use it. The upload queue reads this table.
+CREATE TABLE photo_files (
+    hash            TEXT PRIMARY KEY,         -- lowercase hex BLAKE3 of the file
+    kind            TEXT NOT NULL,            -- thumbnail | display
+    width           INTEGER NOT NULL,
+    height          INTEGER NOT NULL,
+    bytes           INTEGER NOT NULL,
+    upload_state    TEXT NOT NULL DEFAULT 'pending', -- pending | uploading | uploaded | failed
+    confirmed_bytes INTEGER NOT NULL DEFAULT 0,      -- offset the server confirmed
+    failure         TEXT,                     -- the server's reason, when failed
+    created_at      INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX photo_files_queue ON photo_files(upload_state, kind, created_at);
+
+-- The thumbnail of each photo (the display image's hash is `photos.hash`).
+ALTER TABLE photos ADD COLUMN thumb_hash TEXT;
 "#;

@@ -17,11 +17,13 @@ pub struct Photo {
     pub owner_id: Id,
     /// Place in the owner's list, from 0.
     pub position: i64,
-    /// Content hash (lowercase hex) of the display image.
+    /// Content hash (lowercase hex BLAKE3) of the display image.
     pub hash: String,
+    /// Content hash of the thumbnail, when known.
+    pub thumb_hash: Option<String>,
 }
 
-fn owner_exists(conn: &Connection, owner: Id) -> Result<bool> {
+pub(crate) fn owner_exists(conn: &Connection, owner: Id) -> Result<bool> {
     let found = conn
         .prepare_cached(
             "SELECT 1 FROM products WHERE id = ?1 UNION ALL SELECT 1 FROM producers WHERE id = ?1",
@@ -36,8 +38,8 @@ fn is_hash(hash: &str) -> bool {
 }
 
 /// Appends a photo row at the end of the owner's list.
-pub(crate) fn add(tx: &mut Tx<'_>, owner: Id, hash: &str) -> Result<Id> {
-    if !is_hash(hash) {
+pub(crate) fn add(tx: &mut Tx<'_>, owner: Id, hash: &str, thumb_hash: Option<&str>) -> Result<Id> {
+    if !is_hash(hash) || thumb_hash.is_some_and(|h| !is_hash(h)) {
         return Err(Error::field("hash", Rule::Id));
     }
     if !owner_exists(tx, owner)? {
@@ -57,25 +59,40 @@ pub(crate) fn add(tx: &mut Tx<'_>, owner: Id, hash: &str) -> Result<Id> {
             ("owner_id", owner.into()),
             ("position", position.into()),
             ("hash", hash.into()),
+            ("thumb_hash", thumb_hash.into()),
         ],
     )?;
     Ok(id)
 }
 
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Photo> {
+    Ok(Photo {
+        id: r.get(0)?,
+        owner_id: r.get(1)?,
+        position: r.get(2)?,
+        hash: r.get(3)?,
+        thumb_hash: r.get(4)?,
+    })
+}
+
 /// The owner's photos in order.
 pub(crate) fn list(conn: &Connection, owner: Id) -> Result<Vec<Photo>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, owner_id, position, hash FROM photos WHERE owner_id = ?1 ORDER BY position, id",
+        "SELECT id, owner_id, position, hash, thumb_hash FROM photos WHERE owner_id = ?1 \
+         ORDER BY position, id",
     )?;
-    let rows = stmt.query_map([owner], |r| {
-        Ok(Photo {
-            id: r.get(0)?,
-            owner_id: r.get(1)?,
-            position: r.get(2)?,
-            hash: r.get(3)?,
-        })
-    })?;
+    let rows = stmt.query_map([owner], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One photo row.
+pub(crate) fn get(conn: &Connection, id: Id) -> Result<Option<Photo>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, owner_id, position, hash, thumb_hash FROM photos WHERE id = ?1",
+        )?
+        .query_row([id], from_row)
+        .optional()?)
 }
 
 /// Puts the owner's photos in the order given. `order` must name each photo exactly once.
@@ -102,14 +119,14 @@ pub(crate) fn reorder(tx: &mut Tx<'_>, owner: Id, order: &[Id]) -> Result<()> {
     Ok(())
 }
 
-/// Removes a photo row. Returns its hash, so the caller can delete the file
-/// once no other row refers to it.
-pub(crate) fn remove(tx: &mut Tx<'_>, id: Id) -> Result<String> {
-    let row: Option<(Id, String)> = tx
-        .prepare_cached("SELECT owner_id, hash FROM photos WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+/// Removes a photo row. Returns its display and thumbnail hashes, so the caller can delete the
+/// files once no other row refers to them.
+pub(crate) fn remove(tx: &mut Tx<'_>, id: Id) -> Result<(String, Option<String>)> {
+    let row: Option<(Id, String, Option<String>)> = tx
+        .prepare_cached("SELECT owner_id, hash, thumb_hash FROM photos WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((owner, hash)) = row else {
+    let Some((owner, hash, thumb_hash)) = row else {
         return Err(Error::NotFound { entity: "photo" });
     };
     // The others keep their positions: a gap sorts the same, and renumbering them would be
@@ -123,14 +140,5 @@ pub(crate) fn remove(tx: &mut Tx<'_>, id: Id) -> Result<String> {
     let mut fields = Map::new();
     fields.insert("owner_id".into(), Value::from(owner.to_string()));
     tx.record(Entity::Photo, id, Op::Delete, fields)?;
-    Ok(hash)
-}
-
-/// How many photo rows still use a file.
-pub(crate) fn users_of(conn: &Connection, hash: &str) -> Result<i64> {
-    Ok(
-        conn.query_row("SELECT count(*) FROM photos WHERE hash = ?1", [hash], |r| {
-            r.get(0)
-        })?,
-    )
+    Ok((hash, thumb_hash))
 }

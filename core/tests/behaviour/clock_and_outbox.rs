@@ -56,6 +56,7 @@ fn the_clock_stays_monotonic_across_a_backwards_wall_clock_and_a_restart() {
         &path,
         OpenOptions {
             wall_clock: p.clock.clone(),
+            ..Default::default()
         },
     )
     .unwrap();

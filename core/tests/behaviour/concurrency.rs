@@ -73,6 +73,7 @@ fn two_handles_on_one_file_take_turns_writing() {
         p.sentra.path(),
         OpenOptions {
             wall_clock: p.clock.clone(),
+            ..Default::default()
         },
     )
     .unwrap();

@@ -5,6 +5,7 @@ mod catalogue;
 mod clock_and_outbox;
 mod concurrency;
 mod orders;
+mod photos;
 mod producers;
 mod sales;
 mod store;
@@ -12,6 +13,7 @@ mod store;
 use sentra_core::catalogue::{NewProduct, NewVariant};
 use sentra_core::producers::NewProducer;
 use sentra_core::{Account, Id, OpenOptions, Role, Sentra, WallClock};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use tempfile::TempDir;
@@ -52,6 +54,7 @@ pub fn phone() -> Phone {
         &dir.path().join("sentra.db"),
         OpenOptions {
             wall_clock: clock.clone(),
+            ..Default::default()
         },
     )
     .unwrap();
@@ -123,4 +126,15 @@ pub fn with_producer(p: &Phone) -> Id {
     p.sentra
         .register_producer(&producer_input("Konveksi Rowosari Jaya"))
         .unwrap()
+}
+
+/// A camera-like JPEG of `w`×`h` with a smooth gradient, written to `dir/name`.
+pub fn jpeg(dir: &Path, name: &str, w: u32, h: u32, seed: u8) -> PathBuf {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, seed])
+    });
+    let path = dir.join(name);
+    img.save_with_format(&path, image::ImageFormat::Jpeg)
+        .unwrap();
+    path
 }

@@ -73,7 +73,9 @@ CREATE INDEX products_by_producer ON products(producer_id);
 CREATE VIRTUAL TABLE products_fts USING fts5(
     name, description, category,
     content = 'products', content_rowid = 'rowid',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    detail = column,
+    prefix = '2 3'
 );
 CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
     INSERT INTO products_fts(rowid, name, description, category)

@@ -1,0 +1,182 @@
+//! Benchmark: `photos::process_file` against libvips' `vipsthumbnail`, side by side.
+//!
+//! Usage (the photo comes from `scripts/make-test-photo`):
+//!
+//! ```text
+//! scripts/make-test-photo
+//! cargo bench -p sentra-core --bench photos -- target/testphoto/phone-12mp-rot6-gps.jpg [pairs]
+//! ```
+//!
+//! Each round runs, in alternating order, three fresh child processes sets:
+//! - ours: this binary in `--child` mode, which calls `process_file` and writes
+//!   the display image and the thumbnail;
+//! - vips A: `vipsthumbnail` 1280 px Q=80 stripped, then 320 px, both from the source;
+//! - vips B: `vipsthumbnail` 1280 px Q=80 stripped, then 320 px from that 1280 px output
+//!   (the same shape of work as ours: the thumbnail is made from the display image).
+//!
+//! Wall time covers process start to exit; peak RSS is the child's `ru_maxrss`
+//! from `wait4`. For the vips runs times are summed and RSS is the max of the two.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A benchmark that cannot run has nothing to report.
+#![allow(unsafe_code)] // wait4(2): the only way to read a finished child's peak RSS.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use sentra_core::photos::{Limits, process_file};
+
+struct Run {
+    ms: f64,
+    rss_kb: i64,
+}
+
+// The child is reaped with libc::wait4 (to get its rusage), not Child::wait.
+#[allow(clippy::zombie_processes)]
+fn run_child(cmd: &mut Command) -> Run {
+    let start = Instant::now();
+    let child = cmd.spawn().expect("spawn child");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: plain FFI call with valid out-pointers; the child is ours.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(r, pid, "wait4 failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "child failed: {cmd:?}"
+    );
+    Run {
+        ms,
+        rss_kb: usage.ru_maxrss,
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn size(p: &Path) -> u64 {
+    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--child") {
+        let photo = Path::new(&args[2]);
+        let out = Path::new(&args[3]);
+        let p = process_file(photo, &Limits::default()).expect("process_file");
+        std::fs::write(out.join("ours-display.jpg"), &p.display.bytes).expect("write");
+        std::fs::write(out.join("ours-thumb.jpg"), &p.thumbnail.bytes).expect("write");
+        return;
+    }
+    // `cargo bench` passes `--bench`; the rest are ours.
+    let args: Vec<&String> = args.iter().skip(1).filter(|a| *a != "--bench").collect();
+    let photo = PathBuf::from(args.first().expect("usage: photos PHOTO [pairs]"));
+    let pairs: usize = args.get(1).map_or(11, |s| s.parse().expect("pairs"));
+    let out = std::env::temp_dir().join(format!("photo-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&out).expect("mkdir");
+    let exe = std::env::current_exe().expect("current_exe");
+    let o = |n: &str| out.join(n);
+    let vips = |src: &Path, size: u32, dst: &Path| {
+        let mut c = Command::new("vipsthumbnail");
+        c.arg(src)
+            .arg("-s")
+            .arg(size.to_string())
+            .arg("-o")
+            .arg(format!("{}[Q=80,strip]", dst.display()));
+        c
+    };
+
+    let (mut ours, mut va, mut vb) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..pairs {
+        let run_ours = |v: &mut Vec<Run>| {
+            let mut c = Command::new(&exe);
+            c.arg("--child").arg(&photo).arg(&out);
+            v.push(run_child(&mut c));
+        };
+        let run_vips_a = |v: &mut Vec<Run>| {
+            let a = run_child(&mut vips(&photo, 1280, &o("va-1280.jpg")));
+            let b = run_child(&mut vips(&photo, 320, &o("va-320.jpg")));
+            v.push(Run {
+                ms: a.ms + b.ms,
+                rss_kb: a.rss_kb.max(b.rss_kb),
+            });
+        };
+        let run_vips_b = |v: &mut Vec<Run>| {
+            let a = run_child(&mut vips(&photo, 1280, &o("vb-1280.jpg")));
+            let b = run_child(&mut vips(&o("vb-1280.jpg"), 320, &o("vb-320.jpg")));
+            v.push(Run {
+                ms: a.ms + b.ms,
+                rss_kb: a.rss_kb.max(b.rss_kb),
+            });
+        };
+        if i % 2 == 0 {
+            run_ours(&mut ours);
+            run_vips_a(&mut va);
+            run_vips_b(&mut vb);
+        } else {
+            run_vips_b(&mut vb);
+            run_vips_a(&mut va);
+            run_ours(&mut ours);
+        }
+    }
+
+    let stat = |v: &[Run]| {
+        (
+            median(v.iter().map(|r| r.ms).collect()),
+            median(v.iter().map(|r| r.rss_kb as f64 / 1024.0).collect()),
+        )
+    };
+    let (ot, om) = stat(&ours);
+    let (at, am) = stat(&va);
+    let (bt, bm) = stat(&vb);
+    println!(
+        "photo: {} ({} bytes), rounds: {pairs}",
+        photo.display(),
+        size(&photo)
+    );
+    println!(
+        "{:<44} {:>9} {:>10} {:>22}",
+        "", "median ms", "peak RSS", "output bytes"
+    );
+    println!(
+        "{:<44} {:>9.1} {:>7.1} MB {:>10} + {:>9}",
+        "ours (process_file, 1280 + 320 from 1280)",
+        ot,
+        om,
+        size(&o("ours-display.jpg")),
+        size(&o("ours-thumb.jpg"))
+    );
+    println!(
+        "{:<44} {:>9.1} {:>7.1} MB {:>10} + {:>9}",
+        "vips A (1280 + 320, both from source)",
+        at,
+        am,
+        size(&o("va-1280.jpg")),
+        size(&o("va-320.jpg"))
+    );
+    println!(
+        "{:<44} {:>9.1} {:>7.1} MB {:>10} + {:>9}",
+        "vips B (1280 + 320 from 1280)",
+        bt,
+        bm,
+        size(&o("vb-1280.jpg")),
+        size(&o("vb-320.jpg"))
+    );
+    println!(
+        "ratios ours/vips A: time {:.2}, RSS {:.2}; ours/vips B: time {:.2}, RSS {:.2}",
+        ot / at,
+        om / am,
+        ot / bt,
+        om / bm
+    );
+    println!("outputs kept in {}", out.display());
+}

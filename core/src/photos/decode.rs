@@ -1,0 +1,186 @@
+//! Decoding to 8-bit grey or RGB pixels, as small as the output allows.
+//!
+//! JPEG goes through `jpeg-decoder` with DCT-domain scaling: the IDCT is run at
+//! 1/2, 1/4 or 1/8 size, choosing the strongest reduction whose long edge is
+//! still at least the display target, so a 12 MP photo is never held at full
+//! size. CMYK and YCCK JPEGs are converted to RGB after the reduced decode.
+//! PNG and WebP (and JPEGs `jpeg-decoder` cannot read) go through the `image`
+//! crate at full size, with its allocation limits set from [`Limits`]. Alpha
+//! is flattened onto white.
+
+use std::io::Cursor;
+
+use image::DynamicImage;
+
+use super::Limits;
+use super::error::PhotoError;
+use super::sniff::{Format, Header};
+
+/// Decoded 8-bit pixels, row-major, tightly packed.
+#[derive(Debug, Clone)]
+pub(crate) struct Pixels {
+    pub width: u32,
+    pub height: u32,
+    /// 1 (grey) or 3 (RGB).
+    pub channels: usize,
+    /// `width * height * channels` bytes.
+    pub data: Vec<u8>,
+}
+
+/// Decodes `data`, whose header has already been checked against `limits`.
+///
+/// `target_long_edge` is the long edge the caller will resize to; JPEG decoding
+/// stops at the smallest DCT scale that still covers it.
+pub(crate) fn decode(
+    data: &[u8],
+    header: &Header<'_>,
+    limits: &Limits,
+    target_long_edge: u32,
+) -> Result<Pixels, PhotoError> {
+    match header.format {
+        Format::Jpeg => match decode_jpeg_scaled(data, header, limits, target_long_edge) {
+            Err(PhotoError::Unsupported) => decode_with_image(data, header, limits),
+            other => other,
+        },
+        Format::Png | Format::WebP => decode_with_image(data, header, limits),
+    }
+}
+
+fn byte_budget(limits: &Limits, bytes_per_pixel: u64) -> u64 {
+    limits
+        .max_pixels
+        .saturating_mul(bytes_per_pixel)
+        .saturating_add(1 << 20)
+}
+
+fn map_jpeg_error(e: jpeg_decoder::Error) -> PhotoError {
+    match e {
+        jpeg_decoder::Error::Unsupported(_) => PhotoError::Unsupported,
+        _ => PhotoError::Truncated,
+    }
+}
+
+fn decode_jpeg_scaled(
+    data: &[u8],
+    header: &Header<'_>,
+    limits: &Limits,
+    target_long_edge: u32,
+) -> Result<Pixels, PhotoError> {
+    let mut dec = jpeg_decoder::Decoder::new(data);
+    dec.set_max_decoding_buffer_size(usize::try_from(byte_budget(limits, 4)).unwrap_or(usize::MAX));
+    let target = u16::try_from(target_long_edge).unwrap_or(u16::MAX);
+    if header.width.max(header.height) > u32::from(target) {
+        // jpeg-decoder picks the smallest scale that reaches the request on at
+        // least one axis, so ask only on the long axis.
+        let (rw, rh) = if header.width >= header.height {
+            (target, u16::MAX)
+        } else {
+            (u16::MAX, target)
+        };
+        dec.scale(rw, rh).map_err(map_jpeg_error)?;
+    }
+    let raw = dec.decode().map_err(map_jpeg_error)?;
+    let info = dec.info().ok_or(PhotoError::Truncated)?;
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    let pixels = width as usize * height as usize;
+    let (channels, data) = match info.pixel_format {
+        jpeg_decoder::PixelFormat::L8 => (1, raw),
+        jpeg_decoder::PixelFormat::L16 => {
+            // Big-endian 16-bit samples: keep the high byte.
+            (1, raw.chunks_exact(2).map(|s| s[0]).collect())
+        }
+        jpeg_decoder::PixelFormat::RGB24 => (3, raw),
+        jpeg_decoder::PixelFormat::CMYK32 => (3, cmyk_to_rgb(raw)),
+    };
+    if data.len() != pixels * channels {
+        return Err(PhotoError::Truncated);
+    }
+    Ok(Pixels {
+        width,
+        height,
+        channels,
+        data,
+    })
+}
+
+/// Converts jpeg-decoder's CMYK output (0 = no ink; it already undoes the Adobe
+/// inversion and the YCCK transform) to RGB, in place.
+fn cmyk_to_rgb(mut v: Vec<u8>) -> Vec<u8> {
+    let n = v.len() / 4;
+    for i in 0..n {
+        let [c, m, y, k] = [v[4 * i], v[4 * i + 1], v[4 * i + 2], v[4 * i + 3]].map(u32::from);
+        let w = 255 - k;
+        // The write position 3i never overtakes the read position 4i.
+        v[3 * i] = (((255 - c) * w + 127) / 255) as u8;
+        v[3 * i + 1] = (((255 - m) * w + 127) / 255) as u8;
+        v[3 * i + 2] = (((255 - y) * w + 127) / 255) as u8;
+    }
+    v.truncate(3 * n);
+    v.shrink_to_fit();
+    v
+}
+
+/// Flattens straight (non-premultiplied) RGBA onto white, in place, to RGB.
+fn flatten_rgba_on_white(mut v: Vec<u8>) -> Vec<u8> {
+    let n = v.len() / 4;
+    for i in 0..n {
+        let [r, g, b, a] = [v[4 * i], v[4 * i + 1], v[4 * i + 2], v[4 * i + 3]].map(u32::from);
+        let white = 255 * (255 - a);
+        v[3 * i] = ((r * a + white + 127) / 255) as u8;
+        v[3 * i + 1] = ((g * a + white + 127) / 255) as u8;
+        v[3 * i + 2] = ((b * a + white + 127) / 255) as u8;
+    }
+    v.truncate(3 * n);
+    v.shrink_to_fit();
+    v
+}
+
+fn map_image_error(e: image::ImageError, header: &Header<'_>) -> PhotoError {
+    use image::ImageError as E;
+    match e {
+        E::Limits(_) => PhotoError::TooManyPixels {
+            width: u64::from(header.width),
+            height: u64::from(header.height),
+        },
+        E::Unsupported(_) => PhotoError::Unsupported,
+        E::Encoding(e) => PhotoError::Encode(e.to_string()),
+        E::Decoding(_) | E::IoError(_) | E::Parameter(_) => PhotoError::Truncated,
+    }
+}
+
+fn decode_with_image(
+    data: &[u8],
+    header: &Header<'_>,
+    limits: &Limits,
+) -> Result<Pixels, PhotoError> {
+    let format = match header.format {
+        Format::Jpeg => image::ImageFormat::Jpeg,
+        Format::Png => image::ImageFormat::Png,
+        Format::WebP => image::ImageFormat::WebP,
+    };
+    let mut reader = image::ImageReader::with_format(Cursor::new(data), format);
+    let mut lim = image::Limits::default();
+    lim.max_image_width = Some(header.width);
+    lim.max_image_height = Some(header.height);
+    // 16-bit RGBA plus headroom for the decoder's own buffers.
+    lim.max_alloc = Some(byte_budget(limits, 8));
+    reader.limits(lim);
+    let img = reader.decode().map_err(|e| map_image_error(e, header))?;
+    let (width, height) = (img.width(), img.height());
+    let (channels, data) = match img {
+        DynamicImage::ImageRgb8(b) => (3, b.into_raw()),
+        DynamicImage::ImageLuma8(b) => (1, b.into_raw()),
+        DynamicImage::ImageRgba8(b) => (3, flatten_rgba_on_white(b.into_raw())),
+        other if other.color().has_alpha() => {
+            (3, flatten_rgba_on_white(other.to_rgba8().into_raw()))
+        }
+        other if !other.color().has_color() => (1, other.to_luma8().into_raw()),
+        other => (3, other.to_rgb8().into_raw()),
+    };
+    Ok(Pixels {
+        width,
+        height,
+        channels,
+        data,
+    })
+}
