@@ -95,7 +95,15 @@ impl Error {
             Error::DatabaseCorrupt(_) => ErrorCode::DatabaseCorrupt,
             Error::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
             Error::StorageFull(_) => ErrorCode::StorageFull,
-            Error::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => ErrorCode::StorageFull,
+            // ENOSPC, or EFBIG from a file-size limit: either way there is no room to write.
+            Error::Io(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::StorageFull | std::io::ErrorKind::FileTooLarge
+                ) =>
+            {
+                ErrorCode::StorageFull
+            }
             Error::Storage(_) | Error::Io(_) => ErrorCode::Storage,
             Error::Photo(photo) => photo_code(photo),
             Error::Decode(_) => ErrorCode::Internal,

@@ -52,3 +52,14 @@ pub fn jeans(producer_id: &str) -> NewProduct {
         variants,
     }
 }
+
+/// A photo of pseudo-random noise, different for every `seed`: it compresses badly, so each one
+/// makes new, sizeable files (for filling a disk).
+pub fn noise_photo(seed: usize, width: u32, height: u32) -> image::RgbImage {
+    let seed = seed as u32;
+    image::RgbImage::from_fn(width, height, |x, y| {
+        let v = (x.wrapping_mul(7_919) ^ y.wrapping_mul(104_729) ^ seed.wrapping_mul(31))
+            .wrapping_mul(2_654_435_761);
+        image::Rgb([(v >> 8) as u8, (v >> 16) as u8, (v >> 24) as u8])
+    })
+}
