@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! scripts/make-test-photo
-//! cargo bench -p sentra-core --bench photos -- target/testphoto/phone-12mp-rot6-gps.jpg [pairs]
+//! cargo bench -p sentra-core --bench photos -- "$PWD/target/testphoto/phone-12mp-rot6-gps.jpg" [pairs]
 //! ```
 //!
 //! Each round runs, in alternating order, three fresh child processes sets:

@@ -469,25 +469,110 @@ impl Sentra {
     /// outbox entries are re-stamped on the corrected timeline, so a phone that was months
     /// ahead or behind does not make its unsynced edits win or lose wrongly.
     pub fn correct_clock(&self, offset_ms: i64) -> Result<()> {
+        self.db.write(|tx| correct_clock(tx, offset_ms))
+    }
+
+    // ----- sync exchange -----
+
+    /// The next push batch, cut at about `max_bytes` of JSON; `None` when nothing is pending.
+    pub fn sync_push_batch(&self, max_bytes: usize) -> Result<Option<sync::wire::PushRequest>> {
+        let device = self.device_id();
+        self.db
+            .read(|c| sync::exchange::push_batch(c, device, max_bytes))
+    }
+
+    /// Settles the server's answer to a push: applied and duplicate entries leave the outbox,
+    /// rejected ones are quarantined with their reason. Learns the clock offset from the
+    /// server's time. Returns (settled, rejected).
+    pub fn sync_settle_push(&self, response: &sync::wire::PushResponse) -> Result<(usize, usize)> {
         self.db.write(|tx| {
-            let shift = tx.clock_mut().correct_offset(offset_ms);
-            if shift == 0 {
-                return Ok(());
-            }
-            let rows: Vec<(i64, String)> = {
-                let mut stmt = tx.prepare("SELECT seq, hlc FROM outbox")?;
-                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                rows.collect::<rusqlite::Result<_>>()?
-            };
-            for (seq, raw) in rows {
-                let mut hlc: Hlc = raw.parse().map_err(Error::Decode)?;
-                hlc.millis = hlc.millis.saturating_add(shift).max(0);
-                tx.execute(
-                    "UPDATE outbox SET hlc = ?1 WHERE seq = ?2",
-                    rusqlite::params![hlc.to_string(), seq],
-                )?;
-            }
-            Ok(())
+            let settled = sync::exchange::settle_push(tx, response)?;
+            learn_server_time(tx, response.server_time_ms)?;
+            Ok(settled)
         })
     }
+
+    /// The request for the next pull page, from the stored cursor.
+    pub fn sync_pull_request(&self, max_bytes: usize) -> Result<sync::wire::PullRequest> {
+        let device = self.device_id();
+        self.db
+            .read(|c| sync::exchange::pull_request(c, device, max_bytes))
+    }
+
+    /// Applies a pulled page with the merge rules and stores its cursor, in one transaction.
+    /// Returns how many changes altered local state.
+    pub fn sync_apply_pull(&self, page: &sync::wire::PullResponse) -> Result<usize> {
+        self.db.write(|tx| {
+            learn_server_time(tx, page.server_time_ms)?;
+            sync::exchange::apply_page(tx, page)
+        })
+    }
+
+    /// Outbox entries the server refused, with its reasons, newest first.
+    pub fn quarantined(&self) -> Result<Vec<sync::exchange::Quarantined>> {
+        self.db.read(sync::exchange::quarantined)
+    }
+}
+
+/// Offsets that differ by less than this are measurement noise (the request's round trip), not
+/// a wrong clock: the timeline is not moved for them.
+const CLOCK_TOLERANCE_MS: i64 = 5_000;
+
+/// Corrects the clock from the server's time, when the phone's clock is off by more than noise.
+fn learn_server_time(tx: &mut db::Tx<'_>, server_time_ms: i64) -> Result<()> {
+    let offset = server_time_ms.saturating_sub(tx.clock_mut().wall_ms());
+    if (offset - tx.clock_mut().offset_ms()).abs() > CLOCK_TOLERANCE_MS {
+        correct_clock(tx, offset)?;
+    }
+    Ok(())
+}
+
+/// Sets the clock offset and moves pending outbox entries onto the corrected timeline.
+///
+/// Each pending entry moves by the shift but not past the corrected present, stays after the
+/// highest timestamp this phone had seen from elsewhere (it was made after seeing it), and stays
+/// after the entry before it, so the device's own order of edits is kept.
+fn correct_clock(tx: &mut db::Tx<'_>, offset_ms: i64) -> Result<()> {
+    let shift = tx.clock_mut().correct_offset(offset_ms);
+    if shift == 0 {
+        return Ok(());
+    }
+    let now = tx.clock_mut().physical_ms();
+    let seen: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'clock_seen'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let seen: Option<Hlc> = seen
+        .map(|raw| raw.parse().map_err(Error::Decode))
+        .transpose()?;
+    let rows: Vec<(i64, String, Id, String)> = {
+        let mut stmt = tx.prepare("SELECT seq, entity, entity_id, hlc FROM outbox ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut floor = seen;
+    for (seq, entity, id, raw) in rows {
+        let old: Hlc = raw.parse().map_err(Error::Decode)?;
+        let mut new = Hlc {
+            millis: old.millis.saturating_add(shift).min(now).max(0),
+            counter: old.counter,
+            node: old.node,
+        };
+        if let Some(floor) = floor
+            && new <= floor
+        {
+            new = tx.clock_mut().successor(floor);
+        }
+        tx.execute(
+            "UPDATE outbox SET hlc = ?1 WHERE seq = ?2",
+            rusqlite::params![new.to_string(), seq],
+        )?;
+        sync::merge::restamp(tx, &entity, id, old, new)?;
+        floor = Some(new);
+    }
+    if let Some(floor) = floor {
+        tx.clock_mut().observe(floor);
+    }
+    Ok(())
 }

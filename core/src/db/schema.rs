@@ -18,7 +18,7 @@
 pub const APPLICATION_ID: i32 = 0x534E_5452;
 
 /// The ordered migrations. The schema version is the number of steps applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {
@@ -257,4 +257,20 @@ CREATE INDEX photo_files_queue ON photo_files(upload_state, kind, created_at);
 
 -- The thumbnail of each photo (the display image's hash is `photos.hash`).
 ALTER TABLE photos ADD COLUMN thumb_hash TEXT;
+"#;
+
+/// v3, sync: outbox entries the server refused for good, kept with its reason.
+const V3: &str = r#"
+-- Outbox entries the server rejected (an entry moves here from `outbox`, in the transaction that
+-- reads the server's answer). The user sees them; the rest of the queue goes on.
+CREATE TABLE quarantine (
+    seq         INTEGER PRIMARY KEY,          -- the entry's sequence number
+    entity      TEXT NOT NULL,
+    entity_id   BLOB NOT NULL,
+    op          TEXT NOT NULL,
+    fields      TEXT NOT NULL,
+    hlc         TEXT NOT NULL,
+    code        TEXT NOT NULL,                -- the server's stable code
+    reason      TEXT NOT NULL                 -- the server's reason
+);
 "#;

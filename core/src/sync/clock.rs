@@ -126,6 +126,11 @@ impl Clock {
         self.offset_ms = offset_ms;
     }
 
+    /// The device's own wall clock, uncorrected.
+    pub fn wall_ms(&self) -> i64 {
+        self.wall.now_ms()
+    }
+
     /// Physical time: the wall clock corrected by the measured offset.
     pub fn physical_ms(&self) -> i64 {
         self.wall.now_ms().saturating_add(self.offset_ms)
@@ -174,15 +179,21 @@ impl Clock {
 
     /// Applies the offset measured by the server (server time minus this device's wall time).
     ///
-    /// The whole timeline moves with it: the last timestamp is shifted by the change in offset,
-    /// so a phone that was months ahead does not keep stamping future times after it learns the
-    /// truth. Returns the shift in milliseconds, which the caller applies to stored timestamps
-    /// that have not yet been pushed.
+    /// The timeline moves with it: the last timestamp is shifted by the change in offset, but
+    /// never past the corrected present, so a phone that was months ahead stops stamping future
+    /// times once it learns the truth, and one that was behind does not leap ahead. Returns the
+    /// shift in milliseconds, which the caller applies to timestamps not yet pushed.
     pub fn correct_offset(&mut self, offset_ms: i64) -> i64 {
         let shift = offset_ms.saturating_sub(self.offset_ms);
         self.offset_ms = offset_ms;
-        self.last.millis = self.last.millis.saturating_add(shift).max(0);
+        let now = self.physical_ms();
+        self.last.millis = self.last.millis.saturating_add(shift).min(now).max(0);
         shift
+    }
+
+    /// The timestamp just after `hlc`, on this node.
+    pub fn successor(&self, hlc: Hlc) -> Hlc {
+        self.after(hlc.millis, hlc.counter)
     }
 
     fn after(&self, millis: i64, counter: u16) -> Hlc {
@@ -265,7 +276,7 @@ mod tests {
         let shift = clock.correct_offset(-six_months);
         assert_eq!(shift, -six_months);
         let fixed = clock.tick();
-        assert_eq!(fixed.millis, 9 * six_months);
+        assert_eq!(fixed.millis, 9 * six_months, "stamps the corrected present");
         assert!(fixed.millis < skewed.millis);
     }
 

@@ -2,4 +2,7 @@
 //! The sync protocol, merge and transport build on these.
 
 pub mod clock;
+pub mod exchange;
+pub mod merge;
 pub mod outbox;
+pub mod wire;

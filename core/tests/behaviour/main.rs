@@ -9,6 +9,7 @@ mod photos;
 mod producers;
 mod sales;
 mod store;
+mod sync;
 
 use sentra_core::catalogue::{NewProduct, NewVariant};
 use sentra_core::producers::NewProducer;

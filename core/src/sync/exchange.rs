@@ -1,0 +1,176 @@
+//! The device's side of one push and one pull, independent of how bytes travel.
+//!
+//! A push batch is the oldest outbox entries, cut by bytes, not by count. The server's answer
+//! settles each entry: applied or duplicate ones leave the outbox; rejected ones move to the
+//! `quarantine` table with the server's code and reason, where the user can see them, and the
+//! queue goes on. A pulled page is applied and its cursor stored in one transaction, so a cut
+//! connection never leaves half a page.
+
+use crate::db::Tx;
+use crate::error::{Error, Result};
+use crate::id::Id;
+use crate::sync::clock::Hlc;
+use crate::sync::merge::{self, Applied};
+use crate::sync::outbox;
+use crate::sync::wire::{
+    Outcome, PROTOCOL_VERSION, PullRequest, PullResponse, PushEntry, PushRequest, PushResponse,
+};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+
+/// An outbox entry the server refused for good.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quarantined {
+    /// The entry's sequence number.
+    pub seq: i64,
+    /// The kind of thing it changed.
+    pub entity: String,
+    /// Its id.
+    pub entity_id: Id,
+    /// The operation.
+    pub op: String,
+    /// The server's stable code.
+    pub code: String,
+    /// The server's reason.
+    pub reason: String,
+}
+
+/// The next push batch: the oldest pending entries, stopping once about `max_bytes` of JSON is
+/// reached (always at least one entry). `None` when the outbox is empty.
+pub(crate) fn push_batch(
+    conn: &Connection,
+    device: Id,
+    max_bytes: usize,
+) -> Result<Option<PushRequest>> {
+    let mut entries = Vec::new();
+    let mut size = 0;
+    let mut after = 0;
+    'pages: loop {
+        let page = outbox::pending(conn, device, after, 256)?;
+        if page.is_empty() {
+            break;
+        }
+        for entry in page {
+            after = entry.seq;
+            let push = PushEntry {
+                seq: entry.seq,
+                change: crate::sync::wire::Change {
+                    entity: entry.entity,
+                    id: entry.entity_id,
+                    op: entry.op,
+                    fields: entry.fields,
+                    hlc: entry.hlc,
+                },
+            };
+            size += serde_json::to_vec(&push)?.len();
+            entries.push(push);
+            if size >= max_bytes {
+                break 'pages;
+            }
+        }
+    }
+    Ok((!entries.is_empty()).then_some(PushRequest {
+        version: PROTOCOL_VERSION,
+        device_id: device,
+        entries,
+    }))
+}
+
+/// Settles a push: applied and duplicate entries leave the outbox, rejected ones go to
+/// quarantine. Returns (settled, rejected).
+pub(crate) fn settle_push(tx: &mut Tx<'_>, response: &PushResponse) -> Result<(usize, usize)> {
+    let (mut settled, mut rejected) = (0, 0);
+    for result in &response.results {
+        match &result.outcome {
+            Outcome::Applied | Outcome::Duplicate => {}
+            Outcome::Rejected { code, reason } => {
+                let moved = tx.execute(
+                    "INSERT OR REPLACE INTO quarantine(seq, entity, entity_id, op, fields, hlc, code, reason) \
+                     SELECT seq, entity, entity_id, op, fields, hlc, ?2, ?3 FROM outbox WHERE seq = ?1",
+                    rusqlite::params![result.seq, code, reason],
+                )?;
+                rejected += moved;
+            }
+        }
+        settled += tx.execute("DELETE FROM outbox WHERE seq = ?1", [result.seq])?;
+    }
+    Ok((settled, rejected))
+}
+
+/// The pull request for the next page.
+pub(crate) fn pull_request(conn: &Connection, device: Id, max_bytes: usize) -> Result<PullRequest> {
+    Ok(PullRequest {
+        version: PROTOCOL_VERSION,
+        device_id: device,
+        cursor: cursor(conn)?,
+        max_bytes,
+    })
+}
+
+/// The cursor after the last applied page.
+pub(crate) fn cursor(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'pull_cursor'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Applies a pulled page and stores its cursor, in the caller's one transaction. Returns how
+/// many changes altered local state. Timestamps too far in the future are refused whole.
+pub(crate) fn apply_page(tx: &mut Tx<'_>, page: &PullResponse) -> Result<usize> {
+    let mut changed = 0;
+    let mut seen: Option<Hlc> = None;
+    for change in &page.changes {
+        if !tx.clock_mut().observe(change.hlc) {
+            return Err(Error::Decode(
+                "a pulled change is stamped too far in the future".into(),
+            ));
+        }
+        seen = seen.max(Some(change.hlc));
+        if merge::apply(tx, change)? == Applied::Changed {
+            changed += 1;
+        }
+    }
+    if let Some(seen) = seen {
+        // The highest timestamp seen from elsewhere: a clock correction keeps later local edits
+        // after it.
+        let known: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'clock_seen'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let known = known.and_then(|raw| raw.parse::<Hlc>().ok());
+        if known.is_none_or(|known| seen > known) {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('clock_seen', ?1)",
+                [seen.to_string()],
+            )?;
+        }
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('pull_cursor', ?1)",
+        [&page.next_cursor],
+    )?;
+    Ok(changed)
+}
+
+/// Entries the server refused, newest first.
+pub(crate) fn quarantined(conn: &Connection) -> Result<Vec<Quarantined>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, entity, entity_id, op, code, reason FROM quarantine ORDER BY seq DESC",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Quarantined {
+            seq: r.get(0)?,
+            entity: r.get(1)?,
+            entity_id: r.get(2)?,
+            op: r.get(3)?,
+            code: r.get(4)?,
+            reason: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,500 @@
+//! The merge rules: how a change made elsewhere is applied here. The server applies pushed
+//! changes with the same rules, so every replica converges whatever order changes arrive in.
+//!
+//! - Fields of producers, organisations, products, variants and photos: **last write wins per
+//!   field**, by HLC, the device breaking ties. A field never edited since creation carries its
+//!   row's creation clock.
+//! - Stock movements, sales and memberships: **append-only**, keyed by id, so concurrent ones all
+//!   count and a repeated one counts once.
+//! - Order status: **the furthest valid status wins** (see [`crate::orders::OrderStatus`]).
+//! - Deletes: **explicit tombstones**; a deleted thing stays deleted.
+//!
+//! Applying a change twice changes nothing the second time.
+
+use crate::db::Tx;
+use crate::error::{Error, Result};
+use crate::id::Id;
+use crate::orders::OrderStatus;
+use crate::sync::clock::Hlc;
+use crate::sync::wire::Change;
+use rusqlite::OptionalExtension;
+use rusqlite::types::Value as Sql;
+use serde_json::{Map, Value};
+
+/// How a column's JSON value becomes SQL.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// An id: hyphenated text in JSON, a 16-byte blob in SQL.
+    Id,
+    /// Text, an integer, or null, as is.
+    Plain,
+}
+
+/// A synced table: its entity name, table, and the columns a change may set.
+struct Spec {
+    entity: &'static str,
+    table: &'static str,
+    columns: &'static [(&'static str, Kind)],
+}
+
+use Kind::{Id as I, Plain as P};
+
+const SPECS: &[Spec] = &[
+    Spec {
+        entity: "producer",
+        table: "producers",
+        columns: &[
+            ("business_name", P),
+            ("owner_name", P),
+            ("phone", P),
+            ("address", P),
+            ("region_code", P),
+            ("sector", P),
+            ("workforce", P),
+            ("year_founded", P),
+            ("nib", P),
+            ("certifications", P),
+            ("consent_publish", P),
+            ("consent_date", P),
+            ("registered_by", P),
+            ("created_at", P),
+        ],
+    },
+    Spec {
+        entity: "organisation",
+        table: "organisations",
+        columns: &[
+            ("kind", P),
+            ("name", P),
+            ("region_code", P),
+            ("created_at", P),
+        ],
+    },
+    Spec {
+        entity: "product",
+        table: "products",
+        columns: &[
+            ("producer_id", I),
+            ("name", P),
+            ("description", P),
+            ("category", P),
+            ("unit", P),
+            ("price", P),
+            ("min_order", P),
+            ("weight_g", P),
+            ("length_cm", P),
+            ("width_cm", P),
+            ("height_cm", P),
+            ("status", P),
+            ("tier1", P),
+            ("tier2", P),
+            ("created_at", P),
+        ],
+    },
+    Spec {
+        entity: "variant",
+        table: "variants",
+        columns: &[
+            ("product_id", I),
+            ("position", P),
+            ("sku", P),
+            ("option1", P),
+            ("option2", P),
+            ("price", P),
+        ],
+    },
+    Spec {
+        entity: "photo",
+        table: "photos",
+        columns: &[
+            ("owner_id", I),
+            ("position", P),
+            ("hash", P),
+            ("thumb_hash", P),
+        ],
+    },
+    Spec {
+        entity: "order",
+        table: "orders",
+        columns: &[
+            ("code", P),
+            ("producer_id", I),
+            ("channel", P),
+            ("status", P),
+            ("buyer_name", P),
+            ("buyer_phone", P),
+            ("buyer_regency", P),
+            ("buyer_address", P),
+            ("note", P),
+            ("total", P),
+            ("created_at", P),
+        ],
+    },
+];
+
+fn spec(entity: &str) -> Option<&'static Spec> {
+    SPECS.iter().find(|s| s.entity == entity)
+}
+
+fn bad(what: &str) -> Error {
+    Error::Decode(format!("malformed change: {what}"))
+}
+
+fn to_sql(kind: Kind, value: &Value) -> Result<Sql> {
+    Ok(match (kind, value) {
+        (_, Value::Null) => Sql::Null,
+        (Kind::Id, Value::String(s)) => {
+            let id: Id = s.parse().map_err(|_| bad("id"))?;
+            Sql::Blob(id.as_bytes().to_vec())
+        }
+        (Kind::Plain, Value::String(s)) => Sql::Text(s.clone()),
+        (Kind::Plain, Value::Number(n)) => Sql::Integer(n.as_i64().ok_or_else(|| bad("number"))?),
+        (Kind::Plain, Value::Bool(b)) => Sql::Integer(i64::from(*b)),
+        _ => return Err(bad("value")),
+    })
+}
+
+/// What applying one change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The change altered local state.
+    Changed,
+    /// Nothing to do: already here, superseded, or deleted.
+    Unchanged,
+}
+
+/// Applies a change made elsewhere. The caller observes its HLC on the clock.
+pub(crate) fn apply(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
+    if tombstoned(tx, &change.entity, change.id)? {
+        return Ok(Applied::Unchanged);
+    }
+    match (change.entity.as_str(), change.op.as_str()) {
+        (_, "delete") => delete(tx, change),
+        ("order", "transition") => transition(tx, change),
+        ("stock_movement", "append") => append_movement(tx, change),
+        ("sale", "append") => append_sale(tx, change),
+        ("organisation_member", "append") => {
+            append_pair(tx, change, "organisation_members", "producer_id")
+        }
+        ("organisation_admin", "append") => {
+            append_pair(tx, change, "organisation_admins", "user_id")
+        }
+        (entity, "create" | "update") => {
+            let spec = spec(entity).ok_or_else(|| bad("entity"))?;
+            upsert(tx, spec, change)
+        }
+        _ => Err(bad("op")),
+    }
+}
+
+fn tombstoned(tx: &Tx<'_>, entity: &str, id: Id) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT 1 FROM tombstones WHERE entity = ?1 AND id = ?2")?
+        .query_row(rusqlite::params![entity, id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Last write wins per field. A create for a row that is not here inserts it whole; anything
+/// else compares each field's clock.
+fn upsert(tx: &mut Tx<'_>, spec: &Spec, change: &Change) -> Result<Applied> {
+    let current: Option<(i64, Option<String>)> = tx
+        .prepare_cached(&format!(
+            "SELECT hlc, clocks FROM {} WHERE id = ?1",
+            spec.table
+        ))?
+        .query_row([change.id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let fields: Vec<(&str, Kind, &Value)> = spec
+        .columns
+        .iter()
+        .filter_map(|(name, kind)| change.fields.get(*name).map(|v| (*name, *kind, v)))
+        .collect();
+    let Some((created, clocks)) = current else {
+        if change.op != "create" {
+            // An edit of something this phone does not hold (out of scope, or not yet pulled).
+            return Ok(Applied::Unchanged);
+        }
+        let names: Vec<&str> = fields.iter().map(|(n, _, _)| *n).collect();
+        let marks: Vec<String> = (3..fields.len() + 3).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO {}(id, hlc{}{}) VALUES (?1, ?2{}{})",
+            spec.table,
+            if names.is_empty() { "" } else { ", " },
+            names.join(", "),
+            if marks.is_empty() { "" } else { ", " },
+            marks.join(", ")
+        );
+        let mut params: Vec<Sql> = vec![
+            Sql::Blob(change.id.as_bytes().to_vec()),
+            Sql::Integer(change.hlc.packed()),
+        ];
+        for (_, kind, value) in &fields {
+            params.push(to_sql(*kind, value)?);
+        }
+        tx.prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(params))?;
+        if spec.entity == "order" {
+            insert_lines(tx, change)?;
+        }
+        return Ok(Applied::Changed);
+    };
+    let mut clocks: Map<String, Value> = match clocks {
+        Some(raw) => serde_json::from_str(&raw)?,
+        None => Map::new(),
+    };
+    let mut sets = Vec::new();
+    let mut params: Vec<Sql> = Vec::new();
+    for (name, kind, value) in fields {
+        let local: Option<Hlc> = clocks
+            .get(name)
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok());
+        let wins = match local {
+            Some(local) => change.hlc > local,
+            None => change.hlc.packed() > created,
+        };
+        if wins {
+            params.push(to_sql(kind, value)?);
+            sets.push(format!("{name} = ?{}", params.len()));
+            clocks.insert(name.to_owned(), Value::String(change.hlc.to_string()));
+        }
+    }
+    if sets.is_empty() {
+        return Ok(Applied::Unchanged);
+    }
+    params.push(Sql::Text(Value::Object(clocks).to_string()));
+    let clocks_at = params.len();
+    params.push(Sql::Blob(change.id.as_bytes().to_vec()));
+    let sql = format!(
+        "UPDATE {} SET {}, clocks = ?{clocks_at} WHERE id = ?{}",
+        spec.table,
+        sets.join(", "),
+        params.len()
+    );
+    tx.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(params))?;
+    Ok(Applied::Changed)
+}
+
+fn insert_lines(tx: &mut Tx<'_>, change: &Change) -> Result<()> {
+    let lines = change
+        .fields
+        .get("lines")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("lines"))?;
+    for (line_no, line) in lines.iter().enumerate() {
+        let variant: Id = line
+            .get("variant_id")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad("line variant"))?;
+        let int = |key: &str| {
+            line.get(key)
+                .and_then(Value::as_i64)
+                .ok_or_else(|| bad(key))
+        };
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO order_lines(order_id, line_no, variant_id, quantity, unit_price) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(rusqlite::params![change.id, line_no as i64, variant, int("quantity")?, int("unit_price")?])?;
+    }
+    Ok(())
+}
+
+/// The furthest status wins; the timestamps and details of each step are kept as they arrive.
+fn transition(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
+    let local: Option<String> = tx
+        .prepare_cached("SELECT status FROM orders WHERE id = ?1")?
+        .query_row([change.id], |r| r.get(0))
+        .optional()?;
+    let Some(local) = local.as_deref().and_then(OrderStatus::parse) else {
+        return Ok(Applied::Unchanged);
+    };
+    let incoming = change
+        .fields
+        .get("status")
+        .and_then(Value::as_str)
+        .and_then(OrderStatus::parse)
+        .ok_or_else(|| bad("status"))?;
+    let status = local.furthest(incoming);
+    if status == local {
+        return Ok(Applied::Unchanged);
+    }
+    let text = |key: &str| {
+        change
+            .fields
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let at = |key: &str| change.fields.get(key).and_then(Value::as_i64);
+    tx.execute(
+        "UPDATE orders SET status = ?1, \
+         accepted_at = coalesce(accepted_at, ?2), shipped_at = coalesce(shipped_at, ?3), \
+         completed_at = coalesce(completed_at, ?4), closed_at = coalesce(closed_at, ?5), \
+         reason = coalesce(?6, reason), courier = coalesce(?7, courier), \
+         tracking_no = coalesce(?8, tracking_no), \
+         reserved = CASE WHEN ?1 = 'accepted' THEN 1 WHEN ?1 IN ('rejected', 'cancelled') THEN 0 ELSE reserved END \
+         WHERE id = ?9",
+        rusqlite::params![
+            status.as_str(),
+            at("accepted_at"),
+            at("shipped_at"),
+            at("completed_at"),
+            at("closed_at"),
+            text("reason"),
+            text("courier"),
+            text("tracking_no"),
+            change.id
+        ],
+    )?;
+    Ok(Applied::Changed)
+}
+
+/// A stock movement counts once, however often it arrives, and moves the cached stock.
+fn append_movement(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
+    let f = &change.fields;
+    let variant: Id = id_field(f, "variant_id")?;
+    let delta = f
+        .get("delta")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| bad("delta"))?;
+    let kind = f
+        .get("kind")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("kind"))?;
+    let ref_id: Option<Id> = f
+        .get("ref_id")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok());
+    let at = f
+        .get("at")
+        .and_then(Value::as_i64)
+        .unwrap_or(change.hlc.millis);
+    let added = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO stock_movements(id, variant_id, kind, delta, ref_id, at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(rusqlite::params![
+            change.id, variant, kind, delta, ref_id, at
+        ])?;
+    if added == 0 {
+        return Ok(Applied::Unchanged);
+    }
+    tx.execute(
+        "UPDATE variants SET stock = stock + ?1 WHERE id = ?2",
+        rusqlite::params![delta, variant],
+    )?;
+    Ok(Applied::Changed)
+}
+
+fn append_sale(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
+    let f = &change.fields;
+    let int = |key: &str| f.get(key).and_then(Value::as_i64).ok_or_else(|| bad(key));
+    let text = |key: &str| f.get(key).and_then(Value::as_str).ok_or_else(|| bad(key));
+    let added = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO sales(id, variant_id, quantity, unit_price, channel, sold_on, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(rusqlite::params![
+            change.id,
+            id_field(f, "variant_id")?,
+            int("quantity")?,
+            int("unit_price")?,
+            text("channel")?,
+            text("sold_on")?,
+            int("created_at")?
+        ])?;
+    Ok(if added == 0 {
+        Applied::Unchanged
+    } else {
+        Applied::Changed
+    })
+}
+
+fn append_pair(tx: &mut Tx<'_>, change: &Change, table: &str, column: &str) -> Result<Applied> {
+    let other: Id = id_field(&change.fields, column)?;
+    let added = tx.execute(
+        &format!(
+            "INSERT OR IGNORE INTO {table}(organisation_id, {column}, hlc) VALUES (?1, ?2, ?3)"
+        ),
+        rusqlite::params![change.id, other, change.hlc.packed()],
+    )?;
+    Ok(if added == 0 {
+        Applied::Unchanged
+    } else {
+        Applied::Changed
+    })
+}
+
+fn delete(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
+    let spec = spec(&change.entity).ok_or_else(|| bad("entity"))?;
+    tx.execute(
+        "INSERT OR REPLACE INTO tombstones(entity, id, hlc) VALUES (?1, ?2, ?3)",
+        rusqlite::params![change.entity, change.id, change.hlc.to_string()],
+    )?;
+    tx.execute(
+        &format!("DELETE FROM {} WHERE id = ?1", spec.table),
+        [change.id],
+    )?;
+    if spec.entity == "product" {
+        let (first, last) = Id::children(change.id);
+        tx.execute(
+            "DELETE FROM variants WHERE id BETWEEN ?1 AND ?2",
+            [first, last],
+        )?;
+        tx.execute("DELETE FROM photos WHERE owner_id = ?1", [change.id])?;
+    }
+    Ok(Applied::Changed)
+}
+
+fn id_field(fields: &Map<String, Value>, key: &str) -> Result<Id> {
+    fields
+        .get(key)
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| bad(key))
+}
+
+/// Moves one local change to a corrected timestamp (after a clock correction): the row's
+/// creation clock or the field clocks that carry `old` now carry `new`, so the row and its
+/// pending outbox entry agree.
+pub(crate) fn restamp(tx: &mut Tx<'_>, entity: &str, id: Id, old: Hlc, new: Hlc) -> Result<()> {
+    let Some(spec) = spec(entity) else {
+        return Ok(());
+    };
+    tx.execute(
+        &format!(
+            "UPDATE {} SET hlc = ?1 WHERE id = ?2 AND hlc = ?3",
+            spec.table
+        ),
+        rusqlite::params![new.packed(), id, old.packed()],
+    )?;
+    let clocks: Option<Option<String>> = tx
+        .prepare_cached(&format!("SELECT clocks FROM {} WHERE id = ?1", spec.table))?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let Some(Some(raw)) = clocks else {
+        return Ok(());
+    };
+    let mut clocks: Map<String, Value> = serde_json::from_str(&raw)?;
+    let (old, new) = (old.to_string(), new.to_string());
+    let mut moved = false;
+    for value in clocks.values_mut() {
+        if value.as_str() == Some(old.as_str()) {
+            *value = Value::String(new.clone());
+            moved = true;
+        }
+    }
+    if moved {
+        tx.execute(
+            &format!("UPDATE {} SET clocks = ?1 WHERE id = ?2", spec.table),
+            rusqlite::params![Value::Object(clocks).to_string(), id],
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! The sync protocol's wire types, shared by the device and the server (which depends on this
+//! crate), so they exist once.
+//!
+//! Bodies are JSON compressed with zstd (`Content-Encoding: zstd`) in both directions. Every
+//! request carries the protocol version; the server accepts [`PROTOCOL_VERSION`] and the one
+//! before it.
+//!
+//! - **Push**: the device sends outbox entries in sequence order, each identified by (device id,
+//!   sequence). The server applies each on its own, atomically and idempotently, and answers per
+//!   entry: applied, already applied (a resent batch), or rejected with a stable code.
+//! - **Pull**: the device asks for changes since its cursor in its scopes; the server answers a
+//!   page bounded by bytes, with the next cursor. A cursor the server no longer knows answers
+//!   `reset`: the device resyncs the scope from the start and keeps its pending changes.
+
+use crate::id::Id;
+use crate::sync::clock::Hlc;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The oldest protocol version the server still accepts.
+pub const OLDEST_ACCEPTED_VERSION: u32 = 1;
+/// The largest decompressed body either side accepts: a bomb is refused, not inflated.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// One change as it travels: an outbox entry on push, a resolved change on pull.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// The kind of thing (`product`, `order`, …).
+    pub entity: String,
+    /// Its id.
+    pub id: Id,
+    /// `create`, `update`, `delete`, `append` or `transition`.
+    pub op: String,
+    /// The fields with their values.
+    pub fields: Map<String, Value>,
+    /// When it was made, on the hybrid logical clock.
+    pub hlc: Hlc,
+}
+
+/// A pushed entry: a change with its place in the device's sequence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushEntry {
+    /// The device's sequence number.
+    pub seq: i64,
+    /// The change.
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// `POST /v1/sync/push`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// Protocol version.
+    pub version: u32,
+    /// The pushing device.
+    pub device_id: Id,
+    /// Entries in sequence order.
+    pub entries: Vec<PushEntry>,
+}
+
+/// What became of one pushed entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum Outcome {
+    /// Applied now.
+    Applied,
+    /// Applied before (the batch was sent again); nothing changed.
+    Duplicate,
+    /// Refused for good; the device sets it aside with the reason.
+    Rejected {
+        /// Stable code (`forbidden`, `validation`, `invalid_transition`, …).
+        code: String,
+        /// A readable reason, without personal data.
+        reason: String,
+    },
+}
+
+/// The server's answer for one entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryResult {
+    /// The entry's sequence number.
+    pub seq: i64,
+    /// What became of it.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// The answer to a push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The server's clock when it answered (Unix ms), to measure the device's offset.
+    pub server_time_ms: i64,
+    /// One result per entry, in order.
+    pub results: Vec<EntryResult>,
+}
+
+/// `POST /v1/sync/pull`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullRequest {
+    /// Protocol version.
+    pub version: u32,
+    /// The pulling device.
+    pub device_id: Id,
+    /// Where the last page ended; `None` for everything.
+    pub cursor: Option<String>,
+    /// A page stops after about this many bytes of changes.
+    pub max_bytes: usize,
+}
+
+/// A page of changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// The server's clock when it answered (Unix ms).
+    pub server_time_ms: i64,
+    /// The changes, oldest first.
+    pub changes: Vec<Change>,
+    /// The cursor after this page.
+    pub next_cursor: String,
+    /// Whether more changes wait after this page.
+    pub more: bool,
+    /// The cursor sent was unknown: this page starts the scope again from the beginning.
+    pub reset: bool,
+}
+
+/// A JSON error body, as every failed request answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable code.
+    pub code: String,
+    /// Readable message, without personal data.
+    pub message: String,
+}
+
+/// Compresses a JSON body with zstd.
+pub fn encode<T: Serialize>(value: &T) -> std::io::Result<Vec<u8>> {
+    let json = serde_json::to_vec(value).map_err(std::io::Error::other)?;
+    zstd::bulk::compress(&json, 3)
+}
+
+/// Decompresses and parses a zstd JSON body, refusing anything that inflates past
+/// [`MAX_BODY_BYTES`].
+pub fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> std::io::Result<T> {
+    use std::io::Read;
+    let mut json = Vec::new();
+    zstd::stream::read::Decoder::new(body)?
+        .take(MAX_BODY_BYTES as u64 + 1)
+        .read_to_end(&mut json)?;
+    if json.len() > MAX_BODY_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "body too large",
+        ));
+    }
+    serde_json::from_slice(&json)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_round_trips_through_zstd_and_a_bomb_is_refused() {
+        let request = PullRequest {
+            version: 1,
+            device_id: Id::new(),
+            cursor: None,
+            max_bytes: 1,
+        };
+        let body = encode(&request).unwrap();
+        assert_eq!(decode::<PullRequest>(&body).unwrap(), request);
+        let bomb = zstd::bulk::compress(&vec![b' '; MAX_BODY_BYTES + 10], 3).unwrap();
+        assert!(bomb.len() < 10_000);
+        assert!(decode::<PullRequest>(&bomb).is_err());
+    }
+}

@@ -1,0 +1,528 @@
+//! The device side of sync, through an in-process relay that plays the server's part of the
+//! protocol: it records pushed entries once per (device, sequence), and serves them back in
+//! order, paged by bytes. Every phone applies what it pulls with the merge rules, so the tests
+//! check that phones converge whatever order they sync in.
+
+use super::*;
+use sentra_core::catalogue::ProductPatch;
+use sentra_core::orders::{Buyer, NewOrder, NewOrderLine, OrderStatus, Transition};
+use sentra_core::sales::NewSale;
+use sentra_core::sync::wire::{
+    Change, EntryResult, Outcome, PullRequest, PullResponse, PushRequest, PushResponse,
+};
+use std::collections::HashSet;
+
+/// The relay plays the server: its clock is the true time, which the tests move with
+/// [`advance`]; a phone's clock may be skewed from it.
+struct Relay {
+    now: i64,
+    feed: Vec<Change>,
+    seen: HashSet<(Id, i64)>,
+    reject_entity: Option<&'static str>,
+    pushes: usize,
+}
+
+impl Default for Relay {
+    fn default() -> Self {
+        Relay {
+            now: NOV_22,
+            feed: Vec::new(),
+            seen: HashSet::new(),
+            reject_entity: None,
+            pushes: 0,
+        }
+    }
+}
+
+/// Time passes for everyone: the server and every phone.
+fn advance(relay: &mut Relay, phones: &[&Phone], hours: i64) {
+    relay.now += hours * 3_600_000;
+    for phone in phones {
+        phone.clock.advance_hours(hours);
+    }
+}
+
+impl Relay {
+    fn push(&mut self, request: &PushRequest) -> PushResponse {
+        self.pushes += 1;
+        let results = request
+            .entries
+            .iter()
+            .map(|entry| {
+                let outcome = if Some(entry.change.entity.as_str()) == self.reject_entity {
+                    Outcome::Rejected {
+                        code: "forbidden".into(),
+                        reason: "not allowed".into(),
+                    }
+                } else if self.seen.insert((request.device_id, entry.seq)) {
+                    self.feed.push(entry.change.clone());
+                    Outcome::Applied
+                } else {
+                    Outcome::Duplicate
+                };
+                EntryResult {
+                    seq: entry.seq,
+                    outcome,
+                }
+            })
+            .collect();
+        PushResponse {
+            server_time_ms: self.now,
+            results,
+        }
+    }
+
+    fn pull(&self, request: &PullRequest) -> PullResponse {
+        let start: usize = request.cursor.as_deref().map_or(0, |c| c.parse().unwrap());
+        let mut changes = Vec::new();
+        let mut bytes = 0;
+        for change in &self.feed[start..] {
+            if bytes >= request.max_bytes {
+                break;
+            }
+            bytes += serde_json::to_vec(change).unwrap().len();
+            changes.push(change.clone());
+        }
+        let end = start + changes.len();
+        PullResponse {
+            server_time_ms: self.now,
+            changes,
+            next_cursor: end.to_string(),
+            more: end < self.feed.len(),
+            reset: false,
+        }
+    }
+}
+
+/// One sync the way the engine runs it: pull first (to learn the server's time and what is new),
+/// then push everything pending, then pull again.
+fn sync(phone: &Sentra, relay: &mut Relay) {
+    pull_all(phone, relay);
+    while let Some(batch) = phone.sync_push_batch(4_096).unwrap() {
+        let response = relay.push(&batch);
+        phone.sync_settle_push(&response).unwrap();
+    }
+    pull_all(phone, relay);
+}
+
+fn pull_all(phone: &Sentra, relay: &Relay) {
+    loop {
+        let page = relay.pull(&phone.sync_pull_request(2_048).unwrap());
+        phone.sync_apply_pull(&page).unwrap();
+        if !page.more {
+            break;
+        }
+    }
+}
+
+fn shared_product(a: &Phone, b: &Phone, relay: &mut Relay) -> Id {
+    let producer = with_producer(a);
+    let product = a
+        .sentra
+        .create_product(&product_input(producer, "Kaos", &[("M", "Hitam", 1)]))
+        .unwrap();
+    sync(&a.sentra, relay);
+    sync(&b.sentra, relay);
+    assert_eq!(
+        b.sentra.product(product).unwrap(),
+        a.sentra.product(product).unwrap()
+    );
+    product
+}
+
+#[test]
+fn edits_to_different_fields_on_two_phones_both_survive() {
+    let (a, b, mut relay) = (phone(), phone(), Relay::default());
+    let product = shared_product(&a, &b, &mut relay);
+    a.sentra
+        .edit_product(
+            product,
+            &ProductPatch {
+                price: Some(90_000),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    advance(&mut relay, &[&a, &b], 1);
+    b.sentra
+        .edit_product(
+            product,
+            &ProductPatch {
+                name: Some("Kaos Sablon".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&b.sentra, &mut relay);
+    sync(&a.sentra, &mut relay);
+    sync(&b.sentra, &mut relay);
+    for phone in [&a, &b] {
+        let p = phone.sentra.product(product).unwrap();
+        assert_eq!((p.name.as_str(), p.price), ("Kaos Sablon", 90_000));
+    }
+}
+
+#[test]
+fn the_later_edit_of_one_field_wins_on_every_phone_whatever_the_sync_order() {
+    for a_syncs_first in [true, false] {
+        let (a, b, mut relay) = (phone(), phone(), Relay::default());
+        let product = shared_product(&a, &b, &mut relay);
+        a.sentra
+            .edit_product(
+                product,
+                &ProductPatch {
+                    price: Some(70_000),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        advance(&mut relay, &[&a, &b], 2);
+        b.sentra
+            .edit_product(
+                product,
+                &ProductPatch {
+                    price: Some(99_000),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let (first, second) = if a_syncs_first { (&a, &b) } else { (&b, &a) };
+        sync(&first.sentra, &mut relay);
+        sync(&second.sentra, &mut relay);
+        sync(&first.sentra, &mut relay);
+        assert_eq!(a.sentra.product(product).unwrap().price, 99_000);
+        assert_eq!(b.sentra.product(product).unwrap().price, 99_000);
+    }
+}
+
+#[test]
+fn two_offline_sales_of_the_last_item_on_two_phones_both_count_and_flag_oversell() {
+    let (a, b, mut relay) = (phone(), phone(), Relay::default());
+    let product = shared_product(&a, &b, &mut relay);
+    let variant = a.sentra.product(product).unwrap().variants[0].id;
+    for (phone, channel) in [(&a, "market_stall"), (&b, "exhibition")] {
+        phone
+            .sentra
+            .record_sale(&NewSale {
+                variant_id: variant.to_string(),
+                quantity: 1,
+                unit_price: None,
+                channel: channel.into(),
+                sold_on: "2026-11-22".into(),
+            })
+            .unwrap();
+    }
+    for _ in 0..2 {
+        sync(&a.sentra, &mut relay);
+        sync(&b.sentra, &mut relay);
+    }
+    for phone in [&a, &b] {
+        let v = &phone.sentra.product(product).unwrap().variants[0];
+        assert_eq!((v.stock, v.oversold), (-1, true));
+        assert_eq!(phone.sentra.recount_stock(variant).unwrap(), -1);
+        assert_eq!(
+            phone
+                .sentra
+                .sales("2026-11-22", "2026-11-22", 10)
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+}
+
+#[test]
+fn an_order_moved_on_two_phones_ends_at_the_furthest_status_and_holds_stock_once() {
+    let (a, b, mut relay) = (phone(), phone(), Relay::default());
+    let product = shared_product(&a, &b, &mut relay);
+    let variant = a.sentra.product(product).unwrap().variants[0].id;
+    a.sentra.restock(variant, 9).unwrap();
+    let producer = a.sentra.product(product).unwrap().producer_id;
+    let order = a
+        .sentra
+        .create_order(&NewOrder {
+            producer_id: producer.to_string(),
+            channel: "facilitator".into(),
+            buyer: Buyer {
+                name: "Toko Seragam".into(),
+                phone: "0281635123".into(),
+                regency_code: "3302".into(),
+                address: "Purwokerto".into(),
+            },
+            note: String::new(),
+            lines: vec![NewOrderLine {
+                variant_id: variant.to_string(),
+                quantity: 4,
+            }],
+        })
+        .unwrap();
+    sync(&a.sentra, &mut relay);
+    sync(&b.sentra, &mut relay);
+    // Both phones accept it offline; then one ships it and the other, not knowing, cancels.
+    a.sentra
+        .transition_order(order, &Transition::Accept)
+        .unwrap();
+    b.sentra
+        .transition_order(order, &Transition::Accept)
+        .unwrap();
+    a.sentra
+        .transition_order(
+            order,
+            &Transition::Ship {
+                courier: "JNE".into(),
+                tracking_no: "JN1".into(),
+            },
+        )
+        .unwrap();
+    b.sentra
+        .transition_order(
+            order,
+            &Transition::Cancel {
+                reason: "salah input".into(),
+            },
+        )
+        .unwrap();
+    for _ in 0..2 {
+        sync(&b.sentra, &mut relay);
+        sync(&a.sentra, &mut relay);
+    }
+    let (on_a, on_b) = (
+        a.sentra.order(order).unwrap(),
+        b.sentra.order(order).unwrap(),
+    );
+    assert_eq!(on_a.status, OrderStatus::Shipped);
+    assert_eq!(on_b.status, OrderStatus::Shipped);
+    assert_eq!(on_b.tracking_no.as_deref(), Some("JN1"));
+    // The hold was made on both phones but has one id: counted once. B's cancel released it,
+    // and that release (also one id) counts too: the stock equals the movements everywhere.
+    assert_eq!(
+        a.sentra.recount_stock(variant).unwrap(),
+        b.sentra.recount_stock(variant).unwrap()
+    );
+    assert_eq!(
+        a.sentra.product(product).unwrap().variants[0].stock,
+        a.sentra.recount_stock(variant).unwrap()
+    );
+}
+
+#[test]
+fn a_resent_batch_and_a_repeated_page_change_nothing() {
+    let (a, b, mut relay) = (phone(), phone(), Relay::default());
+    let product = shared_product(&a, &b, &mut relay);
+    a.sentra
+        .edit_product(
+            product,
+            &ProductPatch {
+                price: Some(1_000),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let batch = a.sentra.sync_push_batch(4_096).unwrap().unwrap();
+    let first = relay.push(&batch);
+    // The response was lost: the phone sends the same batch again.
+    let again = relay.push(&batch);
+    assert!(
+        again
+            .results
+            .iter()
+            .all(|r| r.outcome == Outcome::Duplicate)
+    );
+    assert_eq!(relay.feed.len(), relay.seen.len(), "applied once");
+    a.sentra.sync_settle_push(&again).unwrap();
+    a.sentra.sync_settle_push(&first).unwrap();
+    assert!(a.sentra.sync_push_batch(4_096).unwrap().is_none());
+    let page = relay.pull(&b.sentra.sync_pull_request(1 << 20).unwrap());
+    assert!(b.sentra.sync_apply_pull(&page).unwrap() > 0);
+    let before = b.sentra.product(product).unwrap();
+    assert_eq!(
+        b.sentra.sync_apply_pull(&page).unwrap(),
+        0,
+        "the same page twice"
+    );
+    assert_eq!(b.sentra.product(product).unwrap(), before);
+    assert_eq!(before.price, 1_000);
+}
+
+#[test]
+fn a_rejected_entry_is_quarantined_with_its_reason_and_the_queue_goes_on() {
+    let (a, mut relay) = (
+        phone(),
+        Relay {
+            reject_entity: Some("sale"),
+            ..Default::default()
+        },
+    );
+    let producer = with_producer(&a);
+    let product = a
+        .sentra
+        .create_product(&product_input(producer, "Kaos", &[("M", "Hitam", 3)]))
+        .unwrap();
+    let variant = a.sentra.product(product).unwrap().variants[0].id;
+    a.sentra
+        .record_sale(&NewSale {
+            variant_id: variant.to_string(),
+            quantity: 1,
+            unit_price: None,
+            channel: "reseller".into(),
+            sold_on: "2026-11-22".into(),
+        })
+        .unwrap();
+    a.sentra
+        .edit_product(
+            product,
+            &ProductPatch {
+                price: Some(5_000),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&a.sentra, &mut relay);
+    assert!(
+        a.sentra.sync_push_batch(1 << 20).unwrap().is_none(),
+        "nothing wedged"
+    );
+    let held = a.sentra.quarantined().unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(
+        (held[0].entity.as_str(), held[0].code.as_str()),
+        ("sale", "forbidden")
+    );
+    assert!(
+        relay
+            .feed
+            .iter()
+            .any(|c| c.entity == "product" && c.op == "update"),
+        "later entries went"
+    );
+}
+
+#[test]
+fn a_phone_six_months_ahead_does_not_win_with_edits_made_before_it_synced() {
+    let six_months = 182 * 24 * 3_600_000_i64;
+    let (a, b, mut relay) = (phone(), phone(), Relay::default());
+    let product = shared_product(&a, &b, &mut relay);
+    a.clock.set(relay.now + six_months);
+    a.sentra
+        .edit_product(
+            product,
+            &ProductPatch {
+                price: Some(11_000),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    advance(&mut relay, &[&a, &b], 1);
+    b.sentra
+        .edit_product(
+            product,
+            &ProductPatch {
+                price: Some(22_000),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&b.sentra, &mut relay);
+    sync(&a.sentra, &mut relay);
+    sync(&b.sentra, &mut relay);
+    assert_eq!(
+        a.sentra.product(product).unwrap().price,
+        22_000,
+        "the truly later edit wins"
+    );
+    assert_eq!(b.sentra.product(product).unwrap().price, 22_000);
+}
+
+#[test]
+fn a_phone_six_months_behind_still_wins_with_its_truly_later_edit() {
+    let six_months = 182 * 24 * 3_600_000_i64;
+    let (a, b, mut relay) = (phone(), phone(), Relay::default());
+    let product = shared_product(&a, &b, &mut relay);
+    advance(&mut relay, &[&a, &b], 1);
+    b.sentra
+        .edit_product(
+            product,
+            &ProductPatch {
+                price: Some(22_000),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&b.sentra, &mut relay);
+    advance(&mut relay, &[&a, &b], 1);
+    a.clock.set(relay.now - six_months);
+    a.sentra
+        .edit_product(
+            product,
+            &ProductPatch {
+                price: Some(33_000),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&a.sentra, &mut relay);
+    sync(&b.sentra, &mut relay);
+    assert_eq!(a.sentra.product(product).unwrap().price, 33_000);
+    assert_eq!(b.sentra.product(product).unwrap().price, 33_000);
+}
+
+#[test]
+fn a_delete_on_one_phone_beats_an_edit_on_another() {
+    let (a, b, mut relay) = (phone(), phone(), Relay::default());
+    let product = shared_product(&a, &b, &mut relay);
+    a.sentra.delete_product(product).unwrap();
+    advance(&mut relay, &[&a, &b], 1);
+    b.sentra
+        .edit_product(
+            product,
+            &ProductPatch {
+                price: Some(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&b.sentra, &mut relay);
+    sync(&a.sentra, &mut relay);
+    sync(&b.sentra, &mut relay);
+    for phone in [&a, &b] {
+        assert_eq!(
+            phone.sentra.product(product).unwrap_err().code(),
+            sentra_core::ErrorCode::NotFound
+        );
+    }
+}
+
+#[test]
+fn a_fresh_phone_pulls_a_whole_catalogue_in_byte_sized_pages() {
+    let (a, b, mut relay) = (phone(), phone(), Relay::default());
+    let producer = with_producer(&a);
+    for i in 0..60 {
+        a.sentra
+            .create_product(&product_input(
+                producer,
+                &format!("Kaos {i}"),
+                &[("M", "Hitam", i)],
+            ))
+            .unwrap();
+    }
+    sync(&a.sentra, &mut relay);
+    assert!(relay.pushes > 1, "pushes are cut by bytes");
+    let mut pages = 0;
+    loop {
+        let page = relay.pull(&b.sentra.sync_pull_request(2_048).unwrap());
+        b.sentra.sync_apply_pull(&page).unwrap();
+        pages += 1;
+        if !page.more {
+            break;
+        }
+    }
+    assert!(pages > 1);
+    let query = sentra_core::catalogue::listing::ProductQuery {
+        limit: 100,
+        ..Default::default()
+    };
+    let on_a = a.sentra.list_products(&query).unwrap();
+    let on_b = b.sentra.list_products(&query).unwrap();
+    assert_eq!(on_a, on_b);
+    assert_eq!(on_b.len(), 60);
+}
