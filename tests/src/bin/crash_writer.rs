@@ -31,7 +31,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 fn run(path: &str, seed: usize, photos: bool) -> Result<(), sentra_core::Error> {
     let sentra = Sentra::open(path.as_ref())?;
-    let scratch = std::env::temp_dir().join(format!("crash-writer-{}", std::process::id()));
+    // Source photos are made beside the database, inside the test's own temp dir.
+    let scratch = std::path::PathBuf::from(format!("{path}-scratch"));
     if photos {
         std::fs::create_dir_all(&scratch)?;
     }
