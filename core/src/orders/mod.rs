@@ -387,32 +387,13 @@ pub(crate) fn transition(tx: &mut Tx<'_>, id: Id, change: &Transition) -> Result
             fields.insert(key.into(), Value::from(value));
         }
     }
+    let details: Vec<&str> = ["reason", "courier", "tracking_no"]
+        .into_iter()
+        .filter(|key| fields.contains_key(*key))
+        .collect();
     tx.record(Entity::Order, id, Op::Transition, fields)?;
-
-    let hold = match to {
-        OrderStatus::Accepted => Some((MovementKind::Reserve, -1, true)),
-        OrderStatus::Rejected | OrderStatus::Cancelled if order_reserved(tx, id)? => {
-            Some((MovementKind::Release, 1, false))
-        }
-        _ => None,
-    };
-    if let Some((kind, sign, reserved)) = hold {
-        for (line_no, line) in order.lines.iter().enumerate() {
-            let movement = derived_id(id, kind, line_no);
-            crate::stock::record_with_id(
-                tx,
-                movement,
-                line.variant_id,
-                kind,
-                sign * line.quantity,
-                Some(id),
-            )?;
-        }
-        tx.execute(
-            "UPDATE orders SET reserved = ?1 WHERE id = ?2",
-            rusqlite::params![reserved, id],
-        )?;
-    }
+    crate::sync::merge::stamp(tx, "orders", id, &details)?;
+    settle_hold(tx, id)?;
     Ok(())
 }
 
@@ -424,11 +405,64 @@ fn order_reserved(conn: &Connection, id: Id) -> Result<bool> {
     )
 }
 
-/// The id of the stock movement that holds or releases one line of an order: the same on every
-/// device, so the hold is counted once however many devices accept the order.
-fn derived_id(order: Id, kind: MovementKind, line_no: usize) -> Id {
-    let name = format!("{}:{line_no}", kind.as_str());
-    Id::derived(order, name.as_bytes())
+/// The id of the stock movement that holds (`reserve`), gives back (`release`) or holds again
+/// (`rereserve`) one line of an order: the same on every device, so a hold is counted once
+/// however many devices make it.
+fn derived_id(order: Id, step: &str, line_no: usize) -> Id {
+    Id::derived(order, format!("{step}:{line_no}").as_bytes())
+}
+
+/// Makes the stock held for an order match its status: held while accepted, shipped or
+/// completed; given back when rejected or cancelled. Called after every local transition and
+/// every merged one, so when two phones disagree (one accepted, the other cancelled) the phone
+/// that ends up holding the wrong amount corrects it, with movement ids every phone agrees on.
+/// Lines whose variant is gone (its product was deleted) are skipped.
+pub(crate) fn settle_hold(tx: &mut Tx<'_>, id: Id) -> Result<()> {
+    let Some(order) = get(tx, id)? else {
+        return Ok(());
+    };
+    let held = order_reserved(tx, id)?;
+    let want = matches!(
+        order.status,
+        OrderStatus::Accepted | OrderStatus::Shipped | OrderStatus::Completed
+    );
+    if want == held {
+        return Ok(());
+    }
+    let (kind, step, sign) = if !want {
+        (MovementKind::Release, "release", 1)
+    } else if movement_exists(tx, derived_id(id, "release", 0))? {
+        (MovementKind::Reserve, "rereserve", -1)
+    } else {
+        (MovementKind::Reserve, "reserve", -1)
+    };
+    for (line_no, line) in order.lines.iter().enumerate() {
+        if crate::catalogue::product_of_variant(tx, line.variant_id)?.is_none() {
+            continue;
+        }
+        let movement = derived_id(id, step, line_no);
+        crate::stock::record_with_id(
+            tx,
+            movement,
+            line.variant_id,
+            kind,
+            sign * line.quantity,
+            Some(id),
+        )?;
+    }
+    tx.execute(
+        "UPDATE orders SET reserved = ?1 WHERE id = ?2",
+        rusqlite::params![want, id],
+    )?;
+    Ok(())
+}
+
+fn movement_exists(conn: &Connection, id: Id) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM stock_movements WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 const COLUMNS: &str = "id, code, producer_id, channel, status, buyer_name, buyer_phone, \

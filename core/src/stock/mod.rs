@@ -10,7 +10,7 @@ use crate::error::{Error, Result, Rule};
 use crate::id::Id;
 use crate::input::{Checks, MAX_QUANTITY};
 use crate::sync::outbox::{Entity, Op};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -63,6 +63,15 @@ pub(crate) fn record_with_id(
     delta: i64,
     ref_id: Option<Id>,
 ) -> Result<Id> {
+    let exists = tx
+        .prepare_cached("SELECT 1 FROM stock_movements WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if exists {
+        // A movement with a derived id (an order's hold) made here or elsewhere counts once.
+        return Ok(id);
+    }
     let at = tx.now_ms();
     let updated = tx.execute(
         "UPDATE variants SET stock = stock + ?1 WHERE id = ?2",

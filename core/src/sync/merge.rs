@@ -303,7 +303,16 @@ fn insert_lines(tx: &mut Tx<'_>, change: &Change) -> Result<()> {
     Ok(())
 }
 
-/// The furthest status wins; the timestamps and details of each step are kept as they arrive.
+/// The details of an order's steps: last write wins per field.
+const ORDER_DETAILS: Spec = Spec {
+    entity: "order",
+    table: "orders",
+    columns: &[("reason", P), ("courier", P), ("tracking_no", P)],
+};
+
+/// The furthest status wins. Each step's time is a fact that is kept, the earliest if two
+/// phones took the same step; the reason, courier and tracking number are last-write-wins per
+/// field. Then the stock held for the order is made to match its status.
 fn transition(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
     let local: Option<String> = tx
         .prepare_cached("SELECT status FROM orders WHERE id = ?1")?
@@ -318,39 +327,53 @@ fn transition(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
         .and_then(Value::as_str)
         .and_then(OrderStatus::parse)
         .ok_or_else(|| bad("status"))?;
-    let status = local.furthest(incoming);
-    if status == local {
-        return Ok(Applied::Unchanged);
+    let mut changed = false;
+    for column in ["accepted_at", "shipped_at", "completed_at", "closed_at"] {
+        if let Some(at) = change.fields.get(column).and_then(Value::as_i64) {
+            changed |= tx.execute(
+                &format!(
+                    "UPDATE orders SET {column} = ?1 WHERE id = ?2 AND ({column} IS NULL OR {column} > ?1)"
+                ),
+                rusqlite::params![at, change.id],
+            )? > 0;
+        }
     }
-    let text = |key: &str| {
-        change
-            .fields
-            .get(key)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
+    changed |= upsert(tx, &ORDER_DETAILS, change)? == Applied::Changed;
+    let status = local.furthest(incoming);
+    if status != local {
+        tx.execute(
+            "UPDATE orders SET status = ?1 WHERE id = ?2",
+            rusqlite::params![status.as_str(), change.id],
+        )?;
+        changed = true;
+    }
+    crate::orders::settle_hold(tx, change.id)?;
+    Ok(if changed {
+        Applied::Changed
+    } else {
+        Applied::Unchanged
+    })
+}
+
+/// Stamps this transaction's clock on fields of a row changed by a local step that is not a
+/// plain field update (an order's transition), so later merges compare against it.
+pub(crate) fn stamp(tx: &mut Tx<'_>, table: &str, id: Id, names: &[&str]) -> Result<()> {
+    let hlc = tx.tick().to_string();
+    let clocks: Option<String> = tx
+        .prepare_cached(&format!("SELECT clocks FROM {table} WHERE id = ?1"))?
+        .query_row([id], |r| r.get(0))?;
+    let mut clocks: Map<String, Value> = match clocks {
+        Some(raw) => serde_json::from_str(&raw)?,
+        None => Map::new(),
     };
-    let at = |key: &str| change.fields.get(key).and_then(Value::as_i64);
+    for name in names {
+        clocks.insert((*name).to_owned(), Value::String(hlc.clone()));
+    }
     tx.execute(
-        "UPDATE orders SET status = ?1, \
-         accepted_at = coalesce(accepted_at, ?2), shipped_at = coalesce(shipped_at, ?3), \
-         completed_at = coalesce(completed_at, ?4), closed_at = coalesce(closed_at, ?5), \
-         reason = coalesce(?6, reason), courier = coalesce(?7, courier), \
-         tracking_no = coalesce(?8, tracking_no), \
-         reserved = CASE WHEN ?1 = 'accepted' THEN 1 WHEN ?1 IN ('rejected', 'cancelled') THEN 0 ELSE reserved END \
-         WHERE id = ?9",
-        rusqlite::params![
-            status.as_str(),
-            at("accepted_at"),
-            at("shipped_at"),
-            at("completed_at"),
-            at("closed_at"),
-            text("reason"),
-            text("courier"),
-            text("tracking_no"),
-            change.id
-        ],
+        &format!("UPDATE {table} SET clocks = ?1 WHERE id = ?2"),
+        rusqlite::params![Value::Object(clocks).to_string(), id],
     )?;
-    Ok(Applied::Changed)
+    Ok(())
 }
 
 /// A stock movement counts once, however often it arrives, and moves the cached stock.

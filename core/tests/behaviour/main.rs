@@ -4,9 +4,11 @@
 mod catalogue;
 mod clock_and_outbox;
 mod concurrency;
+mod convergence;
 mod orders;
 mod photos;
 mod producers;
+mod relay;
 mod sales;
 mod store;
 mod sync;

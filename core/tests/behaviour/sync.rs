@@ -3,117 +3,12 @@
 //! order, paged by bytes. Every phone applies what it pulls with the merge rules, so the tests
 //! check that phones converge whatever order they sync in.
 
+use super::relay::{Relay, advance, sync};
 use super::*;
 use sentra_core::catalogue::ProductPatch;
 use sentra_core::orders::{Buyer, NewOrder, NewOrderLine, OrderStatus, Transition};
 use sentra_core::sales::NewSale;
-use sentra_core::sync::wire::{
-    Change, EntryResult, Outcome, PullRequest, PullResponse, PushRequest, PushResponse,
-};
-use std::collections::HashSet;
-
-/// The relay plays the server: its clock is the true time, which the tests move with
-/// [`advance`]; a phone's clock may be skewed from it.
-struct Relay {
-    now: i64,
-    feed: Vec<Change>,
-    seen: HashSet<(Id, i64)>,
-    reject_entity: Option<&'static str>,
-    pushes: usize,
-}
-
-impl Default for Relay {
-    fn default() -> Self {
-        Relay {
-            now: NOV_22,
-            feed: Vec::new(),
-            seen: HashSet::new(),
-            reject_entity: None,
-            pushes: 0,
-        }
-    }
-}
-
-/// Time passes for everyone: the server and every phone.
-fn advance(relay: &mut Relay, phones: &[&Phone], hours: i64) {
-    relay.now += hours * 3_600_000;
-    for phone in phones {
-        phone.clock.advance_hours(hours);
-    }
-}
-
-impl Relay {
-    fn push(&mut self, request: &PushRequest) -> PushResponse {
-        self.pushes += 1;
-        let results = request
-            .entries
-            .iter()
-            .map(|entry| {
-                let outcome = if Some(entry.change.entity.as_str()) == self.reject_entity {
-                    Outcome::Rejected {
-                        code: "forbidden".into(),
-                        reason: "not allowed".into(),
-                    }
-                } else if self.seen.insert((request.device_id, entry.seq)) {
-                    self.feed.push(entry.change.clone());
-                    Outcome::Applied
-                } else {
-                    Outcome::Duplicate
-                };
-                EntryResult {
-                    seq: entry.seq,
-                    outcome,
-                }
-            })
-            .collect();
-        PushResponse {
-            server_time_ms: self.now,
-            results,
-        }
-    }
-
-    fn pull(&self, request: &PullRequest) -> PullResponse {
-        let start: usize = request.cursor.as_deref().map_or(0, |c| c.parse().unwrap());
-        let mut changes = Vec::new();
-        let mut bytes = 0;
-        for change in &self.feed[start..] {
-            if bytes >= request.max_bytes {
-                break;
-            }
-            bytes += serde_json::to_vec(change).unwrap().len();
-            changes.push(change.clone());
-        }
-        let end = start + changes.len();
-        PullResponse {
-            server_time_ms: self.now,
-            changes,
-            next_cursor: end.to_string(),
-            more: end < self.feed.len(),
-            reset: false,
-        }
-    }
-}
-
-/// One sync the way the engine runs it: pull first (to learn the server's time and what is new),
-/// then push everything pending, then pull again.
-fn sync(phone: &Sentra, relay: &mut Relay) {
-    pull_all(phone, relay);
-    while let Some(batch) = phone.sync_push_batch(4_096).unwrap() {
-        let response = relay.push(&batch);
-        phone.sync_settle_push(&response).unwrap();
-    }
-    pull_all(phone, relay);
-}
-
-fn pull_all(phone: &Sentra, relay: &Relay) {
-    loop {
-        let page = relay.pull(&phone.sync_pull_request(2_048).unwrap());
-        phone.sync_apply_pull(&page).unwrap();
-        if !page.more {
-            break;
-        }
-    }
-}
+use sentra_core::sync::wire::Outcome;
 
 fn shared_product(a: &Phone, b: &Phone, relay: &mut Relay) -> Id {
     let producer = with_producer(a);
