@@ -124,6 +124,34 @@ pub struct PullResponse {
     pub reset: bool,
 }
 
+/// `POST /v1/login`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// Protocol version.
+    pub version: u32,
+    /// The device signing in; the token is bound to it.
+    pub device_id: Id,
+    /// A producer's phone (any local form), or a staff member's user name.
+    pub login: String,
+    /// A producer's PIN or a staff member's password.
+    pub secret: String,
+}
+
+/// The answer to a login.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// The bearer token for this device; the server keeps only its hash.
+    pub token: String,
+    /// The account's user id.
+    pub user_id: Id,
+    /// The account's role.
+    pub role: crate::Role,
+    /// For a producer, their producer id.
+    pub producer_id: Option<Id>,
+    /// The server's clock (Unix ms).
+    pub server_time_ms: i64,
+}
+
 /// A JSON error body, as every failed request answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -78,7 +78,10 @@ fn random_product(rng: &mut StdRng, phone: &Sentra) -> Option<Product> {
     }
     let row = &rows[rng.random_range(0..rows.len())];
     // Mid-sync a product can be here before its variants (a page ended between them).
-    phone.product(row.id).ok().filter(|p| !p.variants.is_empty())
+    phone
+        .product(row.id)
+        .ok()
+        .filter(|p| !p.variants.is_empty())
 }
 
 fn random_order(rng: &mut StdRng, phone: &Sentra) -> Option<Order> {

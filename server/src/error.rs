@@ -1,0 +1,72 @@
+//! The server's error: a stable code and a readable message as a JSON body with the right HTTP
+//! status. Internal causes are logged, never sent to the client.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sentra_core::sync::wire::ErrorBody;
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No valid token was given, or it was revoked.
+    #[error("sign in first")]
+    Unauthorized,
+    /// Wrong login or secret.
+    #[error("wrong phone number, name or PIN")]
+    BadCredentials,
+    /// Too many wrong attempts; try again later.
+    #[error("too many wrong attempts; try again later")]
+    LockedOut,
+    /// The body could not be read (not zstd JSON, too big, or malformed).
+    #[error("the request body is not valid")]
+    BadBody,
+    /// A protocol version this server does not speak.
+    #[error("this app version is not supported; update the app")]
+    UnsupportedVersion,
+    /// The device id in the body is not the one the token was issued to.
+    #[error("this token belongs to another device")]
+    WrongDevice,
+    /// Something failed inside the server.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
+            ApiError::LockedOut => (StatusCode::TOO_MANY_REQUESTS, "locked_out"),
+            ApiError::BadBody => (StatusCode::BAD_REQUEST, "bad_body"),
+            ApiError::UnsupportedVersion => (StatusCode::BAD_REQUEST, "unsupported_version"),
+            ApiError::WrongDevice => (StatusCode::FORBIDDEN, "wrong_device"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(err: rusqlite::Error) -> Self {
+        ApiError::Internal(err.to_string())
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    fn from(err: serde_json::Error) -> Self {
+        ApiError::Internal(err.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(%cause, "request failed");
+        }
+        let (status, code) = self.status_and_code();
+        let body = ErrorBody {
+            code: code.to_owned(),
+            message: self.to_string(),
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}

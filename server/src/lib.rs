@@ -1,0 +1,248 @@
+//! Sentra's sync server: accounts, authorised pushes and scoped pulls over HTTP.
+//!
+//! [`app`] builds the axum router over a [`store::Store`]; `main.rs` serves it. Bodies are
+//! zstd-compressed JSON (the wire types of `sentra_core::sync::wire`); plain JSON is accepted
+//! from tools. Every failure answers a JSON [`sentra_core::sync::wire::ErrorBody`] with a stable
+//! code.
+
+pub mod accounts;
+pub mod error;
+pub mod scope;
+pub mod store;
+
+use accounts::{Account, hash_secret, new_token, token_hash, verify_secret};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use error::ApiError;
+use sentra_core::sync::wire::{
+    self, LoginRequest, LoginResponse, OLDEST_ACCEPTED_VERSION, PROTOCOL_VERSION, PullRequest,
+    PushRequest,
+};
+use sentra_core::{Id, Role};
+use std::sync::Arc;
+use store::{LoginOutcome, Store};
+
+/// The largest compressed request body.
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+/// The most entries one push may carry.
+pub const MAX_BATCH_ENTRIES: usize = 5_000;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The storage backend.
+    pub store: Arc<dyn Store>,
+}
+
+impl AppState {
+    /// State over a store.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        AppState { store }
+    }
+
+    /// Creates an account, hashing its secret with argon2id (used by `admin` and by tests).
+    pub fn create_account(
+        &self,
+        login: &str,
+        secret: &str,
+        role: Role,
+        producer_id: Option<Id>,
+    ) -> Result<Account, ApiError> {
+        let login = normalise_login(login);
+        let hash = hash_secret(secret).map_err(ApiError::Internal)?;
+        self.store
+            .create_account(&login, &hash, role, producer_id)
+            .map_err(internal)
+    }
+}
+
+/// The router.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/v1/login", post(login))
+        .route("/v1/logout", post(logout))
+        .route("/v1/sync/push", post(push))
+        .route("/v1/sync/pull", post(pull))
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .with_state(state)
+}
+
+fn internal(err: store::StoreError) -> ApiError {
+    ApiError::Internal(err.to_string())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// A producer's phone in any local form becomes `+62…`; a staff name is kept as typed.
+fn normalise_login(login: &str) -> String {
+    sentra_core::normalise_phone(login).unwrap_or_else(|| login.trim().to_owned())
+}
+
+fn read_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    let zstd = headers
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|v| v == "zstd");
+    if zstd {
+        wire::decode(body).map_err(|_| ApiError::BadBody)
+    } else {
+        serde_json::from_slice(body).map_err(|_| ApiError::BadBody)
+    }
+}
+
+fn reply<T: serde::Serialize>(value: &T) -> Result<Response, ApiError> {
+    let body = wire::encode(value).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("zstd"));
+    Ok(response)
+}
+
+fn check_version(version: u32) -> Result<(), ApiError> {
+    if (OLDEST_ACCEPTED_VERSION..=PROTOCOL_VERSION).contains(&version) {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedVersion)
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+/// The account and device behind the request's bearer token.
+async fn session(state: &AppState, headers: &HeaderMap) -> Result<(Account, Id), ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorized)?;
+    let hash = token_hash(token.trim());
+    let store = state.store.clone();
+    blocking(move || {
+        store
+            .session(&hash)
+            .map_err(internal)?
+            .ok_or(ApiError::Unauthorized)
+    })
+    .await
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: LoginRequest = read_body(&headers, &body)?;
+    check_version(request.version)?;
+    let store = state.store.clone();
+    let response = blocking(move || {
+        let now = now_ms();
+        let secret = request.secret;
+        let outcome = store
+            .login(&normalise_login(&request.login), now, &|hash| {
+                verify_secret(&secret, hash)
+            })
+            .map_err(internal)?;
+        let account = match outcome {
+            LoginOutcome::Ok(account) => account,
+            LoginOutcome::Wrong => return Err(ApiError::BadCredentials),
+            LoginOutcome::Locked => return Err(ApiError::LockedOut),
+        };
+        let token = new_token();
+        store
+            .issue_token(account.user_id, request.device_id, &token_hash(&token), now)
+            .map_err(internal)?;
+        Ok(LoginResponse {
+            token,
+            user_id: account.user_id,
+            role: account.role,
+            producer_id: account.producer_id,
+            server_time_ms: now,
+        })
+    })
+    .await?;
+    reply(&response)
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    session(&state, &headers).await?;
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorized)?;
+    let hash = token_hash(token.trim());
+    let store = state.store.clone();
+    blocking(move || store.revoke_token(&hash).map_err(internal)).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+async fn push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let (account, device) = session(&state, &headers).await?;
+    let request: PushRequest = read_body(&headers, &body)?;
+    check_version(request.version)?;
+    if request.device_id != device {
+        return Err(ApiError::WrongDevice);
+    }
+    if request.entries.len() > MAX_BATCH_ENTRIES {
+        return Err(ApiError::BadBody);
+    }
+    let store = state.store.clone();
+    let results = blocking(move || {
+        store
+            .push(&account, device, &request.entries)
+            .map_err(internal)
+    })
+    .await?;
+    reply(&wire::PushResponse {
+        server_time_ms: now_ms(),
+        results,
+    })
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let (account, device) = session(&state, &headers).await?;
+    let request: PullRequest = read_body(&headers, &body)?;
+    check_version(request.version)?;
+    if request.device_id != device {
+        return Err(ApiError::WrongDevice);
+    }
+    let max_bytes = request.max_bytes.clamp(1_024, wire::MAX_BODY_BYTES / 2);
+    let store = state.store.clone();
+    let page = blocking(move || {
+        store
+            .pull(&account, request.cursor.as_deref(), max_bytes, now_ms())
+            .map_err(internal)
+    })
+    .await?;
+    reply(&page)
+}

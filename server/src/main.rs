@@ -1,0 +1,74 @@
+//! `sentra-server`: serves the sync API, or manages accounts.
+//!
+//! ```text
+//! sentra-server serve [--listen 127.0.0.1:8080] [--data ./sentra-data]
+//! sentra-server admin create-account --data DIR --login NAME --secret S --role ROLE [--producer ID]
+//! ```
+
+use sentra_server::store::SqliteStore;
+use sentra_server::{AppState, app};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+fn open_store(args: &[String]) -> Result<AppState, Box<dyn std::error::Error>> {
+    let dir = PathBuf::from(arg(args, "--data").unwrap_or_else(|| "./sentra-data".into()));
+    std::fs::create_dir_all(&dir)?;
+    let store = SqliteStore::open(&dir.join("server.db")).map_err(|e| e.to_string())?;
+    Ok(AppState::new(Arc::new(store)))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("serve") => {
+            let state = open_store(&args)?;
+            let listen = arg(&args, "--listen").unwrap_or_else(|| "127.0.0.1:8080".into());
+            let listener = tokio::net::TcpListener::bind(&listen).await?;
+            tracing::info!(%listen, "sentra-server listening");
+            axum::serve(listener, app(state))
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
+        }
+        Some("admin") if args.get(1).map(String::as_str) == Some("create-account") => {
+            let state = open_store(&args)?;
+            let role = match arg(&args, "--role").as_deref() {
+                Some("producer") => sentra_core::Role::Producer,
+                Some("facilitator") => sentra_core::Role::Facilitator,
+                Some("cooperative_admin") => sentra_core::Role::CooperativeAdmin,
+                Some("official") => sentra_core::Role::Official,
+                Some("admin") => sentra_core::Role::Admin,
+                _ => {
+                    return Err(
+                        "--role producer|facilitator|cooperative_admin|official|admin".into(),
+                    );
+                }
+            };
+            let producer = arg(&args, "--producer").map(|p| p.parse()).transpose()?;
+            let login = arg(&args, "--login").ok_or("--login is required")?;
+            let secret = arg(&args, "--secret").ok_or("--secret is required")?;
+            let account = state.create_account(&login, &secret, role, producer)?;
+            println!("{}", account.user_id);
+        }
+        _ => {
+            eprintln!("usage: sentra-server serve [--listen ADDR] [--data DIR]");
+            eprintln!(
+                "       sentra-server admin create-account --data DIR --login L --secret S --role R [--producer ID]"
+            );
+            std::process::exit(2);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! Who may push what, and who sees what.
+//!
+//! Every synced thing belongs to one producer (a product to its producer, a variant to its
+//! product's producer, a sale to its variant's, …), or to no one in particular (organisations,
+//! visible to every signed-in device). A producer may write and see their own data; a
+//! facilitator the producers they registered; a cooperative admin their members; an admin
+//! everything; an official nothing through sync (officials read aggregates).
+
+use crate::accounts::Account;
+use rusqlite::Connection;
+use sentra_core::sync::wire::Change;
+use sentra_core::{Id, Role};
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// The lookups the rules need, read in the same transaction as the push.
+pub trait Index {
+    /// The producer a thing belongs to, if the server has seen it.
+    fn owner(&self, entity: &str, id: Id) -> rusqlite::Result<Option<Id>>;
+    /// Who registered a producer (`self` or a facilitator's user id).
+    fn registered_by(&self, producer: Id) -> rusqlite::Result<Option<String>>;
+    /// Whether `admin` administers an organisation that `producer` belongs to.
+    fn admins_member(&self, admin: Id, producer: Id) -> rusqlite::Result<bool>;
+}
+
+/// Why a pushed entry was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The entry touches data outside the account's rights.
+    #[error("this account may not change that data")]
+    Forbidden,
+    /// The entry refers to something the server does not know.
+    #[error("the entry refers to data the server does not know")]
+    Unknown,
+    /// The entry is not a change this server understands.
+    #[error("the entry is not a valid change")]
+    Malformed,
+    /// The index could not be read.
+    #[error("the server could not check this entry")]
+    Storage(#[from] rusqlite::Error),
+}
+
+impl Refusal {
+    /// The stable code sent back to the device.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::Forbidden => "forbidden",
+            Refusal::Unknown => "unknown_reference",
+            Refusal::Malformed => "malformed",
+            Refusal::Storage(_) => "storage",
+        }
+    }
+}
+
+fn field_id(change: &Change, key: &str) -> Result<Id, Refusal> {
+    change
+        .fields
+        .get(key)
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
+        .ok_or(Refusal::Malformed)
+}
+
+/// The producer an entry's data belongs to (`None` for organisations).
+fn owner_of(index: &dyn Index, change: &Change) -> Result<Option<Id>, Refusal> {
+    let known = |entity: &str, id: Id| index.owner(entity, id)?.ok_or(Refusal::Unknown);
+    let creating = change.op == "create";
+    Ok(Some(match (change.entity.as_str(), change.op.as_str()) {
+        ("producer", "create" | "update" | "delete") => change.id,
+        ("product", _) if creating => field_id(change, "producer_id")?,
+        ("variant", _) if creating => known("product", field_id(change, "product_id")?)?,
+        ("order", _) if creating => field_id(change, "producer_id")?,
+        ("photo", _) if creating => {
+            let owner = field_id(change, "owner_id")?;
+            match index.owner("product", owner)? {
+                Some(producer) => producer,
+                None if index.registered_by(owner)?.is_some() => owner,
+                None => return Err(Refusal::Unknown),
+            }
+        }
+        ("product" | "variant" | "photo", "update" | "delete") | ("order", "transition") => {
+            known(&change.entity, change.id)?
+        }
+        ("stock_movement" | "sale", "append") => known("variant", field_id(change, "variant_id")?)?,
+        ("organisation", "create" | "update" | "delete")
+        | ("organisation_member" | "organisation_admin", "append") => return Ok(None),
+        _ => return Err(Refusal::Malformed),
+    }))
+}
+
+/// Decides whether `account` may apply `change`; on success, the producer it belongs to.
+pub fn authorise(
+    index: &dyn Index,
+    account: &Account,
+    change: &Change,
+) -> Result<Option<Id>, Refusal> {
+    let owner = owner_of(index, change)?;
+    let allowed = match (account.role, owner) {
+        (Role::Admin, _) => true,
+        (Role::Official, _) => false,
+        (Role::Producer, None) => false,
+        (Role::Facilitator | Role::CooperativeAdmin, None) => true,
+        (Role::Producer, Some(owner)) => account.producer_id == Some(owner),
+        (Role::Facilitator, Some(owner)) => {
+            let me = account.user_id.to_string();
+            match index.registered_by(owner)? {
+                Some(by) => by == me,
+                // A producer this facilitator is registering now.
+                None => {
+                    change.entity == "producer"
+                        && change.op == "create"
+                        && change.fields.get("registered_by").and_then(Value::as_str)
+                            == Some(me.as_str())
+                }
+            }
+        }
+        (Role::CooperativeAdmin, Some(owner)) => index.admins_member(account.user_id, owner)?,
+    };
+    if allowed {
+        Ok(owner)
+    } else {
+        Err(Refusal::Forbidden)
+    }
+}
+
+/// The producers whose data an account sees when it pulls.
+pub enum Visible {
+    /// Everything (an admin).
+    All,
+    /// These producers' data, plus what belongs to no one.
+    Producers(HashSet<Id>),
+}
+
+impl Visible {
+    /// Whether a feed row with this owner is visible.
+    pub fn allows(&self, owner: Option<Id>) -> bool {
+        match (self, owner) {
+            (Visible::All, _) | (_, None) => true,
+            (Visible::Producers(set), Some(owner)) => set.contains(&owner),
+        }
+    }
+}
+
+/// Reads the set of producers an account sees.
+pub fn visible_producers(conn: &Connection, account: &Account) -> rusqlite::Result<Visible> {
+    let ids = |sql: &str, param: &dyn rusqlite::ToSql| -> rusqlite::Result<HashSet<Id>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([param], |r| r.get(0))?;
+        rows.collect()
+    };
+    Ok(match account.role {
+        Role::Admin => Visible::All,
+        Role::Producer => Visible::Producers(account.producer_id.into_iter().collect()),
+        Role::Facilitator => Visible::Producers(ids(
+            "SELECT producer FROM registrations WHERE registered_by = ?1",
+            &account.user_id.to_string(),
+        )?),
+        Role::CooperativeAdmin => Visible::Producers(ids(
+            "SELECT m.member FROM memberships a JOIN memberships m ON m.organisation = a.organisation \
+             WHERE a.member = ?1 AND a.admin = 1 AND m.admin = 0",
+            &account.user_id,
+        )?),
+        Role::Official => Visible::Producers(HashSet::new()),
+    })
+}

@@ -1,0 +1,66 @@
+//! Storage behind a trait, so the same server runs on embedded SQLite and, later, PostgreSQL.
+//! Calls are blocking; handlers run them on tokio's blocking pool.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use crate::accounts::Account;
+use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
+use sentra_core::{Id, Role};
+
+/// A storage failure (the cause is logged by the caller, never sent to a client).
+pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
+/// The result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What became of a login attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginOutcome {
+    /// Signed in.
+    Ok(Account),
+    /// Unknown login or wrong secret.
+    Wrong,
+    /// Locked after too many wrong secrets.
+    Locked,
+}
+
+/// The server's storage.
+pub trait Store: Send + Sync + 'static {
+    /// Creates an account with an already-hashed secret.
+    fn create_account(
+        &self,
+        login: &str,
+        secret_hash: &str,
+        role: Role,
+        producer_id: Option<Id>,
+    ) -> StoreResult<Account>;
+    /// Checks a login with `verify` (run against the stored hash), counting wrong attempts.
+    fn login(
+        &self,
+        login: &str,
+        now: i64,
+        verify: &dyn Fn(&str) -> bool,
+    ) -> StoreResult<LoginOutcome>;
+    /// Records a token (by hash) for a user on a device.
+    fn issue_token(&self, user: Id, device: Id, token_hash: &[u8], now: i64) -> StoreResult<()>;
+    /// Revokes a token.
+    fn revoke_token(&self, token_hash: &[u8]) -> StoreResult<()>;
+    /// The account and device a live token belongs to.
+    fn session(&self, token_hash: &[u8]) -> StoreResult<Option<(Account, Id)>>;
+    /// Applies pushed entries, each on its own and atomically, idempotently by (device, seq).
+    fn push(
+        &self,
+        account: &Account,
+        device: Id,
+        entries: &[PushEntry],
+    ) -> StoreResult<Vec<EntryResult>>;
+    /// A page of the changes in the account's scope after `cursor`, bounded by bytes.
+    fn pull(
+        &self,
+        account: &Account,
+        cursor: Option<&str>,
+        max_bytes: usize,
+        now: i64,
+    ) -> StoreResult<PullResponse>;
+}

@@ -1,0 +1,399 @@
+//! The embedded SQLite backend: one file, WAL, one writer behind a mutex (the server is one
+//! process; SQLite takes one writer at a time anyway).
+
+use super::{Store, StoreResult};
+use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS};
+use crate::scope::{self, Index};
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use sentra_core::sync::wire::{Change, EntryResult, Outcome, PullResponse, PushEntry};
+use sentra_core::{Id, Role};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// Tables of the server's store.
+const SCHEMA: &str = r#"
+-- Users: producers sign in with their phone and PIN, staff with a name and password.
+CREATE TABLE IF NOT EXISTS accounts (
+    user_id       BLOB PRIMARY KEY,
+    login         TEXT NOT NULL UNIQUE,     -- +62 phone for producers, a user name for staff
+    secret_hash   TEXT NOT NULL,            -- argon2id PHC string
+    role          TEXT NOT NULL,            -- producer | facilitator | cooperative_admin | official | admin
+    producer_id   BLOB,                     -- a producer's own producer id
+    failed        INTEGER NOT NULL DEFAULT 0,
+    locked_until  INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- Bearer tokens, stored as their BLAKE3 hash, each bound to one device.
+CREATE TABLE IF NOT EXISTS tokens (
+    hash        BLOB PRIMARY KEY,
+    user_id     BLOB NOT NULL,
+    device_id   BLOB NOT NULL,
+    created_at  INTEGER NOT NULL,
+    revoked     INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- Every pushed entry's answer, so a resent entry gets the same answer and changes nothing.
+CREATE TABLE IF NOT EXISTS applied (
+    device_id   BLOB NOT NULL,
+    seq         INTEGER NOT NULL,
+    outcome     TEXT NOT NULL,              -- JSON Outcome
+    PRIMARY KEY (device_id, seq)
+) WITHOUT ROWID;
+
+-- The change feed that devices pull, in order; `owner` is the producer whose data it is
+-- (NULL: visible to every signed-in device, such as organisations).
+CREATE TABLE IF NOT EXISTS feed (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    owner       BLOB,
+    change      TEXT NOT NULL               -- JSON Change
+);
+
+-- Which producer each synced thing belongs to, for authorising pushes.
+CREATE TABLE IF NOT EXISTS owners (
+    entity      TEXT NOT NULL,
+    id          BLOB NOT NULL,
+    producer    BLOB NOT NULL,
+    PRIMARY KEY (entity, id)
+) WITHOUT ROWID;
+
+-- Who registered each producer (a facilitator's user id, or 'self').
+CREATE TABLE IF NOT EXISTS registrations (
+    producer       BLOB PRIMARY KEY,
+    registered_by  TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Cooperative and cluster membership and admins, for cooperative admins' scopes.
+CREATE TABLE IF NOT EXISTS memberships (
+    organisation  BLOB NOT NULL,
+    member        BLOB NOT NULL,            -- a producer id, or an admin's user id
+    admin         INTEGER NOT NULL,         -- 1 for an admin row
+    PRIMARY KEY (organisation, member, admin)
+) WITHOUT ROWID;
+"#;
+
+/// The SQLite store.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the store at `path`.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn role_code(role: Role) -> &'static str {
+    match role {
+        Role::Producer => "producer",
+        Role::Facilitator => "facilitator",
+        Role::CooperativeAdmin => "cooperative_admin",
+        Role::Official => "official",
+        Role::Admin => "admin",
+    }
+}
+
+fn parse_role(code: &str) -> Role {
+    match code {
+        "producer" => Role::Producer,
+        "facilitator" => Role::Facilitator,
+        "cooperative_admin" => Role::CooperativeAdmin,
+        "admin" => Role::Admin,
+        _ => Role::Official,
+    }
+}
+
+/// The index lookups the authorisation rules need, read inside the push transaction.
+struct TxIndex<'a, 'b>(&'a Transaction<'b>);
+
+impl Index for TxIndex<'_, '_> {
+    fn owner(&self, entity: &str, id: Id) -> rusqlite::Result<Option<Id>> {
+        self.0
+            .prepare_cached("SELECT producer FROM owners WHERE entity = ?1 AND id = ?2")?
+            .query_row(rusqlite::params![entity, id], |r| r.get(0))
+            .optional()
+    }
+
+    fn registered_by(&self, producer: Id) -> rusqlite::Result<Option<String>> {
+        self.0
+            .prepare_cached("SELECT registered_by FROM registrations WHERE producer = ?1")?
+            .query_row([producer], |r| r.get(0))
+            .optional()
+    }
+
+    fn admins_member(&self, admin: Id, producer: Id) -> rusqlite::Result<bool> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT 1 FROM memberships a JOIN memberships m ON m.organisation = a.organisation \
+                 WHERE a.member = ?1 AND a.admin = 1 AND m.member = ?2 AND m.admin = 0",
+            )?
+            .query_row(rusqlite::params![admin, producer], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+}
+
+impl Store for SqliteStore {
+    fn create_account(
+        &self,
+        login: &str,
+        secret_hash: &str,
+        role: Role,
+        producer_id: Option<Id>,
+    ) -> StoreResult<Account> {
+        let user_id = Id::new();
+        self.lock().execute(
+            "INSERT INTO accounts(user_id, login, secret_hash, role, producer_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![user_id, login, secret_hash, role_code(role), producer_id],
+        )?;
+        Ok(Account {
+            user_id,
+            role,
+            producer_id,
+        })
+    }
+
+    fn login(
+        &self,
+        login: &str,
+        now: i64,
+        verify: &dyn Fn(&str) -> bool,
+    ) -> StoreResult<super::LoginOutcome> {
+        let conn = self.lock();
+        let row: Option<(Id, String, String, Option<Id>, i64, i64)> = conn
+            .query_row(
+                "SELECT user_id, secret_hash, role, producer_id, failed, locked_until FROM accounts WHERE login = ?1",
+                [login],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .optional()?;
+        let Some((user_id, hash, role, producer_id, failed, locked_until)) = row else {
+            return Ok(super::LoginOutcome::Wrong);
+        };
+        if locked_until > now {
+            return Ok(super::LoginOutcome::Locked);
+        }
+        if !verify(&hash) {
+            let failed = failed + 1;
+            let locked_until = if failed >= MAX_FAILED_LOGINS {
+                now + LOCKOUT_MS
+            } else {
+                0
+            };
+            let failed = if failed >= MAX_FAILED_LOGINS {
+                0
+            } else {
+                failed
+            };
+            conn.execute(
+                "UPDATE accounts SET failed = ?1, locked_until = ?2 WHERE user_id = ?3",
+                rusqlite::params![failed, locked_until, user_id],
+            )?;
+            return Ok(if locked_until > 0 {
+                super::LoginOutcome::Locked
+            } else {
+                super::LoginOutcome::Wrong
+            });
+        }
+        conn.execute(
+            "UPDATE accounts SET failed = 0, locked_until = 0 WHERE user_id = ?1",
+            [user_id],
+        )?;
+        Ok(super::LoginOutcome::Ok(Account {
+            user_id,
+            role: parse_role(&role),
+            producer_id,
+        }))
+    }
+
+    fn issue_token(&self, user: Id, device: Id, token_hash: &[u8], now: i64) -> StoreResult<()> {
+        self.lock().execute(
+            "INSERT INTO tokens(hash, user_id, device_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![token_hash, user, device, now],
+        )?;
+        Ok(())
+    }
+
+    fn revoke_token(&self, token_hash: &[u8]) -> StoreResult<()> {
+        self.lock().execute(
+            "UPDATE tokens SET revoked = 1 WHERE hash = ?1",
+            [token_hash],
+        )?;
+        Ok(())
+    }
+
+    fn session(&self, token_hash: &[u8]) -> StoreResult<Option<(Account, Id)>> {
+        let conn = self.lock();
+        let row = conn
+            .query_row(
+                "SELECT a.user_id, a.role, a.producer_id, t.device_id FROM tokens t \
+                 JOIN accounts a ON a.user_id = t.user_id WHERE t.hash = ?1 AND t.revoked = 0",
+                [token_hash],
+                |r| {
+                    let role: String = r.get(1)?;
+                    Ok((
+                        Account {
+                            user_id: r.get(0)?,
+                            role: parse_role(&role),
+                            producer_id: r.get(2)?,
+                        },
+                        r.get(3)?,
+                    ))
+                },
+            )
+            .optional()?;
+        Ok(row)
+    }
+
+    fn push(
+        &self,
+        account: &Account,
+        device: Id,
+        entries: &[PushEntry],
+    ) -> StoreResult<Vec<EntryResult>> {
+        let mut conn = self.lock();
+        let mut results = Vec::with_capacity(entries.len());
+        for entry in entries {
+            // Each entry in its own transaction: applied whole, or not at all.
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let known: Option<String> = tx
+                .query_row(
+                    "SELECT outcome FROM applied WHERE device_id = ?1 AND seq = ?2",
+                    rusqlite::params![device, entry.seq],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let outcome = match known {
+                Some(raw) => match serde_json::from_str::<Outcome>(&raw)? {
+                    Outcome::Applied => Outcome::Duplicate,
+                    other => other,
+                },
+                None => {
+                    let outcome = match scope::authorise(&TxIndex(&tx), account, &entry.change) {
+                        Ok(owner) => {
+                            index(&tx, &entry.change, owner)?;
+                            tx.execute(
+                                "INSERT INTO feed(owner, change) VALUES (?1, ?2)",
+                                rusqlite::params![owner, serde_json::to_string(&entry.change)?],
+                            )?;
+                            Outcome::Applied
+                        }
+                        Err(refusal) => Outcome::Rejected {
+                            code: refusal.code().to_owned(),
+                            reason: refusal.to_string(),
+                        },
+                    };
+                    tx.execute(
+                        "INSERT INTO applied(device_id, seq, outcome) VALUES (?1, ?2, ?3)",
+                        rusqlite::params![device, entry.seq, serde_json::to_string(&outcome)?],
+                    )?;
+                    outcome
+                }
+            };
+            tx.commit()?;
+            results.push(EntryResult {
+                seq: entry.seq,
+                outcome,
+            });
+        }
+        Ok(results)
+    }
+
+    fn pull(
+        &self,
+        account: &Account,
+        cursor: Option<&str>,
+        max_bytes: usize,
+        now: i64,
+    ) -> StoreResult<PullResponse> {
+        let conn = self.lock();
+        let last: i64 =
+            conn.query_row("SELECT coalesce(max(seq), 0) FROM feed", [], |r| r.get(0))?;
+        let parsed = cursor.map(|c| c.parse::<i64>().ok().filter(|n| (0..=last).contains(n)));
+        let (start, reset) = match parsed {
+            None => (0, false),
+            Some(Some(n)) => (n, false),
+            Some(None) => (0, true), // a cursor this server never gave: start the scope again
+        };
+        let visible = scope::visible_producers(&conn, account)?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, owner, change FROM feed WHERE seq > ?1 ORDER BY seq LIMIT 1000",
+        )?;
+        let mut changes: Vec<Change> = Vec::new();
+        let mut bytes = 0;
+        let mut next = start;
+        let rows = stmt.query_map([start], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<Id>>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (seq, owner, raw) = row?;
+            if bytes >= max_bytes {
+                break;
+            }
+            next = seq;
+            if visible.allows(owner) {
+                bytes += raw.len();
+                changes.push(serde_json::from_str(&raw)?);
+            }
+        }
+        Ok(PullResponse {
+            server_time_ms: now,
+            changes,
+            next_cursor: next.to_string(),
+            more: next < last,
+            reset,
+        })
+    }
+}
+
+/// Keeps the ownership, registration and membership indexes up to date for an applied change.
+fn index(tx: &Transaction<'_>, change: &Change, owner: Option<Id>) -> StoreResult<()> {
+    let text = |key: &str| change.fields.get(key).and_then(serde_json::Value::as_str);
+    if let Some(owner) = owner {
+        tx.execute(
+            "INSERT OR IGNORE INTO owners(entity, id, producer) VALUES (?1, ?2, ?3)",
+            rusqlite::params![change.entity, change.id, owner],
+        )?;
+    }
+    match (change.entity.as_str(), change.op.as_str()) {
+        ("producer", "create") => {
+            tx.execute(
+                "INSERT OR IGNORE INTO registrations(producer, registered_by) VALUES (?1, ?2)",
+                rusqlite::params![change.id, text("registered_by").unwrap_or("self")],
+            )?;
+        }
+        ("organisation_member" | "organisation_admin", "append") => {
+            let (key, admin) = if change.entity == "organisation_admin" {
+                ("user_id", 1)
+            } else {
+                ("producer_id", 0)
+            };
+            if let Some(member) = text(key).and_then(|s| s.parse::<Id>().ok()) {
+                tx.execute(
+                    "INSERT OR IGNORE INTO memberships(organisation, member, admin) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![change.id, member, admin],
+                )?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}

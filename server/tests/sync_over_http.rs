@@ -1,0 +1,423 @@
+//! Devices (the real core, each on its own database) and the real server on loopback, talking
+//! the real protocol over HTTP: sign-in and lockout, scopes, authorisation, idempotent pushes,
+//! and convergence.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is the failure message.
+
+use reqwest::Client;
+use sentra_core::catalogue::{NewProduct, NewVariant, ProductPatch};
+use sentra_core::producers::NewProducer;
+use sentra_core::sales::NewSale;
+use sentra_core::sync::wire::{
+    self, LoginRequest, LoginResponse, Outcome, PullResponse, PushResponse,
+};
+use sentra_core::{Account, Id, Role, Sentra};
+use sentra_server::store::SqliteStore;
+use sentra_server::{AppState, app};
+use std::sync::Arc;
+
+struct Server {
+    url: String,
+    state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+async fn server() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("server.db")).unwrap();
+    let state = AppState::new(Arc::new(store));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = app(state.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    Server {
+        url,
+        state,
+        _dir: dir,
+    }
+}
+
+/// A phone: its own database, and a token once signed in.
+struct Phone {
+    sentra: Sentra,
+    token: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn post(client: &Client, url: &str, token: Option<&str>, body: Vec<u8>) -> reqwest::Response {
+    let mut request = client
+        .post(url)
+        .header("content-encoding", "zstd")
+        .body(body);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    request.send().await.unwrap()
+}
+
+async fn login(server: &Server, device: Id, login: &str, secret: &str) -> reqwest::Response {
+    let body = wire::encode(&LoginRequest {
+        version: wire::PROTOCOL_VERSION,
+        device_id: device,
+        login: login.into(),
+        secret: secret.into(),
+    })
+    .unwrap();
+    post(
+        &Client::new(),
+        &format!("{}/v1/login", server.url),
+        None,
+        body,
+    )
+    .await
+}
+
+async fn phone(server: &Server, login_name: &str, secret: &str) -> Phone {
+    let mut phone = unsigned_phone();
+    sign_in(server, &mut phone, login_name, secret).await;
+    phone
+}
+
+fn unsigned_phone() -> Phone {
+    let dir = tempfile::tempdir().unwrap();
+    let sentra = Sentra::open(&dir.path().join("sentra.db")).unwrap();
+    Phone {
+        sentra,
+        token: String::new(),
+        _dir: dir,
+    }
+}
+
+async fn sign_in(server: &Server, phone: &mut Phone, login_name: &str, secret: &str) {
+    let response = login(server, phone.sentra.device_id(), login_name, secret).await;
+    assert_eq!(response.status(), 200);
+    let signed_in: LoginResponse = wire::decode(&response.bytes().await.unwrap()).unwrap();
+    phone
+        .sentra
+        .set_account(Account {
+            user_id: signed_in.user_id,
+            role: signed_in.role,
+        })
+        .unwrap();
+    phone.token = signed_in.token;
+}
+
+/// One sync, the engine's way: pull, push everything, pull.
+async fn sync(server: &Server, phone: &Phone) {
+    let client = Client::new();
+    pull_all(server, phone, &client).await;
+    while let Some(batch) = phone.sentra.sync_push_batch(64 * 1024).unwrap() {
+        let response = post(
+            &client,
+            &format!("{}/v1/sync/push", server.url),
+            Some(&phone.token),
+            wire::encode(&batch).unwrap(),
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+        let answer: PushResponse = wire::decode(&response.bytes().await.unwrap()).unwrap();
+        phone.sentra.sync_settle_push(&answer).unwrap();
+    }
+    pull_all(server, phone, &client).await;
+}
+
+async fn pull_all(server: &Server, phone: &Phone, client: &Client) {
+    loop {
+        let request = phone.sentra.sync_pull_request(64 * 1024).unwrap();
+        let response = post(
+            client,
+            &format!("{}/v1/sync/pull", server.url),
+            Some(&phone.token),
+            wire::encode(&request).unwrap(),
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+        let page: PullResponse = wire::decode(&response.bytes().await.unwrap()).unwrap();
+        phone.sentra.sync_apply_pull(&page).unwrap();
+        if !page.more {
+            break;
+        }
+    }
+}
+
+fn producer(name: &str, phone: &str) -> NewProducer {
+    NewProducer {
+        business_name: name.into(),
+        owner_name: "Pemilik".into(),
+        phone: phone.into(),
+        address: "Desa Rowosari".into(),
+        region_code: "3327".into(),
+        sector: "fashion_textiles".into(),
+        workforce: 3,
+        ..Default::default()
+    }
+}
+
+fn product(producer: Id, name: &str, stock: i64) -> NewProduct {
+    NewProduct {
+        producer_id: producer.to_string(),
+        name: name.into(),
+        description: "Jahitan rapi".into(),
+        category: "Pakaian".into(),
+        unit: "pcs".into(),
+        price: 85_000,
+        min_order: 1,
+        status: "listed".into(),
+        variants: vec![NewVariant {
+            initial_stock: stock,
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_pins_are_refused_then_locked_out_and_a_token_dies_at_logout() {
+    let server = server().await;
+    server
+        .state
+        .create_account("0812-1111-2222", "123456", Role::Producer, Some(Id::new()))
+        .unwrap();
+    let device = Id::new();
+    for _ in 0..4 {
+        let response = login(&server, device, "+62 812 1111 2222", "000000").await;
+        assert_eq!(response.status(), 401);
+        let body: wire::ErrorBody =
+            serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        assert_eq!(body.code, "bad_credentials");
+    }
+    let fifth = login(&server, device, "081211112222", "000000").await;
+    assert_eq!(fifth.status(), 429, "the fifth wrong PIN locks the account");
+    let right = login(&server, device, "081211112222", "123456").await;
+    assert_eq!(right.status(), 429, "even the right PIN waits out the lock");
+
+    server
+        .state
+        .create_account(
+            "pendamping.banyumas",
+            "rahasia-kuat",
+            Role::Facilitator,
+            None,
+        )
+        .unwrap();
+    let phone = phone(&server, "pendamping.banyumas", "rahasia-kuat").await;
+    sync(&server, &phone).await;
+    let client = Client::new();
+    let logout = client
+        .post(format!("{}/v1/logout", server.url))
+        .header("authorization", format!("Bearer {}", phone.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), 204);
+    let request = phone.sentra.sync_pull_request(1024).unwrap();
+    let replay = post(
+        &client,
+        &format!("{}/v1/sync/pull", server.url),
+        Some(&phone.token),
+        wire::encode(&request).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        replay.status(),
+        401,
+        "a token replayed after logout is refused"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_facilitators_offline_registration_reaches_the_server_and_stays_in_scope() {
+    let server = server().await;
+    server
+        .state
+        .create_account("pendamping", "rahasia-kuat", Role::Facilitator, None)
+        .unwrap();
+    server
+        .state
+        .create_account("pendamping.lain", "rahasia-lain", Role::Facilitator, None)
+        .unwrap();
+    let f = phone(&server, "pendamping", "rahasia-kuat").await;
+    let other = phone(&server, "pendamping.lain", "rahasia-lain").await;
+
+    // Offline in the village: register producer C with a product.
+    let c = f
+        .sentra
+        .register_producer(&producer("Batik Tulis Bu Narti", "0813-2222-3333"))
+        .unwrap();
+    let kain = f
+        .sentra
+        .create_product(&product(c, "Kain Batik Tulis", 4))
+        .unwrap();
+    sync(&server, &f).await;
+    assert!(
+        f.sentra.sync_push_batch(1 << 20).unwrap().is_none(),
+        "everything accepted"
+    );
+    assert!(f.sentra.quarantined().unwrap().is_empty());
+
+    // C activates an account and signs in on their own phone: they get what F made.
+    server
+        .state
+        .create_account("0813-2222-3333", "246810", Role::Producer, Some(c))
+        .unwrap();
+    let c_phone = phone(&server, "081322223333", "246810").await;
+    sync(&server, &c_phone).await;
+    assert_eq!(
+        c_phone.sentra.product(kain).unwrap().name,
+        "Kain Batik Tulis"
+    );
+    assert_eq!(c_phone.sentra.producer(c).unwrap().phone, "+6281322223333");
+
+    // Another facilitator sees nothing of C.
+    sync(&server, &other).await;
+    assert!(other.sentra.producer(c).is_err());
+    assert!(other.sentra.product(kain).is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_outside_the_accounts_rights_is_rejected_and_changes_nothing() {
+    let server = server().await;
+    server
+        .state
+        .create_account("pendamping", "rahasia-kuat", Role::Facilitator, None)
+        .unwrap();
+    let f = phone(&server, "pendamping", "rahasia-kuat").await;
+    let a = f
+        .sentra
+        .register_producer(&producer("Konveksi A", "0812-0000-0001"))
+        .unwrap();
+    let b = f
+        .sentra
+        .register_producer(&producer("Konveksi B", "0812-0000-0002"))
+        .unwrap();
+    let b_product = f.sentra.create_product(&product(b, "Jeans B", 5)).unwrap();
+    sync(&server, &f).await;
+    server
+        .state
+        .create_account("0812-0000-0001", "111111", Role::Producer, Some(a))
+        .unwrap();
+    server
+        .state
+        .create_account("0812-0000-0002", "222222", Role::Producer, Some(b))
+        .unwrap();
+    let a_phone = phone(&server, "081200000001", "111111").await;
+    let b_phone = phone(&server, "081200000002", "222222").await;
+    sync(&server, &b_phone).await;
+
+    // A's phone somehow holds B's product (say, a shared phone before switching accounts) and
+    // edits it: the server refuses, the entry is quarantined, and B's price is untouched.
+    let page: PullResponse = {
+        let client = Client::new();
+        let request = f.sentra.sync_pull_request(1 << 20).unwrap();
+        let mut request = request;
+        request.cursor = None;
+        let response = post(
+            &client,
+            &format!("{}/v1/sync/pull", server.url),
+            Some(&f.token),
+            wire::encode(&request).unwrap(),
+        )
+        .await;
+        wire::decode(&response.bytes().await.unwrap()).unwrap()
+    };
+    a_phone.sentra.sync_apply_pull(&page).unwrap();
+    a_phone
+        .sentra
+        .edit_product(
+            b_product,
+            &ProductPatch {
+                price: Some(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&server, &a_phone).await;
+    let held = a_phone.sentra.quarantined().unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].code, "forbidden");
+    sync(&server, &b_phone).await;
+    assert_eq!(b_phone.sentra.product(b_product).unwrap().price, 85_000);
+    // And A's own scope never carried B's data.
+    let fresh = phone(&server, "081200000001", "111111").await;
+    sync(&server, &fresh).await;
+    assert!(fresh.sentra.product(b_product).is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resent_batch_gets_the_same_answers_and_two_phones_of_one_producer_converge() {
+    let server = server().await;
+    // A producer registers on their own phone, offline; their account names that producer.
+    let mut one = unsigned_phone();
+    let me = one
+        .sentra
+        .register_producer(&producer("Gula Kristal Sumber Manis", "0812-5555-6666"))
+        .unwrap();
+    server
+        .state
+        .create_account("0812-5555-6666", "135790", Role::Producer, Some(me))
+        .unwrap();
+    sign_in(&server, &mut one, "081255556666", "135790").await;
+    let two = phone(&server, "081255556666", "135790").await;
+
+    let gula = one
+        .sentra
+        .create_product(&product(me, "Gula Kristal 1 kg", 1))
+        .unwrap();
+    let batch = one.sentra.sync_push_batch(1 << 20).unwrap().unwrap();
+    let client = Client::new();
+    let url = format!("{}/v1/sync/push", server.url);
+    let first = post(
+        &client,
+        &url,
+        Some(&one.token),
+        wire::encode(&batch).unwrap(),
+    )
+    .await;
+    let first: PushResponse = wire::decode(&first.bytes().await.unwrap()).unwrap();
+    assert!(
+        first.results.iter().all(|r| r.outcome == Outcome::Applied),
+        "{first:?}"
+    );
+    let again = post(
+        &client,
+        &url,
+        Some(&one.token),
+        wire::encode(&batch).unwrap(),
+    )
+    .await;
+    let again: PushResponse = wire::decode(&again.bytes().await.unwrap()).unwrap();
+    assert!(
+        again
+            .results
+            .iter()
+            .all(|r| r.outcome == Outcome::Duplicate)
+    );
+    one.sentra.sync_settle_push(&again).unwrap();
+
+    sync(&server, &two).await;
+    let variant = two.sentra.product(gula).unwrap().variants[0].id;
+    for phone in [&one, &two] {
+        phone
+            .sentra
+            .record_sale(&NewSale {
+                variant_id: variant.to_string(),
+                quantity: 1,
+                unit_price: None,
+                channel: "market_stall".into(),
+                sold_on: "2026-11-22".into(),
+            })
+            .unwrap();
+    }
+    for _ in 0..2 {
+        sync(&server, &one).await;
+        sync(&server, &two).await;
+    }
+    for phone in [&one, &two] {
+        let v = &phone.sentra.product(gula).unwrap().variants[0];
+        assert_eq!(
+            (v.stock, v.oversold),
+            (-1, true),
+            "both sales of the last kilo count"
+        );
+    }
+}
