@@ -98,6 +98,23 @@ impl Default for OpenOptions {
     }
 }
 
+/// The state of sync, for the status screen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncStatus {
+    /// Changes waiting to be pushed, by kind.
+    pub pending: Vec<PendingCount>,
+    /// Photo files waiting, uploading, failed and uploaded.
+    pub photos: photos::UploadSummary,
+    /// When the last sync completed (Unix ms).
+    pub last_success_ms: Option<i64>,
+    /// Why the last sync stopped early, if it did.
+    pub last_error: Option<String>,
+    /// Entries the server refused.
+    pub quarantined: usize,
+    /// The clock offset measured against the server, in ms.
+    pub clock_offset_ms: i64,
+}
+
 /// Pending outbox entries by kind, for the sync status screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PendingCount {
@@ -505,6 +522,75 @@ impl Sentra {
         self.db.write(|tx| {
             learn_server_time(tx, page.server_time_ms)?;
             sync::exchange::apply_page(tx, page)
+        })
+    }
+
+    /// Runs one sync through `transport`: pull, push, pull, within `options`' deadline and byte
+    /// budget, reporting progress and stopping when `cancel` is cancelled. See
+    /// [`sync::engine`].
+    pub async fn sync<T: sync::engine::Transport, L: sync::engine::ProgressListener + ?Sized>(
+        &self,
+        transport: &T,
+        options: &sync::engine::SyncOptions,
+        listener: Option<&L>,
+        cancel: &sync::engine::CancelToken,
+    ) -> Result<sync::engine::SyncReport> {
+        sync::engine::run(self, transport, options, listener, cancel).await
+    }
+
+    /// Records how a sync ended (`None`: it completed) and returns how many syncs in a row
+    /// have failed.
+    pub(crate) fn note_sync_outcome(&self, error: Option<String>) -> Result<u32> {
+        self.db.write(|tx| {
+            let now = tx.now_ms();
+            let failures: u32 = tx
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'sync_failures'",
+                    [],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let mut put =
+                tx.prepare_cached("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")?;
+            let failures = match &error {
+                None => {
+                    put.execute(["last_sync_ms", &now.to_string()])?;
+                    put.execute(["last_sync_error", ""])?;
+                    0
+                }
+                Some(error) => {
+                    put.execute(["last_sync_error", error])?;
+                    failures + 1
+                }
+            };
+            put.execute(["sync_failures", &failures.to_string()])?;
+            Ok(failures)
+        })
+    }
+
+    /// What the sync status screen shows: what waits to be pushed, photos waiting, the last
+    /// successful sync, the last error, quarantined entries and the clock offset.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let pending = self.pending_counts()?;
+        let photos = self.photo_upload_summary()?;
+        let quarantined = self.quarantined()?.len();
+        let clock_offset_ms = self.db.clock().offset_ms();
+        self.db.read(|conn| {
+            let get = |key: &str| -> Result<Option<String>> {
+                Ok(conn
+                    .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                    .optional()?)
+            };
+            Ok(SyncStatus {
+                pending,
+                photos,
+                last_success_ms: get("last_sync_ms")?.and_then(|v| v.parse().ok()),
+                last_error: get("last_sync_error")?.filter(|e| !e.is_empty()),
+                quarantined,
+                clock_offset_ms,
+            })
         })
     }
 

@@ -8,6 +8,8 @@ use reqwest::Client;
 use sentra_core::catalogue::{NewProduct, NewVariant, ProductPatch};
 use sentra_core::producers::NewProducer;
 use sentra_core::sales::NewSale;
+use sentra_core::sync::engine::{CancelToken, ProgressListener, SyncOptions, SyncProgress};
+use sentra_core::sync::http::HttpTransport;
 use sentra_core::sync::wire::{
     self, LoginRequest, LoginResponse, Outcome, PullResponse, PushResponse,
 };
@@ -102,42 +104,30 @@ async fn sign_in(server: &Server, phone: &mut Phone, login_name: &str, secret: &
     phone.token = signed_in.token;
 }
 
-/// One sync, the engine's way: pull, push everything, pull.
+/// One sync by the device's engine over its HTTP transport.
 async fn sync(server: &Server, phone: &Phone) {
-    let client = Client::new();
-    pull_all(server, phone, &client).await;
-    while let Some(batch) = phone.sentra.sync_push_batch(64 * 1024).unwrap() {
-        let response = post(
-            &client,
-            &format!("{}/v1/sync/push", server.url),
-            Some(&phone.token),
-            wire::encode(&batch).unwrap(),
+    let transport = HttpTransport::new(&server.url, &phone.token);
+    let options = SyncOptions {
+        push_batch_bytes: 16 * 1024,
+        pull_page_bytes: 16 * 1024,
+        ..Default::default()
+    };
+    let report = phone
+        .sentra
+        .sync(
+            &transport,
+            &options,
+            None::<&NoProgress>,
+            &CancelToken::new(),
         )
-        .await;
-        assert_eq!(response.status(), 200);
-        let answer: PushResponse = wire::decode(&response.bytes().await.unwrap()).unwrap();
-        phone.sentra.sync_settle_push(&answer).unwrap();
-    }
-    pull_all(server, phone, &client).await;
+        .await
+        .unwrap();
+    assert!(report.completed, "{report:?}");
 }
 
-async fn pull_all(server: &Server, phone: &Phone, client: &Client) {
-    loop {
-        let request = phone.sentra.sync_pull_request(64 * 1024).unwrap();
-        let response = post(
-            client,
-            &format!("{}/v1/sync/pull", server.url),
-            Some(&phone.token),
-            wire::encode(&request).unwrap(),
-        )
-        .await;
-        assert_eq!(response.status(), 200);
-        let page: PullResponse = wire::decode(&response.bytes().await.unwrap()).unwrap();
-        phone.sentra.sync_apply_pull(&page).unwrap();
-        if !page.more {
-            break;
-        }
-    }
+struct NoProgress;
+impl ProgressListener for NoProgress {
+    fn on_progress(&self, _: SyncProgress) {}
 }
 
 fn producer(name: &str, phone: &str) -> NewProducer {

@@ -2,7 +2,9 @@
 //! The sync protocol, merge and transport build on these.
 
 pub mod clock;
+pub mod engine;
 pub mod exchange;
+pub mod http;
 pub mod merge;
 pub mod outbox;
 pub mod wire;

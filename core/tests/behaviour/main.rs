@@ -5,6 +5,7 @@ mod catalogue;
 mod clock_and_outbox;
 mod concurrency;
 mod convergence;
+mod engine;
 mod orders;
 mod photos;
 mod producers;

@@ -1,0 +1,353 @@
+//! The sync engine: one background sync, as Android's WorkManager or iOS's BGTaskScheduler
+//! runs it, within a deadline and an optional byte budget.
+//!
+//! A sync pulls first (to learn the server's time and correct a wrong clock before anything
+//! leaves), then pushes the outbox in batches cut by bytes, then pulls again. A transient failure
+//! (no signal, a cut connection, a 5xx) is retried with exponential backoff and jitter while the
+//! deadline allows; a permanent one (signed out, an app too old) stops the sync. Entries the
+//! server refuses are quarantined by [`crate::Sentra::sync_settle_push`] and never block the
+//! rest. The report says what moved and when to try next; progress goes to a listener, and a
+//! [`CancelToken`] stops the sync between two requests.
+//!
+//! How bytes travel is a [`Transport`]: HTTP in the app ([`super::http::HttpTransport`]), an
+//! in-process fake in tests.
+
+use crate::Sentra;
+use crate::error::Result;
+use crate::sync::wire::{PullRequest, PullResponse, PushRequest, PushResponse};
+use serde::Serialize;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// One request's answer, with what it cost on the wire.
+#[derive(Debug, Clone)]
+pub struct Exchange<T> {
+    /// The answer.
+    pub value: T,
+    /// Bytes sent (compressed body).
+    pub bytes_up: usize,
+    /// Bytes received (compressed body).
+    pub bytes_down: usize,
+}
+
+/// Why a request failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// Worth retrying: no connection, a timeout, a cut body, a server error.
+    #[error("network problem: {0}")]
+    Transient(String),
+    /// Not worth retrying: the server said no (signed out, app too old, bad request).
+    #[error("refused by the server: {code}")]
+    Refused {
+        /// The server's stable error code.
+        code: String,
+    },
+}
+
+/// How bytes reach the server.
+pub trait Transport: Send + Sync {
+    /// Sends a push batch.
+    fn push(
+        &self,
+        request: &PushRequest,
+    ) -> impl Future<Output = Result<Exchange<PushResponse>, TransportError>> + Send;
+    /// Asks for a page of changes.
+    fn pull(
+        &self,
+        request: &PullRequest,
+    ) -> impl Future<Output = Result<Exchange<PullResponse>, TransportError>> + Send;
+}
+
+/// Stops a sync between two requests.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A token that has not been cancelled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks the sync to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether a stop was asked for.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Where a running sync is, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SyncProgress {
+    /// Entries the server has answered so far.
+    pub pushed: usize,
+    /// Entries still waiting in the outbox.
+    pub to_push: usize,
+    /// Changes pulled so far.
+    pub pulled: usize,
+    /// Bytes sent so far.
+    pub bytes_up: usize,
+    /// Bytes received so far.
+    pub bytes_down: usize,
+}
+
+/// Receives progress while a sync runs (from the thread running it).
+pub trait ProgressListener: Send + Sync {
+    /// Called after every request.
+    fn on_progress(&self, progress: SyncProgress);
+}
+
+/// How one sync may run.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Stop starting new requests after this long (WorkManager gives about 10 minutes).
+    pub deadline: Duration,
+    /// Stop starting new requests once this many bytes have moved, if set.
+    pub byte_budget: Option<usize>,
+    /// Push batches are cut at about this many bytes of JSON.
+    pub push_batch_bytes: usize,
+    /// Pull pages stop at about this many bytes.
+    pub pull_page_bytes: usize,
+    /// The first retry waits this long; each further one twice as long, with jitter.
+    pub first_backoff: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            deadline: Duration::from_secs(9 * 60),
+            byte_budget: None,
+            push_batch_bytes: 512 * 1024,
+            pull_page_bytes: 512 * 1024,
+            first_backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Whether everything was pushed and pulled.
+    pub completed: bool,
+    /// Entries the server applied (or had applied before).
+    pub pushed: usize,
+    /// Entries the server refused (now quarantined).
+    pub rejected: usize,
+    /// Changes pulled.
+    pub pulled: usize,
+    /// Bytes sent.
+    pub bytes_up: usize,
+    /// Bytes received.
+    pub bytes_down: usize,
+    /// Requests made, retries included.
+    pub requests: usize,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u64,
+    /// Why it stopped early, if it did (`cancelled`, `deadline`, `byte_budget`, or the error).
+    pub stopped_by: Option<String>,
+    /// When to try again, in milliseconds from now: soon after a complete sync that left work,
+    /// later after failures.
+    pub next_attempt_in_ms: u64,
+}
+
+struct Run<'a, L: ProgressListener + ?Sized> {
+    started: Instant,
+    options: &'a SyncOptions,
+    cancel: &'a CancelToken,
+    listener: Option<&'a L>,
+    report: SyncReport,
+}
+
+enum Stop {
+    Cancelled,
+    Deadline,
+    Budget,
+    Failed(TransportError),
+}
+
+impl<L: ProgressListener + ?Sized> Run<'_, L> {
+    fn may_start(&self) -> std::result::Result<(), Stop> {
+        if self.cancel.is_cancelled() {
+            return Err(Stop::Cancelled);
+        }
+        if self.started.elapsed() >= self.options.deadline {
+            return Err(Stop::Deadline);
+        }
+        if self
+            .options
+            .byte_budget
+            .is_some_and(|b| self.report.bytes_up + self.report.bytes_down >= b)
+        {
+            return Err(Stop::Budget);
+        }
+        Ok(())
+    }
+
+    /// Runs one request, retrying transient failures with backoff while the deadline allows.
+    async fn with_retries<T, F, Fut>(
+        &mut self,
+        mut send: F,
+    ) -> std::result::Result<Exchange<T>, Stop>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = std::result::Result<Exchange<T>, TransportError>>,
+    {
+        let mut wait = self.options.first_backoff;
+        loop {
+            self.may_start()?;
+            self.report.requests += 1;
+            match send().await {
+                Ok(exchange) => {
+                    self.report.bytes_up += exchange.bytes_up;
+                    self.report.bytes_down += exchange.bytes_down;
+                    return Ok(exchange);
+                }
+                Err(TransportError::Transient(cause)) => {
+                    let left = self.options.deadline.saturating_sub(self.started.elapsed());
+                    let pause = jitter(wait);
+                    if pause >= left || self.cancel.is_cancelled() {
+                        return Err(Stop::Failed(TransportError::Transient(cause)));
+                    }
+                    tokio::time::sleep(pause).await;
+                    wait = wait.saturating_mul(2).min(Duration::from_secs(60));
+                }
+                Err(refused) => return Err(Stop::Failed(refused)),
+            }
+        }
+    }
+
+    fn progress(&self, to_push: usize) {
+        if let Some(listener) = self.listener {
+            listener.on_progress(SyncProgress {
+                pushed: self.report.pushed + self.report.rejected,
+                to_push,
+                pulled: self.report.pulled,
+                bytes_up: self.report.bytes_up,
+                bytes_down: self.report.bytes_down,
+            });
+        }
+    }
+}
+
+/// A pause of 50–100% of `base`, so phones that lost signal together do not retry together.
+fn jitter(base: Duration) -> Duration {
+    let random = uuid::Uuid::new_v4().as_bytes()[0];
+    base / 2 + base.mul_f64(f64::from(random) / 255.0 / 2.0)
+}
+
+/// Runs one sync. See the module docs.
+pub async fn run<T: Transport, L: ProgressListener + ?Sized>(
+    sentra: &Sentra,
+    transport: &T,
+    options: &SyncOptions,
+    listener: Option<&L>,
+    cancel: &CancelToken,
+) -> Result<SyncReport> {
+    let mut run = Run {
+        started: Instant::now(),
+        options,
+        cancel,
+        listener,
+        report: SyncReport {
+            completed: false,
+            pushed: 0,
+            rejected: 0,
+            pulled: 0,
+            bytes_up: 0,
+            bytes_down: 0,
+            requests: 0,
+            duration_ms: 0,
+            stopped_by: None,
+            next_attempt_in_ms: 0,
+        },
+    };
+    let outcome = steps(sentra, transport, &mut run).await?;
+    let failures = sentra.note_sync_outcome(outcome.as_ref().err().map(describe))?;
+    let mut report = run.report;
+    report.completed = outcome.is_ok();
+    report.stopped_by = outcome.err().as_ref().map(describe);
+    report.duration_ms = u64::try_from(run.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let pending = sentra
+        .pending_counts()?
+        .iter()
+        .map(|p| p.count)
+        .sum::<i64>();
+    report.next_attempt_in_ms = if failures > 0 {
+        // 1 min, 2, 4, … up to 6 hours after repeated failures.
+        60_000u64
+            .saturating_mul(1 << failures.min(9))
+            .min(6 * 3_600_000)
+    } else if pending > 0 {
+        0
+    } else {
+        15 * 60_000
+    };
+    Ok(report)
+}
+
+fn describe(stop: &Stop) -> String {
+    match stop {
+        Stop::Cancelled => "cancelled".into(),
+        Stop::Deadline => "deadline".into(),
+        Stop::Budget => "byte_budget".into(),
+        Stop::Failed(TransportError::Refused { code }) => format!("refused:{code}"),
+        Stop::Failed(TransportError::Transient(_)) => "network".into(),
+    }
+}
+
+async fn steps<T: Transport, L: ProgressListener + ?Sized>(
+    sentra: &Sentra,
+    transport: &T,
+    run: &mut Run<'_, L>,
+) -> Result<std::result::Result<(), Stop>> {
+    if let Err(stop) = pull_all(sentra, transport, run).await? {
+        return Ok(Err(stop));
+    }
+    loop {
+        let Some(batch) = sentra.sync_push_batch(run.options.push_batch_bytes)? else {
+            break;
+        };
+        let answer = match run.with_retries(|| transport.push(&batch)).await {
+            Ok(answer) => answer.value,
+            Err(stop) => return Ok(Err(stop)),
+        };
+        let (settled, rejected) = sentra.sync_settle_push(&answer)?;
+        run.report.pushed += settled - rejected;
+        run.report.rejected += rejected;
+        let to_push = usize::try_from(
+            sentra
+                .pending_counts()?
+                .iter()
+                .map(|p| p.count)
+                .sum::<i64>(),
+        )
+        .unwrap_or(0);
+        run.progress(to_push);
+    }
+    pull_all(sentra, transport, run).await
+}
+
+async fn pull_all<T: Transport, L: ProgressListener + ?Sized>(
+    sentra: &Sentra,
+    transport: &T,
+    run: &mut Run<'_, L>,
+) -> Result<std::result::Result<(), Stop>> {
+    loop {
+        let request = sentra.sync_pull_request(run.options.pull_page_bytes)?;
+        let page = match run.with_retries(|| transport.pull(&request)).await {
+            Ok(page) => page.value,
+            Err(stop) => return Ok(Err(stop)),
+        };
+        sentra.sync_apply_pull(&page)?;
+        run.report.pulled += page.changes.len();
+        run.progress(0);
+        if !page.more {
+            return Ok(Ok(()));
+        }
+    }
+}
