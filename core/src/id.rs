@@ -46,8 +46,13 @@ impl Id {
     }
 
     /// The 16 bytes of the id.
-    pub(crate) fn as_bytes(&self) -> &[u8; 16] {
+    pub fn as_bytes(&self) -> &[u8; 16] {
         self.0.as_bytes()
+    }
+
+    /// The id with these 16 bytes.
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        Id(Uuid::from_bytes(bytes))
     }
 
     /// Parses an id given by a caller; a malformed one is a validation error on `field`.

@@ -7,20 +7,24 @@
 //! everything; an official nothing through sync (officials read aggregates).
 
 use crate::accounts::Account;
-use rusqlite::Connection;
+use crate::store::{StoreError, StoreResult};
 use sentra_core::sync::wire::Change;
 use sentra_core::{Id, Role};
 use serde_json::Value;
 use std::collections::HashSet;
 
-/// The lookups the rules need, read in the same transaction as the push.
+/// The lookups the rules need, read in the same transaction as the push or pull.
 pub trait Index {
     /// The producer a thing belongs to, if the server has seen it.
-    fn owner(&self, entity: &str, id: Id) -> rusqlite::Result<Option<Id>>;
+    fn owner(&mut self, entity: &str, id: Id) -> StoreResult<Option<Id>>;
     /// Who registered a producer (`self` or a facilitator's user id).
-    fn registered_by(&self, producer: Id) -> rusqlite::Result<Option<String>>;
+    fn registered_by(&mut self, producer: Id) -> StoreResult<Option<String>>;
     /// Whether `admin` administers an organisation that `producer` belongs to.
-    fn admins_member(&self, admin: Id, producer: Id) -> rusqlite::Result<bool>;
+    fn admins_member(&mut self, admin: Id, producer: Id) -> StoreResult<bool>;
+    /// The producers a facilitator (by user id text) registered.
+    fn registered_producers(&mut self, registered_by: &str) -> StoreResult<Vec<Id>>;
+    /// The member producers of the organisations `admin` administers.
+    fn members_administered(&mut self, admin: Id) -> StoreResult<Vec<Id>>;
 }
 
 /// Why a pushed entry was refused.
@@ -37,7 +41,7 @@ pub enum Refusal {
     Malformed,
     /// The index could not be read.
     #[error("the server could not check this entry")]
-    Storage(#[from] rusqlite::Error),
+    Storage(#[from] StoreError),
 }
 
 impl Refusal {
@@ -61,14 +65,17 @@ fn field_id(change: &Change, key: &str) -> Result<Id, Refusal> {
         .ok_or(Refusal::Malformed)
 }
 
+fn known(index: &mut dyn Index, entity: &str, id: Id) -> Result<Id, Refusal> {
+    index.owner(entity, id)?.ok_or(Refusal::Unknown)
+}
+
 /// The producer an entry's data belongs to (`None` for organisations).
-fn owner_of(index: &dyn Index, change: &Change) -> Result<Option<Id>, Refusal> {
-    let known = |entity: &str, id: Id| index.owner(entity, id)?.ok_or(Refusal::Unknown);
+fn owner_of(index: &mut dyn Index, change: &Change) -> Result<Option<Id>, Refusal> {
     let creating = change.op == "create";
     Ok(Some(match (change.entity.as_str(), change.op.as_str()) {
         ("producer", "create" | "update" | "delete") => change.id,
         ("product", _) if creating => field_id(change, "producer_id")?,
-        ("variant", _) if creating => known("product", field_id(change, "product_id")?)?,
+        ("variant", _) if creating => known(index, "product", field_id(change, "product_id")?)?,
         ("order", _) if creating => field_id(change, "producer_id")?,
         ("photo", _) if creating => {
             let owner = field_id(change, "owner_id")?;
@@ -79,9 +86,11 @@ fn owner_of(index: &dyn Index, change: &Change) -> Result<Option<Id>, Refusal> {
             }
         }
         ("product" | "variant" | "photo", "update" | "delete") | ("order", "transition") => {
-            known(&change.entity, change.id)?
+            known(index, &change.entity, change.id)?
         }
-        ("stock_movement" | "sale", "append") => known("variant", field_id(change, "variant_id")?)?,
+        ("stock_movement" | "sale", "append") => {
+            known(index, "variant", field_id(change, "variant_id")?)?
+        }
         ("organisation", "create" | "update" | "delete")
         | ("organisation_member" | "organisation_admin", "append") => return Ok(None),
         _ => return Err(Refusal::Malformed),
@@ -90,7 +99,7 @@ fn owner_of(index: &dyn Index, change: &Change) -> Result<Option<Id>, Refusal> {
 
 /// Decides whether `account` may apply `change`; on success, the producer it belongs to.
 pub fn authorise(
-    index: &dyn Index,
+    index: &mut dyn Index,
     account: &Account,
     change: &Change,
 ) -> Result<Option<Id>, Refusal> {
@@ -141,25 +150,23 @@ impl Visible {
     }
 }
 
-/// Reads the set of producers an account sees.
-pub fn visible_producers(conn: &Connection, account: &Account) -> rusqlite::Result<Visible> {
-    let ids = |sql: &str, param: &dyn rusqlite::ToSql| -> rusqlite::Result<HashSet<Id>> {
-        let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([param], |r| r.get(0))?;
-        rows.collect()
-    };
+/// The set of producers an account sees.
+pub fn visible(index: &mut dyn Index, account: &Account) -> StoreResult<Visible> {
     Ok(match account.role {
         Role::Admin => Visible::All,
         Role::Producer => Visible::Producers(account.producer_id.into_iter().collect()),
-        Role::Facilitator => Visible::Producers(ids(
-            "SELECT producer FROM registrations WHERE registered_by = ?1",
-            &account.user_id.to_string(),
-        )?),
-        Role::CooperativeAdmin => Visible::Producers(ids(
-            "SELECT m.member FROM memberships a JOIN memberships m ON m.organisation = a.organisation \
-             WHERE a.member = ?1 AND a.admin = 1 AND m.admin = 0",
-            &account.user_id,
-        )?),
+        Role::Facilitator => Visible::Producers(
+            index
+                .registered_producers(&account.user_id.to_string())?
+                .into_iter()
+                .collect(),
+        ),
+        Role::CooperativeAdmin => Visible::Producers(
+            index
+                .members_administered(account.user_id)?
+                .into_iter()
+                .collect(),
+        ),
         Role::Official => Visible::Producers(HashSet::new()),
     })
 }

@@ -1,8 +1,11 @@
 //! Storage behind a trait, so the same server runs on embedded SQLite and, later, PostgreSQL.
 //! Calls are blocking; handlers run them on tokio's blocking pool.
 
+mod logic;
+mod postgres;
 mod sqlite;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 use crate::accounts::Account;
@@ -63,4 +66,26 @@ pub trait Store: Send + Sync + 'static {
         max_bytes: usize,
         now: i64,
     ) -> StoreResult<PullResponse>;
+}
+
+/// The stored code of a role.
+pub(crate) fn role_code(role: Role) -> &'static str {
+    match role {
+        Role::Producer => "producer",
+        Role::Facilitator => "facilitator",
+        Role::CooperativeAdmin => "cooperative_admin",
+        Role::Official => "official",
+        Role::Admin => "admin",
+    }
+}
+
+/// The role of a stored code; an unknown code gets the least rights.
+pub(crate) fn parse_role(code: &str) -> Role {
+    match code {
+        "producer" => Role::Producer,
+        "facilitator" => Role::Facilitator,
+        "cooperative_admin" => Role::CooperativeAdmin,
+        "admin" => Role::Admin,
+        _ => Role::Official,
+    }
 }

@@ -1,11 +1,12 @@
 //! The embedded SQLite backend: one file, WAL, one writer behind a mutex (the server is one
 //! process; SQLite takes one writer at a time anyway).
 
-use super::{Store, StoreResult};
+use super::logic::{self, Primitives};
+use super::{Store, StoreResult, parse_role, role_code};
 use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS};
 use crate::scope::{self, Index};
 use rusqlite::{Connection, OptionalExtension, Transaction};
-use sentra_core::sync::wire::{Change, EntryResult, Outcome, PullResponse, PushEntry};
+use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
 use sentra_core::{Id, Role};
 use std::path::Path;
 use std::sync::Mutex;
@@ -96,45 +97,33 @@ impl SqliteStore {
     }
 }
 
-fn role_code(role: Role) -> &'static str {
-    match role {
-        Role::Producer => "producer",
-        Role::Facilitator => "facilitator",
-        Role::CooperativeAdmin => "cooperative_admin",
-        Role::Official => "official",
-        Role::Admin => "admin",
-    }
+/// One SQLite transaction, as the shared logic sees it.
+struct Tx<'a, 'b>(&'a Transaction<'b>);
+
+fn ids(tx: &Transaction<'_>, sql: &str, param: &dyn rusqlite::ToSql) -> StoreResult<Vec<Id>> {
+    let mut stmt = tx.prepare_cached(sql)?;
+    let rows = stmt.query_map([param], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn parse_role(code: &str) -> Role {
-    match code {
-        "producer" => Role::Producer,
-        "facilitator" => Role::Facilitator,
-        "cooperative_admin" => Role::CooperativeAdmin,
-        "admin" => Role::Admin,
-        _ => Role::Official,
-    }
-}
-
-/// The index lookups the authorisation rules need, read inside the push transaction.
-struct TxIndex<'a, 'b>(&'a Transaction<'b>);
-
-impl Index for TxIndex<'_, '_> {
-    fn owner(&self, entity: &str, id: Id) -> rusqlite::Result<Option<Id>> {
-        self.0
+impl Index for Tx<'_, '_> {
+    fn owner(&mut self, entity: &str, id: Id) -> StoreResult<Option<Id>> {
+        Ok(self
+            .0
             .prepare_cached("SELECT producer FROM owners WHERE entity = ?1 AND id = ?2")?
             .query_row(rusqlite::params![entity, id], |r| r.get(0))
-            .optional()
+            .optional()?)
     }
 
-    fn registered_by(&self, producer: Id) -> rusqlite::Result<Option<String>> {
-        self.0
+    fn registered_by(&mut self, producer: Id) -> StoreResult<Option<String>> {
+        Ok(self
+            .0
             .prepare_cached("SELECT registered_by FROM registrations WHERE producer = ?1")?
             .query_row([producer], |r| r.get(0))
-            .optional()
+            .optional()?)
     }
 
-    fn admins_member(&self, admin: Id, producer: Id) -> rusqlite::Result<bool> {
+    fn admins_member(&mut self, admin: Id, producer: Id) -> StoreResult<bool> {
         Ok(self
             .0
             .prepare_cached(
@@ -144,6 +133,73 @@ impl Index for TxIndex<'_, '_> {
             .query_row(rusqlite::params![admin, producer], |_| Ok(()))
             .optional()?
             .is_some())
+    }
+
+    fn registered_producers(&mut self, registered_by: &str) -> StoreResult<Vec<Id>> {
+        ids(
+            self.0,
+            "SELECT producer FROM registrations WHERE registered_by = ?1",
+            &registered_by,
+        )
+    }
+
+    fn members_administered(&mut self, admin: Id) -> StoreResult<Vec<Id>> {
+        ids(
+            self.0,
+            "SELECT m.member FROM memberships a JOIN memberships m ON m.organisation = a.organisation \
+             WHERE a.member = ?1 AND a.admin = 1 AND m.admin = 0",
+            &admin,
+        )
+    }
+}
+
+impl Primitives for Tx<'_, '_> {
+    fn applied(&mut self, device: Id, seq: i64) -> StoreResult<Option<String>> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT outcome FROM applied WHERE device_id = ?1 AND seq = ?2")?
+            .query_row(rusqlite::params![device, seq], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn record_applied(&mut self, device: Id, seq: i64, outcome: &str) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO applied(device_id, seq, outcome) VALUES (?1, ?2, ?3)",
+            rusqlite::params![device, seq, outcome],
+        )?;
+        Ok(())
+    }
+
+    fn append_feed(&mut self, owner: Option<Id>, change: &str) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO feed(owner, change) VALUES (?1, ?2)",
+            rusqlite::params![owner, change],
+        )?;
+        Ok(())
+    }
+
+    fn set_owner(&mut self, entity: &str, id: Id, producer: Id) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT OR IGNORE INTO owners(entity, id, producer) VALUES (?1, ?2, ?3)",
+            rusqlite::params![entity, id, producer],
+        )?;
+        Ok(())
+    }
+
+    fn set_registration(&mut self, producer: Id, registered_by: &str) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT OR IGNORE INTO registrations(producer, registered_by) VALUES (?1, ?2)",
+            rusqlite::params![producer, registered_by],
+        )?;
+        Ok(())
+    }
+
+    fn add_membership(&mut self, organisation: Id, member: Id, admin: bool) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT OR IGNORE INTO memberships(organisation, member, admin) VALUES (?1, ?2, ?3)",
+            rusqlite::params![organisation, member, admin],
+        )?;
+        Ok(())
     }
 }
 
@@ -266,51 +322,13 @@ impl Store for SqliteStore {
         entries: &[PushEntry],
     ) -> StoreResult<Vec<EntryResult>> {
         let mut conn = self.lock();
-        let mut results = Vec::with_capacity(entries.len());
-        for entry in entries {
+        logic::push_all(entries, |entry| {
             // Each entry in its own transaction: applied whole, or not at all.
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let known: Option<String> = tx
-                .query_row(
-                    "SELECT outcome FROM applied WHERE device_id = ?1 AND seq = ?2",
-                    rusqlite::params![device, entry.seq],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let outcome = match known {
-                Some(raw) => match serde_json::from_str::<Outcome>(&raw)? {
-                    Outcome::Applied => Outcome::Duplicate,
-                    other => other,
-                },
-                None => {
-                    let outcome = match scope::authorise(&TxIndex(&tx), account, &entry.change) {
-                        Ok(owner) => {
-                            index(&tx, &entry.change, owner)?;
-                            tx.execute(
-                                "INSERT INTO feed(owner, change) VALUES (?1, ?2)",
-                                rusqlite::params![owner, serde_json::to_string(&entry.change)?],
-                            )?;
-                            Outcome::Applied
-                        }
-                        Err(refusal) => Outcome::Rejected {
-                            code: refusal.code().to_owned(),
-                            reason: refusal.to_string(),
-                        },
-                    };
-                    tx.execute(
-                        "INSERT INTO applied(device_id, seq, outcome) VALUES (?1, ?2, ?3)",
-                        rusqlite::params![device, entry.seq, serde_json::to_string(&outcome)?],
-                    )?;
-                    outcome
-                }
-            };
+            let outcome = logic::push_entry(&mut Tx(&tx), account, device, entry)?;
             tx.commit()?;
-            results.push(EntryResult {
-                seq: entry.seq,
-                outcome,
-            });
-        }
-        Ok(results)
+            Ok(outcome)
+        })
     }
 
     fn pull(
@@ -320,80 +338,20 @@ impl Store for SqliteStore {
         max_bytes: usize,
         now: i64,
     ) -> StoreResult<PullResponse> {
-        let conn = self.lock();
-        let last: i64 =
-            conn.query_row("SELECT coalesce(max(seq), 0) FROM feed", [], |r| r.get(0))?;
-        let parsed = cursor.map(|c| c.parse::<i64>().ok().filter(|n| (0..=last).contains(n)));
-        let (start, reset) = match parsed {
-            None => (0, false),
-            Some(Some(n)) => (n, false),
-            Some(None) => (0, true), // a cursor this server never gave: start the scope again
-        };
-        let visible = scope::visible_producers(&conn, account)?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT seq, owner, change FROM feed WHERE seq > ?1 ORDER BY seq LIMIT 1000",
-        )?;
-        let mut changes: Vec<Change> = Vec::new();
-        let mut bytes = 0;
-        let mut next = start;
-        let rows = stmt.query_map([start], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<Id>>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (seq, owner, raw) = row?;
-            if bytes >= max_bytes {
-                break;
-            }
-            next = seq;
-            if visible.allows(owner) {
-                bytes += raw.len();
-                changes.push(serde_json::from_str(&raw)?);
-            }
-        }
-        Ok(PullResponse {
-            server_time_ms: now,
-            changes,
-            next_cursor: next.to_string(),
-            more: next < last,
-            reset,
-        })
-    }
-}
-
-/// Keeps the ownership, registration and membership indexes up to date for an applied change.
-fn index(tx: &Transaction<'_>, change: &Change, owner: Option<Id>) -> StoreResult<()> {
-    let text = |key: &str| change.fields.get(key).and_then(serde_json::Value::as_str);
-    if let Some(owner) = owner {
-        tx.execute(
-            "INSERT OR IGNORE INTO owners(entity, id, producer) VALUES (?1, ?2, ?3)",
-            rusqlite::params![change.entity, change.id, owner],
-        )?;
-    }
-    match (change.entity.as_str(), change.op.as_str()) {
-        ("producer", "create") => {
-            tx.execute(
-                "INSERT OR IGNORE INTO registrations(producer, registered_by) VALUES (?1, ?2)",
-                rusqlite::params![change.id, text("registered_by").unwrap_or("self")],
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let last: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM feed", [], |r| r.get(0))?;
+        let (start, reset) = logic::start_of(cursor, last);
+        let visible = scope::visible(&mut Tx(&tx), account)?;
+        let rows: Vec<(i64, Option<Id>, String)> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT seq, owner, change FROM feed WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )?;
-        }
-        ("organisation_member" | "organisation_admin", "append") => {
-            let (key, admin) = if change.entity == "organisation_admin" {
-                ("user_id", 1)
-            } else {
-                ("producer_id", 0)
-            };
-            if let Some(member) = text(key).and_then(|s| s.parse::<Id>().ok()) {
-                tx.execute(
-                    "INSERT OR IGNORE INTO memberships(organisation, member, admin) VALUES (?1, ?2, ?3)",
-                    rusqlite::params![change.id, member, admin],
-                )?;
-            }
-        }
-        _ => {}
+            let rows = stmt.query_map(rusqlite::params![start, logic::FEED_SCAN], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        logic::page(rows, &visible, start, last, max_bytes, reset, now)
     }
-    Ok(())
 }

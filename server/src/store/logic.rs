@@ -1,0 +1,142 @@
+//! The push and pull algorithms, written once over the few primitives each backend provides,
+//! so SQLite and PostgreSQL behave the same by construction (and the conformance suite checks
+//! it).
+
+use super::StoreResult;
+use crate::accounts::Account;
+use crate::scope::{self, Index, Visible};
+use sentra_core::Id;
+use sentra_core::sync::wire::{Change, EntryResult, Outcome, PullResponse, PushEntry};
+
+/// What a backend does inside one transaction.
+pub trait Primitives: Index {
+    /// The stored answer for (device, seq), if that entry was seen.
+    fn applied(&mut self, device: Id, seq: i64) -> StoreResult<Option<String>>;
+    /// Stores the answer for (device, seq).
+    fn record_applied(&mut self, device: Id, seq: i64, outcome: &str) -> StoreResult<()>;
+    /// Appends a change to the feed.
+    fn append_feed(&mut self, owner: Option<Id>, change: &str) -> StoreResult<()>;
+    /// Records which producer a thing belongs to (first write wins).
+    fn set_owner(&mut self, entity: &str, id: Id, producer: Id) -> StoreResult<()>;
+    /// Records who registered a producer (first write wins).
+    fn set_registration(&mut self, producer: Id, registered_by: &str) -> StoreResult<()>;
+    /// Records a membership (`admin`: an admin's user id rather than a member producer).
+    fn add_membership(&mut self, organisation: Id, member: Id, admin: bool) -> StoreResult<()>;
+}
+
+/// Applies one pushed entry inside the backend's transaction and returns its answer. A resent
+/// entry gets the answer it got the first time (`applied` becomes `duplicate`).
+pub fn push_entry(
+    tx: &mut dyn Primitives,
+    account: &Account,
+    device: Id,
+    entry: &PushEntry,
+) -> StoreResult<Outcome> {
+    if let Some(raw) = tx.applied(device, entry.seq)? {
+        return Ok(match serde_json::from_str::<Outcome>(&raw)? {
+            Outcome::Applied => Outcome::Duplicate,
+            other => other,
+        });
+    }
+    let outcome = match scope::authorise(tx, account, &entry.change) {
+        Ok(owner) => {
+            index(tx, &entry.change, owner)?;
+            tx.append_feed(owner, &serde_json::to_string(&entry.change)?)?;
+            Outcome::Applied
+        }
+        Err(scope::Refusal::Storage(err)) => return Err(err.into()),
+        Err(refusal) => Outcome::Rejected {
+            code: refusal.code().to_owned(),
+            reason: refusal.to_string(),
+        },
+    };
+    tx.record_applied(device, entry.seq, &serde_json::to_string(&outcome)?)?;
+    Ok(outcome)
+}
+
+fn index(tx: &mut dyn Primitives, change: &Change, owner: Option<Id>) -> StoreResult<()> {
+    let text = |key: &str| change.fields.get(key).and_then(serde_json::Value::as_str);
+    if let Some(owner) = owner {
+        tx.set_owner(&change.entity, change.id, owner)?;
+    }
+    match (change.entity.as_str(), change.op.as_str()) {
+        ("producer", "create") => {
+            tx.set_registration(change.id, text("registered_by").unwrap_or("self"))?
+        }
+        ("organisation_member", "append") => {
+            if let Some(member) = text("producer_id").and_then(|s| s.parse().ok()) {
+                tx.add_membership(change.id, member, false)?;
+            }
+        }
+        ("organisation_admin", "append") => {
+            if let Some(admin) = text("user_id").and_then(|s| s.parse().ok()) {
+                tx.add_membership(change.id, admin, true)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Where a pull starts: after the cursor, or from the beginning (with `reset`) when the
+/// cursor is not one this server gave.
+pub fn start_of(cursor: Option<&str>, last: i64) -> (i64, bool) {
+    match cursor.map(|c| c.parse::<i64>().ok().filter(|n| (0..=last).contains(n))) {
+        None => (0, false),
+        Some(Some(n)) => (n, false),
+        Some(None) => (0, true),
+    }
+}
+
+/// Builds a page from feed rows after `start` (in order), keeping the visible ones until about
+/// `max_bytes`; the cursor moves past invisible rows too.
+pub fn page(
+    rows: impl IntoIterator<Item = (i64, Option<Id>, String)>,
+    visible: &Visible,
+    start: i64,
+    last: i64,
+    max_bytes: usize,
+    reset: bool,
+    now: i64,
+) -> StoreResult<PullResponse> {
+    let mut changes = Vec::new();
+    let mut bytes = 0;
+    let mut next = start;
+    for (seq, owner, raw) in rows {
+        if bytes >= max_bytes {
+            break;
+        }
+        next = seq;
+        if visible.allows(owner) {
+            bytes += raw.len();
+            changes.push(serde_json::from_str(&raw)?);
+        }
+    }
+    Ok(PullResponse {
+        server_time_ms: now,
+        changes,
+        next_cursor: next.to_string(),
+        more: next < last,
+        reset,
+    })
+}
+
+/// Tells `push_entry`'s callers how many feed rows one pull reads at most.
+pub const FEED_SCAN: i64 = 2_000;
+
+/// Convenience for a backend's `push`: every entry through [`push_entry`], each committed on
+/// its own by `in_tx`.
+pub fn push_all(
+    entries: &[PushEntry],
+    mut in_tx: impl FnMut(&PushEntry) -> StoreResult<Outcome>,
+) -> StoreResult<Vec<EntryResult>> {
+    entries
+        .iter()
+        .map(|entry| {
+            Ok(EntryResult {
+                seq: entry.seq,
+                outcome: in_tx(entry)?,
+            })
+        })
+        .collect()
+}
