@@ -1,11 +1,13 @@
 //! `sentra-server`: serves the sync API, or manages accounts.
 //!
 //! ```text
-//! sentra-server serve [--listen 127.0.0.1:8080] [--data ./sentra-data]
-//! sentra-server admin create-account --data DIR --login NAME --secret S --role ROLE [--producer ID]
+//! sentra-server serve [--listen 127.0.0.1:8080] [--data ./sentra-data] [--database postgres://…]
+//! sentra-server admin create-account [--data DIR | --database URL] --login NAME --secret S --role ROLE [--producer ID]
 //! ```
+//!
+//! With no `--database`, the server keeps its data in embedded SQLite under `--data`.
 
-use sentra_server::store::SqliteStore;
+use sentra_server::store::{PostgresStore, SqliteStore, Store};
 use sentra_server::{AppState, app};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,15 +19,36 @@ fn arg(args: &[String], name: &str) -> Option<String> {
         .cloned()
 }
 
+/// Opens the store before any async runtime starts (the PostgreSQL client blocks).
 fn open_store(args: &[String]) -> Result<AppState, Box<dyn std::error::Error>> {
-    let dir = PathBuf::from(arg(args, "--data").unwrap_or_else(|| "./sentra-data".into()));
-    std::fs::create_dir_all(&dir)?;
-    let store = SqliteStore::open(&dir.join("server.db")).map_err(|e| e.to_string())?;
-    Ok(AppState::new(Arc::new(store)))
+    let store: Arc<dyn Store> = match arg(args, "--database") {
+        Some(url) if url.starts_with("postgres") => {
+            Arc::new(PostgresStore::connect(&url).map_err(|e| e.to_string())?)
+        }
+        Some(other) => {
+            return Err(format!("unsupported --database {other:?}: use postgres://…").into());
+        }
+        None => {
+            let dir = PathBuf::from(arg(args, "--data").unwrap_or_else(|| "./sentra-data".into()));
+            std::fs::create_dir_all(&dir)?;
+            Arc::new(SqliteStore::open(&dir.join("server.db")).map_err(|e| e.to_string())?)
+        }
+    };
+    Ok(AppState::new(store))
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(state: AppState, listen: String) -> Result<(), Box<dyn std::error::Error>> {
+    let listener = tokio::net::TcpListener::bind(&listen).await?;
+    tracing::info!(%listen, "sentra-server listening");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
@@ -34,13 +57,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("serve") => {
             let state = open_store(&args)?;
             let listen = arg(&args, "--listen").unwrap_or_else(|| "127.0.0.1:8080".into());
-            let listener = tokio::net::TcpListener::bind(&listen).await?;
-            tracing::info!(%listen, "sentra-server listening");
-            axum::serve(listener, app(state))
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+            tokio::runtime::Runtime::new()?.block_on(serve(state, listen))?;
         }
         Some("admin") if args.get(1).map(String::as_str) == Some("create-account") => {
             let state = open_store(&args)?;

@@ -1,6 +1,10 @@
 //! Devices (the real core, each on its own database) and the real server on loopback, talking
 //! the real protocol over HTTP: sign-in and lockout, scopes, authorisation, idempotent pushes,
 //! and convergence.
+//!
+//! This is also the storage conformance suite: every case runs on embedded SQLite and on a real
+//! PostgreSQL (a fresh database per case, on the server named by `SENTRA_TEST_POSTGRES`, which
+//! `scripts/test` starts). Without that variable the PostgreSQL cases say so and pass nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is the failure message.
 
@@ -14,7 +18,7 @@ use sentra_core::sync::wire::{
     self, LoginRequest, LoginResponse, Outcome, PullResponse, PushResponse,
 };
 use sentra_core::{Account, Id, Role, Sentra};
-use sentra_server::store::SqliteStore;
+use sentra_server::store::{PostgresStore, SqliteStore, Store};
 use sentra_server::{AppState, app};
 use std::sync::Arc;
 
@@ -24,20 +28,89 @@ struct Server {
     _dir: tempfile::TempDir,
 }
 
-async fn server() -> Server {
+#[derive(Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh database on the test PostgreSQL server, or `None` when there is none.
+fn postgres_database() -> Option<String> {
+    let admin = std::env::var("SENTRA_TEST_POSTGRES").ok()?;
+    let name = format!("sentra_t_{}", uuid::Uuid::new_v4().simple());
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    Some(format!("{admin} dbname={name}"))
+}
+
+async fn server(backend: Backend) -> Option<Server> {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("server.db")).unwrap();
-    let state = AppState::new(Arc::new(store));
+    let path = dir.path().join("server.db");
+    let store: Arc<dyn Store> = match backend {
+        Backend::Sqlite => Arc::new(SqliteStore::open(&path).unwrap()),
+        Backend::Postgres => {
+            let Some(url) = tokio::task::spawn_blocking(postgres_database)
+                .await
+                .unwrap()
+            else {
+                println!("SENTRA_TEST_POSTGRES is not set: PostgreSQL case not run");
+                return None;
+            };
+            Arc::new(
+                tokio::task::spawn_blocking(move || PostgresStore::connect(&url).unwrap())
+                    .await
+                    .unwrap(),
+            )
+        }
+    };
+    let state = AppState::new(store);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let router = app(state.clone());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    Server {
+    Some(Server {
         url,
         state,
         _dir: dir,
-    }
+    })
 }
+
+/// Creates an account (store calls block, so off the async threads).
+async fn account(server: &Server, login: &str, secret: &str, role: Role, producer: Option<Id>) {
+    let (state, login, secret) = (server.state.clone(), login.to_owned(), secret.to_owned());
+    tokio::task::spawn_blocking(move || {
+        state
+            .create_account(&login, &secret, role, producer)
+            .unwrap()
+    })
+    .await
+    .unwrap();
+}
+
+/// Runs a case on both backends.
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {$(
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$case(super::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$case(super::Backend::Postgres).await;
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    wrong_pins_are_refused_then_locked_out_and_a_token_dies_at_logout,
+    a_facilitators_offline_registration_reaches_the_server_and_stays_in_scope,
+    a_push_outside_the_accounts_rights_is_rejected_and_changes_nothing,
+    a_resent_batch_gets_the_same_answers_and_two_phones_of_one_producer_converge,
+);
 
 /// A phone: its own database, and a token once signed in.
 struct Phone {
@@ -161,13 +234,18 @@ fn product(producer: Id, name: &str, stock: i64) -> NewProduct {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_pins_are_refused_then_locked_out_and_a_token_dies_at_logout() {
-    let server = server().await;
-    server
-        .state
-        .create_account("0812-1111-2222", "123456", Role::Producer, Some(Id::new()))
-        .unwrap();
+async fn wrong_pins_are_refused_then_locked_out_and_a_token_dies_at_logout(backend: Backend) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
+    account(
+        &server,
+        "0812-1111-2222",
+        "123456",
+        Role::Producer,
+        Some(Id::new()),
+    )
+    .await;
     let device = Id::new();
     for _ in 0..4 {
         let response = login(&server, device, "+62 812 1111 2222", "000000").await;
@@ -181,15 +259,14 @@ async fn wrong_pins_are_refused_then_locked_out_and_a_token_dies_at_logout() {
     let right = login(&server, device, "081211112222", "123456").await;
     assert_eq!(right.status(), 429, "even the right PIN waits out the lock");
 
-    server
-        .state
-        .create_account(
-            "pendamping.banyumas",
-            "rahasia-kuat",
-            Role::Facilitator,
-            None,
-        )
-        .unwrap();
+    account(
+        &server,
+        "pendamping.banyumas",
+        "rahasia-kuat",
+        Role::Facilitator,
+        None,
+    )
+    .await;
     let phone = phone(&server, "pendamping.banyumas", "rahasia-kuat").await;
     sync(&server, &phone).await;
     let client = Client::new();
@@ -215,17 +292,28 @@ async fn wrong_pins_are_refused_then_locked_out_and_a_token_dies_at_logout() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_facilitators_offline_registration_reaches_the_server_and_stays_in_scope() {
-    let server = server().await;
-    server
-        .state
-        .create_account("pendamping", "rahasia-kuat", Role::Facilitator, None)
-        .unwrap();
-    server
-        .state
-        .create_account("pendamping.lain", "rahasia-lain", Role::Facilitator, None)
-        .unwrap();
+async fn a_facilitators_offline_registration_reaches_the_server_and_stays_in_scope(
+    backend: Backend,
+) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
+    account(
+        &server,
+        "pendamping",
+        "rahasia-kuat",
+        Role::Facilitator,
+        None,
+    )
+    .await;
+    account(
+        &server,
+        "pendamping.lain",
+        "rahasia-lain",
+        Role::Facilitator,
+        None,
+    )
+    .await;
     let f = phone(&server, "pendamping", "rahasia-kuat").await;
     let other = phone(&server, "pendamping.lain", "rahasia-lain").await;
 
@@ -246,10 +334,7 @@ async fn a_facilitators_offline_registration_reaches_the_server_and_stays_in_sco
     assert!(f.sentra.quarantined().unwrap().is_empty());
 
     // C activates an account and signs in on their own phone: they get what F made.
-    server
-        .state
-        .create_account("0813-2222-3333", "246810", Role::Producer, Some(c))
-        .unwrap();
+    account(&server, "0813-2222-3333", "246810", Role::Producer, Some(c)).await;
     let c_phone = phone(&server, "081322223333", "246810").await;
     sync(&server, &c_phone).await;
     assert_eq!(
@@ -264,13 +349,18 @@ async fn a_facilitators_offline_registration_reaches_the_server_and_stays_in_sco
     assert!(other.sentra.product(kain).is_err());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_push_outside_the_accounts_rights_is_rejected_and_changes_nothing() {
-    let server = server().await;
-    server
-        .state
-        .create_account("pendamping", "rahasia-kuat", Role::Facilitator, None)
-        .unwrap();
+async fn a_push_outside_the_accounts_rights_is_rejected_and_changes_nothing(backend: Backend) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
+    account(
+        &server,
+        "pendamping",
+        "rahasia-kuat",
+        Role::Facilitator,
+        None,
+    )
+    .await;
     let f = phone(&server, "pendamping", "rahasia-kuat").await;
     let a = f
         .sentra
@@ -282,14 +372,8 @@ async fn a_push_outside_the_accounts_rights_is_rejected_and_changes_nothing() {
         .unwrap();
     let b_product = f.sentra.create_product(&product(b, "Jeans B", 5)).unwrap();
     sync(&server, &f).await;
-    server
-        .state
-        .create_account("0812-0000-0001", "111111", Role::Producer, Some(a))
-        .unwrap();
-    server
-        .state
-        .create_account("0812-0000-0002", "222222", Role::Producer, Some(b))
-        .unwrap();
+    account(&server, "0812-0000-0001", "111111", Role::Producer, Some(a)).await;
+    account(&server, "0812-0000-0002", "222222", Role::Producer, Some(b)).await;
     let a_phone = phone(&server, "081200000001", "111111").await;
     let b_phone = phone(&server, "081200000002", "222222").await;
     sync(&server, &b_phone).await;
@@ -333,19 +417,26 @@ async fn a_push_outside_the_accounts_rights_is_rejected_and_changes_nothing() {
     assert!(fresh.sentra.product(b_product).is_err());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_resent_batch_gets_the_same_answers_and_two_phones_of_one_producer_converge() {
-    let server = server().await;
+async fn a_resent_batch_gets_the_same_answers_and_two_phones_of_one_producer_converge(
+    backend: Backend,
+) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
     // A producer registers on their own phone, offline; their account names that producer.
     let mut one = unsigned_phone();
     let me = one
         .sentra
         .register_producer(&producer("Gula Kristal Sumber Manis", "0812-5555-6666"))
         .unwrap();
-    server
-        .state
-        .create_account("0812-5555-6666", "135790", Role::Producer, Some(me))
-        .unwrap();
+    account(
+        &server,
+        "0812-5555-6666",
+        "135790",
+        Role::Producer,
+        Some(me),
+    )
+    .await;
     sign_in(&server, &mut one, "081255556666", "135790").await;
     let two = phone(&server, "081255556666", "135790").await;
 

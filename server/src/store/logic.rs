@@ -44,7 +44,7 @@ pub fn push_entry(
             tx.append_feed(owner, &serde_json::to_string(&entry.change)?)?;
             Outcome::Applied
         }
-        Err(scope::Refusal::Storage(err)) => return Err(err.into()),
+        Err(scope::Refusal::Storage(err)) => return Err(err),
         Err(refusal) => Outcome::Rejected {
             code: refusal.code().to_owned(),
             reason: refusal.to_string(),
@@ -121,7 +121,7 @@ pub fn page(
     })
 }
 
-/// Tells `push_entry`'s callers how many feed rows one pull reads at most.
+/// The most feed rows one pull reads (visible or not) before it answers.
 pub const FEED_SCAN: i64 = 2_000;
 
 /// Convenience for a backend's `push`: every entry through [`push_entry`], each committed on
