@@ -215,7 +215,7 @@ async fn push(
     let store = state.store.clone();
     let results = blocking(move || {
         store
-            .push(&account, device, &request.entries)
+            .push(&account, device, &request.entries, now_ms())
             .map_err(internal)
     })
     .await?;

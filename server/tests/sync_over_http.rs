@@ -110,6 +110,7 @@ on_both_backends!(
     a_facilitators_offline_registration_reaches_the_server_and_stays_in_scope,
     a_push_outside_the_accounts_rights_is_rejected_and_changes_nothing,
     a_resent_batch_gets_the_same_answers_and_two_phones_of_one_producer_converge,
+    a_phone_months_ahead_is_corrected_before_it_pushes_and_a_future_stamp_is_refused,
 );
 
 /// A phone: its own database, and a token once signed in.
@@ -501,4 +502,105 @@ async fn a_resent_batch_gets_the_same_answers_and_two_phones_of_one_producer_con
             "both sales of the last kilo count"
         );
     }
+}
+
+#[derive(Debug)]
+struct Ahead(i64);
+impl sentra_core::WallClock for Ahead {
+    fn now_ms(&self) -> i64 {
+        sentra_core::SystemClock.now_ms() + self.0
+    }
+}
+
+async fn a_phone_months_ahead_is_corrected_before_it_pushes_and_a_future_stamp_is_refused(
+    backend: Backend,
+) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
+    let six_months = 182 * 24 * 3_600_000;
+    let dir = tempfile::tempdir().unwrap();
+    let options = sentra_core::OpenOptions {
+        wall_clock: Arc::new(Ahead(six_months)),
+        ..Default::default()
+    };
+    let sentra = Sentra::open_with(&dir.path().join("sentra.db"), options).unwrap();
+    let me = sentra
+        .register_producer(&producer("Tenun Ikat Troso", "0812-7777-8888"))
+        .unwrap();
+    sentra
+        .create_product(&product(me, "Kain Tenun", 2))
+        .unwrap();
+    account(
+        &server,
+        "0812-7777-8888",
+        "112233",
+        Role::Producer,
+        Some(me),
+    )
+    .await;
+    let mut skewed = Phone {
+        sentra,
+        token: String::new(),
+        _dir: dir,
+    };
+    sign_in(&server, &mut skewed, "081277778888", "112233").await;
+
+    // Straight to push, skipping the engine's first pull: the server refuses the future stamps.
+    let batch = skewed.sentra.sync_push_batch(1 << 20).unwrap().unwrap();
+    let response = post(
+        &Client::new(),
+        &format!("{}/v1/sync/push", server.url),
+        Some(&skewed.token),
+        wire::encode(&batch).unwrap(),
+    )
+    .await;
+    let answer: PushResponse = wire::decode(&response.bytes().await.unwrap()).unwrap();
+    // The producer and product are refused for their stamps; what depends on them (the
+    // variant, its stock) is then refused as unknown. Nothing is applied.
+    assert!(
+        answer
+            .results
+            .iter()
+            .all(|r| matches!(r.outcome, Outcome::Rejected { .. })),
+        "{answer:?}"
+    );
+    for first in &answer.results[..2] {
+        assert!(matches!(&first.outcome, Outcome::Rejected { code, .. } if code == "clock_ahead"));
+    }
+
+    // The engine pulls first, learns the server's time and re-stamps what waits: all accepted.
+    let fresh_dir = tempfile::tempdir().unwrap();
+    let options = sentra_core::OpenOptions {
+        wall_clock: Arc::new(Ahead(six_months)),
+        ..Default::default()
+    };
+    let sentra = Sentra::open_with(&fresh_dir.path().join("sentra.db"), options).unwrap();
+    let other = sentra
+        .register_producer(&producer("Tenun Ikat Troso 2", "0812-7777-9999"))
+        .unwrap();
+    sentra
+        .create_product(&product(other, "Kain Tenun 2", 2))
+        .unwrap();
+    account(
+        &server,
+        "0812-7777-9999",
+        "112233",
+        Role::Producer,
+        Some(other),
+    )
+    .await;
+    let mut corrected = Phone {
+        sentra,
+        token: String::new(),
+        _dir: fresh_dir,
+    };
+    sign_in(&server, &mut corrected, "081277779999", "112233").await;
+    sync(&server, &corrected).await;
+    assert!(corrected.sentra.quarantined().unwrap().is_empty());
+    let offset = corrected.sentra.sync_status().unwrap().clock_offset_ms;
+    assert!(
+        (offset + six_months).abs() < 60_000,
+        "offset {offset} measured"
+    );
 }

@@ -31,6 +31,7 @@ pub fn push_entry(
     account: &Account,
     device: Id,
     entry: &PushEntry,
+    now: i64,
 ) -> StoreResult<Outcome> {
     if let Some(raw) = tx.applied(device, entry.seq)? {
         return Ok(match serde_json::from_str::<Outcome>(&raw)? {
@@ -38,7 +39,13 @@ pub fn push_entry(
             other => other,
         });
     }
+    let ahead = entry.change.hlc.millis.saturating_sub(now);
     let outcome = match scope::authorise(tx, account, &entry.change) {
+        // A phone's clock far in the future would make its edits win for months.
+        Ok(_) if ahead > MAX_CLOCK_AHEAD_MS => Outcome::Rejected {
+            code: "clock_ahead".to_owned(),
+            reason: "the change is stamped too far in the future; set the phone's date".to_owned(),
+        },
         Ok(owner) => {
             index(tx, &entry.change, owner)?;
             tx.append_feed(owner, &serde_json::to_string(&entry.change)?)?;
@@ -77,6 +84,9 @@ fn index(tx: &mut dyn Primitives, change: &Change, owner: Option<Id>) -> StoreRe
     }
     Ok(())
 }
+
+/// How far in the future a pushed change may be stamped: a day covers time zones and drift.
+pub const MAX_CLOCK_AHEAD_MS: i64 = 24 * 3_600_000;
 
 /// Where a pull starts: after the cursor, or from the beginning (with `reset`) when the
 /// cursor is not one this server gave.

@@ -57,6 +57,7 @@ pub trait Store: Send + Sync + 'static {
         account: &Account,
         device: Id,
         entries: &[PushEntry],
+        now: i64,
     ) -> StoreResult<Vec<EntryResult>>;
     /// A page of the changes in the account's scope after `cursor`, bounded by bytes.
     fn pull(

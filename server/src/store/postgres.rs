@@ -34,8 +34,25 @@ CREATE TABLE IF NOT EXISTS memberships (
 
 /// The PostgreSQL store.
 pub struct PostgresStore {
-    client: Mutex<Client>,
+    client: Mutex<Option<Client>>,
 }
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        // The client closes its connection on a runtime of its own, which must not happen on a
+        // thread that is driving async tasks: close it on a plain thread.
+        let client = self
+            .client
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(client) = client {
+            let _ = std::thread::spawn(move || drop(client)).join();
+        }
+    }
+}
+
+const CLOSED: &str = "the database connection is closed";
 
 fn b(id: Id) -> Vec<u8> {
     id.as_bytes().to_vec()
@@ -58,11 +75,11 @@ impl PostgresStore {
         let mut client = Client::connect(url, NoTls)?;
         client.batch_execute(SCHEMA)?;
         Ok(PostgresStore {
-            client: Mutex::new(client),
+            client: Mutex::new(Some(client)),
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Client> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Client>> {
         self.client
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -189,7 +206,7 @@ impl Store for PostgresStore {
         producer_id: Option<Id>,
     ) -> StoreResult<Account> {
         let user_id = Id::new();
-        self.lock().execute(
+        self.lock().as_mut().ok_or(CLOSED)?.execute(
             "INSERT INTO accounts(user_id, login, secret_hash, role, producer_id) VALUES ($1, $2, $3, $4, $5)",
             &[&b(user_id), &login, &secret_hash, &role_code(role), &producer_id.map(b)],
         )?;
@@ -206,7 +223,8 @@ impl Store for PostgresStore {
         now: i64,
         verify: &dyn Fn(&str) -> bool,
     ) -> StoreResult<super::LoginOutcome> {
-        let mut client = self.lock();
+        let mut guard = self.lock();
+        let client = guard.as_mut().ok_or(CLOSED)?;
         let Some(row) = client.query_opt(
             "SELECT user_id, secret_hash, role, producer_id, failed, locked_until FROM accounts WHERE login = $1",
             &[&login],
@@ -250,7 +268,7 @@ impl Store for PostgresStore {
     }
 
     fn issue_token(&self, user: Id, device: Id, token_hash: &[u8], now: i64) -> StoreResult<()> {
-        self.lock().execute(
+        self.lock().as_mut().ok_or(CLOSED)?.execute(
             "INSERT INTO tokens(hash, user_id, device_id, created_at) VALUES ($1, $2, $3, $4)",
             &[&token_hash, &b(user), &b(device), &now],
         )?;
@@ -258,7 +276,7 @@ impl Store for PostgresStore {
     }
 
     fn revoke_token(&self, token_hash: &[u8]) -> StoreResult<()> {
-        self.lock().execute(
+        self.lock().as_mut().ok_or(CLOSED)?.execute(
             "UPDATE tokens SET revoked = TRUE WHERE hash = $1",
             &[&token_hash],
         )?;
@@ -266,7 +284,7 @@ impl Store for PostgresStore {
     }
 
     fn session(&self, token_hash: &[u8]) -> StoreResult<Option<(Account, Id)>> {
-        let row = self.lock().query_opt(
+        let row = self.lock().as_mut().ok_or(CLOSED)?.query_opt(
             "SELECT a.user_id, a.role, a.producer_id, t.device_id FROM tokens t \
              JOIN accounts a ON a.user_id = t.user_id WHERE t.hash = $1 AND NOT t.revoked",
             &[&token_hash],
@@ -286,11 +304,13 @@ impl Store for PostgresStore {
         account: &Account,
         device: Id,
         entries: &[PushEntry],
+        now: i64,
     ) -> StoreResult<Vec<EntryResult>> {
-        let mut client = self.lock();
+        let mut guard = self.lock();
+        let client = guard.as_mut().ok_or(CLOSED)?;
         logic::push_all(entries, |entry| {
             let mut tx = client.transaction()?;
-            let outcome = logic::push_entry(&mut Tx(&mut tx), account, device, entry)?;
+            let outcome = logic::push_entry(&mut Tx(&mut tx), account, device, entry, now)?;
             tx.commit()?;
             Ok(outcome)
         })
@@ -303,7 +323,8 @@ impl Store for PostgresStore {
         max_bytes: usize,
         now: i64,
     ) -> StoreResult<PullResponse> {
-        let mut client = self.lock();
+        let mut guard = self.lock();
+        let client = guard.as_mut().ok_or(CLOSED)?;
         let mut tx = client.transaction()?;
         let last: i64 = tx
             .query_one("SELECT coalesce(max(seq), 0) FROM feed", &[])?

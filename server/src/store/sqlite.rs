@@ -320,12 +320,13 @@ impl Store for SqliteStore {
         account: &Account,
         device: Id,
         entries: &[PushEntry],
+        now: i64,
     ) -> StoreResult<Vec<EntryResult>> {
         let mut conn = self.lock();
         logic::push_all(entries, |entry| {
             // Each entry in its own transaction: applied whole, or not at all.
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let outcome = logic::push_entry(&mut Tx(&tx), account, device, entry)?;
+            let outcome = logic::push_entry(&mut Tx(&tx), account, device, entry, now)?;
             tx.commit()?;
             Ok(outcome)
         })
