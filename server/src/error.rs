@@ -26,6 +26,15 @@ pub enum ApiError {
     /// The device id in the body is not the one the token was issued to.
     #[error("this token belongs to another device")]
     WrongDevice,
+    /// A photo hash that is not 64 lowercase hex digits.
+    #[error("not a valid photo hash")]
+    BadHash,
+    /// The uploaded bytes do not match the photo's hash; the partial file is discarded.
+    #[error("the uploaded photo does not match its hash")]
+    HashMismatch,
+    /// A chunk that does not start where the server's copy ends; the body says where.
+    #[error("the upload must continue at byte {0}")]
+    WrongOffset(u64),
     /// Something failed inside the server.
     #[error("internal error")]
     Internal(String),
@@ -40,6 +49,9 @@ impl ApiError {
             ApiError::BadBody => (StatusCode::BAD_REQUEST, "bad_body"),
             ApiError::UnsupportedVersion => (StatusCode::BAD_REQUEST, "unsupported_version"),
             ApiError::WrongDevice => (StatusCode::FORBIDDEN, "wrong_device"),
+            ApiError::BadHash => (StatusCode::BAD_REQUEST, "bad_hash"),
+            ApiError::HashMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch"),
+            ApiError::WrongOffset(_) => (StatusCode::CONFLICT, "wrong_offset"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod error;
+pub mod photos;
 pub mod scope;
 pub mod store;
 
@@ -36,12 +37,14 @@ pub const MAX_BATCH_ENTRIES: usize = 5_000;
 pub struct AppState {
     /// The storage backend.
     pub store: Arc<dyn Store>,
+    /// Where photos are kept, by content hash.
+    pub blob_dir: std::path::PathBuf,
 }
 
 impl AppState {
-    /// State over a store.
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        AppState { store }
+    /// State over a store, with photos in `blob_dir`.
+    pub fn new(store: Arc<dyn Store>, blob_dir: std::path::PathBuf) -> Self {
+        AppState { store, blob_dir }
     }
 
     /// Creates an account, hashing its secret with argon2id (used by `admin` and by tests).
@@ -68,6 +71,8 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/logout", post(logout))
         .route("/v1/sync/push", post(push))
         .route("/v1/sync/pull", post(pull))
+        .route("/v1/photos/{hash}", axum::routing::put(upload_photo))
+        .route("/v1/photos/{hash}/status", get(photo_status))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(state)
 }
@@ -245,4 +250,36 @@ async fn pull(
     })
     .await?;
     reply(&page)
+}
+
+/// Where a chunk goes in its file.
+#[derive(Debug, serde::Deserialize)]
+struct ChunkAt {
+    offset: u64,
+    total: u64,
+}
+
+async fn upload_photo(
+    State(state): State<AppState>,
+    axum::extract::Path(hash): axum::extract::Path<String>,
+    axum::extract::Query(at): axum::extract::Query<ChunkAt>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    session(&state, &headers).await?;
+    photos::check_hash(&hash)?;
+    let dir = state.blob_dir.clone();
+    let ack = blocking(move || photos::append(&dir, &hash, at.offset, at.total, &body)).await?;
+    Ok(axum::Json(ack).into_response())
+}
+
+async fn photo_status(
+    State(state): State<AppState>,
+    axum::extract::Path(hash): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    session(&state, &headers).await?;
+    let dir = state.blob_dir.clone();
+    let ack = blocking(move || photos::status(&dir, &hash)).await?;
+    Ok(axum::Json(ack).into_response())
 }

@@ -21,6 +21,8 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 
 /// Opens the store before any async runtime starts (the PostgreSQL client blocks).
 fn open_store(args: &[String]) -> Result<AppState, Box<dyn std::error::Error>> {
+    let dir = PathBuf::from(arg(args, "--data").unwrap_or_else(|| "./sentra-data".into()));
+    std::fs::create_dir_all(&dir)?;
     let store: Arc<dyn Store> = match arg(args, "--database") {
         Some(url) if url.starts_with("postgres") => {
             Arc::new(PostgresStore::connect(&url).map_err(|e| e.to_string())?)
@@ -28,13 +30,9 @@ fn open_store(args: &[String]) -> Result<AppState, Box<dyn std::error::Error>> {
         Some(other) => {
             return Err(format!("unsupported --database {other:?}: use postgres://…").into());
         }
-        None => {
-            let dir = PathBuf::from(arg(args, "--data").unwrap_or_else(|| "./sentra-data".into()));
-            std::fs::create_dir_all(&dir)?;
-            Arc::new(SqliteStore::open(&dir.join("server.db")).map_err(|e| e.to_string())?)
-        }
+        None => Arc::new(SqliteStore::open(&dir.join("server.db")).map_err(|e| e.to_string())?),
     };
-    Ok(AppState::new(store))
+    Ok(AppState::new(store, dir.join("photos")))
 }
 
 async fn serve(state: AppState, listen: String) -> Result<(), Box<dyn std::error::Error>> {

@@ -65,7 +65,7 @@ async fn server(backend: Backend) -> Option<Server> {
             )
         }
     };
-    let state = AppState::new(store);
+    let state = AppState::new(store, dir.path().join("photos"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let router = app(state.clone());
@@ -111,6 +111,7 @@ on_both_backends!(
     a_push_outside_the_accounts_rights_is_rejected_and_changes_nothing,
     a_resent_batch_gets_the_same_answers_and_two_phones_of_one_producer_converge,
     a_phone_months_ahead_is_corrected_before_it_pushes_and_a_future_stamp_is_refused,
+    a_photo_upload_cut_halfway_resumes_after_a_restart_and_sends_only_the_rest,
 );
 
 /// A phone: its own database, and a token once signed in.
@@ -603,4 +604,134 @@ async fn a_phone_months_ahead_is_corrected_before_it_pushes_and_a_future_stamp_i
         (offset + six_months).abs() < 60_000,
         "offset {offset} measured"
     );
+}
+
+async fn a_photo_upload_cut_halfway_resumes_after_a_restart_and_sends_only_the_rest(
+    backend: Backend,
+) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
+    let mut phone = unsigned_phone();
+    let me = phone
+        .sentra
+        .register_producer(&producer("Gerabah Kasongan", "0812-3434-5656"))
+        .unwrap();
+    let product_id = phone
+        .sentra
+        .create_product(&product(me, "Vas Gerabah", 3))
+        .unwrap();
+    // A noisy photo compresses badly, so its display image spans several chunks.
+    let noise = image::RgbImage::from_fn(1600, 1200, |x, y| {
+        let v = (x.wrapping_mul(7_919) ^ y.wrapping_mul(104_729)).wrapping_mul(2_654_435_761);
+        image::Rgb([(v >> 8) as u8, (v >> 16) as u8, (v >> 24) as u8])
+    });
+    let source = phone._dir.path().join("vas.png");
+    noise.save(&source).unwrap();
+    let photo = phone.sentra.add_photo(product_id, &source).unwrap();
+    let size = |hash: &str| {
+        std::fs::metadata(phone.sentra.photo_path(hash).unwrap().unwrap())
+            .unwrap()
+            .len() as usize
+    };
+    let (display, thumb) = (
+        size(&photo.hash),
+        size(photo.thumb_hash.as_deref().unwrap()),
+    );
+    assert!(
+        display > 3 * sentra_core::sync::engine::PHOTO_CHUNK_BYTES,
+        "display image is {display} bytes"
+    );
+    account(
+        &server,
+        "0812-3434-5656",
+        "998877",
+        Role::Producer,
+        Some(me),
+    )
+    .await;
+    sign_in(&server, &mut phone, "081234345656", "998877").await;
+
+    // The signal dies about halfway through the display image (a byte budget stands in for it).
+    let transport = HttpTransport::new(&server.url, &phone.token);
+    let cut = SyncOptions {
+        byte_budget: Some(thumb + display / 2),
+        ..Default::default()
+    };
+    let first = phone
+        .sentra
+        .sync(&transport, &cut, None::<&NoProgress>, &CancelToken::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        first.stopped_by.as_deref(),
+        Some("byte_budget"),
+        "{first:?}"
+    );
+    let percent = phone
+        .sentra
+        .photo_upload_summary()
+        .unwrap()
+        .uploading_percent
+        .unwrap();
+    assert!((25..=75).contains(&percent), "cut at {percent}%");
+
+    // The app restarts: the confirmed offset is in the database, so only the rest is sent.
+    let Phone {
+        sentra,
+        token,
+        _dir,
+    } = phone;
+    let path = sentra.path().to_path_buf();
+    drop(sentra);
+    let phone = Phone {
+        sentra: Sentra::open(&path).unwrap(),
+        token,
+        _dir,
+    };
+    let transport = HttpTransport::new(&server.url, &phone.token);
+    let second = phone
+        .sentra
+        .sync(
+            &transport,
+            &SyncOptions::default(),
+            None::<&NoProgress>,
+            &CancelToken::new(),
+        )
+        .await
+        .unwrap();
+    assert!(second.completed);
+    assert_eq!(
+        first.photo_bytes + second.photo_bytes,
+        thumb + display,
+        "no byte sent twice"
+    );
+    let stored = std::fs::read(server.state.blob_dir.join(format!("{}.jpg", photo.hash))).unwrap();
+    assert_eq!(blake3::hash(&stored).to_hex().as_str(), photo.hash);
+    assert_eq!(phone.sentra.photo_upload_summary().unwrap().uploaded, 2);
+
+    // Forged content for a hash, and hashes that are paths, are refused.
+    let client = Client::new();
+    let forged = "a".repeat(64);
+    let response = client
+        .put(format!(
+            "{}/v1/photos/{forged}?offset=0&total=5",
+            server.url
+        ))
+        .header("authorization", format!("Bearer {}", phone.token))
+        .body("bukan")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(!server.state.blob_dir.join(format!("{forged}.jpg")).exists());
+    for bad in ["..%2F..%2Fetc%2Fpasswd", "ABC", &"g".repeat(64)] {
+        let response = client
+            .get(format!("{}/v1/photos/{bad}/status", server.url))
+            .header("authorization", format!("Bearer {}", phone.token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{bad}");
+    }
 }

@@ -14,7 +14,8 @@
 
 use crate::Sentra;
 use crate::error::Result;
-use crate::sync::wire::{PullRequest, PullResponse, PushRequest, PushResponse};
+use crate::photos::{PhotoFile, UploadState};
+use crate::sync::wire::{PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse};
 use serde::Serialize;
 use std::future::Future;
 use std::sync::Arc;
@@ -58,7 +59,23 @@ pub trait Transport: Send + Sync {
         &self,
         request: &PullRequest,
     ) -> impl Future<Output = Result<Exchange<PullResponse>, TransportError>> + Send;
+    /// Sends bytes `offset..offset + chunk.len()` of a photo file of `total` bytes.
+    fn upload_chunk(
+        &self,
+        hash: &str,
+        offset: u64,
+        total: u64,
+        chunk: &[u8],
+    ) -> impl Future<Output = Result<Exchange<PhotoAck>, TransportError>> + Send;
+    /// Asks how much of a photo file the server holds.
+    fn upload_status(
+        &self,
+        hash: &str,
+    ) -> impl Future<Output = Result<Exchange<PhotoAck>, TransportError>> + Send;
 }
+
+/// Photos are sent in chunks of this many bytes; a cut costs at most one chunk.
+pub const PHOTO_CHUNK_BYTES: usize = 64 * 1024;
 
 /// Stops a sync between two requests.
 #[derive(Debug, Clone, Default)]
@@ -115,6 +132,8 @@ pub struct SyncOptions {
     pub pull_page_bytes: usize,
     /// The first retry waits this long; each further one twice as long, with jitter.
     pub first_backoff: Duration,
+    /// Send only thumbnails (a metered network, unless the user allows mobile data).
+    pub thumbnails_only: bool,
 }
 
 impl Default for SyncOptions {
@@ -125,6 +144,7 @@ impl Default for SyncOptions {
             push_batch_bytes: 512 * 1024,
             pull_page_bytes: 512 * 1024,
             first_backoff: Duration::from_millis(500),
+            thumbnails_only: false,
         }
     }
 }
@@ -140,6 +160,10 @@ pub struct SyncReport {
     pub rejected: usize,
     /// Changes pulled.
     pub pulled: usize,
+    /// Photo files that finished uploading.
+    pub photos_sent: usize,
+    /// Photo bytes sent (included in `bytes_up`).
+    pub photo_bytes: usize,
     /// Bytes sent.
     pub bytes_up: usize,
     /// Bytes received.
@@ -258,6 +282,8 @@ pub async fn run<T: Transport, L: ProgressListener + ?Sized>(
             pushed: 0,
             rejected: 0,
             pulled: 0,
+            photos_sent: 0,
+            photo_bytes: 0,
             bytes_up: 0,
             bytes_down: 0,
             requests: 0,
@@ -329,7 +355,86 @@ async fn steps<T: Transport, L: ProgressListener + ?Sized>(
         .unwrap_or(0);
         run.progress(to_push);
     }
+    if let Err(stop) = upload_photos(sentra, transport, run).await? {
+        return Ok(Err(stop));
+    }
     pull_all(sentra, transport, run).await
+}
+
+/// Sends waiting photo files, thumbnails first, each from the offset the server confirmed last.
+async fn upload_photos<T: Transport, L: ProgressListener + ?Sized>(
+    sentra: &Sentra,
+    transport: &T,
+    run: &mut Run<'_, L>,
+) -> Result<std::result::Result<(), Stop>> {
+    for file in sentra.photo_upload_queue(run.options.thumbnails_only)? {
+        if let Err(stop) = upload_one(sentra, transport, run, &file).await? {
+            return Ok(Err(stop));
+        }
+    }
+    Ok(Ok(()))
+}
+
+async fn upload_one<T: Transport, L: ProgressListener + ?Sized>(
+    sentra: &Sentra,
+    transport: &T,
+    run: &mut Run<'_, L>,
+    file: &PhotoFile,
+) -> Result<std::result::Result<(), Stop>> {
+    let Some(path) = sentra.photo_path(&file.hash)? else {
+        return Ok(Ok(()));
+    };
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            sentra.fail_photo_upload(&file.hash, "file_missing")?;
+            return Ok(Ok(()));
+        }
+    };
+    let total = bytes.len() as u64;
+    let mut offset = match file.state {
+        UploadState::Uploading { confirmed_bytes } => u64::try_from(confirmed_bytes).unwrap_or(0),
+        _ => 0,
+    };
+    loop {
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        let chunk = &bytes[start..(start + PHOTO_CHUNK_BYTES).min(bytes.len())];
+        let sent = chunk.len();
+        let ack = match run
+            .with_retries(|| transport.upload_chunk(&file.hash, offset, total, chunk))
+            .await
+        {
+            Ok(ack) => {
+                run.report.photo_bytes += sent;
+                ack.value
+            }
+            // The server holds a different amount (our record was lost or is ahead): ask it.
+            Err(Stop::Failed(TransportError::Refused { code })) if code == "wrong_offset" => {
+                match run
+                    .with_retries(|| transport.upload_status(&file.hash))
+                    .await
+                {
+                    Ok(status) => status.value,
+                    Err(stop) => return Ok(Err(stop)),
+                }
+            }
+            Err(Stop::Failed(TransportError::Refused { code })) => {
+                sentra.fail_photo_upload(&file.hash, &code)?;
+                return Ok(Ok(()));
+            }
+            Err(stop) => return Ok(Err(stop)),
+        };
+        offset = ack.confirmed.min(total);
+        let confirmed = if ack.complete { total } else { offset };
+        sentra.confirm_photo_upload(&file.hash, i64::try_from(confirmed).unwrap_or(i64::MAX))?;
+        if ack.complete {
+            run.report.photos_sent += 1;
+            run.progress(0);
+            return Ok(Ok(()));
+        }
+    }
 }
 
 async fn pull_all<T: Transport, L: ProgressListener + ?Sized>(

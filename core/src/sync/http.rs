@@ -4,7 +4,9 @@
 //! behind a TLS reverse proxy, and the rustls client is the next step for the apps.
 
 use crate::sync::engine::{Exchange, Transport, TransportError};
-use crate::sync::wire::{self, ErrorBody, PullRequest, PullResponse, PushRequest, PushResponse};
+use crate::sync::wire::{
+    self, ErrorBody, PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse,
+};
 
 /// Talks to a Sentra server at `base_url` with a bearer token.
 #[derive(Debug, Clone)]
@@ -36,13 +38,29 @@ impl HttpTransport {
     ) -> Result<Exchange<A>, TransportError> {
         let body = wire::encode(request).map_err(|e| TransportError::Transient(e.to_string()))?;
         let bytes_up = body.len();
-        let response = self
+        let request = self
             .client
             .post(format!("{}{path}", self.base_url))
             .header("content-type", "application/json")
             .header("content-encoding", "zstd")
+            .body(body);
+        let (value, bytes_down) = self.send(request, |bytes| wire::decode(bytes).ok()).await?;
+        Ok(Exchange {
+            value,
+            bytes_up,
+            bytes_down,
+        })
+    }
+
+    /// Sends a request and reads its answer with `read`; sorts failures into transient (worth a
+    /// retry) and refused (the server's stable code).
+    async fn send<A>(
+        &self,
+        request: reqwest::RequestBuilder,
+        read: impl FnOnce(&[u8]) -> Option<A>,
+    ) -> Result<(A, usize), TransportError> {
+        let response = request
             .header("authorization", format!("Bearer {}", self.token))
-            .body(body)
             .send()
             .await
             .map_err(|e| TransportError::Transient(e.to_string()))?;
@@ -52,13 +70,9 @@ impl HttpTransport {
             .await
             .map_err(|e| TransportError::Transient(e.to_string()))?;
         if status.is_success() {
-            let value =
-                wire::decode(&bytes).map_err(|e| TransportError::Transient(e.to_string()))?;
-            return Ok(Exchange {
-                value,
-                bytes_up,
-                bytes_down: bytes.len(),
-            });
+            let value = read(&bytes)
+                .ok_or_else(|| TransportError::Transient("unreadable answer".into()))?;
+            return Ok((value, bytes.len()));
         }
         if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
             return Err(TransportError::Transient(format!("HTTP {status}")));
@@ -76,5 +90,45 @@ impl Transport for HttpTransport {
 
     async fn pull(&self, request: &PullRequest) -> Result<Exchange<PullResponse>, TransportError> {
         self.exchange("/v1/sync/pull", request).await
+    }
+
+    async fn upload_chunk(
+        &self,
+        hash: &str,
+        offset: u64,
+        total: u64,
+        chunk: &[u8],
+    ) -> Result<Exchange<PhotoAck>, TransportError> {
+        let url = format!(
+            "{}/v1/photos/{hash}?offset={offset}&total={total}",
+            self.base_url
+        );
+        let request = self
+            .client
+            .put(url)
+            .header("content-type", "image/jpeg")
+            .body(chunk.to_vec());
+        let (value, bytes_down) = self
+            .send(request, |b| serde_json::from_slice(b).ok())
+            .await?;
+        Ok(Exchange {
+            value,
+            bytes_up: chunk.len(),
+            bytes_down,
+        })
+    }
+
+    async fn upload_status(&self, hash: &str) -> Result<Exchange<PhotoAck>, TransportError> {
+        let request = self
+            .client
+            .get(format!("{}/v1/photos/{hash}/status", self.base_url));
+        let (value, bytes_down) = self
+            .send(request, |b| serde_json::from_slice(b).ok())
+            .await?;
+        Ok(Exchange {
+            value,
+            bytes_up: 0,
+            bytes_down,
+        })
     }
 }

@@ -152,6 +152,16 @@ pub struct LoginResponse {
     pub server_time_ms: i64,
 }
 
+/// How much of a photo file the server holds (`PUT /v1/photos/{hash}?offset=&total=` and
+/// `GET /v1/photos/{hash}/status` answer it as plain JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoAck {
+    /// Bytes the server has, from the start of the file.
+    pub confirmed: u64,
+    /// Whether the whole file arrived and matched its hash.
+    pub complete: bool,
+}
+
 /// A JSON error body, as every failed request answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

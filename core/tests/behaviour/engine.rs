@@ -6,7 +6,7 @@ use super::*;
 use sentra_core::sync::engine::{
     CancelToken, Exchange, ProgressListener, SyncOptions, SyncProgress, Transport, TransportError,
 };
-use sentra_core::sync::wire::{PullRequest, PullResponse, PushRequest, PushResponse};
+use sentra_core::sync::wire::{PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -19,6 +19,8 @@ struct Fake {
     /// Every request is refused with this code.
     refuse: Option<&'static str>,
     requests: AtomicUsize,
+    /// Photo files received so far, by hash.
+    photos: Mutex<std::collections::HashMap<String, Vec<u8>>>,
 }
 
 impl Fake {
@@ -59,6 +61,52 @@ impl Transport for Fake {
             bytes_up: size(request),
             bytes_down: size(&value),
             value,
+        })
+    }
+
+    async fn upload_chunk(
+        &self,
+        hash: &str,
+        offset: u64,
+        total: u64,
+        chunk: &[u8],
+    ) -> Result<Exchange<PhotoAck>, TransportError> {
+        self.gate()?;
+        let mut photos = self.photos.lock().unwrap();
+        let held = photos.entry(hash.to_owned()).or_default();
+        if held.len() as u64 != offset {
+            return Err(TransportError::Refused {
+                code: "wrong_offset".into(),
+            });
+        }
+        held.extend_from_slice(chunk);
+        let complete = held.len() as u64 == total;
+        let value = PhotoAck {
+            confirmed: held.len() as u64,
+            complete,
+        };
+        Ok(Exchange {
+            value,
+            bytes_up: chunk.len(),
+            bytes_down: 40,
+        })
+    }
+
+    async fn upload_status(&self, hash: &str) -> Result<Exchange<PhotoAck>, TransportError> {
+        self.gate()?;
+        let confirmed = self
+            .photos
+            .lock()
+            .unwrap()
+            .get(hash)
+            .map_or(0, |b| b.len() as u64);
+        Ok(Exchange {
+            value: PhotoAck {
+                confirmed,
+                complete: false,
+            },
+            bytes_up: 0,
+            bytes_down: 40,
         })
     }
 }
@@ -261,4 +309,55 @@ async fn a_byte_budget_and_a_deadline_stop_a_sync_early_and_the_next_one_finishe
         .unwrap();
     assert!(report.completed);
     assert!(a.sentra.sync_push_batch(1 << 20).unwrap().is_none());
+}
+
+#[tokio::test]
+async fn photos_upload_thumbnails_first_and_wait_for_display_images_on_a_metered_network() {
+    let (a, fake) = (phone(), Fake::default());
+    let producer = with_producer(&a);
+    let product = a
+        .sentra
+        .create_product(&product_input(producer, "Tas Anyaman", &[]))
+        .unwrap();
+    let photo = a
+        .sentra
+        .add_photo(product, &jpeg(a.dir.path(), "tas.jpg", 1600, 1200, 4))
+        .unwrap();
+    let metered = SyncOptions {
+        thumbnails_only: true,
+        ..quick()
+    };
+    let report = a
+        .sentra
+        .sync(&fake, &metered, None::<&NoProgress>, &CancelToken::new())
+        .await
+        .unwrap();
+    assert_eq!(report.photos_sent, 1, "only the thumbnail");
+    let thumb = photo.thumb_hash.clone().unwrap();
+    let held: Vec<String> = fake.photos.lock().unwrap().keys().cloned().collect();
+    assert_eq!(held, vec![thumb.clone()]);
+    assert_eq!(
+        a.sentra.photo_upload_summary().unwrap().waiting,
+        1,
+        "the display image waits for wifi"
+    );
+    let report = a
+        .sentra
+        .sync(&fake, &quick(), None::<&NoProgress>, &CancelToken::new())
+        .await
+        .unwrap();
+    assert_eq!(report.photos_sent, 1);
+    let on_server = fake
+        .photos
+        .lock()
+        .unwrap()
+        .get(&photo.hash)
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        on_server,
+        std::fs::read(a.sentra.photo_path(&photo.hash).unwrap().unwrap()).unwrap()
+    );
+    let summary = a.sentra.photo_upload_summary().unwrap();
+    assert_eq!((summary.uploaded, summary.waiting), (2, 0));
 }
