@@ -30,7 +30,7 @@ use store::{LoginOutcome, Store};
 /// The largest compressed request body.
 pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
 /// The most entries one push may carry.
-pub const MAX_BATCH_ENTRIES: usize = 5_000;
+pub const MAX_BATCH_ENTRIES: usize = wire::MAX_PUSH_ENTRIES;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -245,7 +245,13 @@ async fn pull(
     let store = state.store.clone();
     let page = blocking(move || {
         store
-            .pull(&account, request.cursor.as_deref(), max_bytes, now_ms())
+            .pull(
+                &account,
+                device,
+                request.cursor.as_deref(),
+                max_bytes,
+                now_ms(),
+            )
             .map_err(internal)
     })
     .await?;

@@ -384,13 +384,13 @@ async fn a_push_outside_the_accounts_rights_is_rejected_and_changes_nothing(back
     // edits it: the server refuses, the entry is quarantined, and B's price is untouched.
     let page: PullResponse = {
         let client = Client::new();
-        let request = f.sentra.sync_pull_request(1 << 20).unwrap();
-        let mut request = request;
+        // B's own scope, as B's phone would pull it from the start.
+        let mut request = b_phone.sentra.sync_pull_request(1 << 20).unwrap();
         request.cursor = None;
         let response = post(
             &client,
             &format!("{}/v1/sync/pull", server.url),
-            Some(&f.token),
+            Some(&b_phone.token),
             wire::encode(&request).unwrap(),
         )
         .await;

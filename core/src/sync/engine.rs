@@ -2,7 +2,8 @@
 //! runs it, within a deadline and an optional byte budget.
 //!
 //! A sync pulls first (to learn the server's time and correct a wrong clock before anything
-//! leaves), then pushes the outbox in batches cut by bytes, then pulls again. A transient failure
+//! leaves), then pushes the outbox in batches cut by bytes, sends waiting photos, and pulls
+//! again if it pushed anything. A sync with nothing to do is one small request. A transient failure
 //! (no signal, a cut connection, a 5xx) is retried with exponential backoff and jitter while the
 //! deadline allows; a permanent one (signed out, an app too old) stops the sync. Entries the
 //! server refuses are quarantined by [`crate::Sentra::sync_settle_push`] and never block the
@@ -141,8 +142,10 @@ impl Default for SyncOptions {
         SyncOptions {
             deadline: Duration::from_secs(9 * 60),
             byte_budget: None,
-            push_batch_bytes: 512 * 1024,
-            pull_page_bytes: 512 * 1024,
+            // About 2 MB of JSON, some 200 KB compressed: few round trips, and a cut loses
+            // at most one batch (resent, it is answered as duplicates).
+            push_batch_bytes: 2 * 1024 * 1024,
+            pull_page_bytes: 2 * 1024 * 1024,
             first_backoff: Duration::from_millis(500),
             thumbnails_only: false,
         }
@@ -357,6 +360,10 @@ async fn steps<T: Transport, L: ProgressListener + ?Sized>(
     }
     if let Err(stop) = upload_photos(sentra, transport, run).await? {
         return Ok(Err(stop));
+    }
+    if run.report.pushed + run.report.rejected == 0 {
+        // Nothing went up, so nothing new can have been resolved: a no-op sync is one request.
+        return Ok(Ok(()));
     }
     pull_all(sentra, transport, run).await
 }

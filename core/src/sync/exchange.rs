@@ -64,7 +64,7 @@ pub(crate) fn push_batch(
             };
             size += serde_json::to_vec(&push)?.len();
             entries.push(push);
-            if size >= max_bytes {
+            if size >= max_bytes || entries.len() >= crate::sync::wire::MAX_PUSH_ENTRIES {
                 break 'pages;
             }
         }

@@ -21,6 +21,8 @@ use serde_json::{Map, Value};
 pub const PROTOCOL_VERSION: u32 = 1;
 /// The oldest protocol version the server still accepts.
 pub const OLDEST_ACCEPTED_VERSION: u32 = 1;
+/// The most entries one push may carry; the device cuts its batches at this count too.
+pub const MAX_PUSH_ENTRIES: usize = 10_000;
 /// The largest decompressed body either side accepts: a bomb is refused, not inflated.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 

@@ -14,8 +14,8 @@ pub trait Primitives: Index {
     fn applied(&mut self, device: Id, seq: i64) -> StoreResult<Option<String>>;
     /// Stores the answer for (device, seq).
     fn record_applied(&mut self, device: Id, seq: i64, outcome: &str) -> StoreResult<()>;
-    /// Appends a change to the feed.
-    fn append_feed(&mut self, owner: Option<Id>, change: &str) -> StoreResult<()>;
+    /// Appends a change to the feed, with the device it came from.
+    fn append_feed(&mut self, owner: Option<Id>, origin: Id, change: &str) -> StoreResult<()>;
     /// Records which producer a thing belongs to (first write wins).
     fn set_owner(&mut self, entity: &str, id: Id, producer: Id) -> StoreResult<()>;
     /// Records who registered a producer (first write wins).
@@ -48,7 +48,7 @@ pub fn push_entry(
         },
         Ok(owner) => {
             index(tx, &entry.change, owner)?;
-            tx.append_feed(owner, &serde_json::to_string(&entry.change)?)?;
+            tx.append_feed(owner, device, &serde_json::to_string(&entry.change)?)?;
             Outcome::Applied
         }
         Err(scope::Refusal::Storage(err)) => return Err(err),
@@ -88,36 +88,51 @@ fn index(tx: &mut dyn Primitives, change: &Change, owner: Option<Id>) -> StoreRe
 /// How far in the future a pushed change may be stamped: a day covers time zones and drift.
 pub const MAX_CLOCK_AHEAD_MS: i64 = 24 * 3_600_000;
 
-/// Where a pull starts: after the cursor, or from the beginning (with `reset`) when the
-/// cursor is not one this server gave.
-pub fn start_of(cursor: Option<&str>, last: i64) -> (i64, bool) {
-    match cursor.map(|c| c.parse::<i64>().ok().filter(|n| (0..=last).contains(n))) {
-        None => (0, false),
-        Some(Some(n)) => (n, false),
-        Some(None) => (0, true),
-    }
+/// The stretch of the feed a pull covers.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    /// Rows after this sequence number.
+    pub start: i64,
+    /// The last sequence number in the feed now.
+    pub last: i64,
+    /// The cursor was not one this server gave: the page starts the scope again.
+    pub reset: bool,
 }
 
-/// Builds a page from feed rows after `start` (in order), keeping the visible ones until about
-/// `max_bytes`; the cursor moves past invisible rows too.
+/// Where a pull starts: after the cursor, or from the beginning (with `reset`) when the
+/// cursor is not one this server gave.
+pub fn start_of(cursor: Option<&str>, last: i64) -> Window {
+    let (start, reset) =
+        match cursor.map(|c| c.parse::<i64>().ok().filter(|n| (0..=last).contains(n))) {
+            None => (0, false),
+            Some(Some(n)) => (n, false),
+            Some(None) => (0, true),
+        };
+    Window { start, last, reset }
+}
+
+/// Builds a page from feed rows after `start` (in order), keeping the ones visible to the
+/// account and not pushed by this very device, until about `max_bytes`; the cursor moves past
+/// the others too.
 pub fn page(
-    rows: impl IntoIterator<Item = (i64, Option<Id>, String)>,
+    rows: impl IntoIterator<Item = (i64, Option<Id>, Id, String)>,
+    device: Id,
     visible: &Visible,
-    start: i64,
-    last: i64,
+    window: Window,
     max_bytes: usize,
-    reset: bool,
     now: i64,
 ) -> StoreResult<PullResponse> {
+    let Window { start, last, reset } = window;
     let mut changes = Vec::new();
     let mut bytes = 0;
     let mut next = start;
-    for (seq, owner, raw) in rows {
+    for (seq, owner, origin, raw) in rows {
         if bytes >= max_bytes {
             break;
         }
         next = seq;
-        if visible.allows(owner) {
+        // A device already holds what it pushed itself: no echo.
+        if origin != device && visible.allows(owner) {
             bytes += raw.len();
             changes.push(serde_json::from_str(&raw)?);
         }
@@ -132,7 +147,7 @@ pub fn page(
 }
 
 /// The most feed rows one pull reads (visible or not) before it answers.
-pub const FEED_SCAN: i64 = 2_000;
+pub const FEED_SCAN: i64 = 20_000;
 
 /// Convenience for a backend's `push`: every entry through [`push_entry`], each committed on
 /// its own by `in_tx`.

@@ -63,6 +63,7 @@ pub trait Store: Send + Sync + 'static {
     fn pull(
         &self,
         account: &Account,
+        device: Id,
         cursor: Option<&str>,
         max_bytes: usize,
         now: i64,

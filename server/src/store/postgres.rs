@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS tokens (
 CREATE TABLE IF NOT EXISTS applied (
     device_id BYTEA NOT NULL, seq BIGINT NOT NULL, outcome TEXT NOT NULL,
     PRIMARY KEY (device_id, seq));
-CREATE TABLE IF NOT EXISTS feed (seq BIGSERIAL PRIMARY KEY, owner BYTEA, change TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feed (
+    seq BIGSERIAL PRIMARY KEY, owner BYTEA, origin BYTEA NOT NULL, change TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS owners (
     entity TEXT NOT NULL, id BYTEA NOT NULL, producer BYTEA NOT NULL, PRIMARY KEY (entity, id));
 CREATE TABLE IF NOT EXISTS registrations (producer BYTEA PRIMARY KEY, registered_by TEXT NOT NULL);
@@ -164,10 +165,10 @@ impl Primitives for Tx<'_, '_> {
         Ok(())
     }
 
-    fn append_feed(&mut self, owner: Option<Id>, change: &str) -> StoreResult<()> {
+    fn append_feed(&mut self, owner: Option<Id>, origin: Id, change: &str) -> StoreResult<()> {
         self.0.execute(
-            "INSERT INTO feed(owner, change) VALUES ($1, $2)",
-            &[&owner.map(b), &change],
+            "INSERT INTO feed(owner, origin, change) VALUES ($1, $2, $3)",
+            &[&owner.map(b), &b(origin), &change],
         )?;
         Ok(())
     }
@@ -308,17 +309,22 @@ impl Store for PostgresStore {
     ) -> StoreResult<Vec<EntryResult>> {
         let mut guard = self.lock();
         let client = guard.as_mut().ok_or(CLOSED)?;
-        logic::push_all(entries, |entry| {
-            let mut tx = client.transaction()?;
-            let outcome = logic::push_entry(&mut Tx(&mut tx), account, device, entry, now)?;
-            tx.commit()?;
+        // One transaction per batch, one savepoint per entry (see the SQLite backend).
+        let mut tx = client.transaction()?;
+        let results = logic::push_all(entries, |entry| {
+            let mut savepoint = tx.transaction()?;
+            let outcome = logic::push_entry(&mut Tx(&mut savepoint), account, device, entry, now)?;
+            savepoint.commit()?;
             Ok(outcome)
-        })
+        })?;
+        tx.commit()?;
+        Ok(results)
     }
 
     fn pull(
         &self,
         account: &Account,
+        device: Id,
         cursor: Option<&str>,
         max_bytes: usize,
         now: i64,
@@ -329,17 +335,17 @@ impl Store for PostgresStore {
         let last: i64 = tx
             .query_one("SELECT coalesce(max(seq), 0) FROM feed", &[])?
             .get(0);
-        let (start, reset) = logic::start_of(cursor, last);
+        let window = logic::start_of(cursor, last);
         let visible = scope::visible(&mut Tx(&mut tx), account)?;
         let rows = tx.query(
-            "SELECT seq, owner, change FROM feed WHERE seq > $1 ORDER BY seq LIMIT $2",
-            &[&start, &logic::FEED_SCAN],
+            "SELECT seq, owner, origin, change FROM feed WHERE seq > $1 ORDER BY seq LIMIT $2",
+            &[&window.start, &logic::FEED_SCAN],
         )?;
-        let rows: Vec<(i64, Option<Id>, String)> = rows
+        let rows: Vec<(i64, Option<Id>, Id, String)> = rows
             .into_iter()
-            .map(|r| Ok((r.get(0), opt_id(r.get(1))?, r.get(2))))
+            .map(|r| Ok((r.get(0), opt_id(r.get(1))?, id(r.get(2))?, r.get(3))))
             .collect::<StoreResult<_>>()?;
-        let page = logic::page(rows, &visible, start, last, max_bytes, reset, now)?;
+        let page = logic::page(rows, device, &visible, window, max_bytes, now)?;
         tx.commit()?;
         Ok(page)
     }

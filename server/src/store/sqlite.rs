@@ -5,7 +5,7 @@ use super::logic::{self, Primitives};
 use super::{Store, StoreResult, parse_role, role_code};
 use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS};
 use crate::scope::{self, Index};
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
 use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
 use sentra_core::{Id, Role};
 use std::path::Path;
@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS applied (
 CREATE TABLE IF NOT EXISTS feed (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
     owner       BLOB,
+    origin      BLOB NOT NULL,              -- the device that pushed it
     change      TEXT NOT NULL               -- JSON Change
 );
 
@@ -98,15 +99,15 @@ impl SqliteStore {
 }
 
 /// One SQLite transaction, as the shared logic sees it.
-struct Tx<'a, 'b>(&'a Transaction<'b>);
+struct Tx<'a>(&'a Connection);
 
-fn ids(tx: &Transaction<'_>, sql: &str, param: &dyn rusqlite::ToSql) -> StoreResult<Vec<Id>> {
+fn ids(tx: &Connection, sql: &str, param: &dyn rusqlite::ToSql) -> StoreResult<Vec<Id>> {
     let mut stmt = tx.prepare_cached(sql)?;
     let rows = stmt.query_map([param], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-impl Index for Tx<'_, '_> {
+impl Index for Tx<'_> {
     fn owner(&mut self, entity: &str, id: Id) -> StoreResult<Option<Id>> {
         Ok(self
             .0
@@ -153,7 +154,7 @@ impl Index for Tx<'_, '_> {
     }
 }
 
-impl Primitives for Tx<'_, '_> {
+impl Primitives for Tx<'_> {
     fn applied(&mut self, device: Id, seq: i64) -> StoreResult<Option<String>> {
         Ok(self
             .0
@@ -170,10 +171,10 @@ impl Primitives for Tx<'_, '_> {
         Ok(())
     }
 
-    fn append_feed(&mut self, owner: Option<Id>, change: &str) -> StoreResult<()> {
+    fn append_feed(&mut self, owner: Option<Id>, origin: Id, change: &str) -> StoreResult<()> {
         self.0.execute(
-            "INSERT INTO feed(owner, change) VALUES (?1, ?2)",
-            rusqlite::params![owner, change],
+            "INSERT INTO feed(owner, origin, change) VALUES (?1, ?2, ?3)",
+            rusqlite::params![owner, origin, change],
         )?;
         Ok(())
     }
@@ -323,18 +324,23 @@ impl Store for SqliteStore {
         now: i64,
     ) -> StoreResult<Vec<EntryResult>> {
         let mut conn = self.lock();
-        logic::push_all(entries, |entry| {
-            // Each entry in its own transaction: applied whole, or not at all.
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let outcome = logic::push_entry(&mut Tx(&tx), account, device, entry, now)?;
-            tx.commit()?;
+        // One transaction per batch, one savepoint per entry: each entry is applied whole or not
+        // at all, and the batch is durable (one fsync) before it is answered.
+        let mut tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let results = logic::push_all(entries, |entry| {
+            let savepoint = tx.savepoint()?;
+            let outcome = logic::push_entry(&mut Tx(&savepoint), account, device, entry, now)?;
+            savepoint.commit()?;
             Ok(outcome)
-        })
+        })?;
+        tx.commit()?;
+        Ok(results)
     }
 
     fn pull(
         &self,
         account: &Account,
+        device: Id,
         cursor: Option<&str>,
         max_bytes: usize,
         now: i64,
@@ -342,17 +348,17 @@ impl Store for SqliteStore {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let last: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM feed", [], |r| r.get(0))?;
-        let (start, reset) = logic::start_of(cursor, last);
+        let window = logic::start_of(cursor, last);
         let visible = scope::visible(&mut Tx(&tx), account)?;
-        let rows: Vec<(i64, Option<Id>, String)> = {
+        let rows: Vec<(i64, Option<Id>, Id, String)> = {
             let mut stmt = tx.prepare_cached(
-                "SELECT seq, owner, change FROM feed WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "SELECT seq, owner, origin, change FROM feed WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )?;
-            let rows = stmt.query_map(rusqlite::params![start, logic::FEED_SCAN], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            let rows = stmt.query_map(rusqlite::params![window.start, logic::FEED_SCAN], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        logic::page(rows, &visible, start, last, max_bytes, reset, now)
+        logic::page(rows, device, &visible, window, max_bytes, now)
     }
 }
