@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod error;
+pub mod metrics;
 pub mod photos;
 pub mod scope;
 pub mod store;
@@ -39,12 +40,18 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Where photos are kept, by content hash.
     pub blob_dir: std::path::PathBuf,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
     /// State over a store, with photos in `blob_dir`.
     pub fn new(store: Arc<dyn Store>, blob_dir: std::path::PathBuf) -> Self {
-        AppState { store, blob_dir }
+        AppState {
+            store,
+            blob_dir,
+            metrics: Arc::default(),
+        }
     }
 
     /// Creates an account, hashing its secret with argon2id (used by `admin` and by tests).
@@ -67,6 +74,10 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/metrics",
+            get(|State(state): State<AppState>| async move { state.metrics.render() }),
+        )
         .route("/v1/login", post(login))
         .route("/v1/logout", post(logout))
         .route("/v1/sync/push", post(push))
@@ -161,6 +172,7 @@ async fn login(
     let request: LoginRequest = read_body(&headers, &body)?;
     check_version(request.version)?;
     let store = state.store.clone();
+    let metrics = state.metrics.clone();
     let response = blocking(move || {
         let now = now_ms();
         let secret = request.secret;
@@ -171,9 +183,16 @@ async fn login(
             .map_err(internal)?;
         let account = match outcome {
             LoginOutcome::Ok(account) => account,
-            LoginOutcome::Wrong => return Err(ApiError::BadCredentials),
-            LoginOutcome::Locked => return Err(ApiError::LockedOut),
+            LoginOutcome::Wrong => {
+                metrics::Metrics::add(&metrics.logins_refused, 1);
+                return Err(ApiError::BadCredentials);
+            }
+            LoginOutcome::Locked => {
+                metrics::Metrics::add(&metrics.logins_refused, 1);
+                return Err(ApiError::LockedOut);
+            }
         };
+        metrics::Metrics::add(&metrics.logins, 1);
         let token = new_token();
         store
             .issue_token(account.user_id, request.device_id, &token_hash(&token), now)
@@ -224,6 +243,14 @@ async fn push(
             .map_err(internal)
     })
     .await?;
+    for result in &results {
+        let counter = match result.outcome {
+            wire::Outcome::Applied => &state.metrics.entries_applied,
+            wire::Outcome::Duplicate => &state.metrics.entries_duplicate,
+            wire::Outcome::Rejected { .. } => &state.metrics.entries_rejected,
+        };
+        metrics::Metrics::add(counter, 1);
+    }
     reply(&wire::PushResponse {
         server_time_ms: now_ms(),
         results,
@@ -255,6 +282,7 @@ async fn pull(
             .map_err(internal)
     })
     .await?;
+    metrics::Metrics::add(&state.metrics.changes_pulled, page.changes.len() as u64);
     reply(&page)
 }
 
@@ -276,6 +304,7 @@ async fn upload_photo(
     photos::check_hash(&hash)?;
     let dir = state.blob_dir.clone();
     let ack = blocking(move || photos::append(&dir, &hash, at.offset, at.total, &body)).await?;
+    metrics::Metrics::add(&state.metrics.photo_chunks, 1);
     Ok(axum::Json(ack).into_response())
 }
 

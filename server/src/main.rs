@@ -39,11 +39,26 @@ async fn serve(state: AppState, listen: String) -> Result<(), Box<dyn std::error
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     tracing::info!(%listen, "sentra-server listening");
     axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; in-flight requests (a push batch being applied) finish first.
+async fn shutdown() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down after in-flight requests");
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

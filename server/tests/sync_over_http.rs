@@ -503,6 +503,27 @@ async fn a_resent_batch_gets_the_same_answers_and_two_phones_of_one_producer_con
             "both sales of the last kilo count"
         );
     }
+    let metrics = Client::new()
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap();
+    let metrics = String::from_utf8(metrics.bytes().await.unwrap().to_vec()).unwrap();
+    let value = |name: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(value("sentra_push_entries_applied_total") >= 4);
+    assert_eq!(
+        value("sentra_push_entries_duplicate_total"),
+        4,
+        "the resent batch"
+    );
+    assert_eq!(value("sentra_push_entries_rejected_total"), 0);
 }
 
 #[derive(Debug)]
