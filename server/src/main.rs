@@ -1,6 +1,7 @@
 //! `sentra-server`: serves the sync API, or manages accounts.
 //!
 //! ```text
+//! sentra-server demo [--listen 127.0.0.1:8080]
 //! sentra-server serve [--listen 127.0.0.1:8080] [--data ./sentra-data] [--database postgres://…]
 //! sentra-server admin create-account [--data DIR | --database URL] --login NAME --secret S --role ROLE [--producer ID]
 //! ```
@@ -72,6 +73,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let listen = arg(&args, "--listen").unwrap_or_else(|| "127.0.0.1:8080".into());
             tokio::runtime::Runtime::new()?.block_on(serve(state, listen))?;
         }
+        Some("demo") => {
+            let dir = tempfile::Builder::new()
+                .prefix("sentra-demo-")
+                .tempdir()?
+                .keep();
+            let store = SqliteStore::open(&dir.join("server.db")).map_err(|e| e.to_string())?;
+            let state = AppState::new(Arc::new(store), dir.join("photos"));
+            let listen = arg(&args, "--listen").unwrap_or_else(|| "127.0.0.1:8080".into());
+            tokio::runtime::Runtime::new()?.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(&listen).await?;
+                let url = format!("http://{listen}");
+                let router = app(state.clone());
+                let server = tokio::spawn(async move {
+                    axum::serve(listener, router)
+                        .with_graceful_shutdown(shutdown())
+                        .await
+                });
+                sentra_server::demo::seed(&state, &url, &dir)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("Sentra demo server: {url}  (data in {})", dir.display());
+                println!("  health:  {url}/healthz     metrics: {url}/metrics");
+                println!(
+                    "  sign in: facilitator {} / {}; producers by phone (0812-2750-1001, \
+                     0812-2750-1002, 0813-2900-2001) with PIN {}",
+                    sentra_server::demo::FACILITATOR.0,
+                    sentra_server::demo::FACILITATOR.1,
+                    sentra_server::demo::PRODUCER_PIN
+                );
+                println!("  Ctrl-C stops it.");
+                server.await??;
+                Ok::<(), Box<dyn std::error::Error>>(())
+            })?;
+        }
         Some("admin") if args.get(1).map(String::as_str) == Some("create-account") => {
             let state = open_store(&args)?;
             let role = match arg(&args, "--role").as_deref() {
@@ -93,7 +128,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("{}", account.user_id);
         }
         _ => {
-            eprintln!("usage: sentra-server serve [--listen ADDR] [--data DIR]");
+            eprintln!("usage: sentra-server demo [--listen ADDR]");
+            eprintln!(
+                "       sentra-server serve [--listen ADDR] [--data DIR] [--database postgres://…]"
+            );
             eprintln!(
                 "       sentra-server admin create-account --data DIR --login L --secret S --role R [--producer ID]"
             );

@@ -756,3 +756,59 @@ async fn a_photo_upload_cut_halfway_resumes_after_a_restart_and_sends_only_the_r
         assert_eq!(response.status(), 400, "{bad}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_fills_a_server_through_the_real_protocol() {
+    let server = server(Backend::Sqlite).await.unwrap();
+    let work = tempfile::tempdir().unwrap();
+    sentra_server::demo::seed(&server.state, &server.url, work.path())
+        .await
+        .unwrap();
+    let metrics = Client::new()
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap();
+    let metrics = String::from_utf8(metrics.bytes().await.unwrap().to_vec()).unwrap();
+    let value = |name: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(value("sentra_push_entries_applied_total") > 30);
+    assert_eq!(value("sentra_push_entries_rejected_total"), 0);
+    assert_eq!(
+        value("sentra_photo_chunks_total"),
+        10,
+        "5 products × (thumbnail + display image)"
+    );
+    // A producer of the demo signs in on a fresh phone and finds their shop and their sale.
+    let mut phone = unsigned_phone();
+    sign_in(
+        &server,
+        &mut phone,
+        "0812-2750-1001",
+        sentra_server::demo::PRODUCER_PIN,
+    )
+    .await;
+    sync(&server, &phone).await;
+    let shop = phone
+        .sentra
+        .list_products(&sentra_core::catalogue::listing::ProductQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(shop.len(), 2);
+    assert_eq!(
+        phone
+            .sentra
+            .sales("2026-11-22", "2026-11-22", 10)
+            .unwrap()
+            .len(),
+        1
+    );
+}

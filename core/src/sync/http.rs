@@ -7,6 +7,7 @@ use crate::sync::engine::{Exchange, Transport, TransportError};
 use crate::sync::wire::{
     self, ErrorBody, PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse,
 };
+use crate::sync::wire::{LoginRequest, LoginResponse};
 
 /// Talks to a Sentra server at `base_url` with a bearer token.
 #[derive(Debug, Clone)]
@@ -29,6 +30,26 @@ impl HttpTransport {
             base_url: base_url.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
         }
+    }
+
+    /// Signs in (a producer's phone and PIN, or a staff name and password) and returns a
+    /// transport carrying the new token, with the server's answer.
+    pub async fn sign_in(
+        base_url: &str,
+        device: crate::Id,
+        login: &str,
+        secret: &str,
+    ) -> Result<(HttpTransport, LoginResponse), TransportError> {
+        let mut transport = HttpTransport::new(base_url, "");
+        let request = LoginRequest {
+            version: wire::PROTOCOL_VERSION,
+            device_id: device,
+            login: login.to_owned(),
+            secret: secret.to_owned(),
+        };
+        let answer: Exchange<LoginResponse> = transport.exchange("/v1/login", &request).await?;
+        transport.token = answer.value.token.clone();
+        Ok((transport, answer.value))
     }
 
     async fn exchange<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
