@@ -41,20 +41,23 @@ fn picture(dir: &Path, name: &str, colour: [u8; 3]) -> DemoResult<std::path::Pat
     Ok(path)
 }
 
+/// Name, category, unit, price, sizes (none: one variant) and photo colour.
+type DemoProduct = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    &'static [&'static str],
+    [u8; 3],
+);
+
 struct Maker {
     business: &'static str,
     owner: &'static str,
     phone: &'static str,
     regency: &'static str,
     sector: &'static str,
-    products: &'static [(
-        &'static str,
-        &'static str,
-        &'static str,
-        i64,
-        &'static [&'static str],
-        [u8; 3],
-    )],
+    products: &'static [DemoProduct],
 }
 
 const MAKERS: &[Maker] = &[
