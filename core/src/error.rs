@@ -61,6 +61,9 @@ pub enum Error {
     /// A photo could not be made into images (not an image, truncated, too big, unreadable).
     #[error("photo refused: {0}")]
     Photo(#[from] crate::photos::PhotoError),
+    /// The server could not be reached, or refused (with its stable code).
+    #[error("network: {0}")]
+    Network(String),
     /// Stored data could not be decoded; a bug or a damaged row.
     #[error("stored data could not be read: {0}")]
     Decode(String),
@@ -106,6 +109,7 @@ impl Error {
             }
             Error::Storage(_) | Error::Io(_) => ErrorCode::Storage,
             Error::Photo(photo) => photo_code(photo),
+            Error::Network(_) => ErrorCode::Network,
             Error::Decode(_) => ErrorCode::Internal,
         }
     }
@@ -186,13 +190,15 @@ pub enum ErrorCode {
     UnreadableFile,
     /// The image uses a format feature that is not supported.
     UnsupportedImage,
+    /// The server could not be reached or refused the request.
+    Network,
     /// A bug: something that should not happen did.
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, for exhaustive tests and for apps building lookup tables.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::Validation,
         ErrorCode::NotFound,
         ErrorCode::InvalidTransition,
@@ -207,6 +213,7 @@ impl ErrorCode {
         ErrorCode::FileTooLarge,
         ErrorCode::UnreadableFile,
         ErrorCode::UnsupportedImage,
+        ErrorCode::Network,
         ErrorCode::Internal,
     ];
 
@@ -227,6 +234,7 @@ impl ErrorCode {
             ErrorCode::FileTooLarge => "file_too_large",
             ErrorCode::UnreadableFile => "unreadable_file",
             ErrorCode::UnsupportedImage => "unsupported_image",
+            ErrorCode::Network => "network",
             ErrorCode::Internal => "internal",
         }
     }
@@ -272,6 +280,8 @@ impl ErrorCode {
             (ErrorCode::UnreadableFile, Lang::En) => "The photo file cannot be opened.",
             (ErrorCode::UnsupportedImage, Lang::Id) => "Jenis foto ini belum didukung.",
             (ErrorCode::UnsupportedImage, Lang::En) => "This kind of photo is not supported yet.",
+            (ErrorCode::Network, Lang::Id) => "Tidak bisa terhubung ke server. Coba lagi nanti.",
+            (ErrorCode::Network, Lang::En) => "Could not reach the server. Try again later.",
             (ErrorCode::Internal, Lang::Id) => "Terjadi kesalahan di aplikasi.",
             (ErrorCode::Internal, Lang::En) => "Something went wrong in the app.",
         }

@@ -341,6 +341,26 @@ impl Sentra {
         photos::library::path_of(&self.db, &self.photo_dir, hash)
     }
 
+    /// The file of a photo by hash: here already, or fetched from the server through
+    /// `transport` and kept (for other producers' photos a facilitator or cooperative admin
+    /// looks at; they are fetched only when shown).
+    pub async fn fetch_photo<T: sync::engine::Transport>(
+        &self,
+        transport: &T,
+        hash: &str,
+    ) -> Result<PathBuf> {
+        if let Some(path) = self.photo_path(hash)?
+            && path.exists()
+        {
+            return Ok(path);
+        }
+        let bytes = transport
+            .download(hash)
+            .await
+            .map_err(|e| Error::Network(e.to_string()))?;
+        photos::library::keep_downloaded(&self.db, &self.photo_dir, hash, &bytes.value)
+    }
+
     /// The photo directory.
     pub fn photo_dir(&self) -> &Path {
         &self.photo_dir

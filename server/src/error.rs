@@ -35,6 +35,9 @@ pub enum ApiError {
     /// A chunk that does not start where the server's copy ends; the body says where.
     #[error("the upload must continue at byte {0}")]
     WrongOffset(u64),
+    /// No such photo on the server.
+    #[error("no such photo")]
+    PhotoNotFound,
     /// Something failed inside the server.
     #[error("internal error")]
     Internal(String),
@@ -52,6 +55,7 @@ impl ApiError {
             ApiError::BadHash => (StatusCode::BAD_REQUEST, "bad_hash"),
             ApiError::HashMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch"),
             ApiError::WrongOffset(_) => (StatusCode::CONFLICT, "wrong_offset"),
+            ApiError::PhotoNotFound => (StatusCode::NOT_FOUND, "photo_not_found"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

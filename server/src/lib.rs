@@ -83,7 +83,10 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/logout", post(logout))
         .route("/v1/sync/push", post(push))
         .route("/v1/sync/pull", post(pull))
-        .route("/v1/photos/{hash}", axum::routing::put(upload_photo))
+        .route(
+            "/v1/photos/{hash}",
+            axum::routing::put(upload_photo).get(download_photo),
+        )
         .route("/v1/photos/{hash}/status", get(photo_status))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(state)
@@ -318,4 +321,34 @@ async fn photo_status(
     let dir = state.blob_dir.clone();
     let ack = blocking(move || photos::status(&dir, &hash)).await?;
     Ok(axum::Json(ack).into_response())
+}
+
+/// A complete photo, by hash. A hash never changes its bytes, so it may be cached for a year.
+async fn download_photo(
+    State(state): State<AppState>,
+    axum::extract::Path(hash): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    session(&state, &headers).await?;
+    let dir = state.blob_dir.clone();
+    let etag = format!("\"{hash}\"");
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
+        photos::check_hash(&hash)?;
+        return Ok(axum::http::StatusCode::NOT_MODIFIED.into_response());
+    }
+    let bytes = blocking(move || photos::read(&dir, &hash)?.ok_or(ApiError::PhotoNotFound)).await?;
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, value);
+    }
+    Ok(response)
 }

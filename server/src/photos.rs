@@ -45,6 +45,16 @@ pub fn status(dir: &Path, hash: &str) -> Result<UploadAck, ApiError> {
     })
 }
 
+/// The bytes of a complete photo, if the server has it.
+pub fn read(dir: &Path, hash: &str) -> Result<Option<Vec<u8>>, ApiError> {
+    check_hash(hash)?;
+    match std::fs::read(complete_path(dir, hash)) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ApiError::Internal(e.to_string())),
+    }
+}
+
 /// Appends a chunk; see the module docs.
 pub fn append(
     dir: &Path,

@@ -811,4 +811,25 @@ async fn the_demo_fills_a_server_through_the_real_protocol() {
             .len(),
         1
     );
+
+    // Photos come down only when shown: the rows are here, the files are fetched on demand,
+    // checked against their hash, and never queued for upload again.
+    let photo = phone.sentra.photos(shop[0].id).unwrap().remove(0);
+    let thumb = photo.thumb_hash.unwrap();
+    assert!(phone.sentra.photo_path(&thumb).unwrap().is_none());
+    let transport = HttpTransport::new(&server.url, &phone.token);
+    let path = phone.sentra.fetch_photo(&transport, &thumb).await.unwrap();
+    assert_eq!(
+        blake3::hash(&std::fs::read(&path).unwrap())
+            .to_hex()
+            .as_str(),
+        thumb
+    );
+    assert!(phone.sentra.photo_upload_queue(false).unwrap().is_empty());
+    let missing = phone
+        .sentra
+        .fetch_photo(&transport, &"0".repeat(64))
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), sentra_core::ErrorCode::Network);
 }

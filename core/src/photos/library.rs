@@ -183,6 +183,39 @@ pub(crate) fn sweep(db: &Db, dir: &Path) -> Result<usize> {
     Ok(removed)
 }
 
+/// Keeps a photo file fetched from the server (another producer's, for a facilitator or a
+/// cooperative admin): checked against its hash, written atomically, and recorded as already
+/// uploaded so it never enters the upload queue.
+pub(crate) fn keep_downloaded(db: &Db, dir: &Path, hash: &str, bytes: &[u8]) -> Result<PathBuf> {
+    if blake3::hash(bytes).to_hex().as_str() != hash {
+        return Err(Error::Network(
+            "the photo from the server does not match its hash".into(),
+        ));
+    }
+    let (width, height) = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()
+        .and_then(|r| r.into_dimensions().ok())
+        .ok_or(super::PhotoError::NotAnImage)?;
+    std::fs::create_dir_all(dir)?;
+    let path = write_atomic(dir, &file_name(hash), bytes)?;
+    let kind = if width.max(height) <= super::THUMBNAIL_LONG_EDGE {
+        "thumbnail"
+    } else {
+        "display"
+    };
+    db.write(|tx| {
+        let now = tx.now_ms();
+        tx.execute(
+            "INSERT OR IGNORE INTO photo_files(hash, kind, width, height, bytes, upload_state, \
+             confirmed_bytes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'uploaded', ?5, ?6)",
+            rusqlite::params![hash, kind, width, height, bytes.len() as i64, now],
+        )?;
+        Ok(())
+    })?;
+    Ok(path)
+}
+
 /// Where an image file with this hash lives, if it is recorded on this phone.
 pub(crate) fn path_of(db: &Db, dir: &Path, hash: &str) -> Result<Option<PathBuf>> {
     let known = db.read(|c| is_recorded(c, hash))?;

@@ -73,6 +73,11 @@ pub trait Transport: Send + Sync {
         &self,
         hash: &str,
     ) -> impl Future<Output = Result<Exchange<PhotoAck>, TransportError>> + Send;
+    /// Fetches a complete photo file by hash.
+    fn download(
+        &self,
+        hash: &str,
+    ) -> impl Future<Output = Result<Exchange<Vec<u8>>, TransportError>> + Send;
 }
 
 /// Photos are sent in chunks of this many bytes; a cut costs at most one chunk.

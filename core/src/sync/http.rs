@@ -152,4 +152,16 @@ impl Transport for HttpTransport {
             bytes_down,
         })
     }
+
+    async fn download(&self, hash: &str) -> Result<Exchange<Vec<u8>>, TransportError> {
+        let request = self
+            .client
+            .get(format!("{}/v1/photos/{hash}", self.base_url));
+        let (value, bytes_down) = self.send(request, |b| Some(b.to_vec())).await?;
+        Ok(Exchange {
+            value,
+            bytes_up: 0,
+            bytes_down,
+        })
+    }
 }

@@ -92,6 +92,19 @@ impl Transport for Fake {
         })
     }
 
+    async fn download(&self, hash: &str) -> Result<Exchange<Vec<u8>>, TransportError> {
+        self.gate()?;
+        let bytes = self.photos.lock().unwrap().get(hash).cloned();
+        let bytes = bytes.ok_or(TransportError::Refused {
+            code: "photo_not_found".into(),
+        })?;
+        Ok(Exchange {
+            bytes_up: 0,
+            bytes_down: bytes.len(),
+            value: bytes,
+        })
+    }
+
     async fn upload_status(&self, hash: &str) -> Result<Exchange<PhotoAck>, TransportError> {
         self.gate()?;
         let confirmed = self
