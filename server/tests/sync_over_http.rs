@@ -833,3 +833,220 @@ async fn the_demo_fills_a_server_through_the_real_protocol() {
         .unwrap_err();
     assert_eq!(missing.code(), sentra_core::ErrorCode::Network);
 }
+
+/// What a faulty link does to one connection.
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    /// The request never reaches the server.
+    LoseRequest,
+    /// The server gets the request and answers, but the answer never arrives.
+    LoseResponse,
+    /// The connection is cut halfway through the request body.
+    CutMidBody,
+}
+
+/// The request's total length (headers and body), once its headers are in `buf`.
+fn request_length(buf: &[u8]) -> Option<usize> {
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let headers = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+    let body = headers
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    Some(end + body)
+}
+
+/// A TCP proxy in front of the server that applies `faults`, one each, to the first push
+/// requests that cross it, and passes everything else through.
+async fn faulty_link(upstream: String, faults: Vec<Fault>) -> String {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let faults = Arc::new(std::sync::Mutex::new(std::collections::VecDeque::from(
+        faults,
+    )));
+    tokio::spawn(async move {
+        loop {
+            let Ok((client, _)) = listener.accept().await else {
+                return;
+            };
+            let faults = faults.clone();
+            let upstream = upstream.trim_start_matches("http://").to_owned();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                let (mut client_read, mut client_write) = client.into_split();
+                let (mut server_read, mut server_write) = server.into_split();
+                // Answers flow back unless a fault swallows them.
+                let swallow = Arc::new(AtomicBool::new(false));
+                let swallowing = swallow.clone();
+                let back = tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n) = server_read.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        if !swallowing.load(Ordering::SeqCst)
+                            && client_write.write_all(&buf[..n]).await.is_err()
+                        {
+                            break;
+                        }
+                    }
+                });
+                let mut buf = vec![0u8; 256 * 1024];
+                while let Ok(n) = client_read.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    let fault = if buf[..n].starts_with(b"POST /v1/sync/push") {
+                        faults.lock().unwrap().pop_front()
+                    } else {
+                        None
+                    };
+                    match fault {
+                        None => {
+                            if server_write.write_all(&buf[..n]).await.is_err() {
+                                break;
+                            }
+                        }
+                        Some(Fault::LoseRequest) => break,
+                        Some(Fault::CutMidBody) => {
+                            let _ = server_write.write_all(&buf[..n / 2]).await;
+                            break;
+                        }
+                        Some(Fault::LoseResponse) => {
+                            swallow.store(true, Ordering::SeqCst);
+                            let mut have = n;
+                            let _ = server_write.write_all(&buf[..n]).await;
+                            while request_length(&buf[..have]).is_some_and(|len| have < len) {
+                                match client_read.read(&mut buf[have..]).await {
+                                    Ok(0) | Err(_) => break,
+                                    Ok(m) => {
+                                        let _ = server_write.write_all(&buf[have..have + m]).await;
+                                        have += m;
+                                    }
+                                }
+                            }
+                            // Give the server time to apply it and answer into the void.
+                            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                            break;
+                        }
+                    }
+                }
+                back.abort();
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_requests_lost_answers_and_cut_bodies_end_with_nothing_lost_and_nothing_twice() {
+    let server = server(Backend::Sqlite).await.unwrap();
+    let mut seller = unsigned_phone();
+    let me = seller
+        .sentra
+        .register_producer(&producer("Keripik Tempe Bu Yati", "0812-6060-7070"))
+        .unwrap();
+    for i in 0..30 {
+        seller
+            .sentra
+            .create_product(&product(me, &format!("Keripik Tempe {i}"), 5))
+            .unwrap();
+    }
+    let entries = seller
+        .sentra
+        .pending_counts()
+        .unwrap()
+        .iter()
+        .map(|p| p.count)
+        .sum::<i64>() as u64;
+    account(
+        &server,
+        "0812-6060-7070",
+        "445566",
+        Role::Producer,
+        Some(me),
+    )
+    .await;
+    sign_in(&server, &mut seller, "081260607070", "445566").await;
+
+    // Every first attempt of each kind of request meets a fault; the engine retries.
+    let link = faulty_link(
+        server.url.clone(),
+        vec![
+            Fault::LoseRequest,
+            Fault::LoseResponse,
+            Fault::CutMidBody,
+            Fault::LoseResponse,
+            Fault::CutMidBody,
+        ],
+    )
+    .await;
+    let transport = HttpTransport::new(&link, &seller.token);
+    let options = SyncOptions {
+        push_batch_bytes: 4 * 1024,
+        first_backoff: std::time::Duration::from_millis(10),
+        ..Default::default()
+    };
+    let report = seller
+        .sentra
+        .sync(
+            &transport,
+            &options,
+            None::<&NoProgress>,
+            &CancelToken::new(),
+        )
+        .await
+        .unwrap();
+    assert!(report.completed, "{report:?}");
+    assert!(report.requests > 5, "faults forced retries: {report:?}");
+    assert!(
+        seller.sentra.sync_push_batch(1 << 20).unwrap().is_none(),
+        "nothing left behind"
+    );
+    assert!(seller.sentra.quarantined().unwrap().is_empty());
+
+    let metrics = Client::new()
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap();
+    let metrics = String::from_utf8(metrics.bytes().await.unwrap().to_vec()).unwrap();
+    let value = |name: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(
+        value("sentra_push_entries_applied_total"),
+        entries,
+        "each entry applied exactly once"
+    );
+    assert!(
+        value("sentra_push_entries_duplicate_total") > 0,
+        "a push answer was lost and the batch resent"
+    );
+
+    // Another phone of the same producer gets exactly one copy of everything.
+    let other = phone(&server, "081260607070", "445566").await;
+    sync(&server, &other).await;
+    let shop = other
+        .sentra
+        .list_products(&sentra_core::catalogue::listing::ProductQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(shop.len(), 30);
+    assert!(
+        shop.iter().all(|p| p.total_stock == 5),
+        "no opening stock counted twice"
+    );
+}
