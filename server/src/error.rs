@@ -35,6 +35,9 @@ pub enum ApiError {
     /// A chunk that does not start where the server's copy ends; the body says where.
     #[error("the upload must continue at byte {0}")]
     WrongOffset(u64),
+    /// Too many requests with this token; try again shortly.
+    #[error("too many requests; try again shortly")]
+    RateLimited,
     /// No such photo on the server.
     #[error("no such photo")]
     PhotoNotFound,
@@ -56,6 +59,7 @@ impl ApiError {
             ApiError::HashMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch"),
             ApiError::WrongOffset(_) => (StatusCode::CONFLICT, "wrong_offset"),
             ApiError::PhotoNotFound => (StatusCode::NOT_FOUND, "photo_not_found"),
+            ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod demo;
 pub mod error;
+pub mod limits;
 pub mod metrics;
 pub mod photos;
 pub mod scope;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub blob_dir: std::path::PathBuf,
     /// Counters for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
+    /// Per-token rate limits.
+    pub limits: Arc<limits::Buckets>,
 }
 
 impl AppState {
@@ -52,7 +55,14 @@ impl AppState {
             store,
             blob_dir,
             metrics: Arc::default(),
+            limits: Arc::default(),
         }
+    }
+
+    /// The same state with another rate limit per token.
+    pub fn with_rate_limit(mut self, limit: limits::RateLimit) -> Self {
+        self.limits = Arc::new(limits::Buckets::new(limit));
+        self
     }
 
     /// Creates an account, hashing its secret with argon2id (used by `admin` and by tests).
@@ -158,6 +168,9 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Result<(Account, Id),
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthorized)?;
     let hash = token_hash(token.trim());
+    if !state.limits.allow(&hash) {
+        return Err(ApiError::RateLimited);
+    }
     let store = state.store.clone();
     blocking(move || {
         store

@@ -1050,3 +1050,57 @@ async fn lost_requests_lost_answers_and_cut_bodies_end_with_nothing_lost_and_not
         "no opening stock counted twice"
     );
 }
+
+async fn pull_once(server: &Server, phone: &Phone) -> reqwest::Response {
+    let request = phone.sentra.sync_pull_request(1024).unwrap();
+    let body = wire::encode(&request).unwrap();
+    post(
+        &Client::new(),
+        &format!("{}/v1/sync/pull", server.url),
+        Some(&phone.token),
+        body,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_that_floods_the_server_is_slowed_down_and_others_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("server.db")).unwrap();
+    let limit = sentra_server::limits::RateLimit {
+        burst: 5.0,
+        per_second: 0.001,
+    };
+    let state = AppState::new(Arc::new(store), dir.path().join("photos")).with_rate_limit(limit);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = app(state.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let server = Server {
+        url,
+        state,
+        _dir: dir,
+    };
+    account(
+        &server,
+        "pendamping",
+        "rahasia-kuat",
+        Role::Facilitator,
+        None,
+    )
+    .await;
+    let flooding = phone(&server, "pendamping", "rahasia-kuat").await;
+    let calm = phone(&server, "pendamping", "rahasia-kuat").await;
+    for _ in 0..5 {
+        assert_eq!(pull_once(&server, &flooding).await.status(), 200);
+    }
+    let refused = pull_once(&server, &flooding).await;
+    assert_eq!(refused.status(), 429);
+    let body: wire::ErrorBody = serde_json::from_slice(&refused.bytes().await.unwrap()).unwrap();
+    assert_eq!(body.code, "rate_limited");
+    assert_eq!(
+        pull_once(&server, &calm).await.status(),
+        200,
+        "another token has its own bucket"
+    );
+}
