@@ -1,0 +1,182 @@
+//! The `sentra` command line as a facilitator on a laptop would use it, against a real server
+//! on loopback: sign in, register a producer, list a product with a photo, record a sale, sync;
+//! then the producer signs in on their own "phone" and finds it all.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is the failure message.
+
+use sentra_core::Role;
+use sentra_server::store::SqliteStore;
+use sentra_server::{AppState, app};
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+/// Runs `sentra --db DB ARGS…` off the async threads and returns its standard output.
+async fn sentra(db: &Path, args: &[&str]) -> String {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sentra"));
+    command.arg("--db").arg(db).args(args);
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_facilitator_on_a_laptop_registers_a_producer_who_then_finds_everything_on_their_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("server.db")).unwrap();
+    let state = AppState::new(Arc::new(store), dir.path().join("photos"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = app(state.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let create = |login: &'static str, secret: &'static str, role: Role, producer| {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || {
+            state.create_account(login, secret, role, producer).unwrap()
+        })
+    };
+    create("pendamping", "rahasia-kuat", Role::Facilitator, None)
+        .await
+        .unwrap();
+
+    let laptop = dir.path().join("laptop.db");
+    sentra(
+        &laptop,
+        &[
+            "login",
+            "--server",
+            &url,
+            "--login",
+            "pendamping",
+            "--secret",
+            "rahasia-kuat",
+        ],
+    )
+    .await;
+    let producer = sentra(
+        &laptop,
+        &[
+            "register-producer",
+            "--name",
+            "Batik Tulis Bu Narti",
+            "--owner",
+            "Narti",
+            "--phone",
+            "0813-1111-2222",
+            "--region",
+            "3326",
+            "--sector",
+            "crafts",
+        ],
+    )
+    .await
+    .trim()
+    .to_owned();
+    let photo = dir.path().join("batik.png");
+    image::RgbImage::from_fn(800, 600, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    })
+    .save(&photo)
+    .unwrap();
+    let ids = sentra(
+        &laptop,
+        &[
+            "add-product",
+            "--producer",
+            &producer,
+            "--name",
+            "Kain Batik Tulis",
+            "--category",
+            "Kain",
+            "--unit",
+            "pcs",
+            "--price",
+            "350000",
+            "--stock",
+            "4",
+            "--photo",
+            photo.to_str().unwrap(),
+        ],
+    )
+    .await;
+    let variant = ids.split_whitespace().nth(1).unwrap().to_owned();
+    sentra(
+        &laptop,
+        &[
+            "sale",
+            "--variant",
+            &variant,
+            "--quantity",
+            "1",
+            "--channel",
+            "exhibition",
+            "--date",
+            "2026-11-22",
+        ],
+    )
+    .await;
+    let synced = sentra(&laptop, &["sync"]).await;
+    assert!(synced.contains("done:"), "{synced}");
+    assert!(
+        synced.contains("2 photos"),
+        "thumbnail and display image: {synced}"
+    );
+
+    create(
+        "0813-1111-2222",
+        "246810",
+        Role::Producer,
+        Some(producer.parse().unwrap()),
+    )
+    .await
+    .unwrap();
+    let phone = dir.path().join("phone.db");
+    sentra(
+        &phone,
+        &[
+            "login",
+            "--server",
+            &url,
+            "--login",
+            "081311112222",
+            "--secret",
+            "246810",
+        ],
+    )
+    .await;
+    sentra(&phone, &["sync"]).await;
+    let products = sentra(&phone, &["products"]).await;
+    assert!(
+        products.contains("Kain Batik Tulis Rp 350.000 stock 3"),
+        "{products}"
+    );
+    assert_eq!(sentra(&phone, &["orders"]).await, "");
+
+    // A bad input is refused with its code, in Indonesian.
+    let output = Command::new(env!("CARGO_BIN_EXE_sentra"))
+        .args([
+            "--db",
+            phone.to_str().unwrap(),
+            "sale",
+            "--variant",
+            &variant,
+            "--quantity",
+            "0",
+        ])
+        .args(["--channel", "exhibition", "--date", "2026-11-22"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("error validation") && stderr.contains("quantity"),
+        "{stderr}"
+    );
+}
