@@ -65,6 +65,27 @@ impl AppState {
         self
     }
 
+    /// Assigns the facilitator signing in as `login` to a region: a province (2 digits),
+    /// regency (4), district (6) or village (10) code. They then see and may edit every
+    /// producer there, as well as the ones they registered.
+    pub fn assign_region(&self, login: &str, region: &str) -> Result<(), ApiError> {
+        let region: String = region.chars().filter(char::is_ascii_digit).collect();
+        let known = match region.len() {
+            2 => sentra_core::regions::province(&region).is_some(),
+            4 | 6 | 10 => sentra_core::regions::validate_code(&region).is_ok(),
+            _ => false,
+        };
+        if !known {
+            return Err(ApiError::BadBody);
+        }
+        let user = self
+            .store
+            .user_by_login(&normalise_login(login))
+            .map_err(internal)?
+            .ok_or(ApiError::BadCredentials)?;
+        self.store.assign_region(user, &region).map_err(internal)
+    }
+
     /// Creates an account, hashing its secret with argon2id (used by `admin` and by tests).
     pub fn create_account(
         &self,

@@ -3,6 +3,7 @@
 //! ```text
 //! sentra-server demo [--listen 127.0.0.1:8080]
 //! sentra-server serve [--listen 127.0.0.1:8080] [--data ./sentra-data] [--database postgres://…]
+//! sentra-server admin assign-region [--data DIR | --database URL] --login NAME --region CODE
 //! sentra-server admin create-account [--data DIR | --database URL] --login NAME --secret S --role ROLE [--producer ID]
 //! ```
 //!
@@ -106,6 +107,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 server.await??;
                 Ok::<(), Box<dyn std::error::Error>>(())
             })?;
+        }
+        Some("admin") if args.get(1).map(String::as_str) == Some("assign-region") => {
+            let state = open_store(&args)?;
+            let login = arg(&args, "--login").ok_or("--login is required")?;
+            let region = arg(&args, "--region").ok_or("--region is required")?;
+            state.assign_region(&login, &region)?;
+            println!("{login} now covers region {region}");
         }
         Some("admin") if args.get(1).map(String::as_str) == Some("create-account") => {
             let state = open_store(&args)?;

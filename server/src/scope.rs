@@ -21,8 +21,10 @@ pub trait Index {
     fn registered_by(&mut self, producer: Id) -> StoreResult<Option<String>>;
     /// Whether `admin` administers an organisation that `producer` belongs to.
     fn admins_member(&mut self, admin: Id, producer: Id) -> StoreResult<bool>;
-    /// The producers a facilitator (by user id text) registered.
-    fn registered_producers(&mut self, registered_by: &str) -> StoreResult<Vec<Id>>;
+    /// The producers a facilitator registered or whose region the facilitator is assigned to.
+    fn facilitator_producers(&mut self, facilitator: Id) -> StoreResult<Vec<Id>>;
+    /// Whether a producer's region lies in one the facilitator is assigned to.
+    fn in_assigned_region(&mut self, facilitator: Id, producer: Id) -> StoreResult<bool>;
     /// The member producers of the organisations `admin` administers.
     fn members_administered(&mut self, admin: Id) -> StoreResult<Vec<Id>>;
 }
@@ -113,7 +115,7 @@ pub fn authorise(
         (Role::Facilitator, Some(owner)) => {
             let me = account.user_id.to_string();
             match index.registered_by(owner)? {
-                Some(by) => by == me,
+                Some(by) => by == me || index.in_assigned_region(account.user_id, owner)?,
                 // A producer this facilitator is registering now.
                 None => {
                     change.entity == "producer"
@@ -157,7 +159,7 @@ pub fn visible(index: &mut dyn Index, account: &Account) -> StoreResult<Visible>
         Role::Producer => Visible::Producers(account.producer_id.into_iter().collect()),
         Role::Facilitator => Visible::Producers(
             index
-                .registered_producers(&account.user_id.to_string())?
+                .facilitator_producers(account.user_id)?
                 .into_iter()
                 .collect(),
         ),

@@ -112,6 +112,7 @@ on_both_backends!(
     a_resent_batch_gets_the_same_answers_and_two_phones_of_one_producer_converge,
     a_phone_months_ahead_is_corrected_before_it_pushes_and_a_future_stamp_is_refused,
     a_photo_upload_cut_halfway_resumes_after_a_restart_and_sends_only_the_rest,
+    a_facilitator_assigned_to_a_regency_sees_and_edits_its_producers_and_no_others,
 );
 
 /// A phone: its own database, and a token once signed in.
@@ -1103,4 +1104,78 @@ async fn a_token_that_floods_the_server_is_slowed_down_and_others_are_not() {
         200,
         "another token has its own bucket"
     );
+}
+
+async fn a_facilitator_assigned_to_a_regency_sees_and_edits_its_producers_and_no_others(
+    backend: Backend,
+) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
+    account(
+        &server,
+        "pendamping.lama",
+        "rahasia-lama",
+        Role::Facilitator,
+        None,
+    )
+    .await;
+    account(
+        &server,
+        "pendamping.baru",
+        "rahasia-baru",
+        Role::Facilitator,
+        None,
+    )
+    .await;
+    let old = phone(&server, "pendamping.lama", "rahasia-lama").await;
+    let mut in_pemalang = producer("Konveksi Pemalang", "0812-9090-0001");
+    in_pemalang.region_code = "33.27.05.2001".into();
+    let mut in_banyumas = producer("Gula Banyumas", "0812-9090-0002");
+    in_banyumas.region_code = "3302".into();
+    let p1 = old.sentra.register_producer(&in_pemalang).unwrap();
+    let p2 = old.sentra.register_producer(&in_banyumas).unwrap();
+    let jeans = old
+        .sentra
+        .create_product(&product(p1, "Jeans Pemalang", 3))
+        .unwrap();
+    let gula = old
+        .sentra
+        .create_product(&product(p2, "Gula Banyumas", 3))
+        .unwrap();
+    sync(&server, &old).await;
+
+    // The new facilitator takes over Kabupaten Pemalang.
+    let (state, login) = (server.state.clone(), "pendamping.baru");
+    tokio::task::spawn_blocking(move || state.assign_region(login, "3327").unwrap())
+        .await
+        .unwrap();
+    let (state, login) = (server.state.clone(), "pendamping.baru");
+    let bad = tokio::task::spawn_blocking(move || state.assign_region(login, "9999"))
+        .await
+        .unwrap();
+    assert!(bad.is_err(), "an unknown region is refused");
+    let new = phone(&server, "pendamping.baru", "rahasia-baru").await;
+    sync(&server, &new).await;
+    assert!(
+        new.sentra.product(jeans).is_ok(),
+        "sees the producers of the regency"
+    );
+    assert!(new.sentra.product(gula).is_err(), "and no others");
+    new.sentra
+        .edit_product(
+            jeans,
+            &ProductPatch {
+                price: Some(99_000),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&server, &new).await;
+    assert!(
+        new.sentra.quarantined().unwrap().is_empty(),
+        "may edit them"
+    );
+    sync(&server, &old).await;
+    assert_eq!(old.sentra.product(jeans).unwrap().price, 99_000);
 }

@@ -18,8 +18,15 @@ pub trait Primitives: Index {
     fn append_feed(&mut self, owner: Option<Id>, origin: Id, change: &str) -> StoreResult<()>;
     /// Records which producer a thing belongs to (first write wins).
     fn set_owner(&mut self, entity: &str, id: Id, producer: Id) -> StoreResult<()>;
-    /// Records who registered a producer (first write wins).
-    fn set_registration(&mut self, producer: Id, registered_by: &str) -> StoreResult<()>;
+    /// Records who registered a producer, and where it is (first write wins).
+    fn set_registration(
+        &mut self,
+        producer: Id,
+        registered_by: &str,
+        region: &str,
+    ) -> StoreResult<()>;
+    /// Records a producer's new region.
+    fn set_region(&mut self, producer: Id, region: &str) -> StoreResult<()>;
     /// Records a membership (`admin`: an admin's user id rather than a member producer).
     fn add_membership(&mut self, organisation: Id, member: Id, admin: bool) -> StoreResult<()>;
 }
@@ -68,7 +75,16 @@ fn index(tx: &mut dyn Primitives, change: &Change, owner: Option<Id>) -> StoreRe
     }
     match (change.entity.as_str(), change.op.as_str()) {
         ("producer", "create") => {
-            tx.set_registration(change.id, text("registered_by").unwrap_or("self"))?
+            tx.set_registration(
+                change.id,
+                text("registered_by").unwrap_or("self"),
+                text("region_code").unwrap_or(""),
+            )?;
+        }
+        ("producer", "update") => {
+            if let Some(region) = text("region_code") {
+                tx.set_region(change.id, region)?;
+            }
         }
         ("organisation_member", "append") => {
             if let Some(member) = text("producer_id").and_then(|s| s.parse().ok()) {

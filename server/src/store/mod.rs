@@ -47,6 +47,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<LoginOutcome>;
     /// Records a token (by hash) for a user on a device.
     fn issue_token(&self, user: Id, device: Id, token_hash: &[u8], now: i64) -> StoreResult<()>;
+    /// Assigns a facilitator to a region (a Kemendagri code prefix: province, regency, …).
+    fn assign_region(&self, facilitator: Id, region: &str) -> StoreResult<()>;
+    /// The user id behind a login.
+    fn user_by_login(&self, login: &str) -> StoreResult<Option<Id>>;
     /// Revokes a token.
     fn revoke_token(&self, token_hash: &[u8]) -> StoreResult<()>;
     /// The account and device a live token belongs to.

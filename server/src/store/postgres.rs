@@ -27,7 +27,10 @@ CREATE TABLE IF NOT EXISTS feed (
     seq BIGSERIAL PRIMARY KEY, owner BYTEA, origin BYTEA NOT NULL, change TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS owners (
     entity TEXT NOT NULL, id BYTEA NOT NULL, producer BYTEA NOT NULL, PRIMARY KEY (entity, id));
-CREATE TABLE IF NOT EXISTS registrations (producer BYTEA PRIMARY KEY, registered_by TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS registrations (
+    producer BYTEA PRIMARY KEY, registered_by TEXT NOT NULL, region TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS assignments (
+    facilitator BYTEA NOT NULL, region TEXT NOT NULL, PRIMARY KEY (facilitator, region));
 CREATE TABLE IF NOT EXISTS memberships (
     organisation BYTEA NOT NULL, member BYTEA NOT NULL, admin BOOLEAN NOT NULL,
     PRIMARY KEY (organisation, member, admin));
@@ -132,11 +135,26 @@ impl Index for Tx<'_, '_> {
             .is_some())
     }
 
-    fn registered_producers(&mut self, registered_by: &str) -> StoreResult<Vec<Id>> {
-        self.ids(
-            "SELECT producer FROM registrations WHERE registered_by = $1",
-            &registered_by,
-        )
+    fn facilitator_producers(&mut self, facilitator: Id) -> StoreResult<Vec<Id>> {
+        let rows = self.0.query(
+            "SELECT producer FROM registrations WHERE registered_by = $1 \
+             UNION SELECT r.producer FROM registrations r JOIN assignments a \
+             ON left(r.region, length(a.region)) = a.region WHERE a.facilitator = $2",
+            &[&facilitator.to_string(), &b(facilitator)],
+        )?;
+        rows.into_iter().map(|row| id(row.get(0))).collect()
+    }
+
+    fn in_assigned_region(&mut self, facilitator: Id, producer: Id) -> StoreResult<bool> {
+        Ok(self
+            .0
+            .query_opt(
+                "SELECT 1 FROM registrations r JOIN assignments a \
+                 ON left(r.region, length(a.region)) = a.region \
+                 WHERE a.facilitator = $1 AND r.producer = $2",
+                &[&b(facilitator), &b(producer)],
+            )?
+            .is_some())
     }
 
     fn members_administered(&mut self, admin: Id) -> StoreResult<Vec<Id>> {
@@ -181,10 +199,23 @@ impl Primitives for Tx<'_, '_> {
         Ok(())
     }
 
-    fn set_registration(&mut self, producer: Id, registered_by: &str) -> StoreResult<()> {
+    fn set_registration(
+        &mut self,
+        producer: Id,
+        registered_by: &str,
+        region: &str,
+    ) -> StoreResult<()> {
         self.0.execute(
-            "INSERT INTO registrations(producer, registered_by) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[&b(producer), &registered_by],
+            "INSERT INTO registrations(producer, registered_by, region) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&b(producer), &registered_by, &region],
+        )?;
+        Ok(())
+    }
+
+    fn set_region(&mut self, producer: Id, region: &str) -> StoreResult<()> {
+        self.0.execute(
+            "UPDATE registrations SET region = $1 WHERE producer = $2",
+            &[&region, &b(producer)],
         )?;
         Ok(())
     }
@@ -199,6 +230,23 @@ impl Primitives for Tx<'_, '_> {
 }
 
 impl Store for PostgresStore {
+    fn assign_region(&self, facilitator: Id, region: &str) -> StoreResult<()> {
+        self.lock().as_mut().ok_or(CLOSED)?.execute(
+            "INSERT INTO assignments(facilitator, region) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&b(facilitator), &region],
+        )?;
+        Ok(())
+    }
+
+    fn user_by_login(&self, login: &str) -> StoreResult<Option<Id>> {
+        let row = self
+            .lock()
+            .as_mut()
+            .ok_or(CLOSED)?
+            .query_opt("SELECT user_id FROM accounts WHERE login = $1", &[&login])?;
+        opt_id(row.map(|r| r.get(0)))
+    }
+
     fn create_account(
         &self,
         login: &str,

@@ -58,10 +58,18 @@ CREATE TABLE IF NOT EXISTS owners (
     PRIMARY KEY (entity, id)
 ) WITHOUT ROWID;
 
--- Who registered each producer (a facilitator's user id, or 'self').
+-- Who registered each producer (a facilitator's user id, or 'self'), and its region code.
 CREATE TABLE IF NOT EXISTS registrations (
     producer       BLOB PRIMARY KEY,
-    registered_by  TEXT NOT NULL
+    registered_by  TEXT NOT NULL,
+    region         TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+
+-- Regions (Kemendagri code prefixes) a facilitator is assigned to.
+CREATE TABLE IF NOT EXISTS assignments (
+    facilitator  BLOB NOT NULL,
+    region       TEXT NOT NULL,
+    PRIMARY KEY (facilitator, region)
 ) WITHOUT ROWID;
 
 -- Cooperative and cluster membership and admins, for cooperative admins' scopes.
@@ -136,12 +144,30 @@ impl Index for Tx<'_> {
             .is_some())
     }
 
-    fn registered_producers(&mut self, registered_by: &str) -> StoreResult<Vec<Id>> {
-        ids(
-            self.0,
-            "SELECT producer FROM registrations WHERE registered_by = ?1",
-            &registered_by,
-        )
+    fn facilitator_producers(&mut self, facilitator: Id) -> StoreResult<Vec<Id>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT producer FROM registrations WHERE registered_by = ?1 \
+             UNION SELECT r.producer FROM registrations r JOIN assignments a \
+             ON substr(r.region, 1, length(a.region)) = a.region WHERE a.facilitator = ?2",
+        )?;
+        let rows = stmt.query_map(
+            rusqlite::params![facilitator.to_string(), facilitator],
+            |r| r.get(0),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn in_assigned_region(&mut self, facilitator: Id, producer: Id) -> StoreResult<bool> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT 1 FROM registrations r JOIN assignments a \
+                 ON substr(r.region, 1, length(a.region)) = a.region \
+                 WHERE a.facilitator = ?1 AND r.producer = ?2",
+            )?
+            .query_row(rusqlite::params![facilitator, producer], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     fn members_administered(&mut self, admin: Id) -> StoreResult<Vec<Id>> {
@@ -187,10 +213,23 @@ impl Primitives for Tx<'_> {
         Ok(())
     }
 
-    fn set_registration(&mut self, producer: Id, registered_by: &str) -> StoreResult<()> {
+    fn set_registration(
+        &mut self,
+        producer: Id,
+        registered_by: &str,
+        region: &str,
+    ) -> StoreResult<()> {
         self.0.execute(
-            "INSERT OR IGNORE INTO registrations(producer, registered_by) VALUES (?1, ?2)",
-            rusqlite::params![producer, registered_by],
+            "INSERT OR IGNORE INTO registrations(producer, registered_by, region) VALUES (?1, ?2, ?3)",
+            rusqlite::params![producer, registered_by, region],
+        )?;
+        Ok(())
+    }
+
+    fn set_region(&mut self, producer: Id, region: &str) -> StoreResult<()> {
+        self.0.execute(
+            "UPDATE registrations SET region = ?1 WHERE producer = ?2",
+            rusqlite::params![region, producer],
         )?;
         Ok(())
     }
@@ -205,6 +244,25 @@ impl Primitives for Tx<'_> {
 }
 
 impl Store for SqliteStore {
+    fn assign_region(&self, facilitator: Id, region: &str) -> StoreResult<()> {
+        self.lock().execute(
+            "INSERT OR IGNORE INTO assignments(facilitator, region) VALUES (?1, ?2)",
+            rusqlite::params![facilitator, region],
+        )?;
+        Ok(())
+    }
+
+    fn user_by_login(&self, login: &str) -> StoreResult<Option<Id>> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT user_id FROM accounts WHERE login = ?1",
+                [login],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     fn create_account(
         &self,
         login: &str,
