@@ -330,6 +330,8 @@ pub enum Rule {
     Tiers,
     /// The referenced thing does not exist.
     Unknown,
+    /// A PIN must be 6 digits.
+    Pin,
 }
 
 impl Rule {
@@ -348,6 +350,7 @@ impl Rule {
             Rule::Duplicate => "duplicate",
             Rule::Tiers => "tiers",
             Rule::Unknown => "unknown",
+            Rule::Pin => "pin",
         }
     }
 
@@ -376,6 +379,8 @@ impl Rule {
             (Rule::Duplicate, Lang::En) => "Already used; must be unique.",
             (Rule::Tiers, Lang::Id) => "Pilihan varian tidak sesuai dengan jenis varian produk.",
             (Rule::Tiers, Lang::En) => "The variant options do not match the product's tiers.",
+            (Rule::Pin, Lang::Id) => "PIN harus 6 angka.",
+            (Rule::Pin, Lang::En) => "A PIN must be 6 digits.",
             (Rule::Unknown, Lang::Id) => "Data yang dirujuk tidak ditemukan.",
             (Rule::Unknown, Lang::En) => "The referenced item does not exist.",
         }

@@ -321,10 +321,10 @@ async fn a_facilitators_offline_registration_reaches_the_server_and_stays_in_sco
     let other = phone(&server, "pendamping.lain", "rahasia-lain").await;
 
     // Offline in the village: register producer C with a product.
-    let c = f
-        .sentra
-        .register_producer(&producer("Batik Tulis Bu Narti", "0813-2222-3333"))
-        .unwrap();
+    // Offline in the village: register producer C, with the activation PIN C chose.
+    let mut narti = producer("Batik Tulis Bu Narti", "0813-2222-3333");
+    narti.activation_pin = Some("246810".into());
+    let c = f.sentra.register_producer(&narti).unwrap();
     let kain = f
         .sentra
         .create_product(&product(c, "Kain Batik Tulis", 4))
@@ -336,8 +336,7 @@ async fn a_facilitators_offline_registration_reaches_the_server_and_stays_in_sco
     );
     assert!(f.sentra.quarantined().unwrap().is_empty());
 
-    // C activates an account and signs in on their own phone: they get what F made.
-    account(&server, "0813-2222-3333", "246810", Role::Producer, Some(c)).await;
+    // After that sync C can sign in on their own phone with phone and PIN, and gets what F made.
     let c_phone = phone(&server, "081322223333", "246810").await;
     sync(&server, &c_phone).await;
     assert_eq!(
@@ -345,6 +344,41 @@ async fn a_facilitators_offline_registration_reaches_the_server_and_stays_in_sco
         "Kain Batik Tulis"
     );
     assert_eq!(c_phone.sentra.producer(c).unwrap().phone, "+6281322223333");
+
+    // The PIN's hash went to the server only: no phone is ever sent it.
+    let mut request = c_phone.sentra.sync_pull_request(1 << 20).unwrap();
+    request.cursor = None;
+    let body = wire::encode(&request).unwrap();
+    let raw = post(
+        &Client::new(),
+        &format!("{}/v1/sync/pull", server.url),
+        Some(&f.token),
+        body,
+    )
+    .await;
+    assert_eq!(raw.status(), 403, "F's token is bound to F's device");
+    let body = wire::encode(&request).unwrap();
+    let raw = post(
+        &Client::new(),
+        &format!("{}/v1/sync/pull", server.url),
+        Some(&c_phone.token),
+        body,
+    )
+    .await;
+    let page: PullResponse = wire::decode(&raw.bytes().await.unwrap()).unwrap();
+    assert!(page.changes.iter().any(|ch| ch.entity == "producer"));
+    assert!(
+        page.changes
+            .iter()
+            .all(|ch| !ch.fields.contains_key("activation_pin_hash"))
+    );
+    // A wrong PIN does not open C's account.
+    assert_eq!(
+        login(&server, Id::new(), "081322223333", "135790")
+            .await
+            .status(),
+        401
+    );
 
     // Another facilitator sees nothing of C.
     sync(&server, &other).await;

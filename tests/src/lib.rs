@@ -19,6 +19,7 @@ pub fn rowosari_jeans_maker() -> NewProducer {
         certifications: vec![],
         consent_publish: true,
         consent_date: Some("2026-11-01".into()),
+        activation_pin: None,
     }
 }
 

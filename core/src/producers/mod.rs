@@ -200,6 +200,10 @@ pub struct NewProducer {
     pub consent_publish: bool,
     /// Date of the consent, `YYYY-MM-DD`; required when consent is given.
     pub consent_date: Option<String>,
+    /// A 6-digit PIN the facilitator sets while registering the producer offline, so the
+    /// producer can sign in on their own phone after the next sync. Only its argon2id hash
+    /// leaves this call: it travels in the outbox entry to the server and is not stored here.
+    pub activation_pin: Option<String>,
 }
 
 /// Changes to a producer; `None` leaves a field as it is.
@@ -308,9 +312,24 @@ pub(crate) fn register(tx: &mut Tx<'_>, input: &NewProducer, by: RegisteredBy) -
     let nib = check_nib(&mut c, input.nib.as_deref());
     let certifications = check_certifications(&mut c, &input.certifications);
     let consent_date = check_consent(&mut c, input.consent_publish, input.consent_date.as_deref());
+    let pin = input.activation_pin.as_deref().map(str::trim);
+    if pin.is_some_and(|p| p.len() != 6 || !p.bytes().all(|b| b.is_ascii_digit())) {
+        c.fail("activation_pin", Rule::Pin);
+    }
     c.finish()?;
+    let mut extra = serde_json::Map::new();
+    if let Some(pin) = pin {
+        use argon2::PasswordHasher;
+        let hash = argon2::Argon2::default()
+            .hash_password(pin.as_bytes())
+            .map_err(|e| Error::Decode(format!("hashing the PIN: {e}")))?;
+        extra.insert(
+            "activation_pin_hash".into(),
+            serde_json::Value::String(hash.to_string()),
+        );
+    }
     let id = Id::new();
-    tx.insert(
+    tx.insert_composite(
         "producers",
         Entity::Producer,
         id,
@@ -330,6 +349,7 @@ pub(crate) fn register(tx: &mut Tx<'_>, input: &NewProducer, by: RegisteredBy) -
             ("registered_by", by.to_stored().into()),
             ("created_at", now.into()),
         ],
+        extra,
     )?;
     Ok(id)
 }

@@ -91,6 +91,7 @@ pub fn producer_input(name: &str) -> NewProducer {
         certifications: vec!["halal".into()],
         consent_publish: true,
         consent_date: Some("2026-11-01".into()),
+        activation_pin: None,
     }
 }
 

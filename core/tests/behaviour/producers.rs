@@ -153,3 +153,22 @@ fn organisations_hold_members_and_admins_once_each() {
         ErrorCode::Validation
     );
 }
+
+#[test]
+fn an_activation_pin_leaves_only_as_an_argon2_hash_in_the_outbox() {
+    let (p, _) = facilitator_phone();
+    let mut input = producer_input("Batik Tulis Bu Narti");
+    input.activation_pin = Some("12ab".into());
+    let err = p.sentra.register_producer(&input).unwrap_err();
+    assert_eq!(err.fields()[0].field, "activation_pin");
+    assert_eq!(err.fields()[0].rule, Rule::Pin);
+    input.activation_pin = Some("246810".into());
+    p.sentra.register_producer(&input).unwrap();
+    let entry = p.sentra.outbox(0, 10).unwrap().pop().unwrap();
+    let hash = entry.fields["activation_pin_hash"].as_str().unwrap();
+    assert!(hash.starts_with("$argon2id$"));
+    assert!(
+        !entry.fields.values().any(|v| v.as_str() == Some("246810")),
+        "the PIN itself never leaves"
+    );
+}

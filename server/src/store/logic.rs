@@ -27,6 +27,14 @@ pub trait Primitives: Index {
     ) -> StoreResult<()>;
     /// Records a producer's new region.
     fn set_region(&mut self, producer: Id, region: &str) -> StoreResult<()>;
+    /// Creates a producer's account from an activation PIN hash set offline by a facilitator,
+    /// unless the login is taken.
+    fn create_producer_account(
+        &mut self,
+        login: &str,
+        secret_hash: &str,
+        producer: Id,
+    ) -> StoreResult<()>;
     /// Records a membership (`admin`: an admin's user id rather than a member producer).
     fn add_membership(&mut self, organisation: Id, member: Id, admin: bool) -> StoreResult<()>;
 }
@@ -55,7 +63,9 @@ pub fn push_entry(
         },
         Ok(owner) => {
             index(tx, &entry.change, owner)?;
-            tx.append_feed(owner, device, &serde_json::to_string(&entry.change)?)?;
+            let mut change = entry.change.clone();
+            activate(tx, &mut change)?;
+            tx.append_feed(owner, device, &serde_json::to_string(&change)?)?;
             Outcome::Applied
         }
         Err(scope::Refusal::Storage(err)) => return Err(err),
@@ -66,6 +76,31 @@ pub fn push_entry(
     };
     tx.record_applied(device, entry.seq, &serde_json::to_string(&outcome)?)?;
     Ok(outcome)
+}
+
+/// A producer registered by a facilitator with an activation PIN gets an account (login: their
+/// phone), so they can sign in on their own phone. The PIN's hash never goes into the feed.
+fn activate(tx: &mut dyn Primitives, change: &mut Change) -> StoreResult<()> {
+    let Some(hash) = change.fields.remove("activation_pin_hash") else {
+        return Ok(());
+    };
+    let registered_by_facilitator = change
+        .fields
+        .get("registered_by")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|by| by != "self");
+    let phone = change
+        .fields
+        .get("phone")
+        .and_then(serde_json::Value::as_str);
+    if let (true, Some(hash), Some(phone)) = (registered_by_facilitator, hash.as_str(), phone)
+        && change.entity == "producer"
+        && change.op == "create"
+        && hash.starts_with("$argon2id$")
+    {
+        tx.create_producer_account(phone, hash, change.id)?;
+    }
+    Ok(())
 }
 
 fn index(tx: &mut dyn Primitives, change: &Change, owner: Option<Id>) -> StoreResult<()> {

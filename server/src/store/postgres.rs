@@ -167,6 +167,20 @@ impl Index for Tx<'_, '_> {
 }
 
 impl Primitives for Tx<'_, '_> {
+    fn create_producer_account(
+        &mut self,
+        login: &str,
+        secret_hash: &str,
+        producer: Id,
+    ) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO accounts(user_id, login, secret_hash, role, producer_id) \
+             VALUES ($1, $2, $3, 'producer', $4) ON CONFLICT DO NOTHING",
+            &[&b(Id::new()), &login, &secret_hash, &b(producer)],
+        )?;
+        Ok(())
+    }
+
     fn applied(&mut self, device: Id, seq: i64) -> StoreResult<Option<String>> {
         let row = self.0.query_opt(
             "SELECT outcome FROM applied WHERE device_id = $1 AND seq = $2",

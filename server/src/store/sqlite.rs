@@ -181,6 +181,20 @@ impl Index for Tx<'_> {
 }
 
 impl Primitives for Tx<'_> {
+    fn create_producer_account(
+        &mut self,
+        login: &str,
+        secret_hash: &str,
+        producer: Id,
+    ) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT OR IGNORE INTO accounts(user_id, login, secret_hash, role, producer_id) \
+             VALUES (?1, ?2, ?3, 'producer', ?4)",
+            rusqlite::params![Id::new(), login, secret_hash, producer],
+        )?;
+        Ok(())
+    }
+
     fn applied(&mut self, device: Id, seq: i64) -> StoreResult<Option<String>> {
         Ok(self
             .0
