@@ -1,0 +1,195 @@
+//! Bad input: each case gets its typed error and leaves nothing behind.
+
+use super::*;
+
+fn err_of(data: &[u8]) -> PhotoError {
+    process_bytes(data, &Limits::default()).unwrap_err()
+}
+
+#[test]
+fn not_an_image() {
+    for data in [
+        &b"Hello, this is a text file, not a photo."[..],
+        b"",
+        b"\xFF\xD8",
+        b"GIF89a\x01\x00\x01\x00",
+        b"RIFF\0\0\0\0WAVEfmt ",
+    ] {
+        let e = err_of(data);
+        assert!(matches!(e, PhotoError::NotAnImage), "{data:?}: {e:?}");
+        assert_eq!(e.code(), "not_an_image");
+    }
+}
+
+#[test]
+fn truncated_inputs() {
+    let img = natural_rgb(256, 192);
+    let jpeg_data = jpeg(&img);
+    let png_data = encode_with(&DynamicImage::ImageRgb8(img.clone()), ImageFormat::Png);
+    let webp_data = encode_with(&DynamicImage::ImageRgb8(img), ImageFormat::WebP);
+    let progressive = fixture!("progressive.jpg");
+    for (name, data) in [
+        ("jpeg", &jpeg_data),
+        ("png", &png_data),
+        ("webp", &webp_data),
+        ("progressive", &progressive),
+    ] {
+        let cut = &data[..data.len() / 2];
+        let e = err_of(cut);
+        assert!(matches!(e, PhotoError::Truncated), "{name}: {e:?}");
+        assert_eq!(e.code(), "truncated_image");
+    }
+    // Cut inside the header, and corrupt entropy data.
+    assert!(matches!(err_of(&jpeg_data[..20]), PhotoError::Truncated));
+    assert!(matches!(err_of(&png_data[..30]), PhotoError::Truncated));
+}
+
+/// SOI + SOF0 declaring `w`x`h`, nothing else.
+fn jpeg_header_only(w: u16, h: u16) -> Vec<u8> {
+    let mut v = vec![0xFF, 0xD8, 0xFF, 0xC0, 0, 17, 8];
+    v.extend_from_slice(&h.to_be_bytes());
+    v.extend_from_slice(&w.to_be_bytes());
+    v.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+    v.extend_from_slice(&[0xFF, 0xD9]);
+    v
+}
+
+fn png_header_only(w: u32, h: u32) -> Vec<u8> {
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+    v.extend_from_slice(&png_chunk(b"IHDR", &ihdr));
+    v.extend_from_slice(&png_chunk(b"IDAT", &[0x78, 0x9C, 0x03, 0x00]));
+    v.extend_from_slice(&png_chunk(b"IEND", &[]));
+    v
+}
+
+fn webp_vp8x_header_only(w: u32, h: u32) -> Vec<u8> {
+    let mut v = b"RIFF\x1e\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0".to_vec();
+    v.extend_from_slice(&(w - 1).to_le_bytes()[..3]);
+    v.extend_from_slice(&(h - 1).to_le_bytes()[..3]);
+    v
+}
+
+#[test]
+fn decompression_bombs_are_rejected_from_the_header() {
+    for (name, data) in [
+        ("jpeg", jpeg_header_only(60000, 60000)),
+        ("png", png_header_only(60000, 60000)),
+        ("webp", webp_vp8x_header_only(60000, 60000)),
+    ] {
+        let e = err_of(&data);
+        assert!(
+            matches!(
+                e,
+                PhotoError::TooManyPixels {
+                    width: 60000,
+                    height: 60000
+                }
+            ),
+            "{name}: {e:?}"
+        );
+        assert_eq!(e.code(), "too_many_pixels");
+    }
+    // A real, valid PNG whose pixel count is over a (lowered) limit.
+    let png = encode_with(
+        &DynamicImage::ImageRgb8(quad_rgb(64, 48, QUAD)),
+        ImageFormat::Png,
+    );
+    let limits = Limits {
+        max_pixels: 64 * 48 - 1,
+        ..Limits::default()
+    };
+    let e = process_bytes(&png, &limits).unwrap_err();
+    assert!(matches!(
+        e,
+        PhotoError::TooManyPixels {
+            width: 64,
+            height: 48
+        }
+    ));
+    // Exactly at the limit is allowed (a 50 MP header passes the check).
+    let at_limit = jpeg_header_only(10000, 5000);
+    assert!(matches!(err_of(&at_limit), PhotoError::Truncated));
+    let over = jpeg_header_only(10000, 5001);
+    assert!(matches!(err_of(&over), PhotoError::TooManyPixels { .. }));
+}
+
+#[test]
+fn file_over_the_size_cap() {
+    let dir = TestDir::new("cap");
+    let data = jpeg(&natural_rgb(64, 48));
+    let path = dir.path().join("big.jpg");
+    std::fs::write(&path, &data).unwrap();
+    let limits = Limits {
+        max_file_bytes: data.len() as u64 - 1,
+        ..Limits::default()
+    };
+    let e = process_file(&path, &limits).unwrap_err();
+    match e {
+        PhotoError::FileTooLarge { bytes, limit } => {
+            assert_eq!(bytes, data.len() as u64);
+            assert_eq!(limit, data.len() as u64 - 1);
+        }
+        ref other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(e.code(), "file_too_large");
+    let e = process_bytes(&data, &limits).unwrap_err();
+    assert_eq!(e.code(), "file_too_large");
+    assert_eq!(Limits::default().max_file_bytes, 30 * 1024 * 1024);
+    assert_eq!(Limits::default().max_pixels, 50_000_000);
+    assert_eq!(
+        dir.entries(),
+        vec!["big.jpg".to_owned()],
+        "nothing else written"
+    );
+}
+
+#[test]
+fn unreadable_paths() {
+    let dir = TestDir::new("unreadable");
+    let missing = dir.path().join("no-such-photo-of-budi.jpg");
+    for path in [missing.as_path(), dir.path()] {
+        let e = process_file(path, &Limits::default()).unwrap_err();
+        assert!(matches!(e, PhotoError::Unreadable(_)), "{e:?}");
+        assert_eq!(e.code(), "unreadable");
+        assert!(std::error::Error::source(&e).is_some());
+        let msg = e.to_string();
+        assert!(
+            !msg.contains("budi") && !msg.contains("sentra-photos-test"),
+            "{msg}"
+        );
+    }
+    assert!(dir.entries().is_empty());
+}
+
+#[test]
+fn error_codes_and_messages_are_stable_and_path_free() {
+    let errors = [
+        (PhotoError::NotAnImage, "not_an_image"),
+        (PhotoError::Truncated, "truncated_image"),
+        (
+            PhotoError::TooManyPixels {
+                width: 60000,
+                height: 60000,
+            },
+            "too_many_pixels",
+        ),
+        (
+            PhotoError::FileTooLarge { bytes: 2, limit: 1 },
+            "file_too_large",
+        ),
+        (
+            PhotoError::Unreadable(std::io::Error::from(std::io::ErrorKind::NotFound)),
+            "unreadable",
+        ),
+        (PhotoError::Unsupported, "unsupported_image"),
+        (PhotoError::Encode("zero size".into()), "encode_failed"),
+    ];
+    for (e, code) in errors {
+        assert_eq!(e.code(), code);
+        let msg = e.to_string();
+        assert!(!msg.is_empty() && !msg.contains('/'), "{msg}");
+    }
+}
