@@ -127,11 +127,10 @@ fn internal(err: store::StoreError) -> ApiError {
     ApiError::Internal(err.to_string())
 }
 
+/// The server's clock: the same wall clock the core reads.
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    use sentra_core::WallClock;
+    sentra_core::SystemClock.now_ms()
 }
 
 /// A producer's phone in any local form becomes `+62…`; a staff name is kept as typed.
