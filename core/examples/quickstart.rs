@@ -79,6 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             variant_id: variants[1].id.to_string(),
             quantity: 5,
         }],
+        request_key: String::new(),
     })?;
     sentra.transition_order(order, &Transition::Accept)?;
     sentra.transition_order(

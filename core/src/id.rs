@@ -51,7 +51,7 @@ impl Id {
     }
 
     /// The id with these 16 bytes.
-    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+    pub const fn from_bytes(bytes: [u8; 16]) -> Self {
         Id(Uuid::from_bytes(bytes))
     }
 

@@ -445,6 +445,11 @@ impl Sentra {
             .ok_or(Error::NotFound { entity: "order" })
     }
 
+    /// The order a buyer knows by its code (such as `SNT-7K3QX9AB`), if this store holds it.
+    pub fn order_by_code(&self, code: &str) -> Result<Option<Order>> {
+        self.db.read(|c| orders::get_by_code(c, code))
+    }
+
     /// A page of one order tab.
     pub fn orders(&self, tab: OrderTab, offset: u32, limit: u32) -> Result<Vec<Order>> {
         self.db.read(|c| orders::list(c, tab, offset, limit))

@@ -136,6 +136,11 @@ pub struct NewOrder {
     pub note: String,
     /// The lines: variant and quantity. The price is taken from the catalogue now.
     pub lines: Vec<NewOrderLine>,
+    /// A key the buyer's form or app chose for this submission (up to 100 characters), or
+    /// empty. The same key always names the same order, so a form sent twice, or an order
+    /// placed twice through two servers, makes one order.
+    #[serde(default)]
+    pub request_key: String,
 }
 
 /// A line of a new order.
@@ -149,9 +154,15 @@ pub struct NewOrderLine {
 
 const MAX_LINES: usize = 100;
 
-fn new_code() -> String {
+/// The namespace of order ids derived from a request key.
+const REQUEST_KEY_NAMESPACE: Id = Id::from_bytes([
+    0x53, 0x4e, 0x54, 0x52, 0x2d, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x2d, 0x6b, 0x65, 0x79, 0x00, 0x01,
+]);
+
+/// A buyer-facing code (`SNT-` and 8 characters of Crockford's alphabet, no I, L, O or U) made
+/// from random bytes, or from a derived id's bytes so the same request gets the same code.
+fn code_from(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let bytes = uuid::Uuid::new_v4().into_bytes();
     let code: String = bytes
         .iter()
         .take(8)
@@ -183,6 +194,7 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
     };
     let address = c.text("buyer.address", &input.buyer.address, 300);
     let note = c.optional_text("note", &input.note, 500);
+    let request_key = c.optional_text("request_key", &input.request_key, 100);
     if input.lines.is_empty() {
         c.fail("lines", Rule::Required);
     } else if input.lines.len() > MAX_LINES {
@@ -203,6 +215,15 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
     let (Some(producer_id), Some(channel)) = (producer_id, channel) else {
         return Err(Error::field("producer_id", Rule::Id));
     };
+    // A request made again (a double submit) finds the order it already made.
+    let id = if request_key.is_empty() {
+        Id::new()
+    } else {
+        Id::derived(REQUEST_KEY_NAMESPACE, request_key.as_bytes())
+    };
+    if !request_key.is_empty() && get(tx, id)?.is_some() {
+        return Ok(id);
+    }
 
     // Price the lines, and check each variant is this producer's and the minimum order holds.
     let mut priced: Vec<OrderLine> = Vec::new();
@@ -250,8 +271,11 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
         .map(|l| l.quantity.saturating_mul(l.unit_price))
         .sum::<i64>();
 
-    let id = Id::new();
-    let code = new_code();
+    let code = if request_key.is_empty() {
+        code_from(uuid::Uuid::new_v4().as_bytes())
+    } else {
+        code_from(&id.as_bytes()[8..])
+    };
     let mut json_lines = Vec::new();
     for (line_no, line) in priced.iter().enumerate() {
         tx.prepare_cached(
@@ -520,6 +544,19 @@ fn load_lines(conn: &Connection, order: &mut Order) -> Result<()> {
     })?;
     order.lines = lines.collect::<rusqlite::Result<_>>()?;
     Ok(())
+}
+
+/// The order with a buyer-facing code, with its lines.
+pub(crate) fn get_by_code(conn: &Connection, code: &str) -> Result<Option<Order>> {
+    let order = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE code = ?1"))?
+        .query_row([code.trim().to_ascii_uppercase()], from_row)
+        .optional()?;
+    let Some(mut order) = order else {
+        return Ok(None);
+    };
+    load_lines(conn, &mut order)?;
+    Ok(Some(order))
 }
 
 /// One order with its lines.

@@ -213,6 +213,7 @@ fn run_case(seed: u64) {
                             variant_id: v.id.to_string(),
                             quantity: 1,
                         }],
+                        request_key: String::new(),
                     };
                     phone.create_order(&order).unwrap();
                 }

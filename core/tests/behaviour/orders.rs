@@ -47,6 +47,7 @@ fn with_order(p: &Phone) -> (Id, Vec<Id>) {
                     quantity: 2,
                 },
             ],
+            request_key: String::new(),
         })
         .unwrap();
     (order, variants)
@@ -214,6 +215,7 @@ fn tabs_count_orders_and_the_overdue_ones() {
             variant_id: variant.to_string(),
             quantity: 1,
         }],
+        request_key: String::new(),
     };
     let second = p.sentra.create_order(&new_order()).unwrap();
     let third = p.sentra.create_order(&new_order()).unwrap();
@@ -273,6 +275,7 @@ fn bad_orders_are_refused_whole() {
             variant_id: variants[0].to_string(),
             quantity: 0,
         }],
+        request_key: String::new(),
     };
     let err = p.sentra.create_order(&base).unwrap_err();
     assert_eq!(err.fields()[0].field, "lines.quantity");
@@ -324,6 +327,7 @@ fn the_storefront_cannot_order_an_unlisted_product_or_below_the_minimum() {
             variant_id: variant.to_string(),
             quantity,
         }],
+        request_key: String::new(),
     };
     assert_eq!(
         p.sentra
@@ -335,4 +339,55 @@ fn the_storefront_cannot_order_an_unlisted_product_or_below_the_minimum() {
     let err = p.sentra.create_order(&order("facilitator", 9)).unwrap_err();
     assert_eq!(err.fields()[0].field, "lines.quantity");
     p.sentra.create_order(&order("facilitator", 10)).unwrap();
+}
+
+#[test]
+fn an_order_sent_twice_with_one_request_key_is_one_order() {
+    let p = phone();
+    let producer = with_producer(&p);
+    let product = p
+        .sentra
+        .create_product(&product_input(
+            producer,
+            "Gula kristal",
+            &[("1 kg", "Kuning", 50)],
+        ))
+        .unwrap();
+    let variant = p.sentra.product(product).unwrap().variants[0].id;
+    let form = NewOrder {
+        producer_id: producer.to_string(),
+        channel: "storefront".into(),
+        buyer: buyer(),
+        note: String::new(),
+        lines: vec![NewOrderLine {
+            variant_id: variant.to_string(),
+            quantity: 4,
+        }],
+        request_key: "0f5b6c1e-form-7a2d".into(),
+    };
+    let first = p.sentra.create_order(&form).unwrap();
+    let outbox_after_first = p.sentra.outbox(0, 1000).unwrap().len();
+    let second = p.sentra.create_order(&form).unwrap();
+    assert_eq!(first, second, "the same key names the same order");
+    assert_eq!(p.sentra.outbox(0, 1000).unwrap().len(), outbox_after_first);
+    assert_eq!(p.sentra.order_tabs().unwrap().to_respond, 1);
+
+    // The buyer finds it by its code, in any case; another key makes another order.
+    let order = p.sentra.order(first).unwrap();
+    let found = p
+        .sentra
+        .order_by_code(&order.code.to_lowercase())
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, first);
+    assert_eq!(found.total, 4 * order.lines[0].unit_price);
+    let other = p
+        .sentra
+        .create_order(&NewOrder {
+            request_key: "another-form".into(),
+            ..form
+        })
+        .unwrap();
+    assert_ne!(other, first);
+    assert!(p.sentra.order_by_code("SNT-NOSUCH00").unwrap().is_none());
 }

@@ -149,6 +149,7 @@ fn an_order_moved_on_two_phones_ends_at_the_furthest_status_and_holds_stock_once
                 variant_id: variant.to_string(),
                 quantity: 4,
             }],
+            request_key: String::new(),
         })
         .unwrap();
     sync(&a.sentra, &mut relay);

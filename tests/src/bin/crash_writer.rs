@@ -78,6 +78,7 @@ fn run(path: &str, seed: usize, photos: bool) -> Result<(), sentra_core::Error> 
                 variant_id: variants[0].id.to_string(),
                 quantity: 2,
             }],
+            request_key: String::new(),
         })?;
         sentra.transition_order(order, &Transition::Accept)?;
         writeln!(out, "accepted {order}")?;
