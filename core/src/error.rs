@@ -123,7 +123,7 @@ impl Error {
     }
 
     /// Shorthand for a validation error on one field.
-    pub(crate) fn field(field: &'static str, rule: Rule) -> Self {
+    pub fn field(field: &'static str, rule: Rule) -> Self {
         Error::Validation(vec![FieldError { field, rule }])
     }
 }

@@ -283,6 +283,16 @@ impl Sentra {
             })
     }
 
+    /// Every cooperative and cluster this store holds, by name.
+    pub fn organisations(&self) -> Result<Vec<Organisation>> {
+        self.db.read(|c| organisations::list(c, None))
+    }
+
+    /// The cooperatives and clusters a producer belongs to.
+    pub fn organisations_of(&self, producer: Id) -> Result<Vec<Organisation>> {
+        self.db.read(|c| organisations::list(c, Some(producer)))
+    }
+
     // ----- catalogue -----
 
     /// Creates a product with its variants and opening stock.

@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use sentra_core::sync::wire::ErrorBody;
+use sentra_core::sync::wire::{ErrorBody, FieldProblem};
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +41,13 @@ pub enum ApiError {
     /// No such photo on the server.
     #[error("no such photo")]
     PhotoNotFound,
+    /// The request broke a rule of the domain (a validation error, or something not found);
+    /// the body names each field.
+    #[error("{}", .0.code().message(sentra_core::Lang::Id))]
+    Refused(sentra_core::Error),
+    /// Nothing is here (also the answer to a wrong order code or wrong phone digits).
+    #[error("tidak ditemukan")]
+    NotFound,
     /// Something failed inside the server.
     #[error("internal error")]
     Internal(String),
@@ -60,6 +67,15 @@ impl ApiError {
             ApiError::WrongOffset(_) => (StatusCode::CONFLICT, "wrong_offset"),
             ApiError::PhotoNotFound => (StatusCode::NOT_FOUND, "photo_not_found"),
             ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::Refused(err) => {
+                let status = match err.code() {
+                    sentra_core::ErrorCode::NotFound => StatusCode::NOT_FOUND,
+                    sentra_core::ErrorCode::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+                    _ => StatusCode::CONFLICT,
+                };
+                (status, err.code().as_str())
+            }
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -83,9 +99,22 @@ impl IntoResponse for ApiError {
             tracing::error!(%cause, "request failed");
         }
         let (status, code) = self.status_and_code();
+        let fields = match &self {
+            ApiError::Refused(err) => err
+                .fields()
+                .iter()
+                .map(|f| FieldProblem {
+                    field: f.field.to_owned(),
+                    rule: f.rule.as_str().to_owned(),
+                    message: f.rule.message(sentra_core::Lang::Id).to_owned(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let body = ErrorBody {
             code: code.to_owned(),
             message: self.to_string(),
+            fields,
         };
         (status, axum::Json(body)).into_response()
     }

@@ -10,7 +10,9 @@ pub mod demo;
 pub mod error;
 pub mod limits;
 pub mod metrics;
+pub mod orders;
 pub mod photos;
+pub mod replica;
 pub mod scope;
 pub mod store;
 
@@ -46,6 +48,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Per-token rate limits.
     pub limits: Arc<limits::Buckets>,
+    /// The merged read model, opened on first use beside the blob directory.
+    replica: Arc<std::sync::Mutex<Option<Arc<replica::Replica>>>>,
 }
 
 impl AppState {
@@ -56,7 +60,30 @@ impl AppState {
             blob_dir,
             metrics: Arc::default(),
             limits: Arc::default(),
+            replica: Arc::default(),
         }
+    }
+
+    /// The merged read model (kept in `replica/` beside the blob directory), brought up to
+    /// date with every push so far. Blocks: call it on the blocking pool.
+    pub fn replica(&self) -> Result<Arc<replica::Replica>, ApiError> {
+        let replica = {
+            let mut slot = self
+                .replica
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match slot.as_ref() {
+                Some(replica) => replica.clone(),
+                None => {
+                    let dir = self.blob_dir.with_file_name("replica");
+                    let opened = Arc::new(replica::Replica::open(&dir, self.store.clone())?);
+                    *slot = Some(opened.clone());
+                    return Ok(opened);
+                }
+            }
+        };
+        replica.refresh()?;
+        Ok(replica)
     }
 
     /// The same state with another rate limit per token.
@@ -119,6 +146,8 @@ pub fn app(state: AppState) -> Router {
             axum::routing::put(upload_photo).get(download_photo),
         )
         .route("/v1/photos/{hash}/status", get(photo_status))
+        .route("/v1/orders", post(orders::place))
+        .route("/v1/orders/{code}", get(orders::status))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(state)
 }
@@ -128,7 +157,7 @@ fn internal(err: store::StoreError) -> ApiError {
 }
 
 /// The server's clock: the same wall clock the core reads.
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     use sentra_core::WallClock;
     sentra_core::SystemClock.now_ms()
 }
@@ -172,7 +201,7 @@ fn check_version(version: u32) -> Result<(), ApiError> {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)

@@ -48,6 +48,13 @@ pub struct ProductQuery {
     pub status: Option<super::ProductStatus>,
     /// Only products with at least one variant in stock.
     pub in_stock: bool,
+    /// Only producers in this region: a Kemendagri code prefix (province `33`, regency
+    /// `3327`, …).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Only members of this cooperative or cluster.
+    #[serde(default)]
+    pub organisation_id: Option<Id>,
     /// Order of the page.
     pub sort: Sort,
     /// Rows to skip.
@@ -151,6 +158,23 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
             &mut filters,
             "p.status = ?",
             SqlValue::Text(status.as_str().to_owned()),
+        );
+    }
+    if let Some(region) = &q.region {
+        if region.is_empty() || region.len() > 10 || !region.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::field("region", Rule::RegionCode));
+        }
+        bind(
+            &mut filters,
+            "p.producer_id IN (SELECT id FROM producers WHERE substr(region_code, 1, length(?)) = ?)",
+            SqlValue::Text(region.clone()),
+        );
+    }
+    if let Some(organisation) = q.organisation_id {
+        bind(
+            &mut filters,
+            "p.producer_id IN (SELECT producer_id FROM organisation_members WHERE organisation_id = ?)",
+            SqlValue::Blob(organisation.as_bytes().to_vec()),
         );
     }
     if q.in_stock {

@@ -164,3 +164,29 @@ pub(crate) fn get(conn: &Connection, id: Id) -> Result<Option<Organisation>> {
         )?,
     }))
 }
+
+/// Every organisation, or those a producer belongs to, by name; members and admins included.
+pub(crate) fn list(conn: &Connection, member: Option<Id>) -> Result<Vec<Organisation>> {
+    let ids: Vec<Id> = match member {
+        Some(producer) => {
+            let mut stmt = conn.prepare_cached(
+                "SELECT o.id FROM organisations o JOIN organisation_members m \
+                 ON m.organisation_id = o.id WHERE m.producer_id = ?1 ORDER BY o.name",
+            )?;
+            let rows = stmt.query_map([producer], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        }
+        None => {
+            let mut stmt = conn.prepare_cached("SELECT id FROM organisations ORDER BY name")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        }
+    };
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(organisation) = get(conn, id)? {
+            out.push(organisation);
+        }
+    }
+    Ok(out)
+}

@@ -171,6 +171,20 @@ pub struct ErrorBody {
     pub code: String,
     /// Readable message, without personal data.
     pub message: String,
+    /// For a validation error: each field that broke a rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+}
+
+/// One field of a refused request and the rule it broke, with a message a person understands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    /// The field's stable name (`buyer.phone`, `lines.quantity`…).
+    pub field: String,
+    /// The rule's stable code (`phone`, `out_of_range`…).
+    pub rule: String,
+    /// The rule's message in Bahasa Indonesia.
+    pub message: String,
 }
 
 /// Compresses a JSON body with zstd.

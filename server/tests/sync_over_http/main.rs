@@ -252,4 +252,5 @@ fn metric(metrics: &str, name: &str) -> u64 {
 
 mod accounts;
 mod faults;
+mod orders;
 mod photos;

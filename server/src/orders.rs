@@ -1,0 +1,194 @@
+//! The buyers' order API: place an order with a producer (no account needed), and follow it
+//! with its code and the last four digits of the buyer's phone. The storefront's order form
+//! uses the same two functions, [`place_order`] and [`find_order`].
+
+use crate::error::ApiError;
+use crate::{AppState, blocking};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sentra_core::orders::{Buyer, NewOrder, NewOrderLine, Order, OrderStatus};
+use serde::{Deserialize, Serialize};
+
+/// A buyer's order, as the API takes it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OrderRequest {
+    /// A key the client chose for this submission; sending it again gives the same order.
+    pub key: String,
+    /// The producer who sells.
+    pub producer_id: String,
+    /// Who buys, and where it goes.
+    pub buyer: Buyer,
+    /// A note for the producer.
+    #[serde(default)]
+    pub note: String,
+    /// Variants and quantities.
+    pub lines: Vec<NewOrderLine>,
+}
+
+/// The answer to a placed order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Placed {
+    /// The order's id.
+    pub order_id: String,
+    /// The code the buyer keeps, such as `SNT-7K3QX9AB`.
+    pub code: String,
+    /// Its status (`new`).
+    pub status: OrderStatus,
+    /// The total in rupiah.
+    pub total: i64,
+}
+
+/// One step of an order's life.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Step {
+    /// The status reached.
+    pub status: OrderStatus,
+    /// When (Unix ms).
+    pub at: i64,
+}
+
+/// What a buyer may see of their order: no address, no phone.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrderView {
+    /// The order's code.
+    pub code: String,
+    /// Where it is now.
+    pub status: OrderStatus,
+    /// Its steps so far, oldest first.
+    pub timeline: Vec<Step>,
+    /// Courier, once shipped.
+    pub courier: Option<String>,
+    /// Tracking number, once shipped.
+    pub tracking_no: Option<String>,
+    /// Why it was rejected or cancelled.
+    pub reason: Option<String>,
+    /// The total in rupiah.
+    pub total: i64,
+    /// Units ordered per variant, with the price per unit.
+    pub lines: Vec<ViewLine>,
+}
+
+/// A line of an order as the buyer sees it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ViewLine {
+    /// The variant.
+    pub variant_id: String,
+    /// Units.
+    pub quantity: i64,
+    /// Rupiah per unit.
+    pub unit_price: i64,
+}
+
+impl OrderView {
+    /// The buyer's view of an order.
+    pub fn of(order: &Order) -> OrderView {
+        let mut timeline = vec![Step {
+            status: OrderStatus::New,
+            at: order.created_at,
+        }];
+        let mut step = |status, at: Option<i64>| {
+            if let Some(at) = at {
+                timeline.push(Step { status, at });
+            }
+        };
+        step(OrderStatus::Accepted, order.accepted_at);
+        step(OrderStatus::Shipped, order.shipped_at);
+        step(OrderStatus::Completed, order.completed_at);
+        if matches!(order.status, OrderStatus::Rejected | OrderStatus::Cancelled) {
+            step(order.status, order.closed_at);
+        }
+        OrderView {
+            code: order.code.clone(),
+            status: order.status,
+            timeline,
+            courier: order.courier.clone(),
+            tracking_no: order.tracking_no.clone(),
+            reason: order.reason.clone(),
+            total: order.total,
+            lines: order
+                .lines
+                .iter()
+                .map(|l| ViewLine {
+                    variant_id: l.variant_id.to_string(),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Places a storefront order through the replica, which pushes it to the producer. Blocks.
+pub fn place_order(state: &AppState, request: OrderRequest) -> Result<Order, ApiError> {
+    let order = NewOrder {
+        producer_id: request.producer_id,
+        channel: "storefront".to_owned(),
+        buyer: request.buyer,
+        note: request.note,
+        lines: request.lines,
+        request_key: request.key,
+    };
+    if order.request_key.trim().is_empty() {
+        return Err(ApiError::Refused(sentra_core::Error::field(
+            "key",
+            sentra_core::Rule::Required,
+        )));
+    }
+    state.replica()?.place_order(&order)
+}
+
+/// The order with `code`, if the buyer's phone ends in `last4`. A wrong code and wrong digits
+/// get the same answer, so neither reveals anything. Blocks.
+pub fn find_order(state: &AppState, code: &str, last4: &str) -> Result<Order, ApiError> {
+    let digits: String = last4.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() != 4 || code.len() > 20 {
+        return Err(ApiError::NotFound);
+    }
+    let replica = state.replica()?;
+    let order = replica
+        .core()
+        .order_by_code(code)
+        .map_err(crate::replica::refused)?
+        .ok_or(ApiError::NotFound)?;
+    if order.buyer.phone.ends_with(&digits) {
+        Ok(order)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// `POST /v1/orders`
+pub async fn place(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let request: OrderRequest = serde_json::from_slice(&body).map_err(|_| ApiError::BadBody)?;
+    let order = blocking(move || place_order(&state, request)).await?;
+    let placed = Placed {
+        order_id: order.id.to_string(),
+        code: order.code,
+        status: order.status,
+        total: order.total,
+    };
+    Ok((StatusCode::CREATED, Json(placed)).into_response())
+}
+
+/// The query of a status look-up.
+#[derive(Debug, Deserialize)]
+pub struct Lookup {
+    /// The last four digits of the buyer's phone.
+    #[serde(default)]
+    pub phone_last4: String,
+}
+
+/// `GET /v1/orders/{code}?phone_last4=1234`
+pub async fn status(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(lookup): Query<Lookup>,
+) -> Result<Response, ApiError> {
+    let order = blocking(move || find_order(&state, &code, &lookup.phone_last4)).await?;
+    Ok(Json(OrderView::of(&order)).into_response())
+}

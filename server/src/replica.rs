@@ -1,0 +1,143 @@
+//! The server's read model: a `sentra-core` store that follows the whole feed, the way a phone
+//! follows its scope, so the storefront, the dashboard and the order API read merged state
+//! through the very merge rules the phones use, written once in the core.
+//!
+//! The replica is a device of the server itself with the admin scope. It pulls the store's feed
+//! in process (no HTTP), and an order a buyer places is created in the replica (priced from its
+//! catalogue) and pushed into the store like any phone's change, so it reaches the producer's
+//! phone on their next sync. It is a cache: deleting its file rebuilds it from the feed.
+
+use crate::accounts::Account;
+use crate::error::ApiError;
+use crate::now_ms;
+use crate::store::Store;
+use sentra_core::orders::{NewOrder, Order};
+use sentra_core::sync::wire::PushResponse;
+use sentra_core::{Id, Role, Sentra};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// The replica's user id on the server: fixed, so a restarted server is the same user.
+const REPLICA_USER: Id = Id::from_bytes(*b"sentra-replica-1");
+
+/// Bytes per pulled page while following the feed.
+const PAGE_BYTES: usize = 2 * 1024 * 1024;
+
+/// The server's own merged copy of everything.
+pub struct Replica {
+    core: Sentra,
+    store: Arc<dyn Store>,
+    account: Account,
+    /// One refresh or push at a time: the cursor and the outbox are the replica's own.
+    lock: Mutex<()>,
+}
+
+impl Replica {
+    /// Opens (or creates) the replica's database in `dir` and follows the store's feed.
+    pub fn open(dir: &Path, store: Arc<dyn Store>) -> Result<Replica, ApiError> {
+        std::fs::create_dir_all(dir).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let core = Sentra::open(&dir.join("replica.db")).map_err(internal)?;
+        core.set_account(sentra_core::Account {
+            user_id: REPLICA_USER,
+            role: Role::Admin,
+        })
+        .map_err(internal)?;
+        let replica = Replica {
+            core,
+            store,
+            account: Account {
+                user_id: REPLICA_USER,
+                role: Role::Admin,
+                producer_id: None,
+            },
+            lock: Mutex::new(()),
+        };
+        replica.refresh()?;
+        Ok(replica)
+    }
+
+    /// The merged state, for reading. Call [`Replica::refresh`] first to see the latest pushes.
+    pub fn core(&self) -> &Sentra {
+        &self.core
+    }
+
+    fn guard(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Pulls every change pushed since the last refresh. Returns how many changes were applied.
+    pub fn refresh(&self) -> Result<usize, ApiError> {
+        let _one = self.guard();
+        self.pull_all()
+    }
+
+    fn pull_all(&self) -> Result<usize, ApiError> {
+        let mut applied = 0;
+        loop {
+            let request = self.core.sync_pull_request(PAGE_BYTES).map_err(internal)?;
+            let page = self
+                .store
+                .pull(
+                    &self.account,
+                    self.core.device_id(),
+                    request.cursor.as_deref(),
+                    PAGE_BYTES,
+                    now_ms(),
+                )
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            applied += self.core.sync_apply_pull(&page).map_err(internal)?;
+            if !page.more {
+                return Ok(applied);
+            }
+        }
+    }
+
+    /// Places a buyer's order (priced from the merged catalogue, refused for an unlisted
+    /// product) and pushes it into the store, so it reaches the producer's phone on its next
+    /// sync. The same `request_key` gives back the same order.
+    pub fn place_order(&self, order: &NewOrder) -> Result<Order, ApiError> {
+        let _one = self.guard();
+        self.pull_all()?;
+        let id = self.core.create_order(order).map_err(refused)?;
+        self.push_outbox()?;
+        self.core.order(id).map_err(internal)
+    }
+
+    /// Pushes the replica's own changes (orders placed here) into the store.
+    fn push_outbox(&self) -> Result<(), ApiError> {
+        while let Some(batch) = self.core.sync_push_batch(PAGE_BYTES).map_err(internal)? {
+            let results = self
+                .store
+                .push(&self.account, batch.device_id, &batch.entries, now_ms())
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            let (settled, _) = self
+                .core
+                .sync_settle_push(&PushResponse {
+                    server_time_ms: now_ms(),
+                    results,
+                })
+                .map_err(internal)?;
+            if settled == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A domain refusal the caller should see (a field broke a rule, something unknown), or an
+/// internal failure.
+pub fn refused(err: sentra_core::Error) -> ApiError {
+    match err.code() {
+        sentra_core::ErrorCode::Validation
+        | sentra_core::ErrorCode::NotFound
+        | sentra_core::ErrorCode::InvalidTransition => ApiError::Refused(err),
+        _ => internal(err),
+    }
+}
+
+fn internal(err: sentra_core::Error) -> ApiError {
+    ApiError::Internal(err.to_string())
+}
