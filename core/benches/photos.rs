@@ -4,8 +4,10 @@
 //!
 //! ```text
 //! scripts/make-test-photo
-//! cargo bench -p sentra-core --bench photos -- "$PWD/target/testphoto/phone-12mp-rot6-gps.jpg" [pairs]
+//! cargo bench -p sentra-core --bench photos -- "$PWD/target/testphoto/phone-12mp-rot6-gps.jpg" [pairs] [--json FILE]
 //! ```
+//!
+//! `scripts/bench photo` runs it with `--json` and writes the report.
 //!
 //! Each round runs, in alternating order, three fresh child processes sets:
 //! - ours: this binary in `--child` mode, which calls `process_file` and writes
@@ -77,8 +79,19 @@ fn main() {
         std::fs::write(out.join("ours-thumb.jpg"), &p.thumbnail.bytes).expect("write");
         return;
     }
-    // `cargo bench` passes `--bench`; the rest are ours.
-    let args: Vec<&String> = args.iter().skip(1).filter(|a| *a != "--bench").collect();
+    // `cargo bench` passes `--bench`; the rest are ours (`--json FILE` also writes the figures
+    // as JSON, which `scripts/bench` turns into its report).
+    let json_out = args
+        .iter()
+        .position(|a| a == "--json")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from);
+    let args: Vec<&String> = args
+        .iter()
+        .skip(1)
+        .filter(|a| *a != "--bench")
+        .filter(|a| *a != "--json" && Some(PathBuf::from(a)) != json_out)
+        .collect();
     let photo = PathBuf::from(args.first().expect("usage: photos PHOTO [pairs]"));
     let pairs: usize = args.get(1).map_or(11, |s| s.parse().expect("pairs"));
     let out = std::env::temp_dir().join(format!("photo-bench-{}", std::process::id()));
@@ -179,4 +192,29 @@ fn main() {
         om / bm
     );
     println!("outputs kept in {}", out.display());
+    if let Some(json_out) = json_out {
+        let side = |ms: f64, mb: f64, display: &str, thumb: &str| {
+            serde_json::json!({
+                "median_ms": ms,
+                "median_peak_rss_mb": mb,
+                "display_bytes": size(&o(display)),
+                "thumbnail_bytes": size(&o(thumb)),
+            })
+        };
+        let vips_version = Command::new("vips")
+            .arg("--version")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default();
+        let figures = serde_json::json!({
+            "photo": photo.display().to_string(),
+            "photo_bytes": size(&photo),
+            "pairs": pairs,
+            "vips_version": vips_version,
+            "sentra": side(ot, om, "ours-display.jpg", "ours-thumb.jpg"),
+            "vips_a": side(at, am, "va-1280.jpg", "va-320.jpg"),
+            "vips_b": side(bt, bm, "vb-1280.jpg", "vb-320.jpg"),
+        });
+        std::fs::write(&json_out, figures.to_string()).expect("write --json");
+    }
 }

@@ -1,0 +1,146 @@
+//! Benchmark 6: footprint. The stripped size of the FFI library, the peak RSS of a phone process
+//! syncing 10,000 products (pushing them, and a fresh phone pulling them), and the Kotlin/JVM
+//! FFI call's p50 as the bindings' own script prints it.
+
+use crate::device;
+use crate::error::{BenchError, Result};
+use crate::measure::run_child;
+use crate::report::{Section, met, thousands};
+use crate::server::{Backend, ServerProcess};
+use sentra_core::Sentra;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The benchmark's settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Products synced (10,000).
+    pub products: usize,
+    /// `libsentra_ffi.so` built in release, if it exists.
+    pub ffi_lib: Option<PathBuf>,
+    /// What the bindings' JVM benchmark printed, if it ran.
+    pub jvm: Option<String>,
+}
+
+/// The child side: one phone process that signs in and syncs once, printing its report.
+pub async fn device_child(db: &std::path::Path, server: &str) -> Result<()> {
+    let phone = Sentra::open(db)?;
+    let transport = device::sign_in(&phone, server, server).await?;
+    let report = device::sync(&phone, &transport).await?;
+    if !report.completed {
+        return Err(BenchError::Run(format!("sync did not complete: {report:?}")));
+    }
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+fn stripped_size(lib: &std::path::Path) -> Result<u64> {
+    let out = tempfile::tempdir()?;
+    let stripped = out.path().join("libsentra_ffi.so");
+    let status = Command::new("strip")
+        .arg("-o")
+        .arg(&stripped)
+        .arg(lib)
+        .status()
+        .map_err(|e| BenchError::Setup(format!("strip: {e}")))?;
+    if !status.success() {
+        return Err(BenchError::Setup(format!("strip failed on {}", lib.display())));
+    }
+    Ok(std::fs::metadata(&stripped)?.len())
+}
+
+/// Runs the benchmark and writes its section.
+pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
+    let mut section = Section::new("footprint", "Footprint", command_line);
+    let mut rows = Vec::new();
+
+    match &settings.ffi_lib {
+        Some(lib) if lib.exists() => {
+            let size = stripped_size(lib)?;
+            rows.push(vec![
+                "`libsentra_ffi.so`, release, stripped (x86_64)".into(),
+                format!("{} bytes ({:.1} MB)", thousands(size), size as f64 / 1e6),
+                "(none)".into(),
+                "n/a".into(),
+            ]);
+        }
+        _ => rows.push(vec![
+            "`libsentra_ffi.so`, release, stripped".into(),
+            "not yet built (no `bindings/` crate to build)".into(),
+            "(none)".into(),
+            "n/a".into(),
+        ]),
+    }
+
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("server");
+    let one_db = dir.path().join("one.db");
+    {
+        let one = Sentra::open(&one_db)?;
+        let me = device::register(&one)?;
+        device::fill(&one, me, settings.products)?;
+        let data = data.clone();
+        tokio::task::spawn_blocking(move || {
+            let state = crate::server::open_state(&data, &Backend::Sqlite)?;
+            crate::server::create_producer(&state, device::LOGIN, device::PIN, me)
+        })
+        .await
+        .map_err(|e| BenchError::Setup(e.to_string()))??;
+    }
+    let server = ServerProcess::start(&data, &Backend::Sqlite)?;
+    let me = std::env::current_exe()?;
+    for (what, db) in [
+        ("pushing", one_db.clone()),
+        ("a fresh phone pulling", dir.path().join("two.db")),
+    ] {
+        let run = run_child(
+            Command::new(&me)
+                .arg("device")
+                .arg("--db")
+                .arg(&db)
+                .arg("--server")
+                .arg(server.url()),
+        )?;
+        let report: serde_json::Value = serde_json::from_str(run.stdout.trim())?;
+        let mb = run.max_rss_kib as f64 / 1024.0;
+        rows.push(vec![
+            format!(
+                "peak RSS of a phone process {what} {} products",
+                thousands(settings.products as u64)
+            ),
+            format!(
+                "{mb:.1} MB ({} entries pushed, {} changes pulled, {:.1} s)",
+                report["pushed"], report["pulled"],
+                run.wall.as_secs_f64()
+            ),
+            "≤ 50 MB".into(),
+            met(Some(mb <= 50.0)),
+        ]);
+    }
+    server.stop()?;
+
+    match &settings.jvm {
+        Some(text) if !text.trim().is_empty() => rows.push(vec![
+            "Kotlin/JVM FFI call returning a 50-product page, p50".into(),
+            text.trim().replace('\n', " "),
+            "< 1 ms".into(),
+            "see result".into(),
+        ]),
+        _ => rows.push(vec![
+            "Kotlin/JVM FFI call returning a 50-product page, p50".into(),
+            "not available: the bindings' JVM benchmark script was not found".into(),
+            "< 1 ms".into(),
+            met(None),
+        ]),
+    }
+    section.fact(
+        "Method",
+        "the library is built with `cargo build --release -p sentra-ffi` and measured after \
+         `strip`; each phone is a fresh `sentra-bench device` process (the real store, engine and \
+         `HttpTransport`, default sync options) against a `sentra-server serve` process on \
+         loopback, and its peak RSS is `ru_maxrss` from `wait4`; the products were made \
+         offline beforehand, in another process",
+    );
+    section.table(&["figure", "result", "goal", "met"], &rows);
+    Ok(section)
+}

@@ -1,0 +1,146 @@
+//! How figures are taken: child processes timed with their peak RSS, a running process's peak
+//! RSS, percentiles, and the machine's facts printed beside every figure.
+
+#![allow(unsafe_code)] // wait4(2): the only way to read a finished child's peak RSS.
+
+use crate::error::{BenchError, Result};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A finished child process.
+#[derive(Debug, Clone)]
+pub struct ChildRun {
+    /// Process start to exit.
+    pub wall: Duration,
+    /// Its peak resident set (`ru_maxrss`), in KiB.
+    pub max_rss_kib: i64,
+    /// What it printed on stdout.
+    pub stdout: String,
+}
+
+/// Runs `cmd` to its end and reads its peak RSS from `wait4`. A failing child is an error.
+// The child is reaped with libc::wait4 (to get its rusage), not Child::wait.
+#[allow(clippy::zombie_processes)]
+pub fn run_child(cmd: &mut Command) -> Result<ChildRun> {
+    use std::io::Read;
+    let started = Instant::now();
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| BenchError::Setup(format!("cannot start {cmd:?}: {e}")))?;
+    let pid = child.id() as libc::pid_t;
+    let mut stdout = String::new();
+    if let Some(out) = child.stdout.as_mut() {
+        out.read_to_string(&mut stdout)?;
+    }
+    let mut status = 0;
+    // SAFETY: plain FFI calls with valid out-pointers; the child is ours and not yet reaped.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    if reaped != pid {
+        return Err(BenchError::Setup(format!("wait4 failed for {cmd:?}")));
+    }
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        return Err(BenchError::Setup(format!(
+            "{cmd:?} failed (status {status}): {stdout}"
+        )));
+    }
+    Ok(ChildRun {
+        wall,
+        max_rss_kib: usage.ru_maxrss,
+        stdout,
+    })
+}
+
+/// The peak resident set (`VmHWM`) of a running process, in KiB.
+pub fn peak_rss_kib(pid: u32) -> Result<i64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| BenchError::Setup(format!("no VmHWM for process {pid}")))
+}
+
+/// The `p`-th percentile (0–100) by nearest rank; zero for no samples.
+pub fn percentile(samples: &[Duration], p: f64) -> Duration {
+    if samples.is_empty() {
+        return Duration::ZERO;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// The median of some numbers (the mean of the middle two for an even count).
+pub fn median(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// The machine and the moment, for the line above every benchmark's figures.
+pub fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem_gib = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0 / 1024.0);
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|v| v.trim_start_matches([' ', '\t', ':']).trim().to_owned())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_default();
+    format!(
+        "{} on {cores} cores ({cpu}), {mem_gib:.0} GiB RAM; load average {load} when it started",
+        today()
+    )
+}
+
+/// Now, as `2026-11-22 14:05 UTC`.
+pub fn today() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    now.format(&format).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_take_the_nearest_rank() {
+        let samples: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&samples, 50.0), Duration::from_millis(50));
+        assert_eq!(percentile(&samples, 99.0), Duration::from_millis(99));
+        assert_eq!(percentile(&samples[..1], 99.0), Duration::from_millis(1));
+        assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), 2.5);
+    }
+
+    #[test]
+    fn a_child_reports_its_peak_memory_and_output() {
+        let run = run_child(Command::new("sh").args(["-c", "echo hello"])).unwrap();
+        assert_eq!(run.stdout.trim(), "hello");
+        assert!(run.max_rss_kib > 0);
+        assert!(run_child(&mut Command::new("false")).is_err());
+    }
+}

@@ -1,0 +1,87 @@
+//! Benchmark 1: photo ingest against libvips. `core/benches/photos.rs` takes the figures (fresh
+//! child processes, alternately, peak RSS from `wait4`) and writes them as JSON; this turns them
+//! into the report.
+
+use crate::error::Result;
+use crate::report::{Section, met, ratio, thousands};
+use serde_json::Value;
+
+fn f(v: &Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or(0.0)
+}
+
+/// The section from the bench's JSON.
+pub fn section(figures: &Value, command_line: &str) -> Result<Section> {
+    let mut s = Section::new("photo", "Photo ingest against libvips", command_line);
+    s.fact(
+        "Input",
+        &format!(
+            "`{}`, {} bytes: the 12 MP phone photo of `shared/recipes/test-photos.md` (4000×3000 \
+             baseline JPEG, 4:2:0, EXIF Orientation 6 and GPS tags), made by `scripts/make-test-photo`",
+            figures["photo"].as_str().unwrap_or("?"),
+            thousands(figures["photo_bytes"].as_u64().unwrap_or(0))
+        ),
+    );
+    s.fact(
+        "Work",
+        "a 1280 px display JPEG plus a 320 px thumbnail, quality 80, stripped, upright",
+    );
+    s.fact(
+        "Method",
+        &format!(
+            "{} rounds; each runs, in alternating order, a fresh process of Sentra's \
+             `photos::process_file` and of `vipsthumbnail` ({}). Wall time is process start to \
+             exit; peak RSS is the child's `ru_maxrss` from `wait4`; medians over the rounds. \
+             vips A makes both sizes from the source; vips B makes the thumbnail from its 1280 px \
+             output, as Sentra does; for vips the two runs' times are added and the larger RSS \
+             taken",
+            figures["pairs"],
+            figures["vips_version"].as_str().unwrap_or("vips")
+        ),
+    );
+    let row = |name: &str, v: &Value| {
+        vec![
+            name.to_owned(),
+            format!("{:.1} ms", f(v, "median_ms")),
+            format!("{:.1} MB", f(v, "median_peak_rss_mb")),
+            format!(
+                "{} + {}",
+                thousands(v["display_bytes"].as_u64().unwrap_or(0)),
+                thousands(v["thumbnail_bytes"].as_u64().unwrap_or(0))
+            ),
+        ]
+    };
+    let (ours, a, b) = (&figures["sentra"], &figures["vips_a"], &figures["vips_b"]);
+    s.table(
+        &["", "median wall time", "median peak RSS", "output bytes (1280 + 320)"],
+        &[
+            row("Sentra", ours),
+            row("vips A (both from source)", a),
+            row("vips B (320 from the 1280)", b),
+        ],
+    );
+    let goal_row = |what: &str, key: &str, goal: f64, goal_text: &str| {
+        let (ra, rb) = (f(ours, key) / f(a, key), f(ours, key) / f(b, key));
+        vec![
+            what.to_owned(),
+            ratio(f(ours, key), f(a, key)),
+            ratio(f(ours, key), f(b, key)),
+            goal_text.to_owned(),
+            if goal.is_finite() {
+                met(Some(ra <= goal && rb <= goal))
+            } else {
+                met(None)
+            },
+        ]
+    };
+    s.table(
+        &["ratio", "against vips A", "against vips B", "goal", "met"],
+        &[
+            goal_row("time", "median_ms", 0.5, "≤ 0.5×"),
+            goal_row("peak RSS", "median_peak_rss_mb", 0.6, "≤ 0.6×"),
+            goal_row("display bytes", "display_bytes", f64::INFINITY, "(none)"),
+            goal_row("thumbnail bytes", "thumbnail_bytes", f64::INFINITY, "(none)"),
+        ],
+    );
+    Ok(s)
+}

@@ -1,0 +1,352 @@
+//! Benchmark 2: sync against PouchDB over the same shaped link.
+//!
+//! Sentra: the real engine (`Sentra::sync` with `HttpTransport`) against the real
+//! `sentra-server` process, through the proxy. PouchDB: `pouchdb/client.js` (PouchDB, memory
+//! adapter, `db.sync`) against `pouchdb/server.js` (express-pouchdb), through an identical proxy.
+//! Bytes are what crossed the proxy (bodies and HTTP headers), the same measure for both.
+//! Requests: Sentra's engine counts its own; express-pouchdb's are counted by its server.
+
+use crate::device;
+use crate::error::{BenchError, Result};
+use crate::proxy::{Counts, Profile, Proxy};
+use crate::report::{self, Section, met, thousands};
+use crate::server::{Backend, ServerProcess};
+use sentra_core::Sentra;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+/// The benchmark's settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Products pushed new (10,000).
+    pub products: usize,
+    /// Products edited (1,000).
+    pub edits: usize,
+    /// Link profiles, each run for both systems.
+    pub profiles: Vec<Profile>,
+    /// `bench/pouchdb`, with `node_modules` installed.
+    pub pouchdb: PathBuf,
+}
+
+const PHASES: [&str; 4] = [
+    "push new products",
+    "push edited products",
+    "no-op sync",
+    "fresh device pulls everything",
+];
+
+/// One phase's figures for one system.
+#[derive(Debug, Clone, Default)]
+pub struct Phase {
+    /// HTTP requests.
+    pub requests: u64,
+    /// What crossed the proxy.
+    pub wire: Counts,
+    /// Wall time.
+    pub wall: Duration,
+    /// Sentra only: compressed bodies, as the engine reports them (up + down).
+    pub payload: u64,
+    /// Items moved (pushed or pulled), as the system reports them.
+    pub moved: u64,
+}
+
+async fn run_sentra(settings: &Settings, profile: &Profile) -> Result<Vec<Phase>> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("server");
+    let one = Sentra::open(&dir.path().join("one.db"))?;
+    let me = device::register(&one)?;
+    {
+        let data = data.clone();
+        tokio::task::spawn_blocking(move || {
+            let state = crate::server::open_state(&data, &Backend::Sqlite)?;
+            crate::server::create_producer(&state, device::LOGIN, device::PIN, me)
+        })
+        .await
+        .map_err(|e| BenchError::Setup(e.to_string()))??;
+    }
+    let server = ServerProcess::start(&data, &Backend::Sqlite)?;
+    let proxy = Proxy::start(server.addr(), profile.clone(), vec![], 7).await?;
+    let ids = device::fill(&one, me, settings.products)?;
+    let transport = device::sign_in(&one, &server.url(), &proxy.url()).await?;
+    let mut phases = Vec::new();
+    for (phase, name) in PHASES.iter().enumerate() {
+        let sentra = if phase == 3 {
+            Sentra::open(&dir.path().join("two.db"))?
+        } else {
+            Sentra::open(&dir.path().join("one.db"))?
+        };
+        let transport = if phase == 3 {
+            device::sign_in(&sentra, &server.url(), &proxy.url()).await?
+        } else {
+            transport.clone()
+        };
+        if phase == 1 {
+            device::edit(&sentra, &ids[..settings.edits.min(ids.len())])?;
+        }
+        let before = proxy.counts();
+        let started = Instant::now();
+        let report = device::sync(&sentra, &transport).await?;
+        let wall = started.elapsed();
+        if !report.completed {
+            return Err(BenchError::Run(format!(
+                "Sentra's {name} did not complete: {report:?}"
+            )));
+        }
+        phases.push(Phase {
+            requests: report.requests as u64,
+            wire: proxy.counts().since(&before),
+            wall,
+            payload: (report.bytes_up + report.bytes_down) as u64,
+            moved: (report.pushed + report.pulled) as u64,
+        });
+    }
+    server.stop()?;
+    Ok(phases)
+}
+
+struct Node {
+    child: Child,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+async fn read_line(out: &mut BufReader<ChildStdout>) -> Result<String> {
+    let mut line = String::new();
+    let n = tokio::time::timeout(Duration::from_secs(1800), out.read_line(&mut line))
+        .await
+        .map_err(|_| BenchError::Run("the PouchDB peer did not answer in 30 minutes".into()))??;
+    if n == 0 {
+        return Err(BenchError::Run("the PouchDB peer exited".into()));
+    }
+    Ok(line)
+}
+
+async fn command(
+    stdin: &mut ChildStdin,
+    out: &mut BufReader<ChildStdout>,
+    line: &str,
+) -> Result<serde_json::Value> {
+    stdin.write_all(format!("{line}\n").as_bytes()).await?;
+    stdin.flush().await?;
+    let answer: serde_json::Value = serde_json::from_str(&read_line(out).await?)?;
+    if answer["ok"] != serde_json::Value::Bool(true) {
+        return Err(BenchError::Run(format!("PouchDB `{line}` failed: {answer}")));
+    }
+    Ok(answer)
+}
+
+fn spawn_node(settings: &Settings, args: &[&str]) -> Result<Node> {
+    let child = Command::new("node")
+        .args(args)
+        .current_dir(&settings.pouchdb)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| BenchError::Setup(format!("start node {args:?}: {e}")))?;
+    Ok(Node { child })
+}
+
+async fn pouch_requests(http: &reqwest::Client, url: &str) -> Result<u64> {
+    let answer: serde_json::Value = serde_json::from_slice(
+        &http
+            .get(format!("{url}/_bench/requests"))
+            .send()
+            .await
+            .map_err(|e| BenchError::Run(e.to_string()))?
+            .bytes()
+            .await
+            .map_err(|e| BenchError::Run(e.to_string()))?,
+    )?;
+    answer["requests"]
+        .as_u64()
+        .ok_or_else(|| BenchError::Run("express-pouchdb gave no request count".into()))
+}
+
+async fn run_pouchdb(settings: &Settings, profile: &Profile) -> Result<Vec<Phase>> {
+    let mut server = spawn_node(settings, &["server.js"])?;
+    let mut server_out = BufReader::new(
+        server
+            .child
+            .stdout
+            .take()
+            .ok_or_else(|| BenchError::Setup("no stdout from server.js".into()))?,
+    );
+    let port: u16 = read_line(&mut server_out)
+        .await?
+        .trim()
+        .strip_prefix("port ")
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| BenchError::Setup("server.js printed no port".into()))?;
+    let direct = format!("http://127.0.0.1:{port}");
+    let proxy = Proxy::start(([127, 0, 0, 1], port).into(), profile.clone(), vec![], 7).await?;
+    let mut client = spawn_node(settings, &["client.js", &proxy.url()])?;
+    let mut stdin = client
+        .child
+        .stdin
+        .take()
+        .ok_or_else(|| BenchError::Setup("no stdin for client.js".into()))?;
+    let mut out = BufReader::new(
+        client
+            .child
+            .stdout
+            .take()
+            .ok_or_else(|| BenchError::Setup("no stdout from client.js".into()))?,
+    );
+    let http = reqwest::Client::new();
+    command(&mut stdin, &mut out, &format!("create {}", settings.products)).await?;
+    let mut phases = Vec::new();
+    for phase in 0..4 {
+        let line = match phase {
+            1 => {
+                command(&mut stdin, &mut out, &format!("edit {}", settings.edits)).await?;
+                "sync"
+            }
+            3 => "fresh",
+            _ => "sync",
+        };
+        let requests = pouch_requests(&http, &direct).await?;
+        let before = proxy.counts();
+        let started = Instant::now();
+        let answer = command(&mut stdin, &mut out, line).await?;
+        let wall = started.elapsed();
+        phases.push(Phase {
+            requests: pouch_requests(&http, &direct).await? - requests - 1,
+            wire: proxy.counts().since(&before),
+            wall,
+            payload: 0,
+            moved: answer["pushed"].as_u64().unwrap_or(0) + answer["pulled"].as_u64().unwrap_or(0),
+        });
+    }
+    let _ = stdin.write_all(b"quit\n").await;
+    drop(client);
+    drop(server);
+    Ok(phases)
+}
+
+fn bytes(c: &Counts) -> u64 {
+    c.up + c.down
+}
+
+fn check(ratio: f64, goal: f64) -> String {
+    format!("{ratio:.3}× {}", met(Some(ratio <= goal)))
+}
+
+/// Runs every profile for both systems and writes the section.
+pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
+    let mut section = Section::new("sync", "Sync against PouchDB, over the same shaped link", command_line);
+    section.fact(
+        "Data",
+        &format!(
+            "{} products made offline on one phone (one variant each, with opening stock; in \
+             PouchDB one document of about 300 bytes of JSON each, the same fields: name, \
+             description, price in rupiah, stock, category, unit, producer), then {} of them \
+             edited (price and stock)",
+            thousands(settings.products as u64),
+            thousands(settings.edits as u64)
+        ),
+    );
+    section.fact(
+        "Sentra",
+        "the device engine (`Sentra::sync`, default options) with `HttpTransport`, against a \
+         `sentra-server serve` process on SQLite, through the proxy",
+    );
+    section.fact(
+        "PouchDB",
+        "pouchdb-core 9.0.0 with pouchdb-adapter-memory, -http and -replication, two-way \
+         `db.sync(remote)` as an offline-first app runs it, against express-pouchdb 4.2.0 \
+         (memory adapter), through an identical proxy (`bench/pouchdb/`)",
+    );
+    section.fact(
+        "Measured",
+        "requests (Sentra's engine counts its own, retries included; express-pouchdb's server \
+         counts PouchDB's); bytes up and down as they crossed the proxy (HTTP headers and bodies, \
+         the same measure for both); wall time around one sync. Sentra's physical limit is its \
+         compressed body bytes (up + down, as its engine reports them) ÷ the link's rate + one \
+         round trip",
+    );
+    section.fact(
+        "Goals against PouchDB",
+        "bytes ≤ 0.25×, requests ≤ 0.05×, time ≤ 0.1×; against the limit: time ≤ 1.5×",
+    );
+    for profile in &settings.profiles {
+        eprintln!("== sync, {}: Sentra", profile.name);
+        let sentra = run_sentra(settings, profile).await?;
+        eprintln!("== sync, {}: PouchDB", profile.name);
+        let pouch = run_pouchdb(settings, profile).await?;
+        section.para(&format!("### {}\n\nLink: {}.", profile.name, profile.describe()));
+        let mut rows = Vec::new();
+        for (i, name) in PHASES.iter().enumerate() {
+            for (system, p) in [("Sentra", &sentra[i]), ("PouchDB", &pouch[i])] {
+                rows.push(vec![
+                    (*name).to_owned(),
+                    system.to_owned(),
+                    thousands(p.moved),
+                    thousands(p.requests),
+                    thousands(p.wire.up),
+                    thousands(p.wire.down),
+                    report::duration(p.wall),
+                    if system == "Sentra" {
+                        thousands(p.payload)
+                    } else {
+                        "".into()
+                    },
+                ]);
+            }
+        }
+        section.table(
+            &[
+                "phase",
+                "system",
+                "items moved",
+                "requests",
+                "bytes up",
+                "bytes down",
+                "wall time",
+                "compressed bodies",
+            ],
+            &rows,
+        );
+        let mut rows = Vec::new();
+        for (i, name) in PHASES.iter().enumerate() {
+            let (s, p) = (&sentra[i], &pouch[i]);
+            let shaped = profile.rate_bps.is_some();
+            let limit = profile.limit(s.payload);
+            rows.push(vec![
+                (*name).to_owned(),
+                check(bytes(&s.wire) as f64 / bytes(&p.wire).max(1) as f64, 0.25),
+                check(s.requests as f64 / p.requests.max(1) as f64, 0.05),
+                check(s.wall.as_secs_f64() / p.wall.as_secs_f64().max(1e-9), 0.1),
+                if shaped {
+                    report::duration(limit)
+                } else {
+                    "n/a (no rate)".into()
+                },
+                if shaped {
+                    check(s.wall.as_secs_f64() / limit.as_secs_f64(), 1.5)
+                } else {
+                    "n/a".into()
+                },
+            ]);
+        }
+        section.table(
+            &[
+                "phase",
+                "bytes ÷ PouchDB (≤ 0.25×)",
+                "requests ÷ PouchDB (≤ 0.05×)",
+                "time ÷ PouchDB (≤ 0.1×)",
+                "Sentra's physical limit",
+                "Sentra's time ÷ limit (≤ 1.5×)",
+            ],
+            &rows,
+        );
+    }
+    Ok(section)
+}
