@@ -288,6 +288,12 @@ impl Sentra {
         self.db.read(|c| organisations::list(c, None))
     }
 
+    /// Whether a photo (or thumbnail) with this content hash shows a listed product, so it may
+    /// be shown to anyone.
+    pub fn photo_is_public(&self, hash: &str) -> Result<bool> {
+        self.db.read(|c| photos::rows::is_public(c, hash))
+    }
+
     /// The cooperatives and clusters a producer belongs to.
     pub fn organisations_of(&self, producer: Id) -> Result<Vec<Organisation>> {
         self.db.read(|c| organisations::list(c, Some(producer)))
@@ -326,6 +332,11 @@ impl Sentra {
         self.db
             .read(|c| catalogue::get(c, id))?
             .ok_or(Error::NotFound { entity: "product" })
+    }
+
+    /// The categories of listed products, for a storefront's filter.
+    pub fn listed_categories(&self) -> Result<Vec<String>> {
+        self.db.read(catalogue::listing::listed_categories)
     }
 
     /// A page of products: filtered, sorted, or searched.

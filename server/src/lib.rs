@@ -15,6 +15,7 @@ pub mod photos;
 pub mod replica;
 pub mod scope;
 pub mod store;
+pub mod web;
 
 use accounts::{Account, hash_secret, new_token, token_hash, verify_secret};
 use axum::Router;
@@ -148,6 +149,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/photos/{hash}/status", get(photo_status))
         .route("/v1/orders", post(orders::place))
         .route("/v1/orders/{code}", get(orders::status))
+        .merge(web::routes())
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(state)
 }

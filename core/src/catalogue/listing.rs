@@ -90,6 +90,8 @@ pub struct ProductSummary {
     pub oversold: bool,
     /// Content hash of the first photo, if any.
     pub cover_photo: Option<String>,
+    /// Content hash of the first photo's 320 px thumbnail (the photo itself if it has none).
+    pub cover_thumb: Option<String>,
     /// When it was created (Unix ms).
     pub created_at: i64,
 }
@@ -118,6 +120,16 @@ fn order_by(sort: Sort, searching: bool, prefix: &str) -> String {
         (Sort::PriceLow, _) => format!("{prefix}price, {prefix}rowid"),
         (Sort::PriceHigh, _) => format!("{prefix}price DESC, {prefix}rowid"),
     }
+}
+
+/// The categories of listed products, by name, at most 100.
+pub(crate) fn listed_categories(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT category FROM products WHERE status = 'listed' AND category <> '' \
+         ORDER BY category COLLATE NOCASE LIMIT 100",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// One page of products.
@@ -208,7 +220,9 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
                 min(coalesce(v.price, page.price)), max(coalesce(v.price, page.price)),
                 coalesce(sum(v.stock), 0), count(v.id), coalesce(min(v.stock) < 0, 0),
                 (SELECT hash FROM photos f WHERE f.owner_id = page.id ORDER BY f.position LIMIT 1),
-                page.created_at, page.price
+                page.created_at, page.price,
+                (SELECT coalesce(thumb_hash, hash) FROM photos f WHERE f.owner_id = page.id
+                 ORDER BY f.position LIMIT 1)
          FROM page LEFT JOIN variants v
               ON v.id BETWEEN sentra_first_child(page.id) AND sentra_last_child(page.id)
          GROUP BY page.rowid ORDER BY {outer}",
@@ -242,6 +256,7 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
             variant_count: r.get(9)?,
             oversold: r.get(10)?,
             cover_photo: r.get(11)?,
+            cover_thumb: r.get(14)?,
             created_at: r.get(12)?,
         })
     })?;

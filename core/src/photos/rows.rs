@@ -76,6 +76,19 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Photo> {
 }
 
 /// The owner's photos in order.
+/// Whether a photo or thumbnail with this hash belongs to a listed product, so anyone may see
+/// it.
+pub(crate) fn is_public(conn: &Connection, hash: &str) -> Result<bool> {
+    let found = conn
+        .prepare_cached(
+            "SELECT 1 FROM photos f JOIN products p ON p.id = f.owner_id \
+             WHERE (f.hash = ?1 OR f.thumb_hash = ?1) AND p.status = 'listed' LIMIT 1",
+        )?
+        .query_row([hash], |_| Ok(()))
+        .optional()?;
+    Ok(found.is_some())
+}
+
 pub(crate) fn list(conn: &Connection, owner: Id) -> Result<Vec<Photo>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, owner_id, position, hash, thumb_hash FROM photos WHERE owner_id = ?1 \

@@ -1,0 +1,540 @@
+//! Ordering from the storefront: the order form on a product's page, the confirmation with the
+//! order code, and the status page reached with the code and the phone's last four digits.
+
+use super::catalogue::{ProductView, product_view, render_product, url_encode};
+use super::{Lang, chosen, error_page, lang_of, page, respond, rupiah, t};
+use crate::error::ApiError;
+use crate::orders::{OrderRequest, OrderView, find_order, place_order};
+use crate::{AppState, blocking};
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use maud::{Markup, html};
+use sentra_core::orders::{Buyer, NewOrderLine, OrderStatus};
+use sentra_core::{Id, regions};
+use serde::Deserialize;
+
+/// The checkout's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/p/{id}/pesan", post(submit))
+        .route("/pesanan", get(status_page))
+        .route("/pesanan/{code}/terima-kasih", get(thanks))
+}
+
+/// The order form as the buyer filled it in.
+#[derive(Debug, Clone, Default)]
+pub struct OrderForm {
+    /// The submission key: a second submit of the same form makes no second order.
+    pub key: String,
+    /// Buyer's name.
+    pub name: String,
+    /// Buyer's phone.
+    pub phone: String,
+    /// Delivery regency, as typed (a name or a 4-digit code).
+    pub regency: String,
+    /// Delivery address.
+    pub address: String,
+    /// A note for the producer.
+    pub note: String,
+    /// Quantity per variant, as typed.
+    pub quantities: Vec<(String, String)>,
+}
+
+impl OrderForm {
+    /// An empty form with a new submission key.
+    pub fn fresh() -> OrderForm {
+        OrderForm {
+            key: Id::new().to_string(),
+            ..OrderForm::default()
+        }
+    }
+
+    /// Reads a submitted form; unknown fields are ignored, and a field given twice keeps the
+    /// last value.
+    pub fn parse(fields: &[(String, String)]) -> OrderForm {
+        let mut form = OrderForm::default();
+        for (name, value) in fields {
+            let value = value.clone();
+            match name.as_str() {
+                "key" => form.key = value,
+                "nama" => form.name = value,
+                "hp" => form.phone = value,
+                "kabupaten" => form.regency = value,
+                "alamat" => form.address = value,
+                "catatan" => form.note = value,
+                other => {
+                    if let Some(variant) = other.strip_prefix("jumlah_") {
+                        form.quantities.retain(|(v, _)| v != variant);
+                        form.quantities.push((variant.to_owned(), value));
+                    }
+                }
+            }
+        }
+        form
+    }
+
+    fn quantity_of(&self, variant: Id) -> &str {
+        let id = variant.to_string();
+        self.quantities
+            .iter()
+            .find(|(v, _)| *v == id)
+            .map(|(_, q)| q.as_str())
+            .unwrap_or("")
+    }
+}
+
+/// A form field and the message shown under it.
+type FieldMessage = (String, String);
+
+/// The delivery regency a buyer typed: a 4-digit code, or a name (with or without "Kabupaten"
+/// or "Kota") that names exactly one regency.
+pub fn resolve_regency(typed: &str) -> Result<String, Vec<&'static regions::Regency>> {
+    let typed = typed.trim();
+    if typed.len() == 4
+        && typed.bytes().all(|b| b.is_ascii_digit())
+        && let Some(regency) = regions::regency(typed)
+    {
+        return Ok(regency.code.clone());
+    }
+    let matches = regions::search_regencies(typed, 8);
+    let exact: Vec<&regions::Regency> = matches
+        .iter()
+        .copied()
+        .filter(|r| {
+            let name = r.name.to_lowercase();
+            let bare = name
+                .strip_prefix("kabupaten ")
+                .or_else(|| name.strip_prefix("kota "))
+                .unwrap_or(&name);
+            let typed = typed.to_lowercase();
+            name == typed || bare == typed
+        })
+        .collect();
+    match (exact.as_slice(), matches.as_slice()) {
+        ([one], _) | ([], [one]) => Ok(one.code.clone()),
+        (more, _) if more.len() > 1 => Err(more.to_vec()),
+        _ => Err(matches),
+    }
+}
+
+/// Turns the form into an order request, or says which fields are wrong.
+fn to_request(
+    lang: Lang,
+    view: &ProductView,
+    form: &OrderForm,
+) -> Result<OrderRequest, Vec<FieldMessage>> {
+    let mut errors: Vec<FieldMessage> = Vec::new();
+    let mut lines = Vec::new();
+    for variant in &view.product.variants {
+        let typed = form.quantity_of(variant.id).trim();
+        if typed.is_empty() {
+            continue;
+        }
+        match typed.parse::<i64>() {
+            Ok(0) => {}
+            Ok(negative) if negative < 0 => errors.push((
+                format!("jumlah_{}", variant.id),
+                t(
+                    lang,
+                    "Jumlah tidak boleh negatif.",
+                    "A quantity cannot be negative.",
+                )
+                .to_owned(),
+            )),
+            Ok(quantity) => lines.push(NewOrderLine {
+                variant_id: variant.id.to_string(),
+                quantity,
+            }),
+            Err(_) => errors.push((
+                format!("jumlah_{}", variant.id),
+                t(lang, "Isi dengan angka, mis. 2.", "Enter a number, e.g. 2.").to_owned(),
+            )),
+        }
+    }
+    if lines.is_empty() && errors.is_empty() {
+        errors.push((
+            "jumlah".to_owned(),
+            t(
+                lang,
+                "Isi jumlah minimal 1 untuk setidaknya satu varian.",
+                "Enter a quantity of at least 1 for at least one variant.",
+            )
+            .to_owned(),
+        ));
+    }
+    let regency_code = match resolve_regency(&form.regency) {
+        Ok(code) => code,
+        Err(candidates) => {
+            let message = if form.regency.trim().is_empty() {
+                t(lang, "Wajib diisi.", "Required.").to_owned()
+            } else if candidates.is_empty() {
+                t(
+                    lang,
+                    "Kabupaten/kota tidak dikenal. Tulis namanya, mis. Banyumas.",
+                    "Unknown regency or city. Type its name, e.g. Banyumas.",
+                )
+                .to_owned()
+            } else {
+                let names: Vec<&str> = candidates.iter().map(|r| r.name.as_str()).collect();
+                format!(
+                    "{} {}",
+                    t(lang, "Pilih salah satu:", "Choose one:"),
+                    names.join(", ")
+                )
+            };
+            errors.push(("kabupaten".to_owned(), message));
+            String::new()
+        }
+    };
+    // The core checks everything again when the order is placed; these checks only let the
+    // buyer see every problem at once.
+    for (name, value) in [
+        ("nama", &form.name),
+        ("hp", &form.phone),
+        ("alamat", &form.address),
+    ] {
+        if value.trim().is_empty() {
+            errors.push((
+                name.to_owned(),
+                t(lang, "Wajib diisi.", "Required.").to_owned(),
+            ));
+        }
+    }
+    if !form.phone.trim().is_empty() && sentra_core::normalise_phone(&form.phone).is_none() {
+        errors.push((
+            "hp".to_owned(),
+            sentra_core::Rule::Phone.message(lang).to_owned(),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(OrderRequest {
+        key: form.key.clone(),
+        producer_id: view.product.producer_id.to_string(),
+        buyer: Buyer {
+            name: form.name.clone(),
+            phone: form.phone.clone(),
+            regency_code,
+            address: form.address.clone(),
+        },
+        note: form.note.clone(),
+        lines,
+    })
+}
+
+/// The form field a core validation error names.
+fn form_field(field: &str) -> &'static str {
+    match field {
+        "buyer.name" => "nama",
+        "buyer.phone" => "hp",
+        "buyer.regency_code" => "kabupaten",
+        "buyer.address" => "alamat",
+        "note" => "catatan",
+        _ => "jumlah",
+    }
+}
+
+fn core_errors(lang: Lang, view: &ProductView, err: &sentra_core::Error) -> Vec<FieldMessage> {
+    err.fields()
+        .iter()
+        .map(|f| {
+            let field = form_field(f.field);
+            let message = match (f.field, f.rule) {
+                ("lines.quantity", sentra_core::Rule::OutOfRange) => format!(
+                    "{} {} {}.",
+                    t(
+                        lang,
+                        "Jumlah harus positif dan memenuhi minimal pesan",
+                        "Quantities must be positive and meet the minimum order of"
+                    ),
+                    view.product.min_order,
+                    view.product.unit
+                ),
+                ("lines.variant_id", _) => t(
+                    lang,
+                    "Produk ini tidak dapat dipesan saat ini.",
+                    "This product cannot be ordered right now.",
+                )
+                .to_owned(),
+                (_, rule) => rule.message(lang).to_owned(),
+            };
+            (field.to_owned(), message)
+        })
+        .collect()
+}
+
+fn error_for<'a>(errors: &'a [FieldMessage], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, m)| m.as_str())
+}
+
+/// The order form on a product's page.
+pub fn render_form(
+    lang: Lang,
+    view: &ProductView,
+    form: &OrderForm,
+    errors: &[FieldMessage],
+) -> Markup {
+    let p = &view.product;
+    let field = |name: &'static str,
+                 label: &'static str,
+                 value: &str,
+                 kind: &'static str,
+                 autocomplete: &'static str| {
+        let error = error_for(errors, name);
+        html! {
+            div.field {
+                label for=(name) { (label) }
+                @if kind == "textarea" {
+                    textarea id=(name) name=(name) rows="2" aria-invalid=[error.map(|_| "true")] { (value) }
+                } @else {
+                    input id=(name) name=(name) type=(kind) value=(value) autocomplete=(autocomplete)
+                        required[name != "catatan"] aria-invalid=[error.map(|_| "true")];
+                }
+                @if let Some(message) = error { p.error role="alert" { (message) } }
+            }
+        }
+    };
+    html! {
+        form method="post" action={ "/p/" (p.id) "/pesan" } novalidate {
+            h2 { (t(lang, "Pesan produk ini", "Order this product")) }
+            @if !errors.is_empty() {
+                p.error role="alert" { (t(lang, "Periksa isian yang ditandai di bawah.", "Check the marked fields below.")) }
+            }
+            input type="hidden" name="key" value=(form.key);
+            table {
+                thead { tr {
+                    th { (t(lang, "Varian", "Variant")) }
+                    th.n { (t(lang, "Harga", "Price")) }
+                    th.n { (t(lang, "Stok", "Stock")) }
+                    th.n { (t(lang, "Jumlah", "Quantity")) }
+                } }
+                tbody {
+                    @for v in &p.variants {
+                        @let name = format!("jumlah_{}", v.id);
+                        @let label = if v.options.iter().all(String::is_empty) { p.name.clone() } else { v.options.iter().filter(|o| !o.is_empty()).cloned().collect::<Vec<_>>().join(" / ") };
+                        tr {
+                            td { label for=(name) { (label) } }
+                            td.n { (rupiah(v.effective_price)) }
+                            td.n {
+                                @if v.stock > 0 { (v.stock) } @else { span.muted { (t(lang, "Habis", "Sold out")) } }
+                            }
+                            td.n {
+                                input id=(name) name=(name) type="number" inputmode="numeric" min="0" step="1"
+                                    style="width:5rem" value=(form.quantity_of(v.id)) aria-invalid=[error_for(errors, &name).map(|_| "true")];
+                                @if let Some(message) = error_for(errors, &name) { p.error { (message) } }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(message) = error_for(errors, "jumlah") { p.error role="alert" { (message) } }
+            p.muted { (t(lang, "Minimal pesan", "Minimum order")) ": " (p.min_order) " " (p.unit) }
+            (field("nama", t(lang, "Nama pemesan", "Your name"), &form.name, "text", "name"))
+            (field("hp", t(lang, "Nomor HP (WhatsApp)", "Phone (WhatsApp)"), &form.phone, "tel", "tel"))
+            (field("kabupaten", t(lang, "Kabupaten/kota tujuan", "Delivery regency or city"), &form.regency, "text", "address-level2"))
+            (field("alamat", t(lang, "Alamat pengiriman", "Delivery address"), &form.address, "textarea", "street-address"))
+            (field("catatan", t(lang, "Catatan untuk penjual (boleh kosong)", "Note for the seller (optional)"), &form.note, "textarea", "off"))
+            p { button type="submit" { (t(lang, "Kirim pesanan", "Place order")) } }
+            p.muted { (t(lang, "Nomor HP dan alamat Anda hanya dilihat penjual untuk mengirim pesanan.",
+                "Your phone and address are seen only by the seller, to deliver the order.")) }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct LangOnly {
+    lang: Option<String>,
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<LangOnly>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = lang_of(&headers, q.lang.as_deref());
+    let form = OrderForm::parse(&fields);
+    let outcome = blocking(move || {
+        let view = product_view(&state, &id)?;
+        let request = match to_request(lang, &view, &form) {
+            Ok(request) => request,
+            Err(errors) => return Ok(Err((view, form, errors))),
+        };
+        match place_order(&state, request) {
+            Ok(order) => Ok(Ok(order.code)),
+            Err(ApiError::Refused(err)) => {
+                let errors = core_errors(lang, &view, &err);
+                Ok(Err((view, form, errors)))
+            }
+            Err(other) => Err(other),
+        }
+    })
+    .await;
+    match outcome {
+        Ok(Ok(code)) => (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("/pesanan/{code}/terima-kasih"))],
+        )
+            .into_response(),
+        Ok(Err((view, form, errors))) => respond(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            render_product(lang, &view, &form, &errors),
+        ),
+        Err(err) => error_page(lang, &err),
+    }
+}
+
+async fn thanks(
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(q): Query<LangOnly>,
+) -> Response {
+    let lang = lang_of(&headers, q.lang.as_deref());
+    let code: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(20)
+        .collect();
+    let content = html! {
+        h1 { (t(lang, "Terima kasih, pesanan terkirim", "Thank you, your order was sent")) }
+        p { (t(lang, "Kode pesanan Anda:", "Your order code:")) }
+        p.code { (code) }
+        p { (t(lang, "Simpan kode ini. Penjual akan menanggapi dalam 1×24 jam; pantau statusnya dengan kode ini dan 4 angka terakhir nomor HP Anda.",
+            "Keep this code. The seller responds within 24 hours; follow the order with this code and the last 4 digits of your phone.")) }
+        p { a.button href={ "/pesanan?kode=" (url_encode(&code)) } { (t(lang, "Cek status pesanan", "Track this order")) } }
+    };
+    respond(
+        StatusCode::OK,
+        chosen(q.lang.as_deref()),
+        page(
+            lang,
+            t(lang, "Pesanan terkirim", "Order sent"),
+            &format!("/pesanan/{code}/terima-kasih"),
+            content,
+        ),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Lookup {
+    #[serde(default)]
+    kode: String,
+    #[serde(default)]
+    hp: String,
+    lang: Option<String>,
+}
+
+/// A status's name for buyers.
+pub fn status_label(lang: Lang, status: OrderStatus) -> &'static str {
+    match status {
+        OrderStatus::New => t(
+            lang,
+            "Pesanan dibuat, menunggu penjual",
+            "Placed, waiting for the seller",
+        ),
+        OrderStatus::Accepted => t(lang, "Diterima penjual", "Accepted by the seller"),
+        OrderStatus::Shipped => t(lang, "Dikirim", "Shipped"),
+        OrderStatus::Completed => t(lang, "Selesai", "Completed"),
+        OrderStatus::Rejected => t(lang, "Ditolak penjual", "Rejected by the seller"),
+        OrderStatus::Cancelled => t(lang, "Dibatalkan", "Cancelled"),
+    }
+}
+
+/// A time as Indonesians in the west read it: `22/11/2026 14:05 WIB`.
+pub fn wib(ms: i64) -> String {
+    let Ok(at) = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)) else {
+        return String::new();
+    };
+    let at = at.to_offset(time::macros::offset!(+7));
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02} WIB",
+        at.day(),
+        u8::from(at.month()),
+        at.year(),
+        at.hour(),
+        at.minute()
+    )
+}
+
+fn render_view(lang: Lang, view: &OrderView) -> Markup {
+    html! {
+        h2 { (t(lang, "Status", "Status")) ": " (status_label(lang, view.status)) }
+        ol.timeline {
+            @for step in &view.timeline {
+                li {
+                    strong { (status_label(lang, step.status)) } " — " (wib(step.at))
+                    @if step.status == OrderStatus::Shipped {
+                        @if let (Some(courier), Some(tracking)) = (&view.courier, &view.tracking_no) {
+                            br; (t(lang, "Kurir", "Courier")) ": " (courier) ", " (t(lang, "nomor resi", "tracking number")) ": " strong { (tracking) }
+                        }
+                    }
+                    @if matches!(step.status, OrderStatus::Rejected | OrderStatus::Cancelled) {
+                        @if let Some(reason) = &view.reason { br; (t(lang, "Alasan", "Reason")) ": " (reason) }
+                    }
+                }
+            }
+        }
+        p { (t(lang, "Total", "Total")) ": " span.price { (rupiah(view.total)) } }
+    }
+}
+
+async fn status_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(lookup): Query<Lookup>,
+) -> Response {
+    let lang = lang_of(&headers, lookup.lang.as_deref());
+    let asked = !lookup.kode.trim().is_empty() || !lookup.hp.trim().is_empty();
+    let (code, digits) = (lookup.kode.trim().to_owned(), lookup.hp.trim().to_owned());
+    let found = if asked {
+        let (c, d) = (code.clone(), digits.clone());
+        Some(blocking(move || find_order(&state, &c, &d)).await)
+    } else {
+        None
+    };
+    let (status, result) = match found {
+        None => (StatusCode::OK, html! {}),
+        Some(Ok(order)) => (StatusCode::OK, render_view(lang, &OrderView::of(&order))),
+        Some(Err(ApiError::NotFound)) => (
+            StatusCode::NOT_FOUND,
+            html! { p.notice role="alert" { (t(lang,
+            "Pesanan tidak ditemukan. Periksa kode pesanan dan 4 angka terakhir nomor HP.",
+            "No order found. Check the order code and the last 4 digits of the phone.")) } },
+        ),
+        Some(Err(err)) => return error_page(lang, &err),
+    };
+    let content = html! {
+        h1 { (t(lang, "Cek status pesanan", "Track an order")) }
+        form method="get" action="/pesanan" {
+            div.field {
+                label for="kode" { (t(lang, "Kode pesanan", "Order code")) }
+                input id="kode" name="kode" value=(code) placeholder="SNT-XXXXXXXX" autocapitalize="characters" required;
+            }
+            div.field {
+                label for="hp" { (t(lang, "4 angka terakhir nomor HP", "Last 4 digits of your phone")) }
+                input id="hp" name="hp" value=(digits) inputmode="numeric" maxlength="4" pattern="[0-9]{4}" required;
+            }
+            p { button type="submit" { (t(lang, "Cek", "Check")) } }
+        }
+        (result)
+    };
+    respond(
+        status,
+        chosen(lookup.lang.as_deref()),
+        page(
+            lang,
+            t(lang, "Cek status pesanan", "Track an order"),
+            "/pesanan",
+            content,
+        ),
+    )
+}
