@@ -1,0 +1,284 @@
+"""Sentra's bindings driven from Python, against the real libsentra_ffi and a real server.
+
+Run by scripts/test-bindings with PYTHONPATH holding the generated `sentra_ffi` module (and the
+library beside it), SENTRA_SERVER the server binary and SENTRA_PHOTO a real phone JPEG.
+"""
+
+import asyncio
+import datetime
+import os
+import sqlite3
+import tempfile
+import threading
+import uuid
+
+import harness
+from sentra_ffi import (
+    Buyer, Change, ChangeListener, ErrorCode, NewOrderInput, NewOrderLineInput,
+    NewProducerInput, NewProductInput, NewSaleInput, NewVariantInput, OrderTab,
+    OrderTransition, ProductPageQuery, ProductStatus, SentraDevice, SentraError, SyncCancel,
+    SyncListener, SyncSettings, all_error_codes, error_code_string, error_message, fail_with,
+    format_rupiah,
+)
+
+PHOTO = os.environ["SENTRA_PHOTO"]
+TODAY = datetime.date.today().isoformat()
+PIN = "246810"
+
+
+class Recorder(ChangeListener):
+    def __init__(self):
+        self.changes = []
+
+    def on_change(self, change):
+        self.changes.append(change)
+
+
+def a_producer(device, phone="0812-3456-7890", pin=PIN):
+    return device.register_producer(NewProducerInput(
+        business_name="Konveksi Rowosari Jaya", owner_name="Siti Aminah", phone=phone,
+        region_code=harness.REGION, sector="fashion_textiles", activation_pin=pin))
+
+
+def jeans(producer_id, name="Celana Jeans Rowosari"):
+    return NewProductInput(
+        producer_id=producer_id, name=name, category="Celana", unit="pcs", price=150_000,
+        status=ProductStatus.LISTED, tiers=["Ukuran"],
+        variants=[NewVariantInput(options=["30"], initial_stock=10),
+                  NewVariantInput(options=["32"], price=160_000, initial_stock=5)])
+
+
+def sync(device, token, url, **settings):
+    return asyncio.run(device.sync(url, token, SyncSettings(**settings), None, SyncCancel()))
+
+
+def test_a_facilitator_registers_a_producer_who_sells_receives_an_order_and_ships_it():
+    with tempfile.TemporaryDirectory() as tmp:
+        server = harness.Server(tmp)
+        try:
+            # The facilitator's phone: sign in, register Siti with an activation PIN, list her
+            # jeans with two sizes and a photo, record a sale at the market, sync.
+            pendamping = SentraDevice.open(os.path.join(tmp, "pendamping.db"))
+            signed = asyncio.run(pendamping.sign_in(server.url, *harness.FACILITATOR))
+            assert signed.role == "facilitator", signed
+            assert pendamping.account().role == "facilitator"
+            producer = a_producer(pendamping)
+            assert [p.id for p in pendamping.producers(True, 0, 50)] == [producer]
+            product = pendamping.create_product(jeans(producer))
+            photo = asyncio.run(pendamping.add_photo(product, PHOTO))
+            assert photo.thumb_hash and os.path.exists(pendamping.photo_path(photo.hash))
+            size30, size32 = pendamping.product(product).variants
+            assert (size30.effective_price, size32.effective_price) == (150_000, 160_000)
+            pendamping.record_sale(NewSaleInput(
+                variant_id=size30.id, quantity=2, channel="market_stall", sold_on=TODAY))
+            assert pendamping.product(product).variants[0].stock == 8
+            report = sync(pendamping, signed.token, server.url)
+            assert report.completed and report.rejected == 0, report
+            assert report.pushed >= 4 and report.photos_sent == 2, report
+            assert pendamping.sync_status().pending == []
+
+            # Siti signs in on the same shared phone (her own database file) with the PIN the
+            # facilitator set, and finds her catalogue.
+            siti = SentraDevice.open(os.path.join(tmp, "siti.db"))
+            changes = Recorder()
+            siti.set_change_listener(changes)
+            mine = asyncio.run(siti.sign_in(server.url, "081234567890", PIN))
+            assert mine.role == "producer" and mine.producer_id == producer, mine
+            assert sync(siti, mine.token, server.url).completed
+            assert Change.SYNCED in changes.changes
+            [row] = siti.list_products(ProductPageQuery(producer_id=producer))
+            assert (row.name, row.total_stock, row.min_price) == ("Celana Jeans Rowosari", 13,
+                                                                   150_000)
+            assert row.cover_photo == photo.hash
+
+            # A buyer orders two pairs in size 32 through the server's order API.
+            key = str(uuid.uuid4())
+            order = {"key": key, "producer_id": producer, "note": "Tolong dibungkus rapi",
+                     "buyer": {"name": "Budi Santoso", "phone": "0857-1111-4321",
+                               "regency_code": "3374", "address": "Jl. Pemuda 12, Semarang"},
+                     "lines": [{"variant_id": size32.id, "quantity": 2}]}
+            status, placed = server.request("POST", "/v1/orders", order)
+            assert status == 201 and placed["status"] == "new", (status, placed)
+            assert server.request("POST", "/v1/orders", order)[1]["code"] == placed["code"]
+
+            # It reaches Siti's phone on her next sync; she accepts it and ships it.
+            changes.changes.clear()
+            report = sync(siti, mine.token, server.url)
+            assert report.completed and report.pulled > 0, report
+            assert Change.SYNCED in changes.changes
+            [new] = siti.orders(OrderTab.TO_RESPOND, 0, 20)
+            assert (new.code, new.total, new.status) == (placed["code"], 320_000, "new")
+            assert new.due_at is not None and new.buyer.name == "Budi Santoso"
+            assert format_rupiah(new.total) == "Rp 320.000"
+            siti.transition_order(new.id, OrderTransition.ACCEPT())
+            siti.transition_order(new.id, OrderTransition.SHIP(courier="JNE",
+                                                               tracking_no="JNE0012345678"))
+            assert [o.id for o in siti.orders(OrderTab.SHIPPED, 0, 20)] == [new.id]
+            assert Change.ORDERS in changes.changes
+            report = sync(siti, mine.token, server.url)
+            assert report.completed and report.pushed >= 2 and report.rejected == 0, report
+
+            # The server holds the order as shipped; the buyer follows it with the last four
+            # digits of their phone, and wrong digits reveal nothing.
+            status, seen = server.request("GET", f"/v1/orders/{placed['code']}?phone_last4=4321")
+            assert status == 200 and seen["status"] == "shipped", (status, seen)
+            status, _ = server.request("GET", f"/v1/orders/{placed['code']}?phone_last4=0000")
+            assert status == 404
+
+            # The facilitator's next sync brings the shipped order to their phone too.
+            assert sync(pendamping, signed.token, server.url).completed
+            [shipped] = pendamping.orders(OrderTab.SHIPPED, 0, 20)
+            assert (shipped.courier, shipped.tracking_no) == ("JNE", "JNE0012345678")
+        finally:
+            server.stop()
+
+
+def expect(code, call):
+    """Runs `call` and checks it raised the typed exception of `code` carrying that code."""
+    try:
+        call()
+    except SentraError as e:
+        variant = getattr(SentraError, "".join(w.title() for w in code.name.split("_")))
+        assert isinstance(e, variant), (code, e)
+        assert e.code == code, (code, e)
+        assert e.message_id == error_message(code, False) and e.message_en == error_message(
+            code, True)
+        return e
+    raise AssertionError(f"expected {code}, nothing was raised")
+
+
+def test_every_public_error_code_reaches_python_as_a_typed_exception_with_its_code():
+    codes = all_error_codes()
+    assert len(codes) == 16 and len({error_code_string(c) for c in codes}) == 16
+    for code in codes:
+        expect(code, lambda: fail_with(code))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        device = SentraDevice.open(os.path.join(tmp, "a.db"))
+        e = expect(ErrorCode.VALIDATION, lambda: device.register_producer(NewProducerInput(
+            business_name="", owner_name="Siti", phone="12", region_code="3327",
+            sector="crafts")))
+        assert {(f.field, f.rule) for f in e.fields} >= {("business_name", "required"),
+                                                          ("phone", "phone")}, e.fields
+        assert all(f.message_id and f.message_en for f in e.fields)
+        expect(ErrorCode.VALIDATION, lambda: device.product("bukan-id"))
+        expect(ErrorCode.NOT_FOUND, lambda: device.product(str(uuid.uuid4())))
+        producer = a_producer(device)
+        product = device.create_product(jeans(producer))
+        variant = device.product(product).variants[0].id
+        order = device.create_order(NewOrderInput(
+            producer_id=producer, channel="facilitator",
+            buyer=Buyer(name="Budi", phone="0857-1111-4321", regency_code="3374",
+                        address="Semarang"),
+            lines=[NewOrderLineInput(variant_id=variant, quantity=1)]))
+        expect(ErrorCode.INVALID_TRANSITION,
+               lambda: device.transition_order(order, OrderTransition.COMPLETE()))
+
+        text = os.path.join(tmp, "notes.txt")
+        with open(text, "w") as f:
+            f.write("bukan foto, bukan database\n" * 200)
+        expect(ErrorCode.NOT_AN_IMAGE, lambda: asyncio.run(device.add_photo(product, text)))
+        expect(ErrorCode.UNREADABLE_FILE,
+               lambda: asyncio.run(device.add_photo(product, os.path.join(tmp, "none.jpg"))))
+        half = os.path.join(tmp, "half.jpg")
+        with open(PHOTO, "rb") as src, open(half, "wb") as dst:
+            dst.write(src.read()[: os.path.getsize(PHOTO) // 2])
+        expect(ErrorCode.TRUNCATED_IMAGE, lambda: asyncio.run(device.add_photo(product, half)))
+        expect(ErrorCode.NOT_SENTRA_DATABASE, lambda: SentraDevice.open(text).account())
+
+        newer = os.path.join(tmp, "newer.db")
+        del device
+        SentraDevice.open(newer)
+        with sqlite3.connect(newer) as db:
+            db.execute("PRAGMA user_version = 9999")
+        expect(ErrorCode.SCHEMA_TOO_NEW, lambda: SentraDevice.open(newer))
+
+        closed = f"http://127.0.0.1:{harness._free_port()}"
+        device = SentraDevice.open(os.path.join(tmp, "b.db"))
+        e = expect(ErrorCode.NETWORK,
+                   lambda: asyncio.run(device.sign_in(closed, "pendamping", "x")))
+        assert e.server_code is None
+        server = harness.Server(tmp)
+        try:
+            e = expect(ErrorCode.NETWORK, lambda: asyncio.run(
+                device.sign_in(server.url, "pendamping", "salah-sandi")))
+            assert e.server_code == "bad_credentials", e
+        finally:
+            server.stop()
+
+
+class Progress(SyncListener):
+    """Records each callback's thread; asks the sync to stop at the third."""
+
+    def __init__(self, cancel):
+        self.cancel = cancel
+        self.calls = []
+
+    def on_progress(self, progress):
+        self.calls.append((threading.get_ident(), progress))
+        if len(self.calls) == 3:
+            self.cancel.cancel()
+
+
+def test_progress_arrives_from_a_tokio_thread_and_cancelling_stops_the_sync_cleanly():
+    with tempfile.TemporaryDirectory() as tmp:
+        server = harness.Server(tmp)
+        try:
+            device = SentraDevice.open(os.path.join(tmp, "pendamping.db"))
+            signed = asyncio.run(device.sign_in(server.url, *harness.FACILITATOR))
+            producer = a_producer(device)
+            for i in range(120):
+                device.create_product(jeans(producer, f"Celana Jeans model {i:03}"))
+            waiting = sum(p.count for p in device.sync_status().pending)
+
+            cancel = SyncCancel()
+            listener = Progress(cancel)
+            report = asyncio.run(device.sync(server.url, signed.token,
+                                             SyncSettings(push_batch_bytes=8_000), listener,
+                                             cancel))
+            assert not report.completed and report.stopped_by == "cancelled", report
+            assert len(listener.calls) == 3, listener.calls
+            main = threading.get_ident()
+            assert all(thread != main for thread, _ in listener.calls)
+            pushed = [p.pushed for _, p in listener.calls]
+            assert pushed == sorted(pushed) and pushed[-1] > 0, pushed
+            left = sum(p.count for p in device.sync_status().pending)
+            assert 0 < left < waiting, (left, waiting)
+            assert device.sync_status().last_error == "cancelled"
+
+            # Nothing is lost or wedged: the next sync sends the rest.
+            again = sync(device, signed.token, server.url, push_batch_bytes=8_000)
+            assert again.completed and again.rejected == 0, again
+            assert report.pushed + again.pushed == waiting
+            assert device.sync_status().pending == []
+        finally:
+            server.stop()
+
+
+def test_a_write_tells_the_change_listener_and_pages_of_products_come_whole():
+    with tempfile.TemporaryDirectory() as tmp:
+        device = SentraDevice.open(os.path.join(tmp, "a.db"))
+        changes = Recorder()
+        device.set_change_listener(changes)
+        producer = a_producer(device)
+        for i in range(120):
+            device.create_product(jeans(producer, f"Sarung tenun {i:03}"))
+        assert changes.changes[:2] == [Change.PRODUCERS, Change.CATALOGUE]
+        pages = [device.list_products(ProductPageQuery(offset=o, limit=50)) for o in (0, 50, 100)]
+        assert [len(p) for p in pages] == [50, 50, 20]
+        assert len({r.id for p in pages for r in p}) == 120
+        [found] = device.list_products(ProductPageQuery(search="tenun 042"))
+        assert found.name == "Sarung tenun 042"
+        device.set_change_listener(None)
+        device.create_product(jeans(producer))
+        assert len(changes.changes) == 121
+        expect(ErrorCode.VALIDATION, lambda: device.list_products(ProductPageQuery(limit=-1)))
+
+
+if __name__ == "__main__":
+    harness.run([
+        test_a_facilitator_registers_a_producer_who_sells_receives_an_order_and_ships_it,
+        test_every_public_error_code_reaches_python_as_a_typed_exception_with_its_code,
+        test_progress_arrives_from_a_tokio_thread_and_cancelling_stops_the_sync_cleanly,
+        test_a_write_tells_the_change_listener_and_pages_of_products_come_whole,
+    ])

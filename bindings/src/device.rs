@@ -1,0 +1,154 @@
+//! The device handle: one database file per account on a shared phone, the change listener
+//! that lets a list refresh, and the tokio runtime the async calls run on.
+
+use crate::error::{ErrorCode, Result, SentraError};
+use sentra_core::Sentra;
+use std::path::Path;
+use std::sync::{Arc, LazyLock, RwLock};
+
+/// The runtime that runs syncs and photo ingest: its worker threads (`sentra-tokio`) are
+/// the ones that call progress listeners, never the app's UI thread.
+static RUNTIME: LazyLock<std::io::Result<tokio::runtime::Runtime>> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("sentra-tokio")
+        .enable_all()
+        .build()
+});
+
+/// The bindings' runtime; an error only if the OS refused its threads.
+pub(crate) fn runtime() -> Result<&'static tokio::runtime::Runtime> {
+    RUNTIME.as_ref().map_err(|_| SentraError::internal())
+}
+
+/// What changed, so the app refreshes the matching lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Change {
+    /// Producers were registered or edited.
+    Producers,
+    /// Products, variants, stock or photos changed.
+    Catalogue,
+    /// Orders were created or changed status.
+    Orders,
+    /// A direct sale was recorded (stock changed too).
+    Sales,
+    /// A sync pulled changes from the server: refresh everything shown.
+    Synced,
+}
+
+/// Told after every write through this handle and after a sync that pulled changes. Called
+/// on the thread that made the change (a tokio thread for a sync): post to the UI thread.
+#[uniffi::export(with_foreign)]
+pub trait ChangeListener: Send + Sync {
+    /// Something changed.
+    fn on_change(&self, change: Change);
+}
+
+/// Who is signed in on a database.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Account {
+    /// The user's id on the server.
+    pub user_id: String,
+    /// `producer`, `facilitator`, `cooperative_admin`, `official` or `admin`.
+    pub role: String,
+}
+
+/// The handle on one account's database on this phone. On a shared phone each account has its
+/// own file (and photo folder beside it); switching account is opening the other file.
+#[derive(uniffi::Object)]
+pub struct SentraDevice {
+    pub(crate) inner: Arc<Sentra>,
+    listener: RwLock<Option<Arc<dyn ChangeListener>>>,
+}
+
+impl std::fmt::Debug for SentraDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SentraDevice")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SentraDevice {
+    /// Tells the change listener, if one is set.
+    pub(crate) fn notify(&self, change: Change) {
+        let listener = self.listener.read().map(|l| l.clone()).unwrap_or_default();
+        if let Some(listener) = listener {
+            listener.on_change(change);
+        }
+    }
+}
+
+#[uniffi::export]
+impl SentraDevice {
+    /// Opens the database at `path`, creating it if needed. A damaged or foreign file is an
+    /// error and is never deleted.
+    #[uniffi::constructor]
+    pub fn open(path: String) -> Result<Arc<SentraDevice>> {
+        Ok(Arc::new(SentraDevice {
+            inner: Arc::new(Sentra::open(Path::new(&path))?),
+            listener: RwLock::new(None),
+        }))
+    }
+
+    /// This database's device id.
+    pub fn device_id(&self) -> String {
+        self.inner.device_id().to_string()
+    }
+
+    /// The database file.
+    pub fn path(&self) -> String {
+        self.inner.path().to_string_lossy().into_owned()
+    }
+
+    /// Who is signed in on this database, if anyone.
+    pub fn account(&self) -> Result<Option<Account>> {
+        Ok(self.inner.account()?.map(account))
+    }
+
+    /// Sets (or with `None` removes) the listener told about changes.
+    pub fn set_change_listener(&self, listener: Option<Arc<dyn ChangeListener>>) {
+        if let Ok(mut slot) = self.listener.write() {
+            *slot = listener;
+        }
+    }
+
+    /// Checks every page of the file; an error means it is damaged.
+    pub fn check_integrity(&self) -> Result<()> {
+        Ok(self.inner.check_integrity()?)
+    }
+}
+
+/// The account as it crosses the boundary.
+pub(crate) fn account(a: sentra_core::Account) -> Account {
+    Account {
+        user_id: a.user_id.to_string(),
+        role: role_code(a.role).to_owned(),
+    }
+}
+
+/// A role's stable code.
+pub(crate) fn role_code(role: sentra_core::Role) -> &'static str {
+    use sentra_core::Role as R;
+    match role {
+        R::Producer => "producer",
+        R::Facilitator => "facilitator",
+        R::CooperativeAdmin => "cooperative_admin",
+        R::Official => "official",
+        R::Admin => "admin",
+    }
+}
+
+/// Rupiah as Indonesians write it: `Rp 15.000`.
+#[uniffi::export]
+pub fn format_rupiah(amount: i64) -> String {
+    sentra_core::money::format_rupiah(amount)
+}
+
+/// Fails with the error for `code`, built exactly as a failing call builds it. For apps' and
+/// the bindings' own tests of the error path (each code reaches the app as its own typed
+/// exception); no real call can produce some codes (a full disk) on demand.
+#[uniffi::export]
+pub fn fail_with(code: ErrorCode) -> Result<()> {
+    Err(SentraError::new(code, Vec::new(), None))
+}
