@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod checkout;
+pub mod session;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -20,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(catalogue::routes())
         .merge(checkout::routes())
+        .merge(session::routes())
         .layer(tower_http::compression::CompressionLayer::new())
 }
 
