@@ -63,6 +63,16 @@ pub trait Store: Send + Sync + 'static {
         entries: &[PushEntry],
         now: i64,
     ) -> StoreResult<Vec<EntryResult>>;
+    /// Keeps a bulk request (a resent one with the same id changes nothing).
+    fn save_bulk(&self, bulk: &StoredBulk) -> StoreResult<()>;
+    /// The bulk request with this code.
+    fn bulk_by_code(&self, code: &str) -> StoreResult<Option<StoredBulk>>;
+    /// A cooperative's bulk requests, newest first.
+    fn bulks_of(&self, organisation: Id) -> StoreResult<Vec<StoredBulk>>;
+    /// Records that an order is one member's allocation of a bulk request.
+    fn add_allocation(&self, bulk: Id, order: Id) -> StoreResult<()>;
+    /// The orders a bulk request was split into.
+    fn allocations(&self, bulk: Id) -> StoreResult<Vec<Id>>;
     /// A page of the changes in the account's scope after `cursor`, bounded by bytes.
     fn pull(
         &self,
@@ -72,6 +82,21 @@ pub trait Store: Send + Sync + 'static {
         max_bytes: usize,
         now: i64,
     ) -> StoreResult<PullResponse>;
+}
+
+/// A buyer's bulk order or request for quotation to a cooperative, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBulk {
+    /// Its id.
+    pub id: Id,
+    /// The code the buyer keeps (`KOP-…`).
+    pub code: String,
+    /// The cooperative or cluster asked.
+    pub organisation: Id,
+    /// The request itself, as JSON (see `crate::bulk::BulkRequest`).
+    pub body: String,
+    /// When it was made (Unix ms).
+    pub created_at: i64,
 }
 
 /// The stored code of a role.

@@ -3,7 +3,7 @@
 //! numbers commit in order (a pool needs a commit-ordered feed first; see docs/ARCHITECTURE.md).
 
 use super::logic::{self, Primitives};
-use super::{Store, StoreResult, parse_role, role_code};
+use super::{Store, StoreResult, StoredBulk, parse_role, role_code};
 use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS};
 use crate::scope::{self, Index};
 use postgres::{Client, NoTls, Transaction};
@@ -31,6 +31,12 @@ CREATE TABLE IF NOT EXISTS registrations (
     producer BYTEA PRIMARY KEY, registered_by TEXT NOT NULL, region TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS assignments (
     facilitator BYTEA NOT NULL, region TEXT NOT NULL, PRIMARY KEY (facilitator, region));
+CREATE TABLE IF NOT EXISTS bulk_requests (
+    id BYTEA PRIMARY KEY, code TEXT NOT NULL UNIQUE, organisation BYTEA NOT NULL,
+    body TEXT NOT NULL, created_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS bulk_requests_by_organisation ON bulk_requests(organisation, created_at);
+CREATE TABLE IF NOT EXISTS bulk_allocations (
+    bulk BYTEA NOT NULL, order_id BYTEA NOT NULL, PRIMARY KEY (bulk, order_id));
 CREATE TABLE IF NOT EXISTS memberships (
     organisation BYTEA NOT NULL, member BYTEA NOT NULL, admin BOOLEAN NOT NULL,
     PRIMARY KEY (organisation, member, admin));
@@ -71,6 +77,16 @@ fn id(bytes: Vec<u8>) -> StoreResult<Id> {
 
 fn opt_id(bytes: Option<Vec<u8>>) -> StoreResult<Option<Id>> {
     bytes.map(id).transpose()
+}
+
+fn bulk_row(r: &postgres::Row) -> StoreResult<StoredBulk> {
+    Ok(StoredBulk {
+        id: id(r.get(0))?,
+        code: r.get(1),
+        organisation: id(r.get(2))?,
+        body: r.get(3),
+        created_at: r.get(4),
+    })
 }
 
 impl PostgresStore {
@@ -250,6 +266,54 @@ impl Store for PostgresStore {
             &[&b(facilitator), &region],
         )?;
         Ok(())
+    }
+
+    fn save_bulk(&self, bulk: &StoredBulk) -> StoreResult<()> {
+        self.lock().as_mut().ok_or(CLOSED)?.execute(
+            "INSERT INTO bulk_requests(id, code, organisation, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            &[
+                &b(bulk.id),
+                &bulk.code,
+                &b(bulk.organisation),
+                &bulk.body,
+                &bulk.created_at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn bulk_by_code(&self, code: &str) -> StoreResult<Option<StoredBulk>> {
+        let row = self.lock().as_mut().ok_or(CLOSED)?.query_opt(
+            "SELECT id, code, organisation, body, created_at FROM bulk_requests WHERE code = $1",
+            &[&code],
+        )?;
+        row.map(|r| bulk_row(&r)).transpose()
+    }
+
+    fn bulks_of(&self, organisation: Id) -> StoreResult<Vec<StoredBulk>> {
+        let rows = self.lock().as_mut().ok_or(CLOSED)?.query(
+            "SELECT id, code, organisation, body, created_at FROM bulk_requests \
+             WHERE organisation = $1 ORDER BY created_at DESC LIMIT 200",
+            &[&b(organisation)],
+        )?;
+        rows.iter().map(bulk_row).collect()
+    }
+
+    fn add_allocation(&self, bulk: Id, order: Id) -> StoreResult<()> {
+        self.lock().as_mut().ok_or(CLOSED)?.execute(
+            "INSERT INTO bulk_allocations(bulk, order_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&b(bulk), &b(order)],
+        )?;
+        Ok(())
+    }
+
+    fn allocations(&self, bulk: Id) -> StoreResult<Vec<Id>> {
+        let rows = self.lock().as_mut().ok_or(CLOSED)?.query(
+            "SELECT order_id FROM bulk_allocations WHERE bulk = $1 ORDER BY order_id",
+            &[&b(bulk)],
+        )?;
+        rows.iter().map(|r| id(r.get(0))).collect()
     }
 
     fn user_by_login(&self, login: &str) -> StoreResult<Option<Id>> {

@@ -2,7 +2,7 @@
 //! process; SQLite takes one writer at a time anyway).
 
 use super::logic::{self, Primitives};
-use super::{Store, StoreResult, parse_role, role_code};
+use super::{Store, StoreResult, StoredBulk, parse_role, role_code};
 use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS};
 use crate::scope::{self, Index};
 use rusqlite::{Connection, OptionalExtension};
@@ -72,6 +72,22 @@ CREATE TABLE IF NOT EXISTS assignments (
     PRIMARY KEY (facilitator, region)
 ) WITHOUT ROWID;
 
+-- Buyers' bulk orders and requests for quotation to a cooperative (JSON body), and the member
+-- orders each was split into.
+CREATE TABLE IF NOT EXISTS bulk_requests (
+    id            BLOB PRIMARY KEY,
+    code          TEXT NOT NULL UNIQUE,
+    organisation  BLOB NOT NULL,
+    body          TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS bulk_requests_by_organisation ON bulk_requests(organisation, created_at);
+CREATE TABLE IF NOT EXISTS bulk_allocations (
+    bulk      BLOB NOT NULL,
+    order_id  BLOB NOT NULL,
+    PRIMARY KEY (bulk, order_id)
+) WITHOUT ROWID;
+
 -- Cooperative and cluster membership and admins, for cooperative admins' scopes.
 CREATE TABLE IF NOT EXISTS memberships (
     organisation  BLOB NOT NULL,
@@ -104,6 +120,16 @@ impl SqliteStore {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+fn bulk_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredBulk> {
+    Ok(StoredBulk {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        organisation: r.get(2)?,
+        body: r.get(3)?,
+        created_at: r.get(4)?,
+    })
 }
 
 /// One SQLite transaction, as the shared logic sees it.
@@ -264,6 +290,59 @@ impl Store for SqliteStore {
             rusqlite::params![facilitator, region],
         )?;
         Ok(())
+    }
+
+    fn save_bulk(&self, bulk: &StoredBulk) -> StoreResult<()> {
+        self.lock().execute(
+            "INSERT OR IGNORE INTO bulk_requests(id, code, organisation, body, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                bulk.id,
+                bulk.code,
+                bulk.organisation,
+                bulk.body,
+                bulk.created_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn bulk_by_code(&self, code: &str) -> StoreResult<Option<StoredBulk>> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT id, code, organisation, body, created_at FROM bulk_requests WHERE code = ?1",
+                [code],
+                bulk_row,
+            )
+            .optional()?)
+    }
+
+    fn bulks_of(&self, organisation: Id) -> StoreResult<Vec<StoredBulk>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, code, organisation, body, created_at FROM bulk_requests \
+             WHERE organisation = ?1 ORDER BY created_at DESC LIMIT 200",
+        )?;
+        let rows = stmt.query_map([organisation], bulk_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn add_allocation(&self, bulk: Id, order: Id) -> StoreResult<()> {
+        self.lock().execute(
+            "INSERT OR IGNORE INTO bulk_allocations(bulk, order_id) VALUES (?1, ?2)",
+            rusqlite::params![bulk, order],
+        )?;
+        Ok(())
+    }
+
+    fn allocations(&self, bulk: Id) -> StoreResult<Vec<Id>> {
+        let conn = self.lock();
+        ids(
+            &conn,
+            "SELECT order_id FROM bulk_allocations WHERE bulk = ?1 ORDER BY order_id",
+            &bulk,
+        )
     }
 
     fn user_by_login(&self, login: &str) -> StoreResult<Option<Id>> {

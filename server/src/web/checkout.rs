@@ -497,13 +497,28 @@ async fn status_page(
     let (code, digits) = (lookup.kode.trim().to_owned(), lookup.hp.trim().to_owned());
     let found = if asked {
         let (c, d) = (code.clone(), digits.clone());
-        Some(blocking(move || find_order(&state, &c, &d)).await)
+        Some(
+            blocking(move || {
+                // A cooperative's bulk request has its own code; it rolls up its members' orders.
+                if c.trim().to_ascii_uppercase().starts_with("KOP-") {
+                    let (bulk, orders) = crate::bulk::find(&state, &c, &d)?;
+                    let names = super::cooperative::producer_names(&state, &orders)?;
+                    Ok(super::cooperative::render_bulk_status(
+                        lang, &bulk, &orders, &names,
+                    ))
+                } else {
+                    find_order(&state, &c, &d)
+                        .map(|order| render_view(lang, &OrderView::of(&order)))
+                }
+            })
+            .await,
+        )
     } else {
         None
     };
     let (status, result) = match found {
         None => (StatusCode::OK, html! {}),
-        Some(Ok(order)) => (StatusCode::OK, render_view(lang, &OrderView::of(&order))),
+        Some(Ok(view)) => (StatusCode::OK, view),
         Some(Err(ApiError::NotFound)) => (
             StatusCode::NOT_FOUND,
             html! { p.notice role="alert" { (t(lang,
