@@ -6,6 +6,7 @@
 //! code.
 
 pub mod accounts;
+pub mod bulk;
 pub mod demo;
 pub mod error;
 pub mod limits;

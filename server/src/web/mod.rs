@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod checkout;
+pub mod cooperative;
 pub mod session;
 
 use crate::AppState;
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(catalogue::routes())
         .merge(checkout::routes())
+        .merge(cooperative::routes())
         .merge(session::routes())
         .layer(tower_http::compression::CompressionLayer::new())
 }
