@@ -29,6 +29,7 @@ pub mod organisations;
 pub mod photos;
 pub mod producers;
 pub mod regions;
+pub mod reports;
 pub mod sales;
 pub mod stock;
 pub mod sync;
@@ -230,6 +231,21 @@ impl Sentra {
             _ => RegisteredBy::SelfRegistered,
         };
         self.db.write(|tx| producers::register(tx, input, by))
+    }
+
+    /// Registers a producer on behalf of a facilitator, whoever is signed in here (the
+    /// server's CSV import, run on its replica for the facilitator signed in on the web).
+    pub fn register_producer_for(&self, input: &NewProducer, facilitator: Id) -> Result<Id> {
+        self.db
+            .write(|tx| producers::register(tx, input, RegisteredBy::Facilitator(facilitator)))
+    }
+
+    /// The producer registered with this phone number (in any local form), if any.
+    pub fn producer_by_phone(&self, phone: &str) -> Result<Option<Id>> {
+        let Some(phone) = normalise_phone(phone) else {
+            return Ok(None);
+        };
+        self.db.read(|c| producers::by_phone(c, &phone))
     }
 
     /// Edits a producer.
@@ -497,6 +513,15 @@ impl Sentra {
     /// Direct-sales totals per day or month and channel.
     pub fn sales_summary(&self, period: Period, from: &str, to: &str) -> Result<Vec<SalesSummary>> {
         self.db.read(|c| sales::summary(c, period, from, to))
+    }
+
+    // ----- reports -----
+
+    /// The dashboard's figures for a filter: producers by region, sector and cluster, orders
+    /// and direct sales by channel, region and month, and buyers' reach. Errors: a validation
+    /// error naming `region`, `from_month` or `to_month`.
+    pub fn report(&self, filter: &reports::ReportFilter) -> Result<reports::Report> {
+        self.db.read(|c| reports::report(c, filter))
     }
 
     // ----- sync bookkeeping -----

@@ -478,6 +478,16 @@ pub(crate) fn get(conn: &Connection, id: Id) -> Result<Option<Producer>> {
     row.map(finish_row).transpose()
 }
 
+/// The producer with this normalised phone, if any (the oldest, should there be two).
+pub(crate) fn by_phone(conn: &Connection, phone: &str) -> Result<Option<Id>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM producers WHERE phone = ?1 ORDER BY created_at, id LIMIT 1",
+        )?
+        .query_row([phone], |r| r.get(0))
+        .optional()?)
+}
+
 /// Producers by business name, optionally only those one facilitator registered.
 pub(crate) fn list(
     conn: &Connection,
