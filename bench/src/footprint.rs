@@ -66,7 +66,7 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
         }
         _ => rows.push(vec![
             "`libsentra_ffi.so`, release, stripped".into(),
-            "not yet built (no `bindings/` crate to build)".into(),
+            "not built in this run (no `bindings/` crate, or the `--quick` smoke run)".into(),
             "(none)".into(),
             "n/a".into(),
         ]),
@@ -90,8 +90,8 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
     let server = ServerProcess::start(&data, &Backend::Sqlite)?;
     let me = std::env::current_exe()?;
     for (what, db) in [
-        ("pushing", one_db.clone()),
-        ("a fresh phone pulling", dir.path().join("two.db")),
+        ("phone process pushing", one_db.clone()),
+        ("fresh phone process pulling", dir.path().join("two.db")),
     ] {
         let run = run_child(
             Command::new(&me)
@@ -105,7 +105,7 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
         let mb = run.max_rss_kib as f64 / 1024.0;
         rows.push(vec![
             format!(
-                "peak RSS of a phone process {what} {} products",
+                "peak RSS of a {what} {} products",
                 thousands(settings.products as u64)
             ),
             format!(
@@ -121,14 +121,16 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
 
     match &settings.jvm {
         Some(text) if !text.trim().is_empty() => rows.push(vec![
-            "Kotlin/JVM FFI call returning a 50-product page, p50".into(),
-            text.trim().replace('\n', " "),
+            "Kotlin/JVM FFI call returning a 50-product page (from `scripts/test-bindings`' \
+             benchmark, dev-profile library)"
+                .into(),
+            text.trim().replace('\n', "; "),
             "< 1 ms".into(),
             "see result".into(),
         ]),
         _ => rows.push(vec![
             "Kotlin/JVM FFI call returning a 50-product page, p50".into(),
-            "not available: the bindings' JVM benchmark script was not found".into(),
+            "not available: not run (`--quick`) or `scripts/test-bindings` not found".into(),
             "< 1 ms".into(),
             met(None),
         ]),

@@ -74,8 +74,13 @@ pub fn section(figures: &Value, command_line: &str) -> Result<Section> {
             ],
             vec![
                 format!(
-                    "bytes per product, {} outbox entries pending",
-                    thousands(figures["pending_entries"].as_u64().unwrap_or(0))
+                    "bytes per product, {} outbox entries pending{}",
+                    thousands(figures["pending_entries"].as_u64().unwrap_or(0)),
+                    if figures["pending_entries"].as_u64() == Some(0) {
+                        " (the kept file's outbox was acknowledged by an earlier run)"
+                    } else {
+                        ""
+                    }
                 ),
                 thousands(figures["bytes_per_product_pending"].as_u64().unwrap_or(0)),
                 "(none)".into(),

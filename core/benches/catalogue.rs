@@ -196,11 +196,14 @@ fn pulled_pages(store: &Path, work: &Path, changes: usize) -> Vec<PullResponse> 
         pages.push(page);
     }
     let count = pages.len();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
     pages
         .into_iter()
         .enumerate()
         .map(|(i, changes)| PullResponse {
-            server_time_ms: 0,
+            server_time_ms: now_ms,
             changes,
             next_cursor: format!("{}", i + 1),
             more: i + 1 < count,
