@@ -133,9 +133,10 @@ export class Phone {
   }
 
   /** Lists a product with one variant; returns `{ product, variant }` ids. */
-  async addProduct({ producer, name, category, unit, price, stock, photo }) {
+  async addProduct({ producer, name, category, unit, price, stock, photo, description }) {
     const args = ['add-product', '--producer', producer, '--name', name, '--category', category];
     args.push('--unit', unit, '--price', String(price), '--stock', String(stock));
+    if (description) args.push('--description', description);
     if (photo) args.push('--photo', photo);
     const [product, variant] = (await this.run(...args)).trim().split(/\s+/);
     return { product, variant };
