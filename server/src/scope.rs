@@ -73,6 +73,21 @@ fn known(index: &mut dyn Index, entity: &str, id: Id) -> Result<Id, Refusal> {
 
 /// The producer an entry's data belongs to (`None` for organisations).
 fn owner_of(index: &mut dyn Index, change: &Change) -> Result<Option<Id>, Refusal> {
+    let claimed = claimed_owner(index, change)?;
+    // A create reusing the id of something another producer owns (ids are public in the
+    // storefront) would overwrite that thing wherever both are merged: refused for everyone.
+    if change.op == "create"
+        && change.entity != "producer"
+        && let (Some(claimed), Some(known)) = (claimed, index.owner(&change.entity, change.id)?)
+        && claimed != known
+    {
+        return Err(Refusal::Forbidden);
+    }
+    Ok(claimed)
+}
+
+/// The producer an entry says its data belongs to.
+fn claimed_owner(index: &mut dyn Index, change: &Change) -> Result<Option<Id>, Refusal> {
     let creating = change.op == "create";
     Ok(Some(match (change.entity.as_str(), change.op.as_str()) {
         ("producer", "create" | "update" | "delete") => change.id,
@@ -106,7 +121,17 @@ pub fn authorise(
     change: &Change,
 ) -> Result<Option<Id>, Refusal> {
     let owner = owner_of(index, change)?;
-    let allowed = match (account.role, owner) {
+    // Whose rights the entry needs. Joining an organisation hands its admins the producer's
+    // private data, so only someone with rights over the producer may add them; naming an
+    // organisation's admin hands over all its members' data, so only an admin may.
+    let subject = match (change.entity.as_str(), change.op.as_str()) {
+        ("organisation_member", _) => Some(field_id(change, "producer_id")?),
+        ("organisation_admin", _) if account.role != Role::Admin => {
+            return Err(Refusal::Forbidden);
+        }
+        _ => owner,
+    };
+    let allowed = match (account.role, subject) {
         (Role::Admin, _) => true,
         (Role::Official, _) => false,
         (Role::Producer, None) => false,

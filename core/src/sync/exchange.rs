@@ -130,8 +130,22 @@ pub(crate) fn apply_page(tx: &mut Tx<'_>, page: &PullResponse) -> Result<usize> 
             ));
         }
         seen = seen.max(Some(change.hlc));
-        if merge::apply(tx, change)? == Applied::Changed {
-            changed += 1;
+        // A change this device cannot store (a create missing its fields, a value of the wrong
+        // type: sent by a buggy or hostile app, and authorised because the data was its own) is
+        // skipped, so one bad change never wedges every puller in its scope. Storage failures
+        // (a full disk, a damaged file) still fail the page, to be retried.
+        tx.execute_batch("SAVEPOINT pulled_change")?;
+        match merge::apply(tx, change) {
+            Ok(applied) => {
+                tx.execute_batch("RELEASE pulled_change")?;
+                if applied == Applied::Changed {
+                    changed += 1;
+                }
+            }
+            Err(err) if unstorable(&err) => {
+                tx.execute_batch("ROLLBACK TO pulled_change; RELEASE pulled_change")?;
+            }
+            Err(err) => return Err(err),
         }
     }
     if let Some(seen) = seen {
@@ -155,6 +169,23 @@ pub(crate) fn apply_page(tx: &mut Tx<'_>, page: &PullResponse) -> Result<usize> 
         [&page.next_cursor],
     )?;
     Ok(changed)
+}
+
+/// Whether a pulled change failed because of what it says rather than because of this device.
+fn unstorable(err: &Error) -> bool {
+    match err {
+        Error::Validation(_) | Error::Decode(_) | Error::NotFound { .. } => true,
+        Error::Storage(rusqlite::Error::SqliteFailure(failure, _)) => {
+            matches!(
+                failure.code,
+                rusqlite::ErrorCode::ConstraintViolation | rusqlite::ErrorCode::TypeMismatch
+            )
+        }
+        Error::Storage(
+            rusqlite::Error::InvalidColumnType(..) | rusqlite::Error::ToSqlConversionFailure(_),
+        ) => true,
+        _ => false,
+    }
 }
 
 /// Entries the server refused, newest first.
