@@ -115,6 +115,14 @@ impl AppState {
         self.store.assign_region(user, &region).map_err(internal)
     }
 
+    /// The user id behind a login (a producer's phone in any form, or a staff name).
+    pub fn user_id(&self, login: &str) -> Result<Id, ApiError> {
+        self.store
+            .user_by_login(&normalise_login(login))
+            .map_err(internal)?
+            .ok_or(ApiError::BadCredentials)
+    }
+
     /// Creates an account, hashing its secret with argon2id (used by `admin` and by tests).
     pub fn create_account(
         &self,

@@ -5,6 +5,9 @@
 //! sentra-server serve [--listen 127.0.0.1:8080] [--data ./sentra-data] [--database postgres://…]
 //! sentra-server admin assign-region [--data DIR | --database URL] --login NAME --region CODE
 //! sentra-server admin create-account [--data DIR | --database URL] --login NAME --secret S --role ROLE [--producer ID]
+//! sentra-server admin create-organisation [--data DIR | --database URL] --kind cooperative|cluster --name N --region CODE
+//! sentra-server admin add-member [--data DIR | --database URL] --organisation ID --producer ID
+//! sentra-server admin add-admin [--data DIR | --database URL] --organisation ID --login NAME
 //! ```
 //!
 //! With no `--database`, the server keeps its data in embedded SQLite under `--data`.
@@ -115,6 +118,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             state.assign_region(&login, &region)?;
             println!("{login} now covers region {region}");
         }
+        Some("admin") if args.get(1).map(String::as_str) == Some("create-organisation") => {
+            let state = open_store(&args)?;
+            let kind = arg(&args, "--kind").ok_or("--kind cooperative|cluster is required")?;
+            let name = arg(&args, "--name").ok_or("--name is required")?;
+            let region = arg(&args, "--region").ok_or("--region is required")?;
+            let id = state
+                .replica()?
+                .act(|core| core.create_organisation(&kind, &name, &region))?;
+            println!("{id}");
+        }
+        Some("admin") if args.get(1).map(String::as_str) == Some("add-member") => {
+            let state = open_store(&args)?;
+            let organisation = arg(&args, "--organisation")
+                .ok_or("--organisation is required")?
+                .parse()?;
+            let producer = arg(&args, "--producer")
+                .ok_or("--producer is required")?
+                .parse()?;
+            state
+                .replica()?
+                .act(|core| core.add_member(organisation, producer))?;
+            println!("{producer} is a member of {organisation}");
+        }
+        Some("admin") if args.get(1).map(String::as_str) == Some("add-admin") => {
+            let state = open_store(&args)?;
+            let organisation = arg(&args, "--organisation")
+                .ok_or("--organisation is required")?
+                .parse()?;
+            let login = arg(&args, "--login").ok_or("--login is required")?;
+            let user = state.user_id(&login)?;
+            state
+                .replica()?
+                .act(|core| core.add_admin(organisation, user))?;
+            println!("{login} administers {organisation}");
+        }
         Some("admin") if args.get(1).map(String::as_str) == Some("create-account") => {
             let state = open_store(&args)?;
             let role = match arg(&args, "--role").as_deref() {
@@ -142,6 +180,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
             eprintln!(
                 "       sentra-server admin create-account --data DIR --login L --secret S --role R [--producer ID]"
+            );
+            eprintln!(
+                "       sentra-server admin assign-region --data DIR --login L --region CODE"
+            );
+            eprintln!(
+                "       sentra-server admin create-organisation --data DIR --kind cooperative|cluster --name N --region CODE"
+            );
+            eprintln!(
+                "       sentra-server admin add-member --data DIR --organisation ID --producer ID"
+            );
+            eprintln!(
+                "       sentra-server admin add-admin --data DIR --organisation ID --login L"
             );
             std::process::exit(2);
         }

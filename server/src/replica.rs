@@ -105,6 +105,20 @@ impl Replica {
         self.core.order(id).map_err(internal)
     }
 
+    /// Makes a change on the server's own behalf (an admin creating a cooperative, a
+    /// facilitator's import) through the core's rules, and pushes it into the store so phones
+    /// get it on their next sync.
+    pub fn act<T>(
+        &self,
+        change: impl FnOnce(&Sentra) -> sentra_core::Result<T>,
+    ) -> Result<T, ApiError> {
+        let _one = self.guard();
+        self.pull_all()?;
+        let made = change(&self.core).map_err(refused)?;
+        self.push_outbox()?;
+        Ok(made)
+    }
+
     /// Pushes the replica's own changes (orders placed here) into the store.
     fn push_outbox(&self) -> Result<(), ApiError> {
         while let Some(batch) = self.core.sync_push_batch(PAGE_BYTES).map_err(internal)? {

@@ -254,3 +254,4 @@ mod accounts;
 mod faults;
 mod orders;
 mod photos;
+mod storefront;
