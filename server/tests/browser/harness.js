@@ -60,6 +60,9 @@ export async function startServer() {
   child.stdout.on('data', (b) => log.push(String(b)));
   child.stderr.on('data', (b) => log.push(String(b)));
   const exited = new Promise((resolve) => child.on('exit', resolve));
+  // Never leave a server behind, even when a test process dies half-way.
+  const reap = () => child.exitCode === null && child.kill('SIGKILL');
+  process.on('exit', reap);
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) {
@@ -91,6 +94,7 @@ export async function startServer() {
       return new Phone(path.join(dir, `${name}.db`), url);
     },
     async stop() {
+      process.off('exit', reap);
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -265,4 +269,50 @@ export async function slowLink(target, delayMs) {
     proxy.close(resolve);
   });
   return link;
+}
+
+/** Parses CSV as the dashboard writes it (RFC 4180: quotes around fields with , " or newlines). */
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+    } else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i += 1;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else {
+      field += c;
+    }
+  }
+  if (field || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** "Rp 1.250.000" → 1250000. */
+export function rupiahValue(text) {
+  const digits = text.replace(/^Rp\s*/, '').replace(/\./g, '');
+  if (!/^-?\d+$/.test(digits)) throw new Error(`not rupiah: ${text}`);
+  return Number(digits);
 }
