@@ -9,11 +9,13 @@ import {
 
 const SCRIPT_NAME = '<script>alert(1)</script>';
 const IMG_DESCRIPTION = '<img src=x onerror=alert(2)> Manis & legit';
+const CLUSTER_NAME = '<script>alert(4)</script> Sentra Gula';
 
 describe('languages and escaping', () => {
   let server;
   let world;
   let browser;
+  let cluster;
 
   before(async () => {
     server = await startServer();
@@ -24,6 +26,10 @@ describe('languages and escaping', () => {
         description: IMG_DESCRIPTION,
       },
     ]);
+    // A cluster whose name is a script, with the producer as its member.
+    cluster = (await server.admin('create-organisation', '--kind', 'cluster', '--name', CLUSTER_NAME,
+      '--region', '3302')).split(/\s+/)[0];
+    await server.admin('add-member', '--organisation', cluster, '--producer', world.producer);
     browser = await launchBrowser();
   });
 
@@ -114,6 +120,28 @@ describe('languages and escaping', () => {
       '</textarea><script>alert(3)</script>');
     assert.deepEqual(await injected(), { scripts: 0, images: [] });
 
+    assert.deepEqual(dialogs, [], 'no alert fired');
+    await context.close();
+  });
+
+  test("a cluster named with a script shows as text in the filter, on the product and on its page", async () => {
+    const { page, context, dialogs } = await phonePage(browser);
+    await page.goto(`${server.url}/`);
+    const option = page.locator(`select[name="koperasi"] option[value="${cluster}"]`);
+    assert.equal((await option.innerText()).trim(), CLUSTER_NAME);
+    await page.locator('select[name="koperasi"]').selectOption(cluster);
+    await page.getByRole('button', { name: 'Cari' }).click();
+    await page.waitForURL(new RegExp(`koperasi=${cluster}`));
+    assert.equal(await page.locator('ul.grid li.card').count(), 2, "the member's two products");
+
+    await page.goto(`${server.url}/p/${world.listed.gula.product}`);
+    const member = page.locator(`a[href="/koperasi/${cluster}"]`);
+    assert.equal((await member.innerText()).trim(), CLUSTER_NAME);
+    await member.click();
+    await page.waitForURL(`**/koperasi/${cluster}`);
+    assert.equal((await page.locator('h1').innerText()).trim(), CLUSTER_NAME);
+    assert.equal(await page.evaluate(() => [...document.querySelectorAll('script')]
+      .filter((el) => el.textContent.includes('alert')).length), 0);
     assert.deepEqual(dialogs, [], 'no alert fired');
     await context.close();
   });
