@@ -1,0 +1,68 @@
+package id.sentra.app
+
+import android.app.Application
+import id.sentra.app.data.AccountSessions
+import id.sentra.app.logic.AccountBook
+import id.sentra.app.logic.Lang
+import id.sentra.app.sync.SyncScheduler
+import id.sentra.ffi.Change
+import id.sentra.ffi.ChangeListener
+import id.sentra.ffi.SentraDevice
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import java.io.File
+import java.util.Locale
+
+/**
+ * The process: the shared phone's accounts, the one open database, and background sync.
+ * Every rule lives in the Rust core; this class only opens, switches and schedules.
+ */
+class SentraApp : Application() {
+    /** Accounts on this phone, one database file each. */
+    lateinit var accounts: AccountBook
+        private set
+
+    /** Tokens, in Keystore-backed encrypted storage. */
+    lateinit var sessions: AccountSessions
+        private set
+
+    private val open = MutableStateFlow<OpenAccount?>(null)
+
+    /** The account in use, if any. */
+    val current: StateFlow<OpenAccount?> = open.asStateFlow()
+
+    /** The user's language: Indonesian unless the phone is set to English. */
+    val lang: Lang get() = Lang.of(Locale.getDefault().toLanguageTag())
+
+    override fun onCreate() {
+        super.onCreate()
+        accounts = AccountBook(File(filesDir, "accounts"))
+        sessions = AccountSessions(this)
+        sessions.activeLogin()?.let { login -> runCatching { use(login, SentraDevice.open(accounts.databaseFor(login).path)) } }
+        SyncScheduler.schedulePeriodic(this)
+    }
+
+    /** Makes [device] (signed in as [login]) the account in use, closing the previous one. */
+    fun use(login: String, device: SentraDevice) {
+        open.value?.device?.takeIf { it !== device }?.close()
+        sessions.setActiveLogin(login)
+        device.setChangeListener(object : ChangeListener {
+            override fun onChange(change: Change) {
+                if (change != Change.SYNCED) SyncScheduler.afterLocalChange(this@SentraApp)
+                open.value = open.value?.let { it.copy(version = it.version + 1) }
+            }
+        })
+        open.value = OpenAccount(login, device, 0)
+    }
+
+    /** Closes the account in use (before switching or signing out). */
+    fun closeCurrent() {
+        open.value?.device?.close()
+        open.value = null
+        sessions.setActiveLogin(null)
+    }
+}
+
+/** The open account; [version] goes up on every change, so screens know to refresh. */
+data class OpenAccount(val login: String, val device: SentraDevice, val version: Long)

@@ -1,0 +1,79 @@
+package id.sentra.app.ui
+
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.itemsIndexed
+import androidx.compose.material3.Button
+import androidx.compose.material3.ListItem
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import coil.compose.AsyncImage
+import id.sentra.app.R
+import id.sentra.app.SentraApp
+import id.sentra.app.logic.CatalogueState
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import java.io.File
+
+/** The catalogue with search: one page of 50 products per call to the core, more on scroll. */
+@Composable
+fun CatalogueScreen(app: SentraApp, onOpen: (String) -> Unit, onNew: () -> Unit) {
+    val account by app.current.collectAsState()
+    val open = account ?: return
+    val producerId = remember(open.device) { app.sessions.of(open.login).load()?.producerId }
+    val catalogue = remember(open.device) { CatalogueState(open.device, app.lang, producerId) }
+    val view by catalogue.view.collectAsState()
+    var search by remember { mutableStateOf("") }
+    val scope = rememberCoroutineScope()
+    LaunchedEffect(open.version) { withContext(Dispatchers.IO) { if (view.products.isEmpty()) catalogue.search(search) else catalogue.refresh() } }
+    Screen(stringResource(R.string.nav_catalogue)) {
+        OutlinedTextField(
+            value = search,
+            onValueChange = {
+                search = it
+                scope.launch(Dispatchers.IO) { catalogue.search(it) }
+            },
+            label = { Text(stringResource(R.string.catalogue_search)) },
+            modifier = Modifier.fillMaxWidth(),
+        )
+        Button(onClick = onNew) { Text(stringResource(R.string.catalogue_new)) }
+        Problem(view.error)
+        LazyColumn {
+            itemsIndexed(view.products, key = { _, p -> p.id }) { index, product ->
+                if (index == view.products.size - 10) LaunchedEffect(view.products.size) { withContext(Dispatchers.IO) { catalogue.loadMore() } }
+                ListItem(
+                    modifier = Modifier.clickable { onOpen(product.id) },
+                    leadingContent = product.coverPhoto?.let { hash ->
+                        { AsyncImage(model = open.device.photoPath(hash)?.let(::File), contentDescription = null, modifier = Modifier.padding(4.dp)) }
+                    },
+                    headlineContent = { Text(product.name) },
+                    supportingContent = {
+                        Column {
+                            Text(product.priceText)
+                            Text(
+                                product.stockText,
+                                color = if (product.oversold) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface,
+                            )
+                        }
+                    },
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package id.sentra.app.ui
+
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.foundation.layout.Column
+import androidx.compose.material3.Button
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.ListItem
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.text.input.KeyboardType
+import id.sentra.app.R
+import id.sentra.app.SentraApp
+import id.sentra.app.logic.ErrorText
+import id.sentra.app.logic.ProducerDirectory
+import id.sentra.app.logic.ProducerDraft
+import id.sentra.app.logic.Sector
+import id.sentra.app.logic.UserMessage
+import id.sentra.ffi.SentraException
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+
+/** Facilitator mode: the producers this facilitator registered. */
+@Composable
+fun MyProducersScreen(app: SentraApp, onRegister: () -> Unit) {
+    val account by app.current.collectAsState()
+    val open = account ?: return
+    val directory = remember(open.device) { ProducerDirectory(open.device, app.lang) }
+    val view by directory.view.collectAsState()
+    LaunchedEffect(open.version) { withContext(Dispatchers.IO) { directory.refresh() } }
+    Screen(stringResource(R.string.nav_producers)) {
+        Button(onClick = onRegister) { Text(stringResource(R.string.nav_register)) }
+        Problem(view.message)
+        LazyColumn {
+            items(view.producers, key = { it.id }) { p ->
+                ListItem(
+                    headlineContent = { Text(p.name) },
+                    supportingContent = { Text("${p.owner} · ${p.sector} · ${p.region}") },
+                )
+            }
+        }
+    }
+}
+
+/**
+ * Facilitator mode: register a producer in the field, offline, with the 6-digit PIN they will
+ * sign in with on their own phone after the facilitator's next sync.
+ */
+@Composable
+fun RegisterProducerScreen(app: SentraApp, onDone: () -> Unit) {
+    val account by app.current.collectAsState()
+    val open = account ?: return
+    val directory = remember(open.device) { ProducerDirectory(open.device, app.lang) }
+    val view by directory.view.collectAsState()
+    var draft by remember { mutableStateOf(ProducerDraft()) }
+    val scope = rememberCoroutineScope()
+    Screen(stringResource(R.string.nav_register)) {
+        Column(Modifier.verticalScroll(rememberScrollState())) {
+            Field(stringResource(R.string.producer_business), draft.businessName, view.errors["business_name"]) { draft = draft.copy(businessName = it) }
+            Field(stringResource(R.string.producer_owner), draft.ownerName, view.errors["owner_name"]) { draft = draft.copy(ownerName = it) }
+            Field(stringResource(R.string.login_phone), draft.phone, view.errors["phone"], KeyboardType.Phone) { draft = draft.copy(phone = it) }
+            Field(stringResource(R.string.producer_region), draft.regionCode, view.errors["region_code"], KeyboardType.Number) { draft = draft.copy(regionCode = it) }
+            Field(stringResource(R.string.producer_address), draft.address, view.errors["address"]) { draft = draft.copy(address = it) }
+            Field(stringResource(R.string.producer_workforce), draft.workforce, view.errors["workforce"], KeyboardType.Number) { draft = draft.copy(workforce = it) }
+            Row {
+                Sector.entries.forEach { s ->
+                    FilterChip(selected = draft.sector == s, onClick = { draft = draft.copy(sector = s) }, label = { Text(s.label(app.lang)) })
+                }
+            }
+            Field(stringResource(R.string.producer_pin), draft.pin, view.errors["activation_pin"], KeyboardType.NumberPassword) { draft = draft.copy(pin = it) }
+            Field(stringResource(R.string.producer_pin_again), draft.pinAgain, null, KeyboardType.NumberPassword) { draft = draft.copy(pinAgain = it) }
+            Problem(view.message)
+            Button(onClick = {
+                scope.launch { if (withContext(Dispatchers.IO) { directory.register(draft) } != null) onDone() }
+            }) { Text(stringResource(R.string.producer_save)) }
+        }
+    }
+}
+
+/**
+ * Switch account on a shared phone: pick an account that signed in here before and enter its
+ * PIN or password; the server checks it, and each account keeps its own database file.
+ */
+@Composable
+fun SwitchAccountScreen(app: SentraApp, onSwitched: () -> Unit) {
+    val known = remember { app.accounts.known() }
+    var chosen by remember { mutableStateOf(known.firstOrNull()?.login.orEmpty()) }
+    var secret by remember { mutableStateOf("") }
+    var problem by remember { mutableStateOf<UserMessage?>(null) }
+    val scope = rememberCoroutineScope()
+    Screen(stringResource(R.string.nav_switch)) {
+        LazyColumn {
+            items(known, key = { it.login }) { account ->
+                ListItem(
+                    modifier = Modifier.clickable { chosen = account.login },
+                    headlineContent = { Text(if (chosen == account.login) "✓ ${account.login}" else account.login) },
+                    supportingContent = { Text(account.role) },
+                )
+            }
+        }
+        Text(stringResource(R.string.switch_needs_network))
+        Field(stringResource(R.string.login_pin), secret, null, KeyboardType.NumberPassword) { secret = it }
+        Problem(problem)
+        Button(enabled = chosen.isNotEmpty() && secret.isNotEmpty(), onClick = {
+            scope.launch {
+                val server = app.sessions.of(chosen).load()?.serverUrl ?: app.current.value?.let { app.sessions.of(it.login).load()?.serverUrl }
+                if (server == null) {
+                    problem = UserMessage(app.lang.pick("Masuk dulu dengan alamat server.", "Sign in with the server address first."))
+                    return@launch
+                }
+                try {
+                    // The other account's database stays open until this sign-in succeeds.
+                    val device = withContext(Dispatchers.IO) { app.accounts.signIn(server, chosen, secret, app.sessions.of(chosen)) }
+                    app.use(chosen, device)
+                    onSwitched()
+                } catch (e: SentraException) {
+                    problem = ErrorText.of(e, app.lang)
+                }
+            }
+        }) { Text(stringResource(R.string.switch_button)) }
+    }
+}

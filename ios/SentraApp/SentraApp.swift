@@ -1,0 +1,93 @@
+import BackgroundTasks
+import SentraFFI
+import SentraKit
+import SwiftUI
+
+/// The iOS app: SwiftUI screens over the Rust core, background sync with BGTaskScheduler.
+@main
+struct SentraMain: App {
+    @StateObject private var model = AppModel()
+
+    init() {
+        BackgroundSync.register()
+    }
+
+    var body: some Scene {
+        WindowGroup {
+            NavigationStack {
+                if model.device == nil {
+                    LoginView()
+                } else {
+                    HomeView()
+                }
+            }
+            .environmentObject(model)
+            .onAppear { BackgroundSync.schedule() }
+        }
+    }
+}
+
+/// The open account and the shared phone's accounts. Every rule is in the core.
+@MainActor
+final class AppModel: ObservableObject {
+    let accounts = AccountBook(directory: FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
+        .appendingPathComponent("accounts"))
+    @Published private(set) var device: SentraDevice?
+    @Published private(set) var login: String?
+    /// Goes up on every change, so screens reload.
+    @Published private(set) var version = 0
+    @Published var syncProgress: SyncProgress?
+    @Published var syncProblem: String?
+    let lang = Lang.current
+    private var cancel: SyncCancel?
+
+    init() {
+        if let login = UserDefaults.standard.string(forKey: "active_login"),
+           let device = try? SentraDevice.open(path: accounts.databaseFor(login).path) {
+            use(login: login, device: device)
+        }
+    }
+
+    func use(login: String, device: SentraDevice) {
+        UserDefaults.standard.set(login, forKey: "active_login")
+        device.setChangeListener(listener: Changes { [weak self] change in
+            Task { @MainActor in
+                self?.version += 1
+                if change != .synced { BackgroundSync.scheduleSoon() }
+            }
+        })
+        self.login = login
+        self.device = device
+        version += 1
+    }
+
+    var session: Session? { login.flatMap(Keychain.load) }
+
+    /// Runs one sync now, with progress on the status card.
+    func syncNow() async {
+        guard let device, let session else { return }
+        let cancel = SyncCancel()
+        self.cancel = cancel
+        defer { self.cancel = nil; syncProgress = nil }
+        do {
+            let report = try await device.sync(serverUrl: session.serverUrl, token: session.token, settings: SyncSettings(),
+                                               listener: ProgressRelay { [weak self] p in Task { @MainActor in self?.syncProgress = p } },
+                                               cancel: cancel)
+            syncProblem = ErrorText.syncStopped(report.stoppedBy, lang)
+            if SyncPolicy.mustSignInAgain(report), let login { Keychain.clear(login) }
+        } catch let error as SentraError {
+            syncProblem = ErrorText.of(error, lang).text
+        } catch {
+            syncProblem = error.localizedDescription
+        }
+    }
+
+    func stopSync() { cancel?.cancel() }
+}
+
+/// Passes the core's change notifications on (they arrive on the thread that wrote).
+final class Changes: ChangeListener, @unchecked Sendable {
+    private let handler: @Sendable (Change) -> Void
+    init(_ handler: @escaping @Sendable (Change) -> Void) { self.handler = handler }
+    func onChange(change: Change) { handler(change) }
+}

@@ -1,0 +1,41 @@
+import SentraFFI
+import SentraKit
+import SwiftUI
+
+/// Onboarding and sign-in: server address, then phone and PIN (or a facilitator's name and
+/// password). Each account gets its own database file on the phone.
+struct LoginView: View {
+    @EnvironmentObject var model: AppModel
+    @State private var server = "https://"
+    @State private var login = ""
+    @State private var secret = ""
+    @State private var problem: String?
+    @State private var busy = false
+
+    var body: some View {
+        Form {
+            Text("login_intro")
+            TextField("login_server", text: $server).keyboardType(.URL).textInputAutocapitalization(.never)
+            TextField("login_phone", text: $login).keyboardType(.phonePad)
+            SecureField("login_pin", text: $secret)
+            if let problem { Text(problem).foregroundStyle(.red) }
+            Button("login_button") {
+                busy = true
+                Task {
+                    defer { busy = false }
+                    do {
+                        let id = login.trimmingCharacters(in: .whitespaces)
+                        let device = try await model.accounts.signIn(serverUrl: server, login: id, secret: secret)
+                        model.use(login: id, device: device)
+                    } catch let error as SentraError {
+                        problem = ErrorText.of(error, model.lang).text
+                    } catch {
+                        problem = error.localizedDescription
+                    }
+                }
+            }
+            .disabled(busy || login.isEmpty || secret.isEmpty)
+        }
+        .navigationTitle("login_title")
+    }
+}
