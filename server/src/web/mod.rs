@@ -7,6 +7,8 @@
 pub mod catalogue;
 pub mod checkout;
 pub mod cooperative;
+pub mod dashboard;
+pub mod import;
 pub mod session;
 
 use crate::AppState;
@@ -24,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .merge(checkout::routes())
         .merge(cooperative::routes())
         .merge(session::routes())
+        .merge(dashboard::routes())
+        .merge(import::routes())
         .layer(tower_http::compression::CompressionLayer::new())
 }
 

@@ -1,0 +1,819 @@
+//! The officials' dashboard: producers by province, regency, sector and cluster; orders and
+//! revenue by channel, region and month; and buyers' reach. Each chart is inline SVG (bars, or
+//! lines for months) with its table beside it and a CSV export. The figures come from
+//! [`sentra_core::Sentra::report`] on the server's replica; this file only draws them.
+//!
+//! URLs (stable; the browser tests use them):
+//! - `GET /dasbor?dari=YYYY-MM&sampai=YYYY-MM&wilayah=CODE&lang=id|en`: the dashboard. Every
+//!   filter is optional: `dari`/`sampai` bound the months of orders and direct sales (inclusive),
+//!   `wilayah` is a province (2 digits) or regency (4 digits) code of the producers.
+//! - `GET /dasbor/ekspor/{chart}.csv?` with the same filters: one chart's table as CSV (UTF-8,
+//!   comma-separated, a header row, revenue as plain integer rupiah). `{chart}` is one of
+//!   `provinsi`, `kabupaten`, `sektor`, `klaster` (producers: `produsen`, `tenaga_kerja`,
+//!   `produk_tayang`), `kanal` (`jumlah`, `pendapatan_rp` per channel code `storefront`,
+//!   `facilitator`, `cooperative`, `direct`), `wilayah` and `bulan` (`{channel}_jumlah` and
+//!   `{channel}_pendapatan_rp` per channel, then `total_jumlah`, `total_pendapatan_rp`), and
+//!   `jangkauan` (`pesanan`, `pendapatan_rp` for `same_regency`, `same_province`,
+//!   `other_province`). The first two columns are always `kode` and `nama`.
+//!
+//! Who sees what: officials and admins see everyone; a cooperative admin sees only the members
+//! of the organisations they administer; a facilitator sees the producers they registered;
+//! a producer may not open the dashboard. Anyone not signed in is sent to `/masuk`.
+
+use super::session::{WebSession, forbidden, session_of, sign_out_form, to_sign_in};
+use super::{Lang, chosen, error_page, lang_of, page, respond, rupiah, t};
+use crate::error::ApiError;
+use crate::{AppState, blocking};
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use maud::{Markup, PreEscaped, html};
+use sentra_core::producers::Sector;
+use sentra_core::regions;
+use sentra_core::reports::{Channel, Reach, Report, ReportFilter, ReportScope};
+use sentra_core::{ErrorCode, Role};
+use serde::Deserialize;
+
+/// The dashboard's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/dasbor", get(dashboard))
+        .route("/dasbor/ekspor/{file}", get(export))
+}
+
+/// The filters, as typed in the URL (all optional).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Filters {
+    /// First month, `YYYY-MM`.
+    #[serde(default)]
+    pub dari: String,
+    /// Last month, `YYYY-MM`.
+    #[serde(default)]
+    pub sampai: String,
+    /// A province or regency code.
+    #[serde(default)]
+    pub wilayah: String,
+    /// `id` or `en`.
+    pub lang: Option<String>,
+}
+
+impl Filters {
+    /// The query string of these filters (without `lang`), for links.
+    fn query(&self) -> String {
+        let encode = super::catalogue::url_encode;
+        let parts: Vec<String> = [
+            ("dari", &self.dari),
+            ("sampai", &self.sampai),
+            ("wilayah", &self.wilayah),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v.trim())))
+        .collect();
+        parts.join("&")
+    }
+}
+
+/// What an account's dashboard covers, or `None` when it may not open it.
+pub fn scope_of(role: Role, user: sentra_core::Id) -> Option<ReportScope> {
+    match role {
+        Role::Official | Role::Admin => Some(ReportScope::All),
+        Role::CooperativeAdmin => Some(ReportScope::AdminOf(user)),
+        Role::Facilitator => Some(ReportScope::RegisteredBy(user)),
+        Role::Producer => None,
+    }
+}
+
+/// What a request for figures came to.
+enum Outcome {
+    SignIn,
+    Forbidden(WebSession),
+    BadFilter(WebSession, sentra_core::Error),
+    Figures(WebSession, Report),
+}
+
+/// Checks the session and computes the report. Blocks.
+fn figures(state: &AppState, headers: &HeaderMap, filters: &Filters) -> Result<Outcome, ApiError> {
+    let Some(session) = session_of(state, headers)? else {
+        return Ok(Outcome::SignIn);
+    };
+    let Some(scope) = scope_of(session.account.role, session.account.user_id) else {
+        return Ok(Outcome::Forbidden(session));
+    };
+    let filter = ReportFilter {
+        scope,
+        region: filters.wilayah.clone(),
+        from_month: filters.dari.clone(),
+        to_month: filters.sampai.clone(),
+    };
+    let replica = state.replica()?;
+    match replica.core().report(&filter) {
+        Ok(report) => Ok(Outcome::Figures(session, report)),
+        Err(err) if err.code() == ErrorCode::Validation => Ok(Outcome::BadFilter(session, err)),
+        Err(err) => Err(ApiError::Internal(err.to_string())),
+    }
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(filters): Query<Filters>,
+) -> Response {
+    let lang = lang_of(&headers, filters.lang.as_deref());
+    let outcome = {
+        let (headers, filters) = (headers.clone(), filters.clone());
+        blocking(move || figures(&state, &headers, &filters)).await
+    };
+    let here = uri
+        .path_and_query()
+        .map_or("/dasbor".to_owned(), |p| p.as_str().to_owned());
+    match outcome {
+        Ok(Outcome::SignIn) => to_sign_in(&here),
+        Ok(Outcome::Forbidden(session)) => forbidden(lang, &session),
+        Ok(Outcome::BadFilter(session, err)) => respond(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            chosen(filters.lang.as_deref()),
+            render(lang, &session, &filters, Err(&err)),
+        ),
+        Ok(Outcome::Figures(session, report)) => respond(
+            StatusCode::OK,
+            chosen(filters.lang.as_deref()),
+            render(lang, &session, &filters, Ok(&report)),
+        ),
+        Err(err) => error_page(lang, &err),
+    }
+}
+
+async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(file): Path<String>,
+    Query(filters): Query<Filters>,
+) -> Response {
+    let lang = lang_of(&headers, filters.lang.as_deref());
+    let Some(slug) = file.strip_suffix(".csv").filter(|s| CHARTS.contains(s)) else {
+        return error_page(lang, &ApiError::NotFound);
+    };
+    let slug = slug.to_owned();
+    let outcome = {
+        let (headers, filters) = (headers.clone(), filters.clone());
+        blocking(move || figures(&state, &headers, &filters)).await
+    };
+    let here = uri
+        .path_and_query()
+        .map_or("/dasbor".to_owned(), |p| p.as_str().to_owned());
+    let report = match outcome {
+        Ok(Outcome::SignIn) => return to_sign_in(&here),
+        Ok(Outcome::Forbidden(session)) => return forbidden(lang, &session),
+        Ok(Outcome::BadFilter(..)) => return error_page(lang, &ApiError::BadBody),
+        Ok(Outcome::Figures(_, report)) => report,
+        Err(err) => return error_page(lang, &err),
+    };
+    let Some(table) = tables(lang, &report).into_iter().find(|t| t.slug == slug) else {
+        return error_page(lang, &ApiError::NotFound);
+    };
+    match to_csv(&table) {
+        Ok(body) => {
+            let mut response = body.into_response();
+            let h = response.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            if let Ok(value) =
+                HeaderValue::from_str(&format!("attachment; filename=\"sentra-{slug}.csv\""))
+            {
+                h.insert(header::CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        Err(err) => error_page(lang, &err),
+    }
+}
+
+/// The charts, by their URL name.
+pub const CHARTS: [&str; 8] = [
+    "provinsi",
+    "kabupaten",
+    "sektor",
+    "klaster",
+    "kanal",
+    "wilayah",
+    "bulan",
+    "jangkauan",
+];
+
+/// One column of figures.
+struct Column {
+    /// Its heading on the page.
+    head: String,
+    /// Its CSV header (a stable code).
+    csv: String,
+    /// Whether it is rupiah.
+    money: bool,
+}
+
+/// One row: a key (a code), a name, and one figure per column.
+struct Row {
+    key: String,
+    name: String,
+    values: Vec<i64>,
+}
+
+/// How a table is drawn.
+enum Drawing {
+    /// Horizontal bars of one column (the first `limit` rows).
+    Bars { column: usize, limit: usize },
+    /// One line per column, over the rows in order.
+    Lines { columns: Vec<(usize, &'static str)> },
+}
+
+/// A chart's figures: what the SVG, the table beside it and the CSV export are all made from.
+struct Table {
+    slug: &'static str,
+    title: &'static str,
+    columns: Vec<Column>,
+    rows: Vec<Row>,
+    drawing: Drawing,
+}
+
+const COLOURS: [&str; 4] = ["#7a2e0e", "#0b5c8a", "#2e7d32", "#b8860b"];
+
+fn channel_name(lang: Lang, channel: Channel) -> &'static str {
+    match channel {
+        Channel::Storefront => t(lang, "Etalase daring", "Online storefront"),
+        Channel::Facilitator => t(lang, "Lewat pendamping", "Entered by facilitator"),
+        Channel::Cooperative => t(lang, "Pesanan koperasi", "Cooperative bulk"),
+        Channel::Direct => t(lang, "Penjualan langsung", "Direct sales"),
+    }
+}
+
+fn reach_name(lang: Lang, reach: Reach) -> &'static str {
+    match reach {
+        Reach::SameRegency => t(lang, "Kabupaten/kota yang sama", "Same regency or city"),
+        Reach::SameProvince => t(lang, "Provinsi yang sama", "Same province"),
+        Reach::OtherProvince => t(lang, "Provinsi lain", "Another province"),
+    }
+}
+
+fn column(head: &str, csv: &str, money: bool) -> Column {
+    Column {
+        head: head.to_owned(),
+        csv: csv.to_owned(),
+        money,
+    }
+}
+
+/// Per-channel count and revenue columns, then the totals.
+fn split_columns(lang: Lang) -> Vec<Column> {
+    let mut columns = Vec::new();
+    for channel in Channel::ALL {
+        let name = channel_name(lang, channel);
+        columns.push(column(
+            &format!("{name}: {}", t(lang, "jumlah", "count")),
+            &format!("{}_jumlah", channel.as_str()),
+            false,
+        ));
+        columns.push(column(
+            &format!("{name}: {}", t(lang, "pendapatan", "revenue")),
+            &format!("{}_pendapatan_rp", channel.as_str()),
+            true,
+        ));
+    }
+    columns.push(column(
+        t(lang, "Total jumlah", "Total count"),
+        "total_jumlah",
+        false,
+    ));
+    columns.push(column(
+        t(lang, "Total pendapatan", "Total revenue"),
+        "total_pendapatan_rp",
+        true,
+    ));
+    columns
+}
+
+fn split_values(split: &sentra_core::reports::ChannelSplit) -> Vec<i64> {
+    let mut values = Vec::new();
+    for i in 0..Channel::ALL.len() {
+        values.push(split.count[i]);
+        values.push(split.revenue[i]);
+    }
+    values.push(split.total_count());
+    values.push(split.total_revenue());
+    values
+}
+
+/// Every chart's table, from one report.
+fn tables(lang: Lang, report: &Report) -> Vec<Table> {
+    let producer_columns = || {
+        vec![
+            column(t(lang, "Produsen", "Producers"), "produsen", false),
+            column(t(lang, "Tenaga kerja", "Workforce"), "tenaga_kerja", false),
+            column(
+                t(lang, "Produk tayang", "Listed products"),
+                "produk_tayang",
+                false,
+            ),
+        ]
+    };
+    let producer_rows =
+        |groups: &[sentra_core::reports::ProducerGroup],
+         name: &dyn Fn(&sentra_core::reports::ProducerGroup) -> String| {
+            groups
+                .iter()
+                .map(|g| Row {
+                    key: g.key.clone(),
+                    name: name(g),
+                    values: vec![g.producers, g.workforce, g.listed_products],
+                })
+                .collect::<Vec<_>>()
+        };
+    let plain = |g: &sentra_core::reports::ProducerGroup| g.name.clone();
+    let bars = |column| Drawing::Bars { column, limit: 15 };
+    vec![
+        Table {
+            slug: "provinsi",
+            title: t(lang, "Produsen per provinsi", "Producers by province"),
+            columns: producer_columns(),
+            rows: producer_rows(&report.by_province, &plain),
+            drawing: bars(0),
+        },
+        Table {
+            slug: "kabupaten",
+            title: t(
+                lang,
+                "Produsen per kabupaten/kota",
+                "Producers by regency or city",
+            ),
+            columns: producer_columns(),
+            rows: producer_rows(&report.by_regency, &plain),
+            drawing: bars(0),
+        },
+        Table {
+            slug: "sektor",
+            title: t(lang, "Produsen per sektor", "Producers by sector"),
+            columns: producer_columns(),
+            rows: producer_rows(&report.by_sector, &|g| {
+                Sector::parse(&g.key).map_or_else(|| g.key.clone(), |s| s.label(lang).to_owned())
+            }),
+            drawing: bars(0),
+        },
+        Table {
+            slug: "klaster",
+            title: t(
+                lang,
+                "Produsen per klaster/koperasi",
+                "Producers by cluster or cooperative",
+            ),
+            columns: producer_columns(),
+            rows: producer_rows(&report.by_cluster, &|g| {
+                if g.key.is_empty() {
+                    t(lang, "(tanpa klaster)", "(no cluster)").to_owned()
+                } else {
+                    g.name.clone()
+                }
+            }),
+            drawing: bars(0),
+        },
+        Table {
+            slug: "kanal",
+            title: t(
+                lang,
+                "Pesanan dan pendapatan per kanal",
+                "Orders and revenue by channel",
+            ),
+            columns: vec![
+                column(t(lang, "Jumlah", "Count"), "jumlah", false),
+                column(t(lang, "Pendapatan", "Revenue"), "pendapatan_rp", true),
+            ],
+            rows: Channel::ALL
+                .into_iter()
+                .map(|c| Row {
+                    key: c.as_str().to_owned(),
+                    name: channel_name(lang, c).to_owned(),
+                    values: vec![
+                        report.channels.count[c.index()],
+                        report.channels.revenue[c.index()],
+                    ],
+                })
+                .collect(),
+            drawing: bars(1),
+        },
+        Table {
+            slug: "wilayah",
+            title: t(
+                lang,
+                "Pendapatan per wilayah produsen",
+                "Revenue by producers' region",
+            ),
+            columns: split_columns(lang),
+            rows: report
+                .by_region
+                .iter()
+                .map(|r| Row {
+                    key: r.code.clone(),
+                    name: r.name.clone(),
+                    values: split_values(&r.split),
+                })
+                .collect(),
+            drawing: bars(9),
+        },
+        Table {
+            slug: "bulan",
+            title: t(lang, "Pendapatan per bulan", "Revenue by month"),
+            columns: split_columns(lang),
+            rows: report
+                .by_month
+                .iter()
+                .map(|m| Row {
+                    key: m.month.clone(),
+                    name: m.month.clone(),
+                    values: split_values(&m.split),
+                })
+                .collect(),
+            drawing: Drawing::Lines {
+                columns: (0..Channel::ALL.len())
+                    .map(|i| (2 * i + 1, COLOURS[i]))
+                    .collect(),
+            },
+        },
+        Table {
+            slug: "jangkauan",
+            title: t(lang, "Jangkauan pembeli", "Buyers' reach"),
+            columns: vec![
+                column(t(lang, "Pesanan", "Orders"), "pesanan", false),
+                column(t(lang, "Pendapatan", "Revenue"), "pendapatan_rp", true),
+            ],
+            rows: report
+                .reach
+                .iter()
+                .map(|r| Row {
+                    key: r.reach.as_str().to_owned(),
+                    name: reach_name(lang, r.reach).to_owned(),
+                    values: vec![r.orders, r.revenue],
+                })
+                .collect(),
+            drawing: bars(0),
+        },
+    ]
+}
+
+/// A chart's table as CSV: `kode`, `nama`, then its columns' codes.
+fn to_csv(table: &Table) -> Result<Vec<u8>, ApiError> {
+    let fail = |e: csv::Error| ApiError::Internal(e.to_string());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["kode".to_owned(), "nama".to_owned()];
+    header.extend(table.columns.iter().map(|c| c.csv.clone()));
+    writer.write_record(&header).map_err(fail)?;
+    for row in &table.rows {
+        let mut record = vec![row.key.clone(), spreadsheet_safe(&row.name)];
+        record.extend(row.values.iter().map(i64::to_string));
+        writer.write_record(&record).map_err(fail)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// A name that a spreadsheet will not run as a formula (names come from users).
+fn spreadsheet_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn figure(money: bool, value: i64) -> String {
+    if money {
+        rupiah(value)
+    } else {
+        sentra_core::money::format_rupiah(value)
+            .trim_start_matches("Rp")
+            .trim()
+            .to_owned()
+    }
+}
+
+/// Horizontal bars of one column, largest first as the rows come.
+fn bar_svg(table: &Table, column: usize, limit: usize) -> Markup {
+    let rows: Vec<&Row> = table.rows.iter().take(limit).collect();
+    let money = table.columns.get(column).is_some_and(|c| c.money);
+    let max = rows
+        .iter()
+        .filter_map(|r| r.values.get(column).copied())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let row_h = 22;
+    let height = rows.len() * row_h + 4;
+    let (label_w, bar_w) = (170.0, 300.0);
+    html! {
+        svg viewBox={ "0 0 600 " (height) } width="600" height=(height) role="img"
+            aria-label=(table.title) {
+            title { (table.title) }
+            @for (i, row) in rows.iter().enumerate() {
+                @let value = row.values.get(column).copied().unwrap_or(0);
+                @let y = i * row_h + 2;
+                @let w = (value.max(0) as f64) / (max as f64) * bar_w;
+                text x="0" y=(y + 15) font-size="12" { (short(&row.name, 26)) }
+                rect x=(label_w) y=(y + 3) width=(format!("{w:.1}")) height="15" fill=(COLOURS[0]) {}
+                text x=(format!("{:.1}", label_w + w + 4.0)) y=(y + 15) font-size="12" {
+                    (figure(money, value))
+                }
+            }
+        }
+    }
+}
+
+/// One line per column over the rows (months), with the largest value on the axis.
+fn line_svg(lang: Lang, table: &Table, columns: &[(usize, &'static str)]) -> Markup {
+    let (left, top, width, height) = (70.0, 10.0, 510.0, 180.0);
+    let n = table.rows.len();
+    let max = table
+        .rows
+        .iter()
+        .flat_map(|r| {
+            columns
+                .iter()
+                .filter_map(|(c, _)| r.values.get(*c).copied())
+        })
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let x = |i: usize| {
+        if n <= 1 {
+            left + width / 2.0
+        } else {
+            left + width * i as f64 / (n - 1) as f64
+        }
+    };
+    let y = |v: i64| top + height - height * v.max(0) as f64 / max as f64;
+    let step = n.div_ceil(8).max(1);
+    html! {
+        svg viewBox="0 0 600 230" width="600" height="230" role="img" aria-label=(table.title) {
+            title { (table.title) }
+            line x1=(left) y1=(top + height) x2=(left + width) y2=(top + height) stroke="#999" {}
+            line x1=(left) y1=(top) x2=(left) y2=(top + height) stroke="#999" {}
+            text x="0" y=(top + 10.0) font-size="11" { (rupiah(max)) }
+            text x="0" y=(top + height) font-size="11" { "0" }
+            @for (i, row) in table.rows.iter().enumerate() {
+                @if i % step == 0 {
+                    text x=(format!("{:.1}", x(i) - 20.0)) y=(top + height + 16.0) font-size="11" {
+                        (row.key)
+                    }
+                }
+            }
+            @for (column, colour) in columns {
+                @let points: Vec<String> = table.rows.iter().enumerate()
+                    .map(|(i, r)| format!("{:.1},{:.1}", x(i), y(r.values.get(*column).copied().unwrap_or(0))))
+                    .collect();
+                polyline points=(points.join(" ")) fill="none" stroke=(colour) stroke-width="2" {}
+                @for point in &points {
+                    @if let Some((px, py)) = point.split_once(',') {
+                        circle cx=(px) cy=(py) r="2.5" fill=(colour) {}
+                    }
+                }
+            }
+        }
+        p.legend {
+            @for (column, colour) in columns {
+                @if let Some(c) = table.columns.get(*column) {
+                    span style={ "color:" (colour) } { "■ " }
+                    (c.head.split(':').next().unwrap_or(&c.head)) " "
+                }
+            }
+            span.muted { "(" (t(lang, "pendapatan", "revenue")) ")" }
+        }
+    }
+}
+
+fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+fn render_table(lang: Lang, table: &Table) -> Markup {
+    html! {
+        div.scroll {
+            table {
+                thead { tr {
+                    th { (t(lang, "Nama", "Name")) }
+                    @for c in &table.columns { th.n { (c.head) } }
+                } }
+                tbody {
+                    @for row in &table.rows {
+                        tr {
+                            td { (row.name) }
+                            @for (c, v) in table.columns.iter().zip(&row.values) {
+                                td.n { (figure(c.money, *v)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn render_chart(lang: Lang, filters: &Filters, table: &Table) -> Markup {
+    let query = filters.query();
+    let csv = if query.is_empty() {
+        format!("/dasbor/ekspor/{}.csv", table.slug)
+    } else {
+        format!("/dasbor/ekspor/{}.csv?{query}", table.slug)
+    };
+    html! {
+        section.chart id=(table.slug) {
+            h2 { (table.title) }
+            @if table.rows.is_empty() {
+                p.muted { (t(lang, "Belum ada data.", "No data yet.")) }
+            } @else {
+                div.two {
+                    div.svg {
+                        @match &table.drawing {
+                            Drawing::Bars { column, limit } => (bar_svg(table, *column, *limit)),
+                            Drawing::Lines { columns } => (line_svg(lang, table, columns)),
+                        }
+                    }
+                    (render_table(lang, table))
+                }
+            }
+            p { a href=(csv) download { (t(lang, "Unduh CSV", "Download CSV")) } }
+        }
+    }
+}
+
+fn role_name(lang: Lang, role: Role) -> &'static str {
+    match role {
+        Role::Official => t(lang, "Petugas dinas", "Official"),
+        Role::Admin => t(lang, "Admin Sentra", "Sentra admin"),
+        Role::CooperativeAdmin => t(lang, "Admin koperasi", "Cooperative admin"),
+        Role::Facilitator => t(lang, "Pendamping", "Facilitator"),
+        Role::Producer => t(lang, "Perajin", "Producer"),
+    }
+}
+
+fn region_options(lang: Lang, selected: &str) -> Markup {
+    let selected = selected.trim();
+    let province_of_selection = selected.get(..2).unwrap_or("");
+    html! {
+        select #wilayah name="wilayah" {
+            option value="" selected[selected.is_empty()] { (t(lang, "Semua wilayah", "All regions")) }
+            @for p in regions::provinces() {
+                option value=(p.code) selected[selected == p.code] { (p.name) }
+                @if p.code == province_of_selection {
+                    @for r in regions::regencies().iter().filter(|r| r.province_code == p.code) {
+                        option value=(r.code) selected[selected == r.code] { "— " (r.name) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn filter_messages(lang: Lang, err: &sentra_core::Error) -> Vec<String> {
+    err.fields()
+        .iter()
+        .map(|f| {
+            let field = match f.field {
+                "region" => t(lang, "Wilayah", "Region"),
+                "from_month" => t(lang, "Dari bulan", "From month"),
+                _ => t(lang, "Sampai bulan", "To month"),
+            };
+            let rule = match f.rule {
+                sentra_core::Rule::OutOfRange => t(
+                    lang,
+                    "bulan akhir tidak boleh sebelum bulan awal.",
+                    "the last month cannot be before the first.",
+                ),
+                sentra_core::Rule::RegionCode => {
+                    t(lang, "kode wilayah tidak dikenal.", "unknown region code.")
+                }
+                _ => t(
+                    lang,
+                    "tulis bulan sebagai TTTT-BB, mis. 2026-03.",
+                    "write the month as YYYY-MM, e.g. 2026-03.",
+                ),
+            };
+            format!("{field}: {rule}")
+        })
+        .collect()
+}
+
+/// Extra styles for charts (the shared stylesheet stays small for the storefront).
+const CHART_CSS: &str = ".svg svg{width:100%;height:auto;max-width:40rem}.scroll{overflow-x:auto}\
+    section.chart{margin:1.5rem 0;border-top:1px solid #e4ded6}form.filters{display:flex;\
+    flex-wrap:wrap;gap:.6rem;align-items:end}form.filters label{margin:0}\
+    .totals{display:flex;flex-wrap:wrap;gap:.6rem;list-style:none;padding:0}\
+    .totals li{background:#fff;border:1px solid #e4ded6;border-radius:.4rem;padding:.5rem .7rem}\
+    .totals b{display:block;font-size:1.2rem}.who{display:flex;gap:.8rem;align-items:center;\
+    flex-wrap:wrap}";
+
+fn render(
+    lang: Lang,
+    session: &WebSession,
+    filters: &Filters,
+    report: Result<&Report, &sentra_core::Error>,
+) -> Markup {
+    let query = filters.query();
+    let switch = if query.is_empty() {
+        "/dasbor".to_owned()
+    } else {
+        format!("/dasbor?{query}")
+    };
+    let role = session.account.role;
+    let scope_note = match role {
+        Role::CooperativeAdmin => Some(t(
+            lang,
+            "Angka ini hanya mencakup anggota koperasi/klaster yang Anda kelola.",
+            "These figures cover only the members of the cooperatives and clusters you run.",
+        )),
+        Role::Facilitator => Some(t(
+            lang,
+            "Angka ini hanya mencakup perajin yang Anda daftarkan.",
+            "These figures cover only the producers you registered.",
+        )),
+        _ => None,
+    };
+    page(
+        lang,
+        t(lang, "Dasbor", "Dashboard"),
+        &switch,
+        html! {
+            style { (PreEscaped(CHART_CSS)) }
+            div.who {
+                h1 { (t(lang, "Dasbor UMKM", "UMKM dashboard")) }
+                span.muted { (role_name(lang, role)) }
+                @if matches!(role, Role::Facilitator | Role::Admin) {
+                    a href="/dasbor/impor" { (t(lang, "Impor perajin (CSV)", "Import producers (CSV)")) }
+                }
+                @if role == Role::Admin {
+                    a href="/dasbor/pendamping" { (t(lang, "Wilayah pendamping", "Facilitators' regions")) }
+                }
+                (sign_out_form(lang, session))
+            }
+            @if let Some(note) = scope_note { p.notice { (note) } }
+            form.filters method="get" action="/dasbor" {
+                div { label for="dari" { (t(lang, "Dari bulan", "From month")) }
+                    input #dari type="month" name="dari" value=(filters.dari) placeholder="2026-01"; }
+                div { label for="sampai" { (t(lang, "Sampai bulan", "To month")) }
+                    input #sampai type="month" name="sampai" value=(filters.sampai) placeholder="2026-12"; }
+                div { label for="wilayah" { (t(lang, "Wilayah", "Region")) }
+                    (region_options(lang, &filters.wilayah)) }
+                div { button type="submit" { (t(lang, "Terapkan", "Apply")) } }
+            }
+            @match report {
+                Err(err) => {
+                    @for message in filter_messages(lang, err) {
+                        p.error role="alert" { (message) }
+                    }
+                }
+                Ok(report) => {
+                    (render_totals(lang, report))
+                    @for table in tables(lang, report) {
+                        (render_chart(lang, filters, &table))
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn render_totals(lang: Lang, report: &Report) -> Markup {
+    let producers: i64 = report.by_province.iter().map(|g| g.producers).sum();
+    let workforce: i64 = report.by_province.iter().map(|g| g.workforce).sum();
+    let listed: i64 = report.by_province.iter().map(|g| g.listed_products).sum();
+    let online_count: i64 = Channel::ALL
+        .iter()
+        .filter(|c| c.is_online())
+        .map(|c| report.channels.count[c.index()])
+        .sum();
+    let online_revenue: i64 = Channel::ALL
+        .iter()
+        .filter(|c| c.is_online())
+        .map(|c| report.channels.revenue[c.index()])
+        .sum();
+    let direct = Channel::Direct.index();
+    html! {
+        ul.totals {
+            li { (t(lang, "Produsen", "Producers")) b { (figure(false, producers)) } }
+            li { (t(lang, "Tenaga kerja", "Workforce")) b { (figure(false, workforce)) } }
+            li { (t(lang, "Produk tayang", "Listed products")) b { (figure(false, listed)) } }
+            li { (t(lang, "Pesanan daring", "Online orders")) b { (figure(false, online_count)) }
+                span.muted { (rupiah(online_revenue)) } }
+            li { (t(lang, "Penjualan langsung", "Direct sales")) b { (figure(false, report.channels.count[direct])) }
+                span.muted { (rupiah(report.channels.revenue[direct])) } }
+        }
+    }
+}
