@@ -3,6 +3,7 @@ package id.sentra.app.logic
 import id.sentra.ffi.NewProductInput
 import id.sentra.ffi.NewVariantInput
 import id.sentra.ffi.Photo
+import id.sentra.ffi.ProductChanges
 import id.sentra.ffi.ProductStatus
 import id.sentra.ffi.SentraDevice
 import id.sentra.ffi.SentraException
@@ -62,8 +63,36 @@ class ProductEditor(private val device: SentraDevice, private val lang: Lang, pr
         state.value = state.value.copy(draft = change(state.value.draft))
     }
 
-    /** Saves a new product; returns its id, or `null` with the problems in [view]. */
+    /** Loads a saved product into the editor, to change its fields and photos. */
+    fun load(id: String) {
+        val p = device.product(id)
+        state.value = EditorView(
+            draft = ProductDraft(
+                producerId = p.producerId,
+                name = p.name,
+                category = p.category,
+                unit = p.unit,
+                price = Rupiah.format(p.price).removePrefix("Rp "),
+                description = p.description,
+                tiers = p.tiers,
+                variants = p.variants.map { v ->
+                    VariantDraft(v.options, v.price?.let { Rupiah.format(it).removePrefix("Rp ") } ?: "", v.stock.toString())
+                },
+                listed = p.status == ProductStatus.LISTED,
+            ),
+            savedId = id,
+            photos = device.photos(id),
+        )
+    }
+
+    /**
+     * Saves: creates the product the first time, then changes its fields (name, category,
+     * unit, price, description, listing). Returns its id, or `null` with the problems in [view].
+     * Stock of a saved product changes by restock or count correction, never by editing it.
+     */
     fun save(): String? {
+        val saved = state.value.savedId
+        if (saved != null) return saveChanges(saved)
         val draft = state.value.draft
         val errors = mutableMapOf<String, String>()
         val price = amount(draft.price, "price", errors) ?: 0L
@@ -95,6 +124,35 @@ class ProductEditor(private val device: SentraDevice, private val lang: Lang, pr
                 ),
             )
             state.value = state.value.copy(savedId = id, errors = emptyMap(), message = null)
+            id
+        } catch (e: SentraException) {
+            val text = ErrorText.of(e, lang)
+            state.value = state.value.copy(errors = text.fields, message = text)
+            null
+        }
+    }
+
+    private fun saveChanges(id: String): String? {
+        val draft = state.value.draft
+        val errors = mutableMapOf<String, String>()
+        val price = amount(draft.price, "price", errors)
+        if (price == null) {
+            state.value = state.value.copy(errors = errors, message = null)
+            return null
+        }
+        return try {
+            device.editProduct(
+                id,
+                ProductChanges(
+                    name = draft.name,
+                    description = draft.description,
+                    category = draft.category,
+                    unit = draft.unit,
+                    price = price,
+                    status = if (draft.listed) ProductStatus.LISTED else ProductStatus.UNLISTED,
+                ),
+            )
+            state.value = state.value.copy(errors = emptyMap(), message = null)
             id
         } catch (e: SentraException) {
             val text = ErrorText.of(e, lang)

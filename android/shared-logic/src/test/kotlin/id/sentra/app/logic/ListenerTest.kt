@@ -27,8 +27,8 @@ class ListenerTest {
         val store = MemorySessionStore()
         val device = AccountBook(File(server.dir, "phone")).signIn(server.url, TestServer.FACILITATOR, TestServer.FACILITATOR_SECRET, store)
         val producer = assertNotNull(ProducerDirectory(device, Lang.ID).register(siti()))
-        val editor = ProductEditor(device, Lang.ID, producer)
         repeat(products) { i ->
+            val editor = ProductEditor(device, Lang.ID, producer) // one editor screen per product
             editor.edit { jeans(producer, "Celana Jeans model %03d".format(i)) }
             assertNotNull(editor.save())
         }
@@ -106,8 +106,8 @@ class ListenerTest {
             val changes = Changes()
             device.setChangeListener(changes)
             val producer = assertNotNull(ProducerDirectory(device, Lang.EN).register(siti()))
-            val editor = ProductEditor(device, Lang.EN, producer)
             repeat(120) { i ->
+                val editor = ProductEditor(device, Lang.EN, producer)
                 editor.edit { jeans(producer, "Sarung tenun %03d".format(i)) }
                 assertNotNull(editor.save())
             }
@@ -126,8 +126,7 @@ class ListenerTest {
             assertEquals(listOf("Sarung tenun 042"), catalogue.view.value.products.map { it.name })
 
             device.setChangeListener(null)
-            editor.edit { jeans(producer) }
-            editor.save()
+            assertNotNull(ProductEditor(device, Lang.EN, producer).apply { edit { jeans(producer) } }.save())
             assertEquals(121, changes.seen.size)
         }
         dir.deleteRecursively()
