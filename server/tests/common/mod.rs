@@ -75,6 +75,9 @@ pub async fn server_with(
     let url = format!("http://{}", listener.local_addr().unwrap());
     let router = app(state.clone());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    // The core's transport installs the TLS crypto provider (ring) that every reqwest client
+    // of this build needs, so one is made first.
+    let _ = sentra_core::sync::http::HttpTransport::new(&url, "");
     Some(Server {
         url,
         state,
