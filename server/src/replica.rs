@@ -10,7 +10,7 @@
 use crate::accounts::Account;
 use crate::error::ApiError;
 use crate::now_ms;
-use crate::store::Store;
+use crate::store::{SearchDoc, Store, fold};
 use sentra_core::orders::{NewOrder, Order};
 use sentra_core::sync::wire::PushResponse;
 use sentra_core::{Id, Role, Sentra};
@@ -88,10 +88,65 @@ impl Replica {
                 )
                 .map_err(|e| ApiError::Internal(e.to_string()))?;
             applied += self.core.sync_apply_pull(&page).map_err(internal)?;
+            self.index(&page.changes)?;
             if !page.more {
                 return Ok(applied);
             }
         }
+    }
+
+    /// Re-indexes, in the store's own full-text index (PostgreSQL), the products a page
+    /// changed, with their merged text.
+    fn index(&self, changes: &[sentra_core::sync::wire::Change]) -> Result<(), ApiError> {
+        if !self.store.has_search() {
+            return Ok(());
+        }
+        let mut ids: Vec<Id> = changes
+            .iter()
+            .filter(|c| c.entity == "product")
+            .map(|c| c.id)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let mut docs = Vec::with_capacity(ids.len());
+        for id in ids {
+            docs.push(match self.core.product(id) {
+                Ok(p) => SearchDoc {
+                    id,
+                    listed: p.status == sentra_core::catalogue::ProductStatus::Listed,
+                    name: fold(&p.name),
+                    body: fold(&format!("{} {}", p.category, p.description)),
+                },
+                Err(err) if err.code() == sentra_core::ErrorCode::NotFound => SearchDoc {
+                    id,
+                    listed: false,
+                    name: String::new(),
+                    body: String::new(),
+                },
+                Err(err) => return Err(internal(err)),
+            });
+        }
+        self.store
+            .index_products(&docs)
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+
+    /// Listed products matching a buyer's words through the store's own full-text index, or
+    /// `None` when the store has none (the replica's FTS5 index answers instead).
+    pub fn search(&self, text: &str) -> Result<Option<Vec<Id>>, ApiError> {
+        if !self.store.has_search() {
+            return Ok(None);
+        }
+        let words: Vec<String> = fold(text)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(8)
+            .map(str::to_owned)
+            .collect();
+        self.store
+            .search_products(&words, 1_000)
+            .map(Some)
+            .map_err(|e| ApiError::Internal(e.to_string()))
     }
 
     /// Places a buyer's order (priced from the merged catalogue, refused for an unlisted

@@ -55,6 +55,10 @@ pub struct ProductQuery {
     /// Only members of this cooperative or cluster.
     #[serde(default)]
     pub organisation_id: Option<Id>,
+    /// Only these products (at most 1,000): the matches of a search made elsewhere, such as
+    /// the server's PostgreSQL full-text index.
+    #[serde(default)]
+    pub only_ids: Option<Vec<Id>>,
     /// Order of the page.
     pub sort: Sort,
     /// Rows to skip.
@@ -188,6 +192,21 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
             "p.producer_id IN (SELECT producer_id FROM organisation_members WHERE organisation_id = ?)",
             SqlValue::Blob(organisation.as_bytes().to_vec()),
         );
+    }
+    if let Some(ids) = &q.only_ids {
+        if ids.len() > 1_000 {
+            return Err(Error::field("only_ids", Rule::TooLong));
+        }
+        let mut marks = Vec::with_capacity(ids.len());
+        for id in ids {
+            params.push(SqlValue::Blob(id.as_bytes().to_vec()));
+            marks.push(format!("?{}", params.len()));
+        }
+        filters.push(if marks.is_empty() {
+            "0".to_owned()
+        } else {
+            format!("p.id IN ({})", marks.join(", "))
+        });
     }
     if q.in_stock {
         filters.push(

@@ -1,7 +1,7 @@
 //! The HTTP transport: the wire types over `reqwest`, zstd bodies, one reused connection pool.
 //!
-//! HTTPS goes through rustls with the ring provider and the platform's certificate store (no
-//! OpenSSL on the phone); plain HTTP serves loopback and tests. Deployments put the server
+//! HTTPS goes through rustls (aws-lc-rs) and the platform's certificate store (no OpenSSL on
+//! the phone); plain HTTP serves loopback and tests. Deployments put the server
 //! behind a TLS reverse proxy (see docs/SECURITY.md).
 
 use crate::sync::engine::{Exchange, Transport, TransportError};
@@ -21,8 +21,6 @@ pub struct HttpTransport {
 impl HttpTransport {
     /// A transport for `base_url` (such as `http://127.0.0.1:8080`) and a signed-in token.
     pub fn new(base_url: &str, token: &str) -> Self {
-        // The process-wide TLS provider; installing it again (another transport) is a no-op.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(20))
             .timeout(std::time::Duration::from_secs(120))

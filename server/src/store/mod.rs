@@ -73,6 +73,20 @@ pub trait Store: Send + Sync + 'static {
     fn add_allocation(&self, bulk: Id, order: Id) -> StoreResult<()>;
     /// The orders a bulk request was split into.
     fn allocations(&self, bulk: Id) -> StoreResult<Vec<Id>>;
+    /// Whether this backend keeps its own full-text index of listed products (PostgreSQL);
+    /// otherwise the storefront searches the replica's FTS5 index.
+    fn has_search(&self) -> bool {
+        false
+    }
+    /// Brings the full-text index up to date: each listed product's text is (re)indexed, the
+    /// others are removed.
+    fn index_products(&self, _docs: &[SearchDoc]) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Listed products matching every word (as a prefix), best first, at most `limit`.
+    fn search_products(&self, _words: &[String], _limit: usize) -> StoreResult<Vec<Id>> {
+        Ok(Vec::new())
+    }
     /// A page of the changes in the account's scope after `cursor`, bounded by bytes.
     fn pull(
         &self,
@@ -97,6 +111,28 @@ pub struct StoredBulk {
     pub body: String,
     /// When it was made (Unix ms).
     pub created_at: i64,
+}
+
+/// A product's searchable text, as merged by the replica.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchDoc {
+    /// The product.
+    pub id: Id,
+    /// Whether buyers may find it; an unlisted or deleted product is taken out of the index.
+    pub listed: bool,
+    /// Name (weighted highest), already folded (lower case, no diacritics).
+    pub name: String,
+    /// Category and description, folded.
+    pub body: String,
+}
+
+/// Text as the search indexes compare it: lower case, diacritics removed ("Gulä" → "gula").
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The stored code of a role.

@@ -3,7 +3,7 @@
 //! numbers commit in order (a pool needs a commit-ordered feed first; see docs/ARCHITECTURE.md).
 
 use super::logic::{self, Primitives};
-use super::{Store, StoreResult, StoredBulk, parse_role, role_code};
+use super::{SearchDoc, Store, StoreResult, StoredBulk, parse_role, role_code};
 use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS};
 use crate::scope::{self, Index};
 use postgres::{Client, NoTls, Transaction};
@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS bulk_requests (
 CREATE INDEX IF NOT EXISTS bulk_requests_by_organisation ON bulk_requests(organisation, created_at);
 CREATE TABLE IF NOT EXISTS bulk_allocations (
     bulk BYTEA NOT NULL, order_id BYTEA NOT NULL, PRIMARY KEY (bulk, order_id));
+CREATE TABLE IF NOT EXISTS product_search (
+    id BYTEA PRIMARY KEY, doc TSVECTOR NOT NULL);
+CREATE INDEX IF NOT EXISTS product_search_doc ON product_search USING GIN (doc);
 CREATE TABLE IF NOT EXISTS memberships (
     organisation BYTEA NOT NULL, member BYTEA NOT NULL, admin BOOLEAN NOT NULL,
     PRIMARY KEY (organisation, member, admin));
@@ -312,6 +315,55 @@ impl Store for PostgresStore {
         let rows = self.lock().as_mut().ok_or(CLOSED)?.query(
             "SELECT order_id FROM bulk_allocations WHERE bulk = $1 ORDER BY order_id",
             &[&b(bulk)],
+        )?;
+        rows.iter().map(|r| id(r.get(0))).collect()
+    }
+
+    fn has_search(&self) -> bool {
+        true
+    }
+
+    fn index_products(&self, docs: &[SearchDoc]) -> StoreResult<()> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let mut guard = self.lock();
+        let client = guard.as_mut().ok_or(CLOSED)?;
+        let mut tx = client.transaction()?;
+        let upsert = tx.prepare(
+            "INSERT INTO product_search(id, doc) VALUES ($1, \
+             setweight(to_tsvector('simple', $2), 'A') || to_tsvector('simple', $3)) \
+             ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc",
+        )?;
+        let remove = tx.prepare("DELETE FROM product_search WHERE id = $1")?;
+        for doc in docs {
+            if doc.listed {
+                tx.execute(&upsert, &[&b(doc.id), &doc.name, &doc.body])?;
+            } else {
+                tx.execute(&remove, &[&b(doc.id)])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn search_products(&self, words: &[String], limit: usize) -> StoreResult<Vec<Id>> {
+        // Each word becomes a quoted prefix term; quotes inside a word are doubled so no
+        // word can change the query's syntax.
+        let terms: Vec<String> = words
+            .iter()
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("'{}':*", w.replace('\'', "''")))
+            .collect();
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = terms.join(" & ");
+        let limit = i64::try_from(limit).unwrap_or(1_000);
+        let rows = self.lock().as_mut().ok_or(CLOSED)?.query(
+            "SELECT id FROM product_search WHERE doc @@ to_tsquery('simple', $1) \
+             ORDER BY ts_rank(doc, to_tsquery('simple', $1)) DESC, id DESC LIMIT $2",
+            &[&query, &limit],
         )?;
         rows.iter().map(|r| id(r.get(0))).collect()
     }

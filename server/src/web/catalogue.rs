@@ -90,10 +90,18 @@ async fn catalogue(
 ) -> Response {
     let lang = lang_of(&headers, browse.lang.as_deref());
     let page_no = browse.hal.trim().parse::<u32>().unwrap_or(1).clamp(1, 1000);
-    let query = query_of(&browse, (page_no - 1) * PAGE_SIZE);
+    let mut query = query_of(&browse, (page_no - 1) * PAGE_SIZE);
     let listed = blocking(move || {
         let replica = state.replica()?;
         let core = replica.core();
+        // On PostgreSQL its own full-text index finds the matches; on SQLite the replica's
+        // FTS5 index does, inside the listing query.
+        if let Some(text) = query.search.take() {
+            match replica.search(&text)? {
+                Some(ids) => query.only_ids = Some(ids),
+                None => query.search = Some(text),
+            }
+        }
         let mut products = core.list_products(&query).map_err(refused)?;
         let more = products.len() > PAGE_SIZE as usize;
         products.truncate(PAGE_SIZE as usize);
