@@ -1,11 +1,15 @@
 // The whole story, in a real browser against a real server: a buyer on a 360×640 phone finds
 // crystal sugar and orders it; the producer's phone (the core, through the `sentra` CLI) syncs,
-// sees the order and accepts it; the buyer's status page then says it was accepted.
+// sees the order and accepts it; the buyer's status page then says it was accepted. The
+// producer also records a market-stall sale; an official's dashboard counts the order under
+// the storefront channel and the sale under direct sales, and the CSV exports agree.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { readFile } from 'node:fs/promises';
 import {
-  horizontalOverflow, launchBrowser, phonePage, screenshot, sellerWorld, startServer,
+  horizontalOverflow, launchBrowser, parseCsv, phonePage, rupiahValue, screenshot, sellerWorld,
+  startServer, todayWib,
 } from './harness.js';
 
 const BUYER = { name: 'Rina Wulandari', phone: '0812-3456-7890', regency: 'Banyumas' };
@@ -106,5 +110,139 @@ describe('a buyer orders crystal sugar and the producer accepts it on their phon
     assert.match(await page.locator('main').innerText(), /Total: Rp 300\.000/);
     assert.equal(await horizontalOverflow(page), 0, 'the status page fits a 360 px screen');
     await screenshot(page, '05-order-status-accepted-360');
+  });
+
+  test('the producer records a market-stall sale in the ledger and syncs it', async () => {
+    const sale = await world.phone.run('sale', '--variant', world.listed.gula.variant, '--quantity', '3',
+      '--channel', 'market_stall', '--date', todayWib());
+    assert.match(sale.trim(), /^[0-9a-f-]{36}$/);
+    await world.phone.sync();
+  });
+
+  describe("an official's dashboard", () => {
+    let official;
+    const month = todayWib().slice(0, 7);
+    // What the page shows in the channel table, as { code: [count, revenue] }.
+    const channelTable = async (page) => {
+      const rows = await page.locator('section#kanal table tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim())));
+      return Object.fromEntries(rows.map(([name, count, revenue]) => [name, [count, revenue]]));
+    };
+
+    before(async () => {
+      await server.admin('create-account', '--login', 'dinas-jateng', '--secret', 'rahasia-dinas-1',
+        '--role', 'official');
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID', acceptDownloads: true });
+      context.setDefaultTimeout(15_000);
+      official = await context.newPage();
+    });
+
+    after(async () => {
+      await official?.context().close();
+    });
+
+    test('signing in at /masuk leads to the dashboard', async () => {
+      const page = official;
+      await page.goto(`${server.url}/dasbor`);
+      await page.waitForURL(/\/masuk\?lanjut=%2Fdasbor$/);
+      await page.locator('input[name="login"]').fill('dinas-jateng');
+      await page.locator('input[name="secret"]').fill('salah-sekali');
+      await page.getByRole('button', { name: 'Masuk' }).click();
+      const refusal = page.locator('p.error[role=alert]');
+      await refusal.waitFor();
+      assert.ok((await refusal.innerText()).trim().length > 0, 'a wrong password is told so');
+      assert.match(page.url(), /\/masuk/, 'a wrong password stays on the sign-in page');
+      assert.equal(await page.locator('input[name="login"]').inputValue(), 'dinas-jateng');
+      await page.locator('input[name="secret"]').fill('rahasia-dinas-1');
+      await page.getByRole('button', { name: 'Masuk' }).click();
+      await page.waitForURL(/\/dasbor$/);
+      await page.getByRole('heading', { name: 'Dasbor UMKM' }).waitFor();
+    });
+
+    test('it counts the order under the storefront channel and the ledger sale under direct sales', async () => {
+      const page = official;
+      const channels = await channelTable(page);
+      assert.deepEqual(channels['Etalase daring'], ['1', 'Rp 300.000'], JSON.stringify(channels));
+      assert.deepEqual(channels['Penjualan langsung'], ['1', 'Rp 45.000'], '3 kg at Rp 15.000');
+      assert.deepEqual(channels['Lewat pendamping'], ['0', 'Rp 0']);
+      assert.deepEqual(channels['Pesanan koperasi'], ['0', 'Rp 0']);
+      const totals = await page.locator('ul.totals').innerText();
+      assert.match(totals, /Produsen\s*1\b/);
+      assert.match(totals, /Produk tayang\s*2\b/);
+      assert.match(totals, /Pesanan daring\s*1\s*Rp 300\.000/);
+      assert.match(totals, /Penjualan langsung\s*1\s*Rp 45\.000/);
+      const byRegency = await page.locator('section#kabupaten table tbody').innerText();
+      assert.match(byRegency, /Kabupaten Banyumas\s+1\s+1\s+2/, 'one producer, workforce 1, two listed');
+      assert.equal(await page.locator('section#kanal svg rect').count(), 4, 'a bar per channel');
+      await screenshot(page, '10-dashboard-official');
+
+      // The month and region filters: this month in Central Java keeps both; East Java has none.
+      await page.goto(`${server.url}/dasbor?dari=${month}&sampai=${month}&wilayah=33`);
+      assert.deepEqual((await channelTable(page))['Etalase daring'], ['1', 'Rp 300.000']);
+      await page.goto(`${server.url}/dasbor?wilayah=35`);
+      const elsewhere = await channelTable(page);
+      assert.deepEqual(elsewhere['Etalase daring'], ['0', 'Rp 0']);
+      assert.deepEqual(elsewhere['Penjualan langsung'], ['0', 'Rp 0']);
+    });
+
+    test('the CSV exports hold the same figures as the page', async () => {
+      const page = official;
+      await page.goto(`${server.url}/dasbor`);
+      const shown = await channelTable(page);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('section#kanal').getByRole('link', { name: 'Unduh CSV' }).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), 'sentra-kanal.csv');
+      const csv = parseCsv(await readFile(await download.path(), 'utf8'));
+      assert.deepEqual(csv[0], ['kode', 'nama', 'jumlah', 'pendapatan_rp']);
+      const byCode = Object.fromEntries(csv.slice(1).map((row) => [row[0], row]));
+      assert.deepEqual(byCode.storefront, ['storefront', 'Etalase daring', '1', '300000']);
+      assert.deepEqual(byCode.direct, ['direct', 'Penjualan langsung', '1', '45000']);
+      for (const row of csv.slice(1)) {
+        const [count, revenue] = shown[row[1]];
+        assert.deepEqual([Number(row[2]), Number(row[3])], [Number(count), rupiahValue(revenue)],
+          `the page and the CSV agree on ${row[0]}`);
+      }
+
+      // By month: this month's row splits the same figures by channel.
+      const monthly = await page.request.get(`${server.url}/dasbor/ekspor/bulan.csv`);
+      assert.equal(monthly.status(), 200);
+      assert.match(monthly.headers()['content-type'], /^text\/csv/);
+      const months = parseCsv(await monthly.text());
+      const header = months[0];
+      const row = months.find((r) => r[0] === month);
+      assert.ok(row, `a row for ${month}: ${JSON.stringify(months)}`);
+      const value = (column) => Number(row[header.indexOf(column)]);
+      assert.equal(value('storefront_jumlah'), 1);
+      assert.equal(value('storefront_pendapatan_rp'), 300000);
+      assert.equal(value('direct_jumlah'), 1);
+      assert.equal(value('direct_pendapatan_rp'), 45000);
+      assert.equal(value('total_jumlah'), 2);
+      assert.equal(value('total_pendapatan_rp'), 345000);
+    });
+
+    test('the English switch works on the dashboard', async () => {
+      const page = official;
+      await page.goto(`${server.url}/dasbor`);
+      await page.getByRole('link', { name: 'English' }).click();
+      await page.getByRole('heading', { name: 'UMKM dashboard' }).waitFor();
+      assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+      const channels = await channelTable(page);
+      assert.deepEqual(channels['Online storefront'], ['1', 'Rp 300.000']);
+      assert.deepEqual(channels['Direct sales'], ['1', 'Rp 45.000']);
+      await page.getByRole('link', { name: 'Bahasa Indonesia' }).click();
+      await page.getByRole('heading', { name: 'Dasbor UMKM' }).waitFor();
+    });
+
+    test('the dashboard and its exports are closed to anyone not signed in', async () => {
+      const stranger = await browser.newContext();
+      const page = await stranger.newPage();
+      const answer = await page.request.get(`${server.url}/dasbor/ekspor/kanal.csv`, { maxRedirects: 0 });
+      assert.equal(answer.status(), 303);
+      assert.match(answer.headers().location, /^\/masuk\?lanjut=/);
+      assert.doesNotMatch(await answer.text(), /300000|storefront/);
+      await stranger.close();
+    });
   });
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  launchBrowser, phonePage, screenshot, sellerWorld, startServer,
+  launchBrowser, parseCsv, phonePage, screenshot, sellerWorld, startServer,
 } from './harness.js';
 
 const SCRIPT_NAME = '<script>alert(1)</script>';
@@ -142,6 +142,29 @@ describe('languages and escaping', () => {
     assert.equal((await page.locator('h1').innerText()).trim(), CLUSTER_NAME);
     assert.equal(await page.evaluate(() => [...document.querySelectorAll('script')]
       .filter((el) => el.textContent.includes('alert')).length), 0);
+    assert.deepEqual(dialogs, [], 'no alert fired');
+    await context.close();
+  });
+
+  test("on the official's dashboard and in its CSV the cluster's name is text too", async () => {
+    await server.admin('create-account', '--login', 'dinas-banyumas', '--secret', 'rahasia-dinas-2',
+      '--role', 'official');
+    const { page, context, dialogs } = await phonePage(browser);
+    await page.goto(`${server.url}/masuk?lanjut=%2Fdasbor`);
+    await page.locator('input[name="login"]').fill('dinas-banyumas');
+    await page.locator('input[name="secret"]').fill('rahasia-dinas-2');
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.waitForURL(/\/dasbor$/);
+    const row = page.locator('section#klaster table tbody tr', { hasText: CLUSTER_NAME });
+    assert.equal(await row.count(), 1, 'the cluster has its row, its name as typed');
+    assert.equal((await row.locator('td').first().innerText()).trim(), CLUSTER_NAME);
+    assert.equal(await page.evaluate(() => [...document.querySelectorAll('script')]
+      .filter((el) => el.textContent.includes('alert')).length), 0);
+    await screenshot(page, '12-dashboard-360');
+
+    const csv = parseCsv(await (await page.request.get(`${server.url}/dasbor/ekspor/klaster.csv`)).text());
+    const names = csv.slice(1).map((r) => r[1]);
+    assert.ok(names.includes(CLUSTER_NAME), JSON.stringify(csv));
     assert.deepEqual(dialogs, [], 'no alert fired');
     await context.close();
   });
