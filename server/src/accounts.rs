@@ -10,6 +10,17 @@ pub const MAX_FAILED_LOGINS: i64 = 5;
 /// How long a lock lasts.
 pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
 
+/// How long a token lives after sign-in: 180 days. A phone that syncs only now and then stays
+/// signed in for a season; a lost phone's token dies even if nobody signs it out. After that the
+/// app asks for the PIN again (offline work goes on meanwhile).
+pub const TOKEN_LIFETIME_MS: i64 = 180 * 24 * 3_600_000;
+
+/// Tokens issued at or before this time (Unix ms) are no longer accepted.
+pub fn oldest_live_token() -> i64 {
+    use sentra_core::WallClock;
+    sentra_core::SystemClock.now_ms() - TOKEN_LIFETIME_MS
+}
+
 /// A user of the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {

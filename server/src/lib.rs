@@ -159,8 +159,48 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/orders", post(orders::place))
         .route("/v1/orders/{code}", get(orders::status))
         .merge(web::routes())
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(axum::middleware::map_response(json_refusals))
         .with_state(state)
+}
+
+/// No such route: a page for a browser, a JSON error for the API.
+async fn not_found(uri: axum::http::Uri, headers: HeaderMap) -> Response {
+    if uri.path().starts_with("/v1/") {
+        ApiError::NotFound.into_response()
+    } else {
+        web::error_page(web::lang_of(&headers, None), &ApiError::NotFound)
+    }
+}
+
+/// axum's own refusals (a query or path that does not parse, a body over the limit, a wrong
+/// method) are plain text; every API answer is JSON with a stable code, so they become one.
+async fn json_refusals(response: Response) -> Response {
+    let plain_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    let status = response.status();
+    if !plain_text || !status.is_client_error() {
+        return response;
+    }
+    let (code, message) = match status.as_u16() {
+        404 => ("not_found", "tidak ditemukan"),
+        405 => ("method_not_allowed", "this method is not allowed here"),
+        413 => ("too_large", "the request body is too large"),
+        415 => (
+            "unsupported_media_type",
+            "the request body has the wrong content type",
+        ),
+        _ => ("bad_body", "the request is not valid"),
+    };
+    let body = wire::ErrorBody {
+        code: code.to_owned(),
+        message: message.to_owned(),
+        fields: Vec::new(),
+    };
+    (status, axum::Json(body)).into_response()
 }
 
 fn internal(err: store::StoreError) -> ApiError {

@@ -4,7 +4,7 @@
 
 use super::logic::{self, Primitives};
 use super::{SearchDoc, Store, StoreResult, StoredBulk, parse_role, role_code};
-use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS};
+use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS, oldest_live_token};
 use crate::scope::{self, Index};
 use postgres::{Client, NoTls, Transaction};
 use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
@@ -465,8 +465,9 @@ impl Store for PostgresStore {
     fn session(&self, token_hash: &[u8]) -> StoreResult<Option<(Account, Id)>> {
         let row = self.lock().as_mut().ok_or(CLOSED)?.query_opt(
             "SELECT a.user_id, a.role, a.producer_id, t.device_id FROM tokens t \
-             JOIN accounts a ON a.user_id = t.user_id WHERE t.hash = $1 AND NOT t.revoked",
-            &[&token_hash],
+             JOIN accounts a ON a.user_id = t.user_id \
+             WHERE t.hash = $1 AND NOT t.revoked AND t.created_at > $2",
+            &[&token_hash, &oldest_live_token()],
         )?;
         let Some(row) = row else { return Ok(None) };
         let role: String = row.get(1);

@@ -3,7 +3,7 @@
 
 use super::logic::{self, Primitives};
 use super::{Store, StoreResult, StoredBulk, parse_role, role_code};
-use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS};
+use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS, oldest_live_token};
 use crate::scope::{self, Index};
 use rusqlite::{Connection, OptionalExtension};
 use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
@@ -449,8 +449,9 @@ impl Store for SqliteStore {
         let row = conn
             .query_row(
                 "SELECT a.user_id, a.role, a.producer_id, t.device_id FROM tokens t \
-                 JOIN accounts a ON a.user_id = t.user_id WHERE t.hash = ?1 AND t.revoked = 0",
-                [token_hash],
+                 JOIN accounts a ON a.user_id = t.user_id \
+                 WHERE t.hash = ?1 AND t.revoked = 0 AND t.created_at > ?2",
+                rusqlite::params![token_hash, oldest_live_token()],
                 |r| {
                     let role: String = r.get(1)?;
                     Ok((

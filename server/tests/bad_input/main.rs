@@ -604,8 +604,6 @@ async fn a_token_used_for_another_device_id_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "tokens never expire: the store keeps created_at but session() never compares it \
-            (server/src/store/*), so a token from a lost phone stays valid until logout"]
 async fn a_token_older_than_its_lifetime_is_refused() {
     let server = server(Backend::Sqlite).await.unwrap();
     let user = account(

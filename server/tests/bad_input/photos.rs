@@ -240,10 +240,6 @@ async fn a_truncated_upload_stays_partial_is_never_served_and_resumes_where_it_s
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "axum's own rejections (a query that does not parse, a body over the limit, an \
-            unknown route or method) answer plain text, not the JSON error body with a stable \
-            code that every other refusal has: needs a fallback and rejection mapping in \
-            server/src/lib.rs"]
 async fn every_malformed_request_is_refused_with_a_json_error_and_a_stable_code() {
     let server = server(Backend::Sqlite).await.unwrap();
     let admin = admin(&server).await;
