@@ -204,3 +204,38 @@ pub fn error_message(code: ErrorCode, english: bool) -> String {
     let lang = if english { Lang::En } else { Lang::Id };
     sentra_core::ErrorCode::from(code).message(lang).to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_core_code_has_its_own_variant_carrying_it_with_both_messages() {
+        let mut variants = std::collections::HashSet::new();
+        for core in sentra_core::ErrorCode::ALL {
+            let code = ErrorCode::from(core);
+            assert_eq!(sentra_core::ErrorCode::from(code), core);
+            let error = SentraError::new(code, Vec::new(), None);
+            assert_eq!(error.code(), code);
+            assert!(variants.insert(std::mem::discriminant(&error)));
+            assert_eq!(error_code_string(code), core.as_str());
+            assert_eq!(error_message(code, false), core.message(Lang::Id));
+            assert_eq!(error_message(code, true), core.message(Lang::En));
+        }
+        assert_eq!(all_error_codes().len(), sentra_core::ErrorCode::ALL.len());
+    }
+
+    #[test]
+    fn a_validation_failure_names_each_field_and_rule_in_both_languages() {
+        let core = sentra_core::Error::Validation(vec![sentra_core::FieldError {
+            field: "phone",
+            rule: sentra_core::Rule::Phone,
+        }]);
+        let SentraError::Validation { fields, .. } = SentraError::from(core) else {
+            panic!("a validation error must stay a validation error");
+        };
+        assert_eq!(fields.len(), 1);
+        assert_eq!((fields[0].field.as_str(), fields[0].rule.as_str()), ("phone", "phone"));
+        assert_ne!(fields[0].message_id, fields[0].message_en);
+    }
+}
