@@ -235,7 +235,10 @@ mod tests {
             panic!("a validation error must stay a validation error");
         };
         assert_eq!(fields.len(), 1);
-        assert_eq!((fields[0].field.as_str(), fields[0].rule.as_str()), ("phone", "phone"));
+        assert_eq!(
+            (fields[0].field.as_str(), fields[0].rule.as_str()),
+            ("phone", "phone")
+        );
         assert_ne!(fields[0].message_id, fields[0].message_en);
     }
 }
