@@ -90,6 +90,10 @@ def test_a_facilitator_registers_a_producer_who_sells_receives_an_order_and_ship
             assert (row.name, row.total_stock, row.min_price) == ("Celana Jeans Rowosari", 13,
                                                                    150_000)
             assert row.cover_photo == photo.hash
+            # Her phone has the photo's row but not its files; it fetches the thumbnail to show.
+            thumb = asyncio.run(siti.fetch_photo(server.url, mine.token, photo.thumb_hash))
+            with open(thumb, "rb") as f:
+                assert f.read(3) == b"\xff\xd8\xff"  # a JPEG, stripped and resized by the core
 
             # A buyer orders two pairs in size 32 through the server's order API.
             key = str(uuid.uuid4())

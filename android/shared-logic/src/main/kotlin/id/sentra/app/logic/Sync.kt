@@ -10,6 +10,7 @@ import id.sentra.ffi.SyncSettings
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
 
 /** A signed-in account's server and token. */
 data class Session(
@@ -119,7 +120,7 @@ class SyncController(
         state.value = state.value.copy(running = true, progress = null)
         val listener = object : SyncListener {
             override fun onProgress(progress: SyncProgress) {
-                state.value = state.value.copy(progress = progress)
+                state.update { it.copy(progress = progress) } // from a tokio thread: atomically
             }
         }
         try {
