@@ -1,0 +1,269 @@
+//! The facilitators' tools: the CSV import of producers (bad rows named by row and column, good
+//! rows in, a re-import creating nothing, the producers reaching the facilitator's phone) and an
+//! admin assigning a facilitator to a region.
+
+use super::*;
+
+on_both_backends!(
+    an_import_names_bad_rows_and_columns_takes_the_good_ones_and_a_reimport_adds_nothing,
+    an_admin_assigns_a_facilitator_to_a_region_from_the_web,
+);
+
+const IMPORT: &str = "\
+nama_usaha,nama_pemilik,hp,alamat,kode_wilayah,sektor,tenaga_kerja,tahun_berdiri,nib,sertifikasi,setuju_tayang,tanggal_setuju,pin
+Gula Kristal Sokaraja,Pak Darto,0813-2000-0001,Desa Sokaraja,3302,food_beverage,4,2012,,halal;pirt,ya,2026-02-01,
+\"Jeans Rowosari, Abadi\",Bu Sri,0813-2000-0002,,3327,Fesyen & tekstil,12,,,,tidak,,
+Tanpa HP,Pak Eko,12345,,3302,crafts,1,,,,,,
+Sektor Salah,Bu Yuni,0813-2000-0004,,3302,otomotif,1,,,,,,
+Wilayah Salah,Bu Zaenab,0813-2000-0005,,9999,crafts,banyak,,,,,,
+Dua Kali,Bu Wati,0813 2000 0001,,3302,crafts,1,,,,,,
+";
+
+/// A multipart body with the CSV as an uploaded file, the way a browser sends the form.
+fn multipart(csrf: &str, file: &str) -> (String, Vec<u8>) {
+    let boundary = "----sentra-test-boundary-7MA4YWxk";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"perajin.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{file}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"teks\"\r\n\r\n\r\n\
+         --{boundary}--\r\n"
+    );
+    (
+        format!("multipart/form-data; boundary={boundary}"),
+        body.into_bytes(),
+    )
+}
+
+/// Whether the import's error table has a row for this line and column.
+fn reports(page: &str, line: u64, column: &str) -> bool {
+    page.contains(&format!(
+        "<td class=\"n\">{line}</td><td><code>{column}</code></td>"
+    ))
+}
+
+async fn an_import_names_bad_rows_and_columns_takes_the_good_ones_and_a_reimport_adds_nothing(
+    backend: Backend,
+) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
+    let facilitator = account(
+        &server,
+        "pendamping.banyumas",
+        "rahasia-kuat-8",
+        Role::Facilitator,
+        None,
+    )
+    .await;
+    let cookie = web_sign_in(&server, "pendamping.banyumas", "rahasia-kuat-8").await;
+
+    // The template is the header row the import reads.
+    let (status, _, template) = get(&server, "/dasbor/impor/templat.csv", Some(&cookie)).await;
+    assert_eq!(status, 200);
+    assert_eq!(template.trim(), IMPORT.lines().next().unwrap());
+
+    let (status, _, form) = get(&server, "/dasbor/impor", Some(&cookie)).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("enctype=\"multipart/form-data\""));
+    let csrf = input_value(&form, "csrf");
+
+    // Pasted into the text box.
+    let (status, _, _, page) = post_form(
+        &server,
+        "/dasbor/impor",
+        Some(&cookie),
+        &[("csrf", &csrf), ("teks", IMPORT)],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("Terdaftar baru: <strong>2</strong>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("sudah terdaftar): <strong>0</strong>"),
+        "{page}"
+    );
+    assert!(
+        reports(&page, 4, "hp"),
+        "a phone that is not a phone: {page}"
+    );
+    assert!(reports(&page, 5, "sektor"), "an unknown sector");
+    assert!(
+        reports(&page, 6, "tenaga_kerja"),
+        "a workforce that is not a number"
+    );
+    assert!(reports(&page, 7, "hp"), "the same phone twice in one file");
+    assert!(page.contains("Nomor HP sama dengan baris 2"));
+    assert!(page.contains("Baris bermasalah: <strong>4</strong>"));
+
+    // The same file again, uploaded this time: nothing new, the good rows skipped.
+    let (content_type, body) = multipart(&csrf, IMPORT);
+    let response = server
+        .client
+        .post(format!("{}/dasbor/impor", server.url))
+        .header("cookie", &cookie)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("Terdaftar baru: <strong>0</strong>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("sudah terdaftar): <strong>2</strong>"),
+        "{page}"
+    );
+
+    // The wilayah row, fixed, goes in on its own; a form without the token does nothing.
+    let fixed = format!(
+        "{}\nWilayah Benar,Bu Zaenab,0813-2000-0005,,3302,crafts,2,,,,,,\n",
+        IMPORT.lines().next().unwrap()
+    );
+    let (status, _, _, _) =
+        post_form(&server, "/dasbor/impor", Some(&cookie), &[("teks", &fixed)]).await;
+    assert_eq!(status, 400);
+    let (status, _, _, page) = post_form(
+        &server,
+        "/dasbor/impor",
+        Some(&cookie),
+        &[("csrf", &csrf), ("teks", &fixed)],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Terdaftar baru: <strong>1</strong>"),
+        "{page}"
+    );
+
+    // A file without the required columns is refused as a whole, saying which.
+    let (status, _, _, page) = post_form(
+        &server,
+        "/dasbor/impor",
+        Some(&cookie),
+        &[("csrf", &csrf), ("teks", "nama_usaha;hp\nToko;0813\n")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Kolom wajib tidak ada: nama_pemilik, kode_wilayah, sektor"));
+
+    // The facilitator's phone gets the three producers, registered in their name.
+    let mut phone = unsigned_phone();
+    phone_sign_in(&server, &mut phone, "pendamping.banyumas", "rahasia-kuat-8").await;
+    sync(&server, &phone).await;
+    let mine = phone.sentra.producers(true, 0, 100).unwrap();
+    let mut names: Vec<&str> = mine.iter().map(|p| p.business_name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "Gula Kristal Sokaraja",
+            "Jeans Rowosari, Abadi",
+            "Wilayah Benar"
+        ]
+    );
+    let sugar = mine
+        .iter()
+        .find(|p| p.business_name == "Gula Kristal Sokaraja")
+        .unwrap();
+    assert_eq!(sugar.phone, "+6281320000001");
+    assert_eq!(
+        sugar.registered_by,
+        sentra_core::producers::RegisteredBy::Facilitator(facilitator)
+    );
+    assert!(sugar.consent_publish);
+
+    // The dashboard counts them (the facilitator sees their own producers).
+    let sectors = csv_export(&server, &cookie, "/dasbor/ekspor/sektor.csv").await;
+    assert_eq!(cell(&sectors, "food_beverage", "produsen"), 1);
+    assert_eq!(cell(&sectors, "fashion_textiles", "tenaga_kerja"), 12);
+    assert_eq!(cell(&sectors, "crafts", "produsen"), 1);
+}
+
+async fn an_admin_assigns_a_facilitator_to_a_region_from_the_web(backend: Backend) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
+    // A producer in Banyumas whom the new facilitator did not register.
+    let (_phone, banyumas, _) = seller(
+        &server,
+        "Gula Semut Banyumas",
+        "0812-7300-0001",
+        "3302",
+        25_000,
+    )
+    .await;
+    account(
+        &server,
+        "0812-7300-0099",
+        "rahasia-kuat-9",
+        Role::Facilitator,
+        None,
+    )
+    .await;
+    account(
+        &server,
+        "admin.sentra",
+        "rahasia-kuat-10",
+        Role::Admin,
+        None,
+    )
+    .await;
+    let cookie = web_sign_in(&server, "admin.sentra", "rahasia-kuat-10").await;
+    let (status, _, form) = get(&server, "/dasbor/pendamping", Some(&cookie)).await;
+    assert_eq!(status, 200);
+    let csrf = input_value(&form, "csrf");
+
+    let (status, _, _, page) = post_form(
+        &server,
+        "/dasbor/pendamping",
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("login", "0812-7300-0099"),
+            ("wilayah", "99"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Kode wilayah tidak dikenal"));
+    let (status, _, _, page) = post_form(
+        &server,
+        "/dasbor/pendamping",
+        Some(&cookie),
+        &[("csrf", &csrf), ("login", "nobody"), ("wilayah", "3302")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("tidak ada"));
+    let (status, _, _, page) = post_form(
+        &server,
+        "/dasbor/pendamping",
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("login", "0812 7300 0099"),
+            ("wilayah", "3302"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("kini bertugas di Kabupaten Banyumas (3302)"),
+        "{page}"
+    );
+
+    // The facilitator's phone now pulls the Banyumas producer.
+    let mut phone = unsigned_phone();
+    phone_sign_in(&server, &mut phone, "0812-7300-0099", "rahasia-kuat-9").await;
+    sync(&server, &phone).await;
+    assert_eq!(
+        phone.sentra.producer(banyumas).unwrap().business_name,
+        "Gula Semut Banyumas"
+    );
+}
