@@ -30,7 +30,7 @@ class MainActivity : ComponentActivity() {
                 val nav = rememberNavController()
                 NavHost(nav, startDestination = if (account == null) "login" else "home") {
                     composable("login") { LoginScreen(app) { nav.navigate("home") { popUpTo("login") { inclusive = true } } } }
-                    composable("home") { HomeScreen(app, nav::navigate) }
+                    composable("home") { HomeScreen(app) { route -> nav.navigate(route) } }
                     composable("catalogue") { CatalogueScreen(app, onOpen = { nav.navigate("product/$it") }, onNew = { nav.navigate("product/new") }) }
                     composable("product/{id}") { entry ->
                         ProductEditorScreen(app, entry.arguments?.getString("id")) { nav.popBackStack() }

@@ -16,6 +16,7 @@ import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.produceState
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
@@ -36,7 +37,8 @@ import java.io.File
 fun CatalogueScreen(app: SentraApp, onOpen: (String) -> Unit, onNew: () -> Unit) {
     val account by app.current.collectAsState()
     val open = account ?: return
-    val producerId = remember(open.device) { app.sessions.of(open.login).load()?.producerId }
+    val session = remember(open.device) { app.sessions.of(open.login).load() }
+    val producerId = session?.producerId
     val catalogue = remember(open.device) { CatalogueState(open.device, app.lang, producerId) }
     val view by catalogue.view.collectAsState()
     var search by remember { mutableStateOf("") }
@@ -59,8 +61,19 @@ fun CatalogueScreen(app: SentraApp, onOpen: (String) -> Unit, onNew: () -> Unit)
                 if (index == view.products.size - 10) LaunchedEffect(view.products.size) { withContext(Dispatchers.IO) { catalogue.loadMore() } }
                 ListItem(
                     modifier = Modifier.clickable { onOpen(product.id) },
-                    leadingContent = product.coverPhoto?.let { hash ->
-                        { AsyncImage(model = open.device.photoPath(hash)?.let(::File), contentDescription = null, modifier = Modifier.padding(4.dp)) }
+                    leadingContent = {
+                        // Photos this phone took are here; others' are fetched (and kept) when shown.
+                        product.coverPhoto?.let { hash ->
+                            val path by produceState<String?>(null, hash) {
+                                value = withContext(Dispatchers.IO) {
+                                    runCatching {
+                                        open.device.photoPath(hash)?.takeIf { File(it).exists() }
+                                            ?: session?.let { open.device.fetchPhoto(it.serverUrl, it.token, hash) }
+                                    }.getOrNull()
+                                }
+                            }
+                            path?.let { AsyncImage(model = File(it), contentDescription = null, modifier = Modifier.padding(4.dp)) }
+                        }
                     },
                     headlineContent = { Text(product.name) },
                     supportingContent = {
