@@ -493,7 +493,9 @@ async fn status_page(
     Query(lookup): Query<Lookup>,
 ) -> Response {
     let lang = lang_of(&headers, lookup.lang.as_deref());
-    let asked = !lookup.kode.trim().is_empty() || !lookup.hp.trim().is_empty();
+    // Look up only when both are given: the confirmation page links here with the code alone,
+    // and the buyer must not be told "not found" before typing the digits.
+    let asked = !lookup.kode.trim().is_empty() && !lookup.hp.trim().is_empty();
     let (code, digits) = (lookup.kode.trim().to_owned(), lookup.hp.trim().to_owned());
     let found = if asked {
         let (c, d) = (code.clone(), digits.clone());

@@ -96,11 +96,15 @@ describe('a buyer orders crystal sugar and the producer accepts it on their phon
 
   test("the buyer's status page shows the order accepted by the seller", async () => {
     const { page } = buyer;
-    await page.goto(`${server.url}/pesanan`);
-    await page.getByLabel('Kode pesanan').fill(code);
+    // From the confirmation page, as the buyer would: the code comes filled in.
+    assert.match(page.url(), /\/terima-kasih$/);
+    await page.getByRole('link', { name: 'Cek status pesanan' }).click();
+    await page.waitForURL(/\/pesanan\?kode=/);
+    assert.equal(await page.getByLabel('Kode pesanan').inputValue(), code);
+    assert.equal(await page.locator('p.notice').count(), 0, 'no "not found" before the digits are typed');
     await page.getByLabel('4 angka terakhir nomor HP').fill('7890');
     await page.getByRole('button', { name: 'Cek', exact: true }).click();
-    await page.waitForURL(/\/pesanan\?kode=/);
+    await page.waitForURL(/\/pesanan\?kode=.*&hp=7890/);
     const status = page.getByRole('heading', { level: 2 });
     assert.equal((await status.innerText()).trim(), 'Status: Diterima penjual');
     const steps = await page.locator('ol.timeline li').allInnerTexts();
