@@ -15,6 +15,10 @@ use std::path::Path;
 
 /// The demo's sign-ins, printed for whoever runs it.
 pub const FACILITATOR: (&str, &str) = ("pendamping.pemalang", "demo-pemalang");
+/// The official's sign-in (the dashboard, `/dasbor`).
+pub const OFFICIAL: (&str, &str) = ("dinas.jateng", "demo-dinas");
+/// The Banyumas cooperative's admin (its bulk orders, `/koperasi/…/permintaan`).
+pub const COOPERATIVE_ADMIN: (&str, &str) = ("admin.koperasi", "demo-koperasi");
 /// Every demo producer's PIN.
 pub const PRODUCER_PIN: &str = "123456";
 
@@ -258,5 +262,75 @@ pub async fn seed(state: &AppState, url: &str, work: &Path) -> DemoResult<()> {
         .sync(&transport, &options, None::<&Quiet>, &cancel)
         .await?;
     tracing::info!(pushed = report.pushed, "producer's phone synced");
+
+    // The officials and the cooperative's admin, a cluster and a cooperative made by the
+    // server's admin, and buyers' orders from the storefront.
+    blocking(state.clone(), OFFICIAL.0, OFFICIAL.1, Role::Official, None).await??;
+    let admin = blocking(
+        state.clone(),
+        COOPERATIVE_ADMIN.0,
+        COOPERATIVE_ADMIN.1,
+        Role::CooperativeAdmin,
+        None,
+    )
+    .await??;
+    let members = |regency: &'static str| -> Vec<Id> {
+        MAKERS
+            .iter()
+            .zip(&registered)
+            .filter(|(maker, _)| maker.regency == regency)
+            .map(|(_, (producer, _))| *producer)
+            .collect()
+    };
+    let (pemalang, banyumas) = (members("3327"), members("3302"));
+    let seeded = state.clone();
+    tokio::task::spawn_blocking(move || -> Result<(), crate::error::ApiError> {
+        seeded.replica()?.act(|core| {
+            let cluster = core.create_organisation("cluster", "Sentra Jeans Rowosari", "3327")?;
+            for member in &pemalang {
+                core.add_member(cluster, *member)?;
+            }
+            let cooperative =
+                core.create_organisation("cooperative", "Koperasi Gula Kristal Banyumas", "3302")?;
+            for member in &banyumas {
+                core.add_member(cooperative, *member)?;
+            }
+            core.add_admin(cooperative, admin.user_id)?;
+            Ok(())
+        })
+    })
+    .await??;
+    if let Some(first) = shop.first() {
+        let variant = own.product(first.id)?.variants[0].id;
+        let ordering = state.clone();
+        let order = tokio::task::spawn_blocking(move || {
+            crate::orders::place_order(
+                &ordering,
+                crate::orders::OrderRequest {
+                    key: "demo-order-1".into(),
+                    producer_id: producer.to_string(),
+                    buyer: sentra_core::orders::Buyer {
+                        name: "Toko Berkah".into(),
+                        phone: "0813-2222-4321".into(),
+                        regency_code: "3302".into(),
+                        address: "Jl. Jend. Sudirman 10, Purwokerto".into(),
+                    },
+                    note: "Mohon dikirim minggu ini".into(),
+                    lines: vec![sentra_core::orders::NewOrderLine {
+                        variant_id: variant.to_string(),
+                        quantity: 3,
+                    }],
+                },
+            )
+        })
+        .await??;
+        // The producer's phone gets it and accepts it.
+        own.sync(&transport, &options, None::<&Quiet>, &cancel)
+            .await?;
+        own.transition_order(order.id, &sentra_core::orders::Transition::Accept)?;
+        own.sync(&transport, &options, None::<&Quiet>, &cancel)
+            .await?;
+        tracing::info!(code = %order.code, "a buyer's order was placed and accepted");
+    }
     Ok(())
 }

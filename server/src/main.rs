@@ -106,6 +106,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     sentra_server::demo::FACILITATOR.1,
                     sentra_server::demo::PRODUCER_PIN
                 );
+                println!("  storefront: {url}/   (order code SNT-…: follow it at {url}/pesanan with phone digits 4321)");
+                println!(
+                    "  dashboard: {url}/dasbor  sign in as official {} / {}, or cooperative admin {} / {}",
+                    sentra_server::demo::OFFICIAL.0,
+                    sentra_server::demo::OFFICIAL.1,
+                    sentra_server::demo::COOPERATIVE_ADMIN.0,
+                    sentra_server::demo::COOPERATIVE_ADMIN.1
+                );
                 println!("  Ctrl-C stops it.");
                 server.await??;
                 Ok::<(), Box<dyn std::error::Error>>(())
