@@ -4,8 +4,8 @@
 use crate::error::{BenchError, Result};
 use sentra_core::catalogue::{NewProduct, NewVariant, ProductPatch};
 use sentra_core::producers::NewProducer;
-use sentra_core::sync::engine::{CancelToken, ProgressListener, SyncOptions, SyncProgress};
 use sentra_core::sync::engine::SyncReport;
+use sentra_core::sync::engine::{CancelToken, ProgressListener, SyncOptions, SyncProgress};
 use sentra_core::sync::http::HttpTransport;
 use sentra_core::{Id, Sentra};
 

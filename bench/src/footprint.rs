@@ -28,7 +28,9 @@ pub async fn device_child(db: &std::path::Path, server: &str) -> Result<()> {
     let transport = device::sign_in(&phone, server, server).await?;
     let report = device::sync(&phone, &transport).await?;
     if !report.completed {
-        return Err(BenchError::Run(format!("sync did not complete: {report:?}")));
+        return Err(BenchError::Run(format!(
+            "sync did not complete: {report:?}"
+        )));
     }
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
@@ -44,7 +46,10 @@ fn stripped_size(lib: &std::path::Path) -> Result<u64> {
         .status()
         .map_err(|e| BenchError::Setup(format!("strip: {e}")))?;
     if !status.success() {
-        return Err(BenchError::Setup(format!("strip failed on {}", lib.display())));
+        return Err(BenchError::Setup(format!(
+            "strip failed on {}",
+            lib.display()
+        )));
     }
     Ok(std::fs::metadata(&stripped)?.len())
 }
@@ -110,7 +115,8 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
             ),
             format!(
                 "{mb:.1} MB ({} entries pushed, {} changes pulled, {:.1} s)",
-                report["pushed"], report["pulled"],
+                report["pushed"],
+                report["pulled"],
                 run.wall.as_secs_f64()
             ),
             "≤ 50 MB".into(),

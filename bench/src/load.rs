@@ -80,7 +80,9 @@ fn template(entries: usize) -> Result<Vec<Change>> {
         .filter(|c| c.entity == "product")
         .collect();
     if changes.len() < entries {
-        return Err(BenchError::Setup("too few product entries in the template".into()));
+        return Err(BenchError::Setup(
+            "too few product entries in the template".into(),
+        ));
     }
     Ok(changes)
 }
@@ -226,7 +228,12 @@ async fn run_backend(settings: &Arc<Settings>, backend: &Backend) -> Result<Vec<
                         scope.spawn(move || -> Result<()> {
                             for (j, producer) in chunk.iter().enumerate() {
                                 let i = part * half + j;
-                                crate::server::create_producer(state, &login_of(i), PIN, *producer)?;
+                                crate::server::create_producer(
+                                    state,
+                                    &login_of(i),
+                                    PIN,
+                                    *producer,
+                                )?;
                             }
                             Ok(())
                         })
@@ -257,7 +264,11 @@ async fn run_backend(settings: &Arc<Settings>, backend: &Backend) -> Result<Vec<
                 sign_in(&http, &base, device, i).await?;
             }
         }
-        eprintln!("== load, {}: {n} devices × {} cycles", backend.name(), settings.cycles);
+        eprintln!(
+            "== load, {}: {n} devices × {} cycles",
+            backend.name(),
+            settings.cycles
+        );
         let start = Arc::new(tokio::sync::Barrier::new(n + 1));
         let mut tasks = tokio::task::JoinSet::new();
         for device in devices.drain(..n) {

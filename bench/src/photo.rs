@@ -53,7 +53,12 @@ pub fn section(figures: &Value, command_line: &str) -> Result<Section> {
     };
     let (ours, a, b) = (&figures["sentra"], &figures["vips_a"], &figures["vips_b"]);
     s.table(
-        &["", "median wall time", "median peak RSS", "output bytes (1280 + 320)"],
+        &[
+            "",
+            "median wall time",
+            "median peak RSS",
+            "output bytes (1280 + 320)",
+        ],
         &[
             row("Sentra", ours),
             row("vips A (both from source)", a),
@@ -80,7 +85,12 @@ pub fn section(figures: &Value, command_line: &str) -> Result<Section> {
             goal_row("time", "median_ms", 0.5, "≤ 0.5×"),
             goal_row("peak RSS", "median_peak_rss_mb", 0.6, "≤ 0.6×"),
             goal_row("display bytes", "display_bytes", f64::INFINITY, "(none)"),
-            goal_row("thumbnail bytes", "thumbnail_bytes", f64::INFINITY, "(none)"),
+            goal_row(
+                "thumbnail bytes",
+                "thumbnail_bytes",
+                f64::INFINITY,
+                "(none)",
+            ),
         ],
     );
     Ok(s)

@@ -68,7 +68,10 @@ impl Profile {
     /// The settings in words, for reports.
     pub fn describe(&self) -> String {
         match self.rate_bps {
-            None => format!("{}: no delay, no rate limit, no loss (bytes counted only)", self.name),
+            None => format!(
+                "{}: no delay, no rate limit, no loss (bytes counted only)",
+                self.name
+            ),
             Some(rate) => format!(
                 "{}: {} kbit/s each way (shared by all connections), {} ms round trip, {}% of \
                  1,460-byte segments lost (each resent after 200 ms + one round trip), one round \
@@ -429,9 +432,15 @@ mod tests {
             .await
             .unwrap();
         let (back, _) = round_trip(&proxy, 100_000).await;
-        assert_eq!(back, (0..100_000).map(|i| (i % 251) as u8).collect::<Vec<_>>());
+        assert_eq!(
+            back,
+            (0..100_000).map(|i| (i % 251) as u8).collect::<Vec<_>>()
+        );
         let counts = proxy.counts();
-        assert_eq!((counts.up, counts.down, counts.connections), (100_000, 100_000, 1));
+        assert_eq!(
+            (counts.up, counts.down, counts.connections),
+            (100_000, 100_000, 1)
+        );
     }
 
     #[tokio::test]
@@ -469,6 +478,9 @@ mod tests {
     #[test]
     fn the_physical_limit_is_bytes_over_rate_plus_one_round_trip() {
         // 32,000 bytes at 256 kbit/s is one second, plus 300 ms.
-        assert_eq!(Profile::bad_3g().limit(32_000), Duration::from_millis(1_300));
+        assert_eq!(
+            Profile::bad_3g().limit(32_000),
+            Duration::from_millis(1_300)
+        );
     }
 }

@@ -45,7 +45,8 @@ impl Section {
     /// A table.
     pub fn table(&mut self, headers: &[&str], rows: &[Vec<String>]) {
         self.body.push('\n');
-        self.body.push_str(&format!("| {} |\n", headers.join(" | ")));
+        self.body
+            .push_str(&format!("| {} |\n", headers.join(" | ")));
         self.body
             .push_str(&format!("|{}\n", "---|".repeat(headers.len())));
         for row in rows {
@@ -134,7 +135,10 @@ pub fn write_section(path: &Path, section: &Section) -> Result<()> {
             let Some(end) = rest.find(&end_marker) else {
                 break;
             };
-            sections.push((key.to_owned(), rest[start..end + end_marker.len()].to_owned()));
+            sections.push((
+                key.to_owned(),
+                rest[start..end + end_marker.len()].to_owned(),
+            ));
             rest = &rest[end + end_marker.len()..];
         }
     }

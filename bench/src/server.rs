@@ -118,7 +118,9 @@ impl ServerProcess {
         let started = Instant::now();
         while TcpStream::connect(addr).is_err() {
             if started.elapsed() > Duration::from_secs(60) {
-                return Err(BenchError::Setup("sentra-server did not start in 60 s".into()));
+                return Err(BenchError::Setup(
+                    "sentra-server did not start in 60 s".into(),
+                ));
             }
             if let Ok(Some(status)) = server.child.try_wait() {
                 return Err(BenchError::Setup(format!("sentra-server exited: {status}")));
@@ -182,8 +184,7 @@ mod tests {
     #[test]
     fn a_libpq_string_becomes_a_url_with_the_socket_directory_escaped() {
         assert_eq!(
-            postgres_url("host=/tmp/sentra-pg.abc port=55432 user=sentra dbname=postgres")
-                .unwrap(),
+            postgres_url("host=/tmp/sentra-pg.abc port=55432 user=sentra dbname=postgres").unwrap(),
             "postgres://sentra@%2Ftmp%2Fsentra-pg.abc:55432/postgres"
         );
         assert_eq!(postgres_url("port=1"), None);

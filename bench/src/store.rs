@@ -68,7 +68,11 @@ pub fn section(figures: &Value, command_line: &str) -> Result<Section> {
             ],
             vec![
                 "bytes per product, outbox acknowledged".into(),
-                thousands(figures["bytes_per_product_acknowledged"].as_u64().unwrap_or(0)),
+                thousands(
+                    figures["bytes_per_product_acknowledged"]
+                        .as_u64()
+                        .unwrap_or(0),
+                ),
                 "≤ 1,024".into(),
                 met(Some(f("bytes_per_product_acknowledged") <= 1024.0)),
             ],

@@ -137,7 +137,9 @@ async fn command(
     stdin.flush().await?;
     let answer: serde_json::Value = serde_json::from_str(&read_line(out).await?)?;
     if answer["ok"] != serde_json::Value::Bool(true) {
-        return Err(BenchError::Run(format!("PouchDB `{line}` failed: {answer}")));
+        return Err(BenchError::Run(format!(
+            "PouchDB `{line}` failed: {answer}"
+        )));
     }
     Ok(answer)
 }
@@ -201,7 +203,12 @@ async fn run_pouchdb(settings: &Settings, profile: &Profile) -> Result<Vec<Phase
             .ok_or_else(|| BenchError::Setup("no stdout from client.js".into()))?,
     );
     let http = reqwest::Client::new();
-    command(&mut stdin, &mut out, &format!("create {}", settings.products)).await?;
+    command(
+        &mut stdin,
+        &mut out,
+        &format!("create {}", settings.products),
+    )
+    .await?;
     let mut phases = Vec::new();
     for phase in 0..4 {
         let line = match phase {
@@ -218,7 +225,7 @@ async fn run_pouchdb(settings: &Settings, profile: &Profile) -> Result<Vec<Phase
         let answer = command(&mut stdin, &mut out, line).await?;
         let wall = started.elapsed();
         phases.push(Phase {
-            requests: pouch_requests(&http, &direct).await? - requests - 1,
+            requests: pouch_requests(&http, &direct).await? - requests,
             wire: proxy.counts().since(&before),
             wall,
             payload: 0,
@@ -241,7 +248,11 @@ fn check(ratio: f64, goal: f64) -> String {
 
 /// Runs every profile for both systems and writes the section.
 pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
-    let mut section = Section::new("sync", "Sync against PouchDB, over the same shaped link", command_line);
+    let mut section = Section::new(
+        "sync",
+        "Sync against PouchDB, over the same shaped link",
+        command_line,
+    );
     section.fact(
         "Data",
         &format!(
@@ -281,7 +292,11 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
         let sentra = run_sentra(settings, profile).await?;
         eprintln!("== sync, {}: PouchDB", profile.name);
         let pouch = run_pouchdb(settings, profile).await?;
-        section.para(&format!("### {}\n\nLink: {}.", profile.name, profile.describe()));
+        section.para(&format!(
+            "### {}\n\nLink: {}.",
+            profile.name,
+            profile.describe()
+        ));
         let mut rows = Vec::new();
         for (i, name) in PHASES.iter().enumerate() {
             for (system, p) in [("Sentra", &sentra[i]), ("PouchDB", &pouch[i])] {

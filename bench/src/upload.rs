@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use sentra_core::Sentra;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The benchmark's settings.
 #[derive(Debug, Clone)]
@@ -101,7 +101,11 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
     let limit = settings.profile.limit(photo_bytes);
     let ratio = wire.up as f64 / photo_bytes as f64;
 
-    let mut section = Section::new("upload", "Resumable photo upload over a cut link", command_line);
+    let mut section = Section::new(
+        "upload",
+        "Resumable photo upload over a cut link",
+        command_line,
+    );
     section.fact("Link", &settings.profile.describe());
     section.fact(
         "Data",
@@ -121,7 +125,10 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
         &format!(
             "the proxy closes the connection carrying upstream byte {} (random points in the photo \
              bytes, seed {}); the engine resumes from the offset the server confirmed",
-            cuts.iter().map(|c| thousands(*c)).collect::<Vec<_>>().join(", "),
+            cuts.iter()
+                .map(|c| thousands(*c))
+                .collect::<Vec<_>>()
+                .join(", "),
             settings.seed
         ),
     );
@@ -181,6 +188,5 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
             ],
         ],
     );
-    let _ = Duration::ZERO;
     Ok(section)
 }
