@@ -544,13 +544,24 @@ async fn status_page(
         }
         (result)
     };
+    // The language switch keeps the lookup, so the buyer sees the same order in the other
+    // language.
+    let here = if asked {
+        format!(
+            "/pesanan?kode={}&hp={}",
+            url_encode(&code),
+            url_encode(&digits)
+        )
+    } else {
+        "/pesanan".to_owned()
+    };
     respond(
         status,
         chosen(lookup.lang.as_deref()),
         page(
             lang,
             t(lang, "Cek status pesanan", "Track an order"),
-            "/pesanan",
+            &here,
             content,
         ),
     )

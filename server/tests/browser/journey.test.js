@@ -114,6 +114,15 @@ describe('a buyer orders crystal sugar and the producer accepts it on their phon
     assert.match(await page.locator('main').innerText(), /Total: Rp 300\.000/);
     assert.equal(await horizontalOverflow(page), 0, 'the status page fits a 360 px screen');
     await screenshot(page, '05-order-status-accepted-360');
+
+    // The language switch keeps the same order on screen.
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Track an order' }).waitFor();
+    assert.equal((await page.getByRole('heading', { level: 2 }).innerText()).trim(),
+      'Status: Accepted by the seller');
+    await page.getByRole('link', { name: 'Bahasa Indonesia' }).click();
+    assert.equal((await page.getByRole('heading', { level: 2 }).innerText()).trim(),
+      'Status: Diterima penjual');
   });
 
   test('the producer records a market-stall sale in the ledger and syncs it', async () => {
