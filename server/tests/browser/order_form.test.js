@@ -131,6 +131,37 @@ describe('the order form on a phone', () => {
     await context.close();
   });
 
+  test('with JavaScript switched off the buyer still searches, orders and tracks the order', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, locale: 'id-ID',
+      javaScriptEnabled: false,
+    });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.getByRole('searchbox').fill('gula');
+    await page.getByRole('button', { name: 'Cari' }).click();
+    await page.waitForURL(/[?&]q=gula/);
+    await page.getByRole('link', { name: /Gula Kristal Banyumas/ }).click();
+    await page.locator(`input[name="jumlah_${gula.variant}"]`).fill('2');
+    await page.getByLabel('Nama pemesan').fill('Pembeli Tanpa JS');
+    await page.getByLabel('Nomor HP (WhatsApp)').fill('0896-1111-3333');
+    await page.getByLabel('Kabupaten/kota tujuan').fill('Kota Semarang');
+    await page.getByLabel('Alamat pengiriman').fill('Jl. Pandanaran 1');
+    await page.getByRole('button', { name: 'Kirim pesanan' }).click();
+    await page.waitForURL(/\/terima-kasih$/);
+    const code = (await page.locator('p.code').innerText()).trim();
+    await page.getByRole('link', { name: 'Cek status pesanan' }).click();
+    await page.getByLabel('4 angka terakhir nomor HP').fill('3333');
+    await page.getByRole('button', { name: 'Cek', exact: true }).click();
+    await page.getByRole('heading', { name: 'Status: Pesanan dibuat, menunggu penjual' }).waitFor();
+    await context.close();
+
+    await world.phone.sync();
+    const mine = (await world.phone.orders()).filter((o) => o.code === code);
+    assert.deepEqual(mine.map((o) => [o.buyer, o.total]), [['Pembeli Tanpa JS', 'Rp 30.000']]);
+  });
+
   test('a product that does not exist shows a page saying so, not an order form', async () => {
     const { page, context } = await phonePage(browser);
     const answer = await page.goto(`${server.url}/p/01a20398-0000-7000-8000-000000000000`);
