@@ -513,18 +513,18 @@ fn bar_svg(table: &Table, column: usize, limit: usize) -> Markup {
         .max(1);
     let row_h = 22;
     let height = rows.len() * row_h + 4;
-    let (label_w, bar_w) = (170.0, 300.0);
+    let (label_w, bar_w) = (125.0, 185.0);
     html! {
-        svg viewBox={ "0 0 600 " (height) } width="600" height=(height) role="img"
+        svg viewBox={ "0 0 400 " (height) } width="400" height=(height) role="img"
             aria-label=(table.title) {
             title { (table.title) }
             @for (i, row) in rows.iter().enumerate() {
                 @let value = row.values.get(column).copied().unwrap_or(0);
                 @let y = i * row_h + 2;
                 @let w = (value.max(0) as f64) / (max as f64) * bar_w;
-                text x="0" y=(y + 15) font-size="12" { (short(&row.name, 26)) }
+                text x="0" y=(y + 15) font-size="11" { (short(&row.name, 20)) }
                 rect x=(label_w) y=(y + 3) width=(format!("{w:.1}")) height="15" fill=(COLOURS[0]) {}
-                text x=(format!("{:.1}", label_w + w + 4.0)) y=(y + 15) font-size="12" {
+                text x=(format!("{:.1}", label_w + w + 4.0)) y=(y + 15) font-size="11" {
                     (figure(money, value))
                 }
             }
@@ -534,7 +534,7 @@ fn bar_svg(table: &Table, column: usize, limit: usize) -> Markup {
 
 /// One line per column over the rows (months), with the largest value on the axis.
 fn line_svg(lang: Lang, table: &Table, columns: &[(usize, &'static str)]) -> Markup {
-    let (left, top, width, height) = (70.0, 10.0, 510.0, 180.0);
+    let (left, top, width, height) = (62.0, 10.0, 308.0, 160.0);
     let n = table.rows.len();
     let max = table
         .rows
@@ -555,17 +555,18 @@ fn line_svg(lang: Lang, table: &Table, columns: &[(usize, &'static str)]) -> Mar
         }
     };
     let y = |v: i64| top + height - height * v.max(0) as f64 / max as f64;
-    let step = n.div_ceil(8).max(1);
+    let step = n.div_ceil(6).max(1);
     html! {
-        svg viewBox="0 0 600 230" width="600" height="230" role="img" aria-label=(table.title) {
+        svg viewBox="0 0 400 190" width="400" height="190" role="img" aria-label=(table.title) {
             title { (table.title) }
             line x1=(left) y1=(top + height) x2=(left + width) y2=(top + height) stroke="#999" {}
             line x1=(left) y1=(top) x2=(left) y2=(top + height) stroke="#999" {}
-            text x="0" y=(top + 10.0) font-size="11" { (rupiah(max)) }
-            text x="0" y=(top + height) font-size="11" { "0" }
+            text x="0" y=(top + 10.0) font-size="10" { (rupiah(max)) }
+            text x="0" y=(top + height) font-size="10" { "0" }
             @for (i, row) in table.rows.iter().enumerate() {
                 @if i % step == 0 {
-                    text x=(format!("{:.1}", x(i) - 20.0)) y=(top + height + 16.0) font-size="11" {
+                    text x=(format!("{:.1}", x(i))) y=(top + height + 15.0) font-size="10"
+                        text-anchor="middle" {
                         (row.key)
                     }
                 }
@@ -639,7 +640,7 @@ fn render_chart(lang: Lang, filters: &Filters, table: &Table) -> Markup {
             @if table.rows.is_empty() {
                 p.muted { (t(lang, "Belum ada data.", "No data yet.")) }
             } @else {
-                div.two {
+                div.pair {
                     div.svg {
                         @match &table.drawing {
                             Drawing::Bars { column, limit } => (bar_svg(table, *column, *limit)),
@@ -712,7 +713,8 @@ fn filter_messages(lang: Lang, err: &sentra_core::Error) -> Vec<String> {
 }
 
 /// Extra styles for charts (the shared stylesheet stays small for the storefront).
-const CHART_CSS: &str = ".svg svg{width:100%;height:auto;max-width:40rem}.scroll{overflow-x:auto}\
+const CHART_CSS: &str = ".svg svg{width:100%;height:auto;max-width:34rem}.scroll{overflow-x:auto}\
+    .pair{display:grid;gap:1rem}@media(min-width:62rem){.pair{grid-template-columns:1fr 1fr}}\
     section.chart{margin:1.5rem 0;border-top:1px solid #e4ded6}form.filters{display:flex;\
     flex-wrap:wrap;gap:.6rem;align-items:end}form.filters label{margin:0}\
     .totals{display:flex;flex-wrap:wrap;gap:.6rem;list-style:none;padding:0}\
