@@ -358,7 +358,7 @@ pub fn render_product(
                 p { span.price { (price_range(min, max)) } span.muted { " / " (p.unit) } }
                 p.muted {
                     (t(lang, "Minimal pesan", "Minimum order")) ": " (p.min_order) " " (p.unit)
-                    " · " (t(lang, "Berat", "Weight")) ": " (p.weight_g) " g"
+                    @if p.weight_g > 0 { " · " (t(lang, "Berat", "Weight")) ": " (p.weight_g) " g" }
                 }
                 p { (p.description) }
                 p {

@@ -82,12 +82,12 @@ main{max-width:60rem;margin:0 auto;padding:1rem}h1{font-size:1.35rem;margin:.2re
 form.search{display:flex;flex-wrap:wrap;gap:.4rem;margin-bottom:1rem}form.search input[type=search]{flex:1 1 12rem}
 input,select,textarea,button{font:inherit;padding:.45rem .5rem;border:1px solid #999;border-radius:.3rem;max-width:100%}
 button,.button{background:#7a2e0e;color:#fff;border:0;padding:.55rem 1rem;border-radius:.3rem;cursor:pointer;text-decoration:none;display:inline-block}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr));gap:.8rem;list-style:none;padding:0;margin:0}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:.8rem;list-style:none;padding:0;margin:0}
 .card{background:#fff;border:1px solid #e4ded6;border-radius:.4rem;overflow:hidden}.card a{text-decoration:none;color:inherit;display:block}
 .card img,.card .noimg{width:100%;aspect-ratio:1;object-fit:cover;background:#eee;display:block}.card div{padding:.4rem .5rem}
 .price{font-weight:700;color:#7a2e0e}.muted{color:#666;font-size:.9rem}.error{color:#b00020;font-size:.9rem}
 .notice{background:#fff4d6;border:1px solid #e0c36a;padding:.6rem;border-radius:.3rem}
-table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #e4ded6;padding:.35rem .45rem;text-align:left}td.n,th.n{text-align:right}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #e4ded6;padding:.35rem .45rem;text-align:left}td.n,th.n{text-align:right;white-space:nowrap}
 label{display:block;margin:.6rem 0 .2rem;font-weight:600}.field input,.field textarea,.field select{width:100%}
 .photos{display:flex;gap:.5rem;overflow-x:auto}.photos img{height:16rem;border-radius:.3rem}
 ol.timeline{padding-left:1.2rem}ol.timeline li{margin:.3rem 0}.code{font:700 1.3rem monospace;letter-spacing:.05em}
