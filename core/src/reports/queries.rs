@@ -1,6 +1,11 @@
-//! The SQL behind [`super::Report`]: one common table of the producers in scope, one of the
-//! money flows (orders and direct sales) of those producers in the period, and a small query
-//! per chart over them.
+//! The SQL behind [`super::Report`]. Two passes do all the work: one over the producers in
+//! scope (grouped by regency and sector, with a second small one by cluster), and one over the
+//! money flows (orders and direct sales) grouped by region, channel, month and reach. Every
+//! chart is then summed from those groups here, so the tables scan each big table once.
+//!
+//! The joins are written with `CROSS JOIN`, which SQLite keeps in the written order: each flow
+//! row looks its producer up by primary key, rather than each producer scanning the orders
+//! (which have no index by producer).
 
 use super::{
     Channel, ChannelSplit, MonthFigures, ProducerGroup, Reach, ReachFigures, RegionFigures, Report,
@@ -11,35 +16,22 @@ use crate::id::Id;
 use crate::regions;
 use rusqlite::types::Value;
 use rusqlite::{Connection, Statement, ToSql};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-/// The producers in scope: the region filter (a code prefix) and the account's scope.
-const SCOPED: &str = "scoped AS ( \
-    SELECT p.id, p.region_code, p.sector, p.workforce FROM producers p \
-    WHERE (:region = '' OR substr(p.region_code, 1, length(:region)) = :region) \
+/// Whether producer `p` is in scope: the region filter (a code prefix) and the account's scope.
+const IN_SCOPE: &str = "(:region = '' OR substr(p.region_code, 1, length(:region)) = :region) \
       AND (:scope = 'all' \
         OR (:scope = 'admin_of' AND p.id IN ( \
               SELECT m.producer_id FROM organisation_members m \
               JOIN organisation_admins a ON a.organisation_id = m.organisation_id \
               WHERE a.user_id = :user)) \
-        OR (:scope = 'registered_by' AND p.registered_by = :user_text)))";
+        OR (:scope = 'registered_by' AND p.registered_by = :user_text))";
 
-/// The money flows of the producers in scope within the period: orders that were not rejected
-/// or cancelled (month in UTC+7), and direct sales from the ledger.
-const FLOWS: &str = "flows AS ( \
-    SELECT p.region_code AS region, o.channel AS channel, \
-           strftime('%Y-%m', o.created_at / 1000 + 25200, 'unixepoch') AS month, \
-           o.total AS amount, o.buyer_regency AS buyer_regency \
-    FROM orders o JOIN scoped p ON p.id = o.producer_id \
-    WHERE o.status NOT IN ('rejected', 'cancelled') \
-    UNION ALL \
-    SELECT p.region_code, 'direct', substr(s.sold_on, 1, 7), s.quantity * s.unit_price, NULL \
-    FROM sales s JOIN variants v ON v.id = s.variant_id \
-    JOIN products pr ON pr.id = v.product_id JOIN scoped p ON p.id = pr.producer_id), \
-  period AS ( \
-    SELECT * FROM flows WHERE (:from = '' OR month >= :from) AND (:to = '' OR month <= :to))";
+/// Products listed now by producer `p`.
+const LISTED: &str = "(SELECT count(*) FROM products pr \
+      WHERE pr.producer_id = p.id AND pr.status = 'listed')";
 
-/// The named parameters every query binds.
+/// The named parameters the statements bind.
 struct Params {
     region: String,
     scope: &'static str,
@@ -47,6 +39,7 @@ struct Params {
     user_text: String,
     from: String,
     to: String,
+    region_len: i64,
 }
 
 impl Params {
@@ -63,25 +56,28 @@ impl Params {
             user_text: user.map(|u| u.to_string()).unwrap_or_default(),
             from: filter.from_month.clone(),
             to: filter.to_month.clone(),
+            // Money by region: provinces, or one level below the region filter.
+            region_len: match filter.region.len() {
+                0 => 2,
+                2 => 4,
+                4 => 6,
+                _ => 10,
+            },
         }
     }
 
-    /// The parameters a statement names, from this set and `extra`.
-    fn bind<'a>(
-        &'a self,
-        stmt: &Statement<'_>,
-        extra: &'a [(&'static str, &'a dyn ToSql)],
-    ) -> Vec<(&'static str, &'a dyn ToSql)> {
-        let all: [(&'static str, &dyn ToSql); 6] = [
+    /// The parameters a statement names.
+    fn bind(&self, stmt: &Statement<'_>) -> Vec<(&'static str, &dyn ToSql)> {
+        let all: [(&'static str, &dyn ToSql); 7] = [
             (":region", &self.region),
             (":scope", &self.scope),
             (":user", &self.user),
             (":user_text", &self.user_text),
             (":from", &self.from),
             (":to", &self.to),
+            (":len", &self.region_len),
         ];
         all.into_iter()
-            .chain(extra.iter().copied())
             .filter(|(name, _)| matches!(stmt.parameter_index(name), Ok(Some(_))))
             .collect()
     }
@@ -92,206 +88,169 @@ pub(crate) fn report(conn: &Connection, filter: &ReportFilter) -> Result<Report>
     let filter = filter.checked()?;
     let params = Params::of(&filter);
     let tx = conn.unchecked_transaction()?;
-    let report = Report {
-        by_province: producer_groups(&tx, &params, "substr(c.region_code, 1, 2)")?,
-        by_regency: producer_groups(&tx, &params, "substr(c.region_code, 1, 4)")?,
-        by_sector: producer_groups(&tx, &params, "c.sector")?,
-        by_cluster: cluster_groups(&tx, &params)?,
-        channels: channels(&tx, &params)?,
-        by_region: by_region(&tx, &params, &filter)?,
-        by_month: by_month(&tx, &params, &filter)?,
-        reach: reach(&tx, &params)?,
-    };
+    let (by_province, by_regency, by_sector) = producer_groups(&tx, &params)?;
+    let by_cluster = cluster_groups(&tx, &params)?;
+    let flows = flows(&tx, &params, &filter)?;
     tx.finish()?;
-    Ok(report)
+    Ok(Report {
+        by_province,
+        by_regency,
+        by_sector,
+        by_cluster,
+        channels: flows.channels,
+        by_region: flows.by_region,
+        by_month: flows.by_month,
+        reach: flows.reach,
+    })
 }
 
-/// The producers in scope with their listed products, grouped by `key` (an expression over
-/// `c`).
-fn producer_groups(conn: &Connection, params: &Params, key: &str) -> Result<Vec<ProducerGroup>> {
-    let sql = format!(
-        "WITH {SCOPED}, counted AS ( \
-           SELECT s.*, (SELECT count(*) FROM products pr \
-                        WHERE pr.producer_id = s.id AND pr.status = 'listed') AS listed \
-           FROM scoped s) \
-         SELECT {key} AS k, count(*), coalesce(sum(c.workforce), 0), coalesce(sum(c.listed), 0) \
-         FROM counted c GROUP BY k ORDER BY 2 DESC, k"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let bound = params.bind(&stmt, &[]);
-    let rows = stmt.query_map(bound.as_slice(), |r| {
-        let key: String = r.get(0)?;
-        Ok(ProducerGroup {
-            name: region_name(&key).unwrap_or_else(|| key.clone()),
-            key,
-            producers: r.get(1)?,
-            workforce: r.get(2)?,
-            listed_products: r.get(3)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// Counts of producers, workforce and listed products, summed by key.
+#[derive(Default)]
+struct Tally {
+    producers: i64,
+    workforce: i64,
+    listed: i64,
 }
 
-/// The producers in scope grouped by cluster or cooperative (none: an empty key).
-fn cluster_groups(conn: &Connection, params: &Params) -> Result<Vec<ProducerGroup>> {
-    let sql = format!(
-        "WITH {SCOPED}, counted AS ( \
-           SELECT s.*, (SELECT count(*) FROM products pr \
-                        WHERE pr.producer_id = s.id AND pr.status = 'listed') AS listed \
-           FROM scoped s) \
-         SELECT m.organisation_id, coalesce(o.name, ''), count(*), \
-                coalesce(sum(c.workforce), 0), coalesce(sum(c.listed), 0) \
-         FROM counted c \
-         LEFT JOIN organisation_members m ON m.producer_id = c.id \
-         LEFT JOIN organisations o ON o.id = m.organisation_id \
-         GROUP BY m.organisation_id ORDER BY 3 DESC, 2"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let bound = params.bind(&stmt, &[]);
-    let rows = stmt.query_map(bound.as_slice(), |r| {
-        let id: Option<Id> = r.get(0)?;
-        Ok(ProducerGroup {
-            key: id.map(|id| id.to_string()).unwrap_or_default(),
-            name: r.get(1)?,
-            producers: r.get(2)?,
-            workforce: r.get(3)?,
-            listed_products: r.get(4)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Counts and revenue per channel.
-fn channels(conn: &Connection, params: &Params) -> Result<ChannelSplit> {
-    let sql = format!(
-        "WITH {SCOPED}, {FLOWS} \
-         SELECT channel, count(*), coalesce(sum(amount), 0) FROM period GROUP BY channel"
-    );
-    let mut split = ChannelSplit::default();
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let bound = params.bind(&stmt, &[]);
-    let mut rows = stmt.query(bound.as_slice())?;
-    while let Some(row) = rows.next()? {
-        let code: String = row.get(0)?;
-        if let Some(channel) = Channel::parse(&code) {
-            split.add(channel, row.get(1)?, row.get(2)?);
-        }
+impl Tally {
+    fn add(&mut self, other: &Tally) {
+        self.producers += other.producers;
+        self.workforce += other.workforce;
+        self.listed += other.listed;
     }
-    Ok(split)
 }
 
-/// Per channel by the producer's region: provinces, or one level below the region filter.
-fn by_region(
-    conn: &Connection,
-    params: &Params,
-    filter: &ReportFilter,
-) -> Result<Vec<RegionFigures>> {
-    let len: i64 = match filter.region.len() {
-        0 => 2,
-        2 => 4,
-        4 => 6,
-        _ => 10,
-    };
-    let sql = format!(
-        "WITH {SCOPED}, {FLOWS} \
-         SELECT substr(region, 1, :len) AS r, channel, count(*), coalesce(sum(amount), 0) \
-         FROM period GROUP BY r, channel"
-    );
-    let extra: [(&'static str, &dyn ToSql); 1] = [(":len", &len)];
-    let mut regions_seen: BTreeMap<String, ChannelSplit> = BTreeMap::new();
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let bound = params.bind(&stmt, &extra);
-    let mut rows = stmt.query(bound.as_slice())?;
-    while let Some(row) = rows.next()? {
-        let code: String = row.get(0)?;
-        let channel: String = row.get(1)?;
-        if let Some(channel) = Channel::parse(&channel) {
-            regions_seen
-                .entry(code)
-                .or_default()
-                .add(channel, row.get(2)?, row.get(3)?);
-        }
-    }
-    let mut figures: Vec<RegionFigures> = regions_seen
+/// Groups, most producers first, then by key.
+fn ranked(groups: HashMap<String, (String, Tally)>) -> Vec<ProducerGroup> {
+    let mut out: Vec<ProducerGroup> = groups
         .into_iter()
-        .map(|(code, split)| RegionFigures {
-            name: region_name(&code).unwrap_or_else(|| code.clone()),
-            code,
-            split,
+        .map(|(key, (name, tally))| ProducerGroup {
+            key,
+            name,
+            producers: tally.producers,
+            workforce: tally.workforce,
+            listed_products: tally.listed,
         })
         .collect();
-    figures.sort_by(|a, b| {
-        b.split
-            .total_revenue()
-            .cmp(&a.split.total_revenue())
-            .then_with(|| a.code.cmp(&b.code))
+    out.sort_by(|a, b| {
+        b.producers
+            .cmp(&a.producers)
+            .then_with(|| a.key.cmp(&b.key))
     });
-    Ok(figures)
+    out
 }
 
-/// Per channel by month, oldest first; months without a flow between the first and the last
-/// (or the filter's bounds) are filled in with zeros.
-fn by_month(
-    conn: &Connection,
-    params: &Params,
-    filter: &ReportFilter,
-) -> Result<Vec<MonthFigures>> {
+type Groups = (Vec<ProducerGroup>, Vec<ProducerGroup>, Vec<ProducerGroup>);
+
+/// The producers in scope by province, regency and sector, from one pass grouped by regency
+/// and sector.
+fn producer_groups(conn: &Connection, params: &Params) -> Result<Groups> {
     let sql = format!(
-        "WITH {SCOPED}, {FLOWS} \
-         SELECT month, channel, count(*), coalesce(sum(amount), 0) FROM period \
-         WHERE month IS NOT NULL GROUP BY month, channel"
+        "SELECT substr(p.region_code, 1, 4), p.sector, count(*), coalesce(sum(p.workforce), 0), \
+                coalesce(sum({LISTED}), 0) \
+         FROM producers p WHERE {IN_SCOPE} GROUP BY 1, 2"
     );
-    let mut months: BTreeMap<String, ChannelSplit> = BTreeMap::new();
     let mut stmt = conn.prepare_cached(&sql)?;
-    let bound = params.bind(&stmt, &[]);
+    let bound = params.bind(&stmt);
     let mut rows = stmt.query(bound.as_slice())?;
+    let mut provinces: HashMap<String, (String, Tally)> = HashMap::new();
+    let mut regencies: HashMap<String, (String, Tally)> = HashMap::new();
+    let mut sectors: HashMap<String, (String, Tally)> = HashMap::new();
     while let Some(row) = rows.next()? {
-        let month: String = row.get(0)?;
-        let channel: String = row.get(1)?;
-        if let Some(channel) = Channel::parse(&channel) {
-            months
-                .entry(month)
-                .or_default()
-                .add(channel, row.get(2)?, row.get(3)?);
+        let regency: String = row.get(0)?;
+        let sector: String = row.get(1)?;
+        let tally = Tally {
+            producers: row.get(2)?,
+            workforce: row.get(3)?,
+            listed: row.get(4)?,
+        };
+        let province: String = regency.chars().take(2).collect();
+        for (map, key) in [
+            (&mut provinces, province),
+            (&mut regencies, regency),
+            (&mut sectors, sector),
+        ] {
+            map.entry(key.clone())
+                .or_insert_with(|| (region_name(&key).unwrap_or(key), Tally::default()))
+                .1
+                .add(&tally);
         }
     }
-    let first = (!filter.from_month.is_empty())
-        .then(|| filter.from_month.clone())
-        .or_else(|| months.keys().next().cloned());
-    let last = (!filter.to_month.is_empty())
-        .then(|| filter.to_month.clone())
-        .or_else(|| months.keys().next_back().cloned());
-    if let (Some((mut y, mut m)), Some(end)) = (
-        first.as_deref().and_then(parse_month),
-        last.as_deref().and_then(parse_month),
-    ) {
-        // At most 25 years of months, whatever the bounds say.
-        for _ in 0..300 {
-            if (y, m) > end {
-                break;
-            }
-            months.entry(format!("{y:04}-{m:02}")).or_default();
-            (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-        }
-    }
-    Ok(months
-        .into_iter()
-        .map(|(month, split)| MonthFigures { month, split })
-        .collect())
+    Ok((ranked(provinces), ranked(regencies), ranked(sectors)))
 }
 
-/// Orders by how far the buyer's delivery regency is from the producer's region.
-fn reach(conn: &Connection, params: &Params) -> Result<Vec<ReachFigures>> {
+/// The producers in scope by cluster or cooperative (an empty key for those in none).
+fn cluster_groups(conn: &Connection, params: &Params) -> Result<Vec<ProducerGroup>> {
     let sql = format!(
-        "WITH {SCOPED}, {FLOWS} \
-         SELECT CASE \
-                  WHEN buyer_regency = substr(region, 1, 4) THEN 'same_regency' \
-                  WHEN substr(buyer_regency, 1, 2) = substr(region, 1, 2) THEN 'same_province' \
-                  ELSE 'other_province' END AS reach, \
-                count(*), coalesce(sum(amount), 0) \
-         FROM period WHERE channel <> 'direct' GROUP BY reach"
+        "SELECT m.organisation_id, coalesce(o.name, ''), count(*), \
+                coalesce(sum(p.workforce), 0), coalesce(sum({LISTED}), 0) \
+         FROM organisation_members m CROSS JOIN producers p \
+         LEFT JOIN organisations o ON o.id = m.organisation_id \
+         WHERE p.id = m.producer_id AND {IN_SCOPE} \
+         GROUP BY m.organisation_id \
+         UNION ALL \
+         SELECT NULL, '', count(*), coalesce(sum(p.workforce), 0), coalesce(sum({LISTED}), 0) \
+         FROM producers p \
+         WHERE p.id NOT IN (SELECT producer_id FROM organisation_members) AND {IN_SCOPE}"
     );
-    let mut figures: Vec<ReachFigures> = Reach::ALL
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let bound = params.bind(&stmt);
+    let mut rows = stmt.query(bound.as_slice())?;
+    let mut groups = HashMap::new();
+    while let Some(row) = rows.next()? {
+        let id: Option<Id> = row.get(0)?;
+        let tally = Tally {
+            producers: row.get(2)?,
+            workforce: row.get(3)?,
+            listed: row.get(4)?,
+        };
+        if tally.producers > 0 {
+            let key = id.map(|id| id.to_string()).unwrap_or_default();
+            groups.insert(key, (row.get(1)?, tally));
+        }
+    }
+    Ok(ranked(groups))
+}
+
+/// The money charts, summed from one grouped pass.
+struct Flows {
+    channels: ChannelSplit,
+    by_region: Vec<RegionFigures>,
+    by_month: Vec<MonthFigures>,
+    reach: Vec<ReachFigures>,
+}
+
+/// Orders not rejected or cancelled (their month in UTC+7) and direct sales, of the producers
+/// in scope within the period, grouped by the producer's region, channel, month and reach.
+fn flows(conn: &Connection, params: &Params, filter: &ReportFilter) -> Result<Flows> {
+    let sql = format!(
+        "WITH flows AS ( \
+           SELECT p.region_code AS region, o.channel AS channel, \
+                  strftime('%Y-%m', o.created_at / 1000 + 25200, 'unixepoch') AS month, \
+                  o.total AS amount, o.buyer_regency AS buyer \
+           FROM orders o CROSS JOIN producers p \
+           WHERE p.id = o.producer_id AND o.status NOT IN ('rejected', 'cancelled') \
+             AND {IN_SCOPE} \
+           UNION ALL \
+           SELECT p.region_code, 'direct', substr(s.sold_on, 1, 7), s.quantity * s.unit_price, \
+                  NULL \
+           FROM sales s CROSS JOIN variants v CROSS JOIN products pr CROSS JOIN producers p \
+           WHERE v.id = s.variant_id AND pr.id = v.product_id AND p.id = pr.producer_id \
+             AND {IN_SCOPE}) \
+         SELECT substr(region, 1, :len), channel, month, \
+                CASE WHEN buyer IS NULL THEN '' \
+                     WHEN buyer = substr(region, 1, 4) THEN 'same_regency' \
+                     WHEN substr(buyer, 1, 2) = substr(region, 1, 2) THEN 'same_province' \
+                     ELSE 'other_province' END, \
+                count(*), coalesce(sum(amount), 0) \
+         FROM flows \
+         WHERE month IS NOT NULL AND (:from = '' OR month >= :from) AND (:to = '' OR month <= :to) \
+         GROUP BY 1, 2, 3, 4"
+    );
+    let mut channels = ChannelSplit::default();
+    let mut regions_seen: BTreeMap<String, ChannelSplit> = BTreeMap::new();
+    let mut months: BTreeMap<String, ChannelSplit> = BTreeMap::new();
+    let mut reach: Vec<ReachFigures> = Reach::ALL
         .into_iter()
         .map(|reach| ReachFigures {
             reach,
@@ -300,27 +259,86 @@ fn reach(conn: &Connection, params: &Params) -> Result<Vec<ReachFigures>> {
         })
         .collect();
     let mut stmt = conn.prepare_cached(&sql)?;
-    let bound = params.bind(&stmt, &[]);
+    let bound = params.bind(&stmt);
     let mut rows = stmt.query(bound.as_slice())?;
     while let Some(row) = rows.next()? {
-        let code: String = row.get(0)?;
-        if let Some(figure) = figures.iter_mut().find(|f| f.reach.as_str() == code) {
-            figure.orders = row.get(1)?;
-            figure.revenue = row.get(2)?;
+        let region: String = row.get(0)?;
+        let channel: String = row.get(1)?;
+        let month: String = row.get(2)?;
+        let reach_code: String = row.get(3)?;
+        let (count, amount): (i64, i64) = (row.get(4)?, row.get(5)?);
+        let Some(channel) = Channel::parse(&channel) else {
+            continue;
+        };
+        channels.add(channel, count, amount);
+        regions_seen
+            .entry(region)
+            .or_default()
+            .add(channel, count, amount);
+        months.entry(month).or_default().add(channel, count, amount);
+        if let Some(figure) = reach.iter_mut().find(|f| f.reach.as_str() == reach_code) {
+            figure.orders += count;
+            figure.revenue += amount;
         }
     }
-    Ok(figures)
+    let mut by_region: Vec<RegionFigures> = regions_seen
+        .into_iter()
+        .map(|(code, split)| RegionFigures {
+            name: region_name(&code).unwrap_or_else(|| code.clone()),
+            code,
+            split,
+        })
+        .collect();
+    by_region.sort_by(|a, b| {
+        b.split
+            .total_revenue()
+            .cmp(&a.split.total_revenue())
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    fill_months(&mut months, filter);
+    Ok(Flows {
+        channels,
+        by_region,
+        by_month: months
+            .into_iter()
+            .map(|(month, split)| MonthFigures { month, split })
+            .collect(),
+        reach,
+    })
+}
+
+/// Adds the months without a flow between the first and the last (or the filter's bounds),
+/// at most 25 years of them whatever the bounds say.
+fn fill_months(months: &mut BTreeMap<String, ChannelSplit>, filter: &ReportFilter) {
+    let first = (!filter.from_month.is_empty())
+        .then(|| filter.from_month.clone())
+        .or_else(|| months.keys().next().cloned());
+    let last = (!filter.to_month.is_empty())
+        .then(|| filter.to_month.clone())
+        .or_else(|| months.keys().next_back().cloned());
+    let (Some((mut y, mut m)), Some(end)) = (
+        first.as_deref().and_then(parse_month),
+        last.as_deref().and_then(parse_month),
+    ) else {
+        return;
+    };
+    for _ in 0..300 {
+        if (y, m) > end {
+            break;
+        }
+        months.entry(format!("{y:04}-{m:02}")).or_default();
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
 }
 
 /// The name of a province (2 digits) or regency (4 digits); other codes have none here.
 fn region_name(code: &str) -> Option<String> {
+    if !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     match code.len() {
-        2 if code.bytes().all(|b| b.is_ascii_digit()) => {
-            regions::province(code).map(|p| p.name.clone())
-        }
-        4 if code.bytes().all(|b| b.is_ascii_digit()) => {
-            regions::regency(code).map(|r| r.name.clone())
-        }
+        2 => regions::province(code).map(|p| p.name.clone()),
+        4 => regions::regency(code).map(|r| r.name.clone()),
         _ => None,
     }
 }
