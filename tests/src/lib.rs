@@ -1,6 +1,8 @@
 //! Shared fixtures for the cross-crate suites in `tests/tests/`: realistic producers and
 //! products from the villages in the brief.
 
+pub mod fuzz;
+
 use sentra_core::catalogue::{NewProduct, NewVariant};
 use sentra_core::producers::NewProducer;
 
