@@ -146,6 +146,16 @@ fn csrf_of(token: &str) -> String {
     hash.to_hex()[..32].to_owned()
 }
 
+/// `; Secure` when the browser reached us over HTTPS (through a proxy that says so), so the
+/// token never travels in clear text afterwards; nothing on plain HTTP (a village LAN, tests).
+fn secure_flag(headers: &HeaderMap) -> &'static str {
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    if https { "; Secure" } else { "" }
+}
+
 /// Where to go after signing in: only a path on this site (no `//host` or `/\host`).
 fn safe_next(next: &str) -> Option<&str> {
     let next = next.trim();
@@ -319,8 +329,10 @@ async fn sign_in(
                 &next
             };
             let mut response = see_other(target);
-            let cookie =
-                format!("{COOKIE}={token}; Path=/; Max-Age={MAX_AGE_SECS}; HttpOnly; SameSite=Lax");
+            let cookie = format!(
+                "{COOKIE}={token}; Path=/; Max-Age={MAX_AGE_SECS}; HttpOnly; SameSite=Lax{}",
+                secure_flag(&headers)
+            );
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }

@@ -114,6 +114,19 @@ async fn a_session_lives_in_an_httponly_cookie_until_signing_out_revokes_it(back
     assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"));
     let cookie = set_cookie.split(';').next().unwrap().to_owned();
 
+    // Behind an HTTPS proxy the cookie is also Secure.
+    let response = server
+        .client
+        .post(format!("{}/masuk", server.url))
+        .header("x-forwarded-proto", "https")
+        .form(&[("login", "dinas.jateng"), ("secret", "rahasia-kuat-2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let secure = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(secure.contains("; Secure"), "{secure}");
+
     // Another site cannot send the official elsewhere after signing in.
     let (status, location, _, _) = post_form(
         &server,
