@@ -38,6 +38,15 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET /koperasi/{id}/permintaan", "DDDDDADDD"),
     ("GET /koperasi/{id}/permintaan/{code}", "DDDDDADDD"),
     ("POST /koperasi/{id}/permintaan/{code}", "DDDDDADDB"),
+    // The dashboard: figures for officials, admins, and (scoped) facilitators and cooperative
+    // admins; the CSV import for facilitators; facilitators' assignments for admins only.
+    ("GET /dasbor", "DDAAAAAAD"),
+    ("GET /dasbor/ekspor/{file}", "DDAAAAAAD"),
+    ("GET /dasbor/impor", "DDAAADDDD"),
+    ("POST /dasbor/impor", "DDAAADDDD"),
+    ("GET /dasbor/impor/templat.csv", "AAAAAAAAA"),
+    ("GET /dasbor/pendamping", "DDDDDDDDD"),
+    ("POST /dasbor/pendamping", "DDDDDDDDD"),
     ("POST /v1/logout", "AAAAAAAAD"),
     // Signs out a fresh web session of each role (the probe signs in again first).
     // (Sent to the sign-in page afterwards, which here is success; the probe checks the token
@@ -170,7 +179,8 @@ async fn probe(world: &World, route: &str, session: Option<&Session>) -> Answer 
             let path = path
                 .replace("{id}", &id.to_string())
                 .replace("{hash}", &hash)
-                .replace("{code}", "SNT-7K3QX9AB");
+                .replace("{code}", "SNT-7K3QX9AB")
+                .replace("{file}", "kanal.csv");
             let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
             // Web pages read the same token from the session cookie.
             let mut request = server.client.request(method, url(&path));
