@@ -177,6 +177,15 @@ pub fn error_page(lang: Lang, err: &ApiError) -> Response {
                 "This page or product does not exist, or is no longer for sale.",
             ),
         ),
+        ApiError::RateLimited => (
+            StatusCode::TOO_MANY_REQUESTS,
+            t(lang, "Terlalu banyak permintaan", "Too many requests"),
+            t(
+                lang,
+                "Tunggu sebentar, lalu muat ulang halaman ini.",
+                "Wait a moment, then reload this page.",
+            ),
+        ),
         ApiError::BadBody | ApiError::Refused(_) => (
             StatusCode::BAD_REQUEST,
             t(lang, "Permintaan tidak valid", "Invalid request"),

@@ -633,8 +633,6 @@ async fn a_token_older_than_its_lifetime_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the web pages' error_page (server/src/web/mod.rs) answers a rate-limited session \
-            with 500 'Maaf, ada gangguan' instead of 429 (found by the csv_import fuzz twin)"]
 async fn a_web_session_over_its_rate_limit_is_told_to_wait_not_shown_a_server_error() {
     let server = server_with(Backend::Sqlite, |state| {
         state.with_rate_limit(sentra_server::limits::RateLimit {
