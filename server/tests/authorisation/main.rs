@@ -223,11 +223,13 @@ pub async fn world(backend: Backend) -> Option<World> {
     )
     .await;
     account(&server, "dinas.jateng", SECRET, Role::Official, None).await;
-    server
-        .state
-        .assign_region("pendamping.wilayah", "3327")
-        .unwrap();
-    server.state.assign_region("pendamping.lain", "35").unwrap();
+    let state = server.state.clone();
+    tokio::task::spawn_blocking(move || {
+        state.assign_region("pendamping.wilayah", "3327").unwrap();
+        state.assign_region("pendamping.lain", "35").unwrap();
+    })
+    .await
+    .unwrap();
 
     let mut admin = sign_in(&server, "admin.pusat", SECRET).await;
     let mut sessions = Vec::new();

@@ -162,9 +162,18 @@ impl Answer {
     }
 }
 
-/// Sends any request and reads the whole answer.
+/// Sends any request and reads the whole answer. A pooled connection the server closed just
+/// before it was reused (hyper's keep-alive race) is retried once on a new one; every other
+/// failure to get an answer is the test's failure.
 pub async fn send(request: reqwest::RequestBuilder) -> Answer {
-    let response = request.send().await.unwrap();
+    let retry = request.try_clone();
+    let response = match (request.send().await, retry) {
+        (Ok(response), _) => response,
+        (Err(err), Some(retry)) if err.is_request() && !err.is_timeout() => {
+            retry.send().await.unwrap()
+        }
+        (Err(err), _) => panic!("{err:?}"),
+    };
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = response.bytes().await.unwrap().to_vec();
