@@ -117,6 +117,42 @@ impl SentraDevice {
     pub fn check_integrity(&self) -> Result<()> {
         Ok(self.inner.check_integrity()?)
     }
+
+    /// Sets (or changes) the 6-digit PIN that opens this account on a shared phone.
+    pub fn set_unlock_pin(&self, pin: String) -> Result<()> {
+        Ok(self.inner.set_unlock_pin(&pin)?)
+    }
+
+    /// Whether switching to this account asks for a PIN.
+    pub fn has_unlock_pin(&self) -> Result<bool> {
+        Ok(self.inner.has_unlock_pin()?)
+    }
+
+    /// Checks the PIN offline when someone switches to this account.
+    pub fn unlock(&self, pin: String) -> Result<Unlock> {
+        Ok(match self.inner.unlock(&pin)? {
+            sentra_core::unlock::Unlock::Open => Unlock::Open,
+            sentra_core::unlock::Unlock::Wrong { attempts_left } => Unlock::Wrong { attempts_left },
+            sentra_core::unlock::Unlock::Locked { until_ms } => Unlock::Locked { until_ms },
+        })
+    }
+}
+
+/// What became of an unlock attempt on a shared phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Unlock {
+    /// The PIN is right, or none is set.
+    Open,
+    /// A wrong PIN; this many tries are left before a 15-minute lock.
+    Wrong {
+        /// Tries left.
+        attempts_left: i64,
+    },
+    /// Too many wrong PINs; try again after this time (Unix ms).
+    Locked {
+        /// When the lock ends.
+        until_ms: i64,
+    },
 }
 
 /// The account as it crosses the boundary.

@@ -33,6 +33,7 @@ pub mod reports;
 pub mod sales;
 pub mod stock;
 pub mod sync;
+pub mod unlock;
 
 pub use db::schema::latest_version as schema_version;
 pub use error::{Error, ErrorCode, FieldError, Lang, Result, Rule};
@@ -216,6 +217,24 @@ impl Sentra {
             raw.map(|raw| serde_json::from_str(&raw).map_err(Error::from))
                 .transpose()
         })
+    }
+
+    /// Sets (or changes) the 6-digit PIN that opens this account's data on a shared phone.
+    /// Only its argon2id hash is kept, in this file, and it is never synced.
+    pub fn set_unlock_pin(&self, pin: &str) -> Result<()> {
+        self.db.write(|tx| unlock::set_pin(tx, pin))
+    }
+
+    /// Whether a PIN guards this account's data.
+    pub fn has_unlock_pin(&self) -> Result<bool> {
+        self.db.read(unlock::has_pin)
+    }
+
+    /// Checks the PIN when someone switches to this account, offline. Five wrong PINs in a row
+    /// lock it for 15 minutes.
+    pub fn unlock(&self, pin: &str) -> Result<unlock::Unlock> {
+        let now = self.db.clock().physical_ms();
+        self.db.write(|tx| unlock::try_pin(tx, pin, now))
     }
 
     // ----- producers -----

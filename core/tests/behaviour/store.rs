@@ -196,3 +196,53 @@ fn schema_of(path: &std::path::Path) -> Vec<(String, String, String)> {
     rows.push(("pragma".into(), "application_id".into(), app.to_string()));
     rows
 }
+
+#[test]
+fn a_shared_phone_opens_an_account_only_with_its_pin_and_locks_after_five_wrong() {
+    use sentra_core::unlock::Unlock;
+    let p = phone();
+    assert!(!p.sentra.has_unlock_pin().unwrap());
+    assert_eq!(
+        p.sentra.unlock("").unwrap(),
+        Unlock::Open,
+        "no PIN set: nothing to unlock"
+    );
+    let err = p.sentra.set_unlock_pin("12ab56").unwrap_err();
+    assert_eq!(err.fields()[0].rule, sentra_core::Rule::Pin);
+    p.sentra.set_unlock_pin("246810").unwrap();
+    assert!(p.sentra.has_unlock_pin().unwrap());
+    assert_eq!(p.sentra.unlock("246810").unwrap(), Unlock::Open);
+    for left in (1..5).rev() {
+        assert_eq!(
+            p.sentra.unlock("000000").unwrap(),
+            Unlock::Wrong {
+                attempts_left: left
+            }
+        );
+    }
+    let Unlock::Locked { until_ms } = p.sentra.unlock("000000").unwrap() else {
+        panic!("five wrong PINs lock it");
+    };
+    // Locked: even the right PIN waits, and the lock survives reopening the file.
+    assert_eq!(
+        p.sentra.unlock("246810").unwrap(),
+        Unlock::Locked { until_ms }
+    );
+    let again = Sentra::open_with(
+        p.sentra.path(),
+        OpenOptions {
+            wall_clock: p.clock.clone(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(again.unlock("246810").unwrap(), Unlock::Locked { until_ms });
+    // A quarter of an hour later it opens again.
+    p.clock
+        .0
+        .fetch_add(15 * 60 * 1000 + 1, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(again.unlock("246810").unwrap(), Unlock::Open);
+    // The PIN's hash stays on this phone: nothing about it is in the outbox.
+    let outbox = serde_json::to_string(&p.sentra.outbox(0, 1000).unwrap()).unwrap();
+    assert!(!outbox.contains("argon2"));
+}
