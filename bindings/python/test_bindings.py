@@ -17,7 +17,7 @@ from sentra_ffi import (
     Buyer, Change, ChangeListener, ErrorCode, NewOrderInput, NewOrderLineInput,
     NewProducerInput, NewProductInput, NewSaleInput, NewVariantInput, OrderTab,
     OrderTransition, ProductPageQuery, ProductStatus, SentraDevice, SentraError, SyncCancel,
-    SyncListener, SyncSettings, all_error_codes, error_code_string, error_message, fail_with,
+    SyncListener, SyncSettings, Unlock, all_error_codes, error_code_string, error_message, fail_with,
     format_rupiah,
 )
 
@@ -279,10 +279,27 @@ def test_a_write_tells_the_change_listener_and_pages_of_products_come_whole():
         expect(ErrorCode.VALIDATION, lambda: device.list_products(ProductPageQuery(limit=-1)))
 
 
+def test_switching_account_on_a_shared_phone_needs_that_accounts_pin_offline():
+    with tempfile.TemporaryDirectory() as tmp:
+        siti = SentraDevice.open(os.path.join(tmp, "siti.db"))
+        budi = SentraDevice.open(os.path.join(tmp, "budi.db"))
+        siti.set_unlock_pin("246810")
+        budi.set_unlock_pin("135790")
+        assert siti.has_unlock_pin() and budi.has_unlock_pin()
+        assert siti.unlock("246810") == Unlock.OPEN()
+        assert siti.unlock("135790") == Unlock.WRONG(attempts_left=4)
+        expect(ErrorCode.VALIDATION, lambda: budi.set_unlock_pin("12"))
+        for _ in range(5):
+            result = budi.unlock("000000")
+        assert isinstance(result, Unlock.LOCKED) and result.until_ms > 0
+        assert isinstance(budi.unlock("135790"), Unlock.LOCKED)
+
+
 if __name__ == "__main__":
     harness.run([
         test_a_facilitator_registers_a_producer_who_sells_receives_an_order_and_ships_it,
         test_every_public_error_code_reaches_python_as_a_typed_exception_with_its_code,
         test_progress_arrives_from_a_tokio_thread_and_cancelling_stops_the_sync_cleanly,
         test_a_write_tells_the_change_listener_and_pages_of_products_come_whole,
+        test_switching_account_on_a_shared_phone_needs_that_accounts_pin_offline,
     ])
