@@ -321,7 +321,7 @@ pub fn render_form(
                         @let label = if v.options.iter().all(String::is_empty) { p.name.clone() } else { v.options.iter().filter(|o| !o.is_empty()).cloned().collect::<Vec<_>>().join(" / ") };
                         tr {
                             td { label for=(name) { (label) } }
-                            td.n { (rupiah(v.effective_price)) }
+                            td.n.nw { (rupiah(v.effective_price)) }
                             td.n {
                                 @if v.stock > 0 { (v.stock) } @else { span.muted { (t(lang, "Habis", "Sold out")) } }
                             }

@@ -299,7 +299,7 @@ pub fn render_bulk_status(lang: Lang, bulk: &Bulk, orders: &[Order], names: &[St
                                     br; span.muted { (courier) " " (tracking) }
                                 }
                             }
-                            td.n { (rupiah(order.total)) }
+                            td.n.nw { (rupiah(order.total)) }
                         }
                     }
                 }
@@ -488,7 +488,7 @@ fn render_allocation(lang: Lang, a: &Allocation, problem: Option<&str>) -> Marku
                                     @let field = format!("alok_{}", v.id);
                                     tr {
                                         td { label for=(field) { (p.name) @let opts = v.options.iter().filter(|o| !o.is_empty()).cloned().collect::<Vec<_>>().join(" / "); @if !opts.is_empty() { " (" (opts) ")" } } }
-                                        td.n { (rupiah(v.effective_price)) }
+                                        td.n.nw { (rupiah(v.effective_price)) }
                                         td.n { (v.stock) }
                                         td.n { input id=(field) name=(field) type="number" min="0" step="1" style="width:6rem"; }
                                     }

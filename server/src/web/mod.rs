@@ -87,7 +87,7 @@ button,.button{background:#7a2e0e;color:#fff;border:0;padding:.55rem 1rem;border
 .card img,.card .noimg{width:100%;aspect-ratio:1;object-fit:cover;background:#eee;display:block}.card div{padding:.4rem .5rem}
 .price{font-weight:700;color:#7a2e0e}.muted{color:#666;font-size:.9rem}.error{color:#b00020;font-size:.9rem}
 .notice{background:#fff4d6;border:1px solid #e0c36a;padding:.6rem;border-radius:.3rem}
-table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #e4ded6;padding:.35rem .45rem;text-align:left}td.n,th.n{text-align:right;white-space:nowrap}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #e4ded6;padding:.35rem .45rem;text-align:left}td.n,th.n{text-align:right}.nw{white-space:nowrap}
 label{display:block;margin:.6rem 0 .2rem;font-weight:600}.field input,.field textarea,.field select{width:100%}
 .photos{display:flex;gap:.5rem;overflow-x:auto}.photos img{height:16rem;border-radius:.3rem}
 ol.timeline{padding-left:1.2rem}ol.timeline li{margin:.3rem 0}.code{font:700 1.3rem monospace;letter-spacing:.05em}
