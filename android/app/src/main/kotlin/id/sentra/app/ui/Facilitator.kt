@@ -24,6 +24,7 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.text.input.KeyboardType
 import id.sentra.app.R
 import id.sentra.app.SentraApp
+import id.sentra.app.logic.Switch
 import id.sentra.app.logic.ErrorText
 import id.sentra.app.logic.ProducerDirectory
 import id.sentra.app.logic.ProducerDraft
@@ -123,10 +124,25 @@ fun SwitchAccountScreen(app: SentraApp, onSwitched: () -> Unit) {
                     return@launch
                 }
                 try {
-                    // The other account's database stays open until this sign-in succeeds.
-                    val device = withContext(Dispatchers.IO) { app.accounts.signIn(server, chosen, secret, app.sessions.of(chosen)) }
-                    app.use(chosen, device)
-                    onSwitched()
+                    // Offline first: the PIN is checked against the hash in that account's file.
+                    // The other account's database stays open until the switch succeeds.
+                    when (val switched = withContext(Dispatchers.IO) { app.accounts.switchTo(chosen, secret) }) {
+                        is Switch.Opened -> {
+                            app.use(chosen, switched.device)
+                            onSwitched()
+                        }
+                        is Switch.WrongPin -> problem = UserMessage(app.lang.pick(
+                            "PIN salah. Sisa ${switched.attemptsLeft} kali coba.",
+                            "Wrong PIN. ${switched.attemptsLeft} tries left."))
+                        is Switch.Locked -> problem = UserMessage(app.lang.pick(
+                            "Terlalu banyak PIN salah. Coba lagi 15 menit lagi.",
+                            "Too many wrong PINs. Try again in 15 minutes."))
+                        Switch.NeedsSignIn -> {
+                            val device = withContext(Dispatchers.IO) { app.accounts.signIn(server, chosen, secret, app.sessions.of(chosen)) }
+                            app.use(chosen, device)
+                            onSwitched()
+                        }
+                    }
                 } catch (e: SentraException) {
                     problem = ErrorText.of(e, app.lang)
                 }

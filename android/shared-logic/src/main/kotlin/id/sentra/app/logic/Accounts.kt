@@ -1,19 +1,30 @@
 package id.sentra.app.logic
 
 import id.sentra.ffi.SentraDevice
+import id.sentra.ffi.Unlock
 import java.io.File
 import java.security.MessageDigest
 
 /** An account known on this phone. */
 data class KnownAccount(val login: String, val role: String, val file: File)
 
+/** What became of switching to an account on a shared phone. */
+sealed interface Switch {
+    /** The PIN was right: the account's own database, open. */
+    data class Opened(val device: SentraDevice) : Switch
+    /** A wrong PIN; [attemptsLeft] more before a 15-minute lock. */
+    data class WrongPin(val attemptsLeft: Long) : Switch
+    /** Too many wrong PINs: try again after [untilMs] (Unix ms). */
+    data class Locked(val untilMs: Long) : Switch
+    /** This account never signed in here with a PIN: sign in (online) instead. */
+    data object NeedsSignIn : Switch
+}
+
 /**
  * The accounts of a shared phone: each has its own database file (and photo folder beside
- * it) in [dir], so one producer never sees another's data. Switching to an account asks for
- * its PIN or password, checked by the server at sign-in.
- *
- * The core has no offline PIN check yet, so switching needs a connection; until it has one
- * the app keeps the last account open and asks for the PIN when the network is back.
+ * it) in [dir], so one producer never sees another's data. The first sign-in is online; after
+ * it, switching to a producer's account asks for their 6-digit PIN, checked offline by the
+ * core against a hash kept in that account's own file.
  */
 class AccountBook(private val dir: File) {
     private val index = File(dir, "accounts.tsv")
@@ -45,11 +56,31 @@ class AccountBook(private val dir: File) {
         try {
             val signed = device.signIn(serverUrl, login, secret)
             store.save(Session(serverUrl, signed.token, signed.userId, signed.role, signed.producerId))
+            // A producer's PIN also guards their file on this phone, for switching offline.
+            if (secret.length == 6 && secret.all { it.isDigit() }) device.setUnlockPin(secret)
             if (known().none { it.login == login }) index.appendText("$login\t${signed.role}\n")
             return device
         } catch (e: Throwable) {
             device.close()
             throw e
         }
+    }
+
+    /** Switches to [login]'s database with their [pin], offline. */
+    fun switchTo(login: String, pin: String): Switch {
+        val file = databaseFor(login)
+        if (!file.exists()) return Switch.NeedsSignIn
+        val device = SentraDevice.open(file.path)
+        val outcome = if (!device.hasUnlockPin()) {
+            Switch.NeedsSignIn
+        } else {
+            when (val result = device.unlock(pin)) {
+                is Unlock.Open -> return Switch.Opened(device)
+                is Unlock.Wrong -> Switch.WrongPin(result.attemptsLeft)
+                is Unlock.Locked -> Switch.Locked(result.untilMs)
+            }
+        }
+        device.close()
+        return outcome
     }
 }

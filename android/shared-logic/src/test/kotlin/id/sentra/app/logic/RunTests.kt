@@ -19,6 +19,7 @@ fun main() {
         FormattingTest::class,
         ErrorMappingTest::class,
         ProductEditorTest::class,
+        AccountsTest::class,
         ListenerTest::class,
         EndToEndTest::class,
     )
