@@ -359,7 +359,13 @@ fn a_phone_killed_while_writing_ingesting_or_syncing_and_a_server_killed_mid_pus
     for trial in 0..DEVICE_TRIALS {
         let mode = ["writes", "photos", "sync"][trial % 3];
         let (mut child, lines) = world.spawn_phone(trial, mode);
-        let wait = Duration::from_millis(rng.random_range(80..700));
+        // A sync pushes everything the earlier trials wrote, so it needs a longer life than a
+        // write to finish now and then (and be killed midway the other times).
+        let wait = Duration::from_millis(if mode == "sync" {
+            rng.random_range(300..4_000)
+        } else {
+            rng.random_range(80..700)
+        });
         kill_after(&mut child, wait, &format!("phone trial {trial}"));
         parse(lines.join().unwrap(), &mut returned, &mut synced);
         check_phone(&world, &returned, &format!("phone trial {trial} ({mode})"));
