@@ -69,23 +69,25 @@ impl AppState {
     /// The merged read model (kept in `replica/` beside the blob directory), brought up to
     /// date with every push so far. Blocks: call it on the blocking pool.
     pub fn replica(&self) -> Result<Arc<replica::Replica>, ApiError> {
-        let replica = {
-            let mut slot = self
-                .replica
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            match slot.as_ref() {
-                Some(replica) => replica.clone(),
-                None => {
-                    let dir = self.blob_dir.with_file_name("replica");
-                    let opened = Arc::new(replica::Replica::open(&dir, self.store.clone())?);
-                    *slot = Some(opened.clone());
-                    return Ok(opened);
-                }
-            }
-        };
+        let replica = self.replica_as_is()?;
         replica.refresh()?;
         Ok(replica)
+    }
+
+    /// The merged read model as it stands, opened (and caught up) on first use but not
+    /// refreshed: for hot paths such as photos, whose page already refreshed it. Blocks.
+    pub fn replica_as_is(&self) -> Result<Arc<replica::Replica>, ApiError> {
+        let mut slot = self
+            .replica
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(replica) = slot.as_ref() {
+            return Ok(replica.clone());
+        }
+        let dir = self.blob_dir.with_file_name("replica");
+        let opened = Arc::new(replica::Replica::open(&dir, self.store.clone())?);
+        *slot = Some(opened.clone());
+        Ok(opened)
     }
 
     /// The same state with another rate limit per token.

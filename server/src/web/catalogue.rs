@@ -394,8 +394,9 @@ async fn photo(
     let etag = format!("\"{hash}\"");
     let (for_check, dir) = (hash.clone(), state.blob_dir.clone());
     let public = blocking(move || {
+        // The page that links the photo refreshed the replica; no pull per image.
         state
-            .replica()?
+            .replica_as_is()?
             .core()
             .photo_is_public(&for_check)
             .map_err(refused)
