@@ -87,22 +87,31 @@ impl OrderStatus {
     }
 
     /// Of two statuses of the same order, the furthest one along the machine: the one the other
-    /// leads to. Used to merge concurrent transitions; with no order between them (for example
-    /// rejected and cancelled), the earlier-ranked terminal status wins, deterministically.
+    /// leads to. Used to merge concurrent transitions, so it must give the same answer whatever
+    /// order phones' transitions arrive in: it takes the larger of a total order that extends
+    /// the machine (its rank).
     pub fn furthest(self, other: OrderStatus) -> OrderStatus {
-        let other_is_further =
-            self.leads_to(other) || (!other.leads_to(self) && other.rank() < self.rank());
-        if other_is_further { other } else { self }
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
     }
 
+    /// A total order that extends the machine (whatever `a` leads to ranks above `a`) and
+    /// settles the statuses the machine does not order, as a seller would expect when two
+    /// phones disagree: goods handed to a courier stand whatever else was tapped (shipped and
+    /// completed beat rejected and cancelled); an order accepted on one phone and rejected on
+    /// another stays accepted, in the "to ship" tab, where the seller can still cancel it with a
+    /// reason; and rejected and cancelled, both closed, settle on cancelled.
     fn rank(self) -> u8 {
         match self {
             OrderStatus::New => 0,
-            OrderStatus::Accepted => 1,
-            OrderStatus::Shipped => 2,
-            OrderStatus::Completed => 3,
-            OrderStatus::Rejected => 4,
-            OrderStatus::Cancelled => 5,
+            OrderStatus::Rejected => 1,
+            OrderStatus::Accepted => 2,
+            OrderStatus::Cancelled => 3,
+            OrderStatus::Shipped => 4,
+            OrderStatus::Completed => 5,
         }
     }
 
@@ -196,9 +205,26 @@ mod tests {
         assert_eq!(Shipped.furthest(Accepted), Shipped);
         assert_eq!(New.furthest(Cancelled), Cancelled);
         assert_eq!(Accepted.furthest(Cancelled), Cancelled);
+        assert_eq!(Accepted.furthest(Rejected), Accepted);
+        assert_eq!(Rejected.furthest(Cancelled), Cancelled);
+        assert_eq!(Cancelled.furthest(Shipped), Shipped);
         for a in ALL {
+            assert_eq!(a.furthest(a), a);
             for b in ALL {
                 assert_eq!(a.furthest(b), b.furthest(a), "{a:?} {b:?}");
+                if a.leads_to(b) {
+                    assert_eq!(a.furthest(b), b, "{a:?} leads to {b:?}");
+                }
+                // Three phones' transitions arriving in any grouping: found by the long
+                // convergence run (rejected, accepted and cancelled on three phones ended
+                // cancelled on one and rejected on another).
+                for c in ALL {
+                    assert_eq!(
+                        a.furthest(b).furthest(c),
+                        a.furthest(b.furthest(c)),
+                        "{a:?} {b:?} {c:?}"
+                    );
+                }
             }
         }
     }

@@ -126,14 +126,9 @@ fn two_offline_sales_of_the_last_item_on_two_phones_both_count_and_flag_oversell
     }
 }
 
-#[test]
-fn an_order_moved_on_two_phones_ends_at_the_furthest_status_and_holds_stock_once() {
-    let (a, b, mut relay) = (phone(), phone(), Relay::default());
-    let product = shared_product(&a, &b, &mut relay);
-    let variant = a.sentra.product(product).unwrap().variants[0].id;
-    a.sentra.restock(variant, 9).unwrap();
-    let producer = a.sentra.product(product).unwrap().producer_id;
-    let order = a
+/// A facilitator's order for `quantity` of `variant`, taken on `phone`.
+fn order_of(phone: &Phone, producer: Id, variant: Id, quantity: i64) -> Id {
+    phone
         .sentra
         .create_order(&NewOrder {
             producer_id: producer.to_string(),
@@ -147,11 +142,79 @@ fn an_order_moved_on_two_phones_ends_at_the_furthest_status_and_holds_stock_once
             note: String::new(),
             lines: vec![NewOrderLine {
                 variant_id: variant.to_string(),
-                quantity: 4,
+                quantity,
             }],
             request_key: String::new(),
         })
+        .unwrap()
+}
+
+#[test]
+fn an_order_rejected_accepted_and_cancelled_on_three_phones_ends_the_same_everywhere() {
+    // Found by the 10,000-case convergence run: which status won depended on the order the
+    // transitions arrived in, so two phones settled on different ones.
+    let (a, b, c, d, mut relay) = (phone(), phone(), phone(), phone(), Relay::default());
+    let product = shared_product(&a, &b, &mut relay);
+    let variant = a.sentra.product(product).unwrap().variants[0].id;
+    a.sentra.restock(variant, 9).unwrap();
+    let producer = a.sentra.product(product).unwrap().producer_id;
+    let order = order_of(&a, producer, variant, 2);
+    let everyone = [&a, &b, &c, &d];
+    for p in everyone {
+        sync(&p.sentra, &mut relay);
+    }
+    // Offline, A rejects it, B accepts it and C accepts then cancels it; D only watches.
+    a.sentra
+        .transition_order(
+            order,
+            &Transition::Reject {
+                reason: "stok habis".into(),
+            },
+        )
         .unwrap();
+    b.sentra
+        .transition_order(order, &Transition::Accept)
+        .unwrap();
+    c.sentra
+        .transition_order(order, &Transition::Accept)
+        .unwrap();
+    c.sentra
+        .transition_order(
+            order,
+            &Transition::Cancel {
+                reason: "batal".into(),
+            },
+        )
+        .unwrap();
+    // The relay's feed holds C's steps, then A's, then B's; D hears them in that order, and C
+    // hears A's and B's on top of its own.
+    for p in [&c, &a, &b, &d] {
+        sync(&p.sentra, &mut relay);
+    }
+    for p in everyone {
+        sync(&p.sentra, &mut relay);
+    }
+    let statuses: Vec<_> = everyone
+        .iter()
+        .map(|p| p.sentra.order(order).unwrap().status)
+        .collect();
+    assert_eq!(statuses, vec![OrderStatus::Cancelled; 4]);
+    for p in everyone {
+        assert_eq!(
+            p.sentra.recount_stock(variant).unwrap(),
+            a.sentra.recount_stock(variant).unwrap()
+        );
+    }
+}
+
+#[test]
+fn an_order_moved_on_two_phones_ends_at_the_furthest_status_and_holds_stock_once() {
+    let (a, b, mut relay) = (phone(), phone(), Relay::default());
+    let product = shared_product(&a, &b, &mut relay);
+    let variant = a.sentra.product(product).unwrap().variants[0].id;
+    a.sentra.restock(variant, 9).unwrap();
+    let producer = a.sentra.product(product).unwrap().producer_id;
+    let order = order_of(&a, producer, variant, 4);
     sync(&a.sentra, &mut relay);
     sync(&b.sentra, &mut relay);
     // Both phones accept it offline; then one ships it and the other, not knowing, cancels.
