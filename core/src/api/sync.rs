@@ -1,0 +1,245 @@
+//! Sync from the handle: the outbox and its acknowledgement, the clock and its correction
+//! against the server's time, the push and pull exchange, one whole sync run, and the status
+//! screen.
+
+use crate::sync::outbox::OutboxEntry;
+use crate::{Error, Hlc, Id, Result, Sentra, db, photos, sync};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+/// The state of sync, for the status screen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncStatus {
+    /// Changes waiting to be pushed, by kind.
+    pub pending: Vec<PendingCount>,
+    /// Photo files waiting, uploading, failed and uploaded.
+    pub photos: photos::UploadSummary,
+    /// When the last sync completed (Unix ms).
+    pub last_success_ms: Option<i64>,
+    /// Why the last sync stopped early, if it did.
+    pub last_error: Option<String>,
+    /// Entries the server refused.
+    pub quarantined: usize,
+    /// The clock offset measured against the server, in ms.
+    pub clock_offset_ms: i64,
+}
+
+/// Pending outbox entries by kind, for the sync status screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingCount {
+    /// The entity kind (`product`, `order`, …).
+    pub entity: String,
+    /// How many entries wait to be pushed.
+    pub count: i64,
+}
+
+impl Sentra {
+    // ----- sync bookkeeping -----
+
+    /// Up to `limit` outbox entries after sequence `after_seq`, oldest first.
+    pub fn outbox(&self, after_seq: i64, limit: usize) -> Result<Vec<OutboxEntry>> {
+        let device = self.device_id();
+        self.db
+            .read(|c| sync::outbox::pending(c, device, after_seq, limit))
+    }
+
+    /// Drops the outbox entries up to and including `seq`, which the server has acknowledged.
+    /// Sequence numbers are never reused. Returns how many entries were removed.
+    pub fn acknowledge(&self, seq: i64) -> Result<usize> {
+        self.db.write(|tx| sync::outbox::acknowledge(tx, seq))
+    }
+
+    /// Pending outbox entries per kind.
+    pub fn pending_counts(&self) -> Result<Vec<PendingCount>> {
+        let counts = self.db.read(sync::outbox::pending_counts)?;
+        Ok(counts
+            .into_iter()
+            .map(|(entity, count)| PendingCount { entity, count })
+            .collect())
+    }
+
+    /// The last HLC timestamp this device handed out.
+    pub fn clock(&self) -> Hlc {
+        self.db.clock().last()
+    }
+
+    /// Applies the clock offset the server measured (server time minus device time). Pending
+    /// outbox entries are re-stamped on the corrected timeline, so a phone that was months
+    /// ahead or behind does not make its unsynced edits win or lose wrongly.
+    pub fn correct_clock(&self, offset_ms: i64) -> Result<()> {
+        self.db.write(|tx| correct_clock(tx, offset_ms))
+    }
+
+    // ----- sync exchange -----
+
+    /// The next push batch, cut at about `max_bytes` of JSON; `None` when nothing is pending.
+    pub fn sync_push_batch(&self, max_bytes: usize) -> Result<Option<sync::wire::PushRequest>> {
+        let device = self.device_id();
+        self.db
+            .read(|c| sync::exchange::push_batch(c, device, max_bytes))
+    }
+
+    /// Settles the server's answer to a push: applied and duplicate entries leave the outbox,
+    /// rejected ones are quarantined with their reason. Learns the clock offset from the
+    /// server's time. Returns (settled, rejected).
+    pub fn sync_settle_push(&self, response: &sync::wire::PushResponse) -> Result<(usize, usize)> {
+        self.db.write(|tx| {
+            let settled = sync::exchange::settle_push(tx, response)?;
+            learn_server_time(tx, response.server_time_ms)?;
+            Ok(settled)
+        })
+    }
+
+    /// The request for the next pull page, from the stored cursor.
+    pub fn sync_pull_request(&self, max_bytes: usize) -> Result<sync::wire::PullRequest> {
+        let device = self.device_id();
+        self.db
+            .read(|c| sync::exchange::pull_request(c, device, max_bytes))
+    }
+
+    /// Applies a pulled page with the merge rules and stores its cursor, in one transaction.
+    /// Returns how many changes altered local state.
+    pub fn sync_apply_pull(&self, page: &sync::wire::PullResponse) -> Result<usize> {
+        self.db.write(|tx| {
+            learn_server_time(tx, page.server_time_ms)?;
+            sync::exchange::apply_page(tx, page)
+        })
+    }
+
+    /// Runs one sync through `transport`: pull, push, pull, within `options`' deadline and byte
+    /// budget, reporting progress and stopping when `cancel` is cancelled. See
+    /// [`sync::engine`].
+    pub async fn sync<T: sync::engine::Transport, L: sync::engine::ProgressListener + ?Sized>(
+        &self,
+        transport: &T,
+        options: &sync::engine::SyncOptions,
+        listener: Option<&L>,
+        cancel: &sync::engine::CancelToken,
+    ) -> Result<sync::engine::SyncReport> {
+        sync::engine::run(self, transport, options, listener, cancel).await
+    }
+
+    /// Records how a sync ended (`None`: it completed) and returns how many syncs in a row
+    /// have failed.
+    pub(crate) fn note_sync_outcome(&self, error: Option<String>) -> Result<u32> {
+        self.db.write(|tx| {
+            let now = tx.now_ms();
+            let failures: u32 = tx
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'sync_failures'",
+                    [],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let mut put =
+                tx.prepare_cached("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")?;
+            let failures = match &error {
+                None => {
+                    put.execute(["last_sync_ms", &now.to_string()])?;
+                    put.execute(["last_sync_error", ""])?;
+                    0
+                }
+                Some(error) => {
+                    put.execute(["last_sync_error", error])?;
+                    failures + 1
+                }
+            };
+            put.execute(["sync_failures", &failures.to_string()])?;
+            Ok(failures)
+        })
+    }
+
+    /// What the sync status screen shows: what waits to be pushed, photos waiting, the last
+    /// successful sync, the last error, quarantined entries and the clock offset.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let pending = self.pending_counts()?;
+        let photos = self.photo_upload_summary()?;
+        let quarantined = self.quarantined()?.len();
+        let clock_offset_ms = self.db.clock().offset_ms();
+        self.db.read(|conn| {
+            let get = |key: &str| -> Result<Option<String>> {
+                Ok(conn
+                    .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                    .optional()?)
+            };
+            Ok(SyncStatus {
+                pending,
+                photos,
+                last_success_ms: get("last_sync_ms")?.and_then(|v| v.parse().ok()),
+                last_error: get("last_sync_error")?.filter(|e| !e.is_empty()),
+                quarantined,
+                clock_offset_ms,
+            })
+        })
+    }
+
+    /// Outbox entries the server refused, with its reasons, newest first.
+    pub fn quarantined(&self) -> Result<Vec<sync::exchange::Quarantined>> {
+        self.db.read(sync::exchange::quarantined)
+    }
+}
+
+/// Offsets that differ by less than this are measurement noise (the request's round trip), not
+/// a wrong clock: the timeline is not moved for them.
+const CLOCK_TOLERANCE_MS: i64 = 5_000;
+
+/// Corrects the clock from the server's time, when the phone's clock is off by more than noise.
+fn learn_server_time(tx: &mut db::Tx<'_>, server_time_ms: i64) -> Result<()> {
+    let offset = server_time_ms.saturating_sub(tx.clock_mut().wall_ms());
+    if (offset - tx.clock_mut().offset_ms()).abs() > CLOCK_TOLERANCE_MS {
+        correct_clock(tx, offset)?;
+    }
+    Ok(())
+}
+
+/// Sets the clock offset and moves pending outbox entries onto the corrected timeline.
+///
+/// Each pending entry moves by the shift but not past the corrected present, stays after the
+/// highest timestamp this phone had seen from elsewhere (it was made after seeing it), and stays
+/// after the entry before it, so the device's own order of edits is kept.
+fn correct_clock(tx: &mut db::Tx<'_>, offset_ms: i64) -> Result<()> {
+    let shift = tx.clock_mut().correct_offset(offset_ms);
+    if shift == 0 {
+        return Ok(());
+    }
+    let now = tx.clock_mut().physical_ms();
+    let seen: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'clock_seen'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let seen: Option<Hlc> = seen
+        .map(|raw| raw.parse().map_err(Error::Decode))
+        .transpose()?;
+    let rows: Vec<(i64, String, Id, String)> = {
+        let mut stmt = tx.prepare("SELECT seq, entity, entity_id, hlc FROM outbox ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut floor = seen;
+    for (seq, entity, id, raw) in rows {
+        let old: Hlc = raw.parse().map_err(Error::Decode)?;
+        let mut new = Hlc {
+            millis: old.millis.saturating_add(shift).min(now).max(0),
+            counter: old.counter,
+            node: old.node,
+        };
+        if let Some(floor) = floor
+            && new <= floor
+        {
+            new = tx.clock_mut().successor(floor);
+        }
+        tx.execute(
+            "UPDATE outbox SET hlc = ?1 WHERE seq = ?2",
+            rusqlite::params![new.to_string(), seq],
+        )?;
+        sync::merge::restamp(tx, &entity, id, old, new)?;
+        floor = Some(new);
+    }
+    if let Some(floor) = floor {
+        tx.clock_mut().observe(floor);
+    }
+    Ok(())
+}
