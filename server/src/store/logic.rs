@@ -37,7 +37,23 @@ pub trait Primitives: Index {
     ) -> StoreResult<()>;
     /// Records a membership (`admin`: an admin's user id rather than a member producer).
     fn add_membership(&mut self, organisation: Id, member: Id, admin: bool) -> StoreResult<()>;
+    /// The sequence number of the feed's last row (0 when empty).
+    fn feed_last(&mut self) -> StoreResult<i64>;
+    /// Up to `limit` feed rows with `after < seq <= last`, in order: every row (`owners` is
+    /// `None`), or only those owned by one of `owners` or by no one. A backend reads these through
+    /// the `(owner, seq)` index, so a pull costs what its scope holds, not what the feed holds.
+    fn feed_after(
+        &mut self,
+        after: i64,
+        last: i64,
+        owners: Option<&[Id]>,
+        limit: i64,
+    ) -> StoreResult<Vec<FeedRow>>;
 }
+
+/// One feed row: its sequence number, the producer it belongs to, the device that pushed it,
+/// and the change as JSON.
+pub type FeedRow = (i64, Option<Id>, Id, String);
 
 /// Applies one pushed entry inside the backend's transaction and returns its answer. A resent
 /// entry gets the answer it got the first time (`applied` becomes `duplicate`).
@@ -162,57 +178,129 @@ pub fn start_of(cursor: Option<&str>, last: i64) -> Window {
     Window { start, last, reset }
 }
 
-/// Builds a page from feed rows after `start` (in order), keeping the ones visible to the
-/// account and not pushed by this very device, until about `max_bytes`; the cursor moves past
-/// the others too.
-pub fn page(
-    rows: impl IntoIterator<Item = (i64, Option<Id>, Id, String)>,
+/// A page of the changes in the account's scope after the cursor, up to about `max_bytes`,
+/// leaving out what this very device pushed (it holds that already: no echo). Runs inside the
+/// backend's read transaction.
+pub fn pull(
+    tx: &mut dyn Primitives,
+    account: &Account,
     device: Id,
-    visible: &Visible,
-    window: Window,
+    cursor: Option<&str>,
     max_bytes: usize,
     now: i64,
 ) -> StoreResult<PullResponse> {
-    let Window { start, last, reset } = window;
+    let Window { start, last, reset } = start_of(cursor, tx.feed_last()?);
+    let visible = scope::visible(tx, account)?;
+    let owners: Option<Vec<Id>> = match &visible {
+        Visible::All => None,
+        Visible::Producers(set) => Some(set.iter().copied().collect()),
+    };
     let mut changes = Vec::new();
     let mut bytes = 0;
     let mut next = start;
-    for (seq, owner, origin, raw) in rows {
-        if bytes >= max_bytes {
-            break;
+    let mut read = 0;
+    loop {
+        let rows = tx.feed_after(next, last, owners.as_deref(), FEED_CHUNK)?;
+        let exhausted = (rows.len() as i64) < FEED_CHUNK;
+        read += rows.len() as i64;
+        for (seq, owner, origin, raw) in rows {
+            if bytes >= max_bytes {
+                return Ok(answer(changes, next, last, reset, now));
+            }
+            next = seq;
+            if origin != device && visible.allows(owner) {
+                bytes += raw.len();
+                changes.push(serde_json::from_str(&raw)?);
+            }
         }
-        next = seq;
-        // A device already holds what it pushed itself: no echo.
-        if origin != device && visible.allows(owner) {
-            bytes += raw.len();
-            changes.push(serde_json::from_str(&raw)?);
+        if exhausted {
+            // Every row in scope up to `last` has been read: the cursor skips the rest.
+            return Ok(answer(changes, last, last, reset, now));
+        }
+        if bytes >= max_bytes || read >= FEED_SCAN {
+            return Ok(answer(changes, next, last, reset, now));
         }
     }
-    Ok(PullResponse {
+}
+
+fn answer(changes: Vec<Change>, next: i64, last: i64, reset: bool, now: i64) -> PullResponse {
+    PullResponse {
         server_time_ms: now,
         changes,
         next_cursor: next.to_string(),
         more: next < last,
         reset,
-    })
+    }
 }
+
+/// Feed rows one query of a pull reads.
+const FEED_CHUNK: i64 = 1_000;
 
 /// The most feed rows one pull reads (visible or not) before it answers.
 pub const FEED_SCAN: i64 = 20_000;
 
-/// Convenience for a backend's `push`: every entry through [`push_entry`], each committed on
-/// its own by `in_tx`.
-pub fn push_all(
-    entries: &[PushEntry],
-    mut in_tx: impl FnMut(&PushEntry) -> StoreResult<Outcome>,
-) -> StoreResult<Vec<EntryResult>> {
-    entries
-        .iter()
-        .map(|entry| {
-            Ok(EntryResult {
-                seq: entry.seq,
-                outcome: in_tx(entry)?,
+/// One request's pushed entries, waiting to be written with others ([`super::group`]).
+pub struct PushJob {
+    /// Who pushed them.
+    pub account: Account,
+    /// From which device.
+    pub device: Id,
+    /// The entries, in order.
+    pub entries: Vec<PushEntry>,
+    /// The server's clock when they arrived.
+    pub now: i64,
+}
+
+impl PushJob {
+    /// A job for one push request.
+    pub fn new(account: &Account, device: Id, entries: &[PushEntry], now: i64) -> Self {
+        PushJob {
+            account: account.clone(),
+            device,
+            entries: entries.to_vec(),
+            now,
+        }
+    }
+}
+
+/// The answer to one push request.
+pub type PushAnswer = StoreResult<Vec<EntryResult>>;
+
+/// Writes a group of push requests with `together` (all in one transaction, one answer per
+/// job). If that fails and the group held several, each is written alone, so one request's
+/// failure (a full disk, a broken row) fails that request only.
+pub fn write_group<W>(
+    writer: &mut W,
+    jobs: Vec<PushJob>,
+    together: impl Fn(&mut W, &[PushJob]) -> StoreResult<Vec<Vec<EntryResult>>>,
+) -> Vec<PushAnswer> {
+    match together(writer, &jobs) {
+        Ok(answers) => answers.into_iter().map(Ok).collect(),
+        Err(err) if jobs.len() == 1 => vec![Err(err)],
+        Err(_) => jobs
+            .iter()
+            .map(|job| {
+                together(writer, std::slice::from_ref(job))
+                    .and_then(|mut one| one.pop().ok_or_else(|| "no answer for a push".into()))
             })
+            .collect(),
+    }
+}
+
+/// Applies a group of push requests inside the backend's transaction: every entry of each
+/// through [`push_entry`], one answer per request, in order.
+pub fn push_jobs(tx: &mut dyn Primitives, jobs: &[PushJob]) -> StoreResult<Vec<Vec<EntryResult>>> {
+    jobs.iter()
+        .map(|job| {
+            job.entries
+                .iter()
+                .map(|entry| {
+                    Ok(EntryResult {
+                        seq: entry.seq,
+                        outcome: push_entry(tx, &job.account, job.device, entry, job.now)?,
+                    })
+                })
+                .collect()
         })
         .collect()
 }

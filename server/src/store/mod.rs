@@ -1,8 +1,10 @@
 //! Storage behind a trait, so the same server runs on embedded SQLite and, later, PostgreSQL.
 //! Calls are blocking; handlers run them on tokio's blocking pool.
 
+mod group;
 mod logic;
 mod postgres;
+mod readers;
 mod sqlite;
 
 pub use postgres::PostgresStore;

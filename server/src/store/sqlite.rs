@@ -1,15 +1,17 @@
 //! The embedded SQLite backend: one file, WAL, one writer behind a mutex (the server is one
 //! process; SQLite takes one writer at a time anyway).
 
-use super::logic::{self, Primitives};
+use super::group::Group;
+use super::logic::{self, FeedRow, Primitives, PushAnswer, PushJob};
+use super::readers::Readers;
 use super::{Store, StoreResult, StoredBulk, parse_role, role_code};
 use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS, oldest_live_token};
-use crate::scope::{self, Index};
-use rusqlite::{Connection, OptionalExtension};
+use crate::scope::Index;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
 use sentra_core::{Id, Role};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 /// Tables of the server's store.
 const SCHEMA: &str = r#"
@@ -49,6 +51,8 @@ CREATE TABLE IF NOT EXISTS feed (
     origin      BLOB NOT NULL,              -- the device that pushed it
     change      TEXT NOT NULL               -- JSON Change
 );
+-- A pull reads only the owners in its scope.
+CREATE INDEX IF NOT EXISTS feed_by_owner ON feed(owner, seq);
 
 -- Which producer each synced thing belongs to, for authorising pushes.
 CREATE TABLE IF NOT EXISTS owners (
@@ -100,22 +104,47 @@ CREATE TABLE IF NOT EXISTS memberships (
 /// The SQLite store.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    writes: Group<PushJob, PushAnswer>,
+    /// Connections that only read (sessions and pulls), so reads do not queue behind a write:
+    /// in WAL mode readers and the one writer work at the same time, each reader on the last
+    /// committed state.
+    readers: Readers<Connection>,
 }
+
+/// How many read connections the store keeps.
+const READERS: usize = 4;
 
 impl SqliteStore {
     /// Opens (or creates) the store at `path`.
     pub fn open(path: &Path) -> StoreResult<Self> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(64);
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                reader.busy_timeout(std::time::Duration::from_secs(10))?;
+                Ok(reader)
+            })
+            .collect::<StoreResult<_>>()?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            writes: Group::default(),
+            readers: Readers::new(readers),
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.readers.get()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -230,26 +259,25 @@ impl Primitives for Tx<'_> {
     }
 
     fn record_applied(&mut self, device: Id, seq: i64, outcome: &str) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT INTO applied(device_id, seq, outcome) VALUES (?1, ?2, ?3)",
-            rusqlite::params![device, seq, outcome],
-        )?;
+        self.0
+            .prepare_cached("INSERT INTO applied(device_id, seq, outcome) VALUES (?1, ?2, ?3)")?
+            .execute(rusqlite::params![device, seq, outcome])?;
         Ok(())
     }
 
     fn append_feed(&mut self, owner: Option<Id>, origin: Id, change: &str) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT INTO feed(owner, origin, change) VALUES (?1, ?2, ?3)",
-            rusqlite::params![owner, origin, change],
-        )?;
+        self.0
+            .prepare_cached("INSERT INTO feed(owner, origin, change) VALUES (?1, ?2, ?3)")?
+            .execute(rusqlite::params![owner, origin, change])?;
         Ok(())
     }
 
     fn set_owner(&mut self, entity: &str, id: Id, producer: Id) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT OR IGNORE INTO owners(entity, id, producer) VALUES (?1, ?2, ?3)",
-            rusqlite::params![entity, id, producer],
-        )?;
+        self.0
+            .prepare_cached(
+                "INSERT OR IGNORE INTO owners(entity, id, producer) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(rusqlite::params![entity, id, producer])?;
         Ok(())
     }
 
@@ -259,28 +287,78 @@ impl Primitives for Tx<'_> {
         registered_by: &str,
         region: &str,
     ) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT OR IGNORE INTO registrations(producer, registered_by, region) VALUES (?1, ?2, ?3)",
-            rusqlite::params![producer, registered_by, region],
-        )?;
+        self.0
+            .prepare_cached("INSERT OR IGNORE INTO registrations(producer, registered_by, region) VALUES (?1, ?2, ?3)")?
+            .execute(rusqlite::params![producer, registered_by, region])?;
         Ok(())
     }
 
     fn set_region(&mut self, producer: Id, region: &str) -> StoreResult<()> {
-        self.0.execute(
-            "UPDATE registrations SET region = ?1 WHERE producer = ?2",
-            rusqlite::params![region, producer],
-        )?;
+        self.0
+            .prepare_cached("UPDATE registrations SET region = ?1 WHERE producer = ?2")?
+            .execute(rusqlite::params![region, producer])?;
         Ok(())
     }
 
     fn add_membership(&mut self, organisation: Id, member: Id, admin: bool) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT OR IGNORE INTO memberships(organisation, member, admin) VALUES (?1, ?2, ?3)",
-            rusqlite::params![organisation, member, admin],
-        )?;
+        self.0
+            .prepare_cached("INSERT OR IGNORE INTO memberships(organisation, member, admin) VALUES (?1, ?2, ?3)")?
+            .execute(rusqlite::params![organisation, member, admin])?;
         Ok(())
     }
+
+    fn feed_last(&mut self) -> StoreResult<i64> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT coalesce(max(seq), 0) FROM feed")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    fn feed_after(
+        &mut self,
+        after: i64,
+        last: i64,
+        owners: Option<&[Id]>,
+        limit: i64,
+    ) -> StoreResult<Vec<FeedRow>> {
+        let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+        let Some(owners) = owners else {
+            let mut stmt = self.0.prepare_cached(
+                "SELECT seq, owner, origin, change FROM feed \
+                 WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(rusqlite::params![after, last, limit], row)?;
+            return Ok(rows.collect::<rusqlite::Result<_>>()?);
+        };
+        // One index range per owner (and one for rows owned by no one), merged in order.
+        let mut rows: Vec<FeedRow> = Vec::new();
+        let mut stmt = self.0.prepare_cached(
+            "SELECT seq, owner, origin, change FROM feed \
+             WHERE owner IS ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
+        )?;
+        for owner in owners.iter().copied().map(Some).chain([None]) {
+            let found = stmt.query_map(rusqlite::params![owner, after, last, limit], row)?;
+            for found in found {
+                rows.push(found?);
+            }
+        }
+        rows.sort_unstable_by_key(|r| r.0);
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok(rows)
+    }
+}
+
+/// Writes push requests in one transaction, so they are durable (one fsync) before any is
+/// answered. An entry either applies whole or fails the transaction (and `write_group` then
+/// writes each request alone), so no entry is ever half-applied.
+fn write_together(
+    conn: &mut MutexGuard<'_, Connection>,
+    jobs: &[PushJob],
+) -> StoreResult<Vec<Vec<EntryResult>>> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let answers = logic::push_jobs(&mut Tx(&tx), jobs)?;
+    tx.commit()?;
+    Ok(answers)
 }
 
 impl Store for SqliteStore {
@@ -445,25 +523,24 @@ impl Store for SqliteStore {
     }
 
     fn session(&self, token_hash: &[u8]) -> StoreResult<Option<(Account, Id)>> {
-        let conn = self.lock();
+        let conn = self.reader();
         let row = conn
-            .query_row(
+            .prepare_cached(
                 "SELECT a.user_id, a.role, a.producer_id, t.device_id FROM tokens t \
                  JOIN accounts a ON a.user_id = t.user_id \
                  WHERE t.hash = ?1 AND t.revoked = 0 AND t.created_at > ?2",
-                rusqlite::params![token_hash, oldest_live_token()],
-                |r| {
-                    let role: String = r.get(1)?;
-                    Ok((
-                        Account {
-                            user_id: r.get(0)?,
-                            role: parse_role(&role),
-                            producer_id: r.get(2)?,
-                        },
-                        r.get(3)?,
-                    ))
-                },
-            )
+            )?
+            .query_row(rusqlite::params![token_hash, oldest_live_token()], |r| {
+                let role: String = r.get(1)?;
+                Ok((
+                    Account {
+                        user_id: r.get(0)?,
+                        role: parse_role(&role),
+                        producer_id: r.get(2)?,
+                    },
+                    r.get(3)?,
+                ))
+            })
             .optional()?;
         Ok(row)
     }
@@ -475,18 +552,15 @@ impl Store for SqliteStore {
         entries: &[PushEntry],
         now: i64,
     ) -> StoreResult<Vec<EntryResult>> {
-        let mut conn = self.lock();
-        // One transaction per batch, one savepoint per entry: each entry is applied whole or not
-        // at all, and the batch is durable (one fsync) before it is answered.
-        let mut tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let results = logic::push_all(entries, |entry| {
-            let savepoint = tx.savepoint()?;
-            let outcome = logic::push_entry(&mut Tx(&savepoint), account, device, entry, now)?;
-            savepoint.commit()?;
-            Ok(outcome)
-        })?;
-        tx.commit()?;
-        Ok(results)
+        // Requests waiting for the writer are written together (see `group`).
+        let job = PushJob::new(account, device, entries, now);
+        self.writes
+            .submit(
+                job,
+                || self.lock(),
+                |conn, jobs| logic::write_group(conn, jobs, write_together),
+            )
+            .map_err(|_| "the write of this push was abandoned")?
     }
 
     fn pull(
@@ -497,20 +571,8 @@ impl Store for SqliteStore {
         max_bytes: usize,
         now: i64,
     ) -> StoreResult<PullResponse> {
-        let mut conn = self.lock();
+        let mut conn = self.reader();
         let tx = conn.transaction()?;
-        let last: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM feed", [], |r| r.get(0))?;
-        let window = logic::start_of(cursor, last);
-        let visible = scope::visible(&mut Tx(&tx), account)?;
-        let rows: Vec<(i64, Option<Id>, Id, String)> = {
-            let mut stmt = tx.prepare_cached(
-                "SELECT seq, owner, origin, change FROM feed WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(rusqlite::params![window.start, logic::FEED_SCAN], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        logic::page(rows, device, &visible, window, max_bytes, now)
+        logic::pull(&mut Tx(&tx), account, device, cursor, max_bytes, now)
     }
 }

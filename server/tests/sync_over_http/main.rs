@@ -253,5 +253,6 @@ fn metric(metrics: &str, name: &str) -> u64 {
 mod accounts;
 mod faults;
 mod orders;
+mod paging;
 mod photos;
 mod storefront;

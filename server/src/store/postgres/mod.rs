@@ -1,15 +1,20 @@
 //! The PostgreSQL backend, for when one machine is outgrown. The same primitives as SQLite
-//! under the same shared logic; one connection behind a mutex for now, so the feed's sequence
-//! numbers commit in order (a pool needs a commit-ordered feed first; see docs/ARCHITECTURE.md).
+//! under the same shared logic; one writer connection behind a mutex, so the feed's sequence
+//! numbers commit in order (a pool of writers needs a commit-ordered feed first; see
+//! docs/ARCHITECTURE.md), and two connections that only read.
 
-use super::logic::{self, Primitives};
+mod tx;
+
+use super::group::Group;
+use super::logic::{self, PushAnswer, PushJob};
+use super::readers::Readers;
 use super::{SearchDoc, Store, StoreResult, StoredBulk, parse_role, role_code};
 use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS, oldest_live_token};
-use crate::scope::{self, Index};
-use postgres::{Client, NoTls, Transaction};
+use postgres::{Client, NoTls};
 use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
 use sentra_core::{Id, Role};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
+use tx::Tx;
 
 /// The server's tables (see the SQLite backend for what each holds).
 const SCHEMA: &str = r#"
@@ -25,6 +30,7 @@ CREATE TABLE IF NOT EXISTS applied (
     PRIMARY KEY (device_id, seq));
 CREATE TABLE IF NOT EXISTS feed (
     seq BIGSERIAL PRIMARY KEY, owner BYTEA, origin BYTEA NOT NULL, change TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS feed_by_owner ON feed(owner, seq);
 CREATE TABLE IF NOT EXISTS owners (
     entity TEXT NOT NULL, id BYTEA NOT NULL, producer BYTEA NOT NULL, PRIMARY KEY (entity, id));
 CREATE TABLE IF NOT EXISTS registrations (
@@ -48,20 +54,26 @@ CREATE TABLE IF NOT EXISTS memberships (
 /// The PostgreSQL store.
 pub struct PostgresStore {
     client: Mutex<Option<Client>>,
+    writes: Group<PushJob, PushAnswer>,
+    /// Connections that only read (sessions and pulls), so reads do not queue behind writes.
+    readers: Readers<Option<Client>>,
 }
+
+/// How many read connections the store keeps.
+const READERS: usize = 2;
 
 impl Drop for PostgresStore {
     fn drop(&mut self) {
         // The client closes its connection on a runtime of its own, which must not happen on a
         // thread that is driving async tasks: close it on a plain thread.
-        let client = self
-            .client
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        if let Some(client) = client {
-            let _ = std::thread::spawn(move || drop(client)).join();
-        }
+        let mut clients: Vec<Client> = self.readers.all_mut().filter_map(Option::take).collect();
+        clients.extend(
+            self.client
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take(),
+        );
+        let _ = std::thread::spawn(move || drop(clients)).join();
     }
 }
 
@@ -97,8 +109,13 @@ impl PostgresStore {
     pub fn connect(url: &str) -> StoreResult<Self> {
         let mut client = Client::connect(url, NoTls)?;
         client.batch_execute(SCHEMA)?;
+        let readers = (0..READERS)
+            .map(|_| Ok(Some(Client::connect(url, NoTls)?)))
+            .collect::<StoreResult<_>>()?;
         Ok(PostgresStore {
             client: Mutex::new(Some(client)),
+            writes: Group::default(),
+            readers: Readers::new(readers),
         })
     }
 
@@ -109,157 +126,19 @@ impl PostgresStore {
     }
 }
 
-/// One PostgreSQL transaction, as the shared logic sees it.
-struct Tx<'a, 'b>(&'a mut Transaction<'b>);
-
-impl Tx<'_, '_> {
-    fn ids(
-        &mut self,
-        sql: &str,
-        param: &(dyn postgres::types::ToSql + Sync),
-    ) -> StoreResult<Vec<Id>> {
-        self.0
-            .query(sql, &[param])?
-            .into_iter()
-            .map(|row| id(row.get(0)))
-            .collect()
-    }
-}
-
-impl Index for Tx<'_, '_> {
-    fn owner(&mut self, entity: &str, thing: Id) -> StoreResult<Option<Id>> {
-        let row = self.0.query_opt(
-            "SELECT producer FROM owners WHERE entity = $1 AND id = $2",
-            &[&entity, &b(thing)],
-        )?;
-        opt_id(row.map(|r| r.get(0)))
-    }
-
-    fn registered_by(&mut self, producer: Id) -> StoreResult<Option<String>> {
-        let row = self.0.query_opt(
-            "SELECT registered_by FROM registrations WHERE producer = $1",
-            &[&b(producer)],
-        )?;
-        Ok(row.map(|r| r.get(0)))
-    }
-
-    fn admins_member(&mut self, admin: Id, producer: Id) -> StoreResult<bool> {
-        Ok(self
-            .0
-            .query_opt(
-                "SELECT 1 FROM memberships a JOIN memberships m ON m.organisation = a.organisation \
-                 WHERE a.member = $1 AND a.admin AND m.member = $2 AND NOT m.admin",
-                &[&b(admin), &b(producer)],
-            )?
-            .is_some())
-    }
-
-    fn facilitator_producers(&mut self, facilitator: Id) -> StoreResult<Vec<Id>> {
-        let rows = self.0.query(
-            "SELECT producer FROM registrations WHERE registered_by = $1 \
-             UNION SELECT r.producer FROM registrations r JOIN assignments a \
-             ON left(r.region, length(a.region)) = a.region WHERE a.facilitator = $2",
-            &[&facilitator.to_string(), &b(facilitator)],
-        )?;
-        rows.into_iter().map(|row| id(row.get(0))).collect()
-    }
-
-    fn in_assigned_region(&mut self, facilitator: Id, producer: Id) -> StoreResult<bool> {
-        Ok(self
-            .0
-            .query_opt(
-                "SELECT 1 FROM registrations r JOIN assignments a \
-                 ON left(r.region, length(a.region)) = a.region \
-                 WHERE a.facilitator = $1 AND r.producer = $2",
-                &[&b(facilitator), &b(producer)],
-            )?
-            .is_some())
-    }
-
-    fn members_administered(&mut self, admin: Id) -> StoreResult<Vec<Id>> {
-        self.ids(
-            "SELECT m.member FROM memberships a JOIN memberships m ON m.organisation = a.organisation \
-             WHERE a.member = $1 AND a.admin AND NOT m.admin",
-            &b(admin),
-        )
-    }
-}
-
-impl Primitives for Tx<'_, '_> {
-    fn create_producer_account(
-        &mut self,
-        login: &str,
-        secret_hash: &str,
-        producer: Id,
-    ) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT INTO accounts(user_id, login, secret_hash, role, producer_id) \
-             VALUES ($1, $2, $3, 'producer', $4) ON CONFLICT DO NOTHING",
-            &[&b(Id::new()), &login, &secret_hash, &b(producer)],
-        )?;
-        Ok(())
-    }
-
-    fn applied(&mut self, device: Id, seq: i64) -> StoreResult<Option<String>> {
-        let row = self.0.query_opt(
-            "SELECT outcome FROM applied WHERE device_id = $1 AND seq = $2",
-            &[&b(device), &seq],
-        )?;
-        Ok(row.map(|r| r.get(0)))
-    }
-
-    fn record_applied(&mut self, device: Id, seq: i64, outcome: &str) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT INTO applied(device_id, seq, outcome) VALUES ($1, $2, $3)",
-            &[&b(device), &seq, &outcome],
-        )?;
-        Ok(())
-    }
-
-    fn append_feed(&mut self, owner: Option<Id>, origin: Id, change: &str) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT INTO feed(owner, origin, change) VALUES ($1, $2, $3)",
-            &[&owner.map(b), &b(origin), &change],
-        )?;
-        Ok(())
-    }
-
-    fn set_owner(&mut self, entity: &str, thing: Id, producer: Id) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT INTO owners(entity, id, producer) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            &[&entity, &b(thing), &b(producer)],
-        )?;
-        Ok(())
-    }
-
-    fn set_registration(
-        &mut self,
-        producer: Id,
-        registered_by: &str,
-        region: &str,
-    ) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT INTO registrations(producer, registered_by, region) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            &[&b(producer), &registered_by, &region],
-        )?;
-        Ok(())
-    }
-
-    fn set_region(&mut self, producer: Id, region: &str) -> StoreResult<()> {
-        self.0.execute(
-            "UPDATE registrations SET region = $1 WHERE producer = $2",
-            &[&region, &b(producer)],
-        )?;
-        Ok(())
-    }
-
-    fn add_membership(&mut self, organisation: Id, member: Id, admin: bool) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT INTO memberships(organisation, member, admin) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            &[&b(organisation), &b(member), &admin],
-        )?;
-        Ok(())
-    }
+/// Writes push requests in one transaction (see the SQLite backend's `write_together`).
+fn write_together(
+    guard: &mut MutexGuard<'_, Option<Client>>,
+    jobs: &[PushJob],
+) -> StoreResult<Vec<Vec<EntryResult>>> {
+    let client = guard.as_mut().ok_or(CLOSED)?;
+    let mut tx = client.transaction()?;
+    let mut writes = Tx::new(&mut tx);
+    writes.prefetch(jobs)?;
+    let answers = logic::push_jobs(&mut writes, jobs)?;
+    writes.flush()?;
+    tx.commit()?;
+    Ok(answers)
 }
 
 impl Store for PostgresStore {
@@ -463,7 +342,7 @@ impl Store for PostgresStore {
     }
 
     fn session(&self, token_hash: &[u8]) -> StoreResult<Option<(Account, Id)>> {
-        let row = self.lock().as_mut().ok_or(CLOSED)?.query_opt(
+        let row = self.readers.get().as_mut().ok_or(CLOSED)?.query_opt(
             "SELECT a.user_id, a.role, a.producer_id, t.device_id FROM tokens t \
              JOIN accounts a ON a.user_id = t.user_id \
              WHERE t.hash = $1 AND NOT t.revoked AND t.created_at > $2",
@@ -486,18 +365,15 @@ impl Store for PostgresStore {
         entries: &[PushEntry],
         now: i64,
     ) -> StoreResult<Vec<EntryResult>> {
-        let mut guard = self.lock();
-        let client = guard.as_mut().ok_or(CLOSED)?;
-        // One transaction per batch, one savepoint per entry (see the SQLite backend).
-        let mut tx = client.transaction()?;
-        let results = logic::push_all(entries, |entry| {
-            let mut savepoint = tx.transaction()?;
-            let outcome = logic::push_entry(&mut Tx(&mut savepoint), account, device, entry, now)?;
-            savepoint.commit()?;
-            Ok(outcome)
-        })?;
-        tx.commit()?;
-        Ok(results)
+        // Requests waiting for the writer are written together (see `group`).
+        let job = PushJob::new(account, device, entries, now);
+        self.writes
+            .submit(
+                job,
+                || self.lock(),
+                |guard, jobs| logic::write_group(guard, jobs, write_together),
+            )
+            .map_err(|_| "the write of this push was abandoned")?
     }
 
     fn pull(
@@ -508,23 +384,22 @@ impl Store for PostgresStore {
         max_bytes: usize,
         now: i64,
     ) -> StoreResult<PullResponse> {
-        let mut guard = self.lock();
+        let mut guard = self.readers.get();
         let client = guard.as_mut().ok_or(CLOSED)?;
-        let mut tx = client.transaction()?;
-        let last: i64 = tx
-            .query_one("SELECT coalesce(max(seq), 0) FROM feed", &[])?
-            .get(0);
-        let window = logic::start_of(cursor, last);
-        let visible = scope::visible(&mut Tx(&mut tx), account)?;
-        let rows = tx.query(
-            "SELECT seq, owner, origin, change FROM feed WHERE seq > $1 ORDER BY seq LIMIT $2",
-            &[&window.start, &logic::FEED_SCAN],
+        // One snapshot for the whole page: the feed's last row and the rows up to it.
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        let page = logic::pull(
+            &mut Tx::new(&mut tx),
+            account,
+            device,
+            cursor,
+            max_bytes,
+            now,
         )?;
-        let rows: Vec<(i64, Option<Id>, Id, String)> = rows
-            .into_iter()
-            .map(|r| Ok((r.get(0), opt_id(r.get(1))?, id(r.get(2))?, r.get(3))))
-            .collect::<StoreResult<_>>()?;
-        let page = logic::page(rows, device, &visible, window, max_bytes, now)?;
         tx.commit()?;
         Ok(page)
     }

@@ -1,0 +1,342 @@
+//! One PostgreSQL transaction as the shared push and pull logic sees it: the index lookups and
+//! the primitives, with a group's reads fetched up front and its writes sent at the end.
+
+use super::{b, id, opt_id};
+use crate::scope::Index;
+use crate::store::StoreResult;
+use crate::store::logic::{FeedRow, Primitives, PushJob};
+use postgres::Transaction;
+use sentra_core::Id;
+use std::collections::{HashMap, HashSet};
+
+/// One PostgreSQL transaction, as the shared logic sees it. Every statement is a round trip,
+/// so a group of pushes reads what it needs up front ([`Tx::prefetch`]) and writes its feed
+/// rows, answers and owners in one statement per table at the end ([`Tx::flush`]); until then
+/// the shared logic reads them from `pending`.
+pub(super) struct Tx<'a, 'b> {
+    sql: &'a mut Transaction<'b>,
+    pending: Pending,
+}
+
+/// What a group of pushes has read or written but not yet sent.
+#[derive(Default)]
+struct Pending {
+    /// Known owners by (entity, id); `None`: known to have none.
+    owners: HashMap<(String, Id), Option<Id>>,
+    /// Ids whose owners rows were all read: an id here with no entry in `owners` has none.
+    owners_read: HashSet<Id>,
+    /// Answers by (device, seq); `None`: known not applied yet.
+    applied: HashMap<(Id, i64), Option<String>>,
+    new_owners: Vec<(String, Id, Id)>,
+    new_applied: Vec<(Id, i64, String)>,
+    new_feed: Vec<(Option<Id>, Id, String)>,
+}
+
+impl<'a, 'b> Tx<'a, 'b> {
+    pub(super) fn new(sql: &'a mut Transaction<'b>) -> Self {
+        Tx {
+            sql,
+            pending: Pending::default(),
+        }
+    }
+
+    /// Reads in two statements what pushing `jobs` will look up: the answers already given to
+    /// their (device, seq) pairs, and the owners of every id they mention.
+    pub(super) fn prefetch(&mut self, jobs: &[PushJob]) -> StoreResult<()> {
+        let mut devices = Vec::new();
+        let mut seqs = Vec::new();
+        let mut ids = HashSet::new();
+        for job in jobs {
+            for entry in &job.entries {
+                devices.push(b(job.device));
+                seqs.push(entry.seq);
+                self.pending.applied.insert((job.device, entry.seq), None);
+                ids.insert(entry.change.id);
+                ids.extend(
+                    entry
+                        .change
+                        .fields
+                        .values()
+                        .filter_map(|v| v.as_str()?.parse::<Id>().ok()),
+                );
+            }
+        }
+        for row in self.sql.query(
+            "SELECT a.device_id, a.seq, a.outcome FROM applied a \
+             JOIN unnest($1::bytea[], $2::bigint[]) AS k(device_id, seq) \
+             ON a.device_id = k.device_id AND a.seq = k.seq",
+            &[&devices, &seqs],
+        )? {
+            self.pending
+                .applied
+                .insert((id(row.get(0))?, row.get(1)), Some(row.get(2)));
+        }
+        let ids: Vec<Id> = ids.into_iter().collect();
+        let keys: Vec<Vec<u8>> = ids.iter().map(|i| b(*i)).collect();
+        for row in self.sql.query(
+            "SELECT entity, id, producer FROM owners WHERE id = ANY($1)",
+            &[&keys],
+        )? {
+            self.pending
+                .owners
+                .insert((row.get(0), id(row.get(1))?), Some(id(row.get(2))?));
+        }
+        self.pending.owners_read.extend(ids);
+        Ok(())
+    }
+
+    /// Writes what the group added, one statement per table; the feed keeps the order the
+    /// entries were applied in.
+    pub(super) fn flush(&mut self) -> StoreResult<()> {
+        let pending = std::mem::take(&mut self.pending);
+        if !pending.new_owners.is_empty() {
+            let (entities, ids, producers): (Vec<String>, Vec<Vec<u8>>, Vec<Vec<u8>>) = pending
+                .new_owners
+                .into_iter()
+                .map(|(e, i, p)| (e, b(i), b(p)))
+                .collect();
+            self.sql.execute(
+                "INSERT INTO owners(entity, id, producer) \
+                 SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[]) ON CONFLICT DO NOTHING",
+                &[&entities, &ids, &producers],
+            )?;
+        }
+        if !pending.new_feed.is_empty() {
+            let mut owners: Vec<Option<Vec<u8>>> = Vec::new();
+            let (mut origins, mut changes) = (Vec::new(), Vec::new());
+            for (owner, origin, change) in pending.new_feed {
+                owners.push(owner.map(b));
+                origins.push(b(origin));
+                changes.push(change);
+            }
+            // Rows come out of unnest in array order, and take their sequence numbers so.
+            self.sql.execute(
+                "INSERT INTO feed(owner, origin, change) \
+                 SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::text[])",
+                &[&owners, &origins, &changes],
+            )?;
+        }
+        if !pending.new_applied.is_empty() {
+            let (devices, seqs, outcomes): (Vec<Vec<u8>>, Vec<i64>, Vec<String>) = pending
+                .new_applied
+                .into_iter()
+                .map(|(d, q, o)| (b(d), q, o))
+                .collect();
+            self.sql.execute(
+                "INSERT INTO applied(device_id, seq, outcome) \
+                 SELECT * FROM unnest($1::bytea[], $2::bigint[], $3::text[])",
+                &[&devices, &seqs, &outcomes],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn ids(
+        &mut self,
+        sql: &str,
+        param: &(dyn postgres::types::ToSql + Sync),
+    ) -> StoreResult<Vec<Id>> {
+        self.sql
+            .query(sql, &[param])?
+            .into_iter()
+            .map(|row| id(row.get(0)))
+            .collect()
+    }
+}
+
+impl Index for Tx<'_, '_> {
+    fn owner(&mut self, entity: &str, thing: Id) -> StoreResult<Option<Id>> {
+        let key = (entity.to_owned(), thing);
+        if let Some(known) = self.pending.owners.get(&key) {
+            return Ok(*known);
+        }
+        if self.pending.owners_read.contains(&thing) {
+            return Ok(None);
+        }
+        let row = self.sql.query_opt(
+            "SELECT producer FROM owners WHERE entity = $1 AND id = $2",
+            &[&entity, &b(thing)],
+        )?;
+        let owner = opt_id(row.map(|r| r.get(0)))?;
+        self.pending.owners.insert(key, owner);
+        Ok(owner)
+    }
+
+    fn registered_by(&mut self, producer: Id) -> StoreResult<Option<String>> {
+        let row = self.sql.query_opt(
+            "SELECT registered_by FROM registrations WHERE producer = $1",
+            &[&b(producer)],
+        )?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn admins_member(&mut self, admin: Id, producer: Id) -> StoreResult<bool> {
+        Ok(self
+            .sql
+            .query_opt(
+                "SELECT 1 FROM memberships a JOIN memberships m ON m.organisation = a.organisation \
+                 WHERE a.member = $1 AND a.admin AND m.member = $2 AND NOT m.admin",
+                &[&b(admin), &b(producer)],
+            )?
+            .is_some())
+    }
+
+    fn facilitator_producers(&mut self, facilitator: Id) -> StoreResult<Vec<Id>> {
+        let rows = self.sql.query(
+            "SELECT producer FROM registrations WHERE registered_by = $1 \
+             UNION SELECT r.producer FROM registrations r JOIN assignments a \
+             ON left(r.region, length(a.region)) = a.region WHERE a.facilitator = $2",
+            &[&facilitator.to_string(), &b(facilitator)],
+        )?;
+        rows.into_iter().map(|row| id(row.get(0))).collect()
+    }
+
+    fn in_assigned_region(&mut self, facilitator: Id, producer: Id) -> StoreResult<bool> {
+        Ok(self
+            .sql
+            .query_opt(
+                "SELECT 1 FROM registrations r JOIN assignments a \
+                 ON left(r.region, length(a.region)) = a.region \
+                 WHERE a.facilitator = $1 AND r.producer = $2",
+                &[&b(facilitator), &b(producer)],
+            )?
+            .is_some())
+    }
+
+    fn members_administered(&mut self, admin: Id) -> StoreResult<Vec<Id>> {
+        self.ids(
+            "SELECT m.member FROM memberships a JOIN memberships m ON m.organisation = a.organisation \
+             WHERE a.member = $1 AND a.admin AND NOT m.admin",
+            &b(admin),
+        )
+    }
+}
+
+impl Primitives for Tx<'_, '_> {
+    fn create_producer_account(
+        &mut self,
+        login: &str,
+        secret_hash: &str,
+        producer: Id,
+    ) -> StoreResult<()> {
+        self.sql.execute(
+            "INSERT INTO accounts(user_id, login, secret_hash, role, producer_id) \
+             VALUES ($1, $2, $3, 'producer', $4) ON CONFLICT DO NOTHING",
+            &[&b(Id::new()), &login, &secret_hash, &b(producer)],
+        )?;
+        Ok(())
+    }
+
+    fn applied(&mut self, device: Id, seq: i64) -> StoreResult<Option<String>> {
+        if let Some(known) = self.pending.applied.get(&(device, seq)) {
+            return Ok(known.clone());
+        }
+        let row = self.sql.query_opt(
+            "SELECT outcome FROM applied WHERE device_id = $1 AND seq = $2",
+            &[&b(device), &seq],
+        )?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn record_applied(&mut self, device: Id, seq: i64, outcome: &str) -> StoreResult<()> {
+        self.pending
+            .applied
+            .insert((device, seq), Some(outcome.to_owned()));
+        self.pending
+            .new_applied
+            .push((device, seq, outcome.to_owned()));
+        Ok(())
+    }
+
+    fn append_feed(&mut self, owner: Option<Id>, origin: Id, change: &str) -> StoreResult<()> {
+        self.pending
+            .new_feed
+            .push((owner, origin, change.to_owned()));
+        Ok(())
+    }
+
+    fn set_owner(&mut self, entity: &str, thing: Id, producer: Id) -> StoreResult<()> {
+        // First write wins, as the table's ON CONFLICT DO NOTHING.
+        if self.owner(entity, thing)?.is_none() {
+            self.pending
+                .owners
+                .insert((entity.to_owned(), thing), Some(producer));
+            self.pending
+                .new_owners
+                .push((entity.to_owned(), thing, producer));
+        }
+        Ok(())
+    }
+
+    fn set_registration(
+        &mut self,
+        producer: Id,
+        registered_by: &str,
+        region: &str,
+    ) -> StoreResult<()> {
+        self.sql.execute(
+            "INSERT INTO registrations(producer, registered_by, region) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&b(producer), &registered_by, &region],
+        )?;
+        Ok(())
+    }
+
+    fn set_region(&mut self, producer: Id, region: &str) -> StoreResult<()> {
+        self.sql.execute(
+            "UPDATE registrations SET region = $1 WHERE producer = $2",
+            &[&region, &b(producer)],
+        )?;
+        Ok(())
+    }
+
+    fn add_membership(&mut self, organisation: Id, member: Id, admin: bool) -> StoreResult<()> {
+        self.sql.execute(
+            "INSERT INTO memberships(organisation, member, admin) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&b(organisation), &b(member), &admin],
+        )?;
+        Ok(())
+    }
+
+    fn feed_last(&mut self) -> StoreResult<i64> {
+        Ok(self
+            .sql
+            .query_one("SELECT coalesce(max(seq), 0) FROM feed", &[])?
+            .get(0))
+    }
+
+    fn feed_after(
+        &mut self,
+        after: i64,
+        last: i64,
+        owners: Option<&[Id]>,
+        limit: i64,
+    ) -> StoreResult<Vec<FeedRow>> {
+        let rows = match owners {
+            None => self.sql.query(
+                "SELECT seq, owner, origin, change FROM feed \
+                 WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3",
+                &[&after, &last, &limit],
+            )?,
+            // One index range per owner (and one for rows owned by no one), merged in order,
+            // in one round trip.
+            Some(owners) => {
+                let owners: Vec<Vec<u8>> = owners.iter().map(|o| b(*o)).collect();
+                self.sql.query(
+                    "SELECT seq, owner, origin, change FROM ( \
+                       SELECT f.* FROM unnest($1::bytea[]) AS o(owner) CROSS JOIN LATERAL ( \
+                         SELECT seq, owner, origin, change FROM feed \
+                         WHERE feed.owner = o.owner AND seq > $2 AND seq <= $3 \
+                         ORDER BY seq LIMIT $4) f \
+                       UNION ALL \
+                       (SELECT seq, owner, origin, change FROM feed \
+                        WHERE owner IS NULL AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4) \
+                     ) rows ORDER BY seq LIMIT $4",
+                    &[&owners, &after, &last, &limit],
+                )?
+            }
+        };
+        rows.into_iter()
+            .map(|r| Ok((r.get(0), opt_id(r.get(1))?, id(r.get(2))?, r.get(3))))
+            .collect()
+    }
+}
