@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use sentra_core::Id;
 use sentra_core::orders::{Buyer, NewOrder, NewOrderLine, Order, OrderStatus};
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +76,9 @@ pub struct OrderView {
 pub struct ViewLine {
     /// The variant.
     pub variant_id: String,
+    /// What was ordered: the product's name and the variant's options (`Kaos Batik — L,
+    /// Merah`); empty if the seller has since deleted the product.
+    pub name: String,
     /// Units.
     pub quantity: i64,
     /// Rupiah per unit.
@@ -82,8 +86,8 @@ pub struct ViewLine {
 }
 
 impl OrderView {
-    /// The buyer's view of an order.
-    pub fn of(order: &Order) -> OrderView {
+    /// The buyer's view of an order; `name` names a line's variant.
+    pub fn of(order: &Order, name: impl Fn(Id) -> String) -> OrderView {
         let mut timeline = vec![Step {
             status: OrderStatus::New,
             at: order.created_at,
@@ -112,6 +116,7 @@ impl OrderView {
                 .iter()
                 .map(|l| ViewLine {
                     variant_id: l.variant_id.to_string(),
+                    name: name(l.variant_id),
                     quantity: l.quantity,
                     unit_price: l.unit_price,
                 })
@@ -159,6 +164,30 @@ pub fn find_order(state: &AppState, code: &str, last4: &str) -> Result<Order, Ap
     }
 }
 
+/// The buyer's view of the order with this code and phone digits, its lines named from the
+/// merged catalogue. Blocks.
+pub fn buyer_view(state: &AppState, code: &str, last4: &str) -> Result<OrderView, ApiError> {
+    let order = find_order(state, code, last4)?;
+    // `find_order` has just brought the replica up to date.
+    let replica = state.replica_as_is()?;
+    Ok(OrderView::of(&order, |variant| {
+        let Ok(product) = replica.core().product_of_variant(variant) else {
+            return String::new();
+        };
+        let options = product
+            .variants
+            .iter()
+            .find(|v| v.id == variant)
+            .map(|v| v.options.join(", "))
+            .unwrap_or_default();
+        if options.is_empty() {
+            product.name
+        } else {
+            format!("{} — {options}", product.name)
+        }
+    }))
+}
+
 /// `POST /v1/orders`
 pub async fn place(
     State(state): State<AppState>,
@@ -189,6 +218,6 @@ pub async fn status(
     Path(code): Path<String>,
     Query(lookup): Query<Lookup>,
 ) -> Result<Response, ApiError> {
-    let order = blocking(move || find_order(&state, &code, &lookup.phone_last4)).await?;
-    Ok(Json(OrderView::of(&order)).into_response())
+    let view = blocking(move || buyer_view(&state, &code, &lookup.phone_last4)).await?;
+    Ok(Json(view).into_response())
 }

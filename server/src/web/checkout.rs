@@ -4,7 +4,7 @@
 use super::catalogue::{ProductView, product_view, render_product, url_encode};
 use super::{Lang, chosen, error_page, lang_of, page, respond, rupiah, t};
 use crate::error::ApiError;
-use crate::orders::{OrderRequest, OrderView, find_order, place_order};
+use crate::orders::{OrderRequest, OrderView, buyer_view, place_order};
 use crate::{AppState, blocking};
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -483,6 +483,22 @@ fn render_view(lang: Lang, view: &OrderView) -> Markup {
                 }
             }
         }
+        table.lines {
+            thead { tr {
+                th { (t(lang, "Barang", "Item")) }
+                th.n { (t(lang, "Jumlah", "Quantity")) }
+                th.n { (t(lang, "Harga", "Price")) }
+            } }
+            tbody {
+                @for line in &view.lines {
+                    tr {
+                        td { @if line.name.is_empty() { (t(lang, "(produk sudah dihapus)", "(product since deleted)")) } @else { (line.name) } }
+                        td.n { (line.quantity) }
+                        td.n.nw { (rupiah(line.unit_price.saturating_mul(line.quantity))) }
+                    }
+                }
+            }
+        }
         p { (t(lang, "Total", "Total")) ": " span.price { (rupiah(view.total)) } }
     }
 }
@@ -509,8 +525,7 @@ async fn status_page(
                         lang, &bulk, &orders, &names,
                     ))
                 } else {
-                    find_order(&state, &c, &d)
-                        .map(|order| render_view(lang, &OrderView::of(&order)))
+                    buyer_view(&state, &c, &d).map(|view| render_view(lang, &view))
                 }
             })
             .await,

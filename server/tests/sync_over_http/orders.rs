@@ -112,6 +112,14 @@ async fn an_order_placed_through_the_server_reaches_the_phone_and_the_server_see
     let view: OrderView = seen.json().await.unwrap();
     assert_eq!(view.status, OrderStatus::Shipped);
     assert_eq!(view.tracking_no.as_deref(), Some("JNE0123456789"));
+    // The buyer sees what they ordered, by name.
+    assert_eq!(view.lines.len(), 1);
+    assert!(
+        view.lines[0].name.starts_with("Celana Jeans Slim"),
+        "{:?}",
+        view.lines
+    );
+    assert_eq!(view.lines[0].quantity, 3);
     let steps: Vec<OrderStatus> = view.timeline.iter().map(|s| s.status).collect();
     assert_eq!(
         steps,

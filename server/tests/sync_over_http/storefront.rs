@@ -258,6 +258,11 @@ async fn a_buyer_searches_orders_from_a_form_and_follows_the_order(backend: Back
     let (status, tracked) = get_page(&server, &format!("/pesanan?kode={code}&hp=4321")).await;
     assert_eq!(status, 200);
     assert!(tracked.contains("Diterima penjual"), "{tracked}");
+    // With what was ordered, by name.
+    assert!(
+        tracked.contains("Kain Batik Tulis Pewarna Alami"),
+        "{tracked}"
+    );
     assert!(
         !tracked.contains("Kenanga"),
         "the status page shows no address"
