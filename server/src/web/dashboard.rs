@@ -1,7 +1,8 @@
 //! The officials' dashboard: producers by province, regency, sector and cluster; orders and
 //! revenue by channel, region and month; and buyers' reach. Each chart is inline SVG (bars, or
 //! lines for months) with its table beside it and a CSV export. The figures come from
-//! [`sentra_core::Sentra::report`] on the server's replica; this file only draws them.
+//! [`sentra_core::Sentra::report`] on the server's replica; this file only lays them out, with
+//! the SVG drawing in `charts.rs` and the CSV files in `exports.rs`.
 //!
 //! URLs (stable; the browser tests use them):
 //! - `GET /dasbor?dari=YYYY-MM&sampai=YYYY-MM&wilayah=CODE&lang=id|en`: the dashboard. Every
@@ -20,14 +21,15 @@
 //! of the organisations they administer; a facilitator sees the producers they registered;
 //! a producer may not open the dashboard. Anyone not signed in is sent to `/masuk`.
 
+use super::charts::{COLOURS, bar_svg, line_svg};
 use super::session::{WebSession, forbidden, session_of, sign_out_form, to_sign_in};
-use super::{Lang, chosen, error_page, lang_of, page, respond, rupiah, t};
+use super::{Lang, chosen, error_page, exports, lang_of, page, respond, rupiah, t};
 use crate::error::ApiError;
 use crate::{AppState, blocking};
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
 use axum::routing::get;
 use maud::{Markup, PreEscaped, html};
 use sentra_core::producers::Sector;
@@ -40,7 +42,7 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dasbor", get(dashboard))
-        .route("/dasbor/ekspor/{file}", get(export))
+        .route("/dasbor/ekspor/{file}", get(exports::export))
 }
 
 /// The filters, as typed in the URL (all optional).
@@ -87,7 +89,7 @@ pub fn scope_of(role: Role, user: sentra_core::Id) -> Option<ReportScope> {
 }
 
 /// What a request for figures came to.
-enum Outcome {
+pub(super) enum Outcome {
     SignIn,
     Forbidden(WebSession),
     BadFilter(WebSession, sentra_core::Error),
@@ -95,7 +97,11 @@ enum Outcome {
 }
 
 /// Checks the session and computes the report. Blocks.
-fn figures(state: &AppState, headers: &HeaderMap, filters: &Filters) -> Result<Outcome, ApiError> {
+pub(super) fn figures(
+    state: &AppState,
+    headers: &HeaderMap,
+    filters: &Filters,
+) -> Result<Outcome, ApiError> {
     let Some(session) = session_of(state, headers)? else {
         return Ok(Outcome::SignIn);
     };
@@ -147,55 +153,6 @@ async fn dashboard(
     }
 }
 
-async fn export(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Path(file): Path<String>,
-    Query(filters): Query<Filters>,
-) -> Response {
-    let lang = lang_of(&headers, filters.lang.as_deref());
-    let Some(slug) = file.strip_suffix(".csv").filter(|s| CHARTS.contains(s)) else {
-        return error_page(lang, &ApiError::NotFound);
-    };
-    let slug = slug.to_owned();
-    let outcome = {
-        let (headers, filters) = (headers.clone(), filters.clone());
-        blocking(move || figures(&state, &headers, &filters)).await
-    };
-    let here = uri
-        .path_and_query()
-        .map_or("/dasbor".to_owned(), |p| p.as_str().to_owned());
-    let report = match outcome {
-        Ok(Outcome::SignIn) => return to_sign_in(&here),
-        Ok(Outcome::Forbidden(session)) => return forbidden(lang, &session),
-        Ok(Outcome::BadFilter(..)) => return error_page(lang, &ApiError::BadBody),
-        Ok(Outcome::Figures(_, report)) => report,
-        Err(err) => return error_page(lang, &err),
-    };
-    let Some(table) = tables(lang, &report).into_iter().find(|t| t.slug == slug) else {
-        return error_page(lang, &ApiError::NotFound);
-    };
-    match to_csv(&table) {
-        Ok(body) => {
-            let mut response = body.into_response();
-            let h = response.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            );
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            if let Ok(value) =
-                HeaderValue::from_str(&format!("attachment; filename=\"sentra-{slug}.csv\""))
-            {
-                h.insert(header::CONTENT_DISPOSITION, value);
-            }
-            response
-        }
-        Err(err) => error_page(lang, &err),
-    }
-}
-
 /// The charts, by their URL name.
 pub const CHARTS: [&str; 8] = [
     "provinsi",
@@ -209,24 +166,24 @@ pub const CHARTS: [&str; 8] = [
 ];
 
 /// One column of figures.
-struct Column {
+pub(super) struct Column {
     /// Its heading on the page.
-    head: String,
+    pub(super) head: String,
     /// Its CSV header (a stable code).
-    csv: String,
+    pub(super) csv: String,
     /// Whether it is rupiah.
-    money: bool,
+    pub(super) money: bool,
 }
 
 /// One row: a key (a code), a name, and one figure per column.
-struct Row {
-    key: String,
-    name: String,
-    values: Vec<i64>,
+pub(super) struct Row {
+    pub(super) key: String,
+    pub(super) name: String,
+    pub(super) values: Vec<i64>,
 }
 
 /// How a table is drawn.
-enum Drawing {
+pub(super) enum Drawing {
     /// Horizontal bars of one column (the first `limit` rows).
     Bars { column: usize, limit: usize },
     /// One line per column, over the rows in order.
@@ -234,15 +191,13 @@ enum Drawing {
 }
 
 /// A chart's figures: what the SVG, the table beside it and the CSV export are all made from.
-struct Table {
-    slug: &'static str,
-    title: &'static str,
-    columns: Vec<Column>,
-    rows: Vec<Row>,
-    drawing: Drawing,
+pub(super) struct Table {
+    pub(super) slug: &'static str,
+    pub(super) title: &'static str,
+    pub(super) columns: Vec<Column>,
+    pub(super) rows: Vec<Row>,
+    pub(super) drawing: Drawing,
 }
-
-const COLOURS: [&str; 4] = ["#7a2e0e", "#0b5c8a", "#2e7d32", "#b8860b"];
 
 fn channel_name(lang: Lang, channel: Channel) -> &'static str {
     match channel {
@@ -310,7 +265,7 @@ fn split_values(split: &sentra_core::reports::ChannelSplit) -> Vec<i64> {
 }
 
 /// Every chart's table, from one report.
-fn tables(lang: Lang, report: &Report) -> Vec<Table> {
+pub(super) fn tables(lang: Lang, report: &Report) -> Vec<Table> {
     let producer_columns = || {
         vec![
             column(t(lang, "Produsen", "Producers"), "produsen", false),
@@ -464,33 +419,7 @@ fn tables(lang: Lang, report: &Report) -> Vec<Table> {
     ]
 }
 
-/// A chart's table as CSV: `kode`, `nama`, then its columns' codes.
-fn to_csv(table: &Table) -> Result<Vec<u8>, ApiError> {
-    let fail = |e: csv::Error| ApiError::Internal(e.to_string());
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["kode".to_owned(), "nama".to_owned()];
-    header.extend(table.columns.iter().map(|c| c.csv.clone()));
-    writer.write_record(&header).map_err(fail)?;
-    for row in &table.rows {
-        let mut record = vec![row.key.clone(), spreadsheet_safe(&row.name)];
-        record.extend(row.values.iter().map(i64::to_string));
-        writer.write_record(&record).map_err(fail)?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-/// A name that a spreadsheet will not run as a formula (names come from users).
-fn spreadsheet_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
-fn figure(money: bool, value: i64) -> String {
+pub(super) fn figure(money: bool, value: i64) -> String {
     if money {
         rupiah(value)
     } else {
@@ -498,109 +427,6 @@ fn figure(money: bool, value: i64) -> String {
             .trim_start_matches("Rp")
             .trim()
             .to_owned()
-    }
-}
-
-/// Horizontal bars of one column, largest first as the rows come.
-fn bar_svg(table: &Table, column: usize, limit: usize) -> Markup {
-    let rows: Vec<&Row> = table.rows.iter().take(limit).collect();
-    let money = table.columns.get(column).is_some_and(|c| c.money);
-    let max = rows
-        .iter()
-        .filter_map(|r| r.values.get(column).copied())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let row_h = 22;
-    let height = rows.len() * row_h + 4;
-    let (label_w, bar_w) = (125.0, 185.0);
-    html! {
-        svg viewBox={ "0 0 400 " (height) } width="400" height=(height) role="img"
-            aria-label=(table.title) {
-            title { (table.title) }
-            @for (i, row) in rows.iter().enumerate() {
-                @let value = row.values.get(column).copied().unwrap_or(0);
-                @let y = i * row_h + 2;
-                @let w = (value.max(0) as f64) / (max as f64) * bar_w;
-                text x="0" y=(y + 15) font-size="11" { (short(&row.name, 20)) }
-                rect x=(label_w) y=(y + 3) width=(format!("{w:.1}")) height="15" fill=(COLOURS[0]) {}
-                text x=(format!("{:.1}", label_w + w + 4.0)) y=(y + 15) font-size="11" {
-                    (figure(money, value))
-                }
-            }
-        }
-    }
-}
-
-/// One line per column over the rows (months), with the largest value on the axis.
-fn line_svg(lang: Lang, table: &Table, columns: &[(usize, &'static str)]) -> Markup {
-    let (left, top, width, height) = (62.0, 10.0, 308.0, 160.0);
-    let n = table.rows.len();
-    let max = table
-        .rows
-        .iter()
-        .flat_map(|r| {
-            columns
-                .iter()
-                .filter_map(|(c, _)| r.values.get(*c).copied())
-        })
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let x = |i: usize| {
-        if n <= 1 {
-            left + width / 2.0
-        } else {
-            left + width * i as f64 / (n - 1) as f64
-        }
-    };
-    let y = |v: i64| top + height - height * v.max(0) as f64 / max as f64;
-    let step = n.div_ceil(6).max(1);
-    html! {
-        svg viewBox="0 0 400 190" width="400" height="190" role="img" aria-label=(table.title) {
-            title { (table.title) }
-            line x1=(left) y1=(top + height) x2=(left + width) y2=(top + height) stroke="#999" {}
-            line x1=(left) y1=(top) x2=(left) y2=(top + height) stroke="#999" {}
-            text x="0" y=(top + 10.0) font-size="10" { (rupiah(max)) }
-            text x="0" y=(top + height) font-size="10" { "0" }
-            @for (i, row) in table.rows.iter().enumerate() {
-                @if i % step == 0 {
-                    text x=(format!("{:.1}", x(i))) y=(top + height + 15.0) font-size="10"
-                        text-anchor="middle" {
-                        (row.key)
-                    }
-                }
-            }
-            @for (column, colour) in columns {
-                @let points: Vec<String> = table.rows.iter().enumerate()
-                    .map(|(i, r)| format!("{:.1},{:.1}", x(i), y(r.values.get(*column).copied().unwrap_or(0))))
-                    .collect();
-                polyline points=(points.join(" ")) fill="none" stroke=(colour) stroke-width="2" {}
-                @for point in &points {
-                    @if let Some((px, py)) = point.split_once(',') {
-                        circle cx=(px) cy=(py) r="2.5" fill=(colour) {}
-                    }
-                }
-            }
-        }
-        p.legend {
-            @for (column, colour) in columns {
-                @if let Some(c) = table.columns.get(*column) {
-                    span style={ "color:" (colour) } { "■ " }
-                    (c.head.split(':').next().unwrap_or(&c.head)) " "
-                }
-            }
-            span.muted { "(" (t(lang, "pendapatan", "revenue")) ")" }
-        }
-    }
-}
-
-fn short(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let cut: String = text.chars().take(max - 1).collect();
-        format!("{cut}…")
     }
 }
 

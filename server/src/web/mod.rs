@@ -5,9 +5,11 @@
 //! like `<script>` shows as text.
 
 pub mod catalogue;
+mod charts;
 pub mod checkout;
 pub mod cooperative;
 pub mod dashboard;
+mod exports;
 pub mod import;
 pub mod session;
 

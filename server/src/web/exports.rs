@@ -1,0 +1,86 @@
+//! The dashboard's CSV exports: `GET /dasbor/ekspor/{chart}.csv`, one chart's table with the
+//! dashboard's filters and access rules (see [`super::dashboard`] for the columns).
+
+use super::dashboard::{CHARTS, Filters, Outcome, Table, figures, tables};
+use super::session::{forbidden, to_sign_in};
+use super::{error_page, lang_of};
+use crate::error::ApiError;
+use crate::{AppState, blocking};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+pub(super) async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(file): Path<String>,
+    Query(filters): Query<Filters>,
+) -> Response {
+    let lang = lang_of(&headers, filters.lang.as_deref());
+    let Some(slug) = file.strip_suffix(".csv").filter(|s| CHARTS.contains(s)) else {
+        return error_page(lang, &ApiError::NotFound);
+    };
+    let slug = slug.to_owned();
+    let outcome = {
+        let (headers, filters) = (headers.clone(), filters.clone());
+        blocking(move || figures(&state, &headers, &filters)).await
+    };
+    let here = uri
+        .path_and_query()
+        .map_or("/dasbor".to_owned(), |p| p.as_str().to_owned());
+    let report = match outcome {
+        Ok(Outcome::SignIn) => return to_sign_in(&here),
+        Ok(Outcome::Forbidden(session)) => return forbidden(lang, &session),
+        Ok(Outcome::BadFilter(..)) => return error_page(lang, &ApiError::BadBody),
+        Ok(Outcome::Figures(_, report)) => report,
+        Err(err) => return error_page(lang, &err),
+    };
+    let Some(table) = tables(lang, &report).into_iter().find(|t| t.slug == slug) else {
+        return error_page(lang, &ApiError::NotFound);
+    };
+    match to_csv(&table) {
+        Ok(body) => {
+            let mut response = body.into_response();
+            let h = response.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            if let Ok(value) =
+                HeaderValue::from_str(&format!("attachment; filename=\"sentra-{slug}.csv\""))
+            {
+                h.insert(header::CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        Err(err) => error_page(lang, &err),
+    }
+}
+
+/// A chart's table as CSV: `kode`, `nama`, then its columns' codes.
+fn to_csv(table: &Table) -> Result<Vec<u8>, ApiError> {
+    let fail = |e: csv::Error| ApiError::Internal(e.to_string());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["kode".to_owned(), "nama".to_owned()];
+    header.extend(table.columns.iter().map(|c| c.csv.clone()));
+    writer.write_record(&header).map_err(fail)?;
+    for row in &table.rows {
+        let mut record = vec![row.key.clone(), spreadsheet_safe(&row.name)];
+        record.extend(row.values.iter().map(i64::to_string));
+        writer.write_record(&record).map_err(fail)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// A name that a spreadsheet will not run as a formula (names come from users).
+fn spreadsheet_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
