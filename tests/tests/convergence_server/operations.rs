@@ -1,0 +1,225 @@
+//! The random operations a case is made of: products and variants made and edited, stock
+//! movements and direct sales, orders and their transitions, producer edits, deletes and photo
+//! adds on one phone; or time passing, the server restarting, or a faulty sync.
+
+use crate::HOUR;
+use crate::model::{Model, orders_of, products_of};
+use crate::network::sync;
+use crate::world::{Phone, Server};
+use rand::RngExt;
+use rand::rngs::StdRng;
+use sentra_core::catalogue::{NewVariant, Product, ProductPatch, VariantPatch};
+use sentra_core::orders::{Buyer, NewOrder, NewOrderLine, Order, OrderStatus, Transition};
+use sentra_core::producers::ProducerPatch;
+use sentra_core::sales::NewSale;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+
+/// Operation number `op` of case `seed`: a random operation by `phone`, or on the world around
+/// it. Photos are written to `shot` before they are added.
+pub fn perform(
+    rng: &mut StdRng,
+    seed: u64,
+    op: usize,
+    phone: &Phone,
+    server: &mut Server,
+    model: &mut Model,
+    shot: &Path,
+) {
+    let producer = phone.producer;
+    match rng.random_range(0..20) {
+        0..=2 => {
+            let mut input = sentra_tests::jeans(&producer.to_string());
+            input.name = format!("Jeans {seed}-{op}");
+            input.variants.truncate(rng.random_range(1..=3));
+            phone.sentra.create_product(&input).unwrap();
+        }
+        3 => {
+            if let Some(p) = random_product(rng, phone) {
+                let patch = match rng.random_range(0..3) {
+                    0 => ProductPatch {
+                        price: Some(rng.random_range(1..200) * 1_000),
+                        ..Default::default()
+                    },
+                    1 => ProductPatch {
+                        name: Some(format!("Jeans {}", rng.random_range(0..1000))),
+                        ..Default::default()
+                    },
+                    _ => ProductPatch {
+                        status: Some(
+                            ["listed", "unlisted", "draft"][rng.random_range(0..3)].into(),
+                        ),
+                        ..Default::default()
+                    },
+                };
+                phone.sentra.edit_product(p.id, &patch).unwrap();
+            }
+        }
+        4 => {
+            if let Some(p) = random_product(rng, phone) {
+                if rng.random_bool(0.5) {
+                    let v = &p.variants[rng.random_range(0..p.variants.len())];
+                    let price = rng
+                        .random_bool(0.7)
+                        .then(|| rng.random_range(1..200) * 1_000);
+                    phone
+                        .sentra
+                        .edit_variant(
+                            v.id,
+                            &VariantPatch {
+                                price: Some(price),
+                                sku: None,
+                            },
+                        )
+                        .unwrap();
+                } else {
+                    // A new variant: a new size in both washes' first tier.
+                    let _ = phone.sentra.add_variant(
+                        p.id,
+                        &NewVariant {
+                            sku: String::new(),
+                            options: vec![
+                                format!("{}", 36 + 2 * rng.random_range(0..4)),
+                                "Biru".into(),
+                            ],
+                            price: None,
+                            initial_stock: rng.random_range(0..5),
+                        },
+                    );
+                }
+            }
+        }
+        5..=7 => {
+            if let Some(p) = random_product(rng, phone) {
+                let v = &p.variants[rng.random_range(0..p.variants.len())];
+                match rng.random_range(0..3) {
+                    0 => {
+                        phone
+                            .sentra
+                            .record_sale(&NewSale {
+                                variant_id: v.id.to_string(),
+                                quantity: rng.random_range(1..4),
+                                unit_price: None,
+                                channel: "market_stall".into(),
+                                sold_on: "2026-11-22".into(),
+                            })
+                            .unwrap();
+                    }
+                    1 => {
+                        phone.sentra.restock(v.id, rng.random_range(1..10)).unwrap();
+                    }
+                    _ => {
+                        phone
+                            .sentra
+                            .adjust_stock(v.id, -rng.random_range(1..3))
+                            .unwrap();
+                    }
+                }
+            }
+        }
+        8 => {
+            if let Some(p) = random_product(rng, phone) {
+                let v = &p.variants[rng.random_range(0..p.variants.len())];
+                let id = phone
+                    .sentra
+                    .create_order(&NewOrder {
+                        producer_id: producer.to_string(),
+                        channel: "facilitator".into(),
+                        buyer: Buyer {
+                            name: "Toko Seragam".into(),
+                            phone: "0281635123".into(),
+                            regency_code: "3302".into(),
+                            address: "Purwokerto".into(),
+                        },
+                        lines: vec![NewOrderLine {
+                            variant_id: v.id.to_string(),
+                            quantity: 1,
+                        }],
+                        ..Default::default()
+                    })
+                    .unwrap();
+                model.statuses.entry(id).or_default().push(OrderStatus::New);
+            }
+        }
+        9..=10 => {
+            let orders: Vec<Order> = orders_of(&phone.sentra)
+                .into_iter()
+                .filter(|o| o.producer_id == producer)
+                .collect();
+            if !orders.is_empty() {
+                let order = &orders[rng.random_range(0..orders.len())];
+                let change = match rng.random_range(0..5) {
+                    0 => Transition::Accept,
+                    1 => Transition::Reject {
+                        reason: "stok habis".into(),
+                    },
+                    2 => Transition::Ship {
+                        courier: "JNE".into(),
+                        tracking_no: "JN1".into(),
+                    },
+                    3 => Transition::Complete,
+                    _ => Transition::Cancel {
+                        reason: "batal".into(),
+                    },
+                };
+                match phone.sentra.transition_order(order.id, &change) {
+                    Ok(()) => {
+                        let now = phone.sentra.order(order.id).unwrap().status;
+                        model.statuses.entry(order.id).or_default().push(now);
+                    }
+                    Err(e) => assert_eq!(e.code(), sentra_core::ErrorCode::InvalidTransition),
+                }
+            }
+        }
+        11 => {
+            let patch = match rng.random_range(0..3) {
+                0 => ProducerPatch {
+                    address: Some(format!("Jl. Raya No. {}", rng.random_range(1..99))),
+                    ..Default::default()
+                },
+                1 => ProducerPatch {
+                    workforce: Some(rng.random_range(1..50)),
+                    ..Default::default()
+                },
+                _ => ProducerPatch {
+                    owner_name: Some(format!("Ibu {}", rng.random_range(0..100))),
+                    ..Default::default()
+                },
+            };
+            phone.sentra.edit_producer(producer, &patch).unwrap();
+        }
+        12 => {
+            if rng.random_bool(0.4)
+                && let Some(p) = random_product(rng, phone)
+            {
+                phone.sentra.delete_product(p.id).unwrap();
+            }
+        }
+        13 => {
+            if rng.random_bool(0.3)
+                && let Some(p) = random_product(rng, phone)
+            {
+                sentra_tests::noise_photo(op, 48, 36).save(shot).unwrap();
+                phone.sentra.add_photo(p.id, shot).unwrap();
+            }
+        }
+        14 => {
+            server
+                .truth
+                .fetch_add(rng.random_range(1..6) * HOUR, Ordering::SeqCst);
+        }
+        15 => {
+            server.restart();
+            *model.faults.entry("server restarted").or_default() += 1;
+        }
+        _ => sync(phone, server, Some(rng), model),
+    }
+}
+
+fn random_product(rng: &mut StdRng, phone: &Phone) -> Option<Product> {
+    let products: Vec<Product> = products_of(&phone.sentra, Some(phone.producer))
+        .into_iter()
+        .filter(|p| !p.variants.is_empty())
+        .collect();
+    (!products.is_empty()).then(|| products[rng.random_range(0..products.len())].clone())
+}
