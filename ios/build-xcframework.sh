@@ -3,12 +3,12 @@
 # simulators) and generates the Swift bindings into Sources/SentraFFI/. Run on a Mac with
 # Xcode and rustup:
 #   rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios
-#   ios/build-xcframework.sh            (release; add --debug for a faster dev build)
+#   ios/build-xcframework.sh            (the size-optimised `mobile` profile; add --debug for a faster dev build)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-profile=release
-flag=--release
+profile=mobile
+flag="--profile mobile"
 [ "${1:-}" = "--debug" ] && profile=debug && flag=
 cd "$root"
 

@@ -45,11 +45,11 @@ android {
 }
 
 val cargoNdk by tasks.registering(Exec::class) {
-    description = "Builds libsentra_ffi.so (release) for ${abis.joinToString()} with cargo-ndk."
+    description = "Builds libsentra_ffi.so (the size-optimised `mobile` profile) for ${abis.joinToString()} with cargo-ndk."
     workingDir = workspace
     outputs.dir(jniLibs)
     val targets = abis.flatMap { listOf("-t", it) }
-    commandLine(listOf("cargo", "ndk") + targets + listOf("-o", jniLibs.asFile.path, "build", "--release", "-p", "sentra-ffi"))
+    commandLine(listOf("cargo", "ndk") + targets + listOf("-o", jniLibs.asFile.path, "build", "--profile", "mobile", "-p", "sentra-ffi"))
 }
 
 val hostLibrary by tasks.registering(Exec::class) {

@@ -16,7 +16,7 @@ use std::process::Command;
 pub struct Settings {
     /// Products synced (10,000).
     pub products: usize,
-    /// `libsentra_ffi.so` built in release, if it exists.
+    /// `libsentra_ffi.so` built as the apps ship it (the `mobile` profile), if it exists.
     pub ffi_lib: Option<PathBuf>,
     /// What the bindings' JVM benchmark printed, if it ran.
     pub jvm: Option<String>,
@@ -74,14 +74,14 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
         Some(lib) if lib.exists() => {
             let size = stripped_size(lib)?;
             rows.push(vec![
-                "`libsentra_ffi.so`, release, stripped (x86_64)".into(),
+                "`libsentra_ffi.so`, mobile profile, stripped (x86_64)".into(),
                 format!("{} bytes ({:.1} MB)", thousands(size), size as f64 / 1e6),
                 "(none)".into(),
                 "n/a".into(),
             ]);
         }
         _ => rows.push(vec![
-            "`libsentra_ffi.so`, release, stripped".into(),
+            "`libsentra_ffi.so`, mobile profile, stripped".into(),
             "not built in this run (no `bindings/` crate, or the `--quick` smoke run)".into(),
             "(none)".into(),
             "n/a".into(),
@@ -154,8 +154,8 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
     }
     section.fact(
         "Method",
-        "the library is built with `cargo build --release -p sentra-ffi` and measured after \
-         `strip`; each phone is a fresh `sentra-bench device` process (the real store, engine and \
+        "the library is built as the apps ship it, `cargo build --profile mobile -p \
+         sentra-ffi`, and measured after `strip`; each phone is a fresh `sentra-bench device` process (the real store, engine and \
          `HttpTransport`, default sync options) against a `sentra-server serve` process on \
          loopback, and its peak RSS is `ru_maxrss` from `wait4`; the products were made \
          offline beforehand, in another process",
