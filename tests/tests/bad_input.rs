@@ -248,8 +248,13 @@ fn a_pulled_change_the_device_cannot_store_is_skipped_and_the_pull_goes_on() {
         "append",
         json!({"variant_id": Id::new().to_string(), "quantity": "'; DROP TABLE sales; --"}),
     ));
+    // The good changes carry the source phone's real clock, so the server's time is now.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
     let page = PullResponse {
-        server_time_ms: 1_795_309_200_000,
+        server_time_ms: now,
         changes,
         next_cursor: "42".into(),
         more: false,
