@@ -27,6 +27,10 @@ pub trait Index {
     fn in_assigned_region(&mut self, facilitator: Id, producer: Id) -> StoreResult<bool>;
     /// The member producers of the organisations `admin` administers.
     fn members_administered(&mut self, admin: Id) -> StoreResult<Vec<Id>>;
+    /// Who created an organisation (`None`: the server has not seen it created).
+    fn organisation_creator(&mut self, organisation: Id) -> StoreResult<Option<Id>>;
+    /// Whether `user` is one of an organisation's admins.
+    fn administers(&mut self, user: Id, organisation: Id) -> StoreResult<bool>;
 }
 
 /// Why a pushed entry was refused.
@@ -121,6 +125,9 @@ pub fn authorise(
     change: &Change,
 ) -> Result<Option<Id>, Refusal> {
     let owner = owner_of(index, change)?;
+    if change.entity == "organisation" && !may_change_organisation(index, account, change)? {
+        return Err(Refusal::Forbidden);
+    }
     // Whose rights the entry needs. Joining an organisation hands its admins the producer's
     // private data, so only someone with rights over the producer may add them; naming an
     // organisation's admin hands over all its members' data, so only an admin may.
@@ -156,6 +163,24 @@ pub fn authorise(
         Ok(owner)
     } else {
         Err(Refusal::Forbidden)
+    }
+}
+
+/// Whether `account` may make or change this organisation, on top of the role's rights: anyone
+/// whose role may make one makes a new one, but changing one (or "creating" one that exists,
+/// which would rename it) needs its creator, one of its admins, or an admin.
+fn may_change_organisation(
+    index: &mut dyn Index,
+    account: &Account,
+    change: &Change,
+) -> Result<bool, Refusal> {
+    if account.role == Role::Admin || index.administers(account.user_id, change.id)? {
+        return Ok(true);
+    }
+    match index.organisation_creator(change.id)? {
+        Some(creator) => Ok(creator == account.user_id),
+        None if change.op == "create" => Ok(true),
+        None => Err(Refusal::Unknown),
     }
 }
 

@@ -37,6 +37,8 @@ pub trait Primitives: Index {
     ) -> StoreResult<()>;
     /// Records a membership (`admin`: an admin's user id rather than a member producer).
     fn add_membership(&mut self, organisation: Id, member: Id, admin: bool) -> StoreResult<()>;
+    /// Records who created an organisation (first write wins).
+    fn add_organisation(&mut self, organisation: Id, creator: Id) -> StoreResult<()>;
     /// The sequence number of the feed's last row (0 when empty).
     fn feed_last(&mut self) -> StoreResult<i64>;
     /// Up to `limit` feed rows with `after < seq <= last`, in order: every row (`owners` is
@@ -78,7 +80,7 @@ pub fn push_entry(
             reason: "the change is stamped too far in the future; set the phone's date".to_owned(),
         },
         Ok(owner) => {
-            index(tx, &entry.change, owner)?;
+            index(tx, account, &entry.change, owner)?;
             let mut change = entry.change.clone();
             activate(tx, &mut change)?;
             tx.append_feed(owner, device, &serde_json::to_string(&change)?)?;
@@ -119,7 +121,12 @@ fn activate(tx: &mut dyn Primitives, change: &mut Change) -> StoreResult<()> {
     Ok(())
 }
 
-fn index(tx: &mut dyn Primitives, change: &Change, owner: Option<Id>) -> StoreResult<()> {
+fn index(
+    tx: &mut dyn Primitives,
+    account: &Account,
+    change: &Change,
+    owner: Option<Id>,
+) -> StoreResult<()> {
     let text = |key: &str| change.fields.get(key).and_then(serde_json::Value::as_str);
     if let Some(owner) = owner {
         tx.set_owner(&change.entity, change.id, owner)?;
@@ -137,6 +144,7 @@ fn index(tx: &mut dyn Primitives, change: &Change, owner: Option<Id>) -> StoreRe
                 tx.set_region(change.id, region)?;
             }
         }
+        ("organisation", "create") => tx.add_organisation(change.id, account.user_id)?,
         ("organisation_member", "append") => {
             if let Some(member) = text("producer_id").and_then(|s| s.parse().ok()) {
                 tx.add_membership(change.id, member, false)?;

@@ -99,6 +99,12 @@ CREATE TABLE IF NOT EXISTS memberships (
     admin         INTEGER NOT NULL,         -- 1 for an admin row
     PRIMARY KEY (organisation, member, admin)
 ) WITHOUT ROWID;
+
+-- Who created each organisation: only they, its admins and admins may change it.
+CREATE TABLE IF NOT EXISTS organisations (
+    id          BLOB PRIMARY KEY,
+    created_by  BLOB NOT NULL               -- the creator's user id
+) WITHOUT ROWID;
 "#;
 
 /// The SQLite store.
@@ -233,6 +239,25 @@ impl Index for Tx<'_> {
             &admin,
         )
     }
+
+    fn organisation_creator(&mut self, organisation: Id) -> StoreResult<Option<Id>> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT created_by FROM organisations WHERE id = ?1")?
+            .query_row([organisation], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn administers(&mut self, user: Id, organisation: Id) -> StoreResult<bool> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT 1 FROM memberships WHERE organisation = ?1 AND member = ?2 AND admin = 1",
+            )?
+            .query_row(rusqlite::params![organisation, user], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
 }
 
 impl Primitives for Tx<'_> {
@@ -304,6 +329,13 @@ impl Primitives for Tx<'_> {
         self.0
             .prepare_cached("INSERT OR IGNORE INTO memberships(organisation, member, admin) VALUES (?1, ?2, ?3)")?
             .execute(rusqlite::params![organisation, member, admin])?;
+        Ok(())
+    }
+
+    fn add_organisation(&mut self, organisation: Id, creator: Id) -> StoreResult<()> {
+        self.0
+            .prepare_cached("INSERT OR IGNORE INTO organisations(id, created_by) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![organisation, creator])?;
         Ok(())
     }
 

@@ -282,6 +282,7 @@ on_both_backends!(
     every_role_pulls_exactly_its_scope_and_never_another_producers_private_fields,
     every_route_answers_every_role_as_the_table_says,
     an_admin_of_another_cooperative_cannot_annex_a_producer_or_crown_itself,
+    a_facilitator_renames_the_cluster_they_made_and_no_other_facilitator_can,
 );
 
 async fn every_role_against_every_push_entry_kind_matches_the_table_and_a_refusal_changes_nothing(
@@ -314,4 +315,13 @@ async fn an_admin_of_another_cooperative_cannot_annex_a_producer_or_crown_itself
         return;
     };
     push::annexation_is_refused(&mut world).await;
+}
+
+async fn a_facilitator_renames_the_cluster_they_made_and_no_other_facilitator_can(
+    backend: Backend,
+) {
+    let Some(mut world) = world(backend).await else {
+        return;
+    };
+    push::only_the_maker_renames_a_cluster(&mut world).await;
 }

@@ -130,7 +130,9 @@ const PUSH: &[(&str, &str, Build)] = &[
             json!({"kind": "cluster", "name": "Sentra Baru"}),
         )
     }),
-    ("organisation update", "FFAAAAAFU", |p1, _, _| {
+    // Changing an organisation needs its creator (here the head office), one of its admins, or
+    // an admin.
+    ("organisation update", "FFFFFAFFU", |p1, _, _| {
         change(
             "organisation",
             p1.cooperative,
@@ -138,6 +140,19 @@ const PUSH: &[(&str, &str, Build)] = &[
             json!({"name": "Koperasi Rowosari"}),
         )
     }),
+    // "Creating" an organisation that exists would rename it: the same rights as an update.
+    (
+        "organisation create reusing P1's cooperative id",
+        "FFFFFAFFU",
+        |p1, _, _| {
+            change(
+                "organisation",
+                p1.cooperative,
+                "create",
+                json!({"kind": "cluster", "name": "Diambil alih"}),
+            )
+        },
+    ),
     (
         "organisation_admin append (the pusher as admin of P1's cooperative)",
         "FFFFFFFFU",
@@ -183,7 +198,7 @@ const PUSH: &[(&str, &str, Build)] = &[
     ("product delete", "AFAAFAFFU", |p1, _, _| {
         change("product", p1.product, "delete", json!({}))
     }),
-    ("organisation delete", "FFAAAAAFU", |_, p2, _| {
+    ("organisation delete", "FFFFFFAFU", |_, p2, _| {
         change("organisation", p2.cooperative, "delete", json!({}))
     }),
     ("producer delete", "AFAAFAFFU", |p1, _, _| {
@@ -340,4 +355,74 @@ pub async fn annexation_is_refused(world: &mut World) {
         text.contains(&p2.product.to_string()),
         "but it sees its own member"
     );
+}
+
+/// F2 makes a cluster and renames it; F1, who may make clusters too, can neither rename nor
+/// delete it, nor take it over by "creating" it again. The feed holds only F2's changes.
+pub async fn only_the_maker_renames_a_cluster(world: &mut World) {
+    let (_, cursor) = pull_all(&world.server, &world.admin, None).await;
+    let cluster = Id::new();
+    let named = |op: &str, name: &str| {
+        change(
+            "organisation",
+            cluster,
+            op,
+            json!({"kind": "cluster", "name": name, "region_code": "3327"}),
+        )
+    };
+    let outcomes = |answer: Answer| -> Vec<String> {
+        let response: PushResponse = answer.decode();
+        response
+            .results
+            .into_iter()
+            .map(|r| match r.outcome {
+                Outcome::Applied => "applied".to_owned(),
+                Outcome::Rejected { code, .. } => code,
+                other => format!("{other:?}"),
+            })
+            .collect()
+    };
+    let mut maker = world.session(Who::FacilitatorNotAssigned).unwrap().clone();
+    let answer = push_raw(
+        &world.server,
+        &mut maker,
+        vec![
+            named("create", "Sentra Jeans"),
+            named("update", "Sentra Jeans Rowosari"),
+        ],
+    )
+    .await;
+    assert_eq!(outcomes(answer), ["applied", "applied"]);
+    let mut other = world.session(Who::FacilitatorAssigned).unwrap().clone();
+    let answer = push_raw(
+        &world.server,
+        &mut other,
+        vec![
+            named("update", "Diambil alih"),
+            named("create", "Diambil alih"),
+            change("organisation", cluster, "delete", json!({})),
+        ],
+    )
+    .await;
+    assert_eq!(outcomes(answer), ["forbidden", "forbidden", "forbidden"]);
+    // Renaming a cluster nobody has made is refused, not taken as a make.
+    let answer = push_raw(
+        &world.server,
+        &mut other,
+        vec![change(
+            "organisation",
+            Id::new(),
+            "update",
+            json!({"name": "Hantu"}),
+        )],
+    )
+    .await;
+    assert_eq!(outcomes(answer), ["unknown_reference"]);
+    let (new, _) = pull_all(&world.server, &world.admin, cursor).await;
+    let names: Vec<_> = new
+        .iter()
+        .filter(|c| c.id == cluster)
+        .map(|c| c.fields["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(names, ["Sentra Jeans", "Sentra Jeans Rowosari"]);
 }

@@ -49,6 +49,8 @@ CREATE INDEX IF NOT EXISTS product_search_doc ON product_search USING GIN (doc);
 CREATE TABLE IF NOT EXISTS memberships (
     organisation BYTEA NOT NULL, member BYTEA NOT NULL, admin BOOLEAN NOT NULL,
     PRIMARY KEY (organisation, member, admin));
+CREATE TABLE IF NOT EXISTS organisations (
+    id BYTEA PRIMARY KEY, created_by BYTEA NOT NULL);
 "#;
 
 /// The PostgreSQL store.

@@ -210,6 +210,24 @@ impl Index for Tx<'_, '_> {
             &b(admin),
         )
     }
+
+    fn organisation_creator(&mut self, organisation: Id) -> StoreResult<Option<Id>> {
+        let row = self.sql.query_opt(
+            "SELECT created_by FROM organisations WHERE id = $1",
+            &[&b(organisation)],
+        )?;
+        opt_id(row.map(|r| r.get(0)))
+    }
+
+    fn administers(&mut self, user: Id, organisation: Id) -> StoreResult<bool> {
+        Ok(self
+            .sql
+            .query_opt(
+                "SELECT 1 FROM memberships WHERE organisation = $1 AND member = $2 AND admin",
+                &[&b(organisation), &b(user)],
+            )?
+            .is_some())
+    }
 }
 
 impl Primitives for Tx<'_, '_> {
@@ -293,6 +311,14 @@ impl Primitives for Tx<'_, '_> {
         self.sql.execute(
             "INSERT INTO memberships(organisation, member, admin) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             &[&b(organisation), &b(member), &admin],
+        )?;
+        Ok(())
+    }
+
+    fn add_organisation(&mut self, organisation: Id, creator: Id) -> StoreResult<()> {
+        self.sql.execute(
+            "INSERT INTO organisations(id, created_by) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&b(organisation), &b(creator)],
         )?;
         Ok(())
     }
