@@ -487,7 +487,7 @@ fn render_view(lang: Lang, view: &OrderView) -> Markup {
             thead { tr {
                 th { (t(lang, "Barang", "Item")) }
                 th.n { (t(lang, "Jumlah", "Quantity")) }
-                th.n { (t(lang, "Harga", "Price")) }
+                th.n { (t(lang, "Subtotal", "Subtotal")) }
             } }
             tbody {
                 @for line in &view.lines {
