@@ -18,7 +18,7 @@ from sentra_ffi import (
     NewProducerInput, NewProductInput, NewSaleInput, NewVariantInput, OrderTab,
     OrderTransition, ProductPageQuery, ProductStatus, SentraDevice, SentraError, SyncCancel,
     SyncListener, SyncSettings, Unlock, all_error_codes, error_code_string, error_message, fail_with,
-    format_rupiah,
+    format_rupiah, recover_device,
 )
 
 PHOTO = os.environ["SENTRA_PHOTO"]
@@ -295,6 +295,66 @@ def test_switching_account_on_a_shared_phone_needs_that_accounts_pin_offline():
         assert isinstance(budi.unlock("135790"), Unlock.LOCKED)
 
 
+def scribble_over(path, table):
+    """Overwrites every page of `table` in the closed database at `path`, as a failing SD card
+    might."""
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = [p for (p,) in db.execute("SELECT pageno FROM dbstat WHERE name = ?", (table,))]
+    size = db.execute("PRAGMA page_size").fetchone()[0]
+    db.close()
+    assert pages, table
+    with open(path, "r+b") as f:
+        for page in pages:
+            f.seek((page - 1) * size)
+            f.write(b"\xa5" * size)
+
+
+def test_a_damaged_database_is_recovered_and_its_unsent_work_reaches_the_server():
+    with tempfile.TemporaryDirectory() as tmp:
+        server = harness.Server(tmp)
+        try:
+            # The facilitator registers Siti and lists 40 products in the village, offline.
+            path = os.path.join(tmp, "pendamping.db")
+            pendamping = SentraDevice.open(path)
+            signed = asyncio.run(pendamping.sign_in(server.url, *harness.FACILITATOR))
+            producer = a_producer(pendamping)
+            for i in range(40):
+                pendamping.create_product(jeans(producer, name=f"Celana Jeans {i}"))
+            pendamping.set_unlock_pin(PIN)
+            unsent = sum(p.count for p in pendamping.sync_status().pending)
+            assert unsent > 40, unsent
+            del pendamping
+
+            # The phone's card fails under the products table before any sync.
+            scribble_over(path, "products")
+            def list_all():
+                device = SentraDevice.open(path)
+                device.list_products(ProductPageQuery(producer_id=producer))
+            expect(ErrorCode.DATABASE_CORRUPT, list_all)
+
+            recovered = recover_device(path)
+            report, pendamping = recovered.report, recovered.device
+            assert report.damaged_file and os.path.exists(report.damaged_file), report
+            assert report.salvaged_changes == unsent and not report.unsent_changes_lost, report
+            assert report.sign_in_again
+            assert pendamping.has_unlock_pin() and pendamping.unlock(PIN) == Unlock.OPEN()
+
+            # Signed in again (a new device to the server), one sync sends the work it kept.
+            signed = asyncio.run(pendamping.sign_in(server.url, *harness.FACILITATOR))
+            report = sync(pendamping, signed.token, server.url)
+            assert report.completed and report.pushed == unsent and report.rejected == 0, report
+            assert len(pendamping.list_products(ProductPageQuery(producer_id=producer))) == 40
+
+            # Siti signs in on her own phone and finds all forty.
+            siti = SentraDevice.open(os.path.join(tmp, "siti.db"))
+            mine = asyncio.run(siti.sign_in(server.url, "081234567890", PIN))
+            assert sync(siti, mine.token, server.url).completed
+            assert len(siti.list_products(ProductPageQuery(producer_id=producer))) == 40
+        finally:
+            server.stop()
+
+
 if __name__ == "__main__":
     harness.run([
         test_a_facilitator_registers_a_producer_who_sells_receives_an_order_and_ships_it,
@@ -302,4 +362,5 @@ if __name__ == "__main__":
         test_progress_arrives_from_a_tokio_thread_and_cancelling_stops_the_sync_cleanly,
         test_a_write_tells_the_change_listener_and_pages_of_products_come_whole,
         test_switching_account_on_a_shared_phone_needs_that_accounts_pin_offline,
+        test_a_damaged_database_is_recovered_and_its_unsent_work_reaches_the_server,
     ])

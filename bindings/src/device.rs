@@ -70,6 +70,13 @@ impl std::fmt::Debug for SentraDevice {
 }
 
 impl SentraDevice {
+    fn wrap(sentra: Sentra) -> Arc<SentraDevice> {
+        Arc::new(SentraDevice {
+            inner: Arc::new(sentra),
+            listener: RwLock::new(None),
+        })
+    }
+
     /// Tells the change listener, if one is set.
     pub(crate) fn notify(&self, change: Change) {
         let listener = self.listener.read().map(|l| l.clone()).unwrap_or_default();
@@ -85,10 +92,7 @@ impl SentraDevice {
     /// error and is never deleted.
     #[uniffi::constructor]
     pub fn open(path: String) -> Result<Arc<SentraDevice>> {
-        Ok(Arc::new(SentraDevice {
-            inner: Arc::new(Sentra::open(Path::new(&path))?),
-            listener: RwLock::new(None),
-        }))
+        Ok(SentraDevice::wrap(Sentra::open(Path::new(&path))?))
     }
 
     /// This database's device id.
@@ -187,4 +191,50 @@ pub fn format_rupiah(amount: i64) -> String {
 #[uniffi::export]
 pub fn fail_with(code: ErrorCode) -> Result<()> {
     Err(SentraError::new(code, Vec::new(), None))
+}
+
+/// What recovering a damaged database did (see [`recover_device`]).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RecoveryReport {
+    /// Where the damaged file was set aside (kept, never read again); `None` when the file was
+    /// healthy and nothing was done.
+    pub damaged_file: Option<String>,
+    /// Unsent changes read back; the next sync applies and pushes them after its pull.
+    pub salvaged_changes: i64,
+    /// Whether some unsent changes were on damaged pages and are lost.
+    pub unsent_changes_lost: bool,
+    /// Photo files kept; those not known to be uploaded are sent again.
+    pub photos_kept: i64,
+    /// Whether the account must sign in again before syncing (the file is a new device).
+    pub sign_in_again: bool,
+}
+
+/// A database rebuilt by [`recover_device`], and what was done.
+#[derive(Debug, uniffi::Record)]
+pub struct Recovered {
+    /// The handle on the rebuilt database.
+    pub device: Arc<SentraDevice>,
+    /// What recovery did.
+    pub report: RecoveryReport,
+}
+
+/// Recovers the database at `path` after a call failed with `DatabaseCorrupt`: keeps the
+/// unsent changes still readable, who was signed in, the PIN and the photos, sets the damaged
+/// file aside, and lets the next sync bring back the rest. Close every handle on the file
+/// first. A healthy file is opened as it is.
+#[uniffi::export]
+pub fn recover_device(path: String) -> Result<Recovered> {
+    let (sentra, report) = Sentra::recover(Path::new(&path))?;
+    Ok(Recovered {
+        device: SentraDevice::wrap(sentra),
+        report: RecoveryReport {
+            damaged_file: report
+                .damaged_file
+                .map(|p| p.to_string_lossy().into_owned()),
+            salvaged_changes: report.salvaged_changes as i64,
+            unsent_changes_lost: report.unsent_changes_lost,
+            photos_kept: report.photos_kept as i64,
+            sign_in_again: report.sign_in_again,
+        },
+    })
 }

@@ -8,7 +8,8 @@
 //! after writes, and one public error enum.
 //!
 //! One file per job:
-//! - `device.rs`: the handle, opening a database, the change listener, the runtime;
+//! - `device.rs`: the handle, opening (or recovering) a database, the change listener, the
+//!   runtime;
 //! - `error.rs`: [`SentraError`] and [`ErrorCode`], stable codes with id/en messages;
 //! - `producers.rs`, `catalogue.rs`, `orders.rs`: the domain calls and their records;
 //! - `sync.rs`: sign in, sync with progress and cancel, the status screen;
@@ -29,7 +30,10 @@ pub use catalogue::{
     NewProductInput, NewVariantInput, Photo, Product, ProductChanges, ProductPageQuery, ProductRow,
     ProductSort, ProductStatus, Variant,
 };
-pub use device::{Account, Change, ChangeListener, SentraDevice, fail_with, format_rupiah};
+pub use device::{
+    Account, Change, ChangeListener, Recovered, RecoveryReport, SentraDevice, fail_with,
+    format_rupiah, recover_device,
+};
 pub use error::{
     ErrorCode, FieldProblem, SentraError, all_error_codes, error_code_string, error_message,
 };

@@ -31,6 +31,7 @@ pub mod orders;
 pub mod organisations;
 pub mod photos;
 pub mod producers;
+pub mod recovery;
 pub mod regions;
 pub mod reports;
 pub mod sales;
@@ -86,6 +87,17 @@ pub struct OpenOptions {
     pub photo_limits: photos::Limits,
 }
 
+impl OpenOptions {
+    /// The photo directory for the database at `path`.
+    fn photo_dir_for(&self, path: &Path) -> PathBuf {
+        self.photo_dir.clone().unwrap_or_else(|| {
+            let mut name = path.file_name().unwrap_or_default().to_os_string();
+            name.push("-photos");
+            path.with_file_name(name)
+        })
+    }
+}
+
 impl Default for OpenOptions {
     fn default() -> Self {
         Self {
@@ -123,12 +135,10 @@ impl Sentra {
 
     /// Opens with explicit options (tests use a controlled clock).
     pub fn open_with(path: &Path, options: OpenOptions) -> Result<Sentra> {
+        // A recovery a crash cut short is finished first (see `recovery`).
+        recovery::finish_interrupted(path)?;
+        let photo_dir = options.photo_dir_for(path);
         let db = db::Db::open(path, options.wall_clock)?;
-        let photo_dir = options.photo_dir.unwrap_or_else(|| {
-            let mut name = path.file_name().unwrap_or_default().to_os_string();
-            name.push("-photos");
-            path.with_file_name(name)
-        });
         photos::library::sweep(&db, &photo_dir)?;
         Ok(Sentra {
             db,

@@ -98,11 +98,17 @@ impl Sentra {
     }
 
     /// Applies a pulled page with the merge rules and stores its cursor, in one transaction.
-    /// Returns how many changes altered local state.
+    /// Returns how many changes altered local state. With the last page of a pull, changes
+    /// salvaged from a damaged file (see [`Sentra::recover`]) are applied on top and move to
+    /// the outbox, in the same transaction.
     pub fn sync_apply_pull(&self, page: &sync::wire::PullResponse) -> Result<usize> {
         self.db.write(|tx| {
             learn_server_time(tx, page.server_time_ms)?;
-            sync::exchange::apply_page(tx, page)
+            let changed = sync::exchange::apply_page(tx, page)?;
+            if !page.more {
+                crate::recovery::restore(tx)?;
+            }
+            Ok(changed)
         })
     }
 

@@ -18,7 +18,7 @@
 pub const APPLICATION_ID: i32 = 0x534E_5452;
 
 /// The ordered migrations. The schema version is the number of steps applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {
@@ -272,5 +272,20 @@ CREATE TABLE quarantine (
     hlc         TEXT NOT NULL,
     code        TEXT NOT NULL,                -- the server's stable code
     reason      TEXT NOT NULL                 -- the server's reason
+);
+"#;
+
+/// v4, recovery: unsent changes read back from a damaged file, waiting for the first pull.
+const V4: &str = r#"
+-- Outbox entries salvaged from a damaged database file (see `recovery`), by their old sequence
+-- number. After the next sync's pull has brought back the rest, each is applied on top and moves
+-- to the outbox, in this order.
+CREATE TABLE salvage (
+    seq         INTEGER PRIMARY KEY,          -- the entry's sequence number in the damaged file
+    entity      TEXT NOT NULL,
+    entity_id   BLOB NOT NULL,
+    op          TEXT NOT NULL,
+    fields      TEXT NOT NULL,                -- JSON object, as the outbox held it
+    hlc         TEXT NOT NULL                 -- the change's original HLC
 );
 "#;

@@ -75,6 +75,25 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// Records in the outbox a change that keeps its own clock (one salvaged from a damaged
+    /// file), with the next sequence number of this device.
+    pub(crate) fn record_change(&mut self, change: &crate::sync::wire::Change) -> Result<()> {
+        let seq = *self.next_seq;
+        self.txn.execute(
+            "INSERT INTO outbox(seq, entity, entity_id, op, fields, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![
+                seq,
+                change.entity,
+                change.id,
+                change.op,
+                Value::Object(change.fields.clone()).to_string(),
+                change.hlc.to_string()
+            ],
+        )?;
+        *self.next_seq = seq + 1;
+        Ok(())
+    }
+
     /// Inserts a new row of `table` with `columns`, and records it in the outbox as a `create`
     /// with the same fields. `local` columns (such as `created_at`) are stored but not synced
     /// here; `hlc` is set to this transaction's packed clock.

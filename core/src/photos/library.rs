@@ -192,28 +192,93 @@ pub(crate) fn keep_downloaded(db: &Db, dir: &Path, hash: &str, bytes: &[u8]) -> 
             "the photo from the server does not match its hash".into(),
         ));
     }
-    let (width, height) = image::ImageReader::new(std::io::Cursor::new(bytes))
+    let size = size_of(bytes).ok_or(super::PhotoError::NotAnImage)?;
+    std::fs::create_dir_all(dir)?;
+    let path = write_atomic(dir, &file_name(hash), bytes)?;
+    db.write(|tx| record_file(tx, hash, size, bytes.len(), true))?;
+    Ok(path)
+}
+
+/// An image's width and height, read from its header.
+fn size_of(bytes: &[u8]) -> Option<(u32, u32)> {
+    image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .ok()
         .and_then(|r| r.into_dimensions().ok())
-        .ok_or(super::PhotoError::NotAnImage)?;
-    std::fs::create_dir_all(dir)?;
-    let path = write_atomic(dir, &file_name(hash), bytes)?;
+}
+
+/// Records an image file that is in the photo directory, as already uploaded or as waiting to
+/// be uploaded.
+fn record_file(
+    tx: &mut Tx<'_>,
+    hash: &str,
+    (width, height): (u32, u32),
+    bytes: usize,
+    uploaded: bool,
+) -> Result<()> {
     let kind = if width.max(height) <= super::THUMBNAIL_LONG_EDGE {
         "thumbnail"
     } else {
         "display"
     };
-    db.write(|tx| {
-        let now = tx.now_ms();
-        tx.execute(
-            "INSERT OR IGNORE INTO photo_files(hash, kind, width, height, bytes, upload_state, \
-             confirmed_bytes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'uploaded', ?5, ?6)",
-            rusqlite::params![hash, kind, width, height, bytes.len() as i64, now],
-        )?;
-        Ok(())
-    })?;
-    Ok(path)
+    let (state, confirmed) = if uploaded {
+        ("uploaded", bytes as i64)
+    } else {
+        ("pending", 0)
+    };
+    let now = tx.now_ms();
+    tx.execute(
+        "INSERT OR IGNORE INTO photo_files(hash, kind, width, height, bytes, upload_state, \
+         confirmed_bytes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        rusqlite::params![
+            hash,
+            kind,
+            width,
+            height,
+            bytes as i64,
+            state,
+            confirmed,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// Records every image file in `dir` whose content matches its hash name, for a database
+/// rebuilt after damage (see `recovery`): those `uploads` says were uploaded stay so, the rest
+/// wait to be sent again (the server keeps a complete file as it is). A file that does not
+/// match its name is left unrecorded, for the sweep. Returns how many were recorded.
+pub(crate) fn record_kept_files(
+    tx: &mut Tx<'_>,
+    dir: &Path,
+    uploads: &std::collections::HashMap<String, String>,
+) -> Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    let mut kept = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(hash) = name.strip_suffix(".jpg") else {
+            continue;
+        };
+        let Ok(bytes) = std::fs::read(entry.path()) else {
+            continue;
+        };
+        if blake3::hash(&bytes).to_hex().as_str() != hash {
+            continue;
+        }
+        let Some(size) = size_of(&bytes) else {
+            continue;
+        };
+        let uploaded = uploads.get(hash).is_some_and(|s| s == "uploaded");
+        record_file(tx, hash, size, bytes.len(), uploaded)?;
+        kept += 1;
+    }
+    Ok(kept)
 }
 
 /// Where an image file with this hash lives, if it is recorded on this phone.

@@ -172,7 +172,7 @@ pub(crate) fn apply_page(tx: &mut Tx<'_>, page: &PullResponse) -> Result<usize> 
 }
 
 /// Whether a pulled change failed because of what it says rather than because of this device.
-fn unstorable(err: &Error) -> bool {
+pub(crate) fn unstorable(err: &Error) -> bool {
     match err {
         Error::Validation(_) | Error::Decode(_) | Error::NotFound { .. } => true,
         Error::Storage(rusqlite::Error::SqliteFailure(failure, _)) => {

@@ -246,3 +246,147 @@ fn a_shared_phone_opens_an_account_only_with_its_pin_and_locks_after_five_wrong(
     let outbox = serde_json::to_string(&p.sentra.outbox(0, 1000).unwrap()).unwrap();
     assert!(!outbox.contains("argon2"));
 }
+
+/// Overwrites one page of the checkpointed, closed database at `path`: the middle leaf page of
+/// `table`'s b-tree, as a failing SD card might.
+fn scribble_over_one_leaf(path: &std::path::Path, table: &str) {
+    let (page, page_size): (i64, i64) = {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        let leaves: Vec<i64> = conn
+            .prepare(
+                "SELECT pageno FROM dbstat WHERE name = ?1 AND pagetype = 'leaf' ORDER BY pageno",
+            )
+            .unwrap()
+            .query_map([table], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            leaves.len() >= 3,
+            "{table} spans {} leaf pages",
+            leaves.len()
+        );
+        let size = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap();
+        (leaves[leaves.len() / 2], size)
+    };
+    let mut file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    use std::io::Seek;
+    file.seek(std::io::SeekFrom::Start(((page - 1) * page_size) as u64))
+        .unwrap();
+    file.write_all(&vec![0x5A; page_size as usize]).unwrap();
+    file.sync_all().unwrap();
+}
+
+#[test]
+fn a_damaged_outbox_page_loses_only_the_changes_on_it_and_the_rest_come_back_after_a_pull() {
+    let p = phone();
+    let producer = p
+        .sentra
+        .register_producer(&producer_input("Konveksi"))
+        .unwrap();
+    for i in 0..300 {
+        p.sentra
+            .create_product(&product_input(producer, &format!("Kaos {i}"), &[]))
+            .unwrap();
+    }
+    let unsent = p.sentra.outbox(0, 1000).unwrap().len();
+    let path = p.sentra.path().to_path_buf();
+    let Phone { sentra, clock, dir } = p;
+    drop(sentra);
+    scribble_over_one_leaf(&path, "outbox");
+
+    let options = || OpenOptions {
+        wall_clock: clock.clone(),
+        ..Default::default()
+    };
+    let (sentra, report) = Sentra::recover_with(&path, options()).unwrap();
+    assert!(report.unsent_changes_lost, "{report:?}");
+    assert!(
+        report.salvaged_changes > unsent / 2 && report.salvaged_changes < unsent,
+        "{} of {unsent} read back",
+        report.salvaged_changes
+    );
+    // Held until the first pull has brought back the rest of the shop.
+    assert!(sentra.outbox(0, 10).unwrap().is_empty());
+    sentra
+        .sync_apply_pull(&sentra_core::sync::wire::PullResponse {
+            server_time_ms: NOV_22,
+            changes: vec![],
+            next_cursor: "0".into(),
+            more: false,
+            reset: false,
+        })
+        .unwrap();
+    let outbox = sentra.outbox(0, 1000).unwrap();
+    assert_eq!(outbox.len(), report.salvaged_changes);
+    let created = outbox.iter().filter(|e| e.entity == "product").count();
+    let listed = sentra
+        .list_products(&sentra_core::catalogue::listing::ProductQuery {
+            limit: 200,
+            ..Default::default()
+        })
+        .unwrap()
+        .len()
+        + sentra
+            .list_products(&sentra_core::catalogue::listing::ProductQuery {
+                offset: 200,
+                limit: 200,
+                ..Default::default()
+            })
+            .unwrap()
+            .len();
+    assert_eq!(
+        listed, created,
+        "every salvaged product is back on the phone"
+    );
+    sentra.check_integrity().unwrap();
+    drop(dir);
+}
+
+#[test]
+fn a_recovery_cut_short_between_its_renames_is_finished_by_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sentra.db");
+    let rebuilt = dir.path().join("sentra.db.recovered");
+    {
+        let damaged = Sentra::open(&path).unwrap();
+        damaged
+            .register_producer(&producer_input("Yang Rusak"))
+            .unwrap();
+        let fresh = Sentra::open(&rebuilt).unwrap();
+        fresh
+            .register_producer(&producer_input("Yang Baru"))
+            .unwrap();
+    }
+    // Cut before anything was renamed: the damaged file is still in place.
+    let sentra = Sentra::open(&path).unwrap();
+    let names: Vec<String> = sentra
+        .producers(false, 0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.business_name)
+        .collect();
+    assert_eq!(names, ["Yang Baru"]);
+    assert!(!rebuilt.exists());
+    let aside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.starts_with("sentra.db.damaged-") && !n.ends_with("-wal") && !n.ends_with("-shm")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "the damaged file is kept aside: {aside:?}");
+    drop(sentra);
+
+    // Cut after the damaged file was set aside: the rebuilt one is simply moved in.
+    let again = dir.path().join("again.db");
+    let again_rebuilt = dir.path().join("again.db.recovered");
+    drop(Sentra::open(&again_rebuilt).unwrap());
+    let sentra = Sentra::open(&again).unwrap();
+    assert!(!again_rebuilt.exists());
+    sentra.check_integrity().unwrap();
+}

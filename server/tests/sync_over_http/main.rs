@@ -3,7 +3,9 @@
 //! and convergence.
 //!
 //! The cases are in `accounts.rs` (sign-in, scopes, authorisation, rate limits), `faults.rs`
-//! (idempotency, clock skew, lost messages) and `photos.rs` (uploads, downloads, the demo).
+//! (idempotency, clock skew, lost messages), `photos.rs` (uploads, downloads, the demo),
+//! `orders.rs` (the buyers' order API), `paging.rs` (pull pages), `storefront.rs` (the web
+//! storefront) and `recovery.rs` (a phone's damaged database rebuilt by resyncing).
 //!
 //! This is also the storage conformance suite: every case runs on embedded SQLite and on a real
 //! PostgreSQL (a fresh database per case, on the server named by `SENTRA_TEST_POSTGRES`, which
@@ -255,4 +257,5 @@ mod faults;
 mod orders;
 mod paging;
 mod photos;
+mod recovery;
 mod storefront;

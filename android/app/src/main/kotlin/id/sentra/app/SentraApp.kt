@@ -8,6 +8,7 @@ import id.sentra.app.sync.SyncScheduler
 import id.sentra.ffi.Change
 import id.sentra.ffi.ChangeListener
 import id.sentra.ffi.SentraDevice
+import id.sentra.ffi.SentraException
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -39,8 +40,30 @@ class SentraApp : Application() {
         super.onCreate()
         accounts = AccountBook(File(filesDir, "accounts"))
         sessions = AccountSessions(this)
-        sessions.activeLogin()?.let { login -> runCatching { use(login, SentraDevice.open(accounts.databaseFor(login).path)) } }
+        sessions.activeLogin()?.let { login -> runCatching { use(login, openOrRecover(login)) } }
         SyncScheduler.schedulePeriodic(this)
+    }
+
+    /**
+     * Opens [login]'s database; a damaged one is rebuilt (the unsent work still readable is
+     * kept, the rest comes back with the next sync) and its session forgotten, so the home
+     * screen asks to sign in again.
+     */
+    private fun openOrRecover(login: String): SentraDevice {
+        val device = try {
+            SentraDevice.open(accounts.databaseFor(login).path)
+        } catch (e: SentraException.DatabaseCorrupt) {
+            return accounts.recover(login, sessions.of(login)).device
+        }
+        // No full page check here (it would cost every cold start). A later call that meets a
+        // damaged page shows the DatabaseCorrupt message; a recovery button there is not built.
+        return try {
+            device.account()
+            device
+        } catch (e: SentraException.DatabaseCorrupt) {
+            device.close()
+            accounts.recover(login, sessions.of(login)).device
+        }
     }
 
     /** Makes [device] (signed in as [login]) the account in use, closing the previous one. */

@@ -1,7 +1,9 @@
 package id.sentra.app.logic
 
+import id.sentra.ffi.Recovered
 import id.sentra.ffi.SentraDevice
 import id.sentra.ffi.Unlock
+import id.sentra.ffi.recoverDevice
 import java.io.File
 import java.security.MessageDigest
 
@@ -64,6 +66,18 @@ class AccountBook(private val dir: File) {
             device.close()
             throw e
         }
+    }
+
+    /**
+     * Rebuilds [login]'s database after a call failed with `DatabaseCorrupt` (close it first):
+     * the unsent work still readable, the PIN and the photos are kept, the damaged file is set
+     * aside, and the rest comes back with the next sync. The rebuilt file is a new device to the
+     * server, so the session in [store] is forgotten and the account signs in again.
+     */
+    fun recover(login: String, store: SessionStore): Recovered {
+        val recovered = recoverDevice(databaseFor(login).path)
+        if (recovered.report.signInAgain) store.clear()
+        return recovered
     }
 
     /** Switches to [login]'s database with their [pin], offline. */

@@ -1,10 +1,18 @@
 package id.sentra.app.logic
 
+import id.sentra.ffi.NewProducerInput
+import id.sentra.ffi.NewProductInput
+import id.sentra.ffi.ProductStatus
 import id.sentra.ffi.SentraDevice
+import id.sentra.ffi.Unlock
+import java.io.RandomAccessFile
 import java.nio.file.Files
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
+import kotlin.test.assertNotNull
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
 
 class AccountsTest {
     @Test
@@ -21,5 +29,40 @@ class AccountsTest {
         repeat(4) { book.switchTo(siti, "000000") }
         assertIs<Switch.Locked>(book.switchTo(siti, "000000"))
         assertIs<Switch.Locked>(book.switchTo(siti, "246810"), "locked even for the right PIN")
+    }
+
+    @Test
+    fun `a damaged database is rebuilt keeping the unsent work and the PIN, and asks to sign in again`() {
+        val book = AccountBook(Files.createTempDirectory("damaged-card").toFile())
+        val siti = "0812-3456-7890"
+        val file = book.databaseFor(siti)
+        SentraDevice.open(file.path).use { device ->
+            val me = device.registerProducer(NewProducerInput(
+                businessName = "Konveksi Rowosari Jaya", ownerName = "Siti Aminah", phone = siti,
+                regionCode = "3327", sector = "fashion_textiles"))
+            repeat(200) { i ->
+                device.createProduct(NewProductInput(
+                    producerId = me, name = "Celana Jeans $i", category = "Celana", unit = "pcs",
+                    price = 150_000, status = ProductStatus.LISTED, tiers = emptyList(),
+                    variants = emptyList()))
+            }
+            device.setUnlockPin("246810")
+        }
+        // A failing card scribbles over the middle of the file.
+        RandomAccessFile(file, "rw").use { f ->
+            f.seek(f.length() / 2)
+            f.write(ByteArray(8192) { 0xA5.toByte() })
+        }
+        val store = MemorySessionStore(Session("https://sentra.example", "token", "user", "producer", null))
+
+        val recovered = book.recover(siti, store)
+        recovered.device.use { device ->
+            val aside = assertNotNull(recovered.report.damagedFile)
+            assertTrue(java.io.File(aside).exists(), "the damaged file is kept aside")
+            assertTrue(recovered.report.signInAgain)
+            assertNull(store.load(), "the old session belongs to the old device")
+            assertTrue(recovered.report.salvagedChanges > 0)
+            assertEquals(Unlock.Open, device.unlock("246810"))
+        }
     }
 }
