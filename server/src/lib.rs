@@ -405,6 +405,25 @@ async fn pull(
     reply(&page)
 }
 
+/// Whether `account` may download the image file `hash`. Blocks.
+fn may_download(state: &AppState, account: &Account, hash: &str) -> Result<bool, ApiError> {
+    let visible = state.store.visible(account).map_err(internal)?;
+    if matches!(visible, scope::Visible::All) {
+        return Ok(true);
+    }
+    // The photo row may have arrived with the push just before: bring the read model up to date.
+    let replica = state.replica()?;
+    let core = replica.core();
+    if core.photo_is_public(hash).map_err(replica::refused)? {
+        return Ok(true);
+    }
+    Ok(core
+        .photo_producers(hash)
+        .map_err(replica::refused)?
+        .into_iter()
+        .any(|producer| visible.allows(Some(producer))))
+}
+
 /// Where a chunk goes in its file.
 #[derive(Debug, serde::Deserialize)]
 struct ChunkAt {
@@ -438,13 +457,20 @@ async fn photo_status(
     Ok(axum::Json(ack).into_response())
 }
 
-/// A complete photo, by hash. A hash never changes its bytes, so it may be cached for a year.
+/// A complete photo, by hash, for an account that may see it: a photo of a listed product, or
+/// of a producer in the account's scope (anything else is "not found", as a missing photo). A
+/// hash never changes its bytes, so it may be cached for a year.
 async fn download_photo(
     State(state): State<AppState>,
     axum::extract::Path(hash): axum::extract::Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    session(&state, &headers).await?;
+    let (account, _) = session(&state, &headers).await?;
+    photos::check_hash(&hash)?;
+    let (checker, wanted) = (state.clone(), hash.clone());
+    if !blocking(move || may_download(&checker, &account, &wanted)).await? {
+        return Err(ApiError::PhotoNotFound);
+    }
     let dir = state.blob_dir.clone();
     let etag = format!("\"{hash}\"");
     if headers

@@ -11,6 +11,12 @@ impl Sentra {
         self.db.read(|c| photos::rows::is_public(c, hash))
     }
 
+    /// The producers whose photos use the image file with this hash, for deciding who may
+    /// download it.
+    pub fn photo_producers(&self, hash: &str) -> Result<Vec<Id>> {
+        self.db.read(|c| photos::rows::producers_of(c, hash))
+    }
+
     /// The photos of a product or producer, in order.
     pub fn photos(&self, owner: Id) -> Result<Vec<photos::Photo>> {
         self.db.read(|c| photos::rows::list(c, owner))

@@ -89,6 +89,17 @@ pub(crate) fn is_public(conn: &Connection, hash: &str) -> Result<bool> {
     Ok(found.is_some())
 }
 
+/// The producers whose photos use the image file with this hash (as display image or
+/// thumbnail): the product's producer, or the producer the photo shows.
+pub(crate) fn producers_of(conn: &Connection, hash: &str) -> Result<Vec<Id>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT coalesce(p.producer_id, f.owner_id) FROM photos f \
+         LEFT JOIN products p ON p.id = f.owner_id WHERE f.hash = ?1 OR f.thumb_hash = ?1",
+    )?;
+    let rows = stmt.query_map([hash], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub(crate) fn list(conn: &Connection, owner: Id) -> Result<Vec<Photo>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, owner_id, position, hash, thumb_hash FROM photos WHERE owner_id = ?1 \

@@ -98,6 +98,8 @@ pub trait Store: Send + Sync + 'static {
         max_bytes: usize,
         now: i64,
     ) -> StoreResult<PullResponse>;
+    /// The producers whose data the account sees (the same scope as its pulls).
+    fn visible(&self, account: &Account) -> StoreResult<crate::scope::Visible>;
 }
 
 /// A buyer's bulk order or request for quotation to a cooperative, as stored.

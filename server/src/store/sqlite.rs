@@ -607,4 +607,10 @@ impl Store for SqliteStore {
         let tx = conn.transaction()?;
         logic::pull(&mut Tx(&tx), account, device, cursor, max_bytes, now)
     }
+
+    fn visible(&self, account: &Account) -> StoreResult<crate::scope::Visible> {
+        let mut conn = self.reader();
+        let tx = conn.transaction()?;
+        crate::scope::visible(&mut Tx(&tx), account)
+    }
 }

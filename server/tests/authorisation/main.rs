@@ -283,6 +283,7 @@ on_both_backends!(
     every_route_answers_every_role_as_the_table_says,
     an_admin_of_another_cooperative_cannot_annex_a_producer_or_crown_itself,
     a_facilitator_renames_the_cluster_they_made_and_no_other_facilitator_can,
+    a_photo_file_is_served_only_within_its_producers_scope_until_the_product_is_listed,
 );
 
 async fn every_role_against_every_push_entry_kind_matches_the_table_and_a_refusal_changes_nothing(
@@ -324,4 +325,13 @@ async fn a_facilitator_renames_the_cluster_they_made_and_no_other_facilitator_ca
         return;
     };
     push::only_the_maker_renames_a_cluster(&mut world).await;
+}
+
+async fn a_photo_file_is_served_only_within_its_producers_scope_until_the_product_is_listed(
+    backend: Backend,
+) {
+    let Some(mut world) = world(backend).await else {
+        return;
+    };
+    routes::photo_files_follow_the_scope(&mut world).await;
 }

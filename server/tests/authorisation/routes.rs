@@ -416,3 +416,95 @@ fn the_route_parser_reads_chained_methods_and_ignores_handlers() {
         ["GET /a", "PUT /b/{id}", "GET /b/{id}", "POST /c"]
     );
 }
+
+/// P1's unlisted product gets a photo whose file is on the server. Who may download the file:
+/// `A` 200, `N` 404 `photo_not_found` (the same answer as for a file that does not exist), `U`
+/// 401. Once the product is listed, the photo is public and every account may.
+pub async fn photo_files_follow_the_scope(world: &mut World) {
+    let (bytes, hash) = blob();
+    let p1 = world.p1.clone();
+    let uploader = world.session(Who::Producer).unwrap().clone();
+    let put = send(
+        world
+            .server
+            .client
+            .put(format!(
+                "{}/v1/photos/{hash}?offset=0&total={}",
+                world.server.url,
+                bytes.len()
+            ))
+            .header("authorization", format!("Bearer {}", uploader.token))
+            .body(bytes),
+    )
+    .await;
+    assert_eq!(put.status, 200, "{:?}", String::from_utf8_lossy(&put.body));
+    // A whole product (the world's own are a few fields only, which the read model skips).
+    let product = Id::new();
+    let mut producer = world.session(Who::Producer).unwrap().clone();
+    push_applied(
+        &world.server,
+        &mut producer,
+        vec![
+            change(
+                "product",
+                product,
+                "create",
+                json!({"producer_id": p1.producer.to_string(), "name": "Celana Jeans Slim",
+                       "description": "", "category": "Celana", "unit": "pcs", "price": 150_000,
+                       "min_order": 1, "weight_g": 400, "length_cm": 30, "width_cm": 25,
+                       "height_cm": 4, "status": "unlisted", "created_at": now_ms()}),
+            ),
+            change(
+                "photo",
+                Id::new(),
+                "create",
+                json!({"owner_id": product.to_string(), "hash": hash, "position": 0}),
+            ),
+        ],
+    )
+    .await;
+
+    // Columns as everywhere: P1, P2, F1, F3, F2, CA, CB, official, anonymous buyer.
+    check_downloads(world, &hash, "unlisted", "ANAANANNU").await;
+    // The producer lists the product: its photos are public from then on.
+    push_applied(
+        &world.server,
+        &mut producer,
+        vec![change(
+            "product",
+            product,
+            "update",
+            json!({"status": "listed"}),
+        )],
+    )
+    .await;
+    check_downloads(world, &hash, "listed", "AAAAAAAAU").await;
+}
+
+async fn check_downloads(world: &mut World, hash: &str, stage: &str, table: &str) {
+    let mut mismatches = Vec::new();
+    for (who, want) in EVERYONE.into_iter().zip(table.chars()) {
+        let token = world.session(who).map(|s| s.token.clone());
+        let mut request = world
+            .server
+            .client
+            .get(format!("{}/v1/photos/{hash}", world.server.url));
+        if let Some(token) = &token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let answer = send(request).await;
+        let got = match answer.status {
+            200 => 'A',
+            404 if answer.code() == "photo_not_found" => 'N',
+            401 => 'U',
+            status => {
+                mismatches.push(format!("{stage}, {who:?}: status {status}"));
+                continue;
+            }
+        };
+        if got != want {
+            mismatches.push(format!("{stage}, {who:?}: expected {want}, got {got}"));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}

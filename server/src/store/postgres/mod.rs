@@ -405,4 +405,13 @@ impl Store for PostgresStore {
         tx.commit()?;
         Ok(page)
     }
+
+    fn visible(&self, account: &Account) -> StoreResult<crate::scope::Visible> {
+        let mut guard = self.readers.get();
+        let client = guard.as_mut().ok_or(CLOSED)?;
+        let mut tx = client.transaction()?;
+        let visible = crate::scope::visible(&mut Tx::new(&mut tx), account)?;
+        tx.commit()?;
+        Ok(visible)
+    }
 }
