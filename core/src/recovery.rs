@@ -23,14 +23,11 @@
 
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
-use crate::id::Id;
 use crate::photos;
 use crate::sync::clock::{Hlc, WallClock};
-use crate::sync::merge;
-use crate::sync::wire::Change;
+use crate::sync::{merge, outbox};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
-use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -303,38 +300,11 @@ fn sync_parent(path: &Path) -> Result<()> {
 /// original clocks, and moves them to the outbox. Called by sync after a complete pull; returns
 /// how many were restored. A change this phone cannot store any more is dropped.
 pub(crate) fn restore(tx: &mut Tx<'_>) -> Result<usize> {
-    let held: Vec<(i64, Change)> = {
-        let mut stmt = tx.prepare_cached(
-            "SELECT seq, entity, entity_id, op, fields, hlc FROM salvage ORDER BY seq",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Id>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-            ))
-        })?;
-        let mut held = Vec::new();
-        for row in rows {
-            let (seq, entity, id, op, fields, hlc) = row?;
-            let fields: Map<String, Value> = serde_json::from_str(&fields)?;
-            let hlc: Hlc = hlc.parse().map_err(Error::Decode)?;
-            held.push((
-                seq,
-                Change {
-                    entity,
-                    id,
-                    op,
-                    fields,
-                    hlc,
-                },
-            ));
-        }
-        held
-    };
+    let held = outbox::read(
+        tx,
+        "SELECT seq, entity, entity_id, op, fields, hlc FROM salvage ORDER BY seq",
+        [],
+    )?;
     let mut restored = 0;
     for (seq, change) in held {
         tx.execute_batch("SAVEPOINT salvaged_change")?;

@@ -54,13 +54,7 @@ pub(crate) fn push_batch(
             after = entry.seq;
             let push = PushEntry {
                 seq: entry.seq,
-                change: crate::sync::wire::Change {
-                    entity: entry.entity,
-                    id: entry.entity_id,
-                    op: entry.op,
-                    fields: entry.fields,
-                    hlc: entry.hlc,
-                },
+                change: entry.into_change(),
             };
             size += serde_json::to_vec(&push)?.len();
             entries.push(push);

@@ -103,6 +103,19 @@ pub struct OutboxEntry {
     pub hlc: Hlc,
 }
 
+impl OutboxEntry {
+    /// The change this entry carries, as it goes on the wire.
+    pub(crate) fn into_change(self) -> crate::sync::wire::Change {
+        crate::sync::wire::Change {
+            entity: self.entity,
+            id: self.entity_id,
+            op: self.op,
+            fields: self.fields,
+            hlc: self.hlc,
+        }
+    }
+}
+
 /// Up to `limit` pending entries after `after_seq`, oldest first.
 pub(crate) fn pending(
     conn: &Connection,
@@ -110,10 +123,34 @@ pub(crate) fn pending(
     after_seq: i64,
     limit: usize,
 ) -> Result<Vec<OutboxEntry>> {
-    let mut stmt = conn.prepare_cached(
+    let entries = read(
+        conn,
         "SELECT seq, entity, entity_id, op, fields, hlc FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        rusqlite::params![after_seq, limit as i64],
     )?;
-    let rows = stmt.query_map(rusqlite::params![after_seq, limit as i64], |r| {
+    Ok(entries
+        .into_iter()
+        .map(|(seq, change)| OutboxEntry {
+            device_id: device,
+            seq,
+            entity: change.entity,
+            entity_id: change.id,
+            op: change.op,
+            fields: change.fields,
+            hlc: change.hlc,
+        })
+        .collect())
+}
+
+/// The changes `sql` selects (`seq, entity, entity_id, op, fields, hlc`), with their sequence
+/// numbers, from the outbox or a table shaped like it (the salvage of a damaged file).
+pub(crate) fn read(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<(i64, crate::sync::wire::Change)>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params, |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
@@ -128,15 +165,16 @@ pub(crate) fn pending(
         let (seq, entity, entity_id, op, fields, hlc) = row?;
         let fields: Map<String, Value> = serde_json::from_str(&fields)?;
         let hlc: Hlc = hlc.parse().map_err(crate::error::Error::Decode)?;
-        entries.push(OutboxEntry {
-            device_id: device,
+        entries.push((
             seq,
-            entity,
-            entity_id,
-            op,
-            fields,
-            hlc,
-        });
+            crate::sync::wire::Change {
+                entity,
+                id: entity_id,
+                op,
+                fields,
+                hlc,
+            },
+        ));
     }
     Ok(entries)
 }
