@@ -60,6 +60,18 @@ struct Salvaged {
     hlc: String,
 }
 
+impl Salvaged {
+    /// Whether the row still reads as a change: a 16-byte id, a JSON object of fields, an HLC.
+    fn is_whole(&self) -> bool {
+        self.entity_id.len() == 16
+            && !self.entity.is_empty()
+            && !self.op.is_empty()
+            && serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&self.fields)
+                .is_ok()
+            && self.hlc.parse::<Hlc>().is_ok()
+    }
+}
+
 /// What could be read back from a damaged file.
 #[derive(Default)]
 struct Salvage {
@@ -127,6 +139,7 @@ fn salvage(path: &Path) -> Salvage {
         }
     }
     let columns = "seq, entity, entity_id, op, fields, hlc";
+    let mut garbled = false;
     for order in ["ASC", "DESC"] {
         let complete = read_until_damaged(
             &conn,
@@ -142,7 +155,13 @@ fn salvage(path: &Path) -> Salvage {
                 })
             },
             |row| {
-                found.outbox.insert(row.seq, row);
+                // A damaged page can also read back as garbage rather than fail: only rows
+                // that still make a change are kept.
+                if row.is_whole() {
+                    found.outbox.insert(row.seq, row);
+                } else {
+                    garbled = true;
+                }
             },
         );
         if complete {
@@ -150,6 +169,7 @@ fn salvage(path: &Path) -> Salvage {
         }
         found.outbox_damaged = true;
     }
+    found.outbox_damaged |= garbled;
     for order in ["ASC", "DESC"] {
         let complete = read_until_damaged(
             &conn,
