@@ -9,6 +9,7 @@ mod engine;
 mod orders;
 mod photos;
 mod producers;
+mod recovery;
 mod relay;
 mod sales;
 mod store;
