@@ -109,11 +109,8 @@ pub(crate) fn is_whole(path: &Path) -> Result<bool> {
     if !path.exists() {
         return Ok(true);
     }
-    let checked =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).and_then(|conn| {
-            conn.busy_timeout(crate::db::BUSY_TIMEOUT)?;
-            conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0))
-        });
+    let checked = open_for_reading(path)
+        .and_then(|conn| conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)));
     match checked.map_err(Error::from) {
         Ok(verdict) => Ok(verdict == "ok"),
         Err(Error::DatabaseCorrupt(_) | Error::NotSentraDatabase) => Ok(false),
@@ -121,10 +118,27 @@ pub(crate) fn is_whole(path: &Path) -> Result<bool> {
     }
 }
 
+/// A connection that reads the file at `path`: read-only, unless a crash mid-write left a hot
+/// journal, which only a writable connection may roll back (as any open of the file would).
+fn open_for_reading(path: &Path) -> rusqlite::Result<Connection> {
+    let open = |flags| -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(crate::db::BUSY_TIMEOUT)?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        Ok(conn)
+    };
+    match open(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {
+            open(OpenFlags::SQLITE_OPEN_READ_WRITE)
+        }
+        other => other,
+    }
+}
+
 /// Reads what it can from a damaged file; never fails (an unreadable file salvages nothing).
 fn salvage(path: &Path) -> Salvage {
     let mut found = Salvage::default();
-    let Ok(conn) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) else {
+    let Ok(conn) = open_for_reading(path) else {
         found.outbox_damaged = true;
         return found;
     };
@@ -213,7 +227,8 @@ fn read_until_damaged<T>(
 pub(crate) fn rebuild(path: &Path, photo_dir: &Path, wall: Arc<dyn WallClock>) -> Result<Recovery> {
     let found = salvage(path);
     let building = sibling(path, ".recovering");
-    for leftover in ["", "-wal", "-shm"] {
+    // What a recovery killed part-way left of its new file.
+    for leftover in ["", "-wal", "-shm", "-journal"] {
         remove_if_exists(&sibling(&building, leftover))?;
     }
     let photos_kept;
@@ -221,9 +236,19 @@ pub(crate) fn rebuild(path: &Path, photo_dir: &Path, wall: Arc<dyn WallClock>) -
         let db = Db::open(&building, wall)?;
         photos_kept = db.write(|tx| fill(tx, &found, photo_dir))?;
     }
-    // One self-contained file: its WAL is written into it and removed (the next open turns WAL
-    // on again).
-    Connection::open(&building)?.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
+    // One self-contained file: its WAL written into it. (It stays in WAL mode: turning that off
+    // and on again would rewrite its header under a rollback journal, which a kill could leave
+    // hot.) Closing the last connection removes the WAL; a WAL still there is an error rather
+    // than a file to carry along.
+    Connection::open(&building)?.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    let wal = sibling(&building, "-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Err(Error::Io(std::io::Error::other(
+            "the rebuilt database could not be checkpointed",
+        )));
+    }
+    remove_if_exists(&wal)?;
+    remove_if_exists(&sibling(&building, "-shm"))?;
     std::fs::rename(&building, sibling(path, ".recovered"))?;
     sync_parent(path)?;
     let damaged = finish_interrupted(path)?;
@@ -288,11 +313,8 @@ pub(crate) fn finish_interrupted(path: &Path) -> Result<Option<PathBuf>> {
             std::fs::rename(&from, sibling(&aside, suffix))?;
         }
     }
-    // A WAL beside the rebuilt file (if it was left in WAL mode) goes with it.
-    let ready_wal = sibling(&ready, "-wal");
-    if ready_wal.exists() {
-        std::fs::rename(&ready_wal, sibling(path, "-wal"))?;
-    }
+    // The rebuilt file is whole on its own (see `rebuild`): anything beside it is stale.
+    remove_if_exists(&sibling(&ready, "-wal"))?;
     remove_if_exists(&sibling(&ready, "-shm"))?;
     std::fs::rename(&ready, path)?;
     sync_parent(path)?;

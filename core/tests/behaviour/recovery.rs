@@ -22,6 +22,14 @@ fn empty_last_page() -> PullResponse {
     }
 }
 
+/// Writes the file's WAL into it, as a recovery does with the file it rebuilds.
+fn self_contained(path: &std::path::Path) {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+}
+
 /// How many products the phone lists.
 fn product_count(sentra: &Sentra) -> usize {
     let mut count = 0;
@@ -132,6 +140,8 @@ fn a_recovery_cut_short_between_its_renames_is_finished_by_the_next_open() {
             .register_producer(&producer_input("Yang Baru"))
             .unwrap();
     }
+    // A rebuilt file is whole on its own, its WAL written into it.
+    self_contained(&rebuilt);
     // Cut before anything was renamed: the damaged file is still in place.
     let sentra = Sentra::open(&path).unwrap();
     let names: Vec<String> = sentra
@@ -156,6 +166,7 @@ fn a_recovery_cut_short_between_its_renames_is_finished_by_the_next_open() {
     let again = dir.path().join("again.db");
     let again_rebuilt = dir.path().join("again.db.recovered");
     drop(Sentra::open(&again_rebuilt).unwrap());
+    self_contained(&again_rebuilt);
     let sentra = Sentra::open(&again).unwrap();
     assert!(!again_rebuilt.exists());
     sentra.check_integrity().unwrap();
