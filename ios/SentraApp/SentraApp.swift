@@ -43,8 +43,23 @@ final class AppModel: ObservableObject {
 
     init() {
         if let login = UserDefaults.standard.string(forKey: "active_login"),
-           let device = try? SentraDevice.open(path: accounts.databaseFor(login).path) {
+           let device = openOrRecover(login) {
             use(login: login, device: device)
+        }
+    }
+
+    /// Opens the login's database; a damaged one is rebuilt (the unsent work still readable is
+    /// kept, the rest comes back with the next sync) and its token forgotten, so the home screen
+    /// asks to sign in again.
+    private func openOrRecover(_ login: String) -> SentraDevice? {
+        do {
+            let device = try SentraDevice.open(path: accounts.databaseFor(login).path)
+            _ = try device.account()
+            return device
+        } catch let error as SentraError where error.code == .databaseCorrupt {
+            return try? accounts.recover(login: login).device
+        } catch {
+            return nil
         }
     }
 

@@ -83,4 +83,14 @@ public struct AccountBook: Sendable {
         }
         return device
     }
+
+    /// Rebuilds the login's database after a call failed with `DatabaseCorrupt` (close it
+    /// first): the unsent work still readable, the PIN and the photos are kept, the damaged file
+    /// is set aside, and the rest comes back with the next sync. The rebuilt file is a new device
+    /// to the server, so the token is forgotten and the account signs in again.
+    public func recover(login: String) throws -> Recovered {
+        let recovered = try recoverDevice(path: databaseFor(login).path)
+        if recovered.report.signInAgain { Keychain.clear(login) }
+        return recovered
+    }
 }
