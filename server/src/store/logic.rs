@@ -3,6 +3,7 @@
 //! it).
 
 use super::StoreResult;
+use super::group::Group;
 use crate::accounts::Account;
 use crate::scope::{self, Index, Visible};
 use sentra_core::Id;
@@ -274,10 +275,23 @@ impl PushJob {
 /// The answer to one push request.
 pub type PushAnswer = StoreResult<Vec<EntryResult>>;
 
+/// A backend's `push`: the request joins the group waiting for the writer (see [`super::group`]),
+/// and whoever leads writes the group with `together` on the connection `writer` takes.
+pub fn push_grouped<W>(
+    writes: &Group<PushJob, PushAnswer>,
+    job: PushJob,
+    writer: impl FnOnce() -> W,
+    together: impl Fn(&mut W, &[PushJob]) -> StoreResult<Vec<Vec<EntryResult>>>,
+) -> PushAnswer {
+    writes
+        .submit(job, writer, |w, jobs| write_group(w, jobs, together))
+        .map_err(|_| "the write of this push was abandoned")?
+}
+
 /// Writes a group of push requests with `together` (all in one transaction, one answer per
 /// job). If that fails and the group held several, each is written alone, so one request's
 /// failure (a full disk, a broken row) fails that request only.
-pub fn write_group<W>(
+fn write_group<W>(
     writer: &mut W,
     jobs: Vec<PushJob>,
     together: impl Fn(&mut W, &[PushJob]) -> StoreResult<Vec<Vec<EntryResult>>>,

@@ -584,15 +584,8 @@ impl Store for SqliteStore {
         entries: &[PushEntry],
         now: i64,
     ) -> StoreResult<Vec<EntryResult>> {
-        // Requests waiting for the writer are written together (see `group`).
         let job = PushJob::new(account, device, entries, now);
-        self.writes
-            .submit(
-                job,
-                || self.lock(),
-                |conn, jobs| logic::write_group(conn, jobs, write_together),
-            )
-            .map_err(|_| "the write of this push was abandoned")?
+        logic::push_grouped(&self.writes, job, || self.lock(), write_together)
     }
 
     fn pull(

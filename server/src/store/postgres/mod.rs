@@ -367,15 +367,8 @@ impl Store for PostgresStore {
         entries: &[PushEntry],
         now: i64,
     ) -> StoreResult<Vec<EntryResult>> {
-        // Requests waiting for the writer are written together (see `group`).
         let job = PushJob::new(account, device, entries, now);
-        self.writes
-            .submit(
-                job,
-                || self.lock(),
-                |guard, jobs| logic::write_group(guard, jobs, write_together),
-            )
-            .map_err(|_| "the write of this push was abandoned")?
+        logic::push_grouped(&self.writes, job, || self.lock(), write_together)
     }
 
     fn pull(
