@@ -332,6 +332,11 @@ pub enum Rule {
     Unknown,
     /// A PIN must be 6 digits.
     Pin,
+    /// A value of the wrong type (text where a number belongs, …): only a broken or hostile
+    /// app sends one.
+    WrongType,
+    /// A field fixed when the thing was created (its parent, who made it, when) cannot change.
+    Immutable,
 }
 
 impl Rule {
@@ -351,6 +356,8 @@ impl Rule {
             Rule::Tiers => "tiers",
             Rule::Unknown => "unknown",
             Rule::Pin => "pin",
+            Rule::WrongType => "wrong_type",
+            Rule::Immutable => "immutable",
         }
     }
 
@@ -383,6 +390,10 @@ impl Rule {
             (Rule::Pin, Lang::En) => "A PIN must be 6 digits.",
             (Rule::Unknown, Lang::Id) => "Data yang dirujuk tidak ditemukan.",
             (Rule::Unknown, Lang::En) => "The referenced item does not exist.",
+            (Rule::WrongType, Lang::Id) => "Jenis isian salah.",
+            (Rule::WrongType, Lang::En) => "The value has the wrong type.",
+            (Rule::Immutable, Lang::Id) => "Tidak dapat diubah setelah dibuat.",
+            (Rule::Immutable, Lang::En) => "Cannot be changed once created.",
         }
     }
 }

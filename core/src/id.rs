@@ -45,6 +45,11 @@ impl Id {
         children_range(parent.0.as_bytes())
     }
 
+    /// Whether this id is a child of `parent` (see [`Id::child`]).
+    pub fn is_child_of(&self, parent: Id) -> bool {
+        self.0.as_bytes()[..12] == parent.0.as_bytes()[..12]
+    }
+
     /// The 16 bytes of the id.
     pub fn as_bytes(&self) -> &[u8; 16] {
         self.0.as_bytes()

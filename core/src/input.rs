@@ -11,6 +11,9 @@ use unicode_normalization::UnicodeNormalization;
 pub const MAX_RUPIAH: i64 = 10_000_000_000;
 /// The largest quantity of one line, sale or stock movement.
 pub const MAX_QUANTITY: i64 = 1_000_000_000;
+/// The largest amount one sale or one order may come to: Rp 1 triliun. Sums of many of them
+/// still fit in an `i64` many million times over.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
 
 /// Collects field errors for one call.
 #[derive(Debug, Default)]

@@ -100,15 +100,7 @@ impl IntoResponse for ApiError {
         }
         let (status, code) = self.status_and_code();
         let fields = match &self {
-            ApiError::Refused(err) => err
-                .fields()
-                .iter()
-                .map(|f| FieldProblem {
-                    field: f.field.to_owned(),
-                    rule: f.rule.as_str().to_owned(),
-                    message: f.rule.message(sentra_core::Lang::Id).to_owned(),
-                })
-                .collect(),
+            ApiError::Refused(err) => err.fields().iter().map(FieldProblem::from).collect(),
             _ => Vec::new(),
         };
         let body = ErrorBody {

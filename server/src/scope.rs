@@ -80,8 +80,9 @@ fn owner_of(index: &mut dyn Index, change: &Change) -> Result<Option<Id>, Refusa
     let claimed = claimed_owner(index, change)?;
     // A create reusing the id of something another producer owns (ids are public in the
     // storefront) would overwrite that thing wherever both are merged: refused for everyone.
-    if change.op == "create"
-        && change.entity != "producer"
+    // An append reusing another's id would be dropped as a repeat where theirs arrived first.
+    if matches!(change.op.as_str(), "create" | "append")
+        && !matches!(change.entity.as_str(), "producer" | "organisation_member" | "organisation_admin")
         && let (Some(claimed), Some(known)) = (claimed, index.owner(&change.entity, change.id)?)
         && claimed != known
     {
@@ -138,6 +139,12 @@ pub fn authorise(
         }
         _ => owner,
     };
+    if change.entity == "producer" && change.op == "create" {
+        check_registration(index, account, change)?;
+    }
+    if change.entity == "order" && change.op == "create" {
+        check_lines(index, change, owner)?;
+    }
     let allowed = match (account.role, subject) {
         (Role::Admin, _) => true,
         (Role::Official, _) => false,
@@ -164,6 +171,81 @@ pub fn authorise(
     } else {
         Err(Refusal::Forbidden)
     }
+}
+
+/// A producer's registration: who registered them is fixed at the first create (a create of a
+/// producer the server knows must name the same registrar), a producer registers only
+/// themselves, and sign-in material comes only with a first registration, from the
+/// facilitator registering them or an admin, hashed with the server's own parameters.
+fn check_registration(
+    index: &mut dyn Index,
+    account: &Account,
+    change: &Change,
+) -> Result<(), Refusal> {
+    let by = change.fields.get("registered_by").and_then(Value::as_str);
+    let recorded = index.registered_by(change.id)?;
+    let activation = change
+        .fields
+        .get("activation_pin_hash")
+        .map(|hash| hash.as_str());
+    let refused = match &recorded {
+        Some(recorded) => by != Some(recorded.as_str()) || activation.is_some(),
+        None => {
+            (account.role == Role::Producer && by != Some("self"))
+                || activation.is_some_and(|hash| {
+                    !may_activate(account, change) || !hash.is_some_and(server_made_hash)
+                })
+        }
+    };
+    if refused {
+        Err(Refusal::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether `account` may give the producer this create registers a sign-in (an activation PIN):
+/// the facilitator registering them, or an admin, for a producer registered by a facilitator.
+pub fn may_activate(account: &Account, change: &Change) -> bool {
+    let by = change.fields.get("registered_by").and_then(Value::as_str);
+    change.entity == "producer"
+        && change.op == "create"
+        && match account.role {
+            Role::Admin => by.is_some_and(|by| by != "self"),
+            Role::Facilitator => by == Some(account.user_id.to_string().as_str()),
+            _ => false,
+        }
+}
+
+/// Whether a PIN hash is argon2id with exactly the server's own parameters, so a planted hash
+/// cannot make a sign-in cost more than any other.
+fn server_made_hash(hash: &str) -> bool {
+    let Ok(parsed) = argon2::PasswordHash::new(hash) else {
+        return false;
+    };
+    let ours = argon2::Params::default();
+    let param = |name: &str| parsed.params.get_decimal(name);
+    parsed.algorithm == argon2::Algorithm::Argon2id.ident()
+        && parsed.version == Some(argon2::Version::V0x13 as u32)
+        && param("m") == Some(ours.m_cost())
+        && param("t") == Some(ours.t_cost())
+        && param("p") == Some(ours.p_cost())
+}
+
+/// Every line of a pushed order names a variant of the order's own producer.
+fn check_lines(index: &mut dyn Index, change: &Change, owner: Option<Id>) -> Result<(), Refusal> {
+    let lines = change.fields.get("lines").and_then(Value::as_array);
+    for line in lines.into_iter().flatten() {
+        let variant = line
+            .get("variant_id")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok())
+            .ok_or(Refusal::Malformed)?;
+        if index.owner("variant", variant)?.is_none_or(|o| Some(o) != owner) {
+            return Err(Refusal::Unknown);
+        }
+    }
+    Ok(())
 }
 
 /// Whether `account` may make or change this organisation, on top of the role's rights: anyone

@@ -197,8 +197,20 @@ pub fn volumetric_weight_g(length_cm: i64, width_cm: i64, height_cm: i64) -> i64
     (cm3 + 5) / 6
 }
 
-const MAX_DIMENSION_CM: i64 = 1_000;
-const MAX_WEIGHT_G: i64 = 100_000_000;
+/// The largest length, width or height in cm.
+pub(crate) const MAX_DIMENSION_CM: i64 = 1_000;
+/// The heaviest product in grams (100 t).
+pub(crate) const MAX_WEIGHT_G: i64 = 100_000_000;
+/// The longest product name.
+pub(crate) const NAME_MAX: usize = 120;
+/// The longest description.
+pub(crate) const DESCRIPTION_MAX: usize = 2_000;
+/// The longest category label.
+pub(crate) const CATEGORY_MAX: usize = 60;
+/// The longest tier name ("Ukuran").
+pub(crate) const TIER_MAX: usize = 30;
+/// The longest variant option or SKU.
+pub(crate) const OPTION_MAX: usize = 40;
 
 fn check_unit(c: &mut Checks, unit: &str) -> String {
     let unit = unit.trim().to_lowercase();
@@ -226,9 +238,9 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewProduct) -> Result<Id> {
     if producer_id.is_none() {
         c.fail("producer_id", Rule::Id);
     }
-    let name = c.label("name", &input.name, 120);
-    let description = c.optional_text("description", &input.description, 2_000);
-    let category = c.label("category", &input.category, 60);
+    let name = c.label("name", &input.name, NAME_MAX);
+    let description = c.optional_text("description", &input.description, DESCRIPTION_MAX);
+    let category = c.label("category", &input.category, CATEGORY_MAX);
     let unit = check_unit(&mut c, &input.unit);
     let price = c.rupiah("price", input.price);
     let min_order = c.range("min_order", input.min_order, 1, MAX_QUANTITY);
@@ -244,7 +256,7 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewProduct) -> Result<Id> {
         .tiers
         .iter()
         .take(2)
-        .map(|t| c.label("tiers", t, 30))
+        .map(|t| c.label("tiers", t, TIER_MAX))
         .collect();
     if tiers.len() == 2 && tiers[0].eq_ignore_ascii_case(&tiers[1]) {
         c.fail("tiers", Rule::Duplicate);
@@ -318,7 +330,7 @@ fn check_variant(
     let options: Vec<String> = v
         .options
         .iter()
-        .map(|o| c.label("variants.options", o, 40))
+        .map(|o| c.label("variants.options", o, OPTION_MAX))
         .collect();
     let sku = if v.sku.trim().is_empty() {
         if options.is_empty() {
@@ -330,7 +342,7 @@ fn check_variant(
                 .replace(char::is_whitespace, "")
         }
     } else {
-        c.label("variants.sku", &v.sku, 40)
+        c.label("variants.sku", &v.sku, OPTION_MAX)
     };
     let price = v.price.map(|p| c.rupiah("variants.price", p));
     let initial_stock = c.range("variants.initial_stock", v.initial_stock, 0, MAX_QUANTITY);
@@ -420,18 +432,18 @@ pub(crate) fn edit(tx: &mut Tx<'_>, id: Id, patch: &ProductPatch) -> Result<()> 
         change(
             "name",
             current.name.clone().into(),
-            c.label("name", v, 120).into(),
+            c.label("name", v, NAME_MAX).into(),
         );
     }
     if let Some(v) = &patch.description {
-        let v = c.optional_text("description", v, 2_000);
+        let v = c.optional_text("description", v, DESCRIPTION_MAX);
         change("description", current.description.clone().into(), v.into());
     }
     if let Some(v) = &patch.category {
         change(
             "category",
             current.category.clone().into(),
-            c.label("category", v, 60).into(),
+            c.label("category", v, CATEGORY_MAX).into(),
         );
     }
     if let Some(v) = &patch.unit {
@@ -478,7 +490,7 @@ pub(crate) fn edit_variant(tx: &mut Tx<'_>, id: Id, patch: &VariantPatch) -> Res
     let mut c = Checks::new();
     let mut changes: Vec<(&'static str, Val)> = Vec::new();
     if let Some(sku) = &patch.sku {
-        let sku = c.label("sku", sku, 40);
+        let sku = c.label("sku", sku, OPTION_MAX);
         let taken = current
             .variants
             .iter()
@@ -509,8 +521,8 @@ pub(crate) fn delete(tx: &mut Tx<'_>, id: Id) -> Result<()> {
     }
     let (first, last) = Id::children(id);
     tx.execute(
-        "DELETE FROM variants WHERE id BETWEEN ?1 AND ?2",
-        [first, last],
+        "DELETE FROM variants WHERE id BETWEEN ?1 AND ?2 AND product_id = ?3",
+        [first, last, id],
     )?;
     tx.execute("DELETE FROM photos WHERE owner_id = ?1", [id])?;
     let hlc = tx.tick();
@@ -570,10 +582,10 @@ pub(crate) fn get(conn: &Connection, id: Id) -> Result<Option<Product>> {
     };
     let mut stmt = conn.prepare_cached(
         "SELECT id, sku, option1, option2, price, stock FROM variants \
-         WHERE id BETWEEN ?1 AND ?2 ORDER BY position",
+         WHERE id BETWEEN ?1 AND ?2 AND product_id = ?3 ORDER BY position",
     )?;
     let (first, last) = Id::children(id);
-    let variants = stmt.query_map([first, last], |r| {
+    let variants = stmt.query_map([first, last, id], |r| {
         let price: Option<i64> = r.get(4)?;
         let stock: i64 = r.get(5)?;
         Ok(Variant {

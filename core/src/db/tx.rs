@@ -59,6 +59,21 @@ impl<'a> Tx<'a> {
         fields: Map<String, Value>,
     ) -> Result<()> {
         let hlc = self.tick();
+        // Every change a local write makes passes the rules the server and other phones check
+        // it against; a write that does not is a bug in this crate, caught by every test.
+        #[cfg(debug_assertions)]
+        {
+            let change = crate::sync::wire::Change {
+                entity: entity.as_str().to_owned(),
+                id,
+                op: op.as_str().to_owned(),
+                fields: fields.clone(),
+                hlc,
+            };
+            if let Err(err) = crate::sync::rules::check(&change) {
+                panic!("a local write broke the wire rules: {err:?} in {change:?}");
+            }
+        }
         let seq = *self.next_seq;
         self.txn.execute(
             "INSERT INTO outbox(seq, entity, entity_id, op, fields, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -152,7 +152,27 @@ pub struct NewOrderLine {
     pub quantity: i64,
 }
 
-const MAX_LINES: usize = 100;
+/// The most lines one order may have.
+pub(crate) const MAX_LINES: usize = 100;
+/// The longest buyer's name.
+pub(crate) const BUYER_NAME_MAX: usize = 100;
+/// The longest delivery address.
+pub(crate) const ADDRESS_MAX: usize = 300;
+/// The longest note from the buyer.
+pub(crate) const NOTE_MAX: usize = 500;
+/// The longest reason for a rejection or cancellation.
+pub(crate) const REASON_MAX: usize = 300;
+/// The longest courier name or tracking number.
+pub(crate) const COURIER_MAX: usize = 60;
+
+/// The characters of an order code after `SNT-`: Crockford's alphabet (no I, L, O or U).
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// Whether `code` is an order code as [`code_from`] makes them.
+pub(crate) fn is_code(code: &str) -> bool {
+    code.strip_prefix("SNT-")
+        .is_some_and(|rest| rest.len() == 8 && rest.bytes().all(|b| CODE_ALPHABET.contains(&b)))
+}
 
 /// The namespace of order ids derived from a request key.
 const REQUEST_KEY_NAMESPACE: Id = Id::from_bytes([
@@ -162,11 +182,10 @@ const REQUEST_KEY_NAMESPACE: Id = Id::from_bytes([
 /// A buyer-facing code (`SNT-` and 8 characters of Crockford's alphabet, no I, L, O or U) made
 /// from random bytes, or from a derived id's bytes so the same request gets the same code.
 fn code_from(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let code: String = bytes
         .iter()
         .take(8)
-        .map(|b| ALPHABET[usize::from(b % 32)] as char)
+        .map(|b| CODE_ALPHABET[usize::from(b % 32)] as char)
         .collect();
     format!("SNT-{code}")
 }
@@ -183,7 +202,7 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
     if channel.is_none() {
         c.fail("channel", Rule::Unknown);
     }
-    let name = c.label("buyer.name", &input.buyer.name, 100);
+    let name = c.label("buyer.name", &input.buyer.name, BUYER_NAME_MAX);
     let phone = c.phone("buyer.phone", &input.buyer.phone);
     let regency = match regions::validate_code(&input.buyer.regency_code) {
         Ok(code) => code[..4].to_owned(),
@@ -192,8 +211,8 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
             String::new()
         }
     };
-    let address = c.text("buyer.address", &input.buyer.address, 300);
-    let note = c.optional_text("note", &input.note, 500);
+    let address = c.text("buyer.address", &input.buyer.address, ADDRESS_MAX);
+    let note = c.optional_text("note", &input.note, NOTE_MAX);
     let request_key = c.optional_text("request_key", &input.request_key, 100);
     if input.lines.is_empty() {
         c.fail("lines", Rule::Required);
@@ -269,7 +288,10 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
     let total = priced
         .iter()
         .map(|l| l.quantity.saturating_mul(l.unit_price))
-        .sum::<i64>();
+        .fold(0i64, i64::saturating_add);
+    if total > crate::input::MAX_AMOUNT {
+        return Err(Error::field("lines.quantity", Rule::OutOfRange));
+    }
 
     let code = if request_key.is_empty() {
         code_from(uuid::Uuid::new_v4().as_bytes())
@@ -373,15 +395,15 @@ pub(crate) fn transition(tx: &mut Tx<'_>, id: Id, change: &Transition) -> Result
     let mut fields = Map::new();
     let (reason, courier, tracking_no) = match change {
         Transition::Reject { reason } | Transition::Cancel { reason } => {
-            (Some(c.text("reason", reason, 300)), None, None)
+            (Some(c.text("reason", reason, REASON_MAX)), None, None)
         }
         Transition::Ship {
             courier,
             tracking_no,
         } => (
             None,
-            Some(c.label("courier", courier, 60)),
-            Some(c.label("tracking_no", tracking_no, 60)),
+            Some(c.label("courier", courier, COURIER_MAX)),
+            Some(c.label("tracking_no", tracking_no, COURIER_MAX)),
         ),
         Transition::Accept | Transition::Complete => (None, None, None),
     };

@@ -57,6 +57,9 @@ pub struct Organisation {
     pub admins: Vec<Id>,
 }
 
+/// The longest organisation name.
+pub(crate) const NAME_MAX: usize = 120;
+
 /// Creates an organisation.
 pub(crate) fn create(tx: &mut Tx<'_>, kind: &str, name: &str, region_code: &str) -> Result<Id> {
     let now = tx.now_ms();
@@ -65,7 +68,7 @@ pub(crate) fn create(tx: &mut Tx<'_>, kind: &str, name: &str, region_code: &str)
     if kind.is_none() {
         c.fail("kind", Rule::Unknown);
     }
-    let name = c.label("name", name, 120);
+    let name = c.label("name", name, NAME_MAX);
     let region_code = regions::validate_code(region_code).unwrap_or_else(|_| {
         c.fail("region_code", Rule::RegionCode);
         String::new()

@@ -41,6 +41,7 @@ use std::path::Path;
 
 pub use error::PhotoError;
 pub use rows::Photo;
+pub(crate) use rows::is_hash;
 pub use uploads::{ImageKind, PhotoFile, UploadState, UploadSummary};
 
 use orientation::Orientation;

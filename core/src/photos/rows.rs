@@ -33,7 +33,8 @@ pub(crate) fn owner_exists(conn: &Connection, owner: Id) -> Result<bool> {
     Ok(found.is_some())
 }
 
-fn is_hash(hash: &str) -> bool {
+/// Whether a photo file name is a BLAKE3 hash: 64 lowercase hex digits.
+pub(crate) fn is_hash(hash: &str) -> bool {
     hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 

@@ -233,8 +233,12 @@ pub struct ProducerPatch {
     pub consent: Option<(bool, Option<String>)>,
 }
 
-const NAME_MAX: usize = 100;
-const ADDRESS_MAX: usize = 300;
+/// The longest business or owner name.
+pub(crate) const NAME_MAX: usize = 100;
+/// The longest address.
+pub(crate) const ADDRESS_MAX: usize = 300;
+/// The largest workforce a producer may report.
+pub(crate) const MAX_WORKFORCE: i64 = 100_000;
 
 fn check_sector(checks: &mut Checks, code: &str) -> &'static str {
     match Sector::parse(code.trim()) {
@@ -265,7 +269,7 @@ fn check_nib(checks: &mut Checks, nib: Option<&str>) -> Option<String> {
     Some(nib.to_owned())
 }
 
-fn check_certifications(checks: &mut Checks, codes: &[String]) -> String {
+pub(crate) fn check_certifications(checks: &mut Checks, codes: &[String]) -> String {
     let mut certs: Vec<Certification> = Vec::new();
     for code in codes {
         match Certification::parse(code.trim()) {
@@ -293,7 +297,7 @@ fn check_consent(checks: &mut Checks, given: bool, date: Option<&str>) -> Option
     }
 }
 
-fn this_year(now_ms: i64) -> i64 {
+pub(crate) fn this_year(now_ms: i64) -> i64 {
     time::OffsetDateTime::from_unix_timestamp(now_ms / 1000).map_or(2100, |t| i64::from(t.year()))
 }
 
@@ -307,7 +311,7 @@ pub(crate) fn register(tx: &mut Tx<'_>, input: &NewProducer, by: RegisteredBy) -
     let address = c.optional_text("address", &input.address, ADDRESS_MAX);
     let region_code = check_region(&mut c, &input.region_code);
     let sector = check_sector(&mut c, &input.sector);
-    let workforce = c.range("workforce", input.workforce, 0, 100_000);
+    let workforce = c.range("workforce", input.workforce, 0, MAX_WORKFORCE);
     let year_founded = check_year(&mut c, input.year_founded, this_year(now));
     let nib = check_nib(&mut c, input.nib.as_deref());
     let certifications = check_certifications(&mut c, &input.certifications);
@@ -394,7 +398,7 @@ pub(crate) fn edit(tx: &mut Tx<'_>, id: Id, patch: &ProducerPatch) -> Result<()>
         change("sector", current.sector.as_str().into(), v.into());
     }
     if let Some(v) = patch.workforce {
-        let v = c.range("workforce", v, 0, 100_000);
+        let v = c.range("workforce", v, 0, MAX_WORKFORCE);
         change("workforce", current.workforce.into(), v.into());
     }
     if let Some(v) = patch.year_founded {

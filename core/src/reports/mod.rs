@@ -172,17 +172,18 @@ pub struct ChannelSplit {
 impl ChannelSplit {
     /// Orders and sales together.
     pub fn total_count(&self) -> i64 {
-        self.count.iter().sum()
+        self.count.iter().fold(0, |a, b| a.saturating_add(*b))
     }
 
     /// Revenue of every channel together.
     pub fn total_revenue(&self) -> i64 {
-        self.revenue.iter().sum()
+        self.revenue.iter().fold(0, |a, b| a.saturating_add(*b))
     }
 
     fn add(&mut self, channel: Channel, count: i64, revenue: i64) {
-        self.count[channel.index()] += count;
-        self.revenue[channel.index()] += revenue;
+        let i = channel.index();
+        self.count[i] = self.count[i].saturating_add(count);
+        self.revenue[i] = self.revenue[i].saturating_add(revenue);
     }
 }
 

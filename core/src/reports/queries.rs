@@ -242,7 +242,7 @@ fn flows(conn: &Connection, params: &Params, filter: &ReportFilter) -> Result<Fl
                      WHEN buyer = substr(region, 1, 4) THEN 'same_regency' \
                      WHEN substr(buyer, 1, 2) = substr(region, 1, 2) THEN 'same_province' \
                      ELSE 'other_province' END, \
-                count(*), coalesce(sum(amount), 0) \
+                count(*), CAST(total(amount) AS INTEGER) \
          FROM flows \
          WHERE month IS NOT NULL AND (:from = '' OR month >= :from) AND (:to = '' OR month <= :to) \
          GROUP BY 1, 2, 3, 4"
@@ -278,7 +278,7 @@ fn flows(conn: &Connection, params: &Params, filter: &ReportFilter) -> Result<Fl
         months.entry(month).or_default().add(channel, count, amount);
         if let Some(figure) = reach.iter_mut().find(|f| f.reach.as_str() == reach_code) {
             figure.orders += count;
-            figure.revenue += amount;
+            figure.revenue = figure.revenue.saturating_add(amount);
         }
     }
     let mut by_region: Vec<RegionFigures> = regions_seen

@@ -138,6 +138,9 @@ pub(crate) fn record(tx: &mut Tx<'_>, input: &NewSale) -> Result<Id> {
         return Err(Error::field("variant_id", Rule::Unknown));
     };
     let unit_price = price.unwrap_or(catalogue_price);
+    if quantity.saturating_mul(unit_price) > crate::input::MAX_AMOUNT {
+        return Err(Error::field("quantity", Rule::OutOfRange));
+    }
     let now = tx.now_ms();
     let id = Id::new();
     tx.prepare_cached(
@@ -199,7 +202,7 @@ pub(crate) fn summary(
         Period::Month => "substr(sold_on, 1, 7)",
     };
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {key} AS period, channel, count(*), sum(quantity), sum(quantity * unit_price) \
+        "SELECT {key} AS period, channel, count(*), sum(quantity), CAST(total(quantity * unit_price) AS INTEGER) \
          FROM sales WHERE sold_on BETWEEN ?1 AND ?2 GROUP BY period, channel ORDER BY period, channel"
     ))?;
     let rows = stmt.query_map(rusqlite::params![from, to], |r| {

@@ -31,6 +31,29 @@ pub enum MovementKind {
 }
 
 impl MovementKind {
+    /// Parses a stable code.
+    pub fn parse(code: &str) -> Option<Self> {
+        [
+            MovementKind::Restock,
+            MovementKind::Sale,
+            MovementKind::Reserve,
+            MovementKind::Release,
+            MovementKind::Adjust,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == code)
+    }
+
+    /// Whether a movement of this kind may move stock by `delta`: a restock or a release adds,
+    /// a sale or a reservation takes away, an adjustment does either; none is zero.
+    pub fn allows(self, delta: i64) -> bool {
+        match self {
+            MovementKind::Restock | MovementKind::Release => delta > 0,
+            MovementKind::Sale | MovementKind::Reserve => delta < 0,
+            MovementKind::Adjust => delta != 0,
+        }
+    }
+
     /// The stable code.
     pub fn as_str(self) -> &'static str {
         match self {

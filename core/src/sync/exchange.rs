@@ -77,7 +77,7 @@ pub(crate) fn settle_push(tx: &mut Tx<'_>, response: &PushResponse) -> Result<(u
     for result in &response.results {
         match &result.outcome {
             Outcome::Applied | Outcome::Duplicate => {}
-            Outcome::Rejected { code, reason } => {
+            Outcome::Rejected { code, reason, .. } => {
                 let moved = tx.execute(
                     "INSERT OR REPLACE INTO quarantine(seq, entity, entity_id, op, fields, hlc, code, reason) \
                      SELECT seq, entity, entity_id, op, fields, hlc, ?2, ?3 FROM outbox WHERE seq = ?1",
@@ -128,6 +128,12 @@ pub(crate) fn apply_page(tx: &mut Tx<'_>, page: &PullResponse) -> Result<usize> 
         // type: sent by a buggy or hostile app, and authorised because the data was its own) is
         // skipped, so one bad change never wedges every puller in its scope. Storage failures
         // (a full disk, a damaged file) still fail the page, to be retried.
+        // A change no local write could have made (a value outside the rules, a variant outside
+        // its product's id range) is skipped the same way: the server refuses such changes, but
+        // a phone does not take the server's word for it.
+        if crate::sync::rules::check(change).is_err() {
+            continue;
+        }
         tx.execute_batch("SAVEPOINT pulled_change")?;
         match merge::apply(tx, change) {
             Ok(applied) => {

@@ -132,6 +132,14 @@ const SPECS: &[Spec] = &[
     },
 ];
 
+/// Every synced table's entity and the columns a change may set in it (the rules in
+/// [`super::rules`] must cover each).
+pub fn columns() -> impl Iterator<Item = (&'static str, Vec<&'static str>)> {
+    SPECS
+        .iter()
+        .map(|s| (s.entity, s.columns.iter().map(|(name, _)| *name).collect()))
+}
+
 fn spec(entity: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|s| s.entity == entity)
 }
@@ -467,8 +475,8 @@ fn delete(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
     if spec.entity == "product" {
         let (first, last) = Id::children(change.id);
         tx.execute(
-            "DELETE FROM variants WHERE id BETWEEN ?1 AND ?2",
-            [first, last],
+            "DELETE FROM variants WHERE id BETWEEN ?1 AND ?2 AND product_id = ?3",
+            [first, last, change.id],
         )?;
         tx.execute("DELETE FROM photos WHERE owner_id = ?1", [change.id])?;
     }

@@ -7,4 +7,5 @@ pub mod exchange;
 pub mod http;
 pub mod merge;
 pub mod outbox;
+pub mod rules;
 pub mod wire;

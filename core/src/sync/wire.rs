@@ -76,6 +76,9 @@ pub enum Outcome {
         code: String,
         /// A readable reason, without personal data.
         reason: String,
+        /// For `validation`: each field that broke a rule.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        fields: Vec<FieldProblem>,
     },
 }
 
@@ -185,6 +188,16 @@ pub struct FieldProblem {
     pub rule: String,
     /// The rule's message in Bahasa Indonesia.
     pub message: String,
+}
+
+impl From<&crate::error::FieldError> for FieldProblem {
+    fn from(f: &crate::error::FieldError) -> Self {
+        FieldProblem {
+            field: f.field.to_owned(),
+            rule: f.rule.as_str().to_owned(),
+            message: f.rule.message(crate::Lang::Id).to_owned(),
+        }
+    }
 }
 
 /// Compresses a JSON body with zstd.

@@ -49,6 +49,7 @@ impl Relay {
                     Outcome::Rejected {
                         code: "forbidden".into(),
                         reason: "not allowed".into(),
+                        fields: Vec::new(),
                     }
                 } else if self.seen.insert((request.device_id, entry.seq)) {
                     self.feed.push(entry.change.clone());

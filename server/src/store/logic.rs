@@ -7,7 +7,9 @@ use super::group::Group;
 use crate::accounts::Account;
 use crate::scope::{self, Index, Visible};
 use sentra_core::Id;
-use sentra_core::sync::wire::{Change, EntryResult, Outcome, PullResponse, PushEntry};
+use sentra_core::sync::wire::{
+    Change, EntryResult, FieldProblem, Outcome, PullResponse, PushEntry,
+};
 
 /// What a backend does inside one transaction.
 pub trait Primitives: Index {
@@ -74,48 +76,69 @@ pub fn push_entry(
         });
     }
     let ahead = entry.change.hlc.millis.saturating_sub(now);
-    let outcome = match scope::authorise(tx, account, &entry.change) {
-        // A phone's clock far in the future would make its edits win for months.
-        Ok(_) if ahead > MAX_CLOCK_AHEAD_MS => Outcome::Rejected {
-            code: "clock_ahead".to_owned(),
-            reason: "the change is stamped too far in the future; set the phone's date".to_owned(),
-        },
-        Ok(owner) => {
-            index(tx, account, &entry.change, owner)?;
-            let mut change = entry.change.clone();
-            activate(tx, &mut change)?;
-            tx.append_feed(owner, device, &serde_json::to_string(&change)?)?;
-            Outcome::Applied
+    // The same rules a local write passes, before anything else: a change no phone's own
+    // write could have made is refused with the fields it broke.
+    let outcome = if let Err(err) = sentra_core::sync::rules::check(&entry.change) {
+        invalid(&err)
+    } else {
+        match scope::authorise(tx, account, &entry.change) {
+            // A phone's clock far in the future would make its edits win for months.
+            Ok(_) if ahead > MAX_CLOCK_AHEAD_MS => Outcome::Rejected {
+                code: "clock_ahead".to_owned(),
+                reason: "the change is stamped too far in the future; set the phone's date"
+                    .to_owned(),
+                fields: Vec::new(),
+            },
+            Ok(owner) => {
+                let mut change = entry.change.clone();
+                activate(tx, account, &mut change)?;
+                index(tx, account, &change, owner)?;
+                tx.append_feed(owner, device, &serde_json::to_string(&change)?)?;
+                Outcome::Applied
+            }
+            Err(scope::Refusal::Storage(err)) => return Err(err),
+            Err(refusal) => Outcome::Rejected {
+                code: refusal.code().to_owned(),
+                reason: refusal.to_string(),
+                fields: Vec::new(),
+            },
         }
-        Err(scope::Refusal::Storage(err)) => return Err(err),
-        Err(refusal) => Outcome::Rejected {
-            code: refusal.code().to_owned(),
-            reason: refusal.to_string(),
-        },
     };
     tx.record_applied(device, entry.seq, &serde_json::to_string(&outcome)?)?;
     Ok(outcome)
 }
 
+/// The answer to a change that broke the rules: `validation`, with each field.
+fn invalid(err: &sentra_core::Error) -> Outcome {
+    let fields: Vec<FieldProblem> = err.fields().iter().map(FieldProblem::from).collect();
+    let broken: Vec<String> = fields
+        .iter()
+        .map(|f| format!("{} {}", f.field, f.rule))
+        .collect();
+    Outcome::Rejected {
+        code: "validation".to_owned(),
+        reason: format!(
+            "the change breaks the rules a phone keeps: {}",
+            broken.join(", ")
+        ),
+        fields,
+    }
+}
+
 /// A producer registered by a facilitator with an activation PIN gets an account (login: their
 /// phone), so they can sign in on their own phone. The PIN's hash never goes into the feed.
-fn activate(tx: &mut dyn Primitives, change: &mut Change) -> StoreResult<()> {
+/// [`scope::authorise`] has already checked who may carry one (the facilitator registering the
+/// producer now, or an admin) and that the server made it with its own parameters.
+fn activate(tx: &mut dyn Primitives, account: &Account, change: &mut Change) -> StoreResult<()> {
     let Some(hash) = change.fields.remove("activation_pin_hash") else {
         return Ok(());
     };
-    let registered_by_facilitator = change
-        .fields
-        .get("registered_by")
-        .and_then(serde_json::Value::as_str)
-        .is_some_and(|by| by != "self");
     let phone = change
         .fields
         .get("phone")
         .and_then(serde_json::Value::as_str);
-    if let (true, Some(hash), Some(phone)) = (registered_by_facilitator, hash.as_str(), phone)
-        && change.entity == "producer"
-        && change.op == "create"
-        && hash.starts_with("$argon2id$")
+    if let (Some(hash), Some(phone)) = (hash.as_str(), phone)
+        && scope::may_activate(account, change)
     {
         tx.create_producer_account(phone, hash, change.id)?;
     }

@@ -631,7 +631,7 @@ fn render_totals(lang: Lang, report: &Report) -> Markup {
         .iter()
         .filter(|c| c.is_online())
         .map(|c| report.channels.revenue[c.index()])
-        .sum();
+        .fold(0, i64::saturating_add);
     let direct = Channel::Direct.index();
     html! {
         ul.totals {

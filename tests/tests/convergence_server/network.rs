@@ -15,7 +15,7 @@ pub fn settle(phone: &Phone, model: &mut Model, batch: &PushRequest, response: &
                 entry.change.id,
                 entry.change.hlc.to_string(),
             )),
-            Outcome::Rejected { code, reason } => {
+            Outcome::Rejected { code, reason, .. } => {
                 panic!("an honest phone's change was refused: {code} ({reason}) {entry:?}")
             }
         }
