@@ -82,7 +82,10 @@ fn owner_of(index: &mut dyn Index, change: &Change) -> Result<Option<Id>, Refusa
     // storefront) would overwrite that thing wherever both are merged: refused for everyone.
     // An append reusing another's id would be dropped as a repeat where theirs arrived first.
     if matches!(change.op.as_str(), "create" | "append")
-        && !matches!(change.entity.as_str(), "producer" | "organisation_member" | "organisation_admin")
+        && !matches!(
+            change.entity.as_str(),
+            "producer" | "organisation_member" | "organisation_admin"
+        )
         && let (Some(claimed), Some(known)) = (claimed, index.owner(&change.entity, change.id)?)
         && claimed != known
     {
@@ -241,7 +244,10 @@ fn check_lines(index: &mut dyn Index, change: &Change, owner: Option<Id>) -> Res
             .and_then(Value::as_str)
             .and_then(|s| s.parse().ok())
             .ok_or(Refusal::Malformed)?;
-        if index.owner("variant", variant)?.is_none_or(|o| Some(o) != owner) {
+        if index
+            .owner("variant", variant)?
+            .is_none_or(|o| Some(o) != owner)
+        {
             return Err(Refusal::Unknown);
         }
     }

@@ -94,7 +94,14 @@ const PRODUCT: &[&str] = &[
     "tier2",
     "created_at",
 ];
-const VARIANT: &[&str] = &["product_id", "position", "sku", "option1", "option2", "price"];
+const VARIANT: &[&str] = &[
+    "product_id",
+    "position",
+    "sku",
+    "option1",
+    "option2",
+    "price",
+];
 const PHOTO: &[&str] = &["owner_id", "position", "hash", "thumb_hash"];
 const ORDER_CREATE: &[&str] = &[
     "code",
@@ -287,7 +294,11 @@ pub fn check(change: &Change) -> Result<()> {
         c: Checks::new(),
         f: &change.fields,
     };
-    if change.fields.keys().any(|k| !kind.fields.contains(&k.as_str())) {
+    if change
+        .fields
+        .keys()
+        .any(|k| !kind.fields.contains(&k.as_str()))
+    {
         e.c.fail("fields", Rule::Unknown);
     }
     if matches!(kind.op, "create" | "append") {
@@ -718,13 +729,17 @@ mod tests {
     #[test]
     fn every_column_the_merge_writes_is_a_wire_field_with_a_rule() {
         for (entity, columns) in crate::sync::merge::columns() {
-            let ops: &[&str] = if entity == "order" { &["create"] } else { &["create", "update"] };
+            let ops: &[&str] = if entity == "order" {
+                &["create"]
+            } else {
+                &["create", "update"]
+            };
             for op in ops {
                 let kind = WIRE
                     .iter()
-                    .find(|k| k.entity == entity && k.op == op)
+                    .find(|k| k.entity == entity && k.op == *op)
                     .unwrap_or_else(|| panic!("no {entity} {op} in WIRE"));
-                for column in columns {
+                for column in &columns {
                     assert!(
                         kind.fields.contains(column),
                         "{entity}.{column} is merged but has no rule for {op}"
