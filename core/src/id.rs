@@ -33,7 +33,7 @@ impl Id {
     /// A child id: the first 12 bytes of `parent` and 4 random bytes. A product's variants get
     /// child ids, so they sit next to each other in the variants table and are found by a range
     /// of the primary key, with no second index (see [`Id::children`]).
-    pub(crate) fn child(parent: Id) -> Self {
+    pub fn child(parent: Id) -> Self {
         let mut bytes = *parent.0.as_bytes();
         let random = Uuid::new_v4();
         bytes[12..].copy_from_slice(&random.as_bytes()[12..]);

@@ -1,5 +1,6 @@
 //! Every role pushes every entry kind at producer P1's data. The table says what must happen:
-//! `A` applied, `F` rejected with the stable code `forbidden`, `U` the whole request refused with
+//! `A` applied, `F` rejected with the stable code `forbidden`, `V` with `validation` (the entry
+//! breaks the rules a local write keeps), `U` the whole request refused with
 //! `401 unauthorized`. After every attempt the admin pulls: an applied entry appears once in the
 //! feed, a refused one leaves no trace.
 
@@ -20,7 +21,7 @@ const PUSH: &[(&str, &str, Build)] = &[
                 "producer",
                 Id::new(),
                 "create",
-                json!({"business_name": "Baru", "region_code": "3327", "registered_by": me.to_string()}),
+                valid::producer(&me.to_string()),
             )
         },
     ),
@@ -29,7 +30,7 @@ const PUSH: &[(&str, &str, Build)] = &[
             "producer",
             p1.producer,
             "update",
-            json!({"phone": "081299990000"}),
+            json!({"phone": "+6281299990000"}),
         )
     }),
     ("product create", "AFAAFAFFU", |p1, _, _| {
@@ -37,30 +38,21 @@ const PUSH: &[(&str, &str, Build)] = &[
             "product",
             Id::new(),
             "create",
-            json!({"producer_id": p1.producer.to_string(), "name": "Baru"}),
+            valid::product(p1.producer, "Baru"),
         )
     }),
     ("product update", "AFAAFAFFU", |p1, _, _| {
         change("product", p1.product, "update", json!({"price": 90000}))
     }),
     ("variant create", "AFAAFAFFU", |p1, _, _| {
-        change(
-            "variant",
-            Id::new(),
-            "create",
-            json!({"product_id": p1.product.to_string()}),
-        )
+        let (id, fields) = valid::variant(p1.product, "XL");
+        change("variant", id, "create", fields)
     }),
     ("variant update", "AFAAFAFFU", |p1, _, _| {
         change("variant", p1.variant, "update", json!({"price": 95000}))
     }),
     ("photo create", "AFAAFAFFU", |p1, _, _| {
-        change(
-            "photo",
-            Id::new(),
-            "create",
-            json!({"owner_id": p1.product.to_string()}),
-        )
+        change("photo", Id::new(), "create", valid::photo(p1.product))
     }),
     ("photo update", "AFAAFAFFU", |p1, _, _| {
         change("photo", p1.photo, "update", json!({"position": 2}))
@@ -70,7 +62,7 @@ const PUSH: &[(&str, &str, Build)] = &[
             "order",
             Id::new(),
             "create",
-            json!({"producer_id": p1.producer.to_string()}),
+            valid::order(p1.producer, p1.variant),
         )
     }),
     ("order transition", "AFAAFAFFU", |p1, _, _| {
@@ -86,16 +78,11 @@ const PUSH: &[(&str, &str, Build)] = &[
             "stock_movement",
             Id::new(),
             "append",
-            json!({"variant_id": p1.variant.to_string(), "delta": -1}),
+            valid::movement(p1.variant),
         )
     }),
     ("sale append", "AFAAFAFFU", |p1, _, _| {
-        change(
-            "sale",
-            Id::new(),
-            "append",
-            json!({"variant_id": p1.variant.to_string(), "quantity": 1}),
-        )
+        change("sale", Id::new(), "append", valid::sale(p1.variant))
     }),
     (
         "organisation_member append (P1 into P1's cooperative)",
@@ -127,7 +114,7 @@ const PUSH: &[(&str, &str, Build)] = &[
             "organisation",
             Id::new(),
             "create",
-            json!({"kind": "cluster", "name": "Sentra Baru"}),
+            valid::organisation("cluster", "Sentra Baru"),
         )
     }),
     // Changing an organisation needs its creator (here the head office), one of its admins, or
@@ -149,7 +136,7 @@ const PUSH: &[(&str, &str, Build)] = &[
                 "organisation",
                 p1.cooperative,
                 "create",
-                json!({"kind": "cluster", "name": "Diambil alih"}),
+                valid::organisation("cluster", "Diambil alih"),
             )
         },
     ),
@@ -173,13 +160,15 @@ const PUSH: &[(&str, &str, Build)] = &[
                 "product",
                 p1.product,
                 "create",
-                json!({"producer_id": p2.producer.to_string(), "name": "Curian"}),
+                valid::product(p2.producer, "Curian"),
             )
         },
     ),
+    // A variant's id must be a child of its product's: this one is refused as invalid before
+    // anyone's rights are looked at.
     (
         "variant create reusing P1's variant id under P2's product",
-        "FFFFFFFFU",
+        "VVVVVVVVU",
         |p1, p2, _| {
             change(
                 "variant",
@@ -287,6 +276,7 @@ async fn attempt(world: &mut World, who: Who, change: Change) -> char {
                 [one] => match &one.outcome {
                     Outcome::Applied => 'A',
                     Outcome::Rejected { code, .. } if code == "forbidden" => 'F',
+                    Outcome::Rejected { code, .. } if code == "validation" => 'V',
                     other => panic!("{who:?}: unexpected outcome {other:?}"),
                 },
                 other => panic!("{who:?}: {} results for one entry", other.len()),
@@ -363,12 +353,11 @@ pub async fn only_the_maker_renames_a_cluster(world: &mut World) {
     let (_, cursor) = pull_all(&world.server, &world.admin, None).await;
     let cluster = Id::new();
     let named = |op: &str, name: &str| {
-        change(
-            "organisation",
-            cluster,
-            op,
-            json!({"kind": "cluster", "name": name, "region_code": "3327"}),
-        )
+        let mut fields = json!({"kind": "cluster", "name": name, "region_code": "3327"});
+        if op == "create" {
+            fields["created_at"] = json!(now_ms());
+        }
+        change("organisation", cluster, op, fields)
     };
     let outcomes = |answer: Answer| -> Vec<String> {
         let response: PushResponse = answer.decode();

@@ -438,7 +438,7 @@ pub async fn photo_files_follow_the_scope(world: &mut World) {
     )
     .await;
     assert_eq!(put.status, 200, "{:?}", String::from_utf8_lossy(&put.body));
-    // A whole product (the world's own are a few fields only, which the read model skips).
+    // A product of its own, unlisted, with the uploaded photo.
     let product = Id::new();
     let mut producer = world.session(Who::Producer).unwrap().clone();
     push_applied(
@@ -452,13 +452,15 @@ pub async fn photo_files_follow_the_scope(world: &mut World) {
                 json!({"producer_id": p1.producer.to_string(), "name": "Celana Jeans Slim",
                        "description": "", "category": "Celana", "unit": "pcs", "price": 150_000,
                        "min_order": 1, "weight_g": 400, "length_cm": 30, "width_cm": 25,
-                       "height_cm": 4, "status": "unlisted", "created_at": now_ms()}),
+                       "height_cm": 4, "status": "unlisted", "tier1": null, "tier2": null,
+                       "created_at": now_ms()}),
             ),
             change(
                 "photo",
                 Id::new(),
                 "create",
-                json!({"owner_id": product.to_string(), "hash": hash, "position": 0}),
+                json!({"owner_id": product.to_string(), "hash": hash, "position": 0,
+                       "thumb_hash": null}),
             ),
         ],
     )

@@ -313,3 +313,82 @@ pub async fn pull_all(
         }
     }
 }
+
+/// Whole, valid fields for every kind of entry, as an honest phone's local write makes them, so
+/// a suite can send exactly one thing wrong.
+pub mod valid {
+    use sentra_core::Id;
+    use serde_json::{Value, json};
+
+    /// A producer registered by `by` (`self` or a facilitator's user id).
+    pub fn producer(by: &str) -> Value {
+        json!({
+            "business_name": "Konveksi Baru", "owner_name": "Bu Siti", "phone": "+6281234500001",
+            "address": "Jl. Raya Rowosari 1", "region_code": "3327", "sector": "fashion_textiles",
+            "workforce": 4, "year_founded": 2015, "nib": null, "certifications": "",
+            "consent_publish": 1, "consent_date": "2026-11-01", "registered_by": by,
+            "created_at": super::now_ms(),
+        })
+    }
+
+    /// A cluster or cooperative.
+    pub fn organisation(kind: &str, name: &str) -> Value {
+        json!({"kind": kind, "name": name, "region_code": "3327", "created_at": super::now_ms()})
+    }
+
+    /// A listed product of `producer` with one tier.
+    pub fn product(producer: Id, name: &str) -> Value {
+        json!({
+            "producer_id": producer.to_string(), "name": name, "description": "Katun, jahit rapi",
+            "category": "Pakaian", "unit": "pcs", "price": 85000, "min_order": 1,
+            "weight_g": 250, "length_cm": 30, "width_cm": 20, "height_cm": 3,
+            "status": "listed", "tier1": "Ukuran", "tier2": null, "created_at": super::now_ms(),
+        })
+    }
+
+    /// A new variant of `product`: its id (a child of the product's) and fields.
+    pub fn variant(product: Id, option: &str) -> (Id, Value) {
+        (
+            Id::child(product),
+            json!({
+                "product_id": product.to_string(), "position": 1, "sku": option,
+                "option1": option, "option2": null, "price": null,
+            }),
+        )
+    }
+
+    /// A photo of `owner` (a product or a producer).
+    pub fn photo(owner: Id) -> Value {
+        json!({
+            "owner_id": owner.to_string(), "position": 0,
+            "hash": blake3::hash(owner.as_bytes()).to_hex().to_string(), "thumb_hash": null,
+        })
+    }
+
+    /// A new order of one unit of `variant` at Rp 85.000 from `producer`.
+    pub fn order(producer: Id, variant: Id) -> Value {
+        json!({
+            "code": "SNT-7K3M9P2Q", "producer_id": producer.to_string(), "channel": "facilitator",
+            "status": "new", "buyer_name": "Pak Budi", "buyer_phone": "+6281298765432",
+            "buyer_regency": "3374", "buyer_address": "Jl. Pemuda 5, Semarang", "note": "",
+            "total": 85000, "created_at": super::now_ms(),
+            "lines": [{"variant_id": variant.to_string(), "quantity": 1, "unit_price": 85000}],
+        })
+    }
+
+    /// A restock of `variant`.
+    pub fn movement(variant: Id) -> Value {
+        json!({
+            "variant_id": variant.to_string(), "kind": "restock", "delta": 5, "ref_id": null,
+            "at": super::now_ms(),
+        })
+    }
+
+    /// A direct sale of `variant`.
+    pub fn sale(variant: Id) -> Value {
+        json!({
+            "variant_id": variant.to_string(), "quantity": 2, "unit_price": 85000,
+            "channel": "market_stall", "sold_on": "2026-11-20", "created_at": super::now_ms(),
+        })
+    }
+}
