@@ -281,3 +281,81 @@ fn a_pulled_change_the_device_cannot_store_is_skipped_and_the_pull_goes_on() {
     );
     device.check_integrity().unwrap();
 }
+
+/// What the server refuses, a phone refuses too: a pulled page (from a server that did not
+/// check, or an older feed) carrying a variant slipped into another product's id range "at
+/// Rp 1", a product moved to another producer, a negative price and a restock of 2^63−1 changes
+/// nothing, and the honest changes around them still apply.
+#[test]
+fn a_pulled_change_outside_the_rules_is_never_merged_even_if_the_server_sent_it() {
+    let (source, _a) = open();
+    let producer = source
+        .register_producer(&sentra_tests::rowosari_jeans_maker())
+        .unwrap();
+    let product = source
+        .create_product(&sentra_tests::jeans(&producer.to_string()))
+        .unwrap();
+    let good: Vec<Change> = source
+        .sync_push_batch(1 << 20)
+        .unwrap()
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| e.change)
+        .collect();
+    let variant = source.product(product).unwrap().variants[0].id;
+    let later = |entity: &str, id: Id, op: &str, fields: serde_json::Value| {
+        let mut change = stamped(entity, id, op, fields);
+        // Newer than every honest change, so each would win its merge if it were taken.
+        change.hlc.millis = now_ms() + 60_000;
+        change
+    };
+    let other_product = Id::new();
+    let mut changes = good;
+    changes.extend([
+        later(
+            "variant",
+            Id::child(product),
+            "create",
+            json!({"product_id": other_product.to_string(), "position": 9, "sku": "MURAH",
+                   "option1": "Rp 1", "option2": null, "price": 1}),
+        ),
+        later(
+            "product",
+            product,
+            "update",
+            json!({"producer_id": Id::new().to_string()}),
+        ),
+        later("product", product, "update", json!({"price": -5000})),
+        later(
+            "stock_movement",
+            Id::new(),
+            "append",
+            json!({"variant_id": variant.to_string(), "kind": "restock", "delta": i64::MAX,
+                   "ref_id": null, "at": now_ms()}),
+        ),
+    ]);
+    let (device, _b) = open();
+    device
+        .sync_apply_pull(&PullResponse {
+            server_time_ms: now_ms(),
+            changes,
+            next_cursor: "7".into(),
+            more: false,
+            reset: false,
+        })
+        .unwrap();
+    assert_eq!(
+        device.product(product).unwrap(),
+        source.product(product).unwrap(),
+        "the product is exactly the honest one: its variants, price, producer and stock"
+    );
+    device.check_integrity().unwrap();
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}

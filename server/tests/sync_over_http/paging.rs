@@ -14,9 +14,10 @@ const NOW: i64 = 1_795_309_200_000;
 
 fn product(id: Id, producer: Id, n: usize) -> Change {
     let fields = serde_json::json!({
-        "producer_id": producer.to_string(),
-        "name": format!("Tas anyam {n}"),
-        "price": 50_000,
+        "producer_id": producer.to_string(), "name": format!("Tas anyam {n}"),
+        "description": "", "category": "Kerajinan", "unit": "pcs", "price": 50_000,
+        "min_order": 1, "weight_g": 300, "length_cm": 30, "width_cm": 20, "height_cm": 10,
+        "status": "listed", "tier1": null, "tier2": null, "created_at": NOW,
     });
     Change {
         entity: "product".into(),
