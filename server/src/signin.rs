@@ -90,7 +90,8 @@ fn sign_in_now(state: &AppState, attempt: Attempt) -> Result<SignedIn, ApiError>
     store.forget_failures(&key).map_err(internal)?;
     Metrics::add(&state.metrics.logins, 1);
     let token = new_token();
-    let device = attempt.device.unwrap_or_else(Id::new);
+    // A browser gets a fresh device id (`Id::default()` is a new random one).
+    let device = attempt.device.unwrap_or_default();
     store
         .issue_token(account.user_id, device, &token_hash(&token), now)
         .map_err(internal)?;
