@@ -1,14 +1,17 @@
 //! Signing in: the one path a phone (`/v1/login`) and a browser (`/masuk`) both take.
 //!
-//! 1. The recent failures for this device, address and login are read (no lock) and judged by
+//! 1. The attempt is recorded as a failure (one short write) until it proves right; then the
+//!    other recent failures for this device, address and login (those of attempts still being
+//!    verified among them, so a parallel burst gains nothing) are read and judged by
 //!    [`SignInLimits::judge`](crate::limits::SignInLimits::judge): a throttled device or
-//!    address, or a locked login, is refused before any secret is checked.
+//!    address, or a locked login, is refused before any secret is checked, and its row taken
+//!    back.
 //! 2. The account's hash is read (no lock, no transaction) and the secret verified against it
 //!    with no store lock held, in one of the few argon2 slots. An unknown login is verified
 //!    against a dummy hash instead, and a stored hash the server did not make never matches, so
 //!    every refusal costs one ordinary verification and answers the same `bad_credentials`.
-//! 3. The outcome is written in one short statement: a failure row, or (on success) the owner's
-//!    own failures forgotten and a token issued.
+//! 3. On success, the owner's own recent failures (this device's and this address's, for this
+//!    login, the attempt's own row among them) are forgotten and a token is issued.
 
 use crate::accounts::{Account, new_token, token_hash, verify_nothing, verify_secret};
 use crate::error::ApiError;
@@ -62,10 +65,25 @@ fn sign_in_now(state: &AppState, attempt: Attempt) -> Result<SignedIn, ApiError>
     let store = &state.store;
     let refused = || Metrics::add(&state.metrics.logins_refused, 1);
     let now = now_ms();
+    // The attempt counts as a failure from the start until it proves right, and is counted
+    // after its row is in: of a burst of parallel guesses, each sees the ones before it, so no
+    // more get checked than the limits allow, however fast they come.
+    let id = Id::new();
+    let forget_before = now - limits.window_ms.max(limits.lock_window_ms);
+    store
+        .record_failure(&key, id, now, forget_before)
+        .map_err(internal)?;
     let failures = store
-        .failures(&key, now - limits.window_ms, now - limits.lock_window_ms)
+        .failures(
+            &key,
+            id,
+            now - limits.window_ms,
+            now - limits.lock_window_ms,
+        )
         .map_err(internal)?;
     if let Err(refusal) = limits.judge(&failures, now) {
+        // Refused unchecked: it failed nothing, and waiting must not be prolonged by asking.
+        store.withdraw_failure(id).map_err(internal)?;
         refused();
         return Err(match refusal {
             Refusal::Throttled(secs) => ApiError::TooManyAttempts(secs),
@@ -80,10 +98,6 @@ fn sign_in_now(state: &AppState, attempt: Attempt) -> Result<SignedIn, ApiError>
         }
     };
     let Some(account) = account else {
-        let forget_before = now - limits.window_ms.max(limits.lock_window_ms);
-        store
-            .record_failure(&key, now, forget_before)
-            .map_err(internal)?;
         refused();
         return Err(ApiError::BadCredentials);
     };

@@ -42,13 +42,30 @@ pub trait Store: Send + Sync + 'static {
     /// The account behind a login and its secret's hash, read without taking the writer (the
     /// caller verifies the secret outside any lock or transaction).
     fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>>;
-    /// The recorded sign-in failures that concern an attempt: by device, address and
-    /// address-and-login since `since`, by login since `lock_since`.
-    fn failures(&self, key: &AttemptKey, since: i64, lock_since: i64) -> StoreResult<Failures>;
-    /// Records a failed sign-in at `now`, and forgets failures from before `forget_before`.
-    fn record_failure(&self, key: &AttemptKey, now: i64, forget_before: i64) -> StoreResult<()>;
+    /// The recorded sign-in failures that concern an attempt, other than its own row
+    /// (`attempt`): by device, address and address-and-login since `since`, by login since
+    /// `lock_since`. Rows of attempts still being verified count.
+    fn failures(
+        &self,
+        key: &AttemptKey,
+        attempt: Id,
+        since: i64,
+        lock_since: i64,
+    ) -> StoreResult<Failures>;
+    /// Records an attempt as failed at `now` (until it proves right), and forgets failures from
+    /// before `forget_before`.
+    fn record_failure(
+        &self,
+        key: &AttemptKey,
+        attempt: Id,
+        now: i64,
+        forget_before: i64,
+    ) -> StoreResult<()>;
+    /// Takes back an attempt's row (it was refused unchecked, so it failed nothing).
+    fn withdraw_failure(&self, attempt: Id) -> StoreResult<()>;
     /// After a successful sign-in, forgets the failures for its login from its device and from
-    /// its address (the owner's own typos); failures from elsewhere still count.
+    /// its address (the owner's own typos, and the attempt's own row); failures from elsewhere
+    /// still count.
     fn forget_failures(&self, key: &AttemptKey) -> StoreResult<()>;
     /// Records a token (by hash) for a user on a device.
     fn issue_token(&self, user: Id, device: Id, token_hash: &[u8], now: i64) -> StoreResult<()>;

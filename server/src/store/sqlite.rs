@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS accounts (
 -- Failed sign-ins (wrong secret or unknown login) of the last hour, for throttling guessing by
 -- device, by address and by login (see limits.rs). Older rows go as new ones come.
 CREATE TABLE IF NOT EXISTS login_failures (
+    attempt  BLOB NOT NULL,                 -- the attempt's own id (to take its row back)
     at       INTEGER NOT NULL,              -- Unix ms
     address  TEXT NOT NULL,                 -- client address (IPv6 by /64), or 'unknown'
     device   BLOB,                          -- the device id the app sent; NULL from a browser
@@ -39,6 +40,7 @@ CREATE INDEX IF NOT EXISTS login_failures_by_device ON login_failures(device, at
 CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures(address, login, at);
 CREATE INDEX IF NOT EXISTS login_failures_by_login ON login_failures(login, at);
 CREATE INDEX IF NOT EXISTS login_failures_by_time ON login_failures(at);
+CREATE INDEX IF NOT EXISTS login_failures_by_attempt ON login_failures(attempt);
 
 -- Bearer tokens, stored as their BLAKE3 hash, each bound to one device.
 CREATE TABLE IF NOT EXISTS tokens (
@@ -528,7 +530,13 @@ impl Store for SqliteStore {
         Ok(found)
     }
 
-    fn failures(&self, key: &AttemptKey, since: i64, lock_since: i64) -> StoreResult<Failures> {
+    fn failures(
+        &self,
+        key: &AttemptKey,
+        attempt: Id,
+        since: i64,
+        lock_since: i64,
+    ) -> StoreResult<Failures> {
         let conn = self.reader();
         let tally = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> StoreResult<Tally> {
             Ok(conn.prepare_cached(sql)?.query_row(params, |r| {
@@ -541,27 +549,27 @@ impl Store for SqliteStore {
         let device = match key.device {
             Some(device) => tally(
                 "SELECT count(*), coalesce(min(at), 0) FROM login_failures \
-                 WHERE device = ?1 AND at > ?2",
-                &[&device, &since],
+                 WHERE device = ?1 AND at > ?2 AND attempt <> ?3",
+                &[&device, &since, &attempt],
             )?,
             None => Tally::default(),
         };
         let address_and_login = tally(
             "SELECT count(*), coalesce(min(at), 0) FROM login_failures \
-             WHERE address = ?1 AND login = ?2 AND at > ?3",
-            &[&key.address, &key.login, &since],
+             WHERE address = ?1 AND login = ?2 AND at > ?3 AND attempt <> ?4",
+            &[&key.address, &key.login, &since, &attempt],
         )?;
         let address = tally(
             "SELECT count(*), coalesce(min(at), 0) FROM login_failures \
-             WHERE address = ?1 AND at > ?2",
-            &[&key.address, &since],
+             WHERE address = ?1 AND at > ?2 AND attempt <> ?3",
+            &[&key.address, &since, &attempt],
         )?;
         let (login, login_addresses) = conn
             .prepare_cached(
                 "SELECT count(*), coalesce(min(at), 0), count(DISTINCT address) \
-                 FROM login_failures WHERE login = ?1 AND at > ?2",
+                 FROM login_failures WHERE login = ?1 AND at > ?2 AND attempt <> ?3",
             )?
-            .query_row(rusqlite::params![key.login, lock_since], |r| {
+            .query_row(rusqlite::params![key.login, lock_since, attempt], |r| {
                 Ok((
                     Tally {
                         count: r.get(0)?,
@@ -579,16 +587,36 @@ impl Store for SqliteStore {
         })
     }
 
-    fn record_failure(&self, key: &AttemptKey, now: i64, forget_before: i64) -> StoreResult<()> {
+    fn record_failure(
+        &self,
+        key: &AttemptKey,
+        attempt: Id,
+        now: i64,
+        forget_before: i64,
+    ) -> StoreResult<()> {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.prepare_cached("DELETE FROM login_failures WHERE at < ?1")?
             .execute([forget_before])?;
         tx.prepare_cached(
-            "INSERT INTO login_failures(at, address, device, login) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO login_failures(attempt, at, address, device, login) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(rusqlite::params![now, key.address, key.device, key.login])?;
+        .execute(rusqlite::params![
+            attempt,
+            now,
+            key.address,
+            key.device,
+            key.login
+        ])?;
         tx.commit()?;
+        Ok(())
+    }
+
+    fn withdraw_failure(&self, attempt: Id) -> StoreResult<()> {
+        self.lock()
+            .prepare_cached("DELETE FROM login_failures WHERE attempt = ?1")?
+            .execute([attempt])?;
         Ok(())
     }
 

@@ -14,6 +14,7 @@ on_both_backends!(
     an_activation_cannot_plant_a_staff_name_or_a_foreign_hash,
     logins_cannot_collide_and_a_taken_login_is_a_clear_refusal,
     eight_sign_ins_at_once_all_answer,
+    a_burst_of_parallel_guesses_gets_no_more_tries_than_the_limit,
 );
 
 const PHONE: &str = "0812-6543-2100";
@@ -369,30 +370,64 @@ async fn logins_cannot_collide_and_a_taken_login_is_a_clear_refusal(backend: Bac
     assert!(codes[2].contains("this login is taken"));
 }
 
+/// A `/v1/login` request from `address` on `device`, ready to send from a task.
+fn login_request(
+    server: &Server,
+    address: &str,
+    device: Id,
+    secret: &str,
+) -> reqwest::RequestBuilder {
+    let body = wire::encode(&wire::LoginRequest {
+        version: wire::PROTOCOL_VERSION,
+        device_id: device,
+        login: PHONE.into(),
+        secret: secret.into(),
+    })
+    .unwrap();
+    server
+        .client
+        .post(format!("{}/v1/login", server.url))
+        .header("content-encoding", "zstd")
+        .header("content-type", "application/json")
+        .header("x-forwarded-for", address)
+        .body(body)
+}
+
+async fn a_burst_of_parallel_guesses_gets_no_more_tries_than_the_limit(backend: Backend) {
+    let Some(server) = server_behind_proxy(backend).await else {
+        return;
+    };
+    producer(&server).await;
+    let device = Id::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let request = login_request(&server, "203.0.113.77", device, &format!("{i:06}"));
+        tasks.spawn(async move {
+            let answer = send(request).await;
+            (answer.status, answer.code())
+        });
+    }
+    let answers = tasks.join_all().await;
+    let checked = answers.iter().filter(|(status, _)| *status == 401).count();
+    let limit = usize::try_from(server.state.sign_in_limits.per_device).unwrap();
+    assert!((1..=limit).contains(&checked), "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.0 == 401 || *a == (429, "too_many_attempts".to_owned())),
+        "{answers:?}"
+    );
+}
+
 async fn eight_sign_ins_at_once_all_answer(backend: Backend) {
     let Some(server) = server_behind_proxy(backend).await else {
         return;
     };
     producer(&server).await;
-    let body = |device: Id| {
-        wire::encode(&wire::LoginRequest {
-            version: wire::PROTOCOL_VERSION,
-            device_id: device,
-            login: PHONE.into(),
-            secret: PIN.into(),
-        })
-        .unwrap()
-    };
     // Eight phones at once (argon2 runs a few at a time; the others wait their turn).
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..8 {
-        let request = server
-            .client
-            .post(format!("{}/v1/login", server.url))
-            .header("content-encoding", "zstd")
-            .header("content-type", "application/json")
-            .header("x-forwarded-for", format!("192.0.2.{}", 100 + i))
-            .body(body(Id::new()));
+        let request = login_request(&server, &format!("192.0.2.{}", 100 + i), Id::new(), PIN);
         tasks.spawn(async move { send(request).await.status });
     }
     let statuses = tasks.join_all().await;

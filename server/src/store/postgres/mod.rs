@@ -24,11 +24,13 @@ CREATE TABLE IF NOT EXISTS accounts (
     role TEXT NOT NULL, producer_id BYTEA,
     failed BIGINT NOT NULL DEFAULT 0, locked_until BIGINT NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS login_failures (
-    at BIGINT NOT NULL, address TEXT NOT NULL, device BYTEA, login TEXT NOT NULL);
+    attempt BYTEA NOT NULL, at BIGINT NOT NULL, address TEXT NOT NULL, device BYTEA,
+    login TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS login_failures_by_device ON login_failures(device, at);
 CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures(address, login, at);
 CREATE INDEX IF NOT EXISTS login_failures_by_login ON login_failures(login, at);
 CREATE INDEX IF NOT EXISTS login_failures_by_time ON login_failures(at);
+CREATE INDEX IF NOT EXISTS login_failures_by_attempt ON login_failures(attempt);
 CREATE TABLE IF NOT EXISTS tokens (
     hash BYTEA PRIMARY KEY, user_id BYTEA NOT NULL, device_id BYTEA NOT NULL,
     created_at BIGINT NOT NULL, revoked BOOLEAN NOT NULL DEFAULT FALSE);
@@ -308,7 +310,13 @@ impl Store for PostgresStore {
         }))
     }
 
-    fn failures(&self, key: &AttemptKey, since: i64, lock_since: i64) -> StoreResult<Failures> {
+    fn failures(
+        &self,
+        key: &AttemptKey,
+        attempt: Id,
+        since: i64,
+        lock_since: i64,
+    ) -> StoreResult<Failures> {
         // One round trip: every count over the rows of the lock window.
         let device = key.device.map(b);
         let row = self.readers.get().as_mut().ok_or(CLOSED)?.query_one(
@@ -323,8 +331,16 @@ impl Store for PostgresStore {
                coalesce(min(at) FILTER (WHERE login = $3 AND at > $5), 0), \
                count(DISTINCT address) FILTER (WHERE login = $3 AND at > $5) \
              FROM login_failures \
-             WHERE at > least($4, $5) AND (device = $1 OR address = $2 OR login = $3)",
-            &[&device, &key.address, &key.login, &since, &lock_since],
+             WHERE at > least($4, $5) AND (device = $1 OR address = $2 OR login = $3) \
+               AND attempt <> $6",
+            &[
+                &device,
+                &key.address,
+                &key.login,
+                &since,
+                &lock_since,
+                &b(attempt),
+            ],
         )?;
         let tally = |n: usize| Tally {
             count: row.get(n),
@@ -339,7 +355,13 @@ impl Store for PostgresStore {
         })
     }
 
-    fn record_failure(&self, key: &AttemptKey, now: i64, forget_before: i64) -> StoreResult<()> {
+    fn record_failure(
+        &self,
+        key: &AttemptKey,
+        attempt: Id,
+        now: i64,
+        forget_before: i64,
+    ) -> StoreResult<()> {
         let mut guard = self.lock();
         let client = guard.as_mut().ok_or(CLOSED)?;
         let mut tx = client.transaction()?;
@@ -348,10 +370,25 @@ impl Store for PostgresStore {
             &[&forget_before],
         )?;
         tx.execute(
-            "INSERT INTO login_failures(at, address, device, login) VALUES ($1, $2, $3, $4)",
-            &[&now, &key.address, &key.device.map(b), &key.login],
+            "INSERT INTO login_failures(attempt, at, address, device, login) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &b(attempt),
+                &now,
+                &key.address,
+                &key.device.map(b),
+                &key.login,
+            ],
         )?;
         tx.commit()?;
+        Ok(())
+    }
+
+    fn withdraw_failure(&self, attempt: Id) -> StoreResult<()> {
+        self.lock().as_mut().ok_or(CLOSED)?.execute(
+            "DELETE FROM login_failures WHERE attempt = $1",
+            &[&b(attempt)],
+        )?;
         Ok(())
     }
 
