@@ -39,7 +39,8 @@ pub enum ApiError {
     StaffLoginLooksLikePhone,
     /// A producer's login must be their phone number.
     #[error(
-        "login perajin harus nomor HP Indonesia / a producer's login must be an Indonesian phone number"
+        "login perajin harus nomor HP Indonesia / \
+         a producer's login must be an Indonesian phone number"
     )]
     ProducerLoginNotPhone,
     /// The body could not be read (not zstd JSON, too big, or malformed).

@@ -3,8 +3,9 @@
 //!
 //! A browser signs in through the same [`crate::signin::sign_in`] as a phone (`/v1/login`),
 //! throttled by its address and the login tried, and under the same account lock, and gets a
-//! bearer token issued to a fresh device id of its own. The token lives in an `HttpOnly`, `SameSite=Lax`
-//! cookie, so scripts cannot read it and other sites' forms cannot send it with a POST.
+//! bearer token issued to a fresh device id of its own. The token lives in an `HttpOnly`,
+//! `SameSite=Lax` cookie, so scripts cannot read it and other sites' forms cannot send it with a
+//! POST.
 //!
 //! Against cross-site requests: every change is a POST, and every form behind a login carries a
 //! per-session token ([`WebSession::csrf`], derived from the cookie's token, which another site
