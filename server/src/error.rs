@@ -14,9 +14,35 @@ pub enum ApiError {
     /// Wrong login or secret.
     #[error("wrong phone number, name or PIN")]
     BadCredentials,
-    /// Too many wrong attempts; try again later.
-    #[error("too many wrong attempts; try again later")]
-    LockedOut,
+    /// The account is locked: many wrong secrets for it came from many addresses (distributed
+    /// guessing). Devices already signed in keep working. Retry after this many seconds.
+    #[error(
+        "akun dikunci sementara karena banyak percobaan yang salah; coba lagi nanti / \
+         the account is locked for a while after many wrong attempts; try again later"
+    )]
+    LockedOut(u64),
+    /// Too many wrong secrets from this address or device; retry after this many seconds.
+    #[error(
+        "terlalu banyak percobaan yang salah dari perangkat atau jaringan ini; coba lagi nanti / \
+         too many wrong attempts from this device or network; try again later"
+    )]
+    TooManyAttempts(u64),
+    /// An account with this login exists already.
+    #[error("nama pengguna atau nomor HP ini sudah dipakai / this login is taken")]
+    LoginTaken,
+    /// A staff login (facilitator, official, admin, …) may not look like a phone number: phone
+    /// numbers are producers' logins.
+    #[error(
+        "nama pengguna petugas tidak boleh berupa nomor HP / \
+         a staff login must not look like a phone number"
+    )]
+    StaffLoginLooksLikePhone,
+    /// A producer's login must be their phone number.
+    #[error(
+        "login perajin harus nomor HP Indonesia / \
+         a producer's login must be an Indonesian phone number"
+    )]
+    ProducerLoginNotPhone,
     /// The body could not be read (not zstd JSON, too big, or malformed).
     #[error("the request body is not valid")]
     BadBody,
@@ -54,11 +80,28 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// For a refusal that says when to come back, the seconds to wait (`Retry-After`).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::LockedOut(secs) | ApiError::TooManyAttempts(secs) => Some(*secs),
+            _ => None,
+        }
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
-            ApiError::LockedOut => (StatusCode::TOO_MANY_REQUESTS, "locked_out"),
+            ApiError::LockedOut(_) => (StatusCode::TOO_MANY_REQUESTS, "locked_out"),
+            ApiError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            ApiError::LoginTaken => (StatusCode::CONFLICT, "login_taken"),
+            ApiError::StaffLoginLooksLikePhone => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "staff_login_looks_like_phone",
+            ),
+            ApiError::ProducerLoginNotPhone => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "producer_login_not_phone")
+            }
             ApiError::BadBody => (StatusCode::BAD_REQUEST, "bad_body"),
             ApiError::UnsupportedVersion => (StatusCode::BAD_REQUEST, "unsupported_version"),
             ApiError::WrongDevice => (StatusCode::FORBIDDEN, "wrong_device"),
@@ -108,6 +151,12 @@ impl IntoResponse for ApiError {
             message: self.to_string(),
             fields,
         };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after() {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }

@@ -15,10 +15,11 @@ pub mod orders;
 pub mod photos;
 pub mod replica;
 pub mod scope;
+pub mod signin;
 pub mod store;
 pub mod web;
 
-use accounts::{Account, hash_secret, new_token, token_hash, verify_secret};
+use accounts::{Account, hash_secret, token_hash};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -32,7 +33,7 @@ use sentra_core::sync::wire::{
 };
 use sentra_core::{Id, Role};
 use std::sync::Arc;
-use store::{LoginOutcome, Store};
+use store::Store;
 
 /// The largest compressed request body.
 pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
@@ -50,6 +51,10 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Per-token rate limits.
     pub limits: Arc<limits::Buckets>,
+    /// Thresholds for sign-in attempts.
+    pub sign_in_limits: limits::SignInLimits,
+    /// The proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<limits::TrustedProxies>,
     /// The merged read model, opened on first use beside the blob directory.
     replica: Arc<std::sync::Mutex<Option<Arc<replica::Replica>>>>,
 }
@@ -62,6 +67,8 @@ impl AppState {
             blob_dir,
             metrics: Arc::default(),
             limits: Arc::default(),
+            sign_in_limits: limits::SignInLimits::default(),
+            trusted_proxies: Arc::default(),
             replica: Arc::default(),
         }
     }
@@ -96,6 +103,19 @@ impl AppState {
         self
     }
 
+    /// The same state with other thresholds for sign-in attempts.
+    pub fn with_sign_in_limits(mut self, limits: limits::SignInLimits) -> Self {
+        self.sign_in_limits = limits;
+        self
+    }
+
+    /// The same state believing `X-Forwarded-For` from these proxies (for the client address
+    /// that sign-in attempts are throttled by).
+    pub fn with_trusted_proxies(mut self, proxies: limits::TrustedProxies) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
     /// Assigns the facilitator signing in as `login` to a region: a province (2 digits),
     /// regency (4), district (6) or village (10) code. They then see and may edit every
     /// producer there, as well as the ones they registered.
@@ -125,7 +145,10 @@ impl AppState {
             .ok_or(ApiError::BadCredentials)
     }
 
-    /// Creates an account, hashing its secret with argon2id (used by `admin` and by tests).
+    /// Creates an account, hashing its secret with argon2id (used by `admin` and by tests). A
+    /// producer's login must be a phone number, and any other role's must not look like one
+    /// ([`accounts::login_for`]); a login that exists already is refused with
+    /// [`ApiError::LoginTaken`]. Blocks.
     pub fn create_account(
         &self,
         login: &str,
@@ -133,11 +156,12 @@ impl AppState {
         role: Role,
         producer_id: Option<Id>,
     ) -> Result<Account, ApiError> {
-        let login = normalise_login(login);
+        let login = accounts::login_for(role, login)?;
         let hash = hash_secret(secret).map_err(ApiError::Internal)?;
         self.store
             .create_account(&login, &hash, role, producer_id)
-            .map_err(internal)
+            .map_err(internal)?
+            .ok_or(ApiError::LoginTaken)
     }
 }
 
@@ -283,49 +307,29 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Result<(Account, Id),
     .await
 }
 
+/// `POST /v1/login`: a phone signs in (see [`signin`] for the checks and throttling).
 async fn login(
     State(state): State<AppState>,
+    address: limits::ClientAddress,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let request: LoginRequest = read_body(&headers, &body)?;
     check_version(request.version)?;
-    let store = state.store.clone();
-    let metrics = state.metrics.clone();
-    let response = blocking(move || {
-        let now = now_ms();
-        let secret = request.secret;
-        let outcome = store
-            .login(&normalise_login(&request.login), now, &|hash| {
-                verify_secret(&secret, hash)
-            })
-            .map_err(internal)?;
-        let account = match outcome {
-            LoginOutcome::Ok(account) => account,
-            LoginOutcome::Wrong => {
-                metrics::Metrics::add(&metrics.logins_refused, 1);
-                return Err(ApiError::BadCredentials);
-            }
-            LoginOutcome::Locked => {
-                metrics::Metrics::add(&metrics.logins_refused, 1);
-                return Err(ApiError::LockedOut);
-            }
-        };
-        metrics::Metrics::add(&metrics.logins, 1);
-        let token = new_token();
-        store
-            .issue_token(account.user_id, request.device_id, &token_hash(&token), now)
-            .map_err(internal)?;
-        Ok(LoginResponse {
-            token,
-            user_id: account.user_id,
-            role: account.role,
-            producer_id: account.producer_id,
-            server_time_ms: now,
-        })
+    let attempt = signin::Attempt {
+        login: request.login,
+        secret: request.secret,
+        device: Some(request.device_id),
+        address,
+    };
+    let signed_in = signin::sign_in(&state, attempt).await?;
+    reply(&LoginResponse {
+        token: signed_in.token,
+        user_id: signed_in.account.user_id,
+        role: signed_in.account.role,
+        producer_id: signed_in.account.producer_id,
+        server_time_ms: signed_in.at,
     })
-    .await?;
-    reply(&response)
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! sentra-server demo [--listen 127.0.0.1:8080]
-//! sentra-server serve [--listen 127.0.0.1:8080] [--data ./sentra-data] [--database postgres://…]
+//! sentra-server serve [--listen 127.0.0.1:8080] [--data ./sentra-data] [--database postgres://…] [--trusted-proxy ADDR[,ADDR…]]
 //! sentra-server admin assign-region [--data DIR | --database URL] --login NAME --region CODE
 //! sentra-server admin create-account [--data DIR | --database URL] --login NAME --secret S --role ROLE [--producer ID]
 //! sentra-server admin create-organisation [--data DIR | --database URL] --kind cooperative|cluster --name N --region CODE
@@ -11,9 +11,17 @@
 //! ```
 //!
 //! With no `--database`, the server keeps its data in embedded SQLite under `--data`.
+//!
+//! Sign-in attempts are throttled by the client's address (see `limits.rs`): the socket's peer,
+//! or, when the peer is one of the `--trusted-proxy` addresses (or `SENTRA_TRUSTED_PROXY`, the
+//! same comma-separated list), the client that proxy names in `X-Forwarded-For`. Set it when a
+//! reverse proxy (TLS terminator) sits in front of the server; otherwise every client would share
+//! the proxy's address.
 
+use sentra_server::limits::TrustedProxies;
 use sentra_server::store::{PostgresStore, SqliteStore, Store};
 use sentra_server::{AppState, app};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -40,12 +48,24 @@ fn open_store(args: &[String]) -> Result<AppState, Box<dyn std::error::Error>> {
     Ok(AppState::new(store, dir.join("photos")))
 }
 
+/// The proxies whose `X-Forwarded-For` to believe: `--trusted-proxy`, else `SENTRA_TRUSTED_PROXY`.
+fn trusted_proxies(args: &[String]) -> Result<TrustedProxies, Box<dyn std::error::Error>> {
+    let list = arg(args, "--trusted-proxy")
+        .or_else(|| std::env::var("SENTRA_TRUSTED_PROXY").ok())
+        .unwrap_or_default();
+    Ok(TrustedProxies::parse(&list)?)
+}
+
 async fn serve(state: AppState, listen: String) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     tracing::info!(%listen, "sentra-server listening");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    // The socket's address goes with each request, for throttling sign-in attempts.
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     Ok(())
 }
 
@@ -73,7 +93,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("serve") => {
-            let state = open_store(&args)?;
+            let state = open_store(&args)?.with_trusted_proxies(trusted_proxies(&args)?);
             let listen = arg(&args, "--listen").unwrap_or_else(|| "127.0.0.1:8080".into());
             tokio::runtime::Runtime::new()?.block_on(serve(state, listen))?;
         }
@@ -88,7 +108,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tokio::runtime::Runtime::new()?.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&listen).await?;
                 let url = format!("http://{listen}");
-                let router = app(state.clone());
+                let router = app(state.clone())
+                    .into_make_service_with_connect_info::<SocketAddr>();
                 let server = tokio::spawn(async move {
                     axum::serve(listener, router)
                         .with_graceful_shutdown(shutdown())
@@ -184,7 +205,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => {
             eprintln!("usage: sentra-server demo [--listen ADDR]");
             eprintln!(
-                "       sentra-server serve [--listen ADDR] [--data DIR] [--database postgres://…]"
+                "       sentra-server serve [--listen ADDR] [--data DIR] [--database postgres://…] [--trusted-proxy ADDR[,ADDR…]]"
             );
             eprintln!(
                 "       sentra-server admin create-account --data DIR --login L --secret S --role R [--producer ID]"

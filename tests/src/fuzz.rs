@@ -35,9 +35,15 @@ impl SyncWorld {
     pub fn new(dir: &Path) -> Result<SyncWorld, SetupError> {
         let store = SqliteStore::open(&dir.join("server.db"))?;
         let accounts = vec![
-            store.create_account("admin", "-", Role::Admin, None)?,
-            store.create_account("081227501234", "-", Role::Producer, Some(Id::new()))?,
-            store.create_account("pendamping", "-", Role::Facilitator, None)?,
+            store
+                .create_account("admin", "-", Role::Admin, None)?
+                .ok_or("login taken")?,
+            store
+                .create_account("081227501234", "-", Role::Producer, Some(Id::new()))?
+                .ok_or("login taken")?,
+            store
+                .create_account("pendamping", "-", Role::Facilitator, None)?
+                .ok_or("login taken")?,
         ];
         Ok(SyncWorld { store, accounts })
     }
@@ -95,7 +101,9 @@ impl WebWorld {
             },
         );
         // A producer with a listed product, pushed by an admin's phone.
-        let admin = store.create_account("admin", "-", Role::Admin, None)?;
+        let admin = store
+            .create_account("admin", "-", Role::Admin, None)?
+            .ok_or("login taken")?;
         let phone = Sentra::open(&dir.join("phone.db"))?;
         phone.set_account(sentra_core::Account {
             user_id: admin.user_id,
@@ -111,7 +119,9 @@ impl WebWorld {
             })?;
         }
         // A facilitator signed in on the web (the session cookie holds a bearer token).
-        let facilitator = store.create_account("pendamping", "-", Role::Facilitator, None)?;
+        let facilitator = store
+            .create_account("pendamping", "-", Role::Facilitator, None)?
+            .ok_or("login taken")?;
         let token = sentra_server::accounts::new_token();
         store.issue_token(
             facilitator.user_id,

@@ -69,7 +69,8 @@ fn run_case(seed: u64) -> HashMap<&'static str, usize> {
     let facilitator = server
         .store
         .create_account("pendamping", "-", Role::Facilitator, None)
-        .unwrap();
+        .unwrap()
+        .expect("a new login");
     let mut phones = vec![phone(&truth, skew(&mut rng), facilitator)];
     let p1 = phones[0]
         .sentra
@@ -80,7 +81,8 @@ fn run_case(seed: u64) -> HashMap<&'static str, usize> {
     let own = server
         .store
         .create_account("081227501234", "-", Role::Producer, Some(p1))
-        .unwrap();
+        .unwrap()
+        .expect("a new login");
     let p1_phones = rng.random_range(2..=3);
     for _ in 0..p1_phones {
         phones.push(phone(&truth, skew(&mut rng), own.clone()));
@@ -95,7 +97,8 @@ fn run_case(seed: u64) -> HashMap<&'static str, usize> {
     other.account = server
         .store
         .create_account("081355556666", "-", Role::Producer, Some(p2))
-        .unwrap();
+        .unwrap()
+        .expect("a new login");
     other
         .sentra
         .set_account(Account {

@@ -11,6 +11,7 @@ pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 use crate::accounts::Account;
+use crate::limits::{AttemptKey, Failures};
 use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
 use sentra_core::{Id, Role};
 
@@ -19,34 +20,53 @@ pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
 /// The result of a store call.
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// What became of a login attempt.
+/// What the store keeps to check a sign-in: the account and its secret's hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoginOutcome {
-    /// Signed in.
-    Ok(Account),
-    /// Unknown login or wrong secret.
-    Wrong,
-    /// Locked after too many wrong secrets.
-    Locked,
+pub struct Credentials {
+    /// The account.
+    pub account: Account,
+    /// Its secret's argon2id PHC string.
+    pub secret_hash: String,
 }
 
 /// The server's storage.
 pub trait Store: Send + Sync + 'static {
-    /// Creates an account with an already-hashed secret.
+    /// Creates an account with an already-hashed secret; `None` when the login is taken.
     fn create_account(
         &self,
         login: &str,
         secret_hash: &str,
         role: Role,
         producer_id: Option<Id>,
-    ) -> StoreResult<Account>;
-    /// Checks a login with `verify` (run against the stored hash), counting wrong attempts.
-    fn login(
+    ) -> StoreResult<Option<Account>>;
+    /// The account behind a login and its secret's hash, read without taking the writer (the
+    /// caller verifies the secret outside any lock or transaction).
+    fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>>;
+    /// The recorded sign-in failures that concern an attempt, other than its own row
+    /// (`attempt`): by device, address and address-and-login since `since`, by login since
+    /// `lock_since`. Rows of attempts still being verified count.
+    fn failures(
         &self,
-        login: &str,
+        key: &AttemptKey,
+        attempt: Id,
+        since: i64,
+        lock_since: i64,
+    ) -> StoreResult<Failures>;
+    /// Records an attempt as failed at `now` (until it proves right), and forgets failures from
+    /// before `forget_before`.
+    fn record_failure(
+        &self,
+        key: &AttemptKey,
+        attempt: Id,
         now: i64,
-        verify: &dyn Fn(&str) -> bool,
-    ) -> StoreResult<LoginOutcome>;
+        forget_before: i64,
+    ) -> StoreResult<()>;
+    /// Takes back an attempt's row (it was refused unchecked, so it failed nothing).
+    fn withdraw_failure(&self, attempt: Id) -> StoreResult<()>;
+    /// After a successful sign-in, forgets the failures for its login from its device and from
+    /// its address (the owner's own typos, and the attempt's own row); failures from elsewhere
+    /// still count.
+    fn forget_failures(&self, key: &AttemptKey) -> StoreResult<()>;
     /// Records a token (by hash) for a user on a device.
     fn issue_token(&self, user: Id, device: Id, token_hash: &[u8], now: i64) -> StoreResult<()>;
     /// Assigns a facilitator to a region (a Kemendagri code prefix: province, regency, …).

@@ -4,8 +4,9 @@
 use super::group::Group;
 use super::logic::{self, FeedRow, Primitives, PushAnswer, PushJob};
 use super::readers::Readers;
-use super::{Store, StoreResult, StoredBulk, parse_role, role_code};
-use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS, oldest_live_token};
+use super::{Credentials, Store, StoreResult, StoredBulk, parse_role, role_code};
+use crate::accounts::{Account, is_server_hash, oldest_live_token};
+use crate::limits::{AttemptKey, Failures, Tally};
 use crate::scope::Index;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
@@ -22,9 +23,24 @@ CREATE TABLE IF NOT EXISTS accounts (
     secret_hash   TEXT NOT NULL,            -- argon2id PHC string
     role          TEXT NOT NULL,            -- producer | facilitator | cooperative_admin | official | admin
     producer_id   BLOB,                     -- a producer's own producer id
-    failed        INTEGER NOT NULL DEFAULT 0,
-    locked_until  INTEGER NOT NULL DEFAULT 0
+    failed        INTEGER NOT NULL DEFAULT 0, -- unused: failures are in login_failures
+    locked_until  INTEGER NOT NULL DEFAULT 0  -- unused: locks follow from login_failures
 ) WITHOUT ROWID;
+
+-- Failed sign-ins (wrong secret or unknown login) of the last hour, for throttling guessing by
+-- device, by address and by login (see limits.rs). Older rows go as new ones come.
+CREATE TABLE IF NOT EXISTS login_failures (
+    attempt  BLOB NOT NULL,                 -- the attempt's own id (to take its row back)
+    at       INTEGER NOT NULL,              -- Unix ms
+    address  TEXT NOT NULL,                 -- client address (IPv6 by /64), or 'unknown'
+    device   BLOB,                          -- the device id the app sent; NULL from a browser
+    login    TEXT NOT NULL                  -- BLAKE3 of the login tried (real or not), hex
+);
+CREATE INDEX IF NOT EXISTS login_failures_by_device ON login_failures(device, at);
+CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures(address, login, at);
+CREATE INDEX IF NOT EXISTS login_failures_by_login ON login_failures(login, at);
+CREATE INDEX IF NOT EXISTS login_failures_by_time ON login_failures(at);
+CREATE INDEX IF NOT EXISTS login_failures_by_attempt ON login_failures(attempt);
 
 -- Bearer tokens, stored as their BLAKE3 hash, each bound to one device.
 CREATE TABLE IF NOT EXISTS tokens (
@@ -267,6 +283,13 @@ impl Primitives for Tx<'_> {
         secret_hash: &str,
         producer: Id,
     ) -> StoreResult<()> {
+        // Only a phone (so never a staff name) with a hash of the server's own parameters.
+        let (Some(login), true) = (
+            sentra_core::normalise_phone(login),
+            is_server_hash(secret_hash),
+        ) else {
+            return Ok(());
+        };
         self.0.execute(
             "INSERT OR IGNORE INTO accounts(user_id, login, secret_hash, role, producer_id) \
              VALUES (?1, ?2, ?3, 'producer', ?4)",
@@ -472,70 +495,139 @@ impl Store for SqliteStore {
         secret_hash: &str,
         role: Role,
         producer_id: Option<Id>,
-    ) -> StoreResult<Account> {
+    ) -> StoreResult<Option<Account>> {
         let user_id = Id::new();
-        self.lock().execute(
-            "INSERT INTO accounts(user_id, login, secret_hash, role, producer_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        let created = self.lock().execute(
+            "INSERT INTO accounts(user_id, login, secret_hash, role, producer_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(login) DO NOTHING",
             rusqlite::params![user_id, login, secret_hash, role_code(role), producer_id],
         )?;
-        Ok(Account {
+        Ok((created == 1).then_some(Account {
             user_id,
             role,
             producer_id,
+        }))
+    }
+
+    fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>> {
+        let conn = self.reader();
+        let found = conn
+            .prepare_cached(
+                "SELECT user_id, secret_hash, role, producer_id FROM accounts WHERE login = ?1",
+            )?
+            .query_row([login], |r| {
+                let role: String = r.get(2)?;
+                Ok(Credentials {
+                    account: Account {
+                        user_id: r.get(0)?,
+                        role: parse_role(&role),
+                        producer_id: r.get(3)?,
+                    },
+                    secret_hash: r.get(1)?,
+                })
+            })
+            .optional()?;
+        Ok(found)
+    }
+
+    fn failures(
+        &self,
+        key: &AttemptKey,
+        attempt: Id,
+        since: i64,
+        lock_since: i64,
+    ) -> StoreResult<Failures> {
+        let conn = self.reader();
+        let tally = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> StoreResult<Tally> {
+            Ok(conn.prepare_cached(sql)?.query_row(params, |r| {
+                Ok(Tally {
+                    count: r.get(0)?,
+                    oldest: r.get(1)?,
+                })
+            })?)
+        };
+        let device = match key.device {
+            Some(device) => tally(
+                "SELECT count(*), coalesce(min(at), 0) FROM login_failures \
+                 WHERE device = ?1 AND at > ?2 AND attempt <> ?3",
+                &[&device, &since, &attempt],
+            )?,
+            None => Tally::default(),
+        };
+        let address_and_login = tally(
+            "SELECT count(*), coalesce(min(at), 0) FROM login_failures \
+             WHERE address = ?1 AND login = ?2 AND at > ?3 AND attempt <> ?4",
+            &[&key.address, &key.login, &since, &attempt],
+        )?;
+        let address = tally(
+            "SELECT count(*), coalesce(min(at), 0) FROM login_failures \
+             WHERE address = ?1 AND at > ?2 AND attempt <> ?3",
+            &[&key.address, &since, &attempt],
+        )?;
+        let (login, login_addresses) = conn
+            .prepare_cached(
+                "SELECT count(*), coalesce(min(at), 0), count(DISTINCT address) \
+                 FROM login_failures WHERE login = ?1 AND at > ?2 AND attempt <> ?3",
+            )?
+            .query_row(rusqlite::params![key.login, lock_since, attempt], |r| {
+                Ok((
+                    Tally {
+                        count: r.get(0)?,
+                        oldest: r.get(1)?,
+                    },
+                    r.get(2)?,
+                ))
+            })?;
+        Ok(Failures {
+            device,
+            address_and_login,
+            address,
+            login,
+            login_addresses,
         })
     }
 
-    fn login(
+    fn record_failure(
         &self,
-        login: &str,
+        key: &AttemptKey,
+        attempt: Id,
         now: i64,
-        verify: &dyn Fn(&str) -> bool,
-    ) -> StoreResult<super::LoginOutcome> {
-        let conn = self.lock();
-        let row: Option<(Id, String, String, Option<Id>, i64, i64)> = conn
-            .query_row(
-                "SELECT user_id, secret_hash, role, producer_id, failed, locked_until FROM accounts WHERE login = ?1",
-                [login],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-            )
-            .optional()?;
-        let Some((user_id, hash, role, producer_id, failed, locked_until)) = row else {
-            return Ok(super::LoginOutcome::Wrong);
-        };
-        if locked_until > now {
-            return Ok(super::LoginOutcome::Locked);
-        }
-        if !verify(&hash) {
-            let failed = failed + 1;
-            let locked_until = if failed >= MAX_FAILED_LOGINS {
-                now + LOCKOUT_MS
-            } else {
-                0
-            };
-            let failed = if failed >= MAX_FAILED_LOGINS {
-                0
-            } else {
-                failed
-            };
-            conn.execute(
-                "UPDATE accounts SET failed = ?1, locked_until = ?2 WHERE user_id = ?3",
-                rusqlite::params![failed, locked_until, user_id],
-            )?;
-            return Ok(if locked_until > 0 {
-                super::LoginOutcome::Locked
-            } else {
-                super::LoginOutcome::Wrong
-            });
-        }
-        conn.execute(
-            "UPDATE accounts SET failed = 0, locked_until = 0 WHERE user_id = ?1",
-            [user_id],
-        )?;
-        Ok(super::LoginOutcome::Ok(Account {
-            user_id,
-            role: parse_role(&role),
-            producer_id,
-        }))
+        forget_before: i64,
+    ) -> StoreResult<()> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.prepare_cached("DELETE FROM login_failures WHERE at < ?1")?
+            .execute([forget_before])?;
+        tx.prepare_cached(
+            "INSERT INTO login_failures(attempt, at, address, device, login) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(rusqlite::params![
+            attempt,
+            now,
+            key.address,
+            key.device,
+            key.login
+        ])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn withdraw_failure(&self, attempt: Id) -> StoreResult<()> {
+        self.lock()
+            .prepare_cached("DELETE FROM login_failures WHERE attempt = ?1")?
+            .execute([attempt])?;
+        Ok(())
+    }
+
+    fn forget_failures(&self, key: &AttemptKey) -> StoreResult<()> {
+        self.lock()
+            .prepare_cached(
+                "DELETE FROM login_failures WHERE login = ?1 \
+                 AND (address = ?2 OR (?3 IS NOT NULL AND device = ?3))",
+            )?
+            .execute(rusqlite::params![key.login, key.address, key.device])?;
+        Ok(())
     }
 
     fn issue_token(&self, user: Id, device: Id, token_hash: &[u8], now: i64) -> StoreResult<()> {

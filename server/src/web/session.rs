@@ -1,10 +1,11 @@
 //! Signing in on the web: `/masuk` (staff name and password, or a producer's phone and PIN),
 //! `/keluar` (signs out and revokes the token), and [`signed_in`] for the pages behind a login.
 //!
-//! A browser signs in through the same [`Store::login`](crate::store::Store::login) as a phone
-//! (`/v1/login`), with the same lockout after repeated wrong secrets, and gets a bearer token
-//! issued to a fresh device id of its own. The token lives in an `HttpOnly`, `SameSite=Lax`
-//! cookie, so scripts cannot read it and other sites' forms cannot send it with a POST.
+//! A browser signs in through the same [`crate::signin::sign_in`] as a phone (`/v1/login`),
+//! throttled by its address and the login tried, and under the same account lock, and gets a
+//! bearer token issued to a fresh device id of its own. The token lives in an `HttpOnly`,
+//! `SameSite=Lax` cookie, so scripts cannot read it and other sites' forms cannot send it with a
+//! POST.
 //!
 //! Against cross-site requests: every change is a POST, and every form behind a login carries a
 //! per-session token ([`WebSession::csrf`], derived from the cookie's token, which another site
@@ -12,18 +13,16 @@
 //! (where to go afterwards); browser tests rely on these names.
 
 use super::{Lang, chosen, lang_of, page, respond, t};
-use crate::accounts::{Account, new_token, token_hash, verify_secret};
+use crate::accounts::{Account, token_hash};
 use crate::error::ApiError;
-use crate::metrics::Metrics;
-use crate::store::LoginOutcome;
-use crate::{AppState, blocking, internal, normalise_login, now_ms};
+use crate::{AppState, blocking, internal};
 use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
-use sentra_core::{Id, Role};
+use sentra_core::Role;
 use serde::Deserialize;
 
 /// The cookie that holds a browser's token.
@@ -272,6 +271,7 @@ async fn sign_in_page(
 
 async fn sign_in(
     State(state): State<AppState>,
+    address: crate::limits::ClientAddress,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
@@ -290,37 +290,16 @@ async fn sign_in(
         );
     }
     let typed_login = form.login.clone();
-    let outcome = blocking(move || {
-        let now = now_ms();
-        let secret = form.secret;
-        let outcome = state
-            .store
-            .login(&normalise_login(&form.login), now, &|hash| {
-                verify_secret(&secret, hash)
-            })
-            .map_err(internal)?;
-        let account = match outcome {
-            LoginOutcome::Ok(account) => account,
-            LoginOutcome::Wrong => {
-                Metrics::add(&state.metrics.logins_refused, 1);
-                return Err(ApiError::BadCredentials);
-            }
-            LoginOutcome::Locked => {
-                Metrics::add(&state.metrics.logins_refused, 1);
-                return Err(ApiError::LockedOut);
-            }
-        };
-        Metrics::add(&state.metrics.logins, 1);
-        let token = new_token();
-        // Each browser sign-in is a device of its own: it never pushes, and revoking it
-        // touches no phone.
-        state
-            .store
-            .issue_token(account.user_id, Id::new(), &token_hash(&token), now)
-            .map_err(internal)?;
-        Ok((account, token))
-    })
-    .await;
+    let attempt = crate::signin::Attempt {
+        login: form.login,
+        secret: form.secret,
+        device: None,
+        address,
+    };
+    let outcome = crate::signin::sign_in(&state, attempt)
+        .await
+        .map(|signed_in| (signed_in.account, signed_in.token));
+    let retry_after = outcome.as_ref().err().and_then(ApiError::retry_after);
     let (status, message) = match outcome {
         Ok((account, token)) => {
             let target = if next.is_empty() {
@@ -346,12 +325,20 @@ async fn sign_in(
                 "Wrong user name, phone number, password or PIN.",
             ),
         ),
-        Err(ApiError::LockedOut) => (
+        Err(ApiError::TooManyAttempts(_)) => (
             StatusCode::TOO_MANY_REQUESTS,
             t(
                 lang,
-                "Terlalu banyak percobaan yang salah. Akun dikunci 15 menit; coba lagi nanti.",
-                "Too many wrong attempts. The account is locked for 15 minutes; try again later.",
+                "Terlalu banyak percobaan yang salah dari sini. Tunggu sebentar, lalu coba lagi.",
+                "Too many wrong attempts from here. Wait a while, then try again.",
+            ),
+        ),
+        Err(ApiError::LockedOut(_)) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            t(
+                lang,
+                "Akun ini dikunci sementara karena banyak percobaan yang salah; coba lagi nanti.",
+                "This account is locked for a while after many wrong attempts; try again later.",
             ),
         ),
         Err(err) => {
@@ -368,11 +355,17 @@ async fn sign_in(
             )
         }
     };
-    respond(
+    let mut response = respond(
         status,
         None,
         render_sign_in(lang, &typed_login, &next, Some(message)),
-    )
+    );
+    if let Some(secs) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, secs.into());
+    }
+    response
 }
 
 async fn sign_out(

@@ -15,6 +15,7 @@
 mod common;
 
 mod photos;
+mod sign_in;
 mod text;
 
 use common::*;
@@ -521,7 +522,7 @@ async fn a_token_replayed_after_logout_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pin_brute_force_meets_the_rate_limit_then_the_lockout() {
+async fn pin_brute_force_meets_the_sign_in_throttle_then_the_rate_limit() {
     let server = server_with(Backend::Sqlite, |state| {
         state.with_rate_limit(sentra_server::limits::RateLimit {
             burst: 5.0,
@@ -538,8 +539,8 @@ async fn pin_brute_force_meets_the_rate_limit_then_the_lockout() {
         Some(Id::new()),
     )
     .await;
-    // Wrong PINs from many devices count against the account, not the device.
-    for attempt in 0..4 {
+    // Wrong PINs from many devices on one address count against that address for this login.
+    for attempt in 0..5 {
         let answer = login_attempt(&server, Id::new(), "0812-7777-8888", "000000").await;
         assert_eq!(
             (answer.status, answer.code()),
@@ -547,13 +548,17 @@ async fn pin_brute_force_meets_the_rate_limit_then_the_lockout() {
             "attempt {attempt}"
         );
     }
-    let fifth = login_attempt(&server, Id::new(), "+6281277778888", "111111").await;
-    assert_eq!((fifth.status, fifth.code()), (429, "locked_out".into()));
+    let sixth = login_attempt(&server, Id::new(), "+6281277778888", "111111").await;
+    assert_eq!(
+        (sixth.status, sixth.code()),
+        (429, "too_many_attempts".into())
+    );
+    assert!(sixth.headers.contains_key("retry-after"));
     let right = login_attempt(&server, Id::new(), "081277778888", "246810").await;
     assert_eq!(
         (right.status, right.code()),
-        (429, "locked_out".into()),
-        "the right PIN waits out the lock"
+        (429, "too_many_attempts".into()),
+        "from this address the right PIN waits too (other addresses: see sign_in.rs)"
     );
     // A stolen token hammering the API meets the per-token rate limit.
     account(

@@ -73,7 +73,9 @@ pub async fn server_with(
     let state = tune(AppState::new(store, dir.path().join("photos")));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = app(state.clone());
+    // As `sentra-server serve` does: each request knows its socket's address (sign-in attempts
+    // are throttled by it).
+    let router = app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     // The core's transport installs the TLS crypto provider (ring) that every reqwest client
     // of this build needs, so one is made first.
@@ -222,6 +224,42 @@ pub async fn login_attempt(server: &Server, device: Id, login: &str, secret: &st
     })
     .unwrap();
     post_zstd(server, "/v1/login", None, body).await
+}
+
+/// A server that believes `X-Forwarded-For` from loopback, as behind a reverse proxy there, so
+/// a test can speak from any client address with [`login_attempt_from`].
+pub async fn server_behind_proxy(backend: Backend) -> Option<Server> {
+    server_with(backend, |state| {
+        state.with_trusted_proxies(
+            sentra_server::limits::TrustedProxies::parse("127.0.0.1").unwrap(),
+        )
+    })
+    .await
+}
+
+/// One `/v1/login` attempt from the client `address`, as the trusted proxy reports it.
+pub async fn login_attempt_from(
+    server: &Server,
+    address: &str,
+    device: Id,
+    login: &str,
+    secret: &str,
+) -> Answer {
+    let body = wire::encode(&LoginRequest {
+        version: wire::PROTOCOL_VERSION,
+        device_id: device,
+        login: login.into(),
+        secret: secret.into(),
+    })
+    .unwrap();
+    let request = server
+        .client
+        .post(format!("{}/v1/login", server.url))
+        .header("content-encoding", "zstd")
+        .header("content-type", "application/json")
+        .header("x-forwarded-for", address)
+        .body(body);
+    send(request).await
 }
 
 /// The wall clock now (Unix ms).

@@ -3,13 +3,13 @@
 use super::*;
 
 on_both_backends!(
-    wrong_pins_are_refused_then_locked_out_and_a_token_dies_at_logout,
+    wrong_pins_are_refused_then_throttled_and_a_token_dies_at_logout,
     a_facilitators_offline_registration_reaches_the_server_and_stays_in_scope,
     a_push_outside_the_accounts_rights_is_rejected_and_changes_nothing,
     a_facilitator_assigned_to_a_regency_sees_and_edits_its_producers_and_no_others,
 );
 
-async fn wrong_pins_are_refused_then_locked_out_and_a_token_dies_at_logout(backend: Backend) {
+async fn wrong_pins_are_refused_then_throttled_and_a_token_dies_at_logout(backend: Backend) {
     let Some(server) = server(backend).await else {
         return;
     };
@@ -21,18 +21,29 @@ async fn wrong_pins_are_refused_then_locked_out_and_a_token_dies_at_logout(backe
         Some(Id::new()),
     )
     .await;
+    // The owner's phone signed in before someone else starts guessing.
+    let owner = phone(&server, "0812-1111-2222", "123456").await;
     let device = Id::new();
-    for _ in 0..4 {
+    for _ in 0..5 {
         let response = login(&server, device, "+62 812 1111 2222", "000000").await;
         assert_eq!(response.status(), 401);
         let body: wire::ErrorBody =
             serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
         assert_eq!(body.code, "bad_credentials");
     }
-    let fifth = login(&server, device, "081211112222", "000000").await;
-    assert_eq!(fifth.status(), 429, "the fifth wrong PIN locks the account");
+    let sixth = login(&server, device, "081211112222", "000000").await;
+    assert_eq!(sixth.status(), 429, "the sixth wrong PIN is throttled");
+    assert!(sixth.headers().contains_key("retry-after"));
+    let body: wire::ErrorBody = serde_json::from_slice(&sixth.bytes().await.unwrap()).unwrap();
+    assert_eq!(body.code, "too_many_attempts");
     let right = login(&server, device, "081211112222", "123456").await;
-    assert_eq!(right.status(), 429, "even the right PIN waits out the lock");
+    assert_eq!(
+        right.status(),
+        429,
+        "the guessing device waits, even with the right PIN"
+    );
+    // The owner's phone, signed in already, keeps syncing.
+    sync(&server, &owner).await;
 
     account(
         &server,

@@ -1,5 +1,5 @@
 //! Devices (the real core, each on its own database) and the real server on loopback, talking
-//! the real protocol over HTTP: sign-in and lockout, scopes, authorisation, idempotent pushes,
+//! the real protocol over HTTP: sign-in and its throttling, scopes, authorisation, idempotent pushes,
 //! and convergence.
 //!
 //! The cases are in `accounts.rs` (sign-in, scopes, authorisation, rate limits), `faults.rs`
@@ -73,7 +73,8 @@ async fn server(backend: Backend) -> Option<Server> {
     let state = AppState::new(store, dir.path().join("photos"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = app(state.clone());
+    // As `sentra-server serve` does: each request knows its socket's address.
+    let router = app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     Some(Server {
         url,

@@ -198,9 +198,10 @@ async fn an_admin_assigns_a_facilitator_to_a_region_from_the_web(backend: Backen
         25_000,
     )
     .await;
+    // Staff sign in with a name (phone numbers are producers' logins).
     account(
         &server,
-        "0812-7300-0099",
+        "pendamping.banyumas",
         "rahasia-kuat-9",
         Role::Facilitator,
         None,
@@ -225,7 +226,7 @@ async fn an_admin_assigns_a_facilitator_to_a_region_from_the_web(backend: Backen
         Some(&cookie),
         &[
             ("csrf", &csrf),
-            ("login", "0812-7300-0099"),
+            ("login", "pendamping.banyumas"),
             ("wilayah", "99"),
         ],
     )
@@ -247,7 +248,7 @@ async fn an_admin_assigns_a_facilitator_to_a_region_from_the_web(backend: Backen
         Some(&cookie),
         &[
             ("csrf", &csrf),
-            ("login", "0812 7300 0099"),
+            ("login", " pendamping.banyumas "),
             ("wilayah", "3302"),
         ],
     )
@@ -260,7 +261,7 @@ async fn an_admin_assigns_a_facilitator_to_a_region_from_the_web(backend: Backen
 
     // The facilitator's phone now pulls the Banyumas producer.
     let mut phone = unsigned_phone();
-    phone_sign_in(&server, &mut phone, "0812-7300-0099", "rahasia-kuat-9").await;
+    phone_sign_in(&server, &mut phone, "pendamping.banyumas", "rahasia-kuat-9").await;
     sync(&server, &phone).await;
     assert_eq!(
         phone.sentra.producer(banyumas).unwrap().business_name,

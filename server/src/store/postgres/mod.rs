@@ -8,8 +8,9 @@ mod tx;
 use super::group::Group;
 use super::logic::{self, PushAnswer, PushJob};
 use super::readers::Readers;
-use super::{SearchDoc, Store, StoreResult, StoredBulk, parse_role, role_code};
-use crate::accounts::{Account, LOCKOUT_MS, MAX_FAILED_LOGINS, oldest_live_token};
+use super::{Credentials, SearchDoc, Store, StoreResult, StoredBulk, parse_role, role_code};
+use crate::accounts::{Account, oldest_live_token};
+use crate::limits::{AttemptKey, Failures, Tally};
 use postgres::{Client, NoTls};
 use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
 use sentra_core::{Id, Role};
@@ -22,6 +23,14 @@ CREATE TABLE IF NOT EXISTS accounts (
     user_id BYTEA PRIMARY KEY, login TEXT NOT NULL UNIQUE, secret_hash TEXT NOT NULL,
     role TEXT NOT NULL, producer_id BYTEA,
     failed BIGINT NOT NULL DEFAULT 0, locked_until BIGINT NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS login_failures (
+    attempt BYTEA NOT NULL, at BIGINT NOT NULL, address TEXT NOT NULL, device BYTEA,
+    login TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS login_failures_by_device ON login_failures(device, at);
+CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures(address, login, at);
+CREATE INDEX IF NOT EXISTS login_failures_by_login ON login_failures(login, at);
+CREATE INDEX IF NOT EXISTS login_failures_by_time ON login_failures(at);
+CREATE INDEX IF NOT EXISTS login_failures_by_attempt ON login_failures(attempt);
 CREATE TABLE IF NOT EXISTS tokens (
     hash BYTEA PRIMARY KEY, user_id BYTEA NOT NULL, device_id BYTEA NOT NULL,
     created_at BIGINT NOT NULL, revoked BOOLEAN NOT NULL DEFAULT FALSE);
@@ -264,67 +273,132 @@ impl Store for PostgresStore {
         secret_hash: &str,
         role: Role,
         producer_id: Option<Id>,
-    ) -> StoreResult<Account> {
+    ) -> StoreResult<Option<Account>> {
         let user_id = Id::new();
-        self.lock().as_mut().ok_or(CLOSED)?.execute(
-            "INSERT INTO accounts(user_id, login, secret_hash, role, producer_id) VALUES ($1, $2, $3, $4, $5)",
-            &[&b(user_id), &login, &secret_hash, &role_code(role), &producer_id.map(b)],
+        let created = self.lock().as_mut().ok_or(CLOSED)?.execute(
+            "INSERT INTO accounts(user_id, login, secret_hash, role, producer_id) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (login) DO NOTHING",
+            &[
+                &b(user_id),
+                &login,
+                &secret_hash,
+                &role_code(role),
+                &producer_id.map(b),
+            ],
         )?;
-        Ok(Account {
+        Ok((created == 1).then_some(Account {
             user_id,
             role,
             producer_id,
+        }))
+    }
+
+    fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>> {
+        let row = self.readers.get().as_mut().ok_or(CLOSED)?.query_opt(
+            "SELECT user_id, secret_hash, role, producer_id FROM accounts WHERE login = $1",
+            &[&login],
+        )?;
+        let Some(row) = row else { return Ok(None) };
+        let role: String = row.get(2);
+        Ok(Some(Credentials {
+            account: Account {
+                user_id: id(row.get(0))?,
+                role: parse_role(&role),
+                producer_id: opt_id(row.get(3))?,
+            },
+            secret_hash: row.get(1),
+        }))
+    }
+
+    fn failures(
+        &self,
+        key: &AttemptKey,
+        attempt: Id,
+        since: i64,
+        lock_since: i64,
+    ) -> StoreResult<Failures> {
+        // One round trip: every count over the rows of the lock window.
+        let device = key.device.map(b);
+        let row = self.readers.get().as_mut().ok_or(CLOSED)?.query_one(
+            "SELECT \
+               count(*) FILTER (WHERE device = $1 AND at > $4), \
+               coalesce(min(at) FILTER (WHERE device = $1 AND at > $4), 0), \
+               count(*) FILTER (WHERE address = $2 AND login = $3 AND at > $4), \
+               coalesce(min(at) FILTER (WHERE address = $2 AND login = $3 AND at > $4), 0), \
+               count(*) FILTER (WHERE address = $2 AND at > $4), \
+               coalesce(min(at) FILTER (WHERE address = $2 AND at > $4), 0), \
+               count(*) FILTER (WHERE login = $3 AND at > $5), \
+               coalesce(min(at) FILTER (WHERE login = $3 AND at > $5), 0), \
+               count(DISTINCT address) FILTER (WHERE login = $3 AND at > $5) \
+             FROM login_failures \
+             WHERE at > least($4, $5) AND (device = $1 OR address = $2 OR login = $3) \
+               AND attempt <> $6",
+            &[
+                &device,
+                &key.address,
+                &key.login,
+                &since,
+                &lock_since,
+                &b(attempt),
+            ],
+        )?;
+        let tally = |n: usize| Tally {
+            count: row.get(n),
+            oldest: row.get(n + 1),
+        };
+        Ok(Failures {
+            device: tally(0),
+            address_and_login: tally(2),
+            address: tally(4),
+            login: tally(6),
+            login_addresses: row.get(8),
         })
     }
 
-    fn login(
+    fn record_failure(
         &self,
-        login: &str,
+        key: &AttemptKey,
+        attempt: Id,
         now: i64,
-        verify: &dyn Fn(&str) -> bool,
-    ) -> StoreResult<super::LoginOutcome> {
+        forget_before: i64,
+    ) -> StoreResult<()> {
         let mut guard = self.lock();
         let client = guard.as_mut().ok_or(CLOSED)?;
-        let Some(row) = client.query_opt(
-            "SELECT user_id, secret_hash, role, producer_id, failed, locked_until FROM accounts WHERE login = $1",
-            &[&login],
-        )?
-        else {
-            return Ok(super::LoginOutcome::Wrong);
-        };
-        let user_id = id(row.get(0))?;
-        let (hash, role): (String, String) = (row.get(1), row.get(2));
-        let producer_id = opt_id(row.get(3))?;
-        let (failed, locked_until): (i64, i64) = (row.get(4), row.get(5));
-        if locked_until > now {
-            return Ok(super::LoginOutcome::Locked);
-        }
-        if !verify(&hash) {
-            let failed = failed + 1;
-            let locked = failed >= MAX_FAILED_LOGINS;
-            client.execute(
-                "UPDATE accounts SET failed = $1, locked_until = $2 WHERE user_id = $3",
-                &[
-                    &if locked { 0 } else { failed },
-                    &if locked { now + LOCKOUT_MS } else { 0 },
-                    &b(user_id),
-                ],
-            )?;
-            return Ok(if locked {
-                super::LoginOutcome::Locked
-            } else {
-                super::LoginOutcome::Wrong
-            });
-        }
-        client.execute(
-            "UPDATE accounts SET failed = 0, locked_until = 0 WHERE user_id = $1",
-            &[&b(user_id)],
+        let mut tx = client.transaction()?;
+        tx.execute(
+            "DELETE FROM login_failures WHERE at < $1",
+            &[&forget_before],
         )?;
-        Ok(super::LoginOutcome::Ok(Account {
-            user_id,
-            role: parse_role(&role),
-            producer_id,
-        }))
+        tx.execute(
+            "INSERT INTO login_failures(attempt, at, address, device, login) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &b(attempt),
+                &now,
+                &key.address,
+                &key.device.map(b),
+                &key.login,
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn withdraw_failure(&self, attempt: Id) -> StoreResult<()> {
+        self.lock().as_mut().ok_or(CLOSED)?.execute(
+            "DELETE FROM login_failures WHERE attempt = $1",
+            &[&b(attempt)],
+        )?;
+        Ok(())
+    }
+
+    fn forget_failures(&self, key: &AttemptKey) -> StoreResult<()> {
+        self.lock().as_mut().ok_or(CLOSED)?.execute(
+            "DELETE FROM login_failures WHERE login = $1 \
+             AND (address = $2 OR ($3::BYTEA IS NOT NULL AND device = $3))",
+            &[&key.login, &key.address, &key.device.map(b)],
+        )?;
+        Ok(())
     }
 
     fn issue_token(&self, user: Id, device: Id, token_hash: &[u8], now: i64) -> StoreResult<()> {

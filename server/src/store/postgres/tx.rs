@@ -237,6 +237,13 @@ impl Primitives for Tx<'_, '_> {
         secret_hash: &str,
         producer: Id,
     ) -> StoreResult<()> {
+        // Only a phone (so never a staff name) with a hash of the server's own parameters.
+        let (Some(login), true) = (
+            sentra_core::normalise_phone(login),
+            crate::accounts::is_server_hash(secret_hash),
+        ) else {
+            return Ok(());
+        };
         self.sql.execute(
             "INSERT INTO accounts(user_id, login, secret_hash, role, producer_id) \
              VALUES ($1, $2, $3, 'producer', $4) ON CONFLICT DO NOTHING",
