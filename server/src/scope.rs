@@ -196,7 +196,8 @@ fn check_registration(
         None => {
             (account.role == Role::Producer && by != Some("self"))
                 || activation.is_some_and(|hash| {
-                    !may_activate(account, change) || !hash.is_some_and(server_made_hash)
+                    !may_activate(account, change)
+                        || !hash.is_some_and(crate::accounts::is_server_hash)
                 })
         }
     };
@@ -218,21 +219,6 @@ pub fn may_activate(account: &Account, change: &Change) -> bool {
             Role::Facilitator => by == Some(account.user_id.to_string().as_str()),
             _ => false,
         }
-}
-
-/// Whether a PIN hash is argon2id with exactly the server's own parameters, so a planted hash
-/// cannot make a sign-in cost more than any other.
-fn server_made_hash(hash: &str) -> bool {
-    let Ok(parsed) = argon2::PasswordHash::new(hash) else {
-        return false;
-    };
-    let ours = argon2::Params::default();
-    let param = |name: &str| parsed.params.get_decimal(name);
-    parsed.algorithm == argon2::Algorithm::Argon2id.ident()
-        && parsed.version == Some(argon2::Version::V0x13 as u32)
-        && param("m") == Some(ours.m_cost())
-        && param("t") == Some(ours.t_cost())
-        && param("p") == Some(ours.p_cost())
 }
 
 /// Every line of a pushed order names a variant of the order's own producer.

@@ -138,7 +138,7 @@ async fn guessing_from_many_addresses_locks_the_account_but_signed_in_devices_ke
             "organisation",
             Id::new(),
             "create",
-            json!({"kind": "cooperative", "name": "Koperasi Tetap Jalan", "region_code": "3302"}),
+            valid::organisation("cooperative", "Koperasi Tetap Jalan"),
         )],
     )
     .await;
@@ -232,7 +232,7 @@ async fn a_planted_costly_hash_is_refused_without_stalling_anyone(backend: Backe
                 "organisation",
                 Id::new(),
                 "create",
-                json!({"kind": "cluster", "name": "Klaster Lancar", "region_code": "3302"}),
+                valid::organisation("cluster", "Klaster Lancar"),
             )],
         ),
     );
@@ -267,13 +267,10 @@ async fn an_activation_cannot_plant_a_staff_name_or_a_foreign_hash(backend: Back
     let me = facilitator.user.to_string();
     let server_hash = sentra_server::accounts::hash_secret(PIN).unwrap();
     let register = |phone: &str, hash: &str| {
-        change(
-            "producer",
-            Id::new(),
-            "create",
-            json!({"business_name": "Baru", "region_code": "3327", "registered_by": me,
-                   "phone": phone, "activation_pin_hash": hash}),
-        )
+        let mut fields = valid::producer(&me);
+        fields["phone"] = json!(phone);
+        fields["activation_pin_hash"] = json!(hash);
+        change("producer", Id::new(), "create", fields)
     };
     // A staff-style name as the "phone", and a real phone with a planted hash: neither becomes
     // a login. (The push itself may be applied or refused; the account must not exist.)
@@ -299,11 +296,12 @@ async fn an_activation_cannot_plant_a_staff_name_or_a_foreign_hash(backend: Back
         None,
     )
     .await;
-    // A phone in any local form with the server's own hash does become that producer's login.
-    let _ = push_raw(
+    // A phone (normalised, as the core stores it) with the server's own hash does become that
+    // producer's login, signed into with the phone in any local form.
+    push_applied(
         &server,
         &mut facilitator,
-        vec![register("0812-3333-5555", &server_hash)],
+        vec![register("+6281233335555", &server_hash)],
     )
     .await;
     let activated =
