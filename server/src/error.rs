@@ -1,7 +1,7 @@
 //! The server's error: a stable code and a readable message as a JSON body with the right HTTP
 //! status. Internal causes are logged, never sent to the client.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sentra_core::sync::wire::{ErrorBody, FieldProblem};
 
@@ -32,12 +32,29 @@ pub enum ApiError {
     /// The uploaded bytes do not match the photo's hash; the partial file is discarded.
     #[error("the uploaded photo does not match its hash")]
     HashMismatch,
+    /// A complete upload that is not a photo as the app makes it (a JPEG without metadata,
+    /// no larger than a display image); the file is discarded.
+    #[error("berkas bukan foto JPEG tanpa metadata; not a JPEG photo without metadata")]
+    NotACleanPhoto,
+    /// The account's role may not do this (a read-only official uploading a photo).
+    #[error("akun ini tidak boleh melakukan ini; this account may not do this")]
+    Forbidden,
     /// A chunk that does not start where the server's copy ends; the body says where.
     #[error("the upload must continue at byte {0}")]
     WrongOffset(u64),
     /// Too many requests with this token; try again shortly.
     #[error("too many requests; try again shortly")]
     RateLimited,
+    /// Too many attempts from this address, or at this order code; the number is the seconds
+    /// to wait (sent as `Retry-After`).
+    #[error("terlalu banyak percobaan; coba lagi nanti. Too many attempts; try again later")]
+    SlowDown(u64),
+    /// An order request key already used for another order request: the original order is
+    /// not shown.
+    #[error(
+        "kunci permintaan ini sudah dipakai untuk pesanan lain; this request key was used for another order"
+    )]
+    RequestKeyReused,
     /// No such photo on the server.
     #[error("no such photo")]
     PhotoNotFound,
@@ -64,9 +81,14 @@ impl ApiError {
             ApiError::WrongDevice => (StatusCode::FORBIDDEN, "wrong_device"),
             ApiError::BadHash => (StatusCode::BAD_REQUEST, "bad_hash"),
             ApiError::HashMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch"),
+            ApiError::NotACleanPhoto => (StatusCode::UNPROCESSABLE_ENTITY, "not_a_clean_photo"),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::WrongOffset(_) => (StatusCode::CONFLICT, "wrong_offset"),
             ApiError::PhotoNotFound => (StatusCode::NOT_FOUND, "photo_not_found"),
-            ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::RateLimited | ApiError::SlowDown(_) => {
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+            }
+            ApiError::RequestKeyReused => (StatusCode::CONFLICT, "request_key_reused"),
             ApiError::Refused(err) => {
                 let status = match err.code() {
                     sentra_core::ErrorCode::NotFound => StatusCode::NOT_FOUND,
@@ -116,6 +138,20 @@ impl IntoResponse for ApiError {
             message: self.to_string(),
             fields,
         };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(value) = self.retry_after() {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+}
+
+impl ApiError {
+    /// The `Retry-After` header a refusal for too many attempts carries.
+    pub fn retry_after(&self) -> Option<HeaderValue> {
+        match self {
+            ApiError::SlowDown(seconds) => Some(HeaderValue::from(seconds.max(&1).to_owned())),
+            _ => None,
+        }
     }
 }

@@ -43,7 +43,8 @@ fn open_store(args: &[String]) -> Result<AppState, Box<dyn std::error::Error>> {
 async fn serve(state: AppState, listen: String) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     tracing::info!(%listen, "sentra-server listening");
-    axum::serve(listener, app(state))
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())
@@ -88,7 +89,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tokio::runtime::Runtime::new()?.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&listen).await?;
                 let url = format!("http://{listen}");
-                let router = app(state.clone());
+                let router = app(state.clone())
+                    .into_make_service_with_connect_info::<std::net::SocketAddr>();
                 let server = tokio::spawn(async move {
                     axum::serve(listener, router)
                         .with_graceful_shutdown(shutdown())
