@@ -107,7 +107,9 @@ fn shop_changes(
             "create",
             json!({"business_name": "Usaha", "owner_name": "Pemilik", "phone": shop.phone,
                    "address": shop.address, "region_code": region, "sector": "fashion_textiles",
-                   "registered_by": registered_by}),
+                   "registered_by": registered_by, "workforce": 3, "created_at": now_ms(),
+                   // Consent to publish: a listed product's photo is then public.
+                   "consent_publish": true, "consent_date": "2026-11-01"}),
         ),
         change(
             "product",

@@ -73,7 +73,7 @@ pub async fn server_with(
     let state = tune(AppState::new(store, dir.path().join("photos")));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = app(state.clone());
+    let router = app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     // The core's transport installs the TLS crypto provider (ring) that every reqwest client
     // of this build needs, so one is made first.
@@ -312,4 +312,23 @@ pub async fn pull_all(
             return (changes, cursor);
         }
     }
+}
+
+/// A photo as the app uploads it: a `side`-pixel square of noise (`seed` picks it) made into
+/// a JPEG by the core's own pipeline (upright, no metadata, only a JFIF header).
+pub fn clean_jpeg(seed: u32, side: u32) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    let pixels = image::RgbImage::from_fn(side, side, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let [a, b, c, _] = state.to_le_bytes();
+        image::Rgb([a, b, c])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    pixels.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    sentra_core::photos::process_bytes(png.get_ref(), &Default::default())
+        .unwrap()
+        .display
+        .bytes
 }

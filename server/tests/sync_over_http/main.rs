@@ -73,7 +73,7 @@ async fn server(backend: Backend) -> Option<Server> {
     let state = AppState::new(store, dir.path().join("photos"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = app(state.clone());
+    let router = app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     Some(Server {
         url,
@@ -210,6 +210,9 @@ fn producer(name: &str, phone: &str) -> NewProducer {
         region_code: "3327".into(),
         sector: "fashion_textiles".into(),
         workforce: 3,
+        // Consent to publish, so the storefront may show their products.
+        consent_publish: true,
+        consent_date: Some("2026-11-01".into()),
         ..Default::default()
     }
 }
