@@ -431,10 +431,10 @@ impl Store for PostgresStore {
         }
         // One statement, so servers counting the same key at once never lose a count.
         let row = client.query_one(
-            "INSERT INTO order_throttles AS t(key, window_end, hits) VALUES ($1, $2 + $3, $4) \
+            "INSERT INTO order_throttles AS t(key, window_end, hits) VALUES ($1, $2::BIGINT + $3::BIGINT, $4::BIGINT) \
              ON CONFLICT (key) DO UPDATE SET \
-             hits = CASE WHEN t.window_end <= $2 THEN EXCLUDED.hits ELSE t.hits + EXCLUDED.hits END, \
-             window_end = CASE WHEN t.window_end <= $2 THEN EXCLUDED.window_end ELSE t.window_end END \
+             hits = CASE WHEN t.window_end <= $2::BIGINT THEN EXCLUDED.hits ELSE t.hits + EXCLUDED.hits END, \
+             window_end = CASE WHEN t.window_end <= $2::BIGINT THEN EXCLUDED.window_end ELSE t.window_end END \
              RETURNING hits, window_end",
             &[&key, &now, &window_ms, &add],
         )?;
