@@ -174,6 +174,13 @@ fn throttle(
     Ok(())
 }
 
+/// Counts a new anonymous order (or cooperative bulk request) from `client`, refused past
+/// [`ORDERS_PER_ADDRESS`] in ten minutes. Blocks.
+pub fn limit_new_order(state: &AppState, client: ClientAddr) -> Result<(), ApiError> {
+    let key = format!("place-addr:{}", client.key());
+    throttle(state, &key, TEN_MINUTES, ORDERS_PER_ADDRESS, 1)
+}
+
 /// The hash a request key is bound to: BLAKE3 of the request as canonical JSON (object keys
 /// sorted), so the same request sent again hashes the same.
 fn request_hash(request: &OrderRequest) -> Vec<u8> {
@@ -222,17 +229,17 @@ pub fn place_order(
         // The same request again (a double submit, a retry): no new order, nothing counted.
         Some(_) => {}
         None => {
-            let replica = state.replica()?;
+            // The address first, so one address's refused flood does not use up the
+            // producer's budget for everyone else.
+            limit_new_order(state, client)?;
             if let Ok(producer) = request.producer_id.trim().parse::<Id>() {
-                match replica.core().producer(producer) {
+                match state.replica()?.core().producer(producer) {
                     Ok(p) if !p.consent_publish => return Err(ApiError::NotFound),
                     _ => {}
                 }
                 let key = format!("place-producer:{producer}");
                 throttle(state, &key, HOUR, ORDERS_PER_PRODUCER, 1)?;
             }
-            let key = format!("place-addr:{}", client.key());
-            throttle(state, &key, TEN_MINUTES, ORDERS_PER_ADDRESS, 1)?;
         }
     }
     let key = request.key.clone();

@@ -198,6 +198,7 @@ fn problem_messages(lang: Lang, problems: &[Problem]) -> Vec<(String, String)> {
 
 async fn request_bulk(
     State(state): State<AppState>,
+    client: crate::client::ClientAddr,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<LangOnly>,
@@ -255,6 +256,7 @@ async fn request_bulk(
                 return Ok(Err((org, form, problems)));
             }
         };
+        crate::orders::limit_new_order(&state, client)?;
         match bulk::submit(&state, org.organisation.id, &form.key, request)? {
             Ok(made) => Ok(Ok(made.code)),
             Err(found) => {
