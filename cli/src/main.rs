@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! sentra --db FILE login --server URL --login PHONE_OR_NAME --secret PIN_OR_PASSWORD
-//! sentra --db FILE register-producer --name N --owner O --phone P --region CODE --sector S
+//! sentra --db FILE register-producer --name N --owner O --phone P --region CODE --sector S [--consent YYYY-MM-DD]
 //! sentra --db FILE add-product --producer ID --name N --category C --unit U --price RP --stock N [--photo PATH]
 //! sentra --db FILE products
 //! sentra --db FILE sale --variant ID --quantity N --channel market_stall --date YYYY-MM-DD
@@ -137,6 +137,9 @@ fn run(args: &[String]) -> CliResult {
                     .map(|w| w.parse())
                     .transpose()?
                     .unwrap_or(1),
+                // The date the producer agreed to be shown on the public storefront.
+                consent_publish: opt(args, "--consent").is_some(),
+                consent_date: opt(args, "--consent"),
                 ..Default::default()
             })?;
             println!("{id}");

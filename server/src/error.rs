@@ -58,12 +58,29 @@ pub enum ApiError {
     /// The uploaded bytes do not match the photo's hash; the partial file is discarded.
     #[error("the uploaded photo does not match its hash")]
     HashMismatch,
+    /// A complete upload that is not a photo as the app makes it (a JPEG without metadata,
+    /// no larger than a display image); the file is discarded.
+    #[error("berkas bukan foto JPEG tanpa metadata; not a JPEG photo without metadata")]
+    NotACleanPhoto,
+    /// The account's role may not do this (a read-only official uploading a photo).
+    #[error("akun ini tidak boleh melakukan ini; this account may not do this")]
+    Forbidden,
     /// A chunk that does not start where the server's copy ends; the body says where.
     #[error("the upload must continue at byte {0}")]
     WrongOffset(u64),
     /// Too many requests with this token; try again shortly.
     #[error("too many requests; try again shortly")]
     RateLimited,
+    /// Too many attempts from this address, or at this order code; the number is the seconds
+    /// to wait (sent as `Retry-After`).
+    #[error("terlalu banyak percobaan; coba lagi nanti. Too many attempts; try again later")]
+    SlowDown(u64),
+    /// An order request key already used for another order request: the original order is
+    /// not shown.
+    #[error(
+        "kunci permintaan ini sudah dipakai untuk pesanan lain; this request key was used for another order"
+    )]
+    RequestKeyReused,
     /// No such photo on the server.
     #[error("no such photo")]
     PhotoNotFound,
@@ -84,6 +101,7 @@ impl ApiError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             ApiError::LockedOut(secs) | ApiError::TooManyAttempts(secs) => Some(*secs),
+            ApiError::SlowDown(secs) => Some((*secs).max(1)),
             _ => None,
         }
     }
@@ -107,9 +125,14 @@ impl ApiError {
             ApiError::WrongDevice => (StatusCode::FORBIDDEN, "wrong_device"),
             ApiError::BadHash => (StatusCode::BAD_REQUEST, "bad_hash"),
             ApiError::HashMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch"),
+            ApiError::NotACleanPhoto => (StatusCode::UNPROCESSABLE_ENTITY, "not_a_clean_photo"),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::WrongOffset(_) => (StatusCode::CONFLICT, "wrong_offset"),
             ApiError::PhotoNotFound => (StatusCode::NOT_FOUND, "photo_not_found"),
-            ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::RateLimited | ApiError::SlowDown(_) => {
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+            }
+            ApiError::RequestKeyReused => (StatusCode::CONFLICT, "request_key_reused"),
             ApiError::Refused(err) => {
                 let status = match err.code() {
                     sentra_core::ErrorCode::NotFound => StatusCode::NOT_FOUND,

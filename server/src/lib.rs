@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod bulk;
+pub mod client;
 pub mod demo;
 pub mod error;
 pub mod limits;
@@ -188,6 +189,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(axum::middleware::map_response(json_refusals))
+        .layer(axum::middleware::map_response(web::headers::secure))
         .with_state(state)
 }
 
@@ -444,7 +446,11 @@ async fn upload_photo(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    session(&state, &headers).await?;
+    let (account, _) = session(&state, &headers).await?;
+    // The read-only official looks; only those who keep data upload it.
+    if account.role == Role::Official {
+        return Err(ApiError::Forbidden);
+    }
     photos::check_hash(&hash)?;
     let dir = state.blob_dir.clone();
     let ack = blocking(move || photos::append(&dir, &hash, at.offset, at.total, &body)).await?;

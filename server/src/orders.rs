@@ -1,9 +1,19 @@
 //! The buyers' order API: place an order with a producer (no account needed), and follow it
 //! with its code and the last four digits of the buyer's phone. The storefront's order form
 //! uses the same two functions, [`place_order`] and [`find_order`].
+//!
+//! Both are open to anyone, so both are limited, with counters kept in the store (they hold
+//! across several servers): a look-up meets `429 rate_limited` (with `Retry-After`) after
+//! [`WRONG_DIGITS_PER_CODE`] wrong phone digits at one code, or [`LOOKUPS_PER_ADDRESS`]
+//! look-ups from one address; a new order after [`ORDERS_PER_ADDRESS`] from one address or
+//! [`ORDERS_PER_PRODUCER`] to one producer. A request key is bound to the hash of its request:
+//! sending it again with the same request answers the same order, with another request
+//! `409 request_key_reused`, never someone else's order. Products of a producer who has not
+//! consented to publication cannot be ordered here (`404`).
 
+use crate::client::ClientAddr;
 use crate::error::ApiError;
-use crate::{AppState, blocking};
+use crate::{AppState, blocking, internal, now_ms};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -125,8 +135,114 @@ impl OrderView {
     }
 }
 
-/// Places a storefront order through the replica, which pushes it to the producer. Blocks.
-pub fn place_order(state: &AppState, request: OrderRequest) -> Result<Order, ApiError> {
+/// How long each limit's window lasts: ten minutes for addresses, an hour for codes and
+/// producers.
+const TEN_MINUTES: i64 = 10 * 60 * 1000;
+const HOUR: i64 = 60 * 60 * 1000;
+/// Wrong phone digits accepted at one order code per hour; then its look-ups wait.
+pub const WRONG_DIGITS_PER_CODE: i64 = 10;
+/// Order look-ups from one client address per ten minutes.
+pub const LOOKUPS_PER_ADDRESS: i64 = 30;
+/// New orders from one client address per ten minutes.
+pub const ORDERS_PER_ADDRESS: i64 = 10;
+/// New anonymous orders to one producer per hour.
+pub const ORDERS_PER_PRODUCER: i64 = 20;
+
+/// Counts `add` at `key` and refuses with `SlowDown` when the window's count exceeds `limit`
+/// (with `add` 0: when it has reached it). Blocks.
+fn throttle(
+    state: &AppState,
+    key: &str,
+    window_ms: i64,
+    limit: i64,
+    add: i64,
+) -> Result<(), ApiError> {
+    let now = now_ms();
+    let window = state
+        .store
+        .order_throttle(key, window_ms, add, now)
+        .map_err(internal)?;
+    let over = if add == 0 {
+        window.count >= limit
+    } else {
+        window.count > limit
+    };
+    if over {
+        let wait_s = (window.ends_at - now).max(1_000) / 1_000;
+        return Err(ApiError::SlowDown(u64::try_from(wait_s).unwrap_or(1)));
+    }
+    Ok(())
+}
+
+/// Counts a new anonymous order (or cooperative bulk request) from `client`, refused past
+/// [`ORDERS_PER_ADDRESS`] in ten minutes. Blocks.
+pub fn limit_new_order(state: &AppState, client: ClientAddr) -> Result<(), ApiError> {
+    let key = format!("place-addr:{}", client.key());
+    throttle(state, &key, TEN_MINUTES, ORDERS_PER_ADDRESS, 1)
+}
+
+/// The hash a request key is bound to: BLAKE3 of the request as canonical JSON (object keys
+/// sorted), so the same request sent again hashes the same.
+fn request_hash(request: &OrderRequest) -> Vec<u8> {
+    let mut lines: Vec<(String, i64)> = request
+        .lines
+        .iter()
+        .map(|l| (l.variant_id.clone(), l.quantity))
+        .collect();
+    lines.sort();
+    let canonical = serde_json::json!({
+        "producer_id": request.producer_id,
+        "buyer": {
+            "name": request.buyer.name,
+            "phone": request.buyer.phone,
+            "regency_code": request.buyer.regency_code,
+            "address": request.buyer.address,
+        },
+        "note": request.note,
+        "lines": lines,
+    });
+    blake3::hash(canonical.to_string().as_bytes())
+        .as_bytes()
+        .to_vec()
+}
+
+/// Places a storefront order through the replica, which pushes it to the producer, for the
+/// buyer at `client`. Blocks.
+pub fn place_order(
+    state: &AppState,
+    client: ClientAddr,
+    request: OrderRequest,
+) -> Result<Order, ApiError> {
+    if request.key.trim().is_empty() {
+        return Err(ApiError::Refused(sentra_core::Error::field(
+            "key",
+            sentra_core::Rule::Required,
+        )));
+    }
+    let hash = request_hash(&request);
+    let bound = state
+        .store
+        .order_request_hash(&request.key)
+        .map_err(internal)?;
+    match bound {
+        Some(other) if other != hash => return Err(ApiError::RequestKeyReused),
+        // The same request again (a double submit, a retry): no new order, nothing counted.
+        Some(_) => {}
+        None => {
+            // The address first, so one address's refused flood does not use up the
+            // producer's budget for everyone else.
+            limit_new_order(state, client)?;
+            if let Ok(producer) = request.producer_id.trim().parse::<Id>() {
+                match state.replica()?.core().producer(producer) {
+                    Ok(p) if !p.consent_publish => return Err(ApiError::NotFound),
+                    _ => {}
+                }
+                let key = format!("place-producer:{producer}");
+                throttle(state, &key, HOUR, ORDERS_PER_PRODUCER, 1)?;
+            }
+        }
+    }
+    let key = request.key.clone();
     let order = NewOrder {
         producer_id: request.producer_id,
         channel: "storefront".to_owned(),
@@ -135,13 +251,43 @@ pub fn place_order(state: &AppState, request: OrderRequest) -> Result<Order, Api
         lines: request.lines,
         request_key: request.key,
     };
-    if order.request_key.trim().is_empty() {
-        return Err(ApiError::Refused(sentra_core::Error::field(
-            "key",
-            sentra_core::Rule::Required,
-        )));
+    let order = state.replica()?.place_order(&order)?;
+    let stored = state
+        .store
+        .bind_order_request(&key, &hash, now_ms())
+        .map_err(internal)?;
+    if stored != hash {
+        return Err(ApiError::RequestKeyReused);
     }
-    state.replica()?.place_order(&order)
+    Ok(order)
+}
+
+/// Runs a buyer's look-up of `code` (an order's, or a cooperative request's) for `client`
+/// within the limits: refused while the address or the code has had too many, and a
+/// `NotFound` answer (wrong code or wrong digits) counts against the code. Blocks.
+pub fn limited_lookup<T>(
+    state: &AppState,
+    client: ClientAddr,
+    code: &str,
+    find: impl FnOnce() -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let address = format!("lookup-addr:{}", client.key());
+    throttle(state, &address, TEN_MINUTES, LOOKUPS_PER_ADDRESS, 1)?;
+    let code: String = code
+        .trim()
+        .chars()
+        .take(24)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let at_code = format!("lookup-code:{code}");
+    throttle(state, &at_code, HOUR, WRONG_DIGITS_PER_CODE, 0)?;
+    match find() {
+        Err(ApiError::NotFound) => {
+            throttle(state, &at_code, HOUR, i64::MAX, 1)?;
+            Err(ApiError::NotFound)
+        }
+        found => found,
+    }
 }
 
 /// The order with `code`, if the buyer's phone ends in `last4`. A wrong code and wrong digits
@@ -191,10 +337,11 @@ pub fn buyer_view(state: &AppState, code: &str, last4: &str) -> Result<OrderView
 /// `POST /v1/orders`
 pub async fn place(
     State(state): State<AppState>,
+    client: ClientAddr,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let request: OrderRequest = serde_json::from_slice(&body).map_err(|_| ApiError::BadBody)?;
-    let order = blocking(move || place_order(&state, request)).await?;
+    let order = blocking(move || place_order(&state, client, request)).await?;
     let placed = Placed {
         order_id: order.id.to_string(),
         code: order.code,
@@ -215,9 +362,15 @@ pub struct Lookup {
 /// `GET /v1/orders/{code}?phone_last4=1234`
 pub async fn status(
     State(state): State<AppState>,
+    client: ClientAddr,
     Path(code): Path<String>,
     Query(lookup): Query<Lookup>,
 ) -> Result<Response, ApiError> {
-    let view = blocking(move || buyer_view(&state, &code, &lookup.phone_last4)).await?;
+    let view = blocking(move || {
+        limited_lookup(&state, client, &code, || {
+            buyer_view(&state, &code, &lookup.phone_last4)
+        })
+    })
+    .await?;
     Ok(Json(view).into_response())
 }

@@ -6,6 +6,12 @@
 //! from the server's. When the last byte arrives the BLAKE3 hash is checked: a match moves the
 //! file into the blob directory, a mismatch deletes it (`hash_mismatch`). `GET
 //! /v1/photos/{hash}/status` says how many bytes the server has.
+//!
+//! A complete file must also be what the core's photo pipeline makes ([`check_clean_jpeg`]):
+//! a baseline or progressive JPEG no larger than a display image, whose only header segment
+//! besides the image's own tables is JFIF APP0. Anything else (an HTML page, an EXIF block
+//! with a GPS position, a comment) is refused as `not_a_clean_photo` and deleted, so the
+//! server never serves what a phone would not have sent.
 
 use crate::error::ApiError;
 pub use sentra_core::sync::wire::PhotoAck as UploadAck;
@@ -95,9 +101,92 @@ pub fn append(
         let _ = std::fs::remove_file(&partial);
         return Err(ApiError::HashMismatch);
     }
+    if check_clean_jpeg(&bytes).is_err() {
+        let _ = std::fs::remove_file(&partial);
+        return Err(ApiError::NotACleanPhoto);
+    }
     std::fs::rename(&partial, complete_path(dir, hash)).map_err(io)?;
     Ok(UploadAck {
         confirmed,
         complete: true,
     })
+}
+
+/// Why a file is not a clean photo (for logs and tests; the client sees one code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unclean {
+    /// It does not start as a JPEG, or its segments are cut short.
+    NotJpeg,
+    /// It carries a segment the pipeline never writes (EXIF or XMP in APP1, any other APPn,
+    /// a comment).
+    Metadata(u8),
+    /// Larger than a display image.
+    TooLarge,
+    /// The picture itself does not decode, or bytes follow its end.
+    Broken,
+}
+
+/// Checks that `bytes` is a JPEG as the core's pipeline writes it: the segments before the
+/// scan are only JFIF APP0 and the image's tables and frame, the long edge is at most
+/// [`sentra_core::photos::DISPLAY_LONG_EDGE`], the file ends at its end-of-image marker, and
+/// the picture decodes.
+pub fn check_clean_jpeg(bytes: &[u8]) -> Result<(), Unclean> {
+    if bytes.len() < 4 || bytes[..2] != [0xFF, 0xD8] {
+        return Err(Unclean::NotJpeg);
+    }
+    let mut at = 2;
+    let mut size = None;
+    loop {
+        // Markers may be padded with extra 0xFF bytes.
+        while bytes.get(at) == Some(&0xFF) && bytes.get(at + 1) == Some(&0xFF) {
+            at += 1;
+        }
+        let (Some(&0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else {
+            return Err(Unclean::NotJpeg);
+        };
+        let len = match bytes.get(at + 2..at + 4) {
+            Some(l) => usize::from(u16::from_be_bytes([l[0], l[1]])),
+            None => return Err(Unclean::NotJpeg),
+        };
+        let body = bytes.get(at + 4..at + 2 + len).ok_or(Unclean::NotJpeg)?;
+        if len < 2 {
+            return Err(Unclean::NotJpeg);
+        }
+        match marker {
+            0xE0 if body.starts_with(b"JFIF\0") => {}
+            // Frame headers (baseline, extended, progressive): the size is checked.
+            0xC0..=0xC2 => {
+                let edge = |i: usize| body.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+                size = Some((
+                    edge(1).ok_or(Unclean::NotJpeg)?,
+                    edge(3).ok_or(Unclean::NotJpeg)?,
+                ));
+            }
+            // Quantisation and Huffman tables, restart interval.
+            0xDB | 0xC4 | 0xDD => {}
+            // The scan: the header part is over.
+            0xDA => break,
+            other => return Err(Unclean::Metadata(other)),
+        }
+        at += 2 + len;
+    }
+    let Some((height, width)) = size else {
+        return Err(Unclean::NotJpeg);
+    };
+    let long_edge = u32::from(height.max(width));
+    if long_edge > sentra_core::photos::DISPLAY_LONG_EDGE {
+        return Err(Unclean::TooLarge);
+    }
+    if !bytes.ends_with(&[0xFF, 0xD9]) {
+        return Err(Unclean::Broken);
+    }
+    let mut reader =
+        image::ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Jpeg);
+    let mut limits = image::Limits::default();
+    let edge = sentra_core::photos::DISPLAY_LONG_EDGE;
+    limits.max_image_width = Some(edge);
+    limits.max_image_height = Some(edge);
+    limits.max_alloc = Some(64 * 1024 * 1024);
+    reader.limits(limits);
+    reader.decode().map(drop).map_err(|_| Unclean::Broken)
 }

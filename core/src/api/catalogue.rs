@@ -49,7 +49,8 @@ impl Sentra {
             .ok_or(Error::NotFound { entity: "product" })
     }
 
-    /// The categories of listed products, for a storefront's filter.
+    /// The categories of listed products of producers who consented to publication, for a
+    /// storefront's filter.
     pub fn listed_categories(&self) -> Result<Vec<String>> {
         self.db.read(catalogue::listing::listed_categories)
     }

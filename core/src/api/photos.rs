@@ -5,8 +5,8 @@ use crate::{Error, Id, Result, Sentra, photos, sync};
 use std::path::{Path, PathBuf};
 
 impl Sentra {
-    /// Whether a photo (or thumbnail) with this content hash shows a listed product, so it may
-    /// be shown to anyone.
+    /// Whether a photo (or thumbnail) with this content hash shows a listed product of a
+    /// producer who consented to publication, so it may be shown to anyone.
     pub fn photo_is_public(&self, hash: &str) -> Result<bool> {
         self.db.read(|c| photos::rows::is_public(c, hash))
     }

@@ -59,6 +59,10 @@ pub struct ProductQuery {
     /// the server's PostgreSQL full-text index.
     #[serde(default)]
     pub only_ids: Option<Vec<Id>>,
+    /// Only products of producers who consented to publication (`consent_publish`): what a
+    /// public page may show.
+    #[serde(default)]
+    pub published_only: bool,
     /// Order of the page.
     pub sort: Sort,
     /// Rows to skip.
@@ -126,12 +130,17 @@ fn order_by(sort: Sort, searching: bool, prefix: &str) -> String {
     }
 }
 
-/// The categories of listed products, by name, at most 100.
+/// The producers whose products a public page may show: those who consented to publication.
+pub(crate) const PUBLISHED_PRODUCERS: &str = "SELECT id FROM producers WHERE consent_publish = 1";
+
+/// The categories of listed products of producers who consented to publication, by name, at
+/// most 100.
 pub(crate) fn listed_categories(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
+    let sql = format!(
         "SELECT DISTINCT category FROM products WHERE status = 'listed' AND category <> '' \
-         ORDER BY category COLLATE NOCASE LIMIT 100",
-    )?;
+         AND producer_id IN ({PUBLISHED_PRODUCERS}) ORDER BY category COLLATE NOCASE LIMIT 100"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -207,6 +216,9 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
         } else {
             format!("p.id IN ({})", marks.join(", "))
         });
+    }
+    if q.published_only {
+        filters.push(format!("p.producer_id IN ({PUBLISHED_PRODUCERS})"));
     }
     if q.in_stock {
         filters.push(

@@ -76,15 +76,17 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Photo> {
     })
 }
 
-/// The owner's photos in order.
-/// Whether a photo or thumbnail with this hash belongs to a listed product, so anyone may see
-/// it.
+/// Whether a photo or thumbnail with this hash belongs to a listed product of a producer who
+/// consented to publication, so anyone may see it.
 pub(crate) fn is_public(conn: &Connection, hash: &str) -> Result<bool> {
+    let sql = format!(
+        "SELECT 1 FROM photos f JOIN products p ON p.id = f.owner_id \
+         WHERE (f.hash = ?1 OR f.thumb_hash = ?1) AND p.status = 'listed' \
+         AND p.producer_id IN ({}) LIMIT 1",
+        crate::catalogue::listing::PUBLISHED_PRODUCERS
+    );
     let found = conn
-        .prepare_cached(
-            "SELECT 1 FROM photos f JOIN products p ON p.id = f.owner_id \
-             WHERE (f.hash = ?1 OR f.thumb_hash = ?1) AND p.status = 'listed' LIMIT 1",
-        )?
+        .prepare_cached(&sql)?
         .query_row([hash], |_| Ok(()))
         .optional()?;
     Ok(found.is_some())
@@ -101,6 +103,7 @@ pub(crate) fn producers_of(conn: &Connection, hash: &str) -> Result<Vec<Id>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The owner's photos in order.
 pub(crate) fn list(conn: &Connection, owner: Id) -> Result<Vec<Photo>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, owner_id, position, hash, thumb_hash FROM photos WHERE owner_id = ?1 \

@@ -120,6 +120,33 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<PullResponse>;
     /// The producers whose data the account sees (the same scope as its pulls).
     fn visible(&self, account: &Account) -> StoreResult<crate::scope::Visible>;
+
+    // Orders from anonymous buyers: limits and request keys (kept in the database, so they
+    // hold across several servers; see `crate::orders`).
+
+    /// Adds `add` (0 only reads) to the counter `key` in its current window of `window_ms`,
+    /// starting a new window when the last one has ended; the count and when it ends.
+    fn order_throttle(
+        &self,
+        key: &str,
+        window_ms: i64,
+        add: i64,
+        now: i64,
+    ) -> StoreResult<ThrottleWindow>;
+    /// The hash of the order request an order request key was first used for, if any.
+    fn order_request_hash(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// Binds a request key to the hash of its request unless it is bound already; the hash
+    /// it is bound to.
+    fn bind_order_request(&self, key: &str, body_hash: &[u8], now: i64) -> StoreResult<Vec<u8>>;
+}
+
+/// A limit's counter in its current window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleWindow {
+    /// Attempts counted in the window so far.
+    pub count: i64,
+    /// When the window ends and the count starts again (Unix ms).
+    pub ends_at: i64,
 }
 
 /// A buyer's bulk order or request for quotation to a cooperative, as stored.

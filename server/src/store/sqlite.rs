@@ -121,6 +121,23 @@ CREATE TABLE IF NOT EXISTS organisations (
     id          BLOB PRIMARY KEY,
     created_by  BLOB NOT NULL               -- the creator's user id
 ) WITHOUT ROWID;
+
+-- Counters of the public order endpoints' limits, one per key and window, such as wrong phone
+-- digits for one order code or new orders from one address; ended windows are swept.
+CREATE TABLE IF NOT EXISTS order_throttles (
+    key         TEXT PRIMARY KEY,           -- what is counted, e.g. 'code:SNT-7K3QX9AB'
+    window_end  INTEGER NOT NULL,           -- when the count starts again (Unix ms)
+    hits        INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS order_throttles_by_end ON order_throttles(window_end);
+
+-- Each buyer's order request key with the hash of the request it was first used for, so the
+-- same key with another body is refused instead of answering someone else's order.
+CREATE TABLE IF NOT EXISTS order_request_keys (
+    key         TEXT PRIMARY KEY,
+    body_hash   BLOB NOT NULL,              -- BLAKE3 of the canonical order request
+    created_at  INTEGER NOT NULL
+) WITHOUT ROWID;
 "#;
 
 /// The SQLite store.
@@ -697,5 +714,52 @@ impl Store for SqliteStore {
         let mut conn = self.reader();
         let tx = conn.transaction()?;
         crate::scope::visible(&mut Tx(&tx), account)
+    }
+
+    fn order_throttle(
+        &self,
+        key: &str,
+        window_ms: i64,
+        add: i64,
+        now: i64,
+    ) -> StoreResult<super::ThrottleWindow> {
+        let conn = self.lock();
+        // Now and then, windows that have ended are swept.
+        if now % 64 == 0 {
+            conn.prepare_cached("DELETE FROM order_throttles WHERE window_end <= ?1")?
+                .execute([now])?;
+        }
+        let (count, ends_at) = conn
+            .prepare_cached(
+                "INSERT INTO order_throttles(key, window_end, hits) VALUES (?1, ?2 + ?3, ?4) \
+                 ON CONFLICT(key) DO UPDATE SET \
+                 hits = CASE WHEN window_end <= ?2 THEN excluded.hits ELSE hits + excluded.hits END, \
+                 window_end = CASE WHEN window_end <= ?2 THEN excluded.window_end ELSE window_end END \
+                 RETURNING hits, window_end",
+            )?
+            .query_row(rusqlite::params![key, now, window_ms, add], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        Ok(super::ThrottleWindow { count, ends_at })
+    }
+
+    fn order_request_hash(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        Ok(self
+            .reader()
+            .prepare_cached("SELECT body_hash FROM order_request_keys WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn bind_order_request(&self, key: &str, body_hash: &[u8], now: i64) -> StoreResult<Vec<u8>> {
+        let conn = self.lock();
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO order_request_keys(key, body_hash, created_at) \
+             VALUES (?1, ?2, ?3)",
+        )?
+        .execute(rusqlite::params![key, body_hash, now])?;
+        Ok(conn
+            .prepare_cached("SELECT body_hash FROM order_request_keys WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))?)
     }
 }

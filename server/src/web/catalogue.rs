@@ -72,6 +72,7 @@ fn query_of(browse: &Browse, offset: u32) -> ProductQuery {
         sort: Sort::Newest,
         offset,
         limit: PAGE_SIZE + 1,
+        published_only: true,
         ..Default::default()
     }
 }
@@ -273,7 +274,8 @@ pub struct ProductView {
     pub organisations: Vec<Organisation>,
 }
 
-/// A listed product as the storefront shows it; `NotFound` for anything not listed. Blocks.
+/// A listed product as the storefront shows it; `NotFound` for anything not listed, and for
+/// every product of a producer who has not consented to publication. Blocks.
 pub fn product_view(state: &AppState, id: &str) -> Result<ProductView, ApiError> {
     let id: Id = id.trim().parse().map_err(|_| ApiError::NotFound)?;
     let replica = state.replica()?;
@@ -284,6 +286,9 @@ pub fn product_view(state: &AppState, id: &str) -> Result<ProductView, ApiError>
         Err(err) => return Err(refused(err)),
     };
     let producer = core.producer(product.producer_id).map_err(refused)?;
+    if !producer.consent_publish {
+        return Err(ApiError::NotFound);
+    }
     let photos = core
         .photos(id)
         .map_err(refused)?

@@ -3,8 +3,9 @@
 
 use super::catalogue::{ProductView, product_view, render_product, url_encode};
 use super::{Lang, chosen, error_page, lang_of, page, respond, rupiah, t};
+use crate::client::ClientAddr;
 use crate::error::ApiError;
-use crate::orders::{OrderRequest, OrderView, buyer_view, place_order};
+use crate::orders::{OrderRequest, OrderView, buyer_view, limited_lookup, place_order};
 use crate::{AppState, blocking};
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -355,6 +356,7 @@ struct LangOnly {
 
 async fn submit(
     State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<LangOnly>,
@@ -368,7 +370,7 @@ async fn submit(
             Ok(request) => request,
             Err(errors) => return Ok(Err((view, form, errors))),
         };
-        match place_order(&state, request) {
+        match place_order(&state, client, request) {
             Ok(order) => Ok(Ok(order.code)),
             Err(ApiError::Refused(err)) => {
                 let errors = core_errors(lang, &view, &err);
@@ -505,6 +507,7 @@ fn render_view(lang: Lang, view: &OrderView) -> Markup {
 
 async fn status_page(
     State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
     Query(lookup): Query<Lookup>,
 ) -> Response {
@@ -517,16 +520,20 @@ async fn status_page(
         let (c, d) = (code.clone(), digits.clone());
         Some(
             blocking(move || {
-                // A cooperative's bulk request has its own code; it rolls up its members' orders.
-                if c.trim().to_ascii_uppercase().starts_with("KOP-") {
-                    let (bulk, orders) = crate::bulk::find(&state, &c, &d)?;
-                    let names = super::cooperative::producer_names(&state, &orders)?;
-                    Ok(super::cooperative::render_bulk_status(
-                        lang, &bulk, &orders, &names,
-                    ))
-                } else {
-                    buyer_view(&state, &c, &d).map(|view| render_view(lang, &view))
-                }
+                let code = c.clone();
+                limited_lookup(&state, client, &code, || {
+                    // A cooperative's bulk request has its own code; it rolls up its members' orders.
+                    if c.trim().to_ascii_uppercase().starts_with("KOP-") {
+                        let (bulk, orders) = crate::bulk::find(&state, &c, &d)?;
+                        let names =
+                            super::cooperative::public_producer_names(&state, lang, &orders)?;
+                        Ok(super::cooperative::render_bulk_status(
+                            lang, &bulk, &orders, &names,
+                        ))
+                    } else {
+                        buyer_view(&state, &c, &d).map(|view| render_view(lang, &view))
+                    }
+                })
             })
             .await,
         )

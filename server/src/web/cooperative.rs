@@ -66,6 +66,7 @@ fn load_org(state: &AppState, id: &str) -> Result<OrgPage, ApiError> {
             status: Some(ProductStatus::Listed),
             sort: Sort::Newest,
             limit: PRODUCTS_SHOWN,
+            published_only: true,
             ..Default::default()
         })
         .map_err(refused)?;
@@ -197,6 +198,7 @@ fn problem_messages(lang: Lang, problems: &[Problem]) -> Vec<(String, String)> {
 
 async fn request_bulk(
     State(state): State<AppState>,
+    client: crate::client::ClientAddr,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<LangOnly>,
@@ -254,6 +256,7 @@ async fn request_bulk(
                 return Ok(Err((org, form, problems)));
             }
         };
+        crate::orders::limit_new_order(&state, client)?;
         match bulk::submit(&state, org.organisation.id, &form.key, request)? {
             Ok(made) => Ok(Ok(made.code)),
             Err(found) => {
@@ -333,6 +336,27 @@ pub fn producer_names(state: &AppState, orders: &[Order]) -> Result<Vec<String>,
                 .producer(o.producer_id)
                 .map(|p| p.business_name)
                 .map_err(refused)
+        })
+        .collect()
+}
+
+/// The names a buyer's status page shows for the orders' producers: the business name of one
+/// who consented to publication, "a member" for one who did not. Blocks.
+pub fn public_producer_names(
+    state: &AppState,
+    lang: Lang,
+    orders: &[Order],
+) -> Result<Vec<String>, ApiError> {
+    let replica = state.replica()?;
+    orders
+        .iter()
+        .map(|o| {
+            let producer = replica.core().producer(o.producer_id).map_err(refused)?;
+            Ok(if producer.consent_publish {
+                producer.business_name
+            } else {
+                t(lang, "Anggota koperasi", "Cooperative member").to_owned()
+            })
         })
         .collect()
 }

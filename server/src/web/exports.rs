@@ -59,15 +59,20 @@ pub(super) async fn export(
     }
 }
 
-/// A chart's table as CSV: `kode`, `nama`, then its columns' codes.
+/// A chart's table as CSV: `kode`, `nama`, then its columns' codes. Every text cell (the
+/// header, the key such as a month or a region code, the name) is made spreadsheet-safe and
+/// quoted, so neither a leading `=` nor a separator inside it does anything in a spreadsheet
+/// of any locale; the figures stay bare numbers.
 fn to_csv(table: &Table) -> Result<Vec<u8>, ApiError> {
     let fail = |e: csv::Error| ApiError::Internal(e.to_string());
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::NonNumeric)
+        .from_writer(Vec::new());
     let mut header = vec!["kode".to_owned(), "nama".to_owned()];
-    header.extend(table.columns.iter().map(|c| c.csv.clone()));
+    header.extend(table.columns.iter().map(|c| spreadsheet_safe(&c.csv)));
     writer.write_record(&header).map_err(fail)?;
     for row in &table.rows {
-        let mut record = vec![row.key.clone(), spreadsheet_safe(&row.name)];
+        let mut record = vec![spreadsheet_safe(&row.key), spreadsheet_safe(&row.name)];
         record.extend(row.values.iter().map(i64::to_string));
         writer.write_record(&record).map_err(fail)?;
     }
@@ -76,11 +81,25 @@ fn to_csv(table: &Table) -> Result<Vec<u8>, ApiError> {
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-/// A name that a spreadsheet will not run as a formula (names come from users).
-fn spreadsheet_safe(text: &str) -> String {
+/// Text that a spreadsheet will not run as a formula (names, dates and codes come from users):
+/// a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`.
+pub(crate) fn spreadsheet_safe(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn every_formula_lead_is_neutralised() {
+        for bad in ["=1+2+3", "+62", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(spreadsheet_safe(bad).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(spreadsheet_safe("2026-11"), "2026-11");
     }
 }

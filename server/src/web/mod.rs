@@ -10,6 +10,7 @@ pub mod checkout;
 pub mod cooperative;
 pub mod dashboard;
 mod exports;
+pub mod headers;
 pub mod import;
 pub mod session;
 
@@ -179,13 +180,35 @@ pub fn error_page(lang: Lang, err: &ApiError) -> Response {
                 "This page or product does not exist, or is no longer for sale.",
             ),
         ),
-        ApiError::RateLimited => (
+        ApiError::RateLimited | ApiError::SlowDown(_) => (
             StatusCode::TOO_MANY_REQUESTS,
             t(lang, "Terlalu banyak permintaan", "Too many requests"),
             t(
                 lang,
                 "Tunggu sebentar, lalu muat ulang halaman ini.",
                 "Wait a moment, then reload this page.",
+            ),
+        ),
+        ApiError::Forbidden => (
+            StatusCode::FORBIDDEN,
+            t(lang, "Tidak diizinkan", "Not allowed"),
+            t(
+                lang,
+                "Permintaan ini tidak diizinkan. Buka halaman ini langsung di Sentra.",
+                "This request is not allowed. Open this page on Sentra itself.",
+            ),
+        ),
+        ApiError::RequestKeyReused => (
+            StatusCode::CONFLICT,
+            t(
+                lang,
+                "Formulir sudah terpakai",
+                "This form was already used",
+            ),
+            t(
+                lang,
+                "Formulir ini sudah dipakai untuk pesanan lain. Buka lagi halaman produknya untuk memesan.",
+                "This form was already used for another order. Open the product page again to order.",
             ),
         ),
         ApiError::BadBody | ApiError::Refused(_) => (
@@ -212,7 +235,7 @@ pub fn error_page(lang: Lang, err: &ApiError) -> Response {
             )
         }
     };
-    respond(
+    let mut response = respond(
         status,
         None,
         page(
@@ -221,5 +244,11 @@ pub fn error_page(lang: Lang, err: &ApiError) -> Response {
             "/",
             html! { h1 { (heading) } p { (text) } p { a href="/" { (t(lang, "Kembali ke produk", "Back to products")) } } },
         ),
-    )
+    );
+    if let Some(secs) = err.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, secs.into());
+    }
+    response
 }

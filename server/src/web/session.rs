@@ -269,6 +269,22 @@ async fn sign_in_page(
     )
 }
 
+/// Whether a form was posted from another site: the browser's `Sec-Fetch-Site`, else its
+/// `Origin` against our `Host`. A request with neither (a tool, an old browser) is let through.
+fn cross_site(headers: &HeaderMap) -> bool {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = value("sec-fetch-site") {
+        return !matches!(site.trim(), "same-origin" | "none");
+    }
+    match (value("origin"), value("host")) {
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_none_or(|(_, authority)| !authority.eq_ignore_ascii_case(host)),
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
+}
+
 async fn sign_in(
     State(state): State<AppState>,
     address: crate::limits::ClientAddress,
@@ -276,6 +292,10 @@ async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     let lang = lang_of(&headers, None);
+    // Login CSRF: another site's form must not sign a browser in to an account of theirs.
+    if cross_site(&headers) {
+        return super::error_page(lang, &ApiError::Forbidden);
+    }
     let next = safe_next(&form.lanjut).unwrap_or("").to_owned();
     if form.login.trim().is_empty() || form.secret.is_empty() || form.secret.len() > 256 {
         let message = t(

@@ -71,9 +71,9 @@ fn files(dir: &std::path::Path) -> Vec<String> {
 async fn photo_routes_refuse_path_traversal_and_names_that_are_not_a_hash() {
     let server = server(Backend::Sqlite).await.unwrap();
     let admin = admin(&server).await;
-    let photo = bytes(1, 3_000);
+    let photo = clean_jpeg(1, 16);
     let good = hash_of(&photo);
-    let answer = put(&server, &admin.token, &good, 0, 3_000, photo).await;
+    let answer = put(&server, &admin.token, &good, 0, photo.len() as u64, photo).await;
     assert_eq!(answer.status, 200);
     let before = files(server.dir.path());
     let bad = [
@@ -132,27 +132,22 @@ async fn photo_routes_refuse_path_traversal_and_names_that_are_not_a_hash() {
 async fn a_forged_content_hash_is_refused_and_nothing_is_kept() {
     let server = server(Backend::Sqlite).await.unwrap();
     let admin = admin(&server).await;
-    let real = bytes(2, 70_000);
-    let forged = bytes(3, 70_000);
+    // A real photo (the server takes only photos as the app makes them) and other bytes of
+    // its length.
+    let real = clean_jpeg(2, 160);
+    let (n, cut) = (real.len() as u64, real.len() / 2);
+    let forged = bytes(3, real.len());
     let name = hash_of(&real);
     // The first chunk cannot be checked yet; the last one is, and the whole file goes.
-    let first = put(
-        &server,
-        &admin.token,
-        &name,
-        0,
-        70_000,
-        forged[..40_000].to_vec(),
-    )
-    .await;
+    let first = put(&server, &admin.token, &name, 0, n, forged[..cut].to_vec()).await;
     assert_eq!(first.status, 200);
     let last = put(
         &server,
         &admin.token,
         &name,
-        40_000,
-        70_000,
-        forged[40_000..].to_vec(),
+        cut as u64,
+        n,
+        forged[cut..].to_vec(),
     )
     .await;
     assert_eq!((last.status, last.code()), (422, "hash_mismatch".into()));
@@ -169,12 +164,12 @@ async fn a_forged_content_hash_is_refused_and_nothing_is_kept() {
         (404, "photo_not_found".into())
     );
     // The real bytes under the same name are then taken whole.
-    let honest = put(&server, &admin.token, &name, 0, 70_000, real.clone()).await;
+    let honest = put(&server, &admin.token, &name, 0, n, real.clone()).await;
     assert_eq!(honest.status, 200);
     let download = get(&server, &admin.token, &format!("/v1/photos/{name}")).await;
     assert_eq!(download.body, real);
     // A complete photo cannot be overwritten by other bytes afterwards.
-    let again = put(&server, &admin.token, &name, 0, 70_000, forged).await;
+    let again = put(&server, &admin.token, &name, 0, n, forged).await;
     assert_eq!(again.status, 200);
     let download = get(&server, &admin.token, &format!("/v1/photos/{name}")).await;
     assert_eq!(download.body, real);
@@ -184,19 +179,12 @@ async fn a_forged_content_hash_is_refused_and_nothing_is_kept() {
 async fn a_truncated_upload_stays_partial_is_never_served_and_resumes_where_it_stopped() {
     let server = server(Backend::Sqlite).await.unwrap();
     let admin = admin(&server).await;
-    let photo = bytes(4, 200_000);
+    let photo = clean_jpeg(4, 300);
+    let (n, mid, quarter) = (photo.len() as u64, photo.len() / 2, photo.len() / 4);
     let name = hash_of(&photo);
-    let half = put(
-        &server,
-        &admin.token,
-        &name,
-        0,
-        200_000,
-        photo[..100_000].to_vec(),
-    )
-    .await;
+    let half = put(&server, &admin.token, &name, 0, n, photo[..mid].to_vec()).await;
     let ack: wire::PhotoAck = serde_json::from_slice(&half.body).unwrap();
-    assert_eq!((ack.confirmed, ack.complete), (100_000, false));
+    assert_eq!((ack.confirmed, ack.complete), (mid as u64, false));
     let download = get(&server, &admin.token, &format!("/v1/photos/{name}")).await;
     assert_eq!(download.status, 404, "half a photo is never served");
     // A chunk at the wrong place is told where to go on.
@@ -204,16 +192,16 @@ async fn a_truncated_upload_stays_partial_is_never_served_and_resumes_where_it_s
         &server,
         &admin.token,
         &name,
-        50_000,
-        200_000,
-        photo[50_000..].to_vec(),
+        quarter as u64,
+        n,
+        photo[quarter..].to_vec(),
     )
     .await;
     assert_eq!((wrong.status, wrong.code()), (409, "wrong_offset".into()));
     // A chunk running past the declared size, or sizes out of range, are bad bodies.
     for (offset, total, body) in [
-        (100_000, 200_000, photo[..150_000].to_vec()),
-        (u64::MAX, 200_000, b"x".to_vec()),
+        (mid as u64, n, photo[..mid + quarter].to_vec()),
+        (u64::MAX, n, b"x".to_vec()),
         (0, 0, Vec::new()),
         (0, 11 * 1024 * 1024, b"x".to_vec()),
     ] {
@@ -228,13 +216,13 @@ async fn a_truncated_upload_stays_partial_is_never_served_and_resumes_where_it_s
         &server,
         &admin.token,
         &name,
-        100_000,
-        200_000,
-        photo[100_000..].to_vec(),
+        mid as u64,
+        n,
+        photo[mid..].to_vec(),
     )
     .await;
     let ack: wire::PhotoAck = serde_json::from_slice(&rest.body).unwrap();
-    assert_eq!((ack.confirmed, ack.complete), (200_000, true));
+    assert_eq!((ack.confirmed, ack.complete), (n, true));
     let download = get(&server, &admin.token, &format!("/v1/photos/{name}")).await;
     assert_eq!(download.body, photo);
 }

@@ -173,7 +173,7 @@ export async function sellerWorld(server, products) {
   const producer = (
     await laptop.run('register-producer', '--name', 'Gula Kristal Bu Sri', '--owner', 'Sri Lestari',
       '--phone', '0813-2900-4455', '--region', '3302', '--sector', 'food_beverage',
-      '--address', 'Jl. Rahasia No. 9, Desa Karanglewas')
+      '--address', 'Jl. Rahasia No. 9, Desa Karanglewas', '--consent', '2026-11-01')
   ).trim();
   const listed = {};
   for (const p of products) {

@@ -430,3 +430,22 @@ pub mod valid {
         })
     }
 }
+
+/// A photo as the app uploads it: a `side`-pixel square of noise (`seed` picks it) made into
+/// a JPEG by the core's own pipeline (upright, no metadata, only a JFIF header).
+pub fn clean_jpeg(seed: u32, side: u32) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    let pixels = image::RgbImage::from_fn(side, side, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let [a, b, c, _] = state.to_le_bytes();
+        image::Rgb([a, b, c])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    pixels.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    sentra_core::photos::process_bytes(png.get_ref(), &Default::default())
+        .unwrap()
+        .display
+        .bytes
+}

@@ -211,6 +211,9 @@ fn producer(name: &str, phone: &str) -> NewProducer {
         region_code: "3327".into(),
         sector: "fashion_textiles".into(),
         workforce: 3,
+        // Consent to publish, so the storefront may show their products.
+        consent_publish: true,
+        consent_date: Some("2026-11-01".into()),
         ..Default::default()
     }
 }

@@ -99,6 +99,8 @@ pub async fn seller(
             region_code: regency.into(),
             sector: "fashion_textiles".into(),
             workforce: 4,
+            consent_publish: true,
+            consent_date: Some("2026-11-01".into()),
             ..Default::default()
         })
         .unwrap();

@@ -60,6 +60,11 @@ CREATE TABLE IF NOT EXISTS memberships (
     PRIMARY KEY (organisation, member, admin));
 CREATE TABLE IF NOT EXISTS organisations (
     id BYTEA PRIMARY KEY, created_by BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS order_throttles (
+    key TEXT PRIMARY KEY, window_end BIGINT NOT NULL, hits BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS order_throttles_by_end ON order_throttles(window_end);
+CREATE TABLE IF NOT EXISTS order_request_keys (
+    key TEXT PRIMARY KEY, body_hash BYTEA NOT NULL, created_at BIGINT NOT NULL);
 "#;
 
 /// The PostgreSQL store.
@@ -480,5 +485,59 @@ impl Store for PostgresStore {
         let visible = crate::scope::visible(&mut Tx::new(&mut tx), account)?;
         tx.commit()?;
         Ok(visible)
+    }
+
+    fn order_throttle(
+        &self,
+        key: &str,
+        window_ms: i64,
+        add: i64,
+        now: i64,
+    ) -> StoreResult<super::ThrottleWindow> {
+        let mut guard = self.lock();
+        let client = guard.as_mut().ok_or(CLOSED)?;
+        // Now and then, windows that have ended are swept.
+        if now % 64 == 0 {
+            client.execute(
+                "DELETE FROM order_throttles WHERE window_end <= $1",
+                &[&now],
+            )?;
+        }
+        // One statement, so servers counting the same key at once never lose a count.
+        let row = client.query_one(
+            "INSERT INTO order_throttles AS t(key, window_end, hits) VALUES ($1, $2::BIGINT + $3::BIGINT, $4::BIGINT) \
+             ON CONFLICT (key) DO UPDATE SET \
+             hits = CASE WHEN t.window_end <= $2::BIGINT THEN EXCLUDED.hits ELSE t.hits + EXCLUDED.hits END, \
+             window_end = CASE WHEN t.window_end <= $2::BIGINT THEN EXCLUDED.window_end ELSE t.window_end END \
+             RETURNING hits, window_end",
+            &[&key, &now, &window_ms, &add],
+        )?;
+        Ok(super::ThrottleWindow {
+            count: row.get(0),
+            ends_at: row.get(1),
+        })
+    }
+
+    fn order_request_hash(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        let row = self.readers.get().as_mut().ok_or(CLOSED)?.query_opt(
+            "SELECT body_hash FROM order_request_keys WHERE key = $1",
+            &[&key],
+        )?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn bind_order_request(&self, key: &str, body_hash: &[u8], now: i64) -> StoreResult<Vec<u8>> {
+        let mut guard = self.lock();
+        let client = guard.as_mut().ok_or(CLOSED)?;
+        client.execute(
+            "INSERT INTO order_request_keys(key, body_hash, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+            &[&key, &body_hash, &now],
+        )?;
+        let row = client.query_one(
+            "SELECT body_hash FROM order_request_keys WHERE key = $1",
+            &[&key],
+        )?;
+        Ok(row.get(0))
     }
 }
