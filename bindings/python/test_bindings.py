@@ -37,7 +37,8 @@ class Recorder(ChangeListener):
 def a_producer(device, phone="0812-3456-7890", pin=PIN):
     return device.register_producer(NewProducerInput(
         business_name="Konveksi Rowosari Jaya", owner_name="Siti Aminah", phone=phone,
-        region_code=harness.REGION, sector="fashion_textiles", activation_pin=pin))
+        region_code=harness.REGION, sector="fashion_textiles", activation_pin=pin,
+        consent_publish=True, consent_date="2026-11-01"))
 
 
 def jeans(producer_id, name="Celana Jeans Rowosari"):

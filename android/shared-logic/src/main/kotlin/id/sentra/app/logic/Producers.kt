@@ -38,6 +38,11 @@ data class ProducerDraft(
     /** The 6-digit PIN the producer will sign in with on their own phone. */
     val pin: String = "",
     val pinAgain: String = "",
+    /**
+     * The day (`YYYY-MM-DD`) the producer agreed to have their shop and products published, or
+     * null: without consent nothing of theirs appears on the public storefront.
+     */
+    val consentDate: String? = null,
 )
 
 /** One producer in the facilitator's list. */
@@ -87,6 +92,8 @@ class ProducerDirectory(private val device: SentraDevice, private val lang: Lang
                     address = draft.address,
                     workforce = draft.workforce.trim().toLongOrNull() ?: -1,
                     activationPin = draft.pin.ifBlank { null },
+                    consentPublish = !draft.consentDate.isNullOrBlank(),
+                    consentDate = draft.consentDate?.ifBlank { null },
                 ),
             )
             state.value = state.value.copy(errors = emptyMap(), message = null)

@@ -24,6 +24,7 @@ fun siti(phone: String = "0812-3456-7890") = ProducerDraft(
     sector = Sector.FASHION_TEXTILES,
     pin = PIN,
     pinAgain = PIN,
+    consentDate = "2026-11-01",
 )
 
 /** Jeans in two sizes, the second dearer. */
