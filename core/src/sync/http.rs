@@ -96,11 +96,17 @@ impl HttpTransport {
                 .ok_or_else(|| TransportError::Transient("unreadable answer".into()))?;
             return Ok((value, bytes.len()));
         }
-        if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
-            return Err(TransportError::Transient(format!("HTTP {status}")));
-        }
         let code = serde_json::from_slice::<ErrorBody>(&bytes)
             .map_or_else(|_| format!("http_{}", status.as_u16()), |b| b.code);
+        // Too many wrong secrets is the person's to hear about (and to wait out), not a busy
+        // server to retry quietly: it keeps its code.
+        let sign_in_throttled = matches!(code.as_str(), "too_many_attempts" | "locked_out");
+        if status.is_server_error()
+            || status.as_u16() == 408
+            || (status.as_u16() == 429 && !sign_in_throttled)
+        {
+            return Err(TransportError::Transient(format!("HTTP {status}")));
+        }
         Err(TransportError::Refused { code })
     }
 }

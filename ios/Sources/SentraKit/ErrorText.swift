@@ -52,6 +52,7 @@ public enum ErrorText {
         switch code {
         case "bad_credentials": return lang.pick("Nomor HP, nama, atau PIN salah.", "Wrong phone number, name or PIN.")
         case "locked_out": return lang.pick("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.", "Too many attempts. Wait a little and try again.")
+        case "too_many_attempts": return lang.pick("Terlalu banyak PIN salah dari ponsel ini. Tunggu 15 menit lalu coba lagi.", "Too many wrong PINs from this phone. Wait 15 minutes and try again.")
         case "unauthorized": return lang.pick("Sesi berakhir. Silakan masuk lagi.", "Your session ended. Please sign in again.")
         case "unsupported_version": return lang.pick("Versi aplikasi terlalu lama. Perbarui aplikasi.", "This app version is too old. Please update.")
         case "wrong_device": return lang.pick("Akun ini masuk dari ponsel lain. Silakan masuk lagi.", "This account signed in on another phone. Please sign in again.")

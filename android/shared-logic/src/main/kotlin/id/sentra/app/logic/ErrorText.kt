@@ -99,6 +99,10 @@ object ErrorText {
             "Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.",
             "Too many attempts. Wait a little and try again.",
         )
+        "too_many_attempts" -> lang.pick(
+            "Terlalu banyak PIN salah dari ponsel ini. Tunggu 15 menit lalu coba lagi.",
+            "Too many wrong PINs from this phone. Wait 15 minutes and try again.",
+        )
         "unauthorized" -> lang.pick("Sesi berakhir. Silakan masuk lagi.", "Your session ended. Please sign in again.")
         "unsupported_version" -> lang.pick(
             "Versi aplikasi terlalu lama. Perbarui aplikasi.",

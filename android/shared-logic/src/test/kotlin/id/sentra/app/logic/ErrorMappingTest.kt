@@ -92,6 +92,14 @@ class ErrorMappingTest {
             assertEquals("bad_credentials", refused.serverCode)
             assertEquals("Nomor HP, nama, atau PIN salah.", ErrorText.of(refused, Lang.ID).text)
             assertEquals("Wrong phone number, name or PIN.", ErrorText.of(refused, Lang.EN).text)
+            // Four more wrong secrets from this phone, and the server throttles it: the app says so.
+            repeat(4) { expect(ErrorCode.NETWORK) { runBlocking { device.signIn(server.url, "pendamping", "salah") } } }
+            val throttled = expect(ErrorCode.NETWORK) { runBlocking { device.signIn(server.url, "pendamping", "salah") } }
+            assertEquals("too_many_attempts", throttled.serverCode)
+            assertEquals(
+                "Terlalu banyak PIN salah dari ponsel ini. Tunggu 15 menit lalu coba lagi.",
+                ErrorText.of(throttled, Lang.ID).text,
+            )
         }
         device.close()
         dir.deleteRecursively()
