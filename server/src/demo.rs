@@ -306,7 +306,7 @@ pub async fn seed(state: &AppState, url: &str, work: &Path) -> DemoResult<()> {
         let order = tokio::task::spawn_blocking(move || {
             crate::orders::place_order(
                 &ordering,
-                crate::client::ClientAddr(std::net::Ipv4Addr::LOCALHOST.into()),
+                crate::limits::ClientAddress::of(Some(std::net::Ipv4Addr::LOCALHOST.into())),
                 crate::orders::OrderRequest {
                     key: "demo-order-1".into(),
                     producer_id: producer.to_string(),

@@ -7,7 +7,6 @@
 
 pub mod accounts;
 pub mod bulk;
-pub mod client;
 pub mod demo;
 pub mod error;
 pub mod limits;

@@ -261,6 +261,11 @@ impl TrustedProxies {
 pub struct ClientAddress(pub String);
 
 impl ClientAddress {
+    /// The key per-address limits count under.
+    pub fn key(&self) -> &str {
+        &self.0
+    }
+
     /// The key of an address.
     pub fn of(ip: Option<IpAddr>) -> Self {
         ClientAddress(match ip.map(|ip| ip.to_canonical()) {

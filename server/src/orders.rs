@@ -11,8 +11,8 @@
 //! `409 request_key_reused`, never someone else's order. Products of a producer who has not
 //! consented to publication cannot be ordered here (`404`).
 
-use crate::client::ClientAddr;
 use crate::error::ApiError;
+use crate::limits::ClientAddress as ClientAddr;
 use crate::{AppState, blocking, internal, now_ms};
 use axum::Json;
 use axum::extract::{Path, Query, State};

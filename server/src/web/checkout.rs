@@ -3,8 +3,8 @@
 
 use super::catalogue::{ProductView, product_view, render_product, url_encode};
 use super::{Lang, chosen, error_page, lang_of, page, respond, rupiah, t};
-use crate::client::ClientAddr;
 use crate::error::ApiError;
+use crate::limits::ClientAddress as ClientAddr;
 use crate::orders::{OrderRequest, OrderView, buyer_view, limited_lookup, place_order};
 use crate::{AppState, blocking};
 use axum::Router;

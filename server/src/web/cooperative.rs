@@ -198,7 +198,7 @@ fn problem_messages(lang: Lang, problems: &[Problem]) -> Vec<(String, String)> {
 
 async fn request_bulk(
     State(state): State<AppState>,
-    client: crate::client::ClientAddr,
+    client: crate::limits::ClientAddress,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<LangOnly>,

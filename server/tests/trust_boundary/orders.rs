@@ -2,12 +2,15 @@
 //! another buyer's request key, and flooding a producer with orders.
 
 use super::*;
-use sentra_server::orders::{LOOKUPS_PER_ADDRESS, ORDERS_PER_ADDRESS, WRONG_DIGITS_PER_CODE};
+use sentra_server::orders::{
+    LOOKUPS_PER_ADDRESS, ORDERS_PER_ADDRESS, ORDERS_PER_PRODUCER, WRONG_DIGITS_PER_CODE,
+};
 
 on_both_backends!(
     brute_forcing_an_orders_phone_digits_meets_429_before_the_right_digits_are_found,
     another_buyers_request_key_with_another_order_is_refused_and_reveals_nothing,
     thirty_anonymous_orders_in_a_burst_meet_429_well_before_thirty,
+    orders_from_many_addresses_meet_the_producers_limit,
 );
 
 async fn brute_forcing_an_orders_phone_digits_meets_429_before_the_right_digits_are_found(
@@ -159,4 +162,41 @@ async fn thirty_anonymous_orders_in_a_burst_meet_429_well_before_thirty(backend:
         .orders(sentra_core::orders::OrderTab::ToRespond, 0, 100)
         .unwrap();
     assert_eq!(orders.len(), placed);
+}
+
+/// A flood spread over many addresses (a botnet, or a proxy's many clients), each under its own
+/// budget, still meets the producer's: the phone is not buried, and another producer's buyers
+/// are not refused for it. Behind a trusted proxy, which names each client.
+async fn orders_from_many_addresses_meet_the_producers_limit(backend: Backend) {
+    let Some(server) = server_behind_proxy(backend).await else {
+        return;
+    };
+    let other = shop(&server, "0812-7300-0006", "Batik Tulis", "Kain Tulis", true).await;
+    let flooded = shop(
+        &server,
+        "0812-7300-0005",
+        "Anyaman Tasik",
+        "Tas Pandan",
+        true,
+    )
+    .await;
+    let order = |shop: &Shop, n: usize| {
+        let key = format!("sebar-{}-{n}", shop.producer);
+        let body = order_body(shop, &key, "Pembeli", "0813-4444-0000", 1);
+        server
+            .client
+            .post(format!("{}/v1/orders", server.url))
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", format!("198.51.100.{}", n + 1))
+            .body(body)
+    };
+    let mut statuses = Vec::new();
+    for n in 0..(ORDERS_PER_PRODUCER as usize + 5) {
+        statuses.push(send(order(&flooded, n)).await.status);
+    }
+    let placed = statuses.iter().filter(|s| **s == 201).count();
+    assert_eq!(placed, ORDERS_PER_PRODUCER as usize, "{statuses:?}");
+    assert!(statuses[placed..].iter().all(|s| *s == 429), "{statuses:?}");
+    // A buyer of another producer, from an address that already ordered once, is served.
+    assert_eq!(send(order(&other, 0)).await.status, 201);
 }
