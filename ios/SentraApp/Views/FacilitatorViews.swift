@@ -31,6 +31,7 @@ struct RegisterProducerView: View {
     @State private var sector = "fashion_textiles"
     @State private var pin = ""
     @State private var pinAgain = ""
+    @State private var consent = false
     @State private var errors: [String: String] = [:]
     @State private var problem: String?
     private let sectors = ["fashion_textiles", "food_beverage", "crafts", "processed_agriculture", "other"]
@@ -46,6 +47,7 @@ struct RegisterProducerView: View {
             }
             SecureField("producer_pin", text: $pin).keyboardType(.numberPad)
             SecureField("producer_pin_again", text: $pinAgain).keyboardType(.numberPad)
+            Toggle("producer_consent", isOn: $consent)
             if let problem { Text(problem).foregroundStyle(.red) }
             Button("producer_save", action: register)
         }
@@ -59,6 +61,15 @@ struct RegisterProducerView: View {
         }
     }
 
+    /// Today as `YYYY-MM-DD`, the day the producer's consent is recorded.
+    private static func today() -> String {
+        let format = DateFormatter()
+        format.calendar = Calendar(identifier: .gregorian)
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.dateFormat = "yyyy-MM-dd"
+        return format.string(from: Date())
+    }
+
     private func register() {
         guard pin == pinAgain else {
             problem = NSLocalizedString("producer_pin_mismatch", comment: "")
@@ -67,6 +78,7 @@ struct RegisterProducerView: View {
         do {
             _ = try model.device?.registerProducer(input: NewProducerInput(
                 businessName: business, ownerName: owner, phone: phone, regionCode: region, sector: sector,
+                consentPublish: consent, consentDate: consent ? Self.today() : nil,
                 activationPin: pin.isEmpty ? nil : pin))
             dismiss()
         } catch let error as SentraError {

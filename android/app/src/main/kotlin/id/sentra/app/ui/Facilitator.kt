@@ -8,8 +8,10 @@ import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
 import androidx.compose.foundation.layout.Column
 import androidx.compose.material3.Button
+import androidx.compose.material3.Checkbox
 import androidx.compose.material3.FilterChip
 import androidx.compose.material3.ListItem
+import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
@@ -19,6 +21,7 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.text.input.KeyboardType
@@ -28,6 +31,7 @@ import id.sentra.app.logic.Switch
 import id.sentra.app.logic.ErrorText
 import id.sentra.app.logic.ProducerDirectory
 import id.sentra.app.logic.ProducerDraft
+import id.sentra.app.logic.consenting
 import id.sentra.app.logic.Sector
 import id.sentra.app.logic.UserMessage
 import id.sentra.ffi.SentraException
@@ -84,6 +88,11 @@ fun RegisterProducerScreen(app: SentraApp, onDone: () -> Unit) {
             }
             Field(stringResource(R.string.producer_pin), draft.pin, view.errors["activation_pin"], KeyboardType.NumberPassword) { draft = draft.copy(pin = it) }
             Field(stringResource(R.string.producer_pin_again), draft.pinAgain, null, KeyboardType.NumberPassword) { draft = draft.copy(pinAgain = it) }
+            Row(verticalAlignment = Alignment.CenterVertically) {
+                Checkbox(checked = draft.consentDate != null, onCheckedChange = { draft = draft.consenting(it) })
+                Text(stringResource(R.string.producer_consent))
+            }
+            view.errors["consent_date"]?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             Problem(view.message)
             Button(onClick = {
                 scope.launch { if (withContext(Dispatchers.IO) { directory.register(draft) } != null) onDone() }

@@ -45,6 +45,13 @@ data class ProducerDraft(
     val consentDate: String? = null,
 )
 
+/**
+ * The draft with the producer's consent to publish given today (`YYYY-MM-DD`) or taken back:
+ * the facilitator records it on the registration screen, as the producer answers.
+ */
+fun ProducerDraft.consenting(given: Boolean, today: java.time.LocalDate = java.time.LocalDate.now()) =
+    copy(consentDate = if (given) today.toString() else null)
+
 /** One producer in the facilitator's list. */
 data class ProducerCard(val id: String, val name: String, val owner: String, val phone: String, val sector: String, val region: String)
 

@@ -24,8 +24,7 @@ fun siti(phone: String = "0812-3456-7890") = ProducerDraft(
     sector = Sector.FASHION_TEXTILES,
     pin = PIN,
     pinAgain = PIN,
-    consentDate = "2026-11-01",
-)
+).consenting(true, java.time.LocalDate.of(2026, 11, 1)) // Without it, nothing of hers is public.
 
 /** Jeans in two sizes, the second dearer. */
 fun jeans(producerId: String, name: String = "Celana Jeans Rowosari") = ProductDraft(
