@@ -154,7 +154,7 @@ def expect(code, call):
 
 def test_every_public_error_code_reaches_python_as_a_typed_exception_with_its_code():
     codes = all_error_codes()
-    assert len(codes) == 16 and len({error_code_string(c) for c in codes}) == 16
+    assert len(codes) == 17 and len({error_code_string(c) for c in codes}) == 17
     for code in codes:
         expect(code, lambda: fail_with(code))
 
@@ -205,9 +205,11 @@ def test_every_public_error_code_reaches_python_as_a_typed_exception_with_its_co
         assert e.server_code is None
         server = harness.Server(tmp)
         try:
-            e = expect(ErrorCode.NETWORK, lambda: asyncio.run(
+            # A refused sign-in is its own error, with words for the person, not "no network".
+            e = expect(ErrorCode.SIGN_IN_REFUSED, lambda: asyncio.run(
                 device.sign_in(server.url, "pendamping", "salah-sandi")))
             assert e.server_code == "bad_credentials", e
+            assert "PIN" in e.message_id and "Sign-in refused" in e.message_en, e
         finally:
             server.stop()
 

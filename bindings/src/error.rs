@@ -129,6 +129,9 @@ public_errors! {
     UnsupportedImage,
     /// The server could not be reached or refused the request.
     Network,
+    /// The server refused a sign-in (see the server's code: `bad_credentials`,
+    /// `too_many_attempts`, `locked_out`).
+    SignInRefused,
     /// A bug: something that should not happen did.
     Internal,
 }
@@ -152,12 +155,19 @@ impl From<sentra_core::Error> for SentraError {
 impl From<sentra_core::sync::engine::TransportError> for SentraError {
     fn from(err: sentra_core::sync::engine::TransportError) -> Self {
         use sentra_core::sync::engine::TransportError as T;
-        let server_code = match err {
-            T::Refused { code } => Some(code),
-            T::Transient(_) => None,
-        };
-        SentraError::new(ErrorCode::Network, Vec::new(), server_code)
+        match err {
+            T::Refused { code } if is_sign_in_refusal(&code) => {
+                SentraError::new(ErrorCode::SignInRefused, Vec::new(), Some(code))
+            }
+            T::Refused { code } => SentraError::new(ErrorCode::Network, Vec::new(), Some(code)),
+            T::Transient(_) => SentraError::new(ErrorCode::Network, Vec::new(), None),
+        }
     }
+}
+
+/// The server's codes for a sign-in it refused: the person's to fix, not the network's.
+fn is_sign_in_refusal(code: &str) -> bool {
+    matches!(code, "bad_credentials" | "too_many_attempts" | "locked_out")
 }
 
 impl SentraError {

@@ -192,13 +192,16 @@ pub enum ErrorCode {
     UnsupportedImage,
     /// The server could not be reached or refused the request.
     Network,
+    /// The server refused a sign-in: a wrong phone, name or secret, or too many wrong tries
+    /// (the server's own code says which).
+    SignInRefused,
     /// A bug: something that should not happen did.
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, for exhaustive tests and for apps building lookup tables.
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::Validation,
         ErrorCode::NotFound,
         ErrorCode::InvalidTransition,
@@ -214,6 +217,7 @@ impl ErrorCode {
         ErrorCode::UnreadableFile,
         ErrorCode::UnsupportedImage,
         ErrorCode::Network,
+        ErrorCode::SignInRefused,
         ErrorCode::Internal,
     ];
 
@@ -235,6 +239,7 @@ impl ErrorCode {
             ErrorCode::UnreadableFile => "unreadable_file",
             ErrorCode::UnsupportedImage => "unsupported_image",
             ErrorCode::Network => "network",
+            ErrorCode::SignInRefused => "sign_in_refused",
             ErrorCode::Internal => "internal",
         }
     }
@@ -282,6 +287,12 @@ impl ErrorCode {
             (ErrorCode::UnsupportedImage, Lang::En) => "This kind of photo is not supported yet.",
             (ErrorCode::Network, Lang::Id) => "Tidak bisa terhubung ke server. Coba lagi nanti.",
             (ErrorCode::Network, Lang::En) => "Could not reach the server. Try again later.",
+            (ErrorCode::SignInRefused, Lang::Id) => {
+                "Masuk ditolak: periksa nomor HP atau nama dan PIN-nya. Setelah beberapa kali salah, tunggu sebentar."
+            }
+            (ErrorCode::SignInRefused, Lang::En) => {
+                "Sign-in refused: check the phone number or name and the PIN. After several wrong tries, wait a while."
+            }
             (ErrorCode::Internal, Lang::Id) => "Terjadi kesalahan di aplikasi.",
             (ErrorCode::Internal, Lang::En) => "Something went wrong in the app.",
         }

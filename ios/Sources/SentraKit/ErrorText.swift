@@ -28,7 +28,7 @@ extension SentraError {
              let .StorageFull(c, i, e, f, s), let .Storage(c, i, e, f, s), let .NotAnImage(c, i, e, f, s),
              let .TruncatedImage(c, i, e, f, s), let .TooManyPixels(c, i, e, f, s), let .FileTooLarge(c, i, e, f, s),
              let .UnreadableFile(c, i, e, f, s), let .UnsupportedImage(c, i, e, f, s), let .Network(c, i, e, f, s),
-             let .Internal(c, i, e, f, s):
+             let .SignInRefused(c, i, e, f, s), let .Internal(c, i, e, f, s):
             return (c, i, e, f, s)
         }
     }

@@ -22,6 +22,7 @@ val SentraException.code: ErrorCode
         is SentraException.UnreadableFile -> code
         is SentraException.UnsupportedImage -> code
         is SentraException.Network -> code
+        is SentraException.SignInRefused -> code
         is SentraException.Internal -> code
     }
 
@@ -43,6 +44,7 @@ private val SentraException.messageIdText: String
         is SentraException.UnreadableFile -> messageId
         is SentraException.UnsupportedImage -> messageId
         is SentraException.Network -> messageId
+        is SentraException.SignInRefused -> messageId
         is SentraException.Internal -> messageId
     }
 
@@ -64,6 +66,7 @@ private val SentraException.messageEnText: String
         is SentraException.UnreadableFile -> messageEn
         is SentraException.UnsupportedImage -> messageEn
         is SentraException.Network -> messageEn
+        is SentraException.SignInRefused -> messageEn
         is SentraException.Internal -> messageEn
     }
 
@@ -73,7 +76,11 @@ val SentraException.fieldProblems: List<FieldProblem>
 
 /** The server's code for a refused request (`bad_credentials`...), if any. */
 val SentraException.serverCode: String?
-    get() = (this as? SentraException.Network)?.serverCode
+    get() = when (this) {
+        is SentraException.Network -> serverCode
+        is SentraException.SignInRefused -> serverCode
+        else -> null
+    }
 
 /** What the user reads about a failure: a sentence, and one hint per field to fix. */
 data class UserMessage(val text: String, val fields: Map<String, String> = emptyMap())

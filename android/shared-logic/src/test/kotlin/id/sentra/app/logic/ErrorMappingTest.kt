@@ -39,7 +39,7 @@ class ErrorMappingTest {
     fun `every public code arrives as its own exception class with the core's messages in both languages`() {
         val codes = allErrorCodes()
         assertEquals(ErrorCode.entries.toList(), codes)
-        assertEquals(16, codes.size)
+        assertEquals(17, codes.size)
         for (code in codes) {
             val e = expect(code) { failWith(code) }
             val id = ErrorText.of(e, Lang.ID).text
@@ -88,13 +88,13 @@ class ErrorMappingTest {
         val offline = expect(ErrorCode.NETWORK) { runBlocking { device.signIn(nobody, "pendamping", "x") } }
         assertNull(offline.serverCode)
         TestServer().use { server ->
-            val refused = expect(ErrorCode.NETWORK) { runBlocking { device.signIn(server.url, "pendamping", "salah") } }
+            val refused = expect(ErrorCode.SIGN_IN_REFUSED) { runBlocking { device.signIn(server.url, "pendamping", "salah") } }
             assertEquals("bad_credentials", refused.serverCode)
             assertEquals("Nomor HP, nama, atau PIN salah.", ErrorText.of(refused, Lang.ID).text)
             assertEquals("Wrong phone number, name or PIN.", ErrorText.of(refused, Lang.EN).text)
             // Four more wrong secrets from this phone, and the server throttles it: the app says so.
-            repeat(4) { expect(ErrorCode.NETWORK) { runBlocking { device.signIn(server.url, "pendamping", "salah") } } }
-            val throttled = expect(ErrorCode.NETWORK) { runBlocking { device.signIn(server.url, "pendamping", "salah") } }
+            repeat(4) { expect(ErrorCode.SIGN_IN_REFUSED) { runBlocking { device.signIn(server.url, "pendamping", "salah") } } }
+            val throttled = expect(ErrorCode.SIGN_IN_REFUSED) { runBlocking { device.signIn(server.url, "pendamping", "salah") } }
             assertEquals("too_many_attempts", throttled.serverCode)
             assertEquals(
                 "Terlalu banyak PIN salah dari ponsel ini. Tunggu 15 menit lalu coba lagi.",
