@@ -208,6 +208,7 @@ fn pulled_pages(store: &Path, work: &Path, changes: usize) -> Vec<PullResponse> 
             next_cursor: format!("{}", i + 1),
             more: i + 1 < count,
             reset: false,
+            scope: None,
         })
         .collect()
 }

@@ -259,6 +259,7 @@ fn a_pulled_change_the_device_cannot_store_is_skipped_and_the_pull_goes_on() {
         next_cursor: "42".into(),
         more: false,
         reset: false,
+        scope: None,
     };
     device.sync_apply_pull(&page).unwrap();
     assert_eq!(
@@ -343,6 +344,7 @@ fn a_pulled_change_outside_the_rules_is_never_merged_even_if_the_server_sent_it(
             next_cursor: "7".into(),
             more: false,
             reset: false,
+            scope: None,
         })
         .unwrap();
     assert_eq!(

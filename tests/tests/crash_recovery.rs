@@ -148,6 +148,7 @@ fn a_recovery_killed_at_random_moments_is_finished_by_the_next_one_and_loses_not
                 next_cursor: "0".into(),
                 more: false,
                 reset: false,
+                scope: None,
             })
             .unwrap();
         assert_eq!(

@@ -100,13 +100,19 @@ impl Sentra {
     /// Applies a pulled page with the merge rules and stores its cursor, in one transaction.
     /// Returns how many changes altered local state. With the last page of a pull, changes
     /// salvaged from a damaged file (see [`Sentra::recover`]) are applied on top and move to
-    /// the outbox, in the same transaction.
+    /// the outbox, in the same transaction, and producers that left the account's scope leave
+    /// the phone (see [`sync::scope`]).
     pub fn sync_apply_pull(&self, page: &sync::wire::PullResponse) -> Result<usize> {
         self.db.write(|tx| {
             learn_server_time(tx, page.server_time_ms)?;
+            // A page that starts the feed over (a first pull, or `reset`) names the scope.
+            if page.reset || sync::exchange::cursor(tx)?.is_none() {
+                sync::scope::remember(tx, page.scope.as_deref())?;
+            }
             let changed = sync::exchange::apply_page(tx, page)?;
             if !page.more {
                 crate::recovery::restore(tx)?;
+                sync::scope::purge(tx)?;
             }
             Ok(changed)
         })

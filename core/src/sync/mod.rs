@@ -8,4 +8,5 @@ pub mod http;
 pub mod merge;
 pub mod outbox;
 pub mod rules;
+pub mod scope;
 pub mod wire;

@@ -9,8 +9,10 @@
 //!   sequence). The server applies each on its own, atomically and idempotently, and answers per
 //!   entry: applied, already applied (a resent batch), or rejected with a stable code.
 //! - **Pull**: the device asks for changes since its cursor in its scopes; the server answers a
-//!   page bounded by bytes, with the next cursor. A cursor the server no longer knows answers
-//!   `reset`: the device resyncs the scope from the start and keeps its pending changes.
+//!   page bounded by bytes, with the next cursor. A cursor the server no longer knows, or one
+//!   it gave under another scope (a region assigned, a producer moved or joining a
+//!   cooperative), answers `reset`: the device resyncs the scope from the start and keeps its
+//!   pending changes. Such a page names the scope, and the device drops what left it.
 
 use crate::id::Id;
 use crate::sync::clock::Hlc;
@@ -125,8 +127,14 @@ pub struct PullResponse {
     pub next_cursor: String,
     /// Whether more changes wait after this page.
     pub more: bool,
-    /// The cursor sent was unknown: this page starts the scope again from the beginning.
+    /// The cursor sent was unknown, or was given under another scope (the account's scope
+    /// grew or shrank since): this page starts the scope again from the beginning.
     pub reset: bool,
+    /// On a page that starts the feed over, the producers in the account's scope now; `None`
+    /// otherwise, and for an account that sees everything. The device drops the data of
+    /// producers outside it (see [`crate::sync::scope`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Vec<Id>>,
 }
 
 /// `POST /v1/login`.

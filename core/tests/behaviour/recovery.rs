@@ -19,6 +19,7 @@ fn empty_last_page() -> PullResponse {
         next_cursor: "0".into(),
         more: false,
         reset: false,
+        scope: None,
     }
 }
 

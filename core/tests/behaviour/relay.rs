@@ -87,6 +87,7 @@ impl Relay {
             next_cursor: end.to_string(),
             more: end < self.feed.len(),
             reset: false,
+            scope: None,
         }
     }
 }

@@ -194,20 +194,52 @@ pub struct Window {
     pub start: i64,
     /// The last sequence number in the feed now.
     pub last: i64,
-    /// The cursor was not one this server gave: the page starts the scope again.
+    /// The cursor was not one this server gave, or was given under another scope: the page
+    /// starts the scope again.
     pub reset: bool,
+    /// The page starts the feed over (no cursor, or `reset`): it names the scope.
+    pub from_start: bool,
 }
 
 /// Where a pull starts: after the cursor, or from the beginning (with `reset`) when the
-/// cursor is not one this server gave.
-pub fn start_of(cursor: Option<&str>, last: i64) -> Window {
-    let (start, reset) =
-        match cursor.map(|c| c.parse::<i64>().ok().filter(|n| (0..=last).contains(n))) {
-            None => (0, false),
-            Some(Some(n)) => (n, false),
-            Some(None) => (0, true),
-        };
-    Window { start, last, reset }
+/// cursor is not one this server gave or was given under another scope than `scope` (the
+/// fingerprint of the account's scope now, see [`fingerprint`]). A cursor is
+/// `"<seq>.<fingerprint>"`; a plain number, from before cursors carried their scope, starts
+/// over once, which back-fills whatever such a phone missed.
+pub fn start_of(cursor: Option<&str>, last: i64, scope: &str) -> Window {
+    let position = |c: &str| {
+        let (seq, served) = c.split_once('.')?;
+        let seq = seq.parse::<i64>().ok()?;
+        ((0..=last).contains(&seq) && served == scope).then_some(seq)
+    };
+    let (start, reset) = match cursor.map(position) {
+        None => (0, false),
+        Some(Some(n)) => (n, false),
+        Some(None) => (0, true),
+    };
+    Window {
+        start,
+        last,
+        reset,
+        from_start: cursor.is_none() || reset,
+    }
+}
+
+/// A short fingerprint of what an account sees: `all`, or a hash of its sorted producers.
+/// When the account's scope grows or shrinks, its cursors stop matching.
+pub fn fingerprint(visible: &Visible) -> String {
+    match visible {
+        Visible::All => "all".to_owned(),
+        Visible::Producers(set) => {
+            let mut ids: Vec<Id> = set.iter().copied().collect();
+            ids.sort();
+            let mut hasher = blake3::Hasher::new();
+            for id in ids {
+                hasher.update(id.to_string().as_bytes());
+            }
+            hasher.finalize().to_hex()[..16].to_owned()
+        }
+    }
 }
 
 /// A page of the changes in the account's scope after the cursor, up to about `max_bytes`,
@@ -221,11 +253,24 @@ pub fn pull(
     max_bytes: usize,
     now: i64,
 ) -> StoreResult<PullResponse> {
-    let Window { start, last, reset } = start_of(cursor, tx.feed_last()?);
     let visible = scope::visible(tx, account)?;
+    let served = fingerprint(&visible);
+    let window = start_of(cursor, tx.feed_last()?, &served);
+    let Window { start, last, .. } = window;
     let owners: Option<Vec<Id>> = match &visible {
         Visible::All => None,
         Visible::Producers(set) => Some(set.iter().copied().collect()),
+    };
+    // A page that starts the feed over names the producers in scope, so the device can drop
+    // those that left it (see `sentra_core::sync::scope`).
+    let page = Page {
+        window,
+        served: &served,
+        scope: match (&owners, window.from_start) {
+            (Some(owners), true) => Some(owners.clone()),
+            _ => None,
+        },
+        now,
     };
     let mut changes = Vec::new();
     let mut bytes = 0;
@@ -237,7 +282,7 @@ pub fn pull(
         read += rows.len() as i64;
         for (seq, owner, origin, raw) in rows {
             if bytes >= max_bytes {
-                return Ok(answer(changes, next, last, reset, now));
+                return Ok(page.answer(changes, next));
             }
             next = seq;
             if origin != device && visible.allows(owner) {
@@ -247,21 +292,32 @@ pub fn pull(
         }
         if exhausted {
             // Every row in scope up to `last` has been read: the cursor skips the rest.
-            return Ok(answer(changes, last, last, reset, now));
+            return Ok(page.answer(changes, last));
         }
         if bytes >= max_bytes || read >= FEED_SCAN {
-            return Ok(answer(changes, next, last, reset, now));
+            return Ok(page.answer(changes, next));
         }
     }
 }
 
-fn answer(changes: Vec<Change>, next: i64, last: i64, reset: bool, now: i64) -> PullResponse {
-    PullResponse {
-        server_time_ms: now,
-        changes,
-        next_cursor: next.to_string(),
-        more: next < last,
-        reset,
+/// What every page of one pull shares.
+struct Page<'a> {
+    window: Window,
+    served: &'a str,
+    scope: Option<Vec<Id>>,
+    now: i64,
+}
+
+impl Page<'_> {
+    fn answer(self, changes: Vec<Change>, next: i64) -> PullResponse {
+        PullResponse {
+            server_time_ms: self.now,
+            changes,
+            next_cursor: format!("{next}.{}", self.served),
+            more: next < self.window.last,
+            reset: self.window.reset,
+            scope: self.scope,
+        }
     }
 }
 

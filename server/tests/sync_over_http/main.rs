@@ -5,7 +5,8 @@
 //! The cases are in `accounts.rs` (sign-in, scopes, authorisation, rate limits), `faults.rs`
 //! (idempotency, clock skew, lost messages), `photos.rs` (uploads, downloads, the demo),
 //! `orders.rs` (the buyers' order API), `paging.rs` (pull pages), `storefront.rs` (the web
-//! storefront) and `recovery.rs` (a phone's damaged database rebuilt by resyncing).
+//! storefront), `recovery.rs` (a phone's damaged database rebuilt by resyncing) and
+//! `scope_changes.rs` (scopes that grow and shrink after a phone's first sync).
 //!
 //! This is also the storage conformance suite: every case runs on embedded SQLite and on a real
 //! PostgreSQL (a fresh database per case, on the server named by `SENTRA_TEST_POSTGRES`, which
@@ -262,4 +263,5 @@ mod orders;
 mod paging;
 mod photos;
 mod recovery;
+mod scope_changes;
 mod storefront;
