@@ -105,8 +105,9 @@ impl Sentra {
     pub fn sync_apply_pull(&self, page: &sync::wire::PullResponse) -> Result<usize> {
         self.db.write(|tx| {
             learn_server_time(tx, page.server_time_ms)?;
-            // A page that starts the feed over (a first pull, or `reset`) names the scope.
-            if page.reset || sync::exchange::cursor(tx)?.is_none() {
+            // A page that starts the feed over (a first pull, or `reset`) names the scope, and so
+            // does one whose scope only gained producers new to the feed (no re-pull needed).
+            if page.scope.is_some() || page.reset || sync::exchange::cursor(tx)?.is_none() {
                 sync::scope::remember(tx, page.scope.as_deref())?;
             }
             let changed = sync::exchange::apply_page(tx, page)?;

@@ -5,7 +5,9 @@
 //! themself). Its cursor carries a fingerprint of that scope, so when the scope grows or
 //! shrinks the next pull answers `reset` and starts the feed over: a producer that came into
 //! scope arrives whole (the merge is idempotent, so what the phone already held only costs
-//! bytes). A page that starts the feed over names the scope; the phone remembers it, and after
+//! bytes). A scope that only gained producers with nothing in the feed before the cursor (a
+//! facilitator's own new registrations) needs no re-pull: the page goes on from the cursor and
+//! names the new scope. A page that starts the feed over names the scope; the phone remembers it, and after
 //! the last page of a pull drops every producer outside it, with their products, variants,
 //! photos, orders, sales and stock movements. They simply disappear from the phone's lists and
 //! reports; memberships and organisations stay (every signed-in phone sees those).

@@ -130,8 +130,9 @@ pub struct PullResponse {
     /// The cursor sent was unknown, or was given under another scope (the account's scope
     /// grew or shrank since): this page starts the scope again from the beginning.
     pub reset: bool,
-    /// On a page that starts the feed over, the producers in the account's scope now; `None`
-    /// otherwise, and for an account that sees everything. The device drops the data of
+    /// On a page that starts the feed over, or the first page after the scope gained only
+    /// producers new to the feed (which need no re-pull), the producers in the account's scope
+    /// now; `None` otherwise, and for an account that sees everything. The device drops the data of
     /// producers outside it (see [`crate::sync::scope`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<Id>>,

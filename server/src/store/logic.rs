@@ -42,6 +42,8 @@ pub trait Primitives: Index {
     fn add_membership(&mut self, organisation: Id, member: Id, admin: bool) -> StoreResult<()>;
     /// Records who created an organisation (first write wins).
     fn add_organisation(&mut self, organisation: Id, creator: Id) -> StoreResult<()>;
+    /// Which of `owners` own a feed row at or before `seq`.
+    fn owners_before(&mut self, owners: &[Id], seq: i64) -> StoreResult<Vec<Id>>;
     /// The sequence number of the feed's last row (0 when empty).
     fn feed_last(&mut self) -> StoreResult<i64>;
     /// Up to `limit` feed rows with `after < seq <= last`, in order: every row (`owners` is
@@ -225,6 +227,27 @@ pub fn start_of(cursor: Option<&str>, last: i64, scope: &str) -> Window {
     }
 }
 
+/// The cursor's position, if the account's scope differs from the one the cursor was served
+/// under only by producers with no feed row at or before it.
+fn grown_by_new_producers_only(
+    tx: &mut dyn Primitives,
+    cursor: Option<&str>,
+    visible: &Visible,
+    last: i64,
+) -> StoreResult<Option<i64>> {
+    let (Some((seq, served)), Visible::Producers(set)) =
+        (cursor.and_then(|c| c.split_once('.')), visible)
+    else {
+        return Ok(None);
+    };
+    let Some(seq) = seq.parse::<i64>().ok().filter(|n| (0..=last).contains(n)) else {
+        return Ok(None);
+    };
+    let owners: Vec<Id> = set.iter().copied().collect();
+    let then: std::collections::HashSet<Id> = tx.owners_before(&owners, seq)?.into_iter().collect();
+    Ok((fingerprint(&Visible::Producers(then)) == served).then_some(seq))
+}
+
 /// A short fingerprint of what an account sees: `all`, or a hash of its sorted producers.
 /// When the account's scope grows or shrinks, its cursors stop matching.
 pub fn fingerprint(visible: &Visible) -> String {
@@ -255,8 +278,23 @@ pub fn pull(
 ) -> StoreResult<PullResponse> {
     let visible = scope::visible(tx, account)?;
     let served = fingerprint(&visible);
-    let window = start_of(cursor, tx.feed_last()?, &served);
-    let Window { start, last, .. } = window;
+    let last = tx.feed_last()?;
+    let mut window = start_of(cursor, last, &served);
+    // A scope that only gained producers who had nothing in the feed when the cursor was given
+    // (a facilitator's new registrations) needs no re-pull: their rows all lie ahead.
+    let mut rescoped = false;
+    if window.reset
+        && let Some(seq) = grown_by_new_producers_only(tx, cursor, &visible, last)?
+    {
+        window = Window {
+            start: seq,
+            last,
+            reset: false,
+            from_start: false,
+        };
+        rescoped = true;
+    }
+    let Window { start, .. } = window;
     let owners: Option<Vec<Id>> = match &visible {
         Visible::All => None,
         Visible::Producers(set) => Some(set.iter().copied().collect()),
@@ -266,7 +304,7 @@ pub fn pull(
     let page = Page {
         window,
         served: &served,
-        scope: match (&owners, window.from_start) {
+        scope: match (&owners, window.from_start || rescoped) {
             (Some(owners), true) => Some(owners.clone()),
             _ => None,
         },

@@ -386,6 +386,19 @@ impl Primitives for Tx<'_> {
             .query_row([], |r| r.get(0))?)
     }
 
+    fn owners_before(&mut self, owners: &[Id], seq: i64) -> StoreResult<Vec<Id>> {
+        let mut stmt = self
+            .0
+            .prepare_cached("SELECT 1 FROM feed WHERE owner = ?1 AND seq <= ?2 LIMIT 1")?;
+        let mut found = Vec::new();
+        for owner in owners {
+            if stmt.exists(rusqlite::params![owner, seq])? {
+                found.push(*owner);
+            }
+        }
+        Ok(found)
+    }
+
     fn feed_after(
         &mut self,
         after: i64,

@@ -178,7 +178,7 @@ async fn sign_in(server: &Server, phone: &mut Phone, login_name: &str, secret: &
 }
 
 /// One sync by the device's engine over its HTTP transport.
-async fn sync(server: &Server, phone: &Phone) {
+async fn sync(server: &Server, phone: &Phone) -> sentra_core::sync::engine::SyncReport {
     let transport = HttpTransport::new(&server.url, &phone.token);
     let options = SyncOptions {
         push_batch_bytes: 16 * 1024,
@@ -196,6 +196,7 @@ async fn sync(server: &Server, phone: &Phone) {
         .await
         .unwrap();
     assert!(report.completed, "{report:?}");
+    report
 }
 
 struct NoProgress;

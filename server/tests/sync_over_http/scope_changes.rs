@@ -9,7 +9,47 @@ on_both_backends!(
     a_facilitator_assigned_a_new_region_after_its_first_sync_receives_its_producers_and_their_later_edits,
     a_producer_moving_into_the_region_arrives_and_moving_out_leaves_the_phone,
     a_producer_joining_a_cooperative_appears_on_its_admins_phone_with_later_edits,
+    a_facilitators_own_new_registration_grows_its_scope_without_a_re_pull,
 );
+
+/// Registering a producer grows the facilitator's scope too, but nothing of the new producer
+/// was in the feed before: the phone is told its new scope and pulls on from its cursor, with
+/// no re-pull of everything it holds (bytes are money), and keeps both producers.
+async fn a_facilitators_own_new_registration_grows_its_scope_without_a_re_pull(backend: Backend) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
+    let other = facilitator(&server, "pendamping.lama").await;
+    let old = other
+        .sentra
+        .register_producer(&producer("Batik Lama", "0812-9191-0100"))
+        .unwrap();
+    other
+        .sentra
+        .create_product(&product(old, "Batik Tulis", 2))
+        .unwrap();
+    sync(&server, &other).await;
+    let me = facilitator(&server, "pendamping.baru").await;
+    assign(&server, "pendamping.baru", "3327").await;
+    let first = sync(&server, &me).await;
+    assert!(first.pulled > 0, "the region's producer arrives: {first:?}");
+    let mine = me
+        .sentra
+        .register_producer(&producer("Konveksi Baru", "0812-9191-0101"))
+        .unwrap();
+    let report = sync(&server, &me).await;
+    assert_eq!(report.pulled, 0, "nothing pulled again: {report:?}");
+    let again = sync(&server, &me).await;
+    assert_eq!(again.pulled, 0, "{again:?}");
+    assert!(
+        me.sentra.producer(mine).is_ok(),
+        "its own registration stays"
+    );
+    assert!(
+        me.sentra.producer(old).is_ok(),
+        "and the region's producer too"
+    );
+}
 
 /// A facilitator account, signed in on a fresh phone.
 async fn facilitator(server: &Server, login: &str) -> Phone {

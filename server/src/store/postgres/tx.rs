@@ -337,6 +337,24 @@ impl Primitives for Tx<'_, '_> {
             .get(0))
     }
 
+    fn owners_before(&mut self, owners: &[Id], seq: i64) -> StoreResult<Vec<Id>> {
+        let wanted: Vec<Vec<u8>> = owners.iter().map(|o| b(*o)).collect();
+        let rows = self.sql.query(
+            "SELECT o.owner FROM unnest($1::bytea[]) AS o(owner) \
+             WHERE EXISTS (SELECT 1 FROM feed WHERE feed.owner = o.owner AND seq <= $2)",
+            &[&wanted, &seq],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let bytes: Vec<u8> = r.get(0);
+                let bytes: [u8; 16] = bytes
+                    .try_into()
+                    .map_err(|_| "an owner in the feed is not an id")?;
+                Ok(Id::from_bytes(bytes))
+            })
+            .collect()
+    }
+
     fn feed_after(
         &mut self,
         after: i64,
