@@ -50,7 +50,8 @@ def jeans(producer_id, name="Celana Jeans Rowosari"):
 
 
 def sync(device, token, url, **settings):
-    return asyncio.run(device.sync(url, token, SyncSettings(**settings), None, SyncCancel()))
+    # No listener and no cancel handle: both are optional.
+    return asyncio.run(device.sync(url, token, SyncSettings(**settings), None, None))
 
 
 def test_a_facilitator_registers_a_producer_who_sells_receives_an_order_and_ships_it():

@@ -275,8 +275,8 @@ impl SentraDevice {
     }
 
     /// Runs one sync with the server: pull, push, photos, pull, within the settings' deadline.
-    /// Progress goes to `listener` from a tokio thread; `cancel` stops it between requests,
-    /// and so does dropping the call. A sync that stopped early is not an error: the report
+    /// Progress goes to `listener` from a tokio thread; `cancel` (optional) stops it between
+    /// requests, and so does dropping the call. A sync that stopped early is not an error: the report
     /// says why. Tells the change listener when it pulled changes.
     pub async fn sync(
         &self,
@@ -284,11 +284,11 @@ impl SentraDevice {
         token: String,
         settings: SyncSettings,
         listener: Option<Arc<dyn SyncListener>>,
-        cancel: Arc<SyncCancel>,
+        cancel: Option<Arc<SyncCancel>>,
     ) -> Result<SyncReport> {
         let options = settings.options()?;
         let inner = self.inner.clone();
-        let stop = cancel.token.clone();
+        let stop = cancel.map_or_else(Default::default, |c| c.token.clone());
         let mut guard = CancelOnDrop(Some(stop.clone()));
         let report = runtime()?
             .spawn(async move {
