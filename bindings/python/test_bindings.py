@@ -246,6 +246,8 @@ def test_progress_arrives_from_a_tokio_thread_and_cancelling_stops_the_sync_clea
                                              cancel))
             assert not report.completed and report.stopped_by == "cancelled", report
             assert len(listener.calls) == 3, listener.calls
+            # The first report, after the first pull, already counts everything waiting.
+            assert listener.calls[0][1].to_push == waiting, listener.calls[0]
             main = threading.get_ident()
             assert all(thread != main for thread, _ in listener.calls)
             pushed = [p.pushed for _, p in listener.calls]

@@ -266,6 +266,12 @@ impl<L: ProgressListener + ?Sized> Run<'_, L> {
     }
 }
 
+/// Entries waiting in the outbox.
+fn waiting(sentra: &Sentra) -> Result<usize> {
+    let count: i64 = sentra.pending_counts()?.iter().map(|p| p.count).sum();
+    Ok(usize::try_from(count).unwrap_or(0))
+}
+
 /// A pause of 50–100% of `base`, so phones that lost signal together do not retry together.
 fn jitter(base: Duration) -> Duration {
     let random = uuid::Uuid::new_v4().as_bytes()[0];
@@ -353,15 +359,7 @@ async fn steps<T: Transport, L: ProgressListener + ?Sized>(
         let (settled, rejected) = sentra.sync_settle_push(&answer)?;
         run.report.pushed += settled - rejected;
         run.report.rejected += rejected;
-        let to_push = usize::try_from(
-            sentra
-                .pending_counts()?
-                .iter()
-                .map(|p| p.count)
-                .sum::<i64>(),
-        )
-        .unwrap_or(0);
-        run.progress(to_push);
+        run.progress(waiting(sentra)?);
     }
     if let Err(stop) = upload_photos(sentra, transport, run).await? {
         return Ok(Err(stop));
@@ -462,7 +460,9 @@ async fn pull_all<T: Transport, L: ProgressListener + ?Sized>(
         };
         sentra.sync_apply_pull(&page)?;
         run.report.pulled += page.changes.len();
-        run.progress(0);
+        // The first report comes before anything is pushed: it carries the whole count, so a
+        // progress bar has its total from the start.
+        run.progress(waiting(sentra)?);
         if !page.more {
             return Ok(Ok(()));
         }
