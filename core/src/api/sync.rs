@@ -195,8 +195,13 @@ const CLOCK_TOLERANCE_MS: i64 = 5_000;
 /// Corrects the clock from the server's time, when the phone's clock is off by more than noise,
 /// and notes when the clock was last checked against the server.
 fn learn_server_time(tx: &mut db::Tx<'_>, server_time_ms: i64) -> Result<()> {
-    let offset = server_time_ms.saturating_sub(tx.clock_mut().wall_ms());
-    if (offset - tx.clock_mut().offset_ms()).abs() > CLOCK_TOLERANCE_MS {
+    let clock = tx.clock_mut();
+    let offset = server_time_ms.saturating_sub(clock.wall_ms());
+    // A date moved ahead and set right again between two syncs leaves no change of offset, but
+    // stamps in the future: those are corrected too.
+    let wrong_offset = (offset - clock.offset_ms()).abs() > CLOCK_TOLERANCE_MS;
+    let stamped_ahead = clock.last().millis > server_time_ms.saturating_add(CLOCK_TOLERANCE_MS);
+    if wrong_offset || stamped_ahead {
         correct_clock(tx, offset)?;
     }
     tx.execute(
@@ -254,16 +259,14 @@ fn read_stamp(tx: &db::Tx<'_>, key: &str) -> Result<Option<Hlc>> {
 /// back takes its real time rather than the present (which would beat edits made after it on
 /// other phones). When both readings are possible (the phone was offline longer than its clock
 /// was wrong) the entry stays. A phone never checked has no entry known to be right, so all its
-/// entries move (not past the present).
+/// entries move (not past the present). An entry stamped in the future moves whatever the shift
+/// (its date was moved ahead and set right before the sync): to the present at the latest.
 ///
 /// Every entry stays after the entry before it, so the phone's own later edit always wins over
 /// its earlier one; a moved entry also stays after the highest timestamp seen from elsewhere (it
 /// was made after seeing it) and after every entry this phone has pushed.
 fn correct_clock(tx: &mut db::Tx<'_>, offset_ms: i64) -> Result<()> {
     let shift = tx.clock_mut().correct_offset(offset_ms);
-    if shift == 0 {
-        return Ok(());
-    }
     let now = tx.clock_mut().physical_ms();
     let checked: Option<i64> = tx
         .query_row(
@@ -292,10 +295,17 @@ fn correct_clock(tx: &mut db::Tx<'_>, offset_ms: i64) -> Result<()> {
         let old: Hlc = raw.parse().map_err(Error::Decode)?;
         let made = physical.unwrap_or(old.millis);
         let corrected = made.saturating_add(shift);
-        let wrong = checked.is_none() || (!possible(made) && possible(corrected));
-        let (mut new, floor) = if wrong {
+        let placed = corrected.min(now).max(0);
+        let ahead = made > now.saturating_add(CLOCK_TOLERANCE_MS);
+        let wrong = ahead
+            || (shift != 0 && (checked.is_none() || (!possible(made) && possible(corrected))));
+        // An entry made while the clock was right can still carry a stamp in the future, after
+        // one made on a clock set ahead: it goes back to when it was made.
+        let stamped_ahead = old.millis > now.saturating_add(CLOCK_TOLERANCE_MS);
+        let (mut new, floor) = if wrong || stamped_ahead {
+            let millis = if wrong { placed } else { made.min(now).max(0) };
             let new = Hlc {
-                millis: corrected.min(now).max(0),
+                millis,
                 counter: 0,
                 node: old.node,
             };
@@ -311,7 +321,7 @@ fn correct_clock(tx: &mut db::Tx<'_>, offset_ms: i64) -> Result<()> {
         if new != old {
             tx.execute(
                 "UPDATE outbox SET hlc = ?1, physical_ms = ?2 WHERE seq = ?3",
-                rusqlite::params![new.to_string(), if wrong { corrected } else { made }, seq],
+                rusqlite::params![new.to_string(), if wrong { placed } else { made }, seq],
             )?;
             sync::merge::restamp(tx, &entity, id, old, new)?;
         }
