@@ -290,11 +290,15 @@ CREATE TABLE salvage (
 );
 "#;
 
-/// v5, clock corrections: when each outbox entry was made by the phone's own reckoning.
+/// v5, clock corrections: when each outbox entry was made by the phone's own reckoning; and no
+/// close time on an order that is not closed.
 const V5: &str = r#"
 -- The phone's physical time (its wall clock plus the offset it knew) when the entry was stamped:
 -- unlike `hlc`, it follows the wall clock back when the date is moved back, so once the server
 -- gives the true time, an entry stamped on a wrong clock is put back where it was made in real
 -- time. NULL for entries from before v5 and for salvaged ones.
 ALTER TABLE outbox ADD COLUMN physical_ms INTEGER;
+-- A close time kept from a reject or cancel that lost the status merge (before v5 the merge kept
+-- every step time): only a rejected or cancelled order has one (see `orders::Progress`).
+UPDATE orders SET closed_at = NULL WHERE status NOT IN ('rejected', 'cancelled');
 "#;
