@@ -84,6 +84,7 @@ impl Sentra {
     /// server's time. Returns (settled, rejected).
     pub fn sync_settle_push(&self, response: &sync::wire::PushResponse) -> Result<(usize, usize)> {
         self.db.write(|tx| {
+            note_pushed(tx, response)?;
             let settled = sync::exchange::settle_push(tx, response)?;
             learn_server_time(tx, response.server_time_ms)?;
             Ok(settled)
@@ -198,61 +199,143 @@ impl Sentra {
 /// a wrong clock: the timeline is not moved for them.
 const CLOCK_TOLERANCE_MS: i64 = 5_000;
 
-/// Corrects the clock from the server's time, when the phone's clock is off by more than noise.
+/// Corrects the clock from the server's time, when the phone's clock is off by more than noise,
+/// and notes when the clock was last checked against the server.
 fn learn_server_time(tx: &mut db::Tx<'_>, server_time_ms: i64) -> Result<()> {
-    let offset = server_time_ms.saturating_sub(tx.clock_mut().wall_ms());
-    if (offset - tx.clock_mut().offset_ms()).abs() > CLOCK_TOLERANCE_MS {
+    let clock = tx.clock_mut();
+    let offset = server_time_ms.saturating_sub(clock.wall_ms());
+    // A date moved ahead and set right again between two syncs leaves no change of offset, but
+    // stamps in the future: those are corrected too.
+    let wrong_offset = (offset - clock.offset_ms()).abs() > CLOCK_TOLERANCE_MS;
+    let stamped_ahead = clock.last().millis > server_time_ms.saturating_add(CLOCK_TOLERANCE_MS);
+    if wrong_offset || stamped_ahead {
         correct_clock(tx, offset)?;
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('clock_checked_ms', ?1)",
+        [server_time_ms.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Remembers the latest timestamp among outbox entries the server has taken, before they leave
+/// the outbox: a later clock correction keeps what still waits after it.
+fn note_pushed(tx: &mut db::Tx<'_>, response: &sync::wire::PushResponse) -> Result<()> {
+    let mut pushed = read_stamp(tx, "clock_pushed")?;
+    for result in &response.results {
+        if matches!(result.outcome, sync::wire::Outcome::Rejected { .. }) {
+            continue;
+        }
+        let raw: Option<String> = tx
+            .query_row("SELECT hlc FROM outbox WHERE seq = ?1", [result.seq], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let hlc = raw
+            .map(|raw| raw.parse::<Hlc>().map_err(Error::Decode))
+            .transpose()?;
+        pushed = pushed.max(hlc);
+    }
+    if let Some(pushed) = pushed {
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('clock_pushed', ?1)",
+            [pushed.to_string()],
+        )?;
     }
     Ok(())
 }
 
-/// Sets the clock offset and moves pending outbox entries onto the corrected timeline.
+/// A timestamp kept in `meta` under `key`.
+fn read_stamp(tx: &db::Tx<'_>, key: &str) -> Result<Option<Hlc>> {
+    let raw: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?;
+    raw.map(|raw| raw.parse().map_err(Error::Decode))
+        .transpose()
+}
+
+/// Sets the clock offset and moves the pending outbox entries that were stamped on the wrong
+/// timeline onto the corrected one.
 ///
-/// Each pending entry moves by the shift but not past the corrected present, stays after the
-/// highest timestamp this phone had seen from elsewhere (it was made after seeing it), and stays
-/// after the entry before it, so the device's own order of edits is kept.
+/// Each entry carries the phone's physical time when it was stamped. Between the last check
+/// against the server and now, an entry made while the clock was right has a physical time in
+/// that window, and one made after the clock went wrong has one outside it that the shift brings
+/// inside: only those move, to the physical time plus the shift, which is when they were made in
+/// real time. So an edit made while the clock was right keeps its stamp (and its place after the
+/// phone's earlier edits) when the date is moved later, and an edit made after the date was moved
+/// back takes its real time rather than the present (which would beat edits made after it on
+/// other phones). When both readings are possible (the phone was offline longer than its clock
+/// was wrong) the entry stays. A phone never checked has no entry known to be right, so all its
+/// entries move (not past the present). An entry stamped in the future moves whatever the shift
+/// (its date was moved ahead and set right before the sync): to the present at the latest.
+///
+/// Every entry stays after the entry before it, so the phone's own later edit always wins over
+/// its earlier one; a moved entry also stays after the highest timestamp seen from elsewhere (it
+/// was made after seeing it) and after every entry this phone has pushed.
 fn correct_clock(tx: &mut db::Tx<'_>, offset_ms: i64) -> Result<()> {
     let shift = tx.clock_mut().correct_offset(offset_ms);
-    if shift == 0 {
-        return Ok(());
-    }
     let now = tx.clock_mut().physical_ms();
-    let seen: Option<String> = tx
-        .query_row("SELECT value FROM meta WHERE key = 'clock_seen'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    let seen: Option<Hlc> = seen
-        .map(|raw| raw.parse().map_err(Error::Decode))
-        .transpose()?;
-    let rows: Vec<(i64, String, Id, String)> = {
-        let mut stmt = tx.prepare("SELECT seq, entity, entity_id, hlc FROM outbox ORDER BY seq")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let checked: Option<i64> = tx
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'clock_checked_ms'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .and_then(|raw| raw.parse().ok());
+    let possible = |ms: i64| {
+        ms <= now.saturating_add(CLOCK_TOLERANCE_MS)
+            && checked.is_none_or(|since| ms > since.saturating_sub(CLOCK_TOLERANCE_MS))
+    };
+    type Row = (i64, String, Id, String, Option<i64>);
+    let rows: Vec<Row> = {
+        let mut stmt =
+            tx.prepare("SELECT seq, entity, entity_id, hlc, physical_ms FROM outbox ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    let mut floor = seen;
-    for (seq, entity, id, raw) in rows {
+    let known = read_stamp(tx, "clock_seen")?.max(read_stamp(tx, "clock_pushed")?);
+    let mut previous: Option<Hlc> = None;
+    for (seq, entity, id, raw, physical) in rows {
         let old: Hlc = raw.parse().map_err(Error::Decode)?;
-        let mut new = Hlc {
-            millis: old.millis.saturating_add(shift).min(now).max(0),
-            counter: old.counter,
-            node: old.node,
+        let made = physical.unwrap_or(old.millis);
+        let corrected = made.saturating_add(shift);
+        let placed = corrected.min(now).max(0);
+        let ahead = made > now.saturating_add(CLOCK_TOLERANCE_MS);
+        let wrong = ahead
+            || (shift != 0 && (checked.is_none() || (!possible(made) && possible(corrected))));
+        // An entry made while the clock was right can still carry a stamp in the future, after
+        // one made on a clock set ahead: it goes back to when it was made.
+        let stamped_ahead = old.millis > now.saturating_add(CLOCK_TOLERANCE_MS);
+        let (mut new, floor) = if wrong || stamped_ahead {
+            let millis = if wrong { placed } else { made.min(now).max(0) };
+            let new = Hlc {
+                millis,
+                counter: 0,
+                node: old.node,
+            };
+            (new, previous.max(known))
+        } else {
+            (old, previous)
         };
         if let Some(floor) = floor
             && new <= floor
         {
             new = tx.clock_mut().successor(floor);
         }
-        tx.execute(
-            "UPDATE outbox SET hlc = ?1 WHERE seq = ?2",
-            rusqlite::params![new.to_string(), seq],
-        )?;
-        sync::merge::restamp(tx, &entity, id, old, new)?;
-        floor = Some(new);
+        if new != old {
+            tx.execute(
+                "UPDATE outbox SET hlc = ?1, physical_ms = ?2 WHERE seq = ?3",
+                rusqlite::params![new.to_string(), if wrong { placed } else { made }, seq],
+            )?;
+            sync::merge::restamp(tx, &entity, id, old, new)?;
+        }
+        previous = Some(new);
     }
-    if let Some(floor) = floor {
-        tx.clock_mut().observe(floor);
+    if let Some(last) = previous.max(known) {
+        tx.clock_mut().observe(last);
     }
     Ok(())
 }

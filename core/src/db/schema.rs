@@ -18,7 +18,7 @@
 pub const APPLICATION_ID: i32 = 0x534E_5452;
 
 /// The ordered migrations. The schema version is the number of steps applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {
@@ -288,4 +288,17 @@ CREATE TABLE salvage (
     fields      TEXT NOT NULL,                -- JSON object, as the outbox held it
     hlc         TEXT NOT NULL                 -- the change's original HLC
 );
+"#;
+
+/// v5, clock corrections: when each outbox entry was made by the phone's own reckoning; and no
+/// close time on an order that is not closed.
+const V5: &str = r#"
+-- The phone's physical time (its wall clock plus the offset it knew) when the entry was stamped:
+-- unlike `hlc`, it follows the wall clock back when the date is moved back, so once the server
+-- gives the true time, an entry stamped on a wrong clock is put back where it was made in real
+-- time. NULL for entries from before v5 and for salvaged ones.
+ALTER TABLE outbox ADD COLUMN physical_ms INTEGER;
+-- A close time kept from a reject or cancel that lost the status merge (before v5 the merge kept
+-- every step time): only a rejected or cancelled order has one (see `orders::Progress`).
+UPDATE orders SET closed_at = NULL WHERE status NOT IN ('rejected', 'cancelled');
 "#;

@@ -75,15 +75,18 @@ impl<'a> Tx<'a> {
             }
         }
         let seq = *self.next_seq;
+        let physical = self.clock.physical_ms();
         self.txn.execute(
-            "INSERT INTO outbox(seq, entity, entity_id, op, fields, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO outbox(seq, entity, entity_id, op, fields, hlc, physical_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             rusqlite::params![
                 seq,
                 entity.as_str(),
                 id,
                 op.as_str(),
                 Value::Object(fields).to_string(),
-                hlc.to_string()
+                hlc.to_string(),
+                physical
             ],
         )?;
         *self.next_seq = seq + 1;

@@ -16,7 +16,7 @@ use crate::sync::outbox::{Entity, Op};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-pub use status::{OrderStatus, OrderTab, RESPOND_WITHIN_MS, SHIP_WITHIN_MS, TabCounts};
+pub use status::{OrderStatus, OrderTab, Progress, RESPOND_WITHIN_MS, SHIP_WITHIN_MS, TabCounts};
 
 /// Where an order came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -409,21 +409,19 @@ pub(crate) fn transition(tx: &mut Tx<'_>, id: Id, change: &Transition) -> Result
     };
     c.finish()?;
     let now = tx.now_ms();
-    let at_column = match to {
-        OrderStatus::Accepted => "accepted_at",
-        OrderStatus::Shipped => "shipped_at",
-        OrderStatus::Completed => "completed_at",
-        OrderStatus::Rejected | OrderStatus::Cancelled | OrderStatus::New => "closed_at",
-    };
+    // The same rule as a merged transition (see `Progress::take`): the step's time is the
+    // earliest any phone took it, and a close that lost leaves no time.
+    let before = progress(tx, id)?.ok_or(Error::NotFound { entity: "order" })?;
+    set_progress(tx, id, &before.take(to, Some(now)))?;
     tx.execute(
-        &format!(
-            "UPDATE orders SET status = ?1, {at_column} = ?2, reason = coalesce(?3, reason), \
-             courier = coalesce(?4, courier), tracking_no = coalesce(?5, tracking_no) WHERE id = ?6"
-        ),
-        rusqlite::params![to.as_str(), now, reason, courier, tracking_no, id],
+        "UPDATE orders SET reason = coalesce(?1, reason), courier = coalesce(?2, courier), \
+         tracking_no = coalesce(?3, tracking_no) WHERE id = ?4",
+        rusqlite::params![reason, courier, tracking_no, id],
     )?;
     fields.insert("status".into(), Value::from(to.as_str()));
-    fields.insert(at_column.into(), Value::from(now));
+    if let Some(at_column) = to.time_column() {
+        fields.insert(at_column.into(), Value::from(now));
+    }
     for (key, value) in [
         ("reason", reason),
         ("courier", courier),
@@ -440,6 +438,50 @@ pub(crate) fn transition(tx: &mut Tx<'_>, id: Id, change: &Transition) -> Result
     tx.record(Entity::Order, id, Op::Transition, fields)?;
     crate::sync::merge::stamp(tx, "orders", id, &details)?;
     settle_hold(tx, id)?;
+    Ok(())
+}
+
+/// Where an order stands and when it took each step; `None` if there is no such order.
+pub(crate) fn progress(conn: &Connection, id: Id) -> Result<Option<Progress>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT status, accepted_at, shipped_at, completed_at, closed_at FROM orders WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Progress {
+                    status: OrderStatus::New,
+                    accepted_at: r.get(1)?,
+                    shipped_at: r.get(2)?,
+                    completed_at: r.get(3)?,
+                    closed_at: r.get(4)?,
+                },
+            ))
+        })
+        .optional()?;
+    Ok(row.and_then(|(status, progress)| {
+        Some(Progress {
+            status: OrderStatus::parse(&status)?,
+            ..progress
+        })
+    }))
+}
+
+/// Stores an order's status and step times.
+pub(crate) fn set_progress(tx: &mut Tx<'_>, id: Id, progress: &Progress) -> Result<()> {
+    tx.execute(
+        "UPDATE orders SET status = ?1, accepted_at = ?2, shipped_at = ?3, completed_at = ?4, \
+         closed_at = ?5 WHERE id = ?6",
+        rusqlite::params![
+            progress.status.as_str(),
+            progress.accepted_at,
+            progress.shipped_at,
+            progress.completed_at,
+            progress.closed_at,
+            id
+        ],
+    )?;
     Ok(())
 }
 

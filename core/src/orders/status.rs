@@ -75,6 +75,22 @@ impl OrderStatus {
         )
     }
 
+    /// Whether this status closes the order without delivering it (rejected, cancelled).
+    pub fn closes(self) -> bool {
+        matches!(self, OrderStatus::Rejected | OrderStatus::Cancelled)
+    }
+
+    /// The order column that holds the time of this step; `None` for `new`.
+    pub fn time_column(self) -> Option<&'static str> {
+        match self {
+            OrderStatus::New => None,
+            OrderStatus::Accepted => Some("accepted_at"),
+            OrderStatus::Shipped => Some("shipped_at"),
+            OrderStatus::Completed => Some("completed_at"),
+            OrderStatus::Rejected | OrderStatus::Cancelled => Some("closed_at"),
+        }
+    }
+
     /// Whether `next` is reachable from `self` in any number of steps.
     pub fn leads_to(self, next: OrderStatus) -> bool {
         use OrderStatus::*;
@@ -123,6 +139,60 @@ impl OrderStatus {
             OrderStatus::Shipped => OrderTab::Shipped,
             OrderStatus::Completed => OrderTab::Completed,
             OrderStatus::Rejected | OrderStatus::Cancelled => OrderTab::Cancelled,
+        }
+    }
+}
+
+/// Where an order stands in its machine and when it took each step: all that a transition
+/// changes, and all that a merge of transitions decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// The status.
+    pub status: OrderStatus,
+    /// When it was accepted.
+    pub accepted_at: Option<i64>,
+    /// When it was shipped.
+    pub shipped_at: Option<i64>,
+    /// When it was completed.
+    pub completed_at: Option<i64>,
+    /// When the close that stands (the reject or the cancel) was made.
+    pub closed_at: Option<i64>,
+}
+
+impl Progress {
+    /// The progress after `step` taken at `at`, whether tapped on this phone or merged from
+    /// another: one rule for both, so that every phone ends with the same progress whatever
+    /// order the steps reach it in.
+    ///
+    /// The status is the furthest of the two ([`OrderStatus::furthest`]). A step's time is the
+    /// earliest time any phone took that step, and only steps on the way to the status count:
+    /// a close that lost (a reject overruled by an accept, a cancel overruled by a shipment)
+    /// leaves no `closed_at`, so `closed_at` is always the time of the close the order shows.
+    /// Whether a step counts depends only on the status, which only moves further, so a step
+    /// dropped once would be dropped in any order of arrival.
+    pub fn take(mut self, step: OrderStatus, at: Option<i64>) -> Progress {
+        let status = self.status.furthest(step);
+        if status != self.status && self.status.closes() {
+            self.closed_at = None;
+        }
+        self.status = status;
+        if (step == status || step.leads_to(status))
+            && let Some(at) = at
+            && let Some(slot) = self.slot(step)
+        {
+            *slot = Some(slot.map_or(at, |earlier| earlier.min(at)));
+        }
+        self
+    }
+
+    /// Where the time of `step` is kept; `None` for `new`, whose time is the order's creation.
+    fn slot(&mut self, step: OrderStatus) -> Option<&mut Option<i64>> {
+        match step {
+            OrderStatus::New => None,
+            OrderStatus::Accepted => Some(&mut self.accepted_at),
+            OrderStatus::Shipped => Some(&mut self.shipped_at),
+            OrderStatus::Completed => Some(&mut self.completed_at),
+            OrderStatus::Rejected | OrderStatus::Cancelled => Some(&mut self.closed_at),
         }
     }
 }
@@ -176,6 +246,7 @@ pub struct TabCounts {
 #[cfg(test)]
 mod tests {
     use super::OrderStatus::{self, *};
+    use super::Progress;
 
     const ALL: [OrderStatus; 6] = [New, Accepted, Rejected, Shipped, Completed, Cancelled];
 
@@ -227,5 +298,66 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn fresh() -> Progress {
+        Progress {
+            status: New,
+            accepted_at: None,
+            shipped_at: None,
+            completed_at: None,
+            closed_at: None,
+        }
+    }
+
+    fn all_orders_of(steps: &[(OrderStatus, i64)]) -> Vec<Progress> {
+        if steps.len() <= 1 {
+            return vec![
+                steps
+                    .iter()
+                    .fold(fresh(), |p, (s, at)| p.take(*s, Some(*at))),
+            ];
+        }
+        let mut ends = Vec::new();
+        for (i, (step, at)) in steps.iter().enumerate() {
+            let mut rest = steps.to_vec();
+            rest.remove(i);
+            for before in all_orders_of(&rest) {
+                ends.push(before.take(*step, Some(*at)));
+            }
+        }
+        ends
+    }
+
+    #[test]
+    fn a_reject_overruled_by_an_accept_leaves_the_cancel_time_in_any_order() {
+        let ends = all_orders_of(&[(Rejected, 100), (Accepted, 101), (Cancelled, 500)]);
+        for end in &ends {
+            assert_eq!(end.status, Cancelled);
+            assert_eq!(end.accepted_at, Some(101));
+            assert_eq!(
+                end.closed_at,
+                Some(500),
+                "the cancel's time, not the reject's"
+            );
+        }
+    }
+
+    #[test]
+    fn each_step_keeps_its_earliest_time_and_a_lost_close_is_dropped_in_any_order() {
+        let ends = all_orders_of(&[
+            (Cancelled, 90),
+            (Accepted, 120),
+            (Accepted, 110),
+            (Shipped, 200),
+            (Rejected, 80),
+        ]);
+        for end in &ends {
+            assert_eq!(*end, ends[0]);
+        }
+        assert_eq!(ends[0].status, Shipped);
+        assert_eq!(ends[0].accepted_at, Some(110));
+        assert_eq!(ends[0].shipped_at, Some(200));
+        assert_eq!(ends[0].closed_at, None);
     }
 }

@@ -182,7 +182,9 @@ impl Clock {
     /// The timeline moves with it: the last timestamp is shifted by the change in offset, but
     /// never past the corrected present, so a phone that was months ahead stops stamping future
     /// times once it learns the truth, and one that was behind does not leap ahead. Returns the
-    /// shift in milliseconds, which the caller applies to timestamps not yet pushed.
+    /// shift in milliseconds, which the caller applies to the timestamps not yet pushed that
+    /// were stamped on the wrong timeline; the caller then brings the last timestamp back up to
+    /// the latest one that still stands (see `correct_clock` in `api/sync.rs`).
     pub fn correct_offset(&mut self, offset_ms: i64) -> i64 {
         let shift = offset_ms.saturating_sub(self.offset_ms);
         self.offset_ms = offset_ms;

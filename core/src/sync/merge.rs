@@ -322,11 +322,7 @@ const ORDER_DETAILS: Spec = Spec {
 /// phones took the same step; the reason, courier and tracking number are last-write-wins per
 /// field. Then the stock held for the order is made to match its status.
 fn transition(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
-    let local: Option<String> = tx
-        .prepare_cached("SELECT status FROM orders WHERE id = ?1")?
-        .query_row([change.id], |r| r.get(0))
-        .optional()?;
-    let Some(local) = local.as_deref().and_then(OrderStatus::parse) else {
+    let Some(before) = crate::orders::progress(tx, change.id)? else {
         return Ok(Applied::Unchanged);
     };
     let incoming = change
@@ -335,24 +331,14 @@ fn transition(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
         .and_then(Value::as_str)
         .and_then(OrderStatus::parse)
         .ok_or_else(|| bad("status"))?;
-    let mut changed = false;
-    for column in ["accepted_at", "shipped_at", "completed_at", "closed_at"] {
-        if let Some(at) = change.fields.get(column).and_then(Value::as_i64) {
-            changed |= tx.execute(
-                &format!(
-                    "UPDATE orders SET {column} = ?1 WHERE id = ?2 AND ({column} IS NULL OR {column} > ?1)"
-                ),
-                rusqlite::params![at, change.id],
-            )? > 0;
-        }
-    }
-    changed |= upsert(tx, &ORDER_DETAILS, change)? == Applied::Changed;
-    let status = local.furthest(incoming);
-    if status != local {
-        tx.execute(
-            "UPDATE orders SET status = ?1 WHERE id = ?2",
-            rusqlite::params![status.as_str(), change.id],
-        )?;
+    let at = incoming
+        .time_column()
+        .and_then(|column| change.fields.get(column))
+        .and_then(Value::as_i64);
+    let mut changed = upsert(tx, &ORDER_DETAILS, change)? == Applied::Changed;
+    let after = before.take(incoming, at);
+    if after != before {
+        crate::orders::set_progress(tx, change.id, &after)?;
         changed = true;
     }
     crate::orders::settle_hold(tx, change.id)?;

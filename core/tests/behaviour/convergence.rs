@@ -1,8 +1,9 @@
 //! Model-based convergence: three phones work on one producer's shop. Each case runs random
 //! operations of every kind on random phones (new products, field edits, price overrides,
-//! sales, restocks and adjustments, orders and their transitions, deletes) interleaved with
-//! random syncs, some of them faulty (a push whose answer is lost and is sent again, a page
-//! applied twice), while time passes. After final sync rounds every phone must hold the same
+//! sales, restocks and adjustments, orders and their transitions, the same order stepped on two
+//! phones at once and then further, deletes) interleaved with random syncs, some of them faulty
+//! (a push whose answer is lost and is sent again, a page applied twice), while time passes and
+//! a phone's date jumps ahead or back between its edits and their sync (and is later set right). After final sync rounds every phone must hold the same
 //! state, every cached stock must equal its movements, and no sale made anywhere may be lost.
 //!
 //! The seed is printed; `SENTRA_SEED=<seed>` replays one case and `SENTRA_CASES=<n>` runs more.
@@ -84,6 +85,43 @@ fn random_product(rng: &mut StdRng, phone: &Sentra) -> Option<Product> {
         .filter(|p| !p.variants.is_empty())
 }
 
+/// A transition a seller could tap, at random.
+fn random_transition(rng: &mut StdRng) -> Transition {
+    match rng.random_range(0..5) {
+        0 => Transition::Accept,
+        1 => Transition::Reject {
+            reason: "stok habis".into(),
+        },
+        2 => Transition::Ship {
+            courier: "JNE".into(),
+            tracking_no: "JN1".into(),
+        },
+        3 => Transition::Complete,
+        _ => Transition::Cancel {
+            reason: "batal".into(),
+        },
+    }
+}
+
+/// Taps `change` on `order`; the machine may refuse it from where this phone sees the order.
+fn step(phone: &Sentra, order: Id, change: &Transition) {
+    match phone.transition_order(order, change) {
+        Ok(()) => {}
+        Err(e) => assert_eq!(e.code(), sentra_core::ErrorCode::InvalidTransition),
+    }
+}
+
+/// How far a phone's date may jump: back half a year (a reset clock), back two days or three
+/// hours (a wrong manual date), ahead three or twenty hours (less than the day ahead a server
+/// accepts).
+const DATE_JUMPS_MS: [i64; 5] = [
+    -182 * 24 * 3_600_000,
+    -2 * 24 * 3_600_000,
+    -3 * 3_600_000,
+    3 * 3_600_000,
+    20 * 3_600_000,
+];
+
 fn random_order(rng: &mut StdRng, phone: &Sentra) -> Option<Order> {
     let orders: Vec<Order> = [OrderTab::ToRespond, OrderTab::ToShip, OrderTab::Shipped]
         .into_iter()
@@ -123,7 +161,7 @@ fn run_case(seed: u64) {
     let mut made = 0;
     for _ in 0..OPS_PER_CASE {
         let phone = &phones[rng.random_range(0..phones.len())].sentra;
-        match rng.random_range(0..13) {
+        match rng.random_range(0..16) {
             0 | 1 => {
                 let sizes = ["S", "M", "L"];
                 let n = rng.random_range(1..=3);
@@ -220,24 +258,7 @@ fn run_case(seed: u64) {
             }
             8 | 9 => {
                 if let Some(order) = random_order(&mut rng, phone) {
-                    let change = match rng.random_range(0..5) {
-                        0 => Transition::Accept,
-                        1 => Transition::Reject {
-                            reason: "stok habis".into(),
-                        },
-                        2 => Transition::Ship {
-                            courier: "JNE".into(),
-                            tracking_no: "JN1".into(),
-                        },
-                        3 => Transition::Complete,
-                        _ => Transition::Cancel {
-                            reason: "batal".into(),
-                        },
-                    };
-                    match phone.transition_order(order.id, &change) {
-                        Ok(()) => {}
-                        Err(e) => assert_eq!(e.code(), sentra_core::ErrorCode::InvalidTransition),
-                    }
+                    step(phone, order.id, &random_transition(&mut rng));
                 }
             }
             10 => {
@@ -251,7 +272,30 @@ fn run_case(seed: u64) {
                 let refs: Vec<&Phone> = phones.iter().collect();
                 advance(&mut relay, &refs, rng.random_range(1..3));
             }
-            _ => faulty_sync(&mut rng, phone, &mut relay),
+            12 => faulty_sync(&mut rng, phone, &mut relay),
+            13 => {
+                // The phone's date jumps; its next edits are stamped on the wrong clock until a
+                // sync tells it the true time.
+                let who = &phones[rng.random_range(0..phones.len())];
+                let jump = DATE_JUMPS_MS[rng.random_range(0..DATE_JUMPS_MS.len())];
+                who.clock.set(relay.now + jump);
+            }
+            14 => {
+                let who = &phones[rng.random_range(0..phones.len())];
+                who.clock.set(relay.now);
+            }
+            _ => {
+                // Two phones step the same order at once, offline; further steps follow.
+                let first = rng.random_range(0..phones.len());
+                let second = (first + rng.random_range(1..phones.len())) % phones.len();
+                let (one, two) = (&phones[first].sentra, &phones[second].sentra);
+                if let Some(order) = random_order(&mut rng, one)
+                    && two.order(order.id).is_ok()
+                {
+                    step(one, order.id, &random_transition(&mut rng));
+                    step(two, order.id, &random_transition(&mut rng));
+                }
+            }
         }
     }
     for _ in 0..3 {

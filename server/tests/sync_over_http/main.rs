@@ -3,7 +3,8 @@
 //! and convergence.
 //!
 //! The cases are in `accounts.rs` (sign-in, scopes, authorisation, rate limits), `faults.rs`
-//! (idempotency, clock skew, lost messages), `photos.rs` (uploads, downloads, the demo),
+//! (idempotency, clock skew, lost messages), `clocks_and_orders.rs` (a phone's date moved between
+//! an edit and its sync, concurrent order steps), `photos.rs` (uploads, downloads, the demo),
 //! `orders.rs` (the buyers' order API), `paging.rs` (pull pages), `storefront.rs` (the web
 //! storefront), `recovery.rs` (a phone's damaged database rebuilt by resyncing) and
 //! `scope_changes.rs` (scopes that grow and shrink after a phone's first sync).
@@ -259,6 +260,7 @@ fn metric(metrics: &str, name: &str) -> u64 {
 }
 
 mod accounts;
+mod clocks_and_orders;
 mod faults;
 mod orders;
 mod paging;
