@@ -191,6 +191,27 @@ fn a_photo_path_that_is_not_an_image_or_escapes_is_refused_without_a_trace() {
     }
 }
 
+/// A phone that registered a producer and listed jeans: the phone, its folder, the product,
+/// and the changes it would push (what an honest server would send other phones).
+fn an_honest_shop() -> (Sentra, tempfile::TempDir, Id, Vec<Change>) {
+    let (source, dir) = open();
+    let producer = source
+        .register_producer(&sentra_tests::rowosari_jeans_maker())
+        .unwrap();
+    let product = source
+        .create_product(&sentra_tests::jeans(&producer.to_string()))
+        .unwrap();
+    let good: Vec<Change> = source
+        .sync_push_batch(1 << 20)
+        .unwrap()
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| e.change)
+        .collect();
+    (source, dir, product, good)
+}
+
 fn stamped(entity: &str, id: Id, op: &str, fields: serde_json::Value) -> Change {
     Change {
         entity: entity.into(),
@@ -207,21 +228,7 @@ fn stamped(entity: &str, id: Id, op: &str, fields: serde_json::Value) -> Change 
 
 #[test]
 fn a_pulled_change_the_device_cannot_store_is_skipped_and_the_pull_goes_on() {
-    let (source, _a) = open();
-    let producer = source
-        .register_producer(&sentra_tests::rowosari_jeans_maker())
-        .unwrap();
-    let product = source
-        .create_product(&sentra_tests::jeans(&producer.to_string()))
-        .unwrap();
-    let good: Vec<Change> = source
-        .sync_push_batch(1 << 20)
-        .unwrap()
-        .unwrap()
-        .entries
-        .into_iter()
-        .map(|e| e.change)
-        .collect();
+    let (source, _a, product, good) = an_honest_shop();
 
     let (device, _b) = open();
     let mut changes = vec![
@@ -289,21 +296,7 @@ fn a_pulled_change_the_device_cannot_store_is_skipped_and_the_pull_goes_on() {
 /// nothing, and the honest changes around them still apply.
 #[test]
 fn a_pulled_change_outside_the_rules_is_never_merged_even_if_the_server_sent_it() {
-    let (source, _a) = open();
-    let producer = source
-        .register_producer(&sentra_tests::rowosari_jeans_maker())
-        .unwrap();
-    let product = source
-        .create_product(&sentra_tests::jeans(&producer.to_string()))
-        .unwrap();
-    let good: Vec<Change> = source
-        .sync_push_batch(1 << 20)
-        .unwrap()
-        .unwrap()
-        .entries
-        .into_iter()
-        .map(|e| e.change)
-        .collect();
+    let (source, _a, product, good) = an_honest_shop();
     let variant = source.product(product).unwrap().variants[0].id;
     let later = |entity: &str, id: Id, op: &str, fields: serde_json::Value| {
         let mut change = stamped(entity, id, op, fields);
