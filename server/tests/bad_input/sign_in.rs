@@ -408,7 +408,10 @@ async fn a_burst_of_parallel_guesses_gets_no_more_tries_than_the_limit(backend: 
     let answers = tasks.join_all().await;
     let checked = answers.iter().filter(|(status, _)| *status == 401).count();
     let limit = usize::try_from(server.state.sign_in_limits.per_device).unwrap();
-    assert!((1..=limit).contains(&checked), "{answers:?}");
+    // Each attempt is recorded before it is counted, so a burst may even see every attempt
+    // refused (all twelve counted each other): never more checks than the limit, never fewer
+    // than none.
+    assert!(checked <= limit, "{answers:?}");
     assert!(
         answers
             .iter()
