@@ -1,0 +1,250 @@
+//! The kinds of entry a push may carry, with their fields, and the fields fixed at creation.
+//! The checks on each field live in the parent module.
+
+/// One kind of entry (an entity and an operation) and the fields it may carry.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryKind {
+    /// The entity (`product`, `sale`, …).
+    pub entity: &'static str,
+    /// The operation (`create`, `update`, `delete`, `append`, `transition`).
+    pub op: &'static str,
+    /// Every field it may carry.
+    pub fields: &'static [&'static str],
+    /// Of those, the ones a create or append may leave out (the rest it must carry, a null where
+    /// the rule allows one). Updates and transitions carry any subset.
+    pub optional: &'static [&'static str],
+}
+
+const PRODUCER: &[&str] = &[
+    "business_name",
+    "owner_name",
+    "phone",
+    "address",
+    "region_code",
+    "sector",
+    "workforce",
+    "year_founded",
+    "nib",
+    "certifications",
+    "consent_publish",
+    "consent_date",
+    "registered_by",
+    "created_at",
+];
+const PRODUCER_CREATE: &[&str] = &[
+    "business_name",
+    "owner_name",
+    "phone",
+    "address",
+    "region_code",
+    "sector",
+    "workforce",
+    "year_founded",
+    "nib",
+    "certifications",
+    "consent_publish",
+    "consent_date",
+    "registered_by",
+    "created_at",
+    "activation_pin_hash",
+];
+const ORGANISATION: &[&str] = &["kind", "name", "region_code", "created_at"];
+const PRODUCT: &[&str] = &[
+    "producer_id",
+    "name",
+    "description",
+    "category",
+    "unit",
+    "price",
+    "min_order",
+    "weight_g",
+    "length_cm",
+    "width_cm",
+    "height_cm",
+    "status",
+    "tier1",
+    "tier2",
+    "created_at",
+];
+const VARIANT: &[&str] = &[
+    "product_id",
+    "position",
+    "sku",
+    "option1",
+    "option2",
+    "price",
+];
+const PHOTO: &[&str] = &["owner_id", "position", "hash", "thumb_hash"];
+const ORDER_CREATE: &[&str] = &[
+    "code",
+    "producer_id",
+    "channel",
+    "status",
+    "buyer_name",
+    "buyer_phone",
+    "buyer_regency",
+    "buyer_address",
+    "note",
+    "total",
+    "created_at",
+    "lines",
+];
+const ORDER_TRANSITION: &[&str] = &[
+    "status",
+    "accepted_at",
+    "shipped_at",
+    "completed_at",
+    "closed_at",
+    "reason",
+    "courier",
+    "tracking_no",
+];
+const MOVEMENT: &[&str] = &["variant_id", "kind", "delta", "ref_id", "at"];
+const SALE: &[&str] = &[
+    "variant_id",
+    "quantity",
+    "unit_price",
+    "channel",
+    "sold_on",
+    "created_at",
+];
+
+/// Every kind of entry a push may carry, with its fields.
+pub const WIRE: &[EntryKind] = &[
+    EntryKind {
+        entity: "producer",
+        op: "create",
+        fields: PRODUCER_CREATE,
+        optional: &["activation_pin_hash"],
+    },
+    EntryKind {
+        entity: "producer",
+        op: "update",
+        fields: PRODUCER,
+        optional: &[],
+    },
+    EntryKind {
+        entity: "producer",
+        op: "delete",
+        fields: &[],
+        optional: &[],
+    },
+    EntryKind {
+        entity: "organisation",
+        op: "create",
+        fields: ORGANISATION,
+        optional: &[],
+    },
+    EntryKind {
+        entity: "organisation",
+        op: "update",
+        fields: ORGANISATION,
+        optional: &[],
+    },
+    EntryKind {
+        entity: "organisation",
+        op: "delete",
+        fields: &[],
+        optional: &[],
+    },
+    EntryKind {
+        entity: "organisation_member",
+        op: "append",
+        fields: &["producer_id"],
+        optional: &[],
+    },
+    EntryKind {
+        entity: "organisation_admin",
+        op: "append",
+        fields: &["user_id"],
+        optional: &[],
+    },
+    EntryKind {
+        entity: "product",
+        op: "create",
+        fields: PRODUCT,
+        optional: &[],
+    },
+    EntryKind {
+        entity: "product",
+        op: "update",
+        fields: PRODUCT,
+        optional: &[],
+    },
+    EntryKind {
+        entity: "product",
+        op: "delete",
+        fields: &[],
+        optional: &[],
+    },
+    EntryKind {
+        entity: "variant",
+        op: "create",
+        fields: VARIANT,
+        optional: &[],
+    },
+    EntryKind {
+        entity: "variant",
+        op: "update",
+        fields: VARIANT,
+        optional: &[],
+    },
+    EntryKind {
+        entity: "variant",
+        op: "delete",
+        fields: &[],
+        optional: &[],
+    },
+    EntryKind {
+        entity: "photo",
+        op: "create",
+        fields: PHOTO,
+        optional: &[],
+    },
+    EntryKind {
+        entity: "photo",
+        op: "update",
+        fields: PHOTO,
+        optional: &[],
+    },
+    EntryKind {
+        entity: "photo",
+        op: "delete",
+        fields: &["owner_id"],
+        optional: &["owner_id"],
+    },
+    EntryKind {
+        entity: "order",
+        op: "create",
+        fields: ORDER_CREATE,
+        optional: &[],
+    },
+    EntryKind {
+        entity: "order",
+        op: "transition",
+        fields: ORDER_TRANSITION,
+        optional: &[],
+    },
+    EntryKind {
+        entity: "stock_movement",
+        op: "append",
+        fields: MOVEMENT,
+        optional: &[],
+    },
+    EntryKind {
+        entity: "sale",
+        op: "append",
+        fields: SALE,
+        optional: &[],
+    },
+];
+
+/// Fields set when a row is created that never change afterwards: an update carrying one is
+/// refused (`immutable`).
+pub const FIXED: &[(&str, &[&str])] = &[
+    ("producer", &["registered_by", "created_at"]),
+    ("organisation", &["created_at"]),
+    ("product", &["producer_id", "created_at"]),
+    ("variant", &["product_id"]),
+    ("photo", &["owner_id", "hash", "thumb_hash"]),
+];
