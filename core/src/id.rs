@@ -40,6 +40,18 @@ impl Id {
         Id(Uuid::from_bytes(bytes))
     }
 
+    /// A variant's id: a child of its product's id whose last 4 bytes are a hash of its options
+    /// (trimmed, lower case). The same options added to one product on two phones offline give
+    /// the same id, so they merge into one variant whose stock is the sum of both phones'
+    /// movements instead of two twins with the same size.
+    pub fn variant(product: Id, options: &[String]) -> Self {
+        let name: Vec<String> = options.iter().map(|o| o.trim().to_lowercase()).collect();
+        let hash = Id::derived(product, name.join("\u{1f}").as_bytes());
+        let mut bytes = *product.0.as_bytes();
+        bytes[12..].copy_from_slice(&hash.0.as_bytes()[12..]);
+        Id(Uuid::from_bytes(bytes))
+    }
+
     /// The smallest and largest possible child ids of `parent`.
     pub(crate) fn children(parent: Id) -> (Id, Id) {
         children_range(parent.0.as_bytes())

@@ -26,6 +26,12 @@ impl Sentra {
         self.db.write(|tx| catalogue::edit_variant(tx, id, patch))
     }
 
+    /// Takes a variant off sale; its orders, sales and stock history stay. Adding the same
+    /// options again brings it back. A product keeps at least one variant.
+    pub fn remove_variant(&self, id: Id) -> Result<()> {
+        self.db.write(|tx| catalogue::remove_variant(tx, id))
+    }
+
     /// Deletes a product (a tombstone syncs the delete).
     pub fn delete_product(&self, id: Id) -> Result<()> {
         self.db.write(|tx| catalogue::delete(tx, id))

@@ -20,6 +20,8 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     /// Entries the server refused.
     pub quarantined: usize,
+    /// Notices not yet dismissed (see [`Sentra::notices`]).
+    pub notices: usize,
     /// The clock offset measured against the server, in ms.
     pub clock_offset_ms: i64,
 }
@@ -171,6 +173,7 @@ impl Sentra {
         let pending = self.pending_counts()?;
         let photos = self.photo_upload_summary()?;
         let quarantined = self.quarantined()?.len();
+        let notices = self.notices()?.len();
         let clock_offset_ms = self.db.clock().offset_ms();
         self.db.read(|conn| {
             let get = |key: &str| -> Result<Option<String>> {
@@ -184,6 +187,7 @@ impl Sentra {
                 last_success_ms: get("last_sync_ms")?.and_then(|v| v.parse().ok()),
                 last_error: get("last_sync_error")?.filter(|e| !e.is_empty()),
                 quarantined,
+                notices,
                 clock_offset_ms,
             })
         })
@@ -192,6 +196,17 @@ impl Sentra {
     /// Outbox entries the server refused, with its reasons, newest first.
     pub fn quarantined(&self) -> Result<Vec<sync::exchange::Quarantined>> {
         self.db.read(sync::exchange::quarantined)
+    }
+
+    /// What syncs did to this user's own work that they have not dismissed yet (an edit that
+    /// lost to a delete made on another phone), newest first.
+    pub fn notices(&self) -> Result<Vec<sync::notices::Notice>> {
+        self.db.read(sync::notices::list)
+    }
+
+    /// Dismisses a notice the user has read.
+    pub fn dismiss_notice(&self, id: i64) -> Result<()> {
+        self.db.write(|tx| sync::notices::dismiss(tx, id))
     }
 }
 

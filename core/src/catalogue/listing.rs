@@ -223,7 +223,8 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
     if q.in_stock {
         filters.push(
             "EXISTS (SELECT 1 FROM variants v WHERE v.id BETWEEN sentra_first_child(p.id) \
-             AND sentra_last_child(p.id) AND v.product_id = p.id AND v.stock > 0)"
+             AND sentra_last_child(p.id) AND v.product_id = p.id AND v.removed = 0 \
+             AND v.stock > 0)"
                 .into(),
         );
     }
@@ -256,7 +257,7 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
                  ORDER BY f.position LIMIT 1)
          FROM page LEFT JOIN variants v
               ON v.id BETWEEN sentra_first_child(page.id) AND sentra_last_child(page.id)
-                 AND v.product_id = page.id
+                 AND v.product_id = page.id AND v.removed = 0
          GROUP BY page.rowid ORDER BY {outer}",
         score = if search.is_some() {
             "products_fts.rank"

@@ -369,7 +369,7 @@ fn check_variant_uniqueness(c: &mut Checks, variants: &[CheckedVariant]) {
 }
 
 fn insert_variant(tx: &mut Tx<'_>, product: Id, position: i64, v: CheckedVariant) -> Result<Id> {
-    let id = Id::child(product);
+    let id = Id::variant(product, &v.options);
     tx.insert(
         "variants",
         Entity::Variant,
@@ -389,7 +389,8 @@ fn insert_variant(tx: &mut Tx<'_>, product: Id, position: i64, v: CheckedVariant
     Ok(id)
 }
 
-/// Adds a variant to an existing product.
+/// Adds a variant to an existing product. Options the product once had and lost (see
+/// [`remove_variant`]) bring that variant back, with its id and its stock history.
 pub(crate) fn add_variant(tx: &mut Tx<'_>, product: Id, input: &NewVariant) -> Result<Id> {
     let existing = get(tx, product)?.ok_or(Error::NotFound { entity: "product" })?;
     let mut c = Checks::new();
@@ -397,25 +398,63 @@ pub(crate) fn add_variant(tx: &mut Tx<'_>, product: Id, input: &NewVariant) -> R
         c.fail("variants", Rule::OutOfRange);
     }
     let v = check_variant(&mut c, input, existing.tiers.len(), existing.variants.len())?;
-    let mut all: Vec<CheckedVariant> = existing
-        .variants
-        .iter()
-        .map(|e| CheckedVariant {
-            sku: e.sku.clone(),
-            options: e.options.clone(),
-            price: None,
-            initial_stock: 0,
-        })
-        .collect();
-    all.push(CheckedVariant {
-        sku: v.sku.clone(),
-        options: v.options.clone(),
-        price: None,
-        initial_stock: 0,
-    });
-    check_variant_uniqueness(&mut c, &all);
+    // Only the new variant is checked against the others: twins that concurrent edits made
+    // (two phones giving two sizes one SKU) must not stop the producer adding a third.
+    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+    for other in &existing.variants {
+        if other.sku.eq_ignore_ascii_case(&v.sku) {
+            c.fail("variants.sku", Rule::Duplicate);
+        }
+        if other.options.len() == v.options.len()
+            && other
+                .options
+                .iter()
+                .zip(&v.options)
+                .all(|(a, b)| same(a, b))
+        {
+            c.fail("variants.options", Rule::Duplicate);
+        }
+    }
     c.finish()?;
-    insert_variant(tx, product, existing.variants.len() as i64, v)
+    let id = Id::variant(product, &v.options);
+    let removed: Option<i64> = tx
+        .prepare_cached("SELECT removed FROM variants WHERE id = ?1 AND product_id = ?2")?
+        .query_row([id, product], |r| r.get(0))
+        .optional()?;
+    if removed.is_none() {
+        return insert_variant(tx, product, existing.variants.len() as i64, v);
+    }
+    tx.update(
+        "variants",
+        Entity::Variant,
+        id,
+        vec![
+            ("removed", 0.into()),
+            ("position", (existing.variants.len() as i64).into()),
+            ("sku", v.sku.into()),
+            ("price", v.price.into()),
+        ],
+    )?;
+    if v.initial_stock > 0 {
+        stock::record(tx, id, MovementKind::Restock, v.initial_stock, None)?;
+    }
+    Ok(id)
+}
+
+/// Removes a variant from sale. Its row stays, marked removed, because orders, sales and stock
+/// movements name it: they are history. The removal is a field that syncs like any other, so an
+/// edit and a removal on two phones resolve by the last write, and adding the same options
+/// again brings the variant back. A product keeps at least one variant.
+pub(crate) fn remove_variant(tx: &mut Tx<'_>, id: Id) -> Result<()> {
+    let product = product_of_variant(tx, id)?.ok_or(Error::NotFound { entity: "variant" })?;
+    let current = get(tx, product)?.ok_or(Error::NotFound { entity: "product" })?;
+    if !current.variants.iter().any(|v| v.id == id) {
+        return Err(Error::NotFound { entity: "variant" });
+    }
+    if current.variants.len() == 1 {
+        return Err(Error::field("variants", Rule::OutOfRange));
+    }
+    tx.update("variants", Entity::Variant, id, vec![("removed", 1.into())])
 }
 
 /// Applies a patch to a product.
@@ -509,12 +548,17 @@ pub(crate) fn edit_variant(tx: &mut Tx<'_>, id: Id, patch: &VariantPatch) -> Res
         }
     }
     c.finish()?;
+    // An edit says the variant is on sale: against a removal on another phone, the later wins.
+    if !changes.is_empty() {
+        changes.push(("removed", 0.into()));
+    }
     tx.update("variants", Entity::Variant, id, changes)
 }
 
 /// Deletes a product, its variants and photo rows, and leaves a tombstone. Stock movements,
 /// sales and orders that refer to it stay: they are history.
 pub(crate) fn delete(tx: &mut Tx<'_>, id: Id) -> Result<()> {
+    let seen = crate::sync::notices::newest_clock(tx, id)?;
     let removed = tx.execute("DELETE FROM products WHERE id = ?1", [id])?;
     if removed == 0 {
         return Err(Error::NotFound { entity: "product" });
@@ -530,7 +574,11 @@ pub(crate) fn delete(tx: &mut Tx<'_>, id: Id) -> Result<()> {
         "INSERT OR REPLACE INTO tombstones(entity, id, hlc) VALUES ('product', ?1, ?2)",
         rusqlite::params![id, hlc.to_string()],
     )?;
-    tx.record(Entity::Product, id, Op::Delete, Map::new())
+    // What this phone had seen of the product, so a phone whose later edit the delete
+    // overrules can tell its user (see `sync::notices`).
+    let mut fields = Map::new();
+    fields.insert("seen".into(), seen.into());
+    tx.record(Entity::Product, id, Op::Delete, fields)
 }
 
 /// The product a variant belongs to.
@@ -582,7 +630,7 @@ pub(crate) fn get(conn: &Connection, id: Id) -> Result<Option<Product>> {
     };
     let mut stmt = conn.prepare_cached(
         "SELECT id, sku, option1, option2, price, stock FROM variants \
-         WHERE id BETWEEN ?1 AND ?2 AND product_id = ?3 ORDER BY position",
+         WHERE id BETWEEN ?1 AND ?2 AND product_id = ?3 AND removed = 0 ORDER BY position, id",
     )?;
     let (first, last) = Id::children(id);
     let variants = stmt.query_map([first, last, id], |r| {

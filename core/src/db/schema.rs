@@ -18,7 +18,7 @@
 pub const APPLICATION_ID: i32 = 0x534E_5452;
 
 /// The ordered migrations. The schema version is the number of steps applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {
@@ -301,4 +301,23 @@ ALTER TABLE outbox ADD COLUMN physical_ms INTEGER;
 -- A close time kept from a reject or cancel that lost the status merge (before v5 the merge kept
 -- every step time): only a rejected or cancelled order has one (see `orders::Progress`).
 UPDATE orders SET closed_at = NULL WHERE status NOT IN ('rejected', 'cancelled');
+"#;
+
+/// v6, variants that leave sale (a removed variant keeps its row, because orders, sales and stock
+/// movements name it: see `catalogue::remove_variant`), and notices of edits lost to deletes.
+const V6: &str = r#"
+-- 1 when the producer took the variant off sale; a synced field like any other, so adding the
+-- same options again brings it back.
+ALTER TABLE variants ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+
+-- What a sync did to the user's own work that they must hear about (see `sync::notices`); kept
+-- on this phone only, until the user dismisses it.
+CREATE TABLE notices (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,                -- edit_lost_to_delete
+    entity      TEXT NOT NULL,
+    entity_id   BLOB NOT NULL,
+    name        TEXT NOT NULL,                -- what the user knew it as
+    at          INTEGER NOT NULL              -- when this phone learned of it
+);
 "#;

@@ -251,7 +251,8 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
         let row = tx
             .prepare_cached(
                 "SELECT p.id, p.producer_id, coalesce(v.price, p.price), p.min_order, p.status \
-                 FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?1",
+                 FROM variants v JOIN products p ON p.id = v.product_id \
+                 WHERE v.id = ?1 AND v.removed = 0",
             )?
             .query_row([variant_id], |r| {
                 Ok((

@@ -130,7 +130,7 @@ pub(crate) fn record(tx: &mut Tx<'_>, input: &NewSale) -> Result<Id> {
     let catalogue_price: Option<i64> = tx
         .prepare_cached(
             "SELECT coalesce(v.price, p.price) FROM variants v JOIN products p ON p.id = v.product_id \
-             WHERE v.id = ?1",
+             WHERE v.id = ?1 AND v.removed = 0",
         )?
         .query_row([variant], |r| r.get(0))
         .optional()?;

@@ -136,6 +136,11 @@ impl Clock {
         self.wall.now_ms().saturating_add(self.offset_ms)
     }
 
+    /// The device this clock stamps for.
+    pub fn node(&self) -> u64 {
+        self.node
+    }
+
     /// The last timestamp handed out.
     pub fn last(&self) -> Hlc {
         self.last

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::id::Id;
 use crate::sync::clock::Hlc;
 use crate::sync::merge::{self, Applied};
+use crate::sync::notices;
 use crate::sync::outbox;
 use crate::sync::wire::{
     Outcome, PROTOCOL_VERSION, PullRequest, PullResponse, PushEntry, PushRequest, PushResponse,
@@ -117,6 +118,7 @@ pub(crate) fn cursor(conn: &Connection) -> Result<Option<String>> {
 pub(crate) fn apply_page(tx: &mut Tx<'_>, page: &PullResponse) -> Result<usize> {
     let mut changed = 0;
     let mut seen: Option<Hlc> = None;
+    let node = tx.clock_mut().node();
     for change in &page.changes {
         if !tx.clock_mut().observe(change.hlc) {
             return Err(Error::Decode(
@@ -135,7 +137,9 @@ pub(crate) fn apply_page(tx: &mut Tx<'_>, page: &PullResponse) -> Result<usize> 
             continue;
         }
         tx.execute_batch("SAVEPOINT pulled_change")?;
-        match merge::apply(tx, change) {
+        let applied =
+            notices::before_delete(tx, change, node).and_then(|()| merge::apply(tx, change));
+        match applied {
             Ok(applied) => {
                 tx.execute_batch("RELEASE pulled_change")?;
                 if applied == Applied::Changed {

@@ -101,6 +101,7 @@ const SPECS: &[Spec] = &[
             ("option1", P),
             ("option2", P),
             ("price", P),
+            ("removed", P),
         ],
     },
     Spec {

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod exchange;
 pub mod http;
 pub mod merge;
+pub mod notices;
 pub mod outbox;
 pub mod rules;
 pub mod scope;

@@ -6,8 +6,9 @@
 //! (idempotency, clock skew, lost messages), `clocks_and_orders.rs` (a phone's date moved between
 //! an edit and its sync, concurrent order steps), `photos.rs` (uploads, downloads, the demo),
 //! `orders.rs` (the buyers' order API), `paging.rs` (pull pages), `storefront.rs` (the web
-//! storefront), `recovery.rs` (a phone's damaged database rebuilt by resyncing) and
-//! `scope_changes.rs` (scopes that grow and shrink after a phone's first sync).
+//! storefront), `recovery.rs` (a phone's damaged database rebuilt by resyncing),
+//! `scope_changes.rs` (scopes that grow and shrink after a phone's first sync) and `variants.rs`
+//! (variants added, edited and removed on two phones offline; edits lost to deletes).
 //!
 //! This is also the storage conformance suite: every case runs on embedded SQLite and on a real
 //! PostgreSQL (a fresh database per case, on the server named by `SENTRA_TEST_POSTGRES`, which
@@ -268,3 +269,4 @@ mod photos;
 mod recovery;
 mod scope_changes;
 mod storefront;
+mod variants;

@@ -73,6 +73,7 @@ const VARIANT: &[&str] = &[
     "option1",
     "option2",
     "price",
+    "removed",
 ];
 const PHOTO: &[&str] = &["owner_id", "position", "hash", "thumb_hash"];
 const ORDER_CREATE: &[&str] = &[
@@ -174,14 +175,15 @@ pub const WIRE: &[EntryKind] = &[
     EntryKind {
         entity: "product",
         op: "delete",
-        fields: &[],
-        optional: &[],
+        // The newest clock the deleting phone held for the product (see `sync::notices`).
+        fields: &["seen"],
+        optional: &["seen"],
     },
     EntryKind {
         entity: "variant",
         op: "create",
         fields: VARIANT,
-        optional: &[],
+        optional: &["removed"],
     },
     EntryKind {
         entity: "variant",
@@ -245,6 +247,7 @@ pub const FIXED: &[(&str, &[&str])] = &[
     ("producer", &["registered_by", "created_at"]),
     ("organisation", &["created_at"]),
     ("product", &["producer_id", "created_at"]),
-    ("variant", &["product_id"]),
+    // A variant's options make its id (see `Id::variant`): other options are another variant.
+    ("variant", &["product_id", "option1", "option2"]),
     ("photo", &["owner_id", "hash", "thumb_hash"]),
 ];

@@ -309,6 +309,7 @@ impl<'a> Entry<'a> {
     }
 
     fn product(&mut self) {
+        self.int("seen");
         self.id("producer_id");
         self.label("name", catalogue::NAME_MAX);
         self.optional_text("description", catalogue::DESCRIPTION_MAX);
@@ -335,6 +336,7 @@ impl<'a> Entry<'a> {
         if let Some(price) = self.nullable_int("price") {
             self.c.rupiah("price", price);
         }
+        self.range("removed", 0, 1);
         // A variant's id is a child of its product's: the catalogue finds a product's variants by
         // that id range.
         if change.op == "create"
