@@ -15,9 +15,9 @@ import uuid
 import harness
 from sentra_ffi import (
     Buyer, Change, ChangeListener, ErrorCode, NewOrderInput, NewOrderLineInput,
-    NewProducerInput, NewProductInput, NewSaleInput, NewVariantInput, OrderTab,
-    OrderTransition, ProductPageQuery, ProductStatus, SentraDevice, SentraError, SyncCancel,
-    SyncListener, SyncSettings, Unlock, all_error_codes, error_code_string, error_message, fail_with,
+    NewProducerInput, NewProductInput, NewSaleInput, NewVariantInput, NoticeKind, OrderTab,
+    OrderTransition, ProductChanges, ProductPageQuery, ProductStatus, SentraDevice, SentraError,
+    SyncCancel, SyncListener, SyncSettings, Unlock, VariantChanges, all_error_codes, error_code_string, error_message, fail_with,
     format_rupiah, recover_device,
 )
 
@@ -330,7 +330,9 @@ def test_a_damaged_database_is_recovered_and_its_unsent_work_reaches_the_server(
             pendamping.set_unlock_pin(PIN)
             unsent = sum(p.count for p in pendamping.sync_status().pending)
             assert unsent > 40, unsent
-            del pendamping
+            pendamping.close_database()
+            pendamping.close_database()  # closing twice does nothing
+            expect(ErrorCode.INTERNAL, lambda: pendamping.sync_status())
 
             # The phone's card fails under the products table before any sync.
             scribble_over(path, "products")
@@ -361,6 +363,70 @@ def test_a_damaged_database_is_recovered_and_its_unsent_work_reaches_the_server(
             server.stop()
 
 
+def test_two_phones_add_one_size_offline_edit_and_remove_variants_and_hear_of_a_lost_edit():
+    with tempfile.TemporaryDirectory() as tmp:
+        server = harness.Server(tmp)
+        try:
+            pendamping = SentraDevice.open(os.path.join(tmp, "pendamping.db"))
+            signed = asyncio.run(pendamping.sign_in(server.url, *harness.FACILITATOR))
+            producer = a_producer(pendamping)
+            product = pendamping.create_product(jeans(producer))
+            assert sync(pendamping, signed.token, server.url).completed
+            # Siti's own phone and her daughter's, both signed in to her account.
+            phones = []
+            for name in ("siti.db", "putri.db"):
+                phone = SentraDevice.open(os.path.join(tmp, name))
+                token = asyncio.run(phone.sign_in(server.url, "081234567890", PIN)).token
+                assert sync(phone, token, server.url).completed
+                phones.append((phone, token))
+            (siti, siti_token), (putri, putri_token) = phones
+
+            # Offline, both add size 34: three pairs on one phone, two on the other.
+            one = siti.add_variant(product, NewVariantInput(options=["34"], initial_stock=3))
+            two = putri.add_variant(product, NewVariantInput(options=["34"], initial_stock=2))
+            assert one == two
+            for phone, token in (phones + phones[:1]):
+                report = sync(phone, token, server.url)
+                assert report.completed and report.rejected == 0, repr(report)
+            sizes = [(v.options, v.stock) for v in siti.product(product).variants]
+            assert sizes == [(["30"], 10), (["32"], 5), (["34"], 5)], sizes
+            assert [(v.options, v.stock) for v in putri.product(product).variants] == sizes
+
+            # Putri prices size 34 and takes size 30 off sale; Siti sees both.
+            size30 = siti.product(product).variants[0].id
+            putri.edit_variant(one, VariantChanges(price=175_000))
+            putri.remove_variant(size30)
+            for phone, token in (phones[1], phones[0]):
+                assert sync(phone, token, server.url).completed
+            variants = siti.product(product).variants
+            assert [(v.options, v.effective_price) for v in variants] == [
+                (["32"], 160_000), (["34"], 175_000)], variants
+            siti.edit_variant(one, VariantChanges(clear_price=True))
+            assert siti.product(product).variants[1].effective_price == 150_000
+
+            # A product keeps one variant; the error says which field, even printed.
+            siti.remove_variant(variants[0].id)
+            error = expect(ErrorCode.VALIDATION, lambda: siti.remove_variant(one))
+            assert [f.field for f in error.fields] == ["variants"], error.fields
+            assert "variants" in repr(error.fields[0]) and "variants" in str(error), str(error)
+            assert "completed" in repr(sync(siti, siti_token, server.url))
+
+            # Offline, Siti deletes the jeans; a moment later Putri, not knowing, renames them.
+            siti.delete_product(product)
+            putri.edit_product(product, ProductChanges(name="Celana Jeans Rowosari Biru"))
+            for phone, token in (phones[1], phones[0], phones[1]):
+                assert sync(phone, token, server.url).completed
+            expect(ErrorCode.NOT_FOUND, lambda: putri.product(product))
+            [notice] = putri.notices()
+            assert notice.kind == NoticeKind.EDIT_LOST_TO_DELETE, repr(notice)
+            assert (notice.entity_id, notice.name) == (product, "Celana Jeans Rowosari Biru")
+            assert putri.sync_status().notices == 1 and siti.notices() == []
+            putri.dismiss_notice(notice.id)
+            assert putri.notices() == [] and putri.sync_status().notices == 0
+        finally:
+            server.stop()
+
+
 if __name__ == "__main__":
     harness.run([
         test_a_facilitator_registers_a_producer_who_sells_receives_an_order_and_ships_it,
@@ -369,4 +435,5 @@ if __name__ == "__main__":
         test_a_write_tells_the_change_listener_and_pages_of_products_come_whole,
         test_switching_account_on_a_shared_phone_needs_that_accounts_pin_offline,
         test_a_damaged_database_is_recovered_and_its_unsent_work_reaches_the_server,
+        test_two_phones_add_one_size_offline_edit_and_remove_variants_and_hear_of_a_lost_edit,
     ])

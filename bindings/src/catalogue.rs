@@ -5,7 +5,7 @@ use crate::device::{Change, SentraDevice, runtime};
 use crate::error::{Result, SentraError};
 use crate::id;
 use sentra_core::catalogue::listing::{self, ProductQuery, ProductSummary};
-use sentra_core::catalogue::{self, NewProduct, NewVariant, ProductPatch};
+use sentra_core::catalogue::{self, NewProduct, NewVariant, ProductPatch, VariantPatch};
 use std::path::PathBuf;
 
 /// A listing state of a product.
@@ -71,6 +71,7 @@ impl From<ProductSort> for listing::Sort {
 
 /// Which page of products to list.
 #[derive(Debug, Clone, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct ProductPageQuery {
     /// Only this producer's products.
     #[uniffi(default = None)]
@@ -103,6 +104,7 @@ pub struct ProductPageQuery {
 
 /// One row of a catalogue page.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct ProductRow {
     /// Product id.
     pub id: String,
@@ -154,6 +156,7 @@ impl From<ProductSummary> for ProductRow {
 
 /// A product with its variants, for the product editor.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Product {
     /// Id.
     pub id: String,
@@ -193,6 +196,7 @@ pub struct Product {
 
 /// One variant with its stock.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Variant {
     /// Id.
     pub id: String,
@@ -248,6 +252,7 @@ impl From<catalogue::Product> for Product {
 
 /// A new product with its variants and opening stock.
 #[derive(Debug, Clone, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct NewProductInput {
     /// The producer who sells it.
     pub producer_id: String,
@@ -288,6 +293,7 @@ pub struct NewProductInput {
 
 /// A new variant.
 #[derive(Debug, Clone, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct NewVariantInput {
     /// Its value per tier, in the product's tier order.
     #[uniffi(default = [])]
@@ -337,6 +343,7 @@ impl From<NewProductInput> for NewProduct {
 
 /// Changes to a product; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct ProductChanges {
     /// New name.
     #[uniffi(default = None)]
@@ -382,8 +389,24 @@ impl From<ProductChanges> for ProductPatch {
     }
 }
 
+/// Changes to a variant; a field left `None` stays as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct VariantChanges {
+    /// New SKU, unique within the product.
+    #[uniffi(default = None)]
+    pub sku: Option<String>,
+    /// New price of its own, in rupiah.
+    #[uniffi(default = None)]
+    pub price: Option<i64>,
+    /// Drop its own price, so it sells at the product's price.
+    #[uniffi(default = false)]
+    pub clear_price: bool,
+}
+
 /// A photo of a product or producer.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Photo {
     /// Id.
     pub id: String,
@@ -413,14 +436,14 @@ impl From<sentra_core::photos::Photo> for Photo {
 impl SentraDevice {
     /// Creates a product with its variants and opening stock; returns its id.
     pub fn create_product(&self, input: NewProductInput) -> Result<String> {
-        let id = self.inner.create_product(&input.into())?;
+        let id = self.inner()?.create_product(&input.into())?;
         self.notify(Change::Catalogue);
         Ok(id.to_string())
     }
 
     /// Edits a product.
     pub fn edit_product(&self, id: String, changes: ProductChanges) -> Result<()> {
-        self.inner
+        self.inner()?
             .edit_product(id::parse("id", &id)?, &changes.into())?;
         self.notify(Change::Catalogue);
         Ok(())
@@ -429,22 +452,50 @@ impl SentraDevice {
     /// Adds a variant to a product that has tiers; returns its id.
     pub fn add_variant(&self, product_id: String, input: NewVariantInput) -> Result<String> {
         let id = self
-            .inner
+            .inner()?
             .add_variant(id::parse("product_id", &product_id)?, &input.into())?;
         self.notify(Change::Catalogue);
         Ok(id.to_string())
     }
 
+    /// Edits a variant's SKU or price. An edit also puts a variant another phone removed back
+    /// on sale, when it is the later write.
+    pub fn edit_variant(&self, variant_id: String, changes: VariantChanges) -> Result<()> {
+        let price = match (changes.clear_price, changes.price) {
+            (true, _) => Some(None),
+            (false, Some(price)) => Some(Some(price)),
+            (false, None) => None,
+        };
+        let patch = VariantPatch {
+            sku: changes.sku,
+            price,
+        };
+        self.inner()?
+            .edit_variant(id::parse("variant_id", &variant_id)?, &patch)?;
+        self.notify(Change::Catalogue);
+        Ok(())
+    }
+
+    /// Takes a variant off sale; its orders, sales and stock history stay, and adding the same
+    /// options again brings it back. A product keeps at least one variant (`validation` on
+    /// `variants` otherwise).
+    pub fn remove_variant(&self, variant_id: String) -> Result<()> {
+        self.inner()?
+            .remove_variant(id::parse("variant_id", &variant_id)?)?;
+        self.notify(Change::Catalogue);
+        Ok(())
+    }
+
     /// Deletes a product (the delete syncs).
     pub fn delete_product(&self, id: String) -> Result<()> {
-        self.inner.delete_product(id::parse("id", &id)?)?;
+        self.inner()?.delete_product(id::parse("id", &id)?)?;
         self.notify(Change::Catalogue);
         Ok(())
     }
 
     /// One product with its variants.
     pub fn product(&self, id: String) -> Result<Product> {
-        Ok(self.inner.product(id::parse("id", &id)?)?.into())
+        Ok(self.inner()?.product(id::parse("id", &id)?)?.into())
     }
 
     /// A page of products, filtered, sorted or searched: one call per screenful.
@@ -466,7 +517,7 @@ impl SentraDevice {
             ..Default::default()
         };
         Ok(self
-            .inner
+            .inner()?
             .list_products(&query)?
             .into_iter()
             .map(ProductRow::from)
@@ -476,7 +527,7 @@ impl SentraDevice {
     /// Adds stock that arrived; returns the movement's id.
     pub fn restock(&self, variant_id: String, quantity: i64) -> Result<String> {
         let id = self
-            .inner
+            .inner()?
             .restock(id::parse("variant_id", &variant_id)?, quantity)?;
         self.notify(Change::Catalogue);
         Ok(id.to_string())
@@ -485,7 +536,7 @@ impl SentraDevice {
     /// Corrects stock after a count, by a signed amount; returns the movement's id.
     pub fn adjust_stock(&self, variant_id: String, delta: i64) -> Result<String> {
         let id = self
-            .inner
+            .inner()?
             .adjust_stock(id::parse("variant_id", &variant_id)?, delta)?;
         self.notify(Change::Catalogue);
         Ok(id.to_string())
@@ -494,7 +545,7 @@ impl SentraDevice {
     /// The photos of a product or producer, in order.
     pub fn photos(&self, owner_id: String) -> Result<Vec<Photo>> {
         Ok(self
-            .inner
+            .inner()?
             .photos(id::parse("owner_id", &owner_id)?)?
             .into_iter()
             .map(Photo::from)
@@ -504,14 +555,14 @@ impl SentraDevice {
     /// The file of an image on this phone, by content hash, if it is here.
     pub fn photo_path(&self, hash: String) -> Result<Option<String>> {
         Ok(self
-            .inner
+            .inner()?
             .photo_path(&hash)?
             .map(|p| p.to_string_lossy().into_owned()))
     }
 
     /// Removes a photo.
     pub fn remove_photo(&self, id: String) -> Result<()> {
-        self.inner.remove_photo(id::parse("id", &id)?)?;
+        self.inner()?.remove_photo(id::parse("id", &id)?)?;
         self.notify(Change::Catalogue);
         Ok(())
     }
@@ -525,7 +576,7 @@ impl SentraDevice {
     /// blocking thread, so a UI thread awaiting it stays free.
     pub async fn add_photo(&self, owner_id: String, source_path: String) -> Result<Photo> {
         let owner = id::parse("owner_id", &owner_id)?;
-        let inner = self.inner.clone();
+        let inner = self.inner()?.clone();
         let source = PathBuf::from(source_path);
         let photo = runtime()?
             .spawn_blocking(move || inner.add_photo(owner, &source))

@@ -46,6 +46,7 @@ pub trait ChangeListener: Send + Sync {
 
 /// Who is signed in on a database.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Account {
     /// The user's id on the server.
     pub user_id: String,
@@ -57,14 +58,17 @@ pub struct Account {
 /// own file (and photo folder beside it); switching account is opening the other file.
 #[derive(uniffi::Object)]
 pub struct SentraDevice {
-    pub(crate) inner: Arc<Sentra>,
+    /// The open database; `None` once [`SentraDevice::close_database`] was called.
+    open: RwLock<Option<Arc<Sentra>>>,
+    device_id: String,
+    path: String,
     listener: RwLock<Option<Arc<dyn ChangeListener>>>,
 }
 
 impl std::fmt::Debug for SentraDevice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SentraDevice")
-            .field("inner", &self.inner)
+            .field("device_id", &self.device_id)
             .finish_non_exhaustive()
     }
 }
@@ -72,9 +76,20 @@ impl std::fmt::Debug for SentraDevice {
 impl SentraDevice {
     fn wrap(sentra: Sentra) -> Arc<SentraDevice> {
         Arc::new(SentraDevice {
-            inner: Arc::new(sentra),
+            device_id: sentra.device_id().to_string(),
+            path: sentra.path().to_string_lossy().into_owned(),
+            open: RwLock::new(Some(Arc::new(sentra))),
             listener: RwLock::new(None),
         })
+    }
+
+    /// The open database, or an error once the handle was closed (a bug in the app).
+    pub(crate) fn inner(&self) -> Result<Arc<Sentra>> {
+        self.open
+            .read()
+            .ok()
+            .and_then(|open| open.clone())
+            .ok_or_else(SentraError::internal)
     }
 
     /// Tells the change listener, if one is set.
@@ -97,17 +112,28 @@ impl SentraDevice {
 
     /// This database's device id.
     pub fn device_id(&self) -> String {
-        self.inner.device_id().to_string()
+        self.device_id.clone()
     }
 
     /// The database file.
     pub fn path(&self) -> String {
-        self.inner.path().to_string_lossy().into_owned()
+        self.path.clone()
+    }
+
+    /// Closes this handle's database now, rather than when the garbage collector gets to it
+    /// (before [`recover_device`], or when an account is removed from a shared phone). Python
+    /// needs it; Kotlin's `close()` and Swift's release of the last reference do the same. A sync
+    /// still running keeps the file open until it ends; cancel it first. Every call after this
+    /// fails with `internal`; closing twice does nothing.
+    pub fn close_database(&self) {
+        if let Ok(mut open) = self.open.write() {
+            open.take();
+        }
     }
 
     /// Who is signed in on this database, if anyone.
     pub fn account(&self) -> Result<Option<Account>> {
-        Ok(self.inner.account()?.map(account))
+        Ok(self.inner()?.account()?.map(account))
     }
 
     /// Sets (or with `None` removes) the listener told about changes.
@@ -119,22 +145,22 @@ impl SentraDevice {
 
     /// Checks every page of the file; an error means it is damaged.
     pub fn check_integrity(&self) -> Result<()> {
-        Ok(self.inner.check_integrity()?)
+        Ok(self.inner()?.check_integrity()?)
     }
 
     /// Sets (or changes) the 6-digit PIN that opens this account on a shared phone.
     pub fn set_unlock_pin(&self, pin: String) -> Result<()> {
-        Ok(self.inner.set_unlock_pin(&pin)?)
+        Ok(self.inner()?.set_unlock_pin(&pin)?)
     }
 
     /// Whether switching to this account asks for a PIN.
     pub fn has_unlock_pin(&self) -> Result<bool> {
-        Ok(self.inner.has_unlock_pin()?)
+        Ok(self.inner()?.has_unlock_pin()?)
     }
 
     /// Checks the PIN offline when someone switches to this account.
     pub fn unlock(&self, pin: String) -> Result<Unlock> {
-        Ok(match self.inner.unlock(&pin)? {
+        Ok(match self.inner()?.unlock(&pin)? {
             sentra_core::unlock::Unlock::Open => Unlock::Open,
             sentra_core::unlock::Unlock::Wrong { attempts_left } => Unlock::Wrong { attempts_left },
             sentra_core::unlock::Unlock::Locked { until_ms } => Unlock::Locked { until_ms },
@@ -195,6 +221,7 @@ pub fn fail_with(code: ErrorCode) -> Result<()> {
 
 /// What recovering a damaged database did (see [`recover_device`]).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct RecoveryReport {
     /// Where the damaged file was set aside (kept, never read again); `None` when the file was
     /// healthy and nothing was done.
@@ -211,6 +238,7 @@ pub struct RecoveryReport {
 
 /// A database rebuilt by [`recover_device`], and what was done.
 #[derive(Debug, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Recovered {
     /// The handle on the rebuilt database.
     pub device: Arc<SentraDevice>,

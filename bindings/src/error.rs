@@ -12,6 +12,7 @@ use sentra_core::Lang;
 
 /// One field that broke one rule, as the core reports it.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct FieldProblem {
     /// The field's stable name, as in the input record (`phone`, `variants[2].price`...).
     pub field: String,

@@ -35,6 +35,7 @@ impl From<OrderTab> for orders::OrderTab {
 
 /// The buyer of an order.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Buyer {
     /// Name.
     pub name: String,
@@ -48,6 +49,7 @@ pub struct Buyer {
 
 /// One line of an order.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct OrderLine {
     /// The variant ordered.
     pub variant_id: String,
@@ -59,6 +61,7 @@ pub struct OrderLine {
 
 /// An order with its lines and its next deadline.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Order {
     /// Id.
     pub id: String,
@@ -138,6 +141,7 @@ impl From<orders::Order> for Order {
 
 /// How many orders each tab holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct TabCounts {
     /// New orders to accept or reject.
     pub to_respond: i64,
@@ -155,6 +159,7 @@ pub struct TabCounts {
 
 /// An order a facilitator or cooperative admin enters on the phone.
 #[derive(Debug, Clone, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct NewOrderInput {
     /// The producer who sells.
     pub producer_id: String,
@@ -171,6 +176,7 @@ pub struct NewOrderInput {
 
 /// One line of a new order.
 #[derive(Debug, Clone, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct NewOrderLineInput {
     /// The variant.
     pub variant_id: String,
@@ -224,6 +230,7 @@ impl From<OrderTransition> for Transition {
 
 /// A direct sale (at a market stall, through a reseller...).
 #[derive(Debug, Clone, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct NewSaleInput {
     /// The variant sold.
     pub variant_id: String,
@@ -240,6 +247,7 @@ pub struct NewSaleInput {
 
 /// A recorded direct sale.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Sale {
     /// Id.
     pub id: String,
@@ -257,6 +265,7 @@ pub struct Sale {
 
 /// Direct-sales totals for one period and channel.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct SalesTotal {
     /// The day (`YYYY-MM-DD`) or month (`YYYY-MM`).
     pub period: String,
@@ -276,7 +285,7 @@ impl SentraDevice {
     pub fn orders(&self, tab: OrderTab, offset: i64, limit: i64) -> Result<Vec<Order>> {
         let (offset, limit) = id::page(offset, limit)?;
         Ok(self
-            .inner
+            .inner()?
             .orders(tab.into(), offset, limit)?
             .into_iter()
             .map(Order::from)
@@ -285,12 +294,12 @@ impl SentraDevice {
 
     /// One order with its lines.
     pub fn order(&self, id: String) -> Result<Order> {
-        Ok(self.inner.order(id::parse("id", &id)?)?.into())
+        Ok(self.inner()?.order(id::parse("id", &id)?)?.into())
     }
 
     /// How many orders each tab holds, and how many are overdue now.
     pub fn order_tabs(&self) -> Result<TabCounts> {
-        let c = self.inner.order_tabs()?;
+        let c = self.inner()?.order_tabs()?;
         Ok(TabCounts {
             to_respond: c.to_respond,
             to_ship: c.to_ship,
@@ -323,14 +332,14 @@ impl SentraDevice {
                 .collect(),
             ..Default::default()
         };
-        let id = self.inner.create_order(&order)?;
+        let id = self.inner()?.create_order(&order)?;
         self.notify(Change::Orders);
         Ok(id.to_string())
     }
 
     /// Moves an order along its states (accept, reject, ship, complete, cancel).
     pub fn transition_order(&self, id: String, change: OrderTransition) -> Result<()> {
-        self.inner
+        self.inner()?
             .transition_order(id::parse("id", &id)?, &change.into())?;
         self.notify(Change::Orders);
         Ok(())
@@ -338,7 +347,7 @@ impl SentraDevice {
 
     /// Records a direct sale and takes it out of stock; returns its id.
     pub fn record_sale(&self, input: NewSaleInput) -> Result<String> {
-        let id = self.inner.record_sale(&NewSale {
+        let id = self.inner()?.record_sale(&NewSale {
             variant_id: input.variant_id,
             quantity: input.quantity,
             unit_price: input.unit_price,
@@ -353,7 +362,7 @@ impl SentraDevice {
     pub fn sales(&self, from: String, to: String, limit: i64) -> Result<Vec<Sale>> {
         let (_, limit) = id::page(0, limit)?;
         Ok(self
-            .inner
+            .inner()?
             .sales(&from, &to, limit)?
             .into_iter()
             .map(|s| Sale {
@@ -371,7 +380,7 @@ impl SentraDevice {
     pub fn sales_totals(&self, by_day: bool, from: String, to: String) -> Result<Vec<SalesTotal>> {
         let period = if by_day { Period::Day } else { Period::Month };
         Ok(self
-            .inner
+            .inner()?
             .sales_summary(period, &from, &to)?
             .into_iter()
             .map(|s| SalesTotal {

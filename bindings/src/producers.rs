@@ -7,6 +7,7 @@ use sentra_core::producers::{self, NewProducer, ProducerPatch};
 
 /// A producer (UMKM) as the app shows it.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Producer {
     /// Id.
     pub id: String,
@@ -72,6 +73,7 @@ impl From<producers::Producer> for Producer {
 
 /// The fields of a new producer; the core validates each one.
 #[derive(Debug, Clone, Default, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct NewProducerInput {
     /// Business name, 1–100 characters.
     pub business_name: String,
@@ -132,6 +134,7 @@ impl From<NewProducerInput> for NewProducer {
 
 /// Changes to a producer; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct ProducerChanges {
     /// New business name.
     #[uniffi(default = None)]
@@ -180,14 +183,14 @@ impl SentraDevice {
     /// Registers a producer and returns their id. With a facilitator signed in, the
     /// facilitator is recorded as the one who registered them.
     pub fn register_producer(&self, input: NewProducerInput) -> Result<String> {
-        let id = self.inner.register_producer(&input.into())?;
+        let id = self.inner()?.register_producer(&input.into())?;
         self.notify(Change::Producers);
         Ok(id.to_string())
     }
 
     /// Edits a producer.
     pub fn edit_producer(&self, id: String, changes: ProducerChanges) -> Result<()> {
-        self.inner
+        self.inner()?
             .edit_producer(id::parse("id", &id)?, &changes.into())?;
         self.notify(Change::Producers);
         Ok(())
@@ -195,7 +198,7 @@ impl SentraDevice {
 
     /// One producer.
     pub fn producer(&self, id: String) -> Result<Producer> {
-        Ok(self.inner.producer(id::parse("id", &id)?)?.into())
+        Ok(self.inner()?.producer(id::parse("id", &id)?)?.into())
     }
 
     /// A page of producers by name; with `only_mine`, those the signed-in facilitator
@@ -203,7 +206,7 @@ impl SentraDevice {
     pub fn producers(&self, only_mine: bool, offset: i64, limit: i64) -> Result<Vec<Producer>> {
         let (offset, limit) = id::page(offset, limit)?;
         Ok(self
-            .inner
+            .inner()?
             .producers(only_mine, offset, limit)?
             .into_iter()
             .map(Producer::from)

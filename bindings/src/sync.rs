@@ -15,6 +15,7 @@ use std::time::Duration;
 
 /// The answer to a sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct SignedIn {
     /// The bearer token for this device: keep it in secure storage and pass it to `sync`.
     pub token: String,
@@ -28,6 +29,7 @@ pub struct SignedIn {
 
 /// How one sync may run.
 #[derive(Debug, Clone, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct SyncSettings {
     /// Stop starting requests after this many ms; inside WorkManager's 10-minute window.
     #[uniffi(default = 540000)]
@@ -73,6 +75,7 @@ impl SyncSettings {
 
 /// Where a running sync is, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct SyncProgress {
     /// Entries the server has answered so far.
     pub pushed: i64,
@@ -151,6 +154,7 @@ impl Drop for CancelOnDrop {
 
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct SyncReport {
     /// Whether everything was pushed and pulled.
     pub completed: bool,
@@ -197,6 +201,7 @@ impl From<engine::SyncReport> for SyncReport {
 
 /// Changes waiting to be pushed, of one kind.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct PendingCount {
     /// The kind (`product`, `order`...).
     pub entity: String,
@@ -206,6 +211,7 @@ pub struct PendingCount {
 
 /// What the sync status screen shows.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct SyncStatus {
     /// Changes waiting, by kind.
     pub pending: Vec<PendingCount>,
@@ -225,12 +231,44 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     /// Changes the server refused.
     pub quarantined: i64,
+    /// Notices not yet dismissed (see `notices`).
+    pub notices: i64,
     /// The phone clock's measured offset from the server's (ms).
     pub clock_offset_ms: i64,
 }
 
+/// What happened to the user's own work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum NoticeKind {
+    /// An edit made on this phone lost to a delete made on another; the thing is gone. Show
+    /// "Perubahan Anda pada «name» tidak tersimpan karena produk ini sudah dihapus di perangkat
+    /// lain." / "Your change to «name» was not kept: the product was deleted on another device."
+    EditLostToDelete,
+    /// A kind this version of the bindings does not know (from a newer core).
+    Other,
+}
+
+/// Something a sync did to the user's own work that they must hear about.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct Notice {
+    /// Its number, to dismiss it.
+    pub id: i64,
+    /// What happened.
+    pub kind: NoticeKind,
+    /// The kind of thing (`product`).
+    pub entity: String,
+    /// The thing's id.
+    pub entity_id: String,
+    /// The name the user knew it by.
+    pub name: String,
+    /// When this phone learned of it (Unix ms).
+    pub at_ms: i64,
+}
+
 /// A change the server refused, with its reason.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Quarantined {
     /// The kind of thing it changed.
     pub entity: String,
@@ -255,14 +293,14 @@ impl SentraDevice {
         login: String,
         secret: String,
     ) -> Result<SignedIn> {
-        let device = self.inner.device_id();
+        let device = self.inner()?.device_id();
         let (_, answer) = runtime()?
             .spawn(
                 async move { HttpTransport::sign_in(&server_url, device, &login, &secret).await },
             )
             .await
             .map_err(|_| SentraError::internal())??;
-        self.inner.set_account(sentra_core::Account {
+        self.inner()?.set_account(sentra_core::Account {
             user_id: answer.user_id,
             role: answer.role,
         })?;
@@ -287,7 +325,7 @@ impl SentraDevice {
         cancel: Option<Arc<SyncCancel>>,
     ) -> Result<SyncReport> {
         let options = settings.options()?;
-        let inner = self.inner.clone();
+        let inner = self.inner()?.clone();
         let stop = cancel.map_or_else(Default::default, |c| c.token.clone());
         let mut guard = CancelOnDrop(Some(stop.clone()));
         let report = runtime()?
@@ -315,7 +353,7 @@ impl SentraDevice {
         token: String,
         hash: String,
     ) -> Result<String> {
-        let inner = self.inner.clone();
+        let inner = self.inner()?.clone();
         let path = runtime()?
             .spawn(async move {
                 let transport = HttpTransport::new(&server_url, &token);
@@ -328,7 +366,7 @@ impl SentraDevice {
 
     /// What the sync status screen shows.
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        let s = self.inner.sync_status()?;
+        let s = self.inner()?.sync_status()?;
         Ok(SyncStatus {
             pending: s
                 .pending
@@ -346,6 +384,7 @@ impl SentraDevice {
             last_success_ms: s.last_success_ms,
             last_error: s.last_error,
             quarantined: count(s.quarantined),
+            notices: count(s.notices),
             clock_offset_ms: s.clock_offset_ms,
         })
     }
@@ -353,7 +392,7 @@ impl SentraDevice {
     /// Changes the server refused, with its reasons, newest first.
     pub fn quarantined(&self) -> Result<Vec<Quarantined>> {
         Ok(self
-            .inner
+            .inner()?
             .quarantined()?
             .into_iter()
             .map(|q| Quarantined {
@@ -366,8 +405,34 @@ impl SentraDevice {
             .collect())
     }
 
+    /// What syncs did to this user's own work and the user has not dismissed yet, newest
+    /// first: an edit made here that lost to a delete made on another phone.
+    pub fn notices(&self) -> Result<Vec<Notice>> {
+        Ok(self
+            .inner()?
+            .notices()?
+            .into_iter()
+            .map(|n| Notice {
+                id: n.id,
+                kind: match n.kind.as_str() {
+                    sentra_core::sync::notices::EDIT_LOST_TO_DELETE => NoticeKind::EditLostToDelete,
+                    _ => NoticeKind::Other,
+                },
+                entity: n.entity,
+                entity_id: n.entity_id.to_string(),
+                name: n.name,
+                at_ms: n.at,
+            })
+            .collect())
+    }
+
+    /// Dismisses a notice the user has read.
+    pub fn dismiss_notice(&self, id: i64) -> Result<()> {
+        Ok(self.inner()?.dismiss_notice(id)?)
+    }
+
     /// Puts photos the server refused back in the upload queue; returns how many.
     pub fn retry_failed_photo_uploads(&self) -> Result<i64> {
-        Ok(count(self.inner.retry_failed_photo_uploads()?))
+        Ok(count(self.inner()?.retry_failed_photo_uploads()?))
     }
 }
