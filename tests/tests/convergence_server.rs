@@ -4,7 +4,8 @@
 //!
 //! - a facilitator who registered producer P1, two or three of P1's own phones, and the phone
 //!   of producer P2, who registered themselves;
-//! - random operations of every kind (products and variants made and edited, stock movements and
+//! - random operations of every kind (products made and edited; variants added with the same
+//!   options on several phones offline, edited, removed and brought back; stock movements and
 //!   direct sales, orders and their transitions, producer edits, deletes, photo adds) on random
 //!   phones, interleaved with random syncs that suffer faults: a push request lost, a push
 //!   answer lost, a push sent twice, a push or a pull page cut mid-body, the server restarted,
@@ -12,8 +13,9 @@
 //!
 //! After final fault-free sync rounds: every phone equals the server's replica within its scope;
 //! no change the server acknowledged is missing from its feed; every cached stock equals the sum
-//! of its movements; every order's status is the furthest of all the statuses any phone reached;
-//! and nothing of one producer is on the other producer's phone.
+//! of its movements; no product has two variants with the same options; every order's status is
+//! the furthest of all the statuses any phone reached; and nothing of one producer is on the
+//! other producer's phone.
 //!
 //! This is the server-side twin of `core/tests/behaviour/convergence.rs`, which checks the merge
 //! rules against an in-process relay. The seed is printed; `SENTRA_SEED=<seed>` replays one
@@ -120,6 +122,7 @@ fn run_case(seed: u64) -> HashMap<&'static str, usize> {
             seed,
             op,
             &phones[i],
+            &phones,
             &mut server,
             &mut model,
             &shot,

@@ -65,7 +65,14 @@ pub fn snapshot(phone: &Sentra, producer: Id) -> Snapshot {
         .flat_map(|p| p.variants.iter().map(|v| v.id))
         .collect();
     for product in &products {
+        let mut options = HashSet::new();
         for v in &product.variants {
+            let same: Vec<String> = v.options.iter().map(|o| o.to_lowercase()).collect();
+            assert!(
+                options.insert(same),
+                "one variant per options: {:?}",
+                product.variants
+            );
             assert_eq!(
                 v.stock,
                 phone.recount_stock(v.id).unwrap(),

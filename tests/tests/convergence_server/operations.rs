@@ -15,13 +15,16 @@ use sentra_core::sales::NewSale;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
-/// Operation number `op` of case `seed`: a random operation by `phone`, or on the world around
-/// it. Photos are written to `shot` before they are added.
+/// Operation number `op` of case `seed`: a random operation by `phone` (sometimes repeated on
+/// another of `phones` that holds the same thing, as two phones offline do), or on the world
+/// around it. Photos are written to `shot` before they are added.
+#[allow(clippy::too_many_arguments)] // The whole world of one case.
 pub fn perform(
     rng: &mut StdRng,
     seed: u64,
     op: usize,
     phone: &Phone,
+    phones: &[Phone],
     server: &mut Server,
     model: &mut Model,
     shot: &Path,
@@ -57,7 +60,14 @@ pub fn perform(
         }
         4 => {
             if let Some(p) = random_product(rng, phone) {
-                if rng.random_bool(0.5) {
+                let choice = rng.random_range(0..10);
+                if choice < 2 {
+                    // Off sale; refused for a product's last variant.
+                    let v = &p.variants[rng.random_range(0..p.variants.len())];
+                    if let Err(e) = phone.sentra.remove_variant(v.id) {
+                        assert_eq!(p.variants.len(), 1, "{e}");
+                    }
+                } else if choice < 6 {
                     let v = &p.variants[rng.random_range(0..p.variants.len())];
                     let price = rng
                         .random_bool(0.7)
@@ -73,19 +83,26 @@ pub fn perform(
                         )
                         .unwrap();
                 } else {
-                    // A new variant: a new size in both washes' first tier.
-                    let _ = phone.sentra.add_variant(
-                        p.id,
-                        &NewVariant {
-                            sku: String::new(),
-                            options: vec![
-                                format!("{}", 36 + 2 * rng.random_range(0..4)),
-                                "Biru".into(),
-                            ],
-                            price: None,
-                            initial_stock: rng.random_range(0..5),
-                        },
-                    );
+                    // A new variant: a new size in the first wash. A removed size may come back,
+                    // and half the time another phone that holds the product adds the same size
+                    // before either syncs.
+                    let size = format!("{}", 36 + 2 * rng.random_range(0..2));
+                    let twin = phones
+                        .iter()
+                        .filter(|other| !std::ptr::eq(*other, phone))
+                        .find(|other| other.sentra.product(p.id).is_ok());
+                    let twin = twin.filter(|_| rng.random_bool(0.5));
+                    for who in std::iter::once(phone).chain(twin) {
+                        let _ = who.sentra.add_variant(
+                            p.id,
+                            &NewVariant {
+                                sku: String::new(),
+                                options: vec![size.clone(), "Biru".into()],
+                                price: None,
+                                initial_stock: rng.random_range(0..5),
+                            },
+                        );
+                    }
                 }
             }
         }
