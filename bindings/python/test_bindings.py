@@ -15,9 +15,10 @@ import uuid
 import harness
 from sentra_ffi import (
     Buyer, Change, ChangeListener, ErrorCode, NewOrderInput, NewOrderLineInput,
-    NewProducerInput, NewProductInput, NewSaleInput, NewVariantInput, NoticeKind, OrderTab,
-    OrderTransition, ProductChanges, ProductPageQuery, ProductStatus, SentraDevice, SentraError,
-    SyncCancel, SyncListener, SyncSettings, Unlock, VariantChanges, all_error_codes, error_code_string, error_message, fail_with,
+    NewProducerInput, NewProductInput, NewSaleInput, NewVariantInput, NoticeKind, OrderChannel,
+    OrderStatus, OrderTab, OrderTransition, ProductChanges, ProductPageQuery, ProductStatus, Role,
+    SaleChannel, SentraDevice, SentraError, SyncCancel, SyncListener, SyncSettings, SyncStop, Unlock,
+    VariantChanges, all_error_codes, error_code_string, error_message, fail_with,
     format_rupiah, recover_device,
 )
 
@@ -62,8 +63,8 @@ def test_a_facilitator_registers_a_producer_who_sells_receives_an_order_and_ship
             # jeans with two sizes and a photo, record a sale at the market, sync.
             pendamping = SentraDevice.open(os.path.join(tmp, "pendamping.db"))
             signed = asyncio.run(pendamping.sign_in(server.url, *harness.FACILITATOR))
-            assert signed.role == "facilitator", signed
-            assert pendamping.account().role == "facilitator"
+            assert signed.role == Role.FACILITATOR, repr(signed)
+            assert pendamping.account().role == Role.FACILITATOR
             producer = a_producer(pendamping)
             assert [p.id for p in pendamping.producers(True, 0, 50)] == [producer]
             product = pendamping.create_product(jeans(producer))
@@ -72,7 +73,7 @@ def test_a_facilitator_registers_a_producer_who_sells_receives_an_order_and_ship
             size30, size32 = pendamping.product(product).variants
             assert (size30.effective_price, size32.effective_price) == (150_000, 160_000)
             pendamping.record_sale(NewSaleInput(
-                variant_id=size30.id, quantity=2, channel="market_stall", sold_on=TODAY))
+                variant_id=size30.id, quantity=2, channel=SaleChannel.MARKET_STALL, sold_on=TODAY))
             assert pendamping.product(product).variants[0].stock == 8
             report = sync(pendamping, signed.token, server.url)
             assert report.completed and report.rejected == 0, report
@@ -85,7 +86,7 @@ def test_a_facilitator_registers_a_producer_who_sells_receives_an_order_and_ship
             changes = Recorder()
             siti.set_change_listener(changes)
             mine = asyncio.run(siti.sign_in(server.url, "081234567890", PIN))
-            assert mine.role == "producer" and mine.producer_id == producer, mine
+            assert mine.role == Role.PRODUCER and mine.producer_id == producer, repr(mine)
             assert sync(siti, mine.token, server.url).completed
             assert Change.SYNCED in changes.changes
             [row] = siti.list_products(ProductPageQuery(producer_id=producer))
@@ -113,7 +114,8 @@ def test_a_facilitator_registers_a_producer_who_sells_receives_an_order_and_ship
             assert report.completed and report.pulled > 0, report
             assert Change.SYNCED in changes.changes
             [new] = siti.orders(OrderTab.TO_RESPOND, 0, 20)
-            assert (new.code, new.total, new.status) == (placed["code"], 320_000, "new")
+            assert (new.code, new.total, new.status) == (placed["code"], 320_000, OrderStatus.NEW)
+            assert new.channel == OrderChannel.STOREFRONT, repr(new)
             assert new.due_at is not None and new.buyer.name == "Budi Santoso"
             assert format_rupiah(new.total) == "Rp 320.000"
             siti.transition_order(new.id, OrderTransition.ACCEPT())
@@ -173,7 +175,7 @@ def test_every_public_error_code_reaches_python_as_a_typed_exception_with_its_co
         product = device.create_product(jeans(producer))
         variant = device.product(product).variants[0].id
         order = device.create_order(NewOrderInput(
-            producer_id=producer, channel="facilitator",
+            producer_id=producer, channel=OrderChannel.FACILITATOR,
             buyer=Buyer(name="Budi", phone="0857-1111-4321", regency_code="3374",
                         address="Semarang"),
             lines=[NewOrderLineInput(variant_id=variant, quantity=1)]))
@@ -244,7 +246,7 @@ def test_progress_arrives_from_a_tokio_thread_and_cancelling_stops_the_sync_clea
             report = asyncio.run(device.sync(server.url, signed.token,
                                              SyncSettings(push_batch_bytes=8_000), listener,
                                              cancel))
-            assert not report.completed and report.stopped_by == "cancelled", report
+            assert not report.completed and report.stopped_by == SyncStop.CANCELLED(), repr(report)
             assert len(listener.calls) == 3, listener.calls
             # The first report, after the first pull, already counts everything waiting.
             assert listener.calls[0][1].to_push == waiting, listener.calls[0]
@@ -254,7 +256,7 @@ def test_progress_arrives_from_a_tokio_thread_and_cancelling_stops_the_sync_clea
             assert pushed == sorted(pushed) and pushed[-1] > 0, pushed
             left = sum(p.count for p in device.sync_status().pending)
             assert 0 < left < waiting, (left, waiting)
-            assert device.sync_status().last_error == "cancelled"
+            assert device.sync_status().last_error == SyncStop.CANCELLED(), repr(device.sync_status())
 
             # Nothing is lost or wedged: the next sync sends the rest.
             again = sync(device, signed.token, server.url, push_batch_bytes=8_000)

@@ -50,8 +50,8 @@ pub trait ChangeListener: Send + Sync {
 pub struct Account {
     /// The user's id on the server.
     pub user_id: String,
-    /// `producer`, `facilitator`, `cooperative_admin`, `official` or `admin`.
-    pub role: String,
+    /// What the account may do.
+    pub role: Role,
 }
 
 /// The handle on one account's database on this phone. On a shared phone each account has its
@@ -189,19 +189,35 @@ pub enum Unlock {
 pub(crate) fn account(a: sentra_core::Account) -> Account {
     Account {
         user_id: a.user_id.to_string(),
-        role: role_code(a.role).to_owned(),
+        role: a.role.into(),
     }
 }
 
-/// A role's stable code.
-pub(crate) fn role_code(role: sentra_core::Role) -> &'static str {
-    use sentra_core::Role as R;
-    match role {
-        R::Producer => "producer",
-        R::Facilitator => "facilitator",
-        R::CooperativeAdmin => "cooperative_admin",
-        R::Official => "official",
-        R::Admin => "admin",
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum Role {
+    /// A producer: their own catalogue, orders and sales.
+    Producer,
+    /// A field facilitator: the producers they registered or whose region they cover.
+    Facilitator,
+    /// A cooperative's admin: its members.
+    CooperativeAdmin,
+    /// A government official: reports by region.
+    Official,
+    /// The platform's admin.
+    Admin,
+}
+
+impl From<sentra_core::Role> for Role {
+    fn from(role: sentra_core::Role) -> Self {
+        use sentra_core::Role as R;
+        match role {
+            R::Producer => Role::Producer,
+            R::Facilitator => Role::Facilitator,
+            R::CooperativeAdmin => Role::CooperativeAdmin,
+            R::Official => Role::Official,
+            R::Admin => Role::Admin,
+        }
     }
 }
 

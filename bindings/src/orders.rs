@@ -33,6 +33,104 @@ impl From<OrderTab> for orders::OrderTab {
     }
 }
 
+/// Where an order came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum OrderChannel {
+    /// A buyer on the web storefront.
+    Storefront,
+    /// Entered by a facilitator.
+    Facilitator,
+    /// A cooperative's bulk order, split among its members.
+    Cooperative,
+}
+
+impl From<orders::OrderChannel> for OrderChannel {
+    fn from(c: orders::OrderChannel) -> Self {
+        match c {
+            orders::OrderChannel::Storefront => OrderChannel::Storefront,
+            orders::OrderChannel::Facilitator => OrderChannel::Facilitator,
+            orders::OrderChannel::Cooperative => OrderChannel::Cooperative,
+        }
+    }
+}
+
+impl From<OrderChannel> for orders::OrderChannel {
+    fn from(c: OrderChannel) -> Self {
+        match c {
+            OrderChannel::Storefront => orders::OrderChannel::Storefront,
+            OrderChannel::Facilitator => orders::OrderChannel::Facilitator,
+            OrderChannel::Cooperative => orders::OrderChannel::Cooperative,
+        }
+    }
+}
+
+/// Where an order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum OrderStatus {
+    /// Waiting for the seller to accept or reject it.
+    New,
+    /// Accepted; to ship.
+    Accepted,
+    /// Rejected by the seller.
+    Rejected,
+    /// With the courier.
+    Shipped,
+    /// Received.
+    Completed,
+    /// Cancelled after it was accepted.
+    Cancelled,
+}
+
+impl From<orders::OrderStatus> for OrderStatus {
+    fn from(s: orders::OrderStatus) -> Self {
+        match s {
+            orders::OrderStatus::New => OrderStatus::New,
+            orders::OrderStatus::Accepted => OrderStatus::Accepted,
+            orders::OrderStatus::Rejected => OrderStatus::Rejected,
+            orders::OrderStatus::Shipped => OrderStatus::Shipped,
+            orders::OrderStatus::Completed => OrderStatus::Completed,
+            orders::OrderStatus::Cancelled => OrderStatus::Cancelled,
+        }
+    }
+}
+
+/// Where a direct sale happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SaleChannel {
+    /// A market stall.
+    MarketStall,
+    /// Through a reseller.
+    Reseller,
+    /// At an exhibition or bazaar.
+    Exhibition,
+    /// On another marketplace.
+    OtherMarketplace,
+}
+
+impl From<SaleChannel> for sentra_core::sales::SaleChannel {
+    fn from(c: SaleChannel) -> Self {
+        use sentra_core::sales::SaleChannel as C;
+        match c {
+            SaleChannel::MarketStall => C::MarketStall,
+            SaleChannel::Reseller => C::Reseller,
+            SaleChannel::Exhibition => C::Exhibition,
+            SaleChannel::OtherMarketplace => C::OtherMarketplace,
+        }
+    }
+}
+
+impl From<sentra_core::sales::SaleChannel> for SaleChannel {
+    fn from(c: sentra_core::sales::SaleChannel) -> Self {
+        use sentra_core::sales::SaleChannel as C;
+        match c {
+            C::MarketStall => SaleChannel::MarketStall,
+            C::Reseller => SaleChannel::Reseller,
+            C::Exhibition => SaleChannel::Exhibition,
+            C::OtherMarketplace => SaleChannel::OtherMarketplace,
+        }
+    }
+}
+
 /// The buyer of an order.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 #[uniffi::export(Debug)]
@@ -69,10 +167,10 @@ pub struct Order {
     pub code: String,
     /// The producer who sells.
     pub producer_id: String,
-    /// Where it came from: `storefront`, `facilitator` or `cooperative`.
-    pub channel: String,
-    /// `new`, `accepted`, `rejected`, `shipped`, `completed` or `cancelled`.
-    pub status: String,
+    /// Where it came from.
+    pub channel: OrderChannel,
+    /// Where it stands.
+    pub status: OrderStatus,
     /// The buyer.
     pub buyer: Buyer,
     /// The buyer's note.
@@ -107,8 +205,8 @@ impl From<orders::Order> for Order {
             id: o.id.to_string(),
             code: o.code,
             producer_id: o.producer_id.to_string(),
-            channel: o.channel.as_str().to_owned(),
-            status: o.status.as_str().to_owned(),
+            channel: o.channel.into(),
+            status: o.status.into(),
             buyer: Buyer {
                 name: o.buyer.name,
                 phone: o.buyer.phone,
@@ -163,8 +261,8 @@ pub struct TabCounts {
 pub struct NewOrderInput {
     /// The producer who sells.
     pub producer_id: String,
-    /// `facilitator` or `cooperative` (or `storefront`).
-    pub channel: String,
+    /// Where it came from: a facilitator's or a cooperative's phone.
+    pub channel: OrderChannel,
     /// The buyer.
     pub buyer: Buyer,
     /// A note.
@@ -236,8 +334,8 @@ pub struct NewSaleInput {
     pub variant_id: String,
     /// How many units.
     pub quantity: i64,
-    /// `market_stall`, `reseller`, `exhibition` or `other_marketplace`.
-    pub channel: String,
+    /// Where it happened.
+    pub channel: SaleChannel,
     /// The day of the sale, `YYYY-MM-DD`.
     pub sold_on: String,
     /// The price per unit, when not the catalogue price.
@@ -257,8 +355,8 @@ pub struct Sale {
     pub quantity: i64,
     /// Price per unit (rupiah).
     pub unit_price: i64,
-    /// The channel code.
-    pub channel: String,
+    /// Where it happened.
+    pub channel: SaleChannel,
     /// The day, `YYYY-MM-DD`.
     pub sold_on: String,
 }
@@ -269,8 +367,8 @@ pub struct Sale {
 pub struct SalesTotal {
     /// The day (`YYYY-MM-DD`) or month (`YYYY-MM`).
     pub period: String,
-    /// The channel code.
-    pub channel: String,
+    /// Where they happened.
+    pub channel: SaleChannel,
     /// Number of sales.
     pub sales: i64,
     /// Units sold.
@@ -314,7 +412,9 @@ impl SentraDevice {
     pub fn create_order(&self, input: NewOrderInput) -> Result<String> {
         let order = NewOrder {
             producer_id: input.producer_id,
-            channel: input.channel,
+            channel: orders::OrderChannel::from(input.channel)
+                .as_str()
+                .to_owned(),
             buyer: orders::Buyer {
                 name: input.buyer.name,
                 phone: input.buyer.phone,
@@ -351,7 +451,9 @@ impl SentraDevice {
             variant_id: input.variant_id,
             quantity: input.quantity,
             unit_price: input.unit_price,
-            channel: input.channel,
+            channel: sentra_core::sales::SaleChannel::from(input.channel)
+                .as_str()
+                .to_owned(),
             sold_on: input.sold_on,
         })?;
         self.notify(Change::Sales);
@@ -370,7 +472,7 @@ impl SentraDevice {
                 variant_id: s.variant_id.to_string(),
                 quantity: s.quantity,
                 unit_price: s.unit_price,
-                channel: s.channel.as_str().to_owned(),
+                channel: s.channel.into(),
                 sold_on: s.sold_on,
             })
             .collect())
@@ -385,7 +487,7 @@ impl SentraDevice {
             .into_iter()
             .map(|s| SalesTotal {
                 period: s.period,
-                channel: s.channel.as_str().to_owned(),
+                channel: s.channel.into(),
                 sales: s.sales,
                 quantity: s.quantity,
                 revenue: s.revenue,

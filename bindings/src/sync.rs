@@ -5,7 +5,7 @@
 //! platform's secure storage (Android Keystore, iOS Keychain), and passes it to each `sync`,
 //! so a background worker needs nothing but the token and the database file.
 
-use crate::device::{Change, SentraDevice, role_code, runtime};
+use crate::device::{Change, Role, SentraDevice, runtime};
 use crate::error::{Result, SentraError};
 use sentra_core::Rule;
 use sentra_core::sync::engine::{self, CancelToken, ProgressListener, SyncOptions};
@@ -21,8 +21,8 @@ pub struct SignedIn {
     pub token: String,
     /// The account's user id.
     pub user_id: String,
-    /// The account's role code.
-    pub role: String,
+    /// What the account may do.
+    pub role: Role,
     /// For a producer, their producer id.
     pub producer_id: Option<String>,
 }
@@ -174,11 +174,44 @@ pub struct SyncReport {
     pub requests: i64,
     /// How long it took (ms).
     pub duration_ms: i64,
-    /// Why it stopped early: `cancelled`, `deadline`, `byte_budget`, `network`, or
-    /// `refused:<server code>` (`refused:unauthorized` means sign in again).
-    pub stopped_by: Option<String>,
+    /// Why it stopped early, if it did.
+    pub stopped_by: Option<SyncStop>,
     /// When to try again, in ms from now.
     pub next_attempt_in_ms: i64,
+}
+
+/// Why a sync stopped before it finished.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum SyncStop {
+    /// The app cancelled it.
+    Cancelled,
+    /// It ran out of the time the settings gave it.
+    Deadline,
+    /// It used up the bytes the settings allowed (a phone on a metered plan).
+    ByteBudget,
+    /// The server could not be reached, or the connection broke.
+    Network,
+    /// The server refused the request; `code` is its stable code (`unauthorized` and
+    /// `wrong_device` mean sign in again).
+    Refused {
+        /// The server's code.
+        code: String,
+    },
+}
+
+impl SyncStop {
+    /// The core's reason (see `sentra_core::sync::engine::SyncReport::stopped_by`).
+    fn parse(reason: &str) -> SyncStop {
+        match reason {
+            "cancelled" => SyncStop::Cancelled,
+            "deadline" => SyncStop::Deadline,
+            "byte_budget" => SyncStop::ByteBudget,
+            "network" => SyncStop::Network,
+            other => SyncStop::Refused {
+                code: other.strip_prefix("refused:").unwrap_or(other).to_owned(),
+            },
+        }
+    }
 }
 
 impl From<engine::SyncReport> for SyncReport {
@@ -193,7 +226,7 @@ impl From<engine::SyncReport> for SyncReport {
             bytes_down: count(r.bytes_down),
             requests: count(r.requests),
             duration_ms: i64::try_from(r.duration_ms).unwrap_or(i64::MAX),
-            stopped_by: r.stopped_by,
+            stopped_by: r.stopped_by.as_deref().map(SyncStop::parse),
             next_attempt_in_ms: i64::try_from(r.next_attempt_in_ms).unwrap_or(i64::MAX),
         }
     }
@@ -228,7 +261,7 @@ pub struct SyncStatus {
     /// When the last sync completed (Unix ms).
     pub last_success_ms: Option<i64>,
     /// Why the last sync stopped early, if it did.
-    pub last_error: Option<String>,
+    pub last_error: Option<SyncStop>,
     /// Changes the server refused.
     pub quarantined: i64,
     /// Notices not yet dismissed (see `notices`).
@@ -307,7 +340,7 @@ impl SentraDevice {
         Ok(SignedIn {
             token: answer.token,
             user_id: answer.user_id.to_string(),
-            role: role_code(answer.role).to_owned(),
+            role: answer.role.into(),
             producer_id: answer.producer_id.map(|p| p.to_string()),
         })
     }
@@ -382,7 +415,7 @@ impl SentraDevice {
             photos_failed: s.photos.failed,
             photos_uploaded: s.photos.uploaded,
             last_success_ms: s.last_success_ms,
-            last_error: s.last_error,
+            last_error: s.last_error.as_deref().map(SyncStop::parse),
             quarantined: count(s.quarantined),
             notices: count(s.notices),
             clock_offset_ms: s.clock_offset_ms,

@@ -8,7 +8,7 @@ struct HomeView: View {
     @State private var tabs: TabCounts?
     @State private var lowStock = 0
     @State private var status: SyncStatus?
-    @State private var role: String?
+    @State private var role: Role?
 
     var body: some View {
         List {
@@ -38,7 +38,7 @@ struct HomeView: View {
                 NavigationLink("nav_catalogue") { CatalogueView() }
                 NavigationLink("nav_orders") { OrdersView() }
                 NavigationLink("nav_sale") { QuickSaleView() }
-                if role == "facilitator" {
+                if role == .facilitator {
                     NavigationLink("nav_producers") { ProducersView() }
                     NavigationLink("nav_register") { RegisterProducerView() }
                 }

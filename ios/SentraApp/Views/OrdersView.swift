@@ -74,13 +74,13 @@ struct OrdersView: View {
     }
 
     /// "Respon dalam 5 jam" / "Terlambat 2 jam", as android/shared-logic's OrdersBoard words it.
-    private func dueText(_ status: String, _ due: Int64) -> String {
+    private func dueText(_ status: OrderStatus, _ due: Int64) -> String {
         let left = due - Date.nowMs
         let hours = abs(left) / 3_600_000
         let span = hours >= 24 ? "\(hours / 24) \(NSLocalizedString("unit_days", comment: ""))"
             : "\(max(1, hours)) \(NSLocalizedString("unit_hours", comment: ""))"
         if left < 0 { return String(format: NSLocalizedString("due_late", comment: ""), span) }
-        return String(format: NSLocalizedString(status == "new" ? "due_respond" : "due_ship", comment: ""), span)
+        return String(format: NSLocalizedString(status == .new ? "due_respond" : "due_ship", comment: ""), span)
     }
 }
 

@@ -11,9 +11,12 @@ struct QuickSaleView: View {
     @State private var variantId = ""
     @State private var quantity = "1"
     @State private var unitPrice = ""
-    @State private var channel = "market_stall"
+    @State private var channel: SaleChannel = .marketStall
     @State private var problem: String?
-    private let channels = ["market_stall", "reseller", "exhibition", "other_marketplace"]
+    private let channels: [(channel: SaleChannel, key: String)] = [
+        (.marketStall, "channel_market_stall"), (.reseller, "channel_reseller"),
+        (.exhibition, "channel_exhibition"), (.otherMarketplace, "channel_other_marketplace"),
+    ]
 
     var body: some View {
         Form {
@@ -24,7 +27,7 @@ struct QuickSaleView: View {
             TextField("sale_quantity", text: $quantity).keyboardType(.numberPad)
             TextField("sale_price", text: $unitPrice).keyboardType(.numberPad)
             Picker("nav_sale", selection: $channel) {
-                ForEach(channels, id: \.self) { Text(LocalizedStringKey("channel_\($0)")).tag($0) }
+                ForEach(channels, id: \.key) { Text(LocalizedStringKey($0.key)).tag($0.channel) }
             }
             if let problem { Text(problem).foregroundStyle(.red) }
             Button("sale_record", action: record).disabled(variantId.isEmpty)

@@ -68,11 +68,11 @@ public struct AccountBook: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let device = try SentraDevice.open(path: databaseFor(login).path)
         let signed = try await device.signIn(serverUrl: serverUrl, login: login, secret: secret)
-        Keychain.save(Session(serverUrl: serverUrl, token: signed.token, userId: signed.userId, role: signed.role,
+        Keychain.save(Session(serverUrl: serverUrl, token: signed.token, userId: signed.userId, role: roleCode(signed.role),
                               producerId: signed.producerId), for: login)
         if !known().contains(where: { $0.login == login }) {
             let index = directory.appendingPathComponent("accounts.tsv")
-            let line = Data("\(login)\t\(signed.role)\n".utf8)
+            let line = Data("\(login)\t\(roleCode(signed.role))\n".utf8)
             if let handle = try? FileHandle(forWritingTo: index) {
                 handle.seekToEndOfFile()
                 handle.write(line)
@@ -92,5 +92,16 @@ public struct AccountBook: Sendable {
         let recovered = try recoverDevice(path: databaseFor(login).path)
         if recovered.report.signInAgain { Keychain.clear(login) }
         return recovered
+    }
+}
+
+/// A role's stable code, as sessions and the accounts index keep it (`cooperative_admin`).
+public func roleCode(_ role: Role) -> String {
+    switch role {
+    case .producer: return "producer"
+    case .facilitator: return "facilitator"
+    case .cooperativeAdmin: return "cooperative_admin"
+    case .official: return "official"
+    case .admin: return "admin"
     }
 }

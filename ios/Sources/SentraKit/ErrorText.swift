@@ -61,19 +61,15 @@ public enum ErrorText {
         }
     }
 
-    public static func syncStopped(_ stoppedBy: String?, _ lang: Lang) -> String? {
+    public static func syncStopped(_ stoppedBy: SyncStop?, _ lang: Lang) -> String? {
         guard let stoppedBy else { return nil }
         switch stoppedBy {
-        case "cancelled": return lang.pick("Sinkronisasi dihentikan.", "Sync stopped.")
-        case "deadline": return lang.pick("Waktu habis; sisanya dikirim nanti.", "Out of time; the rest goes later.")
-        case "byte_budget": return lang.pick("Batas kuota tercapai; sisanya dikirim nanti.", "Data limit reached; the rest goes later.")
-        case "network": return lang.pick("Tidak ada sinyal. Dicoba lagi otomatis.", "No signal. Retrying automatically.")
-        default:
-            if stoppedBy.hasPrefix("refused:") {
-                return server(String(stoppedBy.dropFirst("refused:".count)), lang)
-                    ?? lang.pick("Server menolak permintaan.", "The server refused the request.")
-            }
-            return lang.pick("Sinkronisasi belum selesai.", "Sync did not finish.")
+        case .cancelled: return lang.pick("Sinkronisasi dihentikan.", "Sync stopped.")
+        case .deadline: return lang.pick("Waktu habis; sisanya dikirim nanti.", "Out of time; the rest goes later.")
+        case .byteBudget: return lang.pick("Batas kuota tercapai; sisanya dikirim nanti.", "Data limit reached; the rest goes later.")
+        case .network: return lang.pick("Tidak ada sinyal. Dicoba lagi otomatis.", "No signal. Retrying automatically.")
+        case .refused(let code):
+            return server(code, lang) ?? lang.pick("Server menolak permintaan.", "The server refused the request.")
         }
     }
 }

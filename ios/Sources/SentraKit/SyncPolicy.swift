@@ -15,7 +15,8 @@ public enum SyncPolicy {
 
     /// Whether the token is no longer valid and the user must sign in again.
     public static func mustSignInAgain(_ report: SyncReport) -> Bool {
-        report.stoppedBy == "refused:unauthorized" || report.stoppedBy == "refused:wrong_device"
+        if case .refused(let code) = report.stoppedBy { return code == "unauthorized" || code == "wrong_device" }
+        return false
     }
 }
 

@@ -23,6 +23,7 @@ import id.sentra.app.logic.OrdersBoard
 import id.sentra.app.logic.SalesEntry
 import id.sentra.app.logic.SyncController
 import id.sentra.ffi.ProductPageQuery
+import id.sentra.ffi.Role
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
@@ -71,7 +72,7 @@ fun HomeScreen(app: SentraApp, go: (String) -> Unit) {
             Button(onClick = { go("orders") }) { Text(stringResource(R.string.nav_orders)) }
             Button(onClick = { go("sale") }) { Text(stringResource(R.string.nav_sale)) }
         }
-        if (role == "facilitator") {
+        if (role == Role.FACILITATOR) {
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                 OutlinedButton(onClick = { go("producers") }) { Text(stringResource(R.string.nav_producers)) }
                 OutlinedButton(onClick = { go("register") }) { Text(stringResource(R.string.nav_register)) }

@@ -1,6 +1,7 @@
 package id.sentra.app.logic
 
 import id.sentra.ffi.Recovered
+import id.sentra.ffi.Role
 import id.sentra.ffi.SentraDevice
 import id.sentra.ffi.Unlock
 import id.sentra.ffi.recoverDevice
@@ -57,10 +58,10 @@ class AccountBook(private val dir: File) {
         val device = SentraDevice.open(databaseFor(login).path)
         try {
             val signed = device.signIn(serverUrl, login, secret)
-            store.save(Session(serverUrl, signed.token, signed.userId, signed.role, signed.producerId))
+            store.save(Session(serverUrl, signed.token, signed.userId, signed.role.code, signed.producerId))
             // A producer's PIN also guards their file on this phone, for switching offline.
             if (secret.length == 6 && secret.all { it.isDigit() }) device.setUnlockPin(secret)
-            if (known().none { it.login == login }) index.appendText("$login\t${signed.role}\n")
+            if (known().none { it.login == login }) index.appendText("$login\t${signed.role.code}\n")
             return device
         } catch (e: Throwable) {
             device.close()
@@ -98,3 +99,6 @@ class AccountBook(private val dir: File) {
         return outcome
     }
 }
+
+/** The role's stable code, as sessions and the accounts index keep it (`cooperative_admin`). */
+val Role.code: String get() = name.lowercase()

@@ -3,6 +3,7 @@ package id.sentra.app.logic
 import id.sentra.ffi.ErrorCode
 import id.sentra.ffi.FieldProblem
 import id.sentra.ffi.SentraException
+import id.sentra.ffi.SyncStop
 
 /** The stable code every variant of [SentraException] carries. */
 val SentraException.code: ErrorCode
@@ -127,23 +128,22 @@ object ErrorText {
      * Why a sync stopped early (the report's `stoppedBy`), for the status line; `null` for a
      * sync that completed.
      */
-    fun syncStopped(stoppedBy: String?, lang: Lang): String? = when {
-        stoppedBy == null -> null
-        stoppedBy == "cancelled" -> lang.pick("Sinkronisasi dihentikan.", "Sync stopped.")
-        stoppedBy == "deadline" -> lang.pick(
+    fun syncStopped(stoppedBy: SyncStop?, lang: Lang): String? = when (stoppedBy) {
+        null -> null
+        is SyncStop.Cancelled -> lang.pick("Sinkronisasi dihentikan.", "Sync stopped.")
+        is SyncStop.Deadline -> lang.pick(
             "Waktu habis; sisanya dikirim nanti.",
             "Out of time; the rest goes later.",
         )
-        stoppedBy == "byte_budget" -> lang.pick(
+        is SyncStop.ByteBudget -> lang.pick(
             "Batas kuota tercapai; sisanya dikirim nanti.",
             "Data limit reached; the rest goes later.",
         )
-        stoppedBy == "network" -> lang.pick(
+        is SyncStop.Network -> lang.pick(
             "Tidak ada sinyal. Dicoba lagi otomatis.",
             "No signal. Retrying automatically.",
         )
-        stoppedBy.startsWith("refused:") -> server(stoppedBy.removePrefix("refused:"), lang)
+        is SyncStop.Refused -> server(stoppedBy.code, lang)
             ?: lang.pick("Server menolak permintaan.", "The server refused the request.")
-        else -> lang.pick("Sinkronisasi belum selesai.", "Sync did not finish.")
     }
 }

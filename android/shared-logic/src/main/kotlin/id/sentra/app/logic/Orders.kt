@@ -1,6 +1,7 @@
 package id.sentra.app.logic
 
 import id.sentra.ffi.Order
+import id.sentra.ffi.OrderStatus
 import id.sentra.ffi.OrderTab
 import id.sentra.ffi.OrderTransition
 import id.sentra.ffi.SentraDevice
@@ -100,22 +101,21 @@ class OrdersBoard(
     }
 
     companion object {
-        /** An order status code as the seller reads it. */
-        fun statusText(status: String, lang: Lang): String = when (status) {
-            "new" -> lang.pick("Pesanan baru", "New order")
-            "accepted" -> lang.pick("Perlu dikirim", "To ship")
-            "shipped" -> lang.pick("Dikirim", "Shipped")
-            "completed" -> lang.pick("Selesai", "Completed")
-            "rejected" -> lang.pick("Ditolak", "Rejected")
-            "cancelled" -> lang.pick("Dibatalkan", "Cancelled")
-            else -> status
+        /** An order status as the seller reads it. */
+        fun statusText(status: OrderStatus, lang: Lang): String = when (status) {
+            OrderStatus.NEW -> lang.pick("Pesanan baru", "New order")
+            OrderStatus.ACCEPTED -> lang.pick("Perlu dikirim", "To ship")
+            OrderStatus.SHIPPED -> lang.pick("Dikirim", "Shipped")
+            OrderStatus.COMPLETED -> lang.pick("Selesai", "Completed")
+            OrderStatus.REJECTED -> lang.pick("Ditolak", "Rejected")
+            OrderStatus.CANCELLED -> lang.pick("Dibatalkan", "Cancelled")
         }
 
         /** The deadline of the next step: "Respon dalam 5 jam", "Terlambat 2 jam". */
-        fun dueText(status: String, dueAt: Long, now: Long, lang: Lang): String {
+        fun dueText(status: OrderStatus, dueAt: Long, now: Long, lang: Lang): String {
             val left = dueAt - now
             if (left < 0) return lang.pick("Terlambat ", "Late by ") + span(-left, lang)
-            val step = if (status == "new") lang.pick("Respon dalam ", "Respond within ") else lang.pick("Kirim dalam ", "Ship within ")
+            val step = if (status == OrderStatus.NEW) lang.pick("Respon dalam ", "Respond within ") else lang.pick("Kirim dalam ", "Ship within ")
             return step + span(left, lang)
         }
 

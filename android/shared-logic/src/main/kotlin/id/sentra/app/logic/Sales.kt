@@ -6,11 +6,11 @@ import id.sentra.ffi.SentraException
 import java.time.LocalDate
 
 /** Where a direct sale happened, with its label. */
-enum class SaleChannel(val code: String, private val id: String, private val en: String) {
-    MARKET_STALL("market_stall", "Lapak pasar", "Market stall"),
-    RESELLER("reseller", "Reseller", "Reseller"),
-    EXHIBITION("exhibition", "Pameran / bazar", "Exhibition / bazaar"),
-    OTHER_MARKETPLACE("other_marketplace", "Marketplace lain", "Other marketplace"),
+enum class SaleChannel(val core: id.sentra.ffi.SaleChannel, private val id: String, private val en: String) {
+    MARKET_STALL(id.sentra.ffi.SaleChannel.MARKET_STALL, "Lapak pasar", "Market stall"),
+    RESELLER(id.sentra.ffi.SaleChannel.RESELLER, "Reseller", "Reseller"),
+    EXHIBITION(id.sentra.ffi.SaleChannel.EXHIBITION, "Pameran / bazar", "Exhibition / bazaar"),
+    OTHER_MARKETPLACE(id.sentra.ffi.SaleChannel.OTHER_MARKETPLACE, "Marketplace lain", "Other marketplace"),
     ;
 
     /** The label in [lang]. */
@@ -64,7 +64,7 @@ class SalesEntry(private val device: SentraDevice, private val lang: Lang) {
                     NewSaleInput(
                         variantId = draft.variantId,
                         quantity = quantity,
-                        channel = draft.channel.code,
+                        channel = draft.channel.core,
                         soldOn = draft.soldOn.toString(),
                         unitPrice = price,
                     ),

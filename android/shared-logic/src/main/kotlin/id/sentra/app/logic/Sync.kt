@@ -7,6 +7,7 @@ import id.sentra.ffi.SyncListener
 import id.sentra.ffi.SyncProgress
 import id.sentra.ffi.SyncReport
 import id.sentra.ffi.SyncSettings
+import id.sentra.ffi.SyncStop
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -79,7 +80,7 @@ object SyncPolicy {
 
     /** Whether the token must be dropped and the user asked to sign in again. */
     fun mustSignInAgain(report: SyncReport): Boolean =
-        report.stoppedBy == "refused:unauthorized" || report.stoppedBy == "refused:wrong_device"
+        (report.stoppedBy as? SyncStop.Refused)?.code in setOf("unauthorized", "wrong_device")
 }
 
 /**

@@ -2,6 +2,7 @@ package id.sentra.app.logic
 
 import id.sentra.ffi.Change
 import id.sentra.ffi.OrderTab
+import id.sentra.ffi.Role
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Test
 import java.io.File
@@ -25,7 +26,7 @@ class EndToEndTest {
             // lists her jeans in two sizes with a photo, and records a sale at the market.
             val facilitatorSession = MemorySessionStore()
             val pendamping = phone.signIn(server.url, TestServer.FACILITATOR, TestServer.FACILITATOR_SECRET, facilitatorSession)
-            assertEquals("facilitator", pendamping.account()?.role)
+            assertEquals(Role.FACILITATOR, pendamping.account()?.role)
             val directory = ProducerDirectory(pendamping, Lang.ID)
             val producer = assertNotNull(directory.register(siti()), directory.view.value.toString())
             assertEquals(listOf("Konveksi Rowosari Jaya"), directory.view.value.producers.map { it.name })

@@ -5,6 +5,7 @@ import id.sentra.ffi.ErrorCode
 import id.sentra.ffi.NewOrderInput
 import id.sentra.ffi.NewOrderLineInput
 import id.sentra.ffi.NewProducerInput
+import id.sentra.ffi.OrderChannel
 import id.sentra.ffi.OrderTransition
 import id.sentra.ffi.SentraDevice
 import id.sentra.ffi.SentraException
@@ -69,7 +70,7 @@ class ErrorMappingTest {
         val order = device.createOrder(
             NewOrderInput(
                 producerId = producer,
-                channel = "facilitator",
+                channel = OrderChannel.FACILITATOR,
                 buyer = Buyer("Budi", "0857-1111-4321", "3374", "Semarang"),
                 note = "",
                 lines = listOf(NewOrderLineInput(variant, 1)),

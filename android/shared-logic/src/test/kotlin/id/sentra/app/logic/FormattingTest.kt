@@ -1,5 +1,7 @@
 package id.sentra.app.logic
 
+import id.sentra.ffi.OrderStatus
+import id.sentra.ffi.SyncStop
 import id.sentra.ffi.formatRupiah
 import org.junit.jupiter.api.Test
 import kotlin.test.assertEquals
@@ -32,10 +34,10 @@ class FormattingTest {
     @Test
     fun `an order's deadline reads as time left or time late`() {
         val hour = 3_600_000L
-        assertEquals("Respon dalam 5 jam", OrdersBoard.dueText("new", 5 * hour + 1, 0, Lang.ID))
-        assertEquals("Ship within 1 d 2 h", OrdersBoard.dueText("accepted", 26 * hour + 1, 0, Lang.EN))
-        assertEquals("Terlambat 3 jam", OrdersBoard.dueText("new", 0, 3 * hour, Lang.ID))
-        assertEquals("Kirim dalam 40 menit", OrdersBoard.dueText("accepted", 40 * 60_000L, 0, Lang.ID))
+        assertEquals("Respon dalam 5 jam", OrdersBoard.dueText(OrderStatus.NEW, 5 * hour + 1, 0, Lang.ID))
+        assertEquals("Ship within 1 d 2 h", OrdersBoard.dueText(OrderStatus.ACCEPTED, 26 * hour + 1, 0, Lang.EN))
+        assertEquals("Terlambat 3 jam", OrdersBoard.dueText(OrderStatus.NEW, 0, 3 * hour, Lang.ID))
+        assertEquals("Kirim dalam 40 menit", OrdersBoard.dueText(OrderStatus.ACCEPTED, 40 * 60_000L, 0, Lang.ID))
     }
 
     @Test
@@ -49,8 +51,8 @@ class FormattingTest {
     @Test
     fun `why a sync stopped is worded in both languages`() {
         assertNull(ErrorText.syncStopped(null, Lang.ID))
-        assertEquals("Sesi berakhir. Silakan masuk lagi.", ErrorText.syncStopped("refused:unauthorized", Lang.ID))
-        assertEquals("No signal. Retrying automatically.", ErrorText.syncStopped("network", Lang.EN))
+        assertEquals("Sesi berakhir. Silakan masuk lagi.", ErrorText.syncStopped(SyncStop.Refused("unauthorized"), Lang.ID))
+        assertEquals("No signal. Retrying automatically.", ErrorText.syncStopped(SyncStop.Network, Lang.EN))
         assertEquals(Lang.EN, Lang.of("en-US"))
         assertEquals(Lang.ID, Lang.of("in-ID"))
     }

@@ -6,6 +6,7 @@ import id.sentra.ffi.SyncCancel
 import id.sentra.ffi.SyncListener
 import id.sentra.ffi.SyncProgress
 import id.sentra.ffi.SyncSettings
+import id.sentra.ffi.SyncStop
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
@@ -54,7 +55,7 @@ class ListenerTest {
             val settings = SyncSettings(pushBatchBytes = 8_000)
             val report = device.sync(session.serverUrl, session.token, settings, listener, cancel)
             assertFalse(report.completed)
-            assertEquals("cancelled", report.stoppedBy)
+            assertEquals(SyncStop.Cancelled, report.stoppedBy)
             assertEquals(3, calls.size)
             assertTrue(calls.all { it.first !== caller }, "progress must come from the runtime's threads")
             val pushed = calls.map { it.second.pushed }
@@ -90,7 +91,7 @@ class ListenerTest {
             assertTrue(started.await(30, TimeUnit.SECONDS))
             job.cancel()
             val deadline = System.nanoTime() + 30_000_000_000
-            while (device.syncStatus().lastError != "cancelled") {
+            while (device.syncStatus().lastError != SyncStop.Cancelled) {
                 assertTrue(System.nanoTime() < deadline, "the sync went on after its caller left")
                 Thread.sleep(20)
             }
