@@ -4,6 +4,8 @@
 //!
 //! - a facilitator who registered producer P1, two or three of P1's own phones, and the phone
 //!   of producer P2, who registered themselves;
+//! - the facilitator's scope changing after its first sync: an admin assigns it P2's region, and
+//!   P2 moves in and out of that region;
 //! - random operations of every kind (products made and edited; variants added with the same
 //!   options on several phones offline, edited, removed and brought back; stock movements and
 //!   direct sales, orders and their transitions, producer edits, deletes, photo adds) on random
@@ -11,11 +13,11 @@
 //!   answer lost, a push sent twice, a push or a pull page cut mid-body, the server restarted,
 //!   and time passing.
 //!
-//! After final fault-free sync rounds: every phone equals the server's replica within its scope;
-//! no change the server acknowledged is missing from its feed; every cached stock equals the sum
-//! of its movements; no product has two variants with the same options; every order's status is
-//! the furthest of all the statuses any phone reached; and nothing of one producer is on the
-//! other producer's phone.
+//! After final fault-free sync rounds: every phone equals the server's replica for every producer
+//! in its scope at the end, and holds nothing of a producer outside it; no change the server
+//! acknowledged is missing from its feed; every cached stock equals the sum of its movements; no
+//! product has two variants with the same options; and every order's status is the furthest of
+//! all the statuses any phone reached.
 //!
 //! This is the server-side twin of `core/tests/behaviour/convergence.rs`, which checks the merge
 //! rules against an in-process relay. The seed is printed; `SENTRA_SEED=<seed>` replays one
@@ -140,35 +142,43 @@ fn run_case(seed: u64) -> HashMap<&'static str, usize> {
     replica.refresh().unwrap();
     let truth_of = |producer| snapshot(replica.core(), producer);
     let (s1, s2) = (truth_of(p1), truth_of(p2));
+    // The facilitator's scope: P1, whom it registered, and P2 while P2 works in the region an
+    // admin assigned it. Every other phone holds its own producer.
+    let p2_in_region = s2.producer.region_code.starts_with(operations::BANYUMAS);
     for (i, p) in phones.iter().enumerate() {
-        let expected = if p.producer == p1 { &s1 } else { &s2 };
-        let mine = snapshot(&p.sentra, p.producer);
-        if &mine != expected {
-            explain(expected, &mine);
-            panic!("seed {seed}: phone {i} differs from the server");
+        let scope: Vec<Id> = if i == 0 && model.region_assigned && p2_in_region {
+            vec![p1, p2]
+        } else {
+            vec![p.producer]
+        };
+        for &producer in &scope {
+            let expected = if producer == p1 { &s1 } else { &s2 };
+            let mine = snapshot(&p.sentra, producer);
+            if &mine != expected {
+                explain(expected, &mine);
+                panic!("seed {seed}: phone {i} differs from the server");
+            }
         }
         assert!(
             p.sentra.sync_push_batch(1 << 20).unwrap().is_none(),
             "phone {i}: all pushed"
         );
-        // Nothing of the other producer is here.
+        // Nothing outside its scope is here: what left it was let go.
         let others = products_of(&p.sentra, None)
             .into_iter()
-            .filter(|x| x.producer_id != p.producer)
+            .filter(|x| !scope.contains(&x.producer_id))
             .count()
             + orders_of(&p.sentra)
                 .iter()
-                .filter(|o| o.producer_id != p.producer)
+                .filter(|o| !scope.contains(&o.producer_id))
                 .count();
         assert_eq!(
             others, 0,
-            "seed {seed}: phone {i} holds another producer's data"
+            "seed {seed}: phone {i} holds data outside its scope"
         );
-        assert!(
-            p.sentra
-                .producer(if p.producer == p1 { p2 } else { p1 })
-                .is_err()
-        );
+        for other in [p1, p2].into_iter().filter(|x| !scope.contains(x)) {
+            assert!(p.sentra.producer(other).is_err(), "seed {seed}: phone {i}");
+        }
     }
     // No acknowledged change is lost: each is in the server's feed.
     let admin = sentra_server::accounts::Account {

@@ -17,6 +17,8 @@ pub struct Model {
     /// Every status each order reached on some phone.
     pub statuses: HashMap<Id, Vec<OrderStatus>>,
     pub faults: HashMap<&'static str, usize>,
+    /// Whether an admin assigned the facilitator P2's region ([`crate::operations::BANYUMAS`]).
+    pub region_assigned: bool,
 }
 
 pub fn products_of(phone: &Sentra, producer: Option<Id>) -> Vec<Product> {

@@ -30,7 +30,7 @@ pub fn perform(
     shot: &Path,
 ) {
     let producer = phone.producer;
-    match rng.random_range(0..20) {
+    match rng.random_range(0..21) {
         0..=2 => {
             let mut input = sentra_tests::jeans(&producer.to_string());
             input.name = format!("Jeans {seed}-{op}");
@@ -229,9 +229,46 @@ pub fn perform(
             server.restart();
             *model.faults.entry("server restarted").or_default() += 1;
         }
+        16 => change_scope(rng, phones, server, model),
         _ => sync(phone, server, Some(rng), model),
     }
 }
+
+/// The facilitator's scope changes after its first sync: an admin assigns it the region where
+/// the self-registered producer P2 works (Banyumas, 3302), or P2 moves between Banyumas and
+/// Cilacap (3301), in or out of that region.
+fn change_scope(rng: &mut StdRng, phones: &[Phone], server: &Server, model: &mut Model) {
+    let facilitator = &phones[0];
+    let p2 = phones.last().expect("P2's phone");
+    if !model.region_assigned && rng.random_bool(0.5) {
+        server
+            .store
+            .assign_region(facilitator.account.user_id, BANYUMAS)
+            .unwrap();
+        model.region_assigned = true;
+        *model.faults.entry("region assigned").or_default() += 1;
+    } else {
+        let now = p2.sentra.producer(p2.producer).unwrap().region_code;
+        let region = if now.starts_with(BANYUMAS) {
+            "3301"
+        } else {
+            BANYUMAS
+        };
+        p2.sentra
+            .edit_producer(
+                p2.producer,
+                &ProducerPatch {
+                    region_code: Some(region.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        *model.faults.entry("producer moved").or_default() += 1;
+    }
+}
+
+/// The region an admin may assign the facilitator: P2's at the start.
+pub const BANYUMAS: &str = "3302";
 
 fn random_product(rng: &mut StdRng, phone: &Phone) -> Option<Product> {
     let products: Vec<Product> = products_of(&phone.sentra, Some(phone.producer))
