@@ -9,6 +9,7 @@ struct HomeView: View {
     @State private var lowStock = 0
     @State private var status: SyncStatus?
     @State private var role: Role?
+    @State private var notices: [Notice] = []
 
     var body: some View {
         List {
@@ -20,6 +21,16 @@ struct HomeView: View {
                     }
                 }
                 Text(String(format: NSLocalizedString("home_stock_alerts", comment: ""), lowStock))
+            }
+            // What a sync did to the user's own work (an edit lost to a delete on another phone).
+            ForEach(notices, id: \.id) { notice in
+                Section {
+                    Text(NoticeText.of(notice, model.lang))
+                    Button("notice_dismiss") {
+                        try? model.device?.dismissNotice(id: notice.id)
+                        reload()
+                    }
+                }
             }
             Section {
                 if let status {
@@ -53,6 +64,7 @@ struct HomeView: View {
         guard let device = model.device else { return }
         tabs = try? device.orderTabs()
         status = try? device.syncStatus()
+        notices = (try? device.notices()) ?? []
         role = (try? device.account())??.role
         lowStock = ((try? device.listProducts(query: ProductPageQuery(limit: 200))) ?? [])
             .filter { $0.totalStock <= 2 || $0.oversold }.count

@@ -73,3 +73,19 @@ public enum ErrorText {
         }
     }
 }
+
+/// What a sync did to the user's own work, in the user's language (android/shared-logic's
+/// `NoticeText` words it the same way).
+public enum NoticeText {
+    public static func of(_ notice: Notice, _ lang: Lang) -> String {
+        switch notice.kind {
+        case .editLostToDelete:
+            return lang.pick(
+                "Perubahan Anda pada \u{201C}\(notice.name)\u{201D} tidak tersimpan: produk ini sudah dihapus di perangkat lain.",
+                "Your change to \u{201C}\(notice.name)\u{201D} was not kept: the product was deleted on another device.")
+        case .other:
+            return lang.pick("Ada kabar tentang \u{201C}\(notice.name)\u{201D} dari sinkronisasi.",
+                             "A sync left a notice about \u{201C}\(notice.name)\u{201D}.")
+        }
+    }
+}

@@ -56,6 +56,15 @@ fun HomeScreen(app: SentraApp, go: (String) -> Unit) {
         }
         Card { Text(stringResource(R.string.home_stock_alerts, lowStock)) }
         Card { Text(stringResource(R.string.home_sales_today, today)) }
+        // What a sync did to the user's own work (an edit lost to a delete on another phone).
+        status.notices.forEach { notice ->
+            Card {
+                Text(notice.text)
+                OutlinedButton(onClick = { scope.launch(Dispatchers.IO) { sync.dismiss(notice.id) } }) {
+                    Text(stringResource(R.string.notice_dismiss))
+                }
+            }
+        }
         Card {
             Text(stringResource(R.string.home_sync_waiting, status.waiting, status.photosWaiting))
             status.problem?.let { Text(it) }

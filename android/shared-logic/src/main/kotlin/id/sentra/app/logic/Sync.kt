@@ -1,5 +1,7 @@
 package id.sentra.app.logic
 
+import id.sentra.ffi.Notice
+import id.sentra.ffi.NoticeKind
 import id.sentra.ffi.SentraDevice
 import id.sentra.ffi.SentraException
 import id.sentra.ffi.SyncCancel
@@ -59,7 +61,26 @@ data class SyncView(
     val problem: String? = null,
     /** Changes the server refused. */
     val refused: Long = 0,
+    /** What syncs did to the user's own work, worded for the user, until dismissed. */
+    val notices: List<NoticeLine> = emptyList(),
 )
+
+/** One notice as the home screen shows it. */
+data class NoticeLine(val id: Long, val text: String)
+
+/** What a sync did to the user's own work, in the user's language. */
+object NoticeText {
+    fun of(notice: Notice, lang: Lang): String = when (notice.kind) {
+        NoticeKind.EDIT_LOST_TO_DELETE -> lang.pick(
+            "Perubahan Anda pada \u201c${notice.name}\u201d tidak tersimpan: produk ini sudah dihapus di perangkat lain.",
+            "Your change to \u201c${notice.name}\u201d was not kept: the product was deleted on another device.",
+        )
+        NoticeKind.OTHER -> lang.pick(
+            "Ada kabar tentang \u201c${notice.name}\u201d dari sinkronisasi.",
+            "A sync left a notice about \u201c${notice.name}\u201d.",
+        )
+    }
+}
 
 /** When and how background sync runs: the policy WorkManager and BGTaskScheduler follow. */
 object SyncPolicy {
@@ -107,7 +128,14 @@ class SyncController(
             lastSuccessMs = status.lastSuccessMs,
             problem = ErrorText.syncStopped(status.lastError, lang),
             refused = status.quarantined,
+            notices = device.notices().map { NoticeLine(it.id, NoticeText.of(it, lang)) },
         )
+    }
+
+    /** The user has read a notice: it goes. */
+    fun dismiss(notice: Long) {
+        device.dismissNotice(notice)
+        refresh()
     }
 
     /**

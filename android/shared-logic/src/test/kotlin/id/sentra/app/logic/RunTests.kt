@@ -22,6 +22,7 @@ fun main() {
         AccountsTest::class,
         ListenerTest::class,
         EndToEndTest::class,
+        VariantsAndNoticesTest::class,
     )
     val request = LauncherDiscoveryRequestBuilder.request()
         .selectors(classes.map { DiscoverySelectors.selectClass(it.java) })
