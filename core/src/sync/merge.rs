@@ -7,7 +7,13 @@
 //! - Stock movements, sales and memberships: **append-only**, keyed by id, so concurrent ones all
 //!   count and a repeated one counts once.
 //! - Order status: **the furthest valid status wins** (see [`crate::orders::OrderStatus`]).
-//! - Deletes: **explicit tombstones**; a deleted thing stays deleted.
+//! - Deletes: **explicit tombstones**; a deleted thing stays deleted. An edit made on a phone
+//!   that had not seen the delete is lost, and that phone keeps a notice for its user (see
+//!   [`super::notices`]).
+//! - Variants: one per options. A variant's id comes from its product and its options
+//!   ([`Id::variant`]), so the same size added on two phones offline is one row, and both phones'
+//!   opening stock counts. A variant leaves sale by its `removed` field (history names it), so a
+//!   removal and a later edit on another phone resolve by the later write like any field.
 //!
 //! Applying a change twice changes nothing the second time.
 
