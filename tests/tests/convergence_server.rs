@@ -4,8 +4,9 @@
 //!
 //! - a facilitator who registered producer P1, two or three of P1's own phones, and the phone
 //!   of producer P2, who registered themselves;
-//! - the facilitator's scope changing after its first sync: an admin assigns it P2's region, and
-//!   P2 moves in and out of that region;
+//! - the platform's admin, and the admin of a cooperative P2 may join;
+//! - scopes changing after the phones' first syncs: an admin assigns the facilitator P2's region,
+//!   P2 moves in and out of that region, and P2 joins the cooperative;
 //! - random operations of every kind (products made and edited; variants added with the same
 //!   options on several phones offline, edited, removed and brought back; stock movements and
 //!   direct sales, orders and their transitions, producer edits, deletes, photo adds) on random
@@ -47,7 +48,7 @@ use sentra_server::store::SqliteStore;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
-use world::{Server, facilitator_free_account, phone, scratch};
+use world::{Server, Staff, facilitator_free_account, phone, scratch};
 
 const DEFAULT_CASES: u64 = 300;
 const OPS_PER_CASE: usize = 45;
@@ -115,6 +116,45 @@ fn run_case(seed: u64) -> HashMap<&'static str, usize> {
     for p in &phones {
         sync(p, &server, None, &mut model);
     }
+    // The platform's admin sets up a cooperative in Banyumas and names its admin, whose phone
+    // syncs before anyone has joined.
+    let admin = phone(
+        &truth,
+        0,
+        server
+            .store
+            .create_account("admin", "-", Role::Admin, None)
+            .unwrap()
+            .expect("a new login"),
+    );
+    let cooperative_admin = phone(
+        &truth,
+        skew(&mut rng),
+        server
+            .store
+            .create_account("admin.koperasi", "-", Role::CooperativeAdmin, None)
+            .unwrap()
+            .expect("a new login"),
+    );
+    let cooperative = admin
+        .sentra
+        .create_organisation(
+            "cooperative",
+            "Koperasi Gula Banyumas",
+            operations::BANYUMAS,
+        )
+        .unwrap();
+    admin
+        .sentra
+        .add_admin(cooperative, cooperative_admin.account.user_id)
+        .unwrap();
+    sync(&admin, &server, None, &mut model);
+    sync(&cooperative_admin, &server, None, &mut model);
+    let staff = Staff {
+        admin,
+        cooperative_admin,
+        cooperative,
+    };
     let shot = server.dir.path().join("shot.png");
 
     for op in 0..OPS_PER_CASE {
@@ -125,13 +165,17 @@ fn run_case(seed: u64) -> HashMap<&'static str, usize> {
             op,
             &phones[i],
             &phones,
+            &staff,
             &mut server,
             &mut model,
             &shot,
         );
     }
     for _ in 0..3 {
-        for p in &phones {
+        for p in phones
+            .iter()
+            .chain([&staff.admin, &staff.cooperative_admin])
+        {
             sync(p, &server, None, &mut model);
         }
     }
@@ -145,8 +189,15 @@ fn run_case(seed: u64) -> HashMap<&'static str, usize> {
     // The facilitator's scope: P1, whom it registered, and P2 while P2 works in the region an
     // admin assigned it. Every other phone holds its own producer.
     let p2_in_region = s2.producer.region_code.starts_with(operations::BANYUMAS);
-    for (i, p) in phones.iter().enumerate() {
-        let scope: Vec<Id> = if i == 0 && model.region_assigned && p2_in_region {
+    let everyone = phones
+        .iter()
+        .chain([&staff.admin, &staff.cooperative_admin]);
+    for (i, p) in everyone.enumerate() {
+        let scope: Vec<Id> = if i == phones.len() {
+            vec![p1, p2] // the platform's admin sees everyone
+        } else if i == phones.len() + 1 {
+            if model.joined { vec![p2] } else { vec![] }
+        } else if i == 0 && model.region_assigned && p2_in_region {
             vec![p1, p2]
         } else {
             vec![p.producer]

@@ -265,18 +265,37 @@ fn upsert(tx: &mut Tx<'_>, spec: &Spec, change: &Change) -> Result<Applied> {
             .get(name)
             .and_then(Value::as_str)
             .and_then(|s| s.parse().ok());
+        let new = to_sql(kind, value)?;
+        // Two phones created the same row (a variant is named by its options). A field never
+        // edited since goes to the later creation, and keeps no clock of its own: the row's
+        // creation clock moves to the later one, so every replica ends the same whatever order
+        // the creates came in. At the same clock reading the creation clock keeps no device to
+        // break the tie, so the larger value wins.
+        let twin = local.is_none() && change.op == "create";
         let wins = match local {
             Some(local) => change.hlc > local,
+            None if twin && change.hlc.packed() == created => {
+                let current: Sql = tx
+                    .prepare_cached(&format!("SELECT {name} FROM {} WHERE id = ?1", spec.table))?
+                    .query_row([change.id], |r| r.get(0))?;
+                sql_order(&new, &current) == std::cmp::Ordering::Greater
+            }
             None => change.hlc.packed() > created,
         };
         if wins {
-            params.push(to_sql(kind, value)?);
+            params.push(new);
             sets.push(format!("{name} = ?{}", params.len()));
+        }
+        if wins && !twin {
             clocks.insert(name.to_owned(), Value::String(change.hlc.to_string()));
         }
     }
     if sets.is_empty() {
         return Ok(Applied::Unchanged);
+    }
+    if change.op == "create" && change.hlc.packed() > created {
+        params.push(Sql::Integer(change.hlc.packed()));
+        sets.push(format!("hlc = ?{}", params.len()));
     }
     params.push(Sql::Text(Value::Object(clocks).to_string()));
     let clocks_at = params.len();
@@ -290,6 +309,24 @@ fn upsert(tx: &mut Tx<'_>, spec: &Spec, change: &Change) -> Result<Applied> {
     tx.prepare_cached(&sql)?
         .execute(rusqlite::params_from_iter(params))?;
     Ok(Applied::Changed)
+}
+
+/// A total order on SQL values, for breaking ties: null, then integers, then text, then blobs.
+fn sql_order(a: &Sql, b: &Sql) -> std::cmp::Ordering {
+    fn rank(v: &Sql) -> u8 {
+        match v {
+            Sql::Null => 0,
+            Sql::Integer(_) | Sql::Real(_) => 1,
+            Sql::Text(_) => 2,
+            Sql::Blob(_) => 3,
+        }
+    }
+    match (a, b) {
+        (Sql::Integer(x), Sql::Integer(y)) => x.cmp(y),
+        (Sql::Text(x), Sql::Text(y)) => x.cmp(y),
+        (Sql::Blob(x), Sql::Blob(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
 }
 
 fn insert_lines(tx: &mut Tx<'_>, change: &Change) -> Result<()> {

@@ -485,3 +485,43 @@ fn a_fresh_phone_pulls_a_whole_catalogue_in_byte_sized_pages() {
     assert_eq!(on_a, on_b);
     assert_eq!(on_b.len(), 60);
 }
+
+/// The same size added on two phones offline is one variant (its id comes from its options),
+/// and its fields come out the same on both phones whichever syncs first, even when both phones'
+/// clocks read the same instant when they added it (the creation clock keeps no device to break
+/// that tie).
+#[test]
+fn the_same_size_added_on_two_phones_at_the_same_instant_is_one_variant_everywhere() {
+    for a_first in [true, false] {
+        let (a, b, mut relay) = (phone(), phone(), Relay::default());
+        let product = shared_product(&a, &b, &mut relay);
+        let add = |p: &Phone, sku: &str, price: i64, stock: i64| {
+            p.sentra
+                .add_variant(
+                    product,
+                    &NewVariant {
+                        sku: sku.into(),
+                        options: vec!["L".into(), "Hitam".into()],
+                        price: Some(price),
+                        initial_stock: stock,
+                    },
+                )
+                .unwrap()
+        };
+        let on_a = add(&a, "L-SITI", 90_000, 3);
+        let on_b = add(&b, "L-PUTRI", 95_000, 2);
+        assert_eq!(on_a, on_b);
+        let (first, second) = if a_first { (&a, &b) } else { (&b, &a) };
+        sync(&first.sentra, &mut relay);
+        sync(&second.sentra, &mut relay);
+        sync(&first.sentra, &mut relay);
+        let mine = a.sentra.product(product).unwrap();
+        assert_eq!(
+            mine,
+            b.sentra.product(product).unwrap(),
+            "a first: {a_first}"
+        );
+        assert_eq!(mine.variants.len(), 2);
+        assert_eq!(mine.variants[1].stock, 5, "both phones' opening stock");
+    }
+}

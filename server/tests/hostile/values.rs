@@ -59,6 +59,8 @@ pub fn hostile_values(entity: &str, field: &str) -> Vec<Value> {
         }
         (_, "status") => vec![json!("haunted"), json!("")],
         (_, "position") => vec![json!(-1), json!(1_000_000)],
+        ("variant", "removed") => vec![json!(2), json!(-1), json!("ya")],
+        ("product", "seen") => vec![json!("kemarin"), json!(1.5)],
         (_, "hash" | "thumb_hash") => vec![json!("../../etc/passwd"), json!("ABC")],
         ("order", "code") => vec![json!("SNT-ILOU0000"), json!("<script>")],
         ("order", "lines") => vec![

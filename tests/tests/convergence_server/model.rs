@@ -19,6 +19,8 @@ pub struct Model {
     pub faults: HashMap<&'static str, usize>,
     /// Whether an admin assigned the facilitator P2's region ([`crate::operations::BANYUMAS`]).
     pub region_assigned: bool,
+    /// Whether P2 joined the cooperative (see [`crate::world::Staff`]).
+    pub joined: bool,
 }
 
 pub fn products_of(phone: &Sentra, producer: Option<Id>) -> Vec<Product> {

@@ -5,7 +5,7 @@
 use crate::HOUR;
 use crate::model::{Model, orders_of, products_of};
 use crate::network::sync;
-use crate::world::{Phone, Server};
+use crate::world::{Phone, Server, Staff};
 use rand::RngExt;
 use rand::rngs::StdRng;
 use sentra_core::catalogue::{NewVariant, Product, ProductPatch, VariantPatch};
@@ -25,6 +25,7 @@ pub fn perform(
     op: usize,
     phone: &Phone,
     phones: &[Phone],
+    staff: &Staff,
     server: &mut Server,
     model: &mut Model,
     shot: &Path,
@@ -229,18 +230,40 @@ pub fn perform(
             server.restart();
             *model.faults.entry("server restarted").or_default() += 1;
         }
-        16 => change_scope(rng, phones, server, model),
+        16 => change_scope(rng, phones, staff, server, model),
         _ => sync(phone, server, Some(rng), model),
     }
 }
 
-/// The facilitator's scope changes after its first sync: an admin assigns it the region where
-/// the self-registered producer P2 works (Banyumas, 3302), or P2 moves between Banyumas and
-/// Cilacap (3301), in or out of that region.
-fn change_scope(rng: &mut StdRng, phones: &[Phone], server: &Server, model: &mut Model) {
+/// Scopes change after the phones' first syncs: an admin assigns the facilitator the region
+/// where the self-registered producer P2 works (Banyumas, 3302); P2 moves between Banyumas and
+/// Cilacap (3301), in or out of that region; or P2 joins the cooperative, whose admin's phone
+/// syncs now and then.
+fn change_scope(
+    rng: &mut StdRng,
+    phones: &[Phone],
+    staff: &Staff,
+    server: &Server,
+    model: &mut Model,
+) {
     let facilitator = &phones[0];
     let p2 = phones.last().expect("P2's phone");
-    if !model.region_assigned && rng.random_bool(0.5) {
+    let choice = rng.random_range(0..4);
+    if choice == 0 {
+        sync(&staff.cooperative_admin, server, Some(rng), model);
+    } else if choice == 1 && !model.joined {
+        staff
+            .admin
+            .sentra
+            .add_member(staff.cooperative, p2.producer)
+            .unwrap();
+        sync(&staff.admin, server, None, model);
+        model.joined = true;
+        *model
+            .faults
+            .entry("producer joined the cooperative")
+            .or_default() += 1;
+    } else if !model.region_assigned && rng.random_bool(0.5) {
         server
             .store
             .assign_region(facilitator.account.user_id, BANYUMAS)

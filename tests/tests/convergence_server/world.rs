@@ -26,6 +26,14 @@ pub struct Phone {
     _dir: tempfile::TempDir,
 }
 
+/// The staff around the producers: the platform's admin, who runs the cooperative, and the
+/// cooperative's admin, whose scope is its members.
+pub struct Staff {
+    pub admin: Phone,
+    pub cooperative_admin: Phone,
+    pub cooperative: Id,
+}
+
 pub struct Server {
     pub dir: tempfile::TempDir,
     pub store: Arc<dyn Store>,
