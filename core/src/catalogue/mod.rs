@@ -381,6 +381,9 @@ fn insert_variant(tx: &mut Tx<'_>, product: Id, position: i64, v: CheckedVariant
             ("option1", v.options.first().cloned().into()),
             ("option2", v.options.get(1).cloned().into()),
             ("price", v.price.into()),
+            // Carried by the create, so a later add of these options on another phone puts
+            // the variant back on sale over an earlier removal, everywhere (see `merge`).
+            ("removed", 0.into()),
         ],
     )?;
     if v.initial_stock > 0 {

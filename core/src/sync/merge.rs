@@ -260,18 +260,20 @@ fn upsert(tx: &mut Tx<'_>, spec: &Spec, change: &Change) -> Result<Applied> {
     };
     let mut sets = Vec::new();
     let mut params: Vec<Sql> = Vec::new();
+    let twin_create = spec.entity == "variant" && change.op == "create";
     for (name, kind, value) in fields {
         let local: Option<Hlc> = clocks
             .get(name)
             .and_then(Value::as_str)
             .and_then(|s| s.parse().ok());
         let new = to_sql(kind, value)?;
-        // Two phones created the same row (a variant is named by its options). A field never
+        // Two phones created the same variant (it is named by its options). A field never
         // edited since goes to the later creation, and keeps no clock of its own: the row's
         // creation clock moves to the later one, so every replica ends the same whatever order
         // the creates came in. At the same clock reading the creation clock keeps no device to
-        // break the tie, so the larger value wins.
-        let twin = local.is_none() && change.op == "create";
+        // break the tie, so the larger value wins. (Only variants: another row's ids are never
+        // made twice, and a repeated create of an order must not undo its later status.)
+        let twin = twin_create && local.is_none();
         let wins = match local {
             Some(local) => change.hlc > local,
             None if twin && change.hlc.packed() == created => {
@@ -293,7 +295,7 @@ fn upsert(tx: &mut Tx<'_>, spec: &Spec, change: &Change) -> Result<Applied> {
     if sets.is_empty() {
         return Ok(Applied::Unchanged);
     }
-    if change.op == "create" && change.hlc.packed() > created {
+    if twin_create && change.hlc.packed() > created {
         params.push(Sql::Integer(change.hlc.packed()));
         sets.push(format!("hlc = ?{}", params.len()));
     }

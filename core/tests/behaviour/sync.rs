@@ -525,3 +525,45 @@ fn the_same_size_added_on_two_phones_at_the_same_instant_is_one_variant_everywhe
         assert_eq!(mine.variants[1].stock, 5, "both phones' opening stock");
     }
 }
+
+/// A size taken off sale on one phone and added again on another that never saw it is on sale
+/// everywhere when the add is the later write, and off sale everywhere when the removal is.
+#[test]
+fn a_size_removed_on_one_phone_and_added_on_another_ends_the_same_everywhere() {
+    for add_is_later in [true, false] {
+        let (a, b, mut relay) = (phone(), phone(), Relay::default());
+        let product = shared_product(&a, &b, &mut relay);
+        let large = NewVariant {
+            sku: String::new(),
+            options: vec!["L".into(), "Hitam".into()],
+            price: None,
+            initial_stock: 1,
+        };
+        // B is offline from here and never sees A's L.
+        let on_a = a.sentra.add_variant(product, &large).unwrap();
+        sync(&a.sentra, &mut relay);
+        let (first, second): (&dyn Fn(), &dyn Fn()) =
+            (&|| a.sentra.remove_variant(on_a).unwrap(), &|| {
+                b.sentra.add_variant(product, &large).unwrap();
+            });
+        if add_is_later {
+            first();
+            advance(&mut relay, &[&a, &b], 1);
+            second();
+        } else {
+            second();
+            advance(&mut relay, &[&a, &b], 1);
+            first();
+        }
+        sync(&b.sentra, &mut relay);
+        sync(&a.sentra, &mut relay);
+        sync(&b.sentra, &mut relay);
+        let mine = a.sentra.product(product).unwrap();
+        assert_eq!(
+            mine,
+            b.sentra.product(product).unwrap(),
+            "add is later: {add_is_later}"
+        );
+        assert_eq!(mine.variants.len(), if add_is_later { 2 } else { 1 });
+    }
+}
