@@ -138,6 +138,14 @@ pub trait Store: Send + Sync + 'static {
     /// Binds a request key to the hash of its request unless it is bound already; the hash
     /// it is bound to.
     fn bind_order_request(&self, key: &str, body_hash: &[u8], now: i64) -> StoreResult<Vec<u8>>;
+
+    /// Runs `work` while no other server on this database runs work under the same `name`
+    /// (an order's request key, so two servers given one order at once make it once). With
+    /// embedded SQLite there is only this server, whose callers serialise their own work.
+    fn one_at_a_time(&self, _name: &str, work: &mut dyn FnMut()) -> StoreResult<()> {
+        work();
+        Ok(())
+    }
 }
 
 /// A limit's counter in its current window.

@@ -1,7 +1,8 @@
 //! The PostgreSQL backend, for when one machine is outgrown. The same primitives as SQLite
-//! under the same shared logic; one writer connection behind a mutex, so the feed's sequence
-//! numbers commit in order (a pool of writers needs a commit-ordered feed first; see
-//! docs/ARCHITECTURE.md), and two connections that only read.
+//! under the same shared logic; one writer connection behind a mutex, two connections that only
+//! read, and one for locks named by the caller. Several servers may share the database: the
+//! feed's positions are taken in commit order across them (see `tx.rs` and
+//! docs/ARCHITECTURE.md), and a device's pushes are written one at a time.
 
 mod tx;
 
@@ -73,6 +74,8 @@ pub struct PostgresStore {
     writes: Group<PushJob, PushAnswer>,
     /// Connections that only read (sessions and pulls), so reads do not queue behind writes.
     readers: Readers<Option<Client>>,
+    /// A connection that holds the locks of [`Store::one_at_a_time`], outside any write.
+    named: Mutex<Option<Client>>,
 }
 
 /// How many read connections the store keeps.
@@ -85,6 +88,12 @@ impl Drop for PostgresStore {
         let mut clients: Vec<Client> = self.readers.all_mut().filter_map(Option::take).collect();
         clients.extend(
             self.client
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take(),
+        );
+        clients.extend(
+            self.named
                 .get_mut()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .take(),
@@ -132,6 +141,7 @@ impl PostgresStore {
             client: Mutex::new(Some(client)),
             writes: Group::default(),
             readers: Readers::new(readers),
+            named: Mutex::new(Some(Client::connect(url, NoTls)?)),
         })
     }
 
@@ -142,13 +152,45 @@ impl PostgresStore {
     }
 }
 
+/// The spaces of the advisory locks the servers sharing a database take (the first of
+/// PostgreSQL's two advisory lock keys; the second names the thing locked).
+mod locks {
+    /// The feed's tail: held from taking feed positions until commit (see [`super::tx`]).
+    pub const FEED: i32 = 1;
+    /// A device's pushes: a push answers after any other push of the same device has committed.
+    pub const DEVICE: i32 = 2;
+    /// Work named by the caller ([`crate::store::Store::one_at_a_time`]).
+    pub const NAMED: i32 = 3;
+}
+
+/// The second key of an advisory lock on `name` (a hash: two names that collide only wait for
+/// each other).
+fn lock_key(name: &[u8]) -> i32 {
+    let hash = blake3::hash(name);
+    let [a, b, c, d, ..] = *hash.as_bytes();
+    i32::from_le_bytes([a, b, c, d])
+}
+
 /// Writes push requests in one transaction (see the SQLite backend's `write_together`).
+///
+/// Several servers may write at once. Each device's pushes are taken one at a time across them
+/// (an advisory lock per device, taken in key order so two groups never wait on each other in a
+/// cycle), so the same push sent to two servers reads, after the other has committed, the
+/// answers it wrote, and answers duplicates as a resend would.
 fn write_together(
     guard: &mut MutexGuard<'_, Option<Client>>,
     jobs: &[PushJob],
 ) -> StoreResult<Vec<Vec<EntryResult>>> {
     let client = guard.as_mut().ok_or(CLOSED)?;
     let mut tx = client.transaction()?;
+    let mut devices: Vec<i32> = jobs.iter().map(|j| lock_key(j.device.as_bytes())).collect();
+    devices.sort_unstable();
+    devices.dedup();
+    // unnest keeps the array's order, so the locks are taken in key order.
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int4[]) AS k",
+        &[&locks::DEVICE, &devices],
+    )?;
     let mut writes = Tx::new(&mut tx);
     writes.prefetch(jobs)?;
     let answers = logic::push_jobs(&mut writes, jobs)?;
@@ -539,5 +581,22 @@ impl Store for PostgresStore {
             &[&key],
         )?;
         Ok(row.get(0))
+    }
+
+    fn one_at_a_time(&self, name: &str, work: &mut dyn FnMut()) -> StoreResult<()> {
+        let mut guard = self
+            .named
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let client = guard.as_mut().ok_or(CLOSED)?;
+        // A transaction's lock: let go at its end, or when this server's connection drops.
+        let mut tx = client.transaction()?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, $2)",
+            &[&locks::NAMED, &lock_key(name.as_bytes())],
+        )?;
+        work();
+        tx.commit()?;
+        Ok(())
     }
 }
