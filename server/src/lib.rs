@@ -97,6 +97,17 @@ impl AppState {
         Ok(opened)
     }
 
+    /// Takes one request from the bucket of the token hashed `token_hash`: in the database
+    /// when the store keeps buckets (so the limit holds across servers), else in memory;
+    /// `false` when it is empty. Blocks.
+    pub fn allow_request(&self, token_hash: &[u8]) -> Result<bool, ApiError> {
+        let kept = self
+            .store
+            .take_request(token_hash, self.limits.limit(), now_ms())
+            .map_err(internal)?;
+        Ok(kept.unwrap_or_else(|| self.limits.allow(token_hash)))
+    }
+
     /// The same state with another rate limit per token.
     pub fn with_rate_limit(mut self, limit: limits::RateLimit) -> Self {
         self.limits = Arc::new(limits::Buckets::new(limit));
@@ -295,12 +306,13 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Result<(Account, Id),
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthorized)?;
     let hash = token_hash(token.trim());
-    if !state.limits.allow(&hash) {
-        return Err(ApiError::RateLimited);
-    }
-    let store = state.store.clone();
+    let state = state.clone();
     blocking(move || {
-        store
+        if !state.allow_request(&hash)? {
+            return Err(ApiError::RateLimited);
+        }
+        state
+            .store
             .session(&hash)
             .map_err(internal)?
             .ok_or(ApiError::Unauthorized)

@@ -11,7 +11,7 @@ pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 use crate::accounts::Account;
-use crate::limits::{AttemptKey, Failures};
+use crate::limits::{AttemptKey, Failures, RateLimit};
 use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
 use sentra_core::{Id, Role};
 
@@ -138,6 +138,19 @@ pub trait Store: Send + Sync + 'static {
     /// Binds a request key to the hash of its request unless it is bound already; the hash
     /// it is bound to.
     fn bind_order_request(&self, key: &str, body_hash: &[u8], now: i64) -> StoreResult<Vec<u8>>;
+
+    /// Takes one request from the bucket of the token hashed `token_hash`, kept in the
+    /// database so that a token's limit holds across every server sharing it: whether the
+    /// request may go on, or `None` when this backend keeps no buckets (embedded SQLite has one
+    /// server, whose buckets in memory count).
+    fn take_request(
+        &self,
+        _token_hash: &[u8],
+        _limit: RateLimit,
+        _now: i64,
+    ) -> StoreResult<Option<bool>> {
+        Ok(None)
+    }
 
     /// Runs `work` while no other server on this database runs work under the same `name`
     /// (an order's request key, so two servers given one order at once make it once). With

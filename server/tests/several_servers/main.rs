@@ -16,6 +16,7 @@ mod common;
 
 mod held_push;
 mod idempotency;
+mod limits;
 
 use common::*;
 use sentra_core::sync::wire::{Change, PullResponse};

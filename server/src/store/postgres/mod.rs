@@ -11,7 +11,7 @@ use super::logic::{self, PushAnswer, PushJob};
 use super::readers::Readers;
 use super::{Credentials, SearchDoc, Store, StoreResult, StoredBulk, parse_role, role_code};
 use crate::accounts::{Account, oldest_live_token};
-use crate::limits::{AttemptKey, Failures, Tally};
+use crate::limits::{AttemptKey, Failures, RateLimit, Tally};
 use postgres::{Client, NoTls};
 use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
 use sentra_core::{Id, Role};
@@ -64,6 +64,12 @@ CREATE TABLE IF NOT EXISTS organisations (
 CREATE TABLE IF NOT EXISTS order_throttles (
     key TEXT PRIMARY KEY, window_end BIGINT NOT NULL, hits BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS order_throttles_by_end ON order_throttles(window_end);
+-- Each bearer token's request bucket (see limits.rs): requests left, as of `at` (Unix ms), and
+-- whether the last request took one. Unlogged: a crash forgets them, which only refills them.
+CREATE UNLOGGED TABLE IF NOT EXISTS request_buckets (
+    token_hash BYTEA PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, at BIGINT NOT NULL,
+    allowed BOOLEAN NOT NULL);
+CREATE INDEX IF NOT EXISTS request_buckets_by_time ON request_buckets(at);
 CREATE TABLE IF NOT EXISTS order_request_keys (
     key TEXT PRIMARY KEY, body_hash BYTEA NOT NULL, created_at BIGINT NOT NULL);
 "#;
@@ -135,7 +141,13 @@ impl PostgresStore {
         let mut client = Client::connect(url, NoTls)?;
         client.batch_execute(SCHEMA)?;
         let readers = (0..READERS)
-            .map(|_| Ok(Some(Client::connect(url, NoTls)?)))
+            .map(|_| {
+                let mut reader = Client::connect(url, NoTls)?;
+                // The only writes on these connections are the request buckets, which may lose
+                // their last takes in a crash: their commits need not wait for the disk.
+                reader.batch_execute("SET synchronous_commit = off")?;
+                Ok(Some(reader))
+            })
             .collect::<StoreResult<_>>()?;
         Ok(PostgresStore {
             client: Mutex::new(Some(client)),
@@ -581,6 +593,38 @@ impl Store for PostgresStore {
             &[&key],
         )?;
         Ok(row.get(0))
+    }
+
+    fn take_request(
+        &self,
+        token_hash: &[u8],
+        limit: RateLimit,
+        now: i64,
+    ) -> StoreResult<Option<bool>> {
+        let mut guard = self.readers.get();
+        let client = guard.as_mut().ok_or(CLOSED)?;
+        // A bucket idle for as long as it takes to refill is full: forgetting it changes nothing.
+        let refill_ms = (limit.burst / limit.per_second.max(1e-9) * 1000.0).min(1e12) as i64;
+        if now % 256 == 0 {
+            client.execute(
+                "DELETE FROM request_buckets WHERE at < $1",
+                &[&(now - refill_ms)],
+            )?;
+        }
+        // One statement, so servers taking from the same bucket at once never lose a take.
+        let row = client.query_one(
+            "INSERT INTO request_buckets AS b(token_hash, tokens, at, allowed) \
+             VALUES ($1, $2::float8 - 1, $4::bigint, $2::float8 >= 1) \
+             ON CONFLICT (token_hash) DO UPDATE SET (tokens, allowed, at) = ( \
+               SELECT left_now - CASE WHEN left_now >= 1 THEN 1 ELSE 0 END, left_now >= 1, \
+                      greatest(b.at, $4::bigint) \
+               FROM (SELECT least($2::float8, \
+                       b.tokens + greatest($4::bigint - b.at, 0) * $3::float8 / 1000.0) \
+                     AS left_now) refilled) \
+             RETURNING allowed",
+            &[&token_hash, &limit.burst, &limit.per_second, &now],
+        )?;
+        Ok(Some(row.get(0)))
     }
 
     fn one_at_a_time(&self, name: &str, work: &mut dyn FnMut()) -> StoreResult<()> {
