@@ -100,9 +100,16 @@ pub trait Store: Send + Sync + 'static {
     fn has_search(&self) -> bool {
         false
     }
+    /// Whether this server is the one that writes the shared full-text index. Several
+    /// servers may share the database; one of them is elected, and keeps the duty until its
+    /// connection ends, when another takes it over on its next look (every few seconds).
+    fn writes_search(&self) -> StoreResult<bool> {
+        Ok(false)
+    }
     /// Brings the full-text index up to date: each listed product's text is (re)indexed, the
-    /// others are removed.
-    fn index_products(&self, _docs: &[SearchDoc]) -> StoreResult<()> {
+    /// others are removed. With `complete`, `docs` are every product there is (a server that
+    /// has just taken over the index), and any product not among them is removed as well.
+    fn index_products(&self, _docs: &[SearchDoc], _complete: bool) -> StoreResult<()> {
         Ok(())
     }
     /// Listed products matching every word (as a prefix), best first, at most `limit`.

@@ -17,6 +17,7 @@ mod common;
 mod held_push;
 mod idempotency;
 mod limits;
+mod search;
 
 use common::*;
 use sentra_core::sync::wire::{Change, PullResponse};

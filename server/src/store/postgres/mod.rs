@@ -1,6 +1,6 @@
 //! The PostgreSQL backend, for when one machine is outgrown. The same primitives as SQLite
 //! under the same shared logic; one writer connection behind a mutex, two connections that only
-//! read, and one for locks named by the caller. Several servers may share the database: the
+//! read, one for locks named by the caller and one that writes the full-text index. Several servers may share the database: the
 //! feed's positions are taken in commit order across them (see `tx.rs` and
 //! docs/ARCHITECTURE.md), and a device's pushes are written one at a time.
 
@@ -82,6 +82,11 @@ pub struct PostgresStore {
     readers: Readers<Option<Client>>,
     /// A connection that holds the locks of [`Store::one_at_a_time`], outside any write.
     named: Mutex<Option<Client>>,
+    /// The connection that writes `product_search` (when this server holds the duty, whose
+    /// lock lives on it), apart from pushes so a page never waits for one.
+    search: Mutex<Option<Client>>,
+    /// Whether this server writes `product_search`, and when it last asked.
+    search_duty: Mutex<(bool, Option<std::time::Instant>)>,
 }
 
 /// How many read connections the store keeps.
@@ -98,12 +103,14 @@ impl Drop for PostgresStore {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .take(),
         );
-        clients.extend(
-            self.named
-                .get_mut()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take(),
-        );
+        for other in [&mut self.named, &mut self.search] {
+            clients.extend(
+                other
+                    .get_mut()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take(),
+            );
+        }
         let _ = std::thread::spawn(move || drop(clients)).join();
     }
 }
@@ -154,7 +161,15 @@ impl PostgresStore {
             writes: Group::default(),
             readers: Readers::new(readers),
             named: Mutex::new(Some(Client::connect(url, NoTls)?)),
+            search: Mutex::new(Some(Client::connect(url, NoTls)?)),
+            search_duty: Mutex::new((false, None)),
         })
+    }
+
+    fn search_connection(&self) -> std::sync::MutexGuard<'_, Option<Client>> {
+        self.search
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Client>> {
@@ -173,7 +188,13 @@ mod locks {
     pub const DEVICE: i32 = 2;
     /// Work named by the caller ([`crate::store::Store::one_at_a_time`]).
     pub const NAMED: i32 = 3;
+    /// The duty of writing `product_search`: held by one server's writer connection for as
+    /// long as it lives ([`crate::store::Store::writes_search`]).
+    pub const SEARCH: i32 = 4;
 }
+
+/// How often a server that does not write the full-text index asks whether it may.
+const SEARCH_DUTY_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The second key of an advisory lock on `name` (a hash: two names that collide only wait for
 /// each other).
@@ -272,11 +293,31 @@ impl Store for PostgresStore {
         true
     }
 
-    fn index_products(&self, docs: &[SearchDoc]) -> StoreResult<()> {
-        if docs.is_empty() {
+    fn writes_search(&self) -> StoreResult<bool> {
+        let mut duty = self
+            .search_duty
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (writes, asked) = &mut *duty;
+        if *writes || asked.is_some_and(|at| at.elapsed() < SEARCH_DUTY_RETRY) {
+            return Ok(*writes);
+        }
+        *asked = Some(std::time::Instant::now());
+        // A session's lock: held until this server's search connection ends.
+        *writes = self
+            .search_connection()
+            .as_mut()
+            .ok_or(CLOSED)?
+            .query_one("SELECT pg_try_advisory_lock($1, 0)", &[&locks::SEARCH])?
+            .get(0);
+        Ok(*writes)
+    }
+
+    fn index_products(&self, docs: &[SearchDoc], complete: bool) -> StoreResult<()> {
+        if docs.is_empty() && !complete {
             return Ok(());
         }
-        let mut guard = self.lock();
+        let mut guard = self.search_connection();
         let client = guard.as_mut().ok_or(CLOSED)?;
         let mut tx = client.transaction()?;
         let upsert = tx.prepare(
@@ -291,6 +332,13 @@ impl Store for PostgresStore {
             } else {
                 tx.execute(&remove, &[&b(doc.id)])?;
             }
+        }
+        if complete {
+            let listed: Vec<Vec<u8>> = docs.iter().filter(|d| d.listed).map(|d| b(d.id)).collect();
+            tx.execute(
+                "DELETE FROM product_search WHERE NOT (id = ANY($1))",
+                &[&listed],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -309,7 +357,7 @@ impl Store for PostgresStore {
         }
         let query = terms.join(" & ");
         let limit = i64::try_from(limit).unwrap_or(1_000);
-        let rows = self.lock().as_mut().ok_or(CLOSED)?.query(
+        let rows = self.readers.get().as_mut().ok_or(CLOSED)?.query(
             "SELECT id FROM product_search WHERE doc @@ to_tsquery('simple', $1) \
              ORDER BY ts_rank(doc, to_tsquery('simple', $1)) DESC, id DESC LIMIT $2",
             &[&query, &limit],
