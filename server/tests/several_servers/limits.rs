@@ -1,4 +1,5 @@
-//! A token's rate limit is one budget, however many servers it is spread over.
+//! A token's rate limit is one budget, however many servers it is spread over; and a burst of
+//! sign-ins costs a server the argon2 slots' memory, not a verification's memory per thread.
 
 use super::*;
 use sentra_server::limits::RateLimit;
@@ -48,4 +49,56 @@ async fn a_token_flooding_two_servers_gets_one_budget_not_two() {
     );
     assert!(total as f64 >= limit.burst, "{allowed:?}");
     assert!(refused[0] > 0 && refused[1] > 0, "{refused:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_sign_ins_at_once_five_times_cost_a_server_the_argon2_slots_not_more() {
+    // Embedded SQLite: one process, whose database the test opens beside it (WAL) for the
+    // account; the memory measured is the process's own peak (VmHWM).
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap().to_owned();
+    let path = dir.path().join("server.db");
+    let store = Arc::new(sentra_server::store::SqliteStore::open(&path).unwrap());
+    let (mut child, server) = serve(&["--data", &data], store).await;
+    account(
+        &server,
+        "pendamping",
+        "rahasia-kuat-2",
+        Role::Facilitator,
+        None,
+    )
+    .await;
+    let server = Arc::new(server);
+    let mut signed_in = 0;
+    for _ in 0..5 {
+        let mut attempts = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let server = server.clone();
+            attempts.spawn(async move {
+                login_attempt(&server, Id::new(), "pendamping", "rahasia-kuat-2")
+                    .await
+                    .status
+            });
+        }
+        while let Some(status) = attempts.join_next().await {
+            // Of a parallel burst from one address, some meet the sign-in throttle (429).
+            match status.unwrap() {
+                200 => signed_in += 1,
+                429 => {}
+                other => panic!("status {other}"),
+            }
+        }
+    }
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let peak_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(signed_in >= 8, "{signed_in} sign-ins went through");
+    // Three slots of 19 MiB, plus the server itself (about 80 MB; a fresh 19 MiB per
+    // verification went past 250 MB in three rounds).
+    assert!(peak_kb < 150 * 1024, "peak {} MB", peak_kb / 1024);
 }

@@ -73,39 +73,48 @@ async fn cluster(n: usize) -> Option<Cluster> {
     let mut servers = Vec::new();
     let mut processes = Vec::new();
     for _ in 0..n {
-        let dir = tempfile::tempdir().unwrap();
-        let port = {
-            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            probe.local_addr().unwrap().port()
-        };
-        let listen = format!("127.0.0.1:{port}");
-        let child = Command::new(env!("CARGO_BIN_EXE_sentra-server"))
-            .args(["serve", "--listen", &listen, "--database", &url, "--data"])
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .env("RUST_LOG", "warn")
-            .spawn()
-            .unwrap();
+        let (child, server) = serve(&["--database", &url], store.clone()).await;
         processes.push(child);
-        let server = Server {
-            url: format!("http://{listen}"),
-            // Accounts are made on the shared database through a state of the test's own.
-            state: AppState::new(store.clone(), dir.path().join("photos")),
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            dir,
-        };
-        wait_until_up(&server).await;
         servers.push(server);
     }
-    let _ = sentra_core::sync::http::HttpTransport::new(&servers[0].url, "");
     Some(Cluster {
         servers,
         processes,
         database,
     })
+}
+
+/// A `sentra-server serve` process with `args` and a data directory of its own, up; `store`
+/// is the test's own handle on its database (accounts are made through it).
+async fn serve(args: &[&str], store: Arc<dyn sentra_server::store::Store>) -> (Child, Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let listen = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_sentra-server"))
+        .args(["serve", "--listen", &listen])
+        // The caller's `--data`, if any, comes first and wins.
+        .args(args)
+        .arg("--data")
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let server = Server {
+        url: format!("http://{listen}"),
+        state: AppState::new(store, dir.path().join("photos")),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        dir,
+    };
+    wait_until_up(&server).await;
+    let _ = sentra_core::sync::http::HttpTransport::new(&server.url, "");
+    (child, server)
 }
 
 /// A `postgres://` URL (what `serve --database` takes) for a libpq key=value string.
