@@ -6,7 +6,14 @@
 //! directory (its replica), all on one fresh database of the PostgreSQL that
 //! `scripts/with-postgres` starts (`SENTRA_TEST_POSTGRES`). A test that needs an interleaving
 //! makes it with a session of its own on that database (a row lock a push will need), so no
-//! test-only code runs in the servers. Without PostgreSQL the cases say so and pass nothing.
+//! test-only code runs in the servers. Without PostgreSQL the cases say so and pass nothing
+//! (except the sign-in memory case, which runs one server on SQLite).
+//!
+//! `held_push.rs`: a push slow to commit is not skipped by pulls through another server;
+//! `idempotency.rs`: one push or one order key through two servers at once; `limits.rs`: a
+//! token's rate limit across servers, sign-in memory; `search.rs`: one writer of the shared
+//! search index, and its takeover; `load.rs`: three servers under concurrent pushes with one
+//! killed and started again.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is the failure message.
 
@@ -17,6 +24,7 @@ mod common;
 mod held_push;
 mod idempotency;
 mod limits;
+mod load;
 mod search;
 
 use common::*;
