@@ -159,6 +159,12 @@ pub trait Store: Send + Sync + 'static {
         Ok(None)
     }
 
+    /// Where photos are kept when this backend keeps them (PostgreSQL: every server on the
+    /// database shares them); `None`: in the server's blob directory.
+    fn blobs(&self) -> Option<std::sync::Arc<dyn crate::blobs::Blobs>> {
+        None
+    }
+
     /// Runs `work` while no other server on this database runs work under the same `name`
     /// (an order's request key, so two servers given one order at once make it once). With
     /// embedded SQLite there is only this server, whose callers serialise their own work.

@@ -25,6 +25,7 @@ mod held_push;
 mod idempotency;
 mod limits;
 mod load;
+mod photos;
 mod search;
 
 use common::*;

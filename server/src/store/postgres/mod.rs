@@ -1,9 +1,11 @@
 //! The PostgreSQL backend, for when one machine is outgrown. The same primitives as SQLite
 //! under the same shared logic; one writer connection behind a mutex, two connections that only
-//! read, one for locks named by the caller and one that writes the full-text index. Several servers may share the database: the
+//! read, one for locks named by the caller, one that writes the full-text index and one for
+//! photos (`blobs.rs`). Several servers may share the database: the
 //! feed's positions are taken in commit order across them (see `tx.rs` and
 //! docs/ARCHITECTURE.md), and a device's pushes are written one at a time.
 
+mod blobs;
 mod tx;
 
 use super::group::Group;
@@ -70,6 +72,11 @@ CREATE UNLOGGED TABLE IF NOT EXISTS request_buckets (
     token_hash BYTEA PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, at BIGINT NOT NULL,
     allowed BOOLEAN NOT NULL);
 CREATE INDEX IF NOT EXISTS request_buckets_by_time ON request_buckets(at);
+-- Photos by content hash, shared by every server on the database, and the chunks of uploads
+-- in progress by the byte they start at (see blobs.rs).
+CREATE TABLE IF NOT EXISTS photos (hash TEXT PRIMARY KEY, bytes BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS photo_parts (
+    hash TEXT NOT NULL, at BIGINT NOT NULL, bytes BYTEA NOT NULL, PRIMARY KEY (hash, at));
 CREATE TABLE IF NOT EXISTS order_request_keys (
     key TEXT PRIMARY KEY, body_hash BYTEA NOT NULL, created_at BIGINT NOT NULL);
 "#;
@@ -87,6 +94,8 @@ pub struct PostgresStore {
     search: Mutex<Option<Client>>,
     /// Whether this server writes `product_search`, and when it last asked.
     search_duty: Mutex<(bool, Option<std::time::Instant>)>,
+    /// Photos, on a connection of their own.
+    blobs: std::sync::Arc<blobs::PgBlobs>,
 }
 
 /// How many read connections the store keeps.
@@ -163,6 +172,7 @@ impl PostgresStore {
             named: Mutex::new(Some(Client::connect(url, NoTls)?)),
             search: Mutex::new(Some(Client::connect(url, NoTls)?)),
             search_duty: Mutex::new((false, None)),
+            blobs: std::sync::Arc::new(blobs::PgBlobs::connect(url)?),
         })
     }
 
@@ -191,6 +201,8 @@ mod locks {
     /// The duty of writing `product_search`: held by one server's writer connection for as
     /// long as it lives ([`crate::store::Store::writes_search`]).
     pub const SEARCH: i32 = 4;
+    /// An upload of a photo, by its hash's key: one chunk at a time ([`super::blobs`]).
+    pub const PHOTO: i32 = 5;
 }
 
 /// How often a server that does not write the full-text index asks whether it may.
@@ -641,6 +653,10 @@ impl Store for PostgresStore {
             &[&key],
         )?;
         Ok(row.get(0))
+    }
+
+    fn blobs(&self) -> Option<std::sync::Arc<dyn crate::blobs::Blobs>> {
+        Some(self.blobs.clone())
     }
 
     fn take_request(
