@@ -6,6 +6,7 @@
 //! code.
 
 pub mod accounts;
+pub mod blobs;
 pub mod bulk;
 pub mod demo;
 pub mod error;
@@ -45,8 +46,11 @@ pub const MAX_BATCH_ENTRIES: usize = wire::MAX_PUSH_ENTRIES;
 pub struct AppState {
     /// The storage backend.
     pub store: Arc<dyn Store>,
-    /// Where photos are kept, by content hash.
+    /// Where photos were to be kept on this server's disk (the replica lives beside it).
     pub blob_dir: std::path::PathBuf,
+    /// Where photos are kept, by content hash: the store's (shared by every server on the
+    /// database), or the blob directory.
+    pub blobs: Arc<dyn blobs::Blobs>,
     /// Counters for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
     /// Per-token rate limits.
@@ -62,8 +66,12 @@ pub struct AppState {
 impl AppState {
     /// State over a store, with photos in `blob_dir`.
     pub fn new(store: Arc<dyn Store>, blob_dir: std::path::PathBuf) -> Self {
+        let blobs = store
+            .blobs()
+            .unwrap_or_else(|| Arc::new(blobs::BlobDir::new(blob_dir.clone())));
         AppState {
             store,
+            blobs,
             blob_dir,
             metrics: Arc::default(),
             limits: Arc::default(),
@@ -95,6 +103,17 @@ impl AppState {
         let opened = Arc::new(replica::Replica::open(&dir, self.store.clone())?);
         *slot = Some(opened.clone());
         Ok(opened)
+    }
+
+    /// Takes one request from the bucket of the token hashed `token_hash`: in the database
+    /// when the store keeps buckets (so the limit holds across servers), else in memory;
+    /// `false` when it is empty. Blocks.
+    pub fn allow_request(&self, token_hash: &[u8]) -> Result<bool, ApiError> {
+        let kept = self
+            .store
+            .take_request(token_hash, self.limits.limit(), now_ms())
+            .map_err(internal)?;
+        Ok(kept.unwrap_or_else(|| self.limits.allow(token_hash)))
     }
 
     /// The same state with another rate limit per token.
@@ -295,12 +314,13 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Result<(Account, Id),
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthorized)?;
     let hash = token_hash(token.trim());
-    if !state.limits.allow(&hash) {
-        return Err(ApiError::RateLimited);
-    }
-    let store = state.store.clone();
+    let state = state.clone();
     blocking(move || {
-        store
+        if !state.allow_request(&hash)? {
+            return Err(ApiError::RateLimited);
+        }
+        state
+            .store
             .session(&hash)
             .map_err(internal)?
             .ok_or(ApiError::Unauthorized)
@@ -451,8 +471,8 @@ async fn upload_photo(
         return Err(ApiError::Forbidden);
     }
     photos::check_hash(&hash)?;
-    let dir = state.blob_dir.clone();
-    let ack = blocking(move || photos::append(&dir, &hash, at.offset, at.total, &body)).await?;
+    let blobs = state.blobs.clone();
+    let ack = blocking(move || photos::append(&*blobs, &hash, at.offset, at.total, &body)).await?;
     metrics::Metrics::add(&state.metrics.photo_chunks, 1);
     Ok(axum::Json(ack).into_response())
 }
@@ -463,8 +483,8 @@ async fn photo_status(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     session(&state, &headers).await?;
-    let dir = state.blob_dir.clone();
-    let ack = blocking(move || photos::status(&dir, &hash)).await?;
+    let blobs = state.blobs.clone();
+    let ack = blocking(move || photos::status(&*blobs, &hash)).await?;
     Ok(axum::Json(ack).into_response())
 }
 
@@ -482,7 +502,7 @@ async fn download_photo(
     if !blocking(move || may_download(&checker, &account, &wanted)).await? {
         return Err(ApiError::PhotoNotFound);
     }
-    let dir = state.blob_dir.clone();
+    let blobs = state.blobs.clone();
     let etag = format!("\"{hash}\"");
     if headers
         .get(header::IF_NONE_MATCH)
@@ -491,7 +511,8 @@ async fn download_photo(
         photos::check_hash(&hash)?;
         return Ok(axum::http::StatusCode::NOT_MODIFIED.into_response());
     }
-    let bytes = blocking(move || photos::read(&dir, &hash)?.ok_or(ApiError::PhotoNotFound)).await?;
+    let bytes =
+        blocking(move || photos::read(&*blobs, &hash)?.ok_or(ApiError::PhotoNotFound)).await?;
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));

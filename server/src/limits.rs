@@ -1,7 +1,9 @@
 //! Limits on requests: per-token rate limits, and the throttling of sign-in attempts.
 //!
 //! **Per token.** A token bucket per bearer token, so one runaway phone (or a stolen token)
-//! cannot monopolise the server. A refused request answers `429 rate_limited`, which the
+//! cannot monopolise the server. With PostgreSQL the buckets are rows in the database, so a
+//! token's budget is the same however many servers share it; with embedded SQLite (one
+//! server) they live in memory ([`Buckets`]). A refused request answers `429 rate_limited`, which the
 //! device's engine treats as transient and retries after a backoff.
 //!
 //! **Sign-in.** Every wrong secret (or unknown login) is recorded in the store with the client's
@@ -62,6 +64,11 @@ impl Buckets {
             limit,
             buckets: Mutex::default(),
         }
+    }
+
+    /// The limit each bucket keeps.
+    pub fn limit(&self) -> RateLimit {
+        self.limit
     }
 
     /// Takes one request from the token's bucket; `false` when it is empty.

@@ -219,6 +219,28 @@ pub fn place_order(
             sentra_core::Rule::Required,
         )));
     }
+    // Two servers given the same request at once (a balancer's retry) place it one after the
+    // other, so the second finds the key bound and the order in the feed, and makes no other.
+    let mut placed = None;
+    let mut request = Some(request);
+    let name = format!("order request {}", request.as_ref().map_or("", |r| &r.key));
+    state
+        .store
+        .one_at_a_time(&name, &mut || {
+            if let Some(request) = request.take() {
+                placed = Some(place_once(state, client.clone(), request));
+            }
+        })
+        .map_err(internal)?;
+    placed.unwrap_or_else(|| Err(ApiError::Internal("the order was not placed".to_owned())))
+}
+
+/// [`place_order`] once no other server is placing an order with the same key.
+fn place_once(
+    state: &AppState,
+    client: ClientAddr,
+    request: OrderRequest,
+) -> Result<Order, ApiError> {
     let hash = request_hash(&request);
     let bound = state
         .store

@@ -1,10 +1,10 @@
 //! Photo uploads: content-addressed, resumable in chunks, verified.
 //!
 //! `PUT /v1/photos/{hash}?offset=N&total=T` appends a chunk at byte `N` of a file of `T` bytes.
-//! The server keeps the partial file; a chunk that does not start where the partial ends is
+//! The server keeps the partial upload (in its blob store, [`crate::blobs`]); a chunk that does not start where the partial ends is
 //! answered `409` with the offset the server has, so a device that lost its own record resumes
-//! from the server's. When the last byte arrives the BLAKE3 hash is checked: a match moves the
-//! file into the blob directory, a mismatch deletes it (`hash_mismatch`). `GET
+//! from the server's. When the last byte arrives the BLAKE3 hash is checked: a match makes the
+//! upload the complete photo, a mismatch deletes it (`hash_mismatch`). `GET
 //! /v1/photos/{hash}/status` says how many bytes the server has.
 //!
 //! A complete file must also be what the core's photo pipeline makes ([`check_clean_jpeg`]):
@@ -13,10 +13,9 @@
 //! with a GPS position, a comment) is refused as `not_a_clean_photo` and deleted, so the
 //! server never serves what a phone would not have sent.
 
+use crate::blobs::Blobs;
 use crate::error::ApiError;
 pub use sentra_core::sync::wire::PhotoAck as UploadAck;
-use std::io::Write;
-use std::path::{Path, PathBuf};
 
 /// The largest photo file accepted.
 pub const MAX_PHOTO_BYTES: u64 = 10 * 1024 * 1024;
@@ -27,49 +26,36 @@ pub fn check_hash(hash: &str) -> Result<(), ApiError> {
     if ok { Ok(()) } else { Err(ApiError::BadHash) }
 }
 
-fn complete_path(dir: &Path, hash: &str) -> PathBuf {
-    dir.join(format!("{hash}.jpg"))
-}
-
-fn partial_path(dir: &Path, hash: &str) -> PathBuf {
-    dir.join("partial").join(hash)
-}
-
 /// How much of `hash` the server holds.
-pub fn status(dir: &Path, hash: &str) -> Result<UploadAck, ApiError> {
+pub fn status(blobs: &dyn Blobs, hash: &str) -> Result<UploadAck, ApiError> {
     check_hash(hash)?;
-    if let Ok(meta) = std::fs::metadata(complete_path(dir, hash)) {
+    if let Some(size) = blobs.complete(hash).map_err(internal)? {
         return Ok(UploadAck {
-            confirmed: meta.len(),
+            confirmed: size,
             complete: true,
         });
     }
-    let confirmed = std::fs::metadata(partial_path(dir, hash)).map_or(0, |m| m.len());
     Ok(UploadAck {
-        confirmed,
+        confirmed: blobs.partial(hash).map_err(internal)?,
         complete: false,
     })
 }
 
 /// The bytes of a complete photo, if the server has it.
-pub fn read(dir: &Path, hash: &str) -> Result<Option<Vec<u8>>, ApiError> {
+pub fn read(blobs: &dyn Blobs, hash: &str) -> Result<Option<Vec<u8>>, ApiError> {
     check_hash(hash)?;
-    match std::fs::read(complete_path(dir, hash)) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(ApiError::Internal(e.to_string())),
-    }
+    blobs.read(hash).map_err(internal)
 }
 
 /// Appends a chunk; see the module docs.
 pub fn append(
-    dir: &Path,
+    blobs: &dyn Blobs,
     hash: &str,
     offset: u64,
     total: u64,
     chunk: &[u8],
 ) -> Result<UploadAck, ApiError> {
-    let now = status(dir, hash)?;
+    let now = status(blobs, hash)?;
     if now.complete {
         return Ok(now);
     }
@@ -79,37 +65,35 @@ pub fn append(
     if offset != now.confirmed {
         return Err(ApiError::WrongOffset(now.confirmed));
     }
-    let partial = partial_path(dir, hash);
-    let io = |e: std::io::Error| ApiError::Internal(e.to_string());
-    std::fs::create_dir_all(partial.parent().unwrap_or(dir)).map_err(io)?;
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&partial)
-        .map_err(io)?;
-    file.write_all(chunk).map_err(io)?;
-    file.sync_data().map_err(io)?;
-    let confirmed = offset + chunk.len() as u64;
+    let confirmed = blobs.append(hash, offset, chunk).map_err(internal)?;
+    if confirmed != offset + chunk.len() as u64 {
+        // Another chunk got there first (through another server).
+        return Err(ApiError::WrongOffset(confirmed));
+    }
     if confirmed < total {
         return Ok(UploadAck {
             confirmed,
             complete: false,
         });
     }
-    let bytes = std::fs::read(&partial).map_err(io)?;
+    let bytes = blobs.partial_bytes(hash).map_err(internal)?;
     if blake3::hash(&bytes).to_hex().as_str() != hash {
-        let _ = std::fs::remove_file(&partial);
+        blobs.discard(hash).map_err(internal)?;
         return Err(ApiError::HashMismatch);
     }
     if check_clean_jpeg(&bytes).is_err() {
-        let _ = std::fs::remove_file(&partial);
+        blobs.discard(hash).map_err(internal)?;
         return Err(ApiError::NotACleanPhoto);
     }
-    std::fs::rename(&partial, complete_path(dir, hash)).map_err(io)?;
+    blobs.finish(hash, &bytes).map_err(internal)?;
     Ok(UploadAck {
         confirmed,
         complete: true,
     })
+}
+
+fn internal(err: crate::store::StoreError) -> ApiError {
+    ApiError::Internal(err.to_string())
 }
 
 /// Why a file is not a clean photo (for logs and tests; the client sees one code).

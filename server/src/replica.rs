@@ -15,6 +15,7 @@ use sentra_core::orders::{NewOrder, Order};
 use sentra_core::sync::wire::PushResponse;
 use sentra_core::{Id, Role, Sentra};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The replica's user id on the server: fixed, so a restarted server is the same user.
@@ -30,6 +31,9 @@ pub struct Replica {
     account: Account,
     /// One refresh or push at a time: the cursor and the outbox are the replica's own.
     lock: Mutex<()>,
+    /// Whether this server, as the writer of the store's full-text index, has written it whole
+    /// since it took the duty over (until then a page's products alone are not enough).
+    search_whole: AtomicBool,
 }
 
 impl Replica {
@@ -51,6 +55,7 @@ impl Replica {
                 producer_id: None,
             },
             lock: Mutex::new(()),
+            search_whole: AtomicBool::new(false),
         };
         replica.refresh()?;
         Ok(replica)
@@ -88,19 +93,34 @@ impl Replica {
                 )
                 .map_err(|e| ApiError::Internal(e.to_string()))?;
             applied += self.core.sync_apply_pull(&page).map_err(internal)?;
-            self.index(&page.changes)?;
+            let writes_search = self.writes_search()?;
+            if writes_search && self.search_whole.load(Ordering::Relaxed) {
+                self.index(&page.changes)?;
+            }
             if !page.more {
+                if writes_search && !self.search_whole.load(Ordering::Relaxed) {
+                    self.index_whole()?;
+                    self.search_whole.store(true, Ordering::Relaxed);
+                }
                 return Ok(applied);
             }
         }
     }
 
-    /// Re-indexes, in the store's own full-text index (PostgreSQL), the products a page
-    /// changed, with their merged text.
-    fn index(&self, changes: &[sentra_core::sync::wire::Change]) -> Result<(), ApiError> {
+    /// Whether this server writes the store's own full-text index (PostgreSQL): one server
+    /// of those sharing the database does, so each product is indexed once, not once a server.
+    fn writes_search(&self) -> Result<bool, ApiError> {
         if !self.store.has_search() {
-            return Ok(());
+            return Ok(false);
         }
+        self.store
+            .writes_search()
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+
+    /// Re-indexes, in the store's own full-text index, the products a page changed, with
+    /// their merged text.
+    fn index(&self, changes: &[sentra_core::sync::wire::Change]) -> Result<(), ApiError> {
         let mut ids: Vec<Id> = changes
             .iter()
             .filter(|c| c.entity == "product")
@@ -108,27 +128,63 @@ impl Replica {
             .collect();
         ids.sort();
         ids.dedup();
-        let mut docs = Vec::with_capacity(ids.len());
-        for id in ids {
-            docs.push(match self.core.product(id) {
-                Ok(p) => SearchDoc {
-                    id,
-                    listed: p.status == sentra_core::catalogue::ProductStatus::Listed,
-                    name: fold(&p.name),
-                    body: fold(&format!("{} {}", p.category, p.description)),
-                },
-                Err(err) if err.code() == sentra_core::ErrorCode::NotFound => SearchDoc {
-                    id,
-                    listed: false,
-                    name: String::new(),
-                    body: String::new(),
-                },
-                Err(err) => return Err(internal(err)),
-            });
+        let docs = ids
+            .into_iter()
+            .map(|id| self.search_doc(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.store
+            .index_products(&docs, false)
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+
+    /// Writes the store's full-text index whole from the merged catalogue (every listed
+    /// product; any other row goes): what a server does when it takes the duty over, since
+    /// the server that had it may have stopped short of the feed's end.
+    fn index_whole(&self) -> Result<(), ApiError> {
+        use sentra_core::catalogue::ProductStatus;
+        use sentra_core::catalogue::listing::{MAX_PAGE, ProductQuery, Sort};
+        let mut docs = Vec::new();
+        loop {
+            let page = self
+                .core
+                .list_products(&ProductQuery {
+                    status: Some(ProductStatus::Listed),
+                    sort: Sort::Oldest,
+                    offset: u32::try_from(docs.len()).unwrap_or(u32::MAX),
+                    limit: MAX_PAGE,
+                    ..Default::default()
+                })
+                .map_err(internal)?;
+            let full = page.len() == MAX_PAGE as usize;
+            for product in page {
+                docs.push(self.search_doc(product.id)?);
+            }
+            if !full {
+                break;
+            }
         }
         self.store
-            .index_products(&docs)
+            .index_products(&docs, true)
             .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+
+    /// A product's searchable text as merged here (unlisted when it is gone).
+    fn search_doc(&self, id: Id) -> Result<SearchDoc, ApiError> {
+        Ok(match self.core.product(id) {
+            Ok(p) => SearchDoc {
+                id,
+                listed: p.status == sentra_core::catalogue::ProductStatus::Listed,
+                name: fold(&p.name),
+                body: fold(&format!("{} {}", p.category, p.description)),
+            },
+            Err(err) if err.code() == sentra_core::ErrorCode::NotFound => SearchDoc {
+                id,
+                listed: false,
+                name: String::new(),
+                body: String::new(),
+            },
+            Err(err) => return Err(internal(err)),
+        })
     }
 
     /// Listed products matching a buyer's words through the store's own full-text index, or

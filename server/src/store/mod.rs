@@ -11,7 +11,7 @@ pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 use crate::accounts::Account;
-use crate::limits::{AttemptKey, Failures};
+use crate::limits::{AttemptKey, Failures, RateLimit};
 use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
 use sentra_core::{Id, Role};
 
@@ -100,9 +100,16 @@ pub trait Store: Send + Sync + 'static {
     fn has_search(&self) -> bool {
         false
     }
+    /// Whether this server is the one that writes the shared full-text index. Several
+    /// servers may share the database; one of them is elected, and keeps the duty until its
+    /// connection ends, when another takes it over on its next look (every few seconds).
+    fn writes_search(&self) -> StoreResult<bool> {
+        Ok(false)
+    }
     /// Brings the full-text index up to date: each listed product's text is (re)indexed, the
-    /// others are removed.
-    fn index_products(&self, _docs: &[SearchDoc]) -> StoreResult<()> {
+    /// others are removed. With `complete`, `docs` are every product there is (a server that
+    /// has just taken over the index), and any product not among them is removed as well.
+    fn index_products(&self, _docs: &[SearchDoc], _complete: bool) -> StoreResult<()> {
         Ok(())
     }
     /// Listed products matching every word (as a prefix), best first, at most `limit`.
@@ -138,6 +145,33 @@ pub trait Store: Send + Sync + 'static {
     /// Binds a request key to the hash of its request unless it is bound already; the hash
     /// it is bound to.
     fn bind_order_request(&self, key: &str, body_hash: &[u8], now: i64) -> StoreResult<Vec<u8>>;
+
+    /// Takes one request from the bucket of the token hashed `token_hash`, kept in the
+    /// database so that a token's limit holds across every server sharing it: whether the
+    /// request may go on, or `None` when this backend keeps no buckets (embedded SQLite has one
+    /// server, whose buckets in memory count).
+    fn take_request(
+        &self,
+        _token_hash: &[u8],
+        _limit: RateLimit,
+        _now: i64,
+    ) -> StoreResult<Option<bool>> {
+        Ok(None)
+    }
+
+    /// Where photos are kept when this backend keeps them (PostgreSQL: every server on the
+    /// database shares them); `None`: in the server's blob directory.
+    fn blobs(&self) -> Option<std::sync::Arc<dyn crate::blobs::Blobs>> {
+        None
+    }
+
+    /// Runs `work` while no other server on this database runs work under the same `name`
+    /// (an order's request key, so two servers given one order at once make it once). With
+    /// embedded SQLite there is only this server, whose callers serialise their own work.
+    fn one_at_a_time(&self, _name: &str, work: &mut dyn FnMut()) -> StoreResult<()> {
+        work();
+        Ok(())
+    }
 }
 
 /// A limit's counter in its current window.

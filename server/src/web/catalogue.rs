@@ -397,7 +397,7 @@ async fn photo(
 ) -> Result<Response, ApiError> {
     photos::check_hash(&hash)?;
     let etag = format!("\"{hash}\"");
-    let (for_check, dir) = (hash.clone(), state.blob_dir.clone());
+    let (for_check, blobs) = (hash.clone(), state.blobs.clone());
     let public = blocking(move || {
         // The page that links the photo refreshed the replica; no pull per image.
         state
@@ -416,7 +416,8 @@ async fn photo(
     {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    let bytes = blocking(move || photos::read(&dir, &hash)?.ok_or(ApiError::PhotoNotFound)).await?;
+    let bytes =
+        blocking(move || photos::read(&*blobs, &hash)?.ok_or(ApiError::PhotoNotFound)).await?;
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));

@@ -58,7 +58,7 @@ pub fn session_of(state: &AppState, headers: &HeaderMap) -> Result<Option<WebSes
         return Ok(None);
     };
     let hash = token_hash(&token);
-    if !state.limits.allow(&hash) {
+    if !state.allow_request(&hash)? {
         return Err(ApiError::RateLimited);
     }
     let found = state.store.session(&hash).map_err(internal)?;

@@ -104,7 +104,11 @@ async fn a_photo_upload_cut_halfway_resumes_after_a_restart_and_sends_only_the_r
         thumb + display,
         "no byte sent twice"
     );
-    let stored = std::fs::read(server.state.blob_dir.join(format!("{}.jpg", photo.hash))).unwrap();
+    // Photos live in the store's blobs (the database, on PostgreSQL): read off the async threads.
+    let (blobs, hash) = (server.state.blobs.clone(), photo.hash.clone());
+    let stored = tokio::task::spawn_blocking(move || blobs.read(&hash).unwrap().unwrap())
+        .await
+        .unwrap();
     assert_eq!(blake3::hash(&stored).to_hex().as_str(), photo.hash);
     assert_eq!(phone.sentra.photo_upload_summary().unwrap().uploaded, 2);
 
@@ -122,7 +126,11 @@ async fn a_photo_upload_cut_halfway_resumes_after_a_restart_and_sends_only_the_r
         .await
         .unwrap();
     assert_eq!(response.status(), 422);
-    assert!(!server.state.blob_dir.join(format!("{forged}.jpg")).exists());
+    let (blobs, hash) = (server.state.blobs.clone(), forged.clone());
+    let kept = tokio::task::spawn_blocking(move || blobs.complete(&hash).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(kept, None);
     for bad in ["..%2F..%2Fetc%2Fpasswd", "ABC", &"g".repeat(64)] {
         let response = client
             .get(format!("{}/v1/photos/{bad}/status", server.url))

@@ -1,8 +1,11 @@
 //! The PostgreSQL backend, for when one machine is outgrown. The same primitives as SQLite
-//! under the same shared logic; one writer connection behind a mutex, so the feed's sequence
-//! numbers commit in order (a pool of writers needs a commit-ordered feed first; see
-//! docs/ARCHITECTURE.md), and two connections that only read.
+//! under the same shared logic; one writer connection behind a mutex, two connections that only
+//! read, one for locks named by the caller, one that writes the full-text index and one for
+//! photos (`blobs.rs`). Several servers may share the database: the
+//! feed's positions are taken in commit order across them (see `tx.rs` and
+//! docs/ARCHITECTURE.md), and a device's pushes are written one at a time.
 
+mod blobs;
 mod tx;
 
 use super::group::Group;
@@ -10,7 +13,7 @@ use super::logic::{self, PushAnswer, PushJob};
 use super::readers::Readers;
 use super::{Credentials, SearchDoc, Store, StoreResult, StoredBulk, parse_role, role_code};
 use crate::accounts::{Account, oldest_live_token};
-use crate::limits::{AttemptKey, Failures, Tally};
+use crate::limits::{AttemptKey, Failures, RateLimit, Tally};
 use postgres::{Client, NoTls};
 use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
 use sentra_core::{Id, Role};
@@ -63,6 +66,17 @@ CREATE TABLE IF NOT EXISTS organisations (
 CREATE TABLE IF NOT EXISTS order_throttles (
     key TEXT PRIMARY KEY, window_end BIGINT NOT NULL, hits BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS order_throttles_by_end ON order_throttles(window_end);
+-- Each bearer token's request bucket (see limits.rs): requests left, as of `at` (Unix ms), and
+-- whether the last request took one. Unlogged: a crash forgets them, which only refills them.
+CREATE UNLOGGED TABLE IF NOT EXISTS request_buckets (
+    token_hash BYTEA PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, at BIGINT NOT NULL,
+    allowed BOOLEAN NOT NULL);
+CREATE INDEX IF NOT EXISTS request_buckets_by_time ON request_buckets(at);
+-- Photos by content hash, shared by every server on the database, and the chunks of uploads
+-- in progress by the byte they start at (see blobs.rs).
+CREATE TABLE IF NOT EXISTS photos (hash TEXT PRIMARY KEY, bytes BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS photo_parts (
+    hash TEXT NOT NULL, at BIGINT NOT NULL, bytes BYTEA NOT NULL, PRIMARY KEY (hash, at));
 CREATE TABLE IF NOT EXISTS order_request_keys (
     key TEXT PRIMARY KEY, body_hash BYTEA NOT NULL, created_at BIGINT NOT NULL);
 "#;
@@ -73,6 +87,15 @@ pub struct PostgresStore {
     writes: Group<PushJob, PushAnswer>,
     /// Connections that only read (sessions and pulls), so reads do not queue behind writes.
     readers: Readers<Option<Client>>,
+    /// A connection that holds the locks of [`Store::one_at_a_time`], outside any write.
+    named: Mutex<Option<Client>>,
+    /// The connection that writes `product_search` (when this server holds the duty, whose
+    /// lock lives on it), apart from pushes so a page never waits for one.
+    search: Mutex<Option<Client>>,
+    /// Whether this server writes `product_search`, and when it last asked.
+    search_duty: Mutex<(bool, Option<std::time::Instant>)>,
+    /// Photos, on a connection of their own.
+    blobs: std::sync::Arc<blobs::PgBlobs>,
 }
 
 /// How many read connections the store keeps.
@@ -89,6 +112,14 @@ impl Drop for PostgresStore {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .take(),
         );
+        for other in [&mut self.named, &mut self.search] {
+            clients.extend(
+                other
+                    .get_mut()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take(),
+            );
+        }
         let _ = std::thread::spawn(move || drop(clients)).join();
     }
 }
@@ -126,13 +157,29 @@ impl PostgresStore {
         let mut client = Client::connect(url, NoTls)?;
         client.batch_execute(SCHEMA)?;
         let readers = (0..READERS)
-            .map(|_| Ok(Some(Client::connect(url, NoTls)?)))
+            .map(|_| {
+                let mut reader = Client::connect(url, NoTls)?;
+                // The only writes on these connections are the request buckets, which may lose
+                // their last takes in a crash: their commits need not wait for the disk.
+                reader.batch_execute("SET synchronous_commit = off")?;
+                Ok(Some(reader))
+            })
             .collect::<StoreResult<_>>()?;
         Ok(PostgresStore {
             client: Mutex::new(Some(client)),
             writes: Group::default(),
             readers: Readers::new(readers),
+            named: Mutex::new(Some(Client::connect(url, NoTls)?)),
+            search: Mutex::new(Some(Client::connect(url, NoTls)?)),
+            search_duty: Mutex::new((false, None)),
+            blobs: std::sync::Arc::new(blobs::PgBlobs::connect(url)?),
         })
+    }
+
+    fn search_connection(&self) -> std::sync::MutexGuard<'_, Option<Client>> {
+        self.search
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Client>> {
@@ -142,13 +189,53 @@ impl PostgresStore {
     }
 }
 
+/// The spaces of the advisory locks the servers sharing a database take (the first of
+/// PostgreSQL's two advisory lock keys; the second names the thing locked).
+mod locks {
+    /// The feed's tail: held from taking feed positions until commit (see [`super::tx`]).
+    pub const FEED: i32 = 1;
+    /// A device's pushes: a push answers after any other push of the same device has committed.
+    pub const DEVICE: i32 = 2;
+    /// Work named by the caller ([`crate::store::Store::one_at_a_time`]).
+    pub const NAMED: i32 = 3;
+    /// The duty of writing `product_search`: held by one server's writer connection for as
+    /// long as it lives ([`crate::store::Store::writes_search`]).
+    pub const SEARCH: i32 = 4;
+    /// An upload of a photo, by its hash's key: one chunk at a time ([`super::blobs`]).
+    pub const PHOTO: i32 = 5;
+}
+
+/// How often a server that does not write the full-text index asks whether it may.
+const SEARCH_DUTY_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The second key of an advisory lock on `name` (a hash: two names that collide only wait for
+/// each other).
+fn lock_key(name: &[u8]) -> i32 {
+    let hash = blake3::hash(name);
+    let [a, b, c, d, ..] = *hash.as_bytes();
+    i32::from_le_bytes([a, b, c, d])
+}
+
 /// Writes push requests in one transaction (see the SQLite backend's `write_together`).
+///
+/// Several servers may write at once. Each device's pushes are taken one at a time across them
+/// (an advisory lock per device, taken in key order so two groups never wait on each other in a
+/// cycle), so the same push sent to two servers reads, after the other has committed, the
+/// answers it wrote, and answers duplicates as a resend would.
 fn write_together(
     guard: &mut MutexGuard<'_, Option<Client>>,
     jobs: &[PushJob],
 ) -> StoreResult<Vec<Vec<EntryResult>>> {
     let client = guard.as_mut().ok_or(CLOSED)?;
     let mut tx = client.transaction()?;
+    let mut devices: Vec<i32> = jobs.iter().map(|j| lock_key(j.device.as_bytes())).collect();
+    devices.sort_unstable();
+    devices.dedup();
+    // unnest keeps the array's order, so the locks are taken in key order.
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int4[]) AS k",
+        &[&locks::DEVICE, &devices],
+    )?;
     let mut writes = Tx::new(&mut tx);
     writes.prefetch(jobs)?;
     let answers = logic::push_jobs(&mut writes, jobs)?;
@@ -218,11 +305,31 @@ impl Store for PostgresStore {
         true
     }
 
-    fn index_products(&self, docs: &[SearchDoc]) -> StoreResult<()> {
-        if docs.is_empty() {
+    fn writes_search(&self) -> StoreResult<bool> {
+        let mut duty = self
+            .search_duty
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (writes, asked) = &mut *duty;
+        if *writes || asked.is_some_and(|at| at.elapsed() < SEARCH_DUTY_RETRY) {
+            return Ok(*writes);
+        }
+        *asked = Some(std::time::Instant::now());
+        // A session's lock: held until this server's search connection ends.
+        *writes = self
+            .search_connection()
+            .as_mut()
+            .ok_or(CLOSED)?
+            .query_one("SELECT pg_try_advisory_lock($1, 0)", &[&locks::SEARCH])?
+            .get(0);
+        Ok(*writes)
+    }
+
+    fn index_products(&self, docs: &[SearchDoc], complete: bool) -> StoreResult<()> {
+        if docs.is_empty() && !complete {
             return Ok(());
         }
-        let mut guard = self.lock();
+        let mut guard = self.search_connection();
         let client = guard.as_mut().ok_or(CLOSED)?;
         let mut tx = client.transaction()?;
         let upsert = tx.prepare(
@@ -237,6 +344,13 @@ impl Store for PostgresStore {
             } else {
                 tx.execute(&remove, &[&b(doc.id)])?;
             }
+        }
+        if complete {
+            let listed: Vec<Vec<u8>> = docs.iter().filter(|d| d.listed).map(|d| b(d.id)).collect();
+            tx.execute(
+                "DELETE FROM product_search WHERE NOT (id = ANY($1))",
+                &[&listed],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -255,7 +369,7 @@ impl Store for PostgresStore {
         }
         let query = terms.join(" & ");
         let limit = i64::try_from(limit).unwrap_or(1_000);
-        let rows = self.lock().as_mut().ok_or(CLOSED)?.query(
+        let rows = self.readers.get().as_mut().ok_or(CLOSED)?.query(
             "SELECT id FROM product_search WHERE doc @@ to_tsquery('simple', $1) \
              ORDER BY ts_rank(doc, to_tsquery('simple', $1)) DESC, id DESC LIMIT $2",
             &[&query, &limit],
@@ -539,5 +653,58 @@ impl Store for PostgresStore {
             &[&key],
         )?;
         Ok(row.get(0))
+    }
+
+    fn blobs(&self) -> Option<std::sync::Arc<dyn crate::blobs::Blobs>> {
+        Some(self.blobs.clone())
+    }
+
+    fn take_request(
+        &self,
+        token_hash: &[u8],
+        limit: RateLimit,
+        now: i64,
+    ) -> StoreResult<Option<bool>> {
+        let mut guard = self.readers.get();
+        let client = guard.as_mut().ok_or(CLOSED)?;
+        // A bucket idle for as long as it takes to refill is full: forgetting it changes nothing.
+        let refill_ms = (limit.burst / limit.per_second.max(1e-9) * 1000.0).min(1e12) as i64;
+        if now % 256 == 0 {
+            client.execute(
+                "DELETE FROM request_buckets WHERE at < $1",
+                &[&(now - refill_ms)],
+            )?;
+        }
+        // One statement, so servers taking from the same bucket at once never lose a take.
+        let row = client.query_one(
+            "INSERT INTO request_buckets AS b(token_hash, tokens, at, allowed) \
+             VALUES ($1, $2::float8 - 1, $4::bigint, $2::float8 >= 1) \
+             ON CONFLICT (token_hash) DO UPDATE SET (tokens, allowed, at) = ( \
+               SELECT left_now - CASE WHEN left_now >= 1 THEN 1 ELSE 0 END, left_now >= 1, \
+                      greatest(b.at, $4::bigint) \
+               FROM (SELECT least($2::float8, \
+                       b.tokens + greatest($4::bigint - b.at, 0) * $3::float8 / 1000.0) \
+                     AS left_now) refilled) \
+             RETURNING allowed",
+            &[&token_hash, &limit.burst, &limit.per_second, &now],
+        )?;
+        Ok(Some(row.get(0)))
+    }
+
+    fn one_at_a_time(&self, name: &str, work: &mut dyn FnMut()) -> StoreResult<()> {
+        let mut guard = self
+            .named
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let client = guard.as_mut().ok_or(CLOSED)?;
+        // A transaction's lock: let go at its end, or when this server's connection drops.
+        let mut tx = client.transaction()?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, $2)",
+            &[&locks::NAMED, &lock_key(name.as_bytes())],
+        )?;
+        work();
+        tx.commit()?;
+        Ok(())
     }
 }

@@ -109,6 +109,14 @@ impl<'a, 'b> Tx<'a, 'b> {
                 origins.push(b(origin));
                 changes.push(change);
             }
+            // Feed positions are taken in commit order across every server on this database:
+            // from here to the commit (the answers' insert, then the commit itself) no other
+            // transaction takes one. So when a pull's snapshot sees a row, it sees every row
+            // below it that will ever commit, and a cursor never passes a row still to come.
+            self.sql.execute(
+                "SELECT pg_advisory_xact_lock($1, 0)",
+                &[&super::locks::FEED],
+            )?;
             // Rows come out of unnest in array order, and take their sequence numbers so.
             self.sql.execute(
                 "INSERT INTO feed(owner, origin, change) \

@@ -1,0 +1,155 @@
+//! A push that is slow to commit on one server must not be skipped by pulls served by another.
+//!
+//! The interleaving from the issue, made deterministic: device X's push is held on server A
+//! after it has taken its feed positions (a session of the test's own holds the row X's answer
+//! will be written to), device Y pushes through server B meanwhile, a puller and B's storefront
+//! read through B, and only then is X let go.
+
+use super::*;
+use sentra_core::sync::wire::{Outcome, PushResponse};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_still_committing_on_one_server_is_not_skipped_by_pulls_through_another() {
+    let Some(cluster) = cluster(2).await else {
+        return;
+    };
+    let cluster = Arc::new(cluster);
+    let (a, b) = (&cluster.servers[0], &cluster.servers[1]);
+    staff(&cluster).await;
+    let mut x = sign_in(a, "admin.pusat", "rahasia-kuat-1").await;
+    let mut y = sign_in(b, "admin.pusat", "rahasia-kuat-1").await;
+    let mut pullers = [
+        Puller::new(sign_in(b, "admin.pusat", "rahasia-kuat-1").await),
+        Puller::new(sign_in(b, "pendamping.satu", "rahasia-kuat-2").await),
+    ];
+    let (shop_x, shop_y) = (Shop::new(), Shop::new());
+    push_applied(a, &mut x, shop_x.producer_changes("Konveksi X")).await;
+    push_applied(b, &mut y, shop_y.producer_changes("Konveksi Y")).await;
+    for puller in &mut pullers {
+        puller.pull(b).await;
+    }
+
+    // X's next push will write its answer for this (device, seq): hold that row.
+    let hold = Hold::row_of_applied(&cluster.database, x.device, x.seq);
+    let push_x = tokio::spawn({
+        let (cluster, changes) = (cluster.clone(), shop_x.product_changes("Kaos X"));
+        async move { push_raw(&cluster.servers[0], &mut x, changes).await }
+    });
+    let hold = tokio::task::spawn_blocking(move || hold.until_a_push_waits_on_it())
+        .await
+        .unwrap();
+
+    // Y pushes through B. Whether it may commit before X is the store's choice; give it time.
+    let push_y = tokio::spawn({
+        let (cluster, changes) = (cluster.clone(), shop_y.product_changes("Kaos Y"));
+        async move { push_raw(&cluster.servers[1], &mut y, changes).await }
+    });
+    for _ in 0..40 {
+        if push_y.is_finished() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Pulls and the storefront through B, while X is still in flight.
+    for puller in &mut pullers {
+        puller.pull(b).await;
+    }
+    get_page(b, &format!("/p/{}", shop_y.product)).await;
+
+    tokio::task::spawn_blocking(move || hold.release())
+        .await
+        .unwrap();
+    assert_all_applied(push_x.await.unwrap());
+    assert_all_applied(push_y.await.unwrap());
+    for puller in &mut pullers {
+        puller.pull(b).await;
+        for shop in [&shop_x, &shop_y] {
+            assert_eq!(
+                puller.times("product", shop.product, "create"),
+                1,
+                "a puller skipped or repeated a product (X is {}, Y is {})",
+                shop_x.product,
+                shop_y.product
+            );
+            assert_eq!(puller.times("variant", shop.variant, "create"), 1);
+        }
+    }
+    for server in [a, b] {
+        for shop in [&shop_x, &shop_y] {
+            let path = format!("/p/{}", shop.product);
+            assert_eq!(get_page(server, &path).await, 200, "{} {path}", server.url);
+        }
+    }
+}
+
+fn assert_all_applied(answer: Answer) {
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    let response: PushResponse = answer.decode();
+    for result in response.results {
+        assert_eq!(result.outcome, Outcome::Applied, "entry {}", result.seq);
+    }
+}
+
+/// A transaction of the test's own holding one row of `applied` (uncommitted), so a push that
+/// writes the same row waits until [`Hold::release`] rolls it back.
+struct Hold {
+    database: String,
+    release: std::sync::mpsc::Sender<()>,
+    done: std::thread::JoinHandle<()>,
+}
+
+impl Hold {
+    fn row_of_applied(database: &str, device: Id, seq: i64) -> Hold {
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        let (release, release_rx) = std::sync::mpsc::channel::<()>();
+        let conninfo = database.to_owned();
+        let done = std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&conninfo, postgres::NoTls).unwrap();
+            let mut tx = client.transaction().unwrap();
+            tx.execute(
+                "INSERT INTO applied(device_id, seq, outcome) VALUES ($1, $2, 'held')",
+                &[&device.as_bytes().to_vec(), &seq],
+            )
+            .unwrap();
+            held_tx.send(()).unwrap();
+            let _ = release_rx.recv();
+            tx.rollback().unwrap();
+        });
+        held_rx.recv().unwrap();
+        Hold {
+            database: database.to_owned(),
+            release,
+            done,
+        }
+    }
+
+    /// Waits until another session waits on a lock while writing answers (the held push).
+    fn until_a_push_waits_on_it(self) -> Self {
+        let mut client = postgres::Client::connect(&self.database, postgres::NoTls).unwrap();
+        for _ in 0..400 {
+            let waiting: i64 = client
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                     AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO applied%'",
+                    &[],
+                )
+                .unwrap()
+                .get(0);
+            if waiting > 0 {
+                return self;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("the push never reached the held row");
+    }
+
+    fn release(self) {
+        self.release.send(()).unwrap();
+        self.done.join().unwrap();
+    }
+}
