@@ -38,10 +38,20 @@ pub(crate) fn decode(
     target_long_edge: u32,
 ) -> Result<Pixels, PhotoError> {
     match header.format {
-        Format::Jpeg => match decode_jpeg_scaled(data, header, limits, target_long_edge) {
-            Err(PhotoError::Unsupported) => decode_with_image(data, header, limits),
-            other => other,
-        },
+        Format::Jpeg => {
+            super::scans::check_scans_fill_frame(data)?;
+            match decode_jpeg_scaled(data, header, limits, target_long_edge) {
+                // A feature jpeg-decoder lacks (hierarchical, 12-bit...): if the fallback cannot
+                // read it either, it is still an unsupported image, not a damaged one.
+                Err(PhotoError::Unsupported) => {
+                    decode_with_image(data, header, limits).map_err(|e| match e {
+                        PhotoError::Truncated => PhotoError::Unsupported,
+                        e => e,
+                    })
+                }
+                other => other,
+            }
+        }
         Format::Png | Format::WebP => decode_with_image(data, header, limits),
     }
 }

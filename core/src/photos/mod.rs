@@ -27,6 +27,7 @@ pub(crate) mod library;
 mod orientation;
 mod resize;
 pub(crate) mod rows;
+mod scans;
 mod sniff;
 pub mod store;
 pub mod uploads;

@@ -103,6 +103,8 @@ fn jpeg_header(data: &[u8]) -> Result<Header<'_>, PhotoError> {
         let seg = data.get(i + 2..i + len).ok_or(PhotoError::Truncated)?;
         match marker {
             0xE1 if exif.is_none() && seg.starts_with(b"Exif\0\0") => exif = Some(&seg[6..]),
+            // Arithmetic coding (SOF9..SOF15 and its DAC tables): no decoder here reads it.
+            0xC9..=0xCF => return Err(PhotoError::Unsupported),
             // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
             0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) && dims.is_none() => {
                 let height = be16(seg, 1).ok_or(PhotoError::Truncated)?;
