@@ -234,8 +234,16 @@ fn bad_files_get_their_own_error_and_leave_nothing_behind() {
     let bomb_path = dir.path().join("bomb.png");
     std::fs::write(&bomb_path, &bomb).unwrap();
 
-    let cases: [(&Path, ErrorCode); 6] = [
+    // An iPhone's HEIC photo: the start of its ISO media file (ftyp brands, then meta).
+    let heic = dir.path().join("IMG_0001.HEIC");
+    let mut bytes = b"\0\0\0\x1cftypheic\0\0\0\0mif1MiPrmiafheic".to_vec();
+    bytes.extend_from_slice(b"\0\0\x0f\xf8meta\0\0\0\0");
+    bytes.resize(4096, 0);
+    std::fs::write(&heic, &bytes).unwrap();
+
+    let cases: [(&Path, ErrorCode); 7] = [
         (&text, ErrorCode::NotAnImage),
+        (&heic, ErrorCode::HeicNotSupported),
         (&truncated, ErrorCode::TruncatedImage),
         (&big, ErrorCode::FileTooLarge),
         (&bomb_path, ErrorCode::TooManyPixels),

@@ -168,6 +168,7 @@ fn unreadable_paths() {
 fn error_codes_and_messages_are_stable_and_path_free() {
     let errors = [
         (PhotoError::NotAnImage, "not_an_image"),
+        (PhotoError::HeicNotSupported, "heic_not_supported"),
         (PhotoError::Truncated, "truncated_image"),
         (
             PhotoError::TooManyPixels {
@@ -263,4 +264,70 @@ fn an_arithmetic_coded_jpeg_is_unsupported_not_truncated() {
     let e = err_of(&data);
     assert!(matches!(e, PhotoError::Unsupported), "{e:?}");
     assert_eq!(e.code(), "unsupported_image");
+}
+
+/// The start of an ISO base media file: an `ftyp` box with these brands, then a `meta` box
+/// stub, as an iPhone (HEIC) or an AVIF encoder writes it.
+fn iso_media(major: &[u8; 4], compatible: &[&[u8; 4]]) -> Vec<u8> {
+    let size = 16 + 4 * compatible.len() as u32;
+    let mut v = size.to_be_bytes().to_vec();
+    v.extend_from_slice(b"ftyp");
+    v.extend_from_slice(major);
+    v.extend_from_slice(&0u32.to_be_bytes());
+    for brand in compatible {
+        v.extend_from_slice(*brand);
+    }
+    v.extend_from_slice(&[0, 0, 0, 0x22, b'm', b'e', b't', b'a', 0, 0, 0, 0]);
+    v.extend_from_slice(&[
+        0, 0, 0, 0x22, b'h', b'd', b'l', b'r', 0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+    v.extend_from_slice(b"pict");
+    v.resize(v.len() + 4096, 0);
+    v
+}
+
+#[test]
+fn heic_and_avif_photos_are_refused_with_their_own_code_not_as_not_a_photo() {
+    for (name, data) in [
+        (
+            "iPhone HEIC",
+            iso_media(
+                b"heic",
+                &[b"mif1", b"MiHE", b"MiPr", b"miaf", b"MiHB", b"heic"],
+            ),
+        ),
+        ("Android HEIF", iso_media(b"mif1", &[b"mif1", b"heic"])),
+        (
+            "AVIF",
+            iso_media(b"avif", &[b"avif", b"mif1", b"miaf", b"MA1A"]),
+        ),
+    ] {
+        let e = err_of(&data);
+        assert!(matches!(e, PhotoError::HeicNotSupported), "{name}: {e:?}");
+        assert_eq!(e.code(), "heic_not_supported");
+    }
+    // An MP4 video is also an ISO media file, but not a photo.
+    let e = err_of(&iso_media(b"isom", &[b"isom", b"iso2", b"mp41"]));
+    assert!(matches!(e, PhotoError::NotAnImage), "{e:?}");
+}
+
+#[test]
+fn the_heic_message_says_what_to_do_in_indonesian_first() {
+    use crate::error::{ErrorCode, Lang};
+    let id = ErrorCode::HeicNotSupported.message(Lang::Id);
+    let en = ErrorCode::HeicNotSupported.message(Lang::En);
+    assert!(
+        id.contains("Paling Kompatibel") && id.contains("JPEG"),
+        "{id}"
+    );
+    assert!(
+        en.contains("Most Compatible") && en.contains("JPEG"),
+        "{en}"
+    );
+    let big = ErrorCode::FileTooLarge.message(Lang::Id);
+    assert!(
+        big.contains("12 MP"),
+        "file_too_large says what to change in the camera: {big}"
+    );
+    assert!(ErrorCode::FileTooLarge.message(Lang::En).contains("12 MP"));
 }
