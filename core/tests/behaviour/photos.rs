@@ -306,3 +306,30 @@ fn leftovers_of_a_crash_are_swept_when_the_store_opens() {
     );
     assert!(reopened.photo_path(&kept.hash).unwrap().unwrap().exists());
 }
+
+#[test]
+fn a_product_made_with_a_refused_photo_is_not_made_at_all_and_a_retry_makes_one() {
+    let p = phone();
+    let producer = with_producer(&p);
+    let input = product_input(producer, "Keripik Tempe", &[]);
+    let query = sentra_core::catalogue::listing::ProductQuery {
+        limit: 50,
+        ..Default::default()
+    };
+    let text = p.dir.path().join("IMG_0003.jpg");
+    std::fs::write(&text, "bukan foto").unwrap();
+    // The same bad file twice, as a retry would: still no product, no file.
+    for _ in 0..2 {
+        let err = p
+            .sentra
+            .create_product_with_photo(&input, &text)
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::NotAnImage);
+        assert!(p.sentra.list_products(&query).unwrap().is_empty());
+        assert!(files_in(p.sentra.photo_dir()).is_empty());
+    }
+    let good = jpeg(p.dir.path(), "IMG_0004.jpg", 800, 600, 3);
+    let (id, photo) = p.sentra.create_product_with_photo(&input, &good).unwrap();
+    assert_eq!(p.sentra.list_products(&query).unwrap().len(), 1);
+    assert_eq!(p.sentra.photos(id).unwrap(), vec![photo]);
+}
