@@ -6,7 +6,8 @@
 //! into boxes of `k`x`k` pixels, where `k` is the largest whole factor that still leaves the long
 //! edge at least the display size (the PNG counterpart of JPEG's DCT scaling). The caller then
 //! makes the exact size with Lanczos3. Only one row of boxes is held; Adam7-interlaced files
-//! (rare from cameras) send their pixels out of order, so they hold the whole box grid.
+//! (rare from cameras) send their pixels out of order, so they hold the whole box grid. With
+//! no reduction (k = 1) pixels are written straight to the output.
 
 use std::io::Cursor;
 
@@ -151,7 +152,12 @@ impl Boxes {
     fn new(width: u32, height: u32, k: u32, channels: usize, all_rows: bool) -> Boxes {
         let out_w = width.div_ceil(k) as usize;
         let out_h = height.div_ceil(k) as usize;
-        let held = if all_rows { out_h } else { 1 };
+        // Without reduction each pixel is written straight out, in any order: no sums.
+        let held = match (all_rows, k) {
+            (_, 1) => 0,
+            (true, _) => out_h,
+            (false, _) => 1,
+        };
         Boxes {
             width,
             height,
@@ -169,6 +175,16 @@ impl Boxes {
     fn add_row(&mut self, y: u32, x0: u32, dx: u32, px: &[u8]) {
         let box_row = y / self.k;
         let row_len = self.out_w * self.channels;
+        let c = self.channels;
+        if self.k == 1 {
+            let row = &mut self.out[y as usize * row_len..][..row_len];
+            let mut x = x0 as usize;
+            for p in px.chunks_exact(c) {
+                row[x * c..x * c + c].copy_from_slice(p);
+                x += dx as usize;
+            }
+            return;
+        }
         if self.sums.len() == row_len && box_row != self.first_row {
             // Rows arrive in order: the previous box row is complete.
             self.flush(self.first_row, 0);
@@ -177,7 +193,6 @@ impl Boxes {
         }
         let base = (box_row - self.first_row) as usize * row_len;
         let sums = &mut self.sums[base..base + row_len];
-        let c = self.channels;
         let (k, mut x) = (self.k, x0);
         for p in px.chunks_exact(c) {
             let at = (x / k) as usize * c;
@@ -209,7 +224,9 @@ impl Boxes {
 
     fn finish(mut self) -> Pixels {
         let row_len = self.out_w * self.channels;
-        if self.sums.len() == row_len {
+        if self.k == 1 {
+            // Written straight out.
+        } else if self.sums.len() == row_len {
             self.flush(self.first_row, 0);
         } else {
             for row in 0..self.out_h {
