@@ -130,7 +130,7 @@ const MIN_SCALED_SHORT_EDGE: u32 = 32;
 
 /// The DCT scale denominator (1, 2, 4 or 8): the strongest whose long edge still covers
 /// `target` and whose short edge stays at least [`MIN_SCALED_SHORT_EDGE`].
-pub(crate) fn dct_scale(width: u32, height: u32, target: u32) -> u32 {
+fn dct_scale(width: u32, height: u32, target: u32) -> u32 {
     let (long, short) = (width.max(height), width.min(height));
     [8, 4, 2]
         .into_iter()

@@ -39,7 +39,7 @@ fn map_png_error(e: png::DecodingError, header: &Header<'_>) -> PhotoError {
 }
 
 /// The box size: the largest whole factor that keeps the long edge at least `target`.
-pub(crate) fn box_factor(width: u32, height: u32, target: u32) -> u32 {
+fn box_factor(width: u32, height: u32, target: u32) -> u32 {
     (width.max(height) / target.max(1)).max(1)
 }
 
