@@ -110,11 +110,10 @@ pub fn section(figures: &Value, command_line: &str) -> Result<Section> {
                 ]
             })
             .collect();
-        s.fact(
-            "Per input",
-            "peak RSS of `process_file` on each accepted kind of input up to the pixel cap, \
-             beside `vipsthumbnail` making the 1280 px image from the same file; goal (#17): \
-             ≤ 64 MB peak for every one",
+        s.para(
+            "Per input: peak RSS of `process_file` on each accepted kind of input up to the \
+             pixel cap (medians of up to 3 runs), beside `vipsthumbnail` making the 1280 px image \
+             from the same file. Goal (#17): ≤ 64 MB peak for every one.",
         );
         s.table(
             &[
