@@ -314,21 +314,28 @@ fn main() {
     let rounds = pairs.clamp(1, 3);
     let mut per_input = Vec::new();
     println!("per input, medians of {rounds} runs:");
+    // Outputs go to a directory of their own: the 12 MP photo's stay for the byte counts.
+    let dir = out.join("inputs");
+    std::fs::create_dir_all(&dir).expect("mkdir");
     run_child(
         Command::new(&exe)
             .arg("--make-inputs")
-            .arg(&out)
+            .arg(&dir)
             .arg(&photo),
     );
-    let list = std::fs::read_to_string(out.join("inputs.tsv")).expect("inputs.tsv");
+    let list = std::fs::read_to_string(dir.join("inputs.tsv")).expect("inputs.tsv");
     for (name, path) in list.lines().filter_map(|l| l.split_once('\t')) {
         let path = PathBuf::from(path);
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
         for _ in 0..rounds {
             let mut c = Command::new(&exe);
-            c.arg("--child").arg(&path).arg(&out);
+            c.arg("--child").arg(&path).arg(&dir);
             ours.push(run_child(&mut c));
-            theirs.push(run_child(&mut vips(&path, 1280, &o("input-1280.jpg"))));
+            theirs.push(run_child(&mut vips(
+                &path,
+                1280,
+                &dir.join("vips-1280.jpg"),
+            )));
         }
         let (ot, om) = stat(&ours);
         let (vt, vm) = stat(&theirs);
