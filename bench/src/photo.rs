@@ -93,5 +93,44 @@ pub fn section(figures: &Value, command_line: &str) -> Result<Section> {
             ),
         ],
     );
+    if let Some(inputs) = figures["inputs"].as_array() {
+        let rows: Vec<Vec<String>> = inputs
+            .iter()
+            .map(|v| {
+                let mb = f(v, "sentra_peak_rss_mb");
+                vec![
+                    v["input"].as_str().unwrap_or("?").to_owned(),
+                    thousands(v["bytes"].as_u64().unwrap_or(0)),
+                    format!("{:.1} MB", mb),
+                    format!("{:.1} MB", f(v, "vips_peak_rss_mb")),
+                    ratio(mb, f(v, "vips_peak_rss_mb")),
+                    format!("{:.0} ms", f(v, "sentra_ms")),
+                    format!("{:.0} ms", f(v, "vips_ms")),
+                    met(Some(mb <= MEMORY_CEILING_MB)),
+                ]
+            })
+            .collect();
+        s.para(
+            "Per input: peak RSS of `process_file` on each accepted kind of input up to the \
+             pixel cap (medians of up to 3 runs), beside `vipsthumbnail` making the 1280 px image \
+             from the same file. Goal (#17): ≤ 64 MB peak for every one.",
+        );
+        s.table(
+            &[
+                "input",
+                "bytes",
+                "Sentra peak RSS",
+                "vips peak RSS",
+                "ratio",
+                "Sentra time",
+                "vips time",
+                "≤ 64 MB",
+            ],
+            &rows,
+        );
+    }
     Ok(s)
 }
+
+/// The peak memory every accepted input must stay under (#17).
+const MEMORY_CEILING_MB: f64 = 64.0;

@@ -157,7 +157,7 @@ def expect(code, call):
 
 def test_every_public_error_code_reaches_python_as_a_typed_exception_with_its_code():
     codes = all_error_codes()
-    assert len(codes) == 17 and len({error_code_string(c) for c in codes}) == 17
+    assert len(codes) == 18 and len({error_code_string(c) for c in codes}) == 18
     for code in codes:
         expect(code, lambda: fail_with(code))
 

@@ -118,6 +118,9 @@ public_errors! {
     Storage,
     /// The chosen file is not a JPEG, PNG or WebP image.
     NotAnImage,
+    /// The photo is HEIC or AVIF (an iPhone's default): the camera should save JPEG
+    /// ("Most Compatible"), or the photo be shared as JPEG.
+    HeicNotSupported,
     /// The image file is cut short or damaged.
     TruncatedImage,
     /// The image has more pixels than allowed (50 MP).

@@ -145,7 +145,7 @@ fn run(args: &[String]) -> CliResult {
             println!("{id}");
         }
         "add-product" => {
-            let id = sentra.create_product(&NewProduct {
+            let product = NewProduct {
                 producer_id: req(args, "--producer")?,
                 name: req(args, "--name")?,
                 description: opt(args, "--description").unwrap_or_default(),
@@ -162,10 +162,17 @@ fn run(args: &[String]) -> CliResult {
                     ..Default::default()
                 }],
                 ..Default::default()
-            })?;
-            if let Some(photo) = opt(args, "--photo") {
-                sentra.add_photo(id, Path::new(&photo))?;
-            }
+            };
+            // With a photo, product and photo are one transaction: a refused photo creates
+            // nothing, so running the command again cannot make the product twice.
+            let id = match opt(args, "--photo") {
+                Some(photo) => {
+                    sentra
+                        .create_product_with_photo(&product, Path::new(&photo))?
+                        .0
+                }
+                None => sentra.create_product(&product)?,
+            };
             let variant = sentra.product(id)?.variants[0].id;
             println!("{id} {variant}");
         }

@@ -180,3 +180,59 @@ async fn a_facilitator_on_a_laptop_registers_a_producer_who_then_finds_everythin
         "{stderr}"
     );
 }
+
+#[test]
+fn add_product_with_a_photo_that_is_not_a_photo_fails_and_creates_nothing_even_when_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let laptop = dir.path().join("laptop.db");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sentra"))
+            .arg("--db")
+            .arg(&laptop)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "register-producer",
+        "--name",
+        "Gula Kristal Banyumas",
+        "--owner",
+        "Darsih",
+        "--phone",
+        "0812-3333-4444",
+        "--region",
+        "3302",
+        "--sector",
+        "food_beverage",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let producer = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let bad = dir.path().join("IMG_0007.HEIC");
+    std::fs::write(&bad, b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").unwrap();
+    for _ in 0..2 {
+        let out = run(&[
+            "add-product",
+            "--producer",
+            &producer,
+            "--name",
+            "Gula Kristal 1 kg",
+            "--category",
+            "Gula",
+            "--unit",
+            "kg",
+            "--price",
+            "18000",
+            "--photo",
+            bad.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+    }
+    let out = run(&["products"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "",
+        "no product was made"
+    );
+}

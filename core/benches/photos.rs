@@ -18,6 +18,12 @@
 //!
 //! Wall time covers process start to exit; peak RSS is the child's `ru_maxrss`
 //! from `wait4`. For the vips runs times are summed and RSS is the max of the two.
+//!
+//! Then, per input (#17: "≤ 64 MB peak for any accepted input up to the pixel cap"), the same
+//! child runs on inputs made here: the one-colour 7000×7000 16-bit and 8-bit RGBA PNGs and the
+//! one-colour progressive 7000×7000 JPEG of the issue, and, made from the phone photo with vips,
+//! a progressive 12 MP JPEG, a 12 MP lossy WebP and a 50 MP JPEG; each beside `vipsthumbnail`
+//! making the 1280 px image from the same file.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A benchmark that cannot run has nothing to report.
 #![allow(unsafe_code)] // wait4(2): the only way to read a finished child's peak RSS.
@@ -69,8 +75,119 @@ fn size(p: &Path) -> u64 {
     std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
 }
 
+/// A one-colour RGB image, handed to the JPEG encoder row by row (no full bitmap in memory).
+struct Flat {
+    w: u16,
+    h: u16,
+    rgb: [u8; 3],
+}
+
+impl jpeg_encoder::ImageBuffer for Flat {
+    fn get_jpeg_color_type(&self) -> jpeg_encoder::JpegColorType {
+        jpeg_encoder::JpegColorType::Ycbcr
+    }
+    fn width(&self) -> u16 {
+        self.w
+    }
+    fn height(&self) -> u16 {
+        self.h
+    }
+    fn fill_buffers(&self, _y: u16, buffers: &mut [Vec<u8>; 4]) {
+        let (y, cb, cr) = jpeg_encoder::rgb_to_ycbcr(self.rgb[0], self.rgb[1], self.rgb[2]);
+        for _ in 0..self.w {
+            buffers[0].push(y);
+            buffers[1].push(cb);
+            buffers[2].push(cr);
+        }
+    }
+}
+
+/// A one-colour RGBA PNG of `side`², written row by row.
+fn flat_png(path: &Path, side: u32, sixteen_bit: bool) {
+    let file = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    let mut enc = png::Encoder::new(file, side, side);
+    enc.set_color(png::ColorType::Rgba);
+    let (depth, px): (png::BitDepth, &[u8]) = if sixteen_bit {
+        (
+            png::BitDepth::Sixteen,
+            &[0xC8, 0x00, 0xB4, 0x00, 0x96, 0x00, 0xFF, 0xFF],
+        )
+    } else {
+        (png::BitDepth::Eight, &[200, 180, 150, 255])
+    };
+    enc.set_depth(depth);
+    let mut w = enc
+        .write_header()
+        .expect("png header")
+        .into_stream_writer()
+        .expect("png");
+    let row: Vec<u8> = px
+        .iter()
+        .copied()
+        .cycle()
+        .take(px.len() * side as usize)
+        .collect();
+    for _ in 0..side {
+        std::io::Write::write_all(&mut w, &row).expect("png row");
+    }
+    w.finish().expect("png finish");
+}
+
+/// Builds the per-input set in `dir`: (name, path).
+fn inputs(dir: &Path, photo: &Path) -> Vec<(&'static str, PathBuf)> {
+    let mut v = Vec::new();
+    let p = dir.join("flat-7000-rgba16.png");
+    flat_png(&p, 7000, true);
+    v.push(("one-colour 7000² 16-bit RGBA PNG", p));
+    let p = dir.join("flat-7000-rgba8.png");
+    flat_png(&p, 7000, false);
+    v.push(("one-colour 7000² 8-bit RGBA PNG", p));
+    let p = dir.join("flat-7000-progressive.jpg");
+    let mut enc = jpeg_encoder::Encoder::new_file(&p, 90).expect("create");
+    enc.set_progressive(true);
+    enc.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+    enc.set_optimized_huffman_tables(true);
+    enc.encode_image(Flat {
+        w: 7000,
+        h: 7000,
+        rgb: [200, 180, 150],
+    })
+    .expect("jpeg");
+    v.push(("one-colour 7000² progressive JPEG", p));
+    v.push(("12 MP phone JPEG (baseline)", photo.to_path_buf()));
+    let vips = |args: &[&str]| {
+        let ok = Command::new("vips")
+            .args(args)
+            .status()
+            .map(|s| s.success());
+        assert!(matches!(ok, Ok(true)), "vips {args:?}");
+    };
+    let src = photo.display().to_string();
+    let p = dir.join("phone-progressive.jpg");
+    vips(&["copy", &src, &format!("{}[Q=90,interlace]", p.display())]);
+    v.push(("12 MP progressive JPEG", p));
+    let p = dir.join("phone.webp");
+    vips(&["copy", &src, &format!("{}[Q=80]", p.display())]);
+    v.push(("12 MP lossy WebP", p));
+    let p = dir.join("phone-50mp.jpg");
+    vips(&["resize", &src, &format!("{}[Q=90]", p.display()), "2.04"]);
+    v.push(("50 MP baseline JPEG", p));
+    v
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--make-inputs") {
+        // In a child of its own: making them grows a process to hundreds of MB, and Linux
+        // carries a parent's peak RSS into every child it forks afterwards.
+        let list = inputs(Path::new(&args[2]), Path::new(&args[3]));
+        let lines: Vec<String> = list
+            .iter()
+            .map(|(name, path)| format!("{name}\t{}", path.display()))
+            .collect();
+        std::fs::write(Path::new(&args[2]).join("inputs.tsv"), lines.join("\n")).expect("write");
+        return;
+    }
     if args.get(1).map(String::as_str) == Some("--child") {
         let photo = Path::new(&args[2]);
         let out = Path::new(&args[3]);
@@ -192,6 +309,49 @@ fn main() {
         om / bm
     );
     println!("outputs kept in {}", out.display());
+
+    // Per input: peak memory (and time) of ours and of vipsthumbnail's 1280 px image.
+    let rounds = pairs.clamp(1, 3);
+    let mut per_input = Vec::new();
+    println!("per input, medians of {rounds} runs:");
+    // Outputs go to a directory of their own: the 12 MP photo's stay for the byte counts.
+    let dir = out.join("inputs");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    run_child(
+        Command::new(&exe)
+            .arg("--make-inputs")
+            .arg(&dir)
+            .arg(&photo),
+    );
+    let list = std::fs::read_to_string(dir.join("inputs.tsv")).expect("inputs.tsv");
+    for (name, path) in list.lines().filter_map(|l| l.split_once('\t')) {
+        let path = PathBuf::from(path);
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let mut c = Command::new(&exe);
+            c.arg("--child").arg(&path).arg(&dir);
+            ours.push(run_child(&mut c));
+            theirs.push(run_child(&mut vips(
+                &path,
+                1280,
+                &dir.join("vips-1280.jpg"),
+            )));
+        }
+        let (ot, om) = stat(&ours);
+        let (vt, vm) = stat(&theirs);
+        println!(
+            "{name:<44} {:>11} bytes  ours {ot:>7.1} ms {om:>6.1} MB   vips {vt:>7.1} ms {vm:>6.1} MB",
+            size(&path)
+        );
+        per_input.push(serde_json::json!({
+            "input": name,
+            "bytes": size(&path),
+            "sentra_ms": ot,
+            "sentra_peak_rss_mb": om,
+            "vips_ms": vt,
+            "vips_peak_rss_mb": vm,
+        }));
+    }
     if let Some(json_out) = json_out {
         let side = |ms: f64, mb: f64, display: &str, thumb: &str| {
             serde_json::json!({
@@ -214,6 +374,7 @@ fn main() {
             "sentra": side(ot, om, "ours-display.jpg", "ours-thumb.jpg"),
             "vips_a": side(at, am, "va-1280.jpg", "va-320.jpg"),
             "vips_b": side(bt, bm, "vb-1280.jpg", "vb-320.jpg"),
+            "inputs": per_input,
         });
         std::fs::write(&json_out, figures.to_string()).expect("write --json");
     }

@@ -132,6 +132,7 @@ fn photo_code(err: &crate::photos::PhotoError) -> ErrorCode {
     use crate::photos::PhotoError as P;
     match err {
         P::NotAnImage => ErrorCode::NotAnImage,
+        P::HeicNotSupported => ErrorCode::HeicNotSupported,
         P::Truncated => ErrorCode::TruncatedImage,
         P::TooManyPixels { .. } => ErrorCode::TooManyPixels,
         P::FileTooLarge { .. } => ErrorCode::FileTooLarge,
@@ -180,6 +181,9 @@ pub enum ErrorCode {
     Storage,
     /// The chosen file is not a JPEG, PNG or WebP image.
     NotAnImage,
+    /// The photo is HEIC or AVIF (an iPhone's default): the camera should save JPEG
+    /// ("Most Compatible"), or the photo be shared as JPEG.
+    HeicNotSupported,
     /// The image file is cut short or damaged.
     TruncatedImage,
     /// The image has more pixels than allowed (50 MP).
@@ -201,7 +205,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for exhaustive tests and for apps building lookup tables.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::Validation,
         ErrorCode::NotFound,
         ErrorCode::InvalidTransition,
@@ -211,6 +215,7 @@ impl ErrorCode {
         ErrorCode::StorageFull,
         ErrorCode::Storage,
         ErrorCode::NotAnImage,
+        ErrorCode::HeicNotSupported,
         ErrorCode::TruncatedImage,
         ErrorCode::TooManyPixels,
         ErrorCode::FileTooLarge,
@@ -233,6 +238,7 @@ impl ErrorCode {
             ErrorCode::StorageFull => "storage_full",
             ErrorCode::Storage => "storage",
             ErrorCode::NotAnImage => "not_an_image",
+            ErrorCode::HeicNotSupported => "heic_not_supported",
             ErrorCode::TruncatedImage => "truncated_image",
             ErrorCode::TooManyPixels => "too_many_pixels",
             ErrorCode::FileTooLarge => "file_too_large",
@@ -275,12 +281,26 @@ impl ErrorCode {
             (ErrorCode::Storage, Lang::En) => "Could not save or read data.",
             (ErrorCode::NotAnImage, Lang::Id) => "Berkas ini bukan foto (JPEG, PNG, atau WebP).",
             (ErrorCode::NotAnImage, Lang::En) => "This file is not a photo (JPEG, PNG or WebP).",
+            (ErrorCode::HeicNotSupported, Lang::Id) => {
+                "Foto HEIC/AVIF belum bisa dipakai. Di iPhone: Pengaturan > Kamera > Format, \
+                 pilih \"Paling Kompatibel\", lalu foto ulang; atau kirim fotonya sebagai JPEG."
+            }
+            (ErrorCode::HeicNotSupported, Lang::En) => {
+                "HEIC/AVIF photos cannot be used yet. On an iPhone: Settings > Camera > Formats, \
+                 choose \"Most Compatible\", then take the photo again; or share it as JPEG."
+            }
             (ErrorCode::TruncatedImage, Lang::Id) => "Foto rusak atau tidak lengkap.",
             (ErrorCode::TruncatedImage, Lang::En) => "The photo is damaged or incomplete.",
             (ErrorCode::TooManyPixels, Lang::Id) => "Foto terlalu besar (lebih dari 50 MP).",
             (ErrorCode::TooManyPixels, Lang::En) => "The photo is too large (over 50 MP).",
-            (ErrorCode::FileTooLarge, Lang::Id) => "Ukuran berkas foto terlalu besar.",
-            (ErrorCode::FileTooLarge, Lang::En) => "The photo file is too large.",
+            (ErrorCode::FileTooLarge, Lang::Id) => {
+                "Berkas foto terlalu besar (lebih dari 30 MB). Di kamera, matikan mode 50/108/200 MP \
+                 atau pilih resolusi 12 MP, lalu foto ulang."
+            }
+            (ErrorCode::FileTooLarge, Lang::En) => {
+                "The photo file is too large (over 30 MB). In the camera, turn off the 50/108/200 MP \
+                 mode or choose 12 MP, then take the photo again."
+            }
             (ErrorCode::UnreadableFile, Lang::Id) => "Berkas foto tidak bisa dibuka.",
             (ErrorCode::UnreadableFile, Lang::En) => "The photo file cannot be opened.",
             (ErrorCode::UnsupportedImage, Lang::Id) => "Jenis foto ini belum didukung.",

@@ -30,6 +30,23 @@ impl Sentra {
         photos::library::add(&self.db, &self.photo_dir, &self.photo_limits, owner, source)
     }
 
+    /// Creates a product together with its first photo, in one transaction: when the photo is
+    /// refused (not an image, damaged, HEIC...) no product is made, so trying again cannot
+    /// make the product twice. Returns the product's id and the photo.
+    pub fn create_product_with_photo(
+        &self,
+        input: &crate::catalogue::NewProduct,
+        source: &Path,
+    ) -> Result<(Id, photos::Photo)> {
+        photos::library::add_with_owner(
+            &self.db,
+            &self.photo_dir,
+            &self.photo_limits,
+            source,
+            |tx| crate::catalogue::create(tx, input),
+        )
+    }
+
     /// The file of an image on this phone, by content hash, if it is here.
     pub fn photo_path(&self, hash: &str) -> Result<Option<PathBuf>> {
         photos::library::path_of(&self.db, &self.photo_dir, hash)

@@ -4,9 +4,10 @@
 //! 1/2, 1/4 or 1/8 size, choosing the strongest reduction whose long edge is
 //! still at least the display target, so a 12 MP photo is never held at full
 //! size. CMYK and YCCK JPEGs are converted to RGB after the reduced decode.
-//! PNG and WebP (and JPEGs `jpeg-decoder` cannot read) go through the `image`
-//! crate at full size, with its allocation limits set from [`Limits`]. Alpha
-//! is flattened onto white.
+//! PNG is read row by row into a box-reduced image ([`super::png_rows`]). WebP
+//! (and JPEGs `jpeg-decoder` cannot read) go through the `image` crate at full
+//! size, with its allocation limits set from [`Limits`]. Alpha is flattened
+//! onto white. The ICC profile the file carries is kept for [`super::colour`].
 
 use std::io::Cursor;
 
@@ -27,22 +28,40 @@ pub(crate) struct Pixels {
     pub data: Vec<u8>,
 }
 
+/// Decoded pixels and the ICC colour profile the file carries, if any.
+pub(crate) struct Decoded {
+    pub pixels: Pixels,
+    pub icc: Option<Vec<u8>>,
+}
+
 /// Decodes `data`, whose header has already been checked against `limits`.
 ///
 /// `target_long_edge` is the long edge the caller will resize to; JPEG decoding
-/// stops at the smallest DCT scale that still covers it.
+/// stops at the smallest DCT scale that still covers it, PNG at the largest
+/// whole box factor.
 pub(crate) fn decode(
     data: &[u8],
     header: &Header<'_>,
     limits: &Limits,
     target_long_edge: u32,
-) -> Result<Pixels, PhotoError> {
+) -> Result<Decoded, PhotoError> {
     match header.format {
-        Format::Jpeg => match decode_jpeg_scaled(data, header, limits, target_long_edge) {
-            Err(PhotoError::Unsupported) => decode_with_image(data, header, limits),
-            other => other,
-        },
-        Format::Png | Format::WebP => decode_with_image(data, header, limits),
+        Format::Jpeg => {
+            super::scans::check_scans_fill_frame(data)?;
+            match decode_jpeg_scaled(data, header, limits, target_long_edge) {
+                // A feature jpeg-decoder lacks (hierarchical, 12-bit...): if the fallback cannot
+                // read it either, it is still an unsupported image, not a damaged one.
+                Err(PhotoError::Unsupported) => {
+                    decode_with_image(data, header, limits).map_err(|e| match e {
+                        PhotoError::Truncated => PhotoError::Unsupported,
+                        e => e,
+                    })
+                }
+                other => other,
+            }
+        }
+        Format::Png => super::png_rows::decode(data, header, limits, target_long_edge),
+        Format::WebP => decode_with_image(data, header, limits),
     }
 }
 
@@ -65,19 +84,16 @@ fn decode_jpeg_scaled(
     header: &Header<'_>,
     limits: &Limits,
     target_long_edge: u32,
-) -> Result<Pixels, PhotoError> {
+) -> Result<Decoded, PhotoError> {
     let mut dec = jpeg_decoder::Decoder::new(data);
     dec.set_max_decoding_buffer_size(usize::try_from(byte_budget(limits, 4)).unwrap_or(usize::MAX));
-    let target = u16::try_from(target_long_edge).unwrap_or(u16::MAX);
-    if header.width.max(header.height) > u32::from(target) {
-        // jpeg-decoder picks the smallest scale that reaches the request on at
-        // least one axis, so ask only on the long axis.
-        let (rw, rh) = if header.width >= header.height {
-            (target, u16::MAX)
-        } else {
-            (u16::MAX, target)
-        };
-        dec.scale(rw, rh).map_err(map_jpeg_error)?;
+    let s = dct_scale(header.width, header.height, target_long_edge);
+    if s > 1 {
+        let (rw, rh) = (header.width.div_ceil(s), header.height.div_ceil(s));
+        // jpeg-decoder picks the smallest scale that reaches the request on one axis: asking
+        // for exactly 1/s of both gives 1/s.
+        let to_u16 = |v: u32| u16::try_from(v).unwrap_or(u16::MAX);
+        dec.scale(to_u16(rw), to_u16(rh)).map_err(map_jpeg_error)?;
     }
     let raw = dec.decode().map_err(map_jpeg_error)?;
     let info = dec.info().ok_or(PhotoError::Truncated)?;
@@ -95,12 +111,31 @@ fn decode_jpeg_scaled(
     if data.len() != pixels * channels {
         return Err(PhotoError::Truncated);
     }
-    Ok(Pixels {
-        width,
-        height,
-        channels,
-        data,
+    Ok(Decoded {
+        pixels: Pixels {
+            width,
+            height,
+            channels,
+            data,
+        },
+        icc: dec.icc_profile(),
     })
+}
+
+/// The short edge a DCT-scaled decode keeps at least. A scaled IDCT also averages the padding
+/// rows an encoder adds to fill the last block (and, with 4:2:0 chroma, the last 16 rows): on a
+/// 10000x4 strip that padding is most of what a 1/4 decode shows, and the colours came out
+/// wrong (#17). Below this the image is small anyway, so it is decoded at full size.
+const MIN_SCALED_SHORT_EDGE: u32 = 32;
+
+/// The DCT scale denominator (1, 2, 4 or 8): the strongest whose long edge still covers
+/// `target` and whose short edge stays at least [`MIN_SCALED_SHORT_EDGE`].
+fn dct_scale(width: u32, height: u32, target: u32) -> u32 {
+    let (long, short) = (width.max(height), width.min(height));
+    [8, 4, 2]
+        .into_iter()
+        .find(|s| long / s >= target && short / s >= MIN_SCALED_SHORT_EDGE)
+        .unwrap_or(1)
 }
 
 /// Converts jpeg-decoder's CMYK output (0 = no ink; it already undoes the Adobe
@@ -152,7 +187,8 @@ fn decode_with_image(
     data: &[u8],
     header: &Header<'_>,
     limits: &Limits,
-) -> Result<Pixels, PhotoError> {
+) -> Result<Decoded, PhotoError> {
+    use image::ImageDecoder;
     let format = match header.format {
         Format::Jpeg => image::ImageFormat::Jpeg,
         Format::Png => image::ImageFormat::Png,
@@ -165,7 +201,10 @@ fn decode_with_image(
     // 16-bit RGBA plus headroom for the decoder's own buffers.
     lim.max_alloc = Some(byte_budget(limits, 8));
     reader.limits(lim);
-    let img = reader.decode().map_err(|e| map_image_error(e, header))?;
+    let map = |e| map_image_error(e, header);
+    let mut decoder = reader.into_decoder().map_err(map)?;
+    let icc = decoder.icc_profile().map_err(map)?;
+    let img = DynamicImage::from_decoder(decoder).map_err(map)?;
     let (width, height) = (img.width(), img.height());
     let (channels, data) = match img {
         DynamicImage::ImageRgb8(b) => (3, b.into_raw()),
@@ -177,10 +216,13 @@ fn decode_with_image(
         other if !other.color().has_color() => (1, other.to_luma8().into_raw()),
         other => (3, other.to_rgb8().into_raw()),
     };
-    Ok(Pixels {
-        width,
-        height,
-        channels,
-        data,
+    Ok(Decoded {
+        pixels: Pixels {
+            width,
+            height,
+            channels,
+            data,
+        },
+        icc,
     })
 }

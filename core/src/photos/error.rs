@@ -12,6 +12,11 @@ pub enum PhotoError {
     #[error("the data is not a supported image (JPEG, PNG or WebP)")]
     NotAnImage,
 
+    /// A HEIC or AVIF photo (the HEIF family, iPhones' default): recognised, but not decoded
+    /// (see `DECISIONS.md`). The user can set the camera to JPEG or share the photo as JPEG.
+    #[error("the photo is HEIC or AVIF, which is not supported; JPEG is")]
+    HeicNotSupported,
+
     /// The image data ends early or is corrupt.
     #[error("the image data is truncated or corrupt")]
     Truncated,
@@ -53,6 +58,7 @@ impl PhotoError {
     pub fn code(&self) -> &'static str {
         match self {
             PhotoError::NotAnImage => "not_an_image",
+            PhotoError::HeicNotSupported => "heic_not_supported",
             PhotoError::Truncated => "truncated_image",
             PhotoError::TooManyPixels { .. } => "too_many_pixels",
             PhotoError::FileTooLarge { .. } => "file_too_large",

@@ -37,6 +37,19 @@ pub(crate) fn add(
     if !db.read(|c| rows::owner_exists(c, owner))? {
         return Err(Error::field("owner_id", Rule::Unknown));
     }
+    add_with_owner(db, dir, limits, source, |_| Ok(owner)).map(|(_, photo)| photo)
+}
+
+/// Processes `source`, then makes its owner with `make_owner` and records the photo in one
+/// transaction: a photo that is refused (or a store that fails) leaves no owner behind, so a
+/// retry cannot make a second one (`sentra add-product --photo`, #17).
+pub(crate) fn add_with_owner(
+    db: &Db,
+    dir: &Path,
+    limits: &Limits,
+    source: &Path,
+    make_owner: impl FnOnce(&mut Tx<'_>) -> Result<Id>,
+) -> Result<(Id, rows::Photo)> {
     let processed = super::process_file(source, limits)?;
     std::fs::create_dir_all(dir)?;
     let mut written = Vec::new();
@@ -51,7 +64,10 @@ pub(crate) fn add(
             written.push(image.hash.clone());
         }
     }
-    let result = db.write(|tx| record(tx, owner, &processed));
+    let result = db.write(|tx| {
+        let owner = make_owner(tx)?;
+        Ok((owner, record(tx, owner, &processed)?))
+    });
     if result.is_err() {
         remove_unrecorded(db, dir, &written);
     }

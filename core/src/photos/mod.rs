@@ -6,13 +6,17 @@
 //! Pipeline, tuned for cheap Android phones (see `DECISIONS.md`):
 //!
 //! 1. size cap on the input (before reading a file);
-//! 2. format sniffed from magic bytes (JPEG, PNG, WebP) and the header parsed
+//! 2. format sniffed from magic bytes (JPEG, PNG, WebP; HEIC and AVIF are
+//!    recognised and refused with their own code) and the header parsed
 //!    without allocating, so oversized pixel counts are rejected up front;
 //! 3. EXIF orientation read (JPEG APP1, PNG `eXIf`, WebP `EXIF`);
-//! 4. decode: JPEG is decoded at 1/2, 1/4 or 1/8 size in the DCT domain when
-//!    that still covers 1280 px; PNG/WebP via the `image` crate; alpha is
+//! 4. decode: a JPEG's scans are first checked to carry enough data for the
+//!    frame it claims ([`scans`]); JPEG is decoded at 1/2, 1/4 or 1/8 size in
+//!    the DCT domain when that still covers 1280 px; PNG row by row into
+//!    whole-factor boxes ([`png_rows`]); WebP via the `image` crate; alpha is
 //!    flattened onto white;
-//! 5. SIMD Lanczos3 downscale to the display size, then the orientation is
+//! 5. SIMD Lanczos3 downscale to the display size, conversion to sRGB when the
+//!    file carries another ICC profile ([`colour`]), then the orientation is
 //!    applied to the small image;
 //! 6. the thumbnail is made from the display image, not from the source;
 //! 7. both are encoded as JPEG quality 80, 4:2:0, with only a JFIF header, and
@@ -20,13 +24,16 @@
 //!
 //! Images are never upscaled.
 
+mod colour;
 mod decode;
 mod encode;
 mod error;
 pub(crate) mod library;
 mod orientation;
+mod png_rows;
 mod resize;
 pub(crate) mod rows;
+mod scans;
 mod sniff;
 pub mod store;
 pub mod uploads;
@@ -160,7 +167,8 @@ pub(crate) fn process_with_edges(
     .map_err(|_| PhotoError::Truncated)??;
 
     let (dw, dh) = resize::fit_within(header.width, header.height, display_edge);
-    let display_px = orientation.apply(resize::resize_to(decoded, dw, dh)?);
+    let resized = resize::resize_to(decoded.pixels, dw, dh)?;
+    let display_px = orientation.apply(colour::to_srgb(resized, decoded.icc.as_deref()));
     let display = encode::encode_jpeg(&display_px)?;
 
     let (tw, th) = resize::fit_within(display_px.width, display_px.height, thumb_edge);

@@ -4,7 +4,8 @@
 //! header parsers here only walk segment/chunk headers in the input slice: they
 //! allocate nothing, so a "decompression bomb" that declares 60000x60000 pixels
 //! is rejected before a decoder sees it. They also locate the raw EXIF (TIFF)
-//! block so the orientation can be read.
+//! block so the orientation can be read. HEIC and AVIF files are recognised by
+//! their `ftyp` brands so they can be refused with their own code.
 
 use super::error::PhotoError;
 
@@ -47,8 +48,33 @@ pub(crate) fn read_header(data: &[u8]) -> Result<Header<'_>, PhotoError> {
         Some(Format::Jpeg) => jpeg_header(data),
         Some(Format::Png) => png_header(data),
         Some(Format::WebP) => webp_header(data),
+        None if is_heif(data) => Err(PhotoError::HeicNotSupported),
         None => Err(PhotoError::NotAnImage),
     }
+}
+
+/// Brands of the HEIF family: HEIC (HEVC stills and sequences, iPhones and many Androids),
+/// AVIF (AV1), and the generic HEIF/MIAF brands that both list.
+const HEIF_BRANDS: [&[u8; 4]; 13] = [
+    b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1",
+    b"miaf", b"avif", b"avis",
+];
+
+/// Whether `data` is an ISO base media file (`ftyp` box first) with a HEIF brand, major or
+/// compatible.
+fn is_heif(data: &[u8]) -> bool {
+    if data.get(4..8) != Some(b"ftyp") {
+        return false;
+    }
+    let size = be32(data, 0).map_or(0, |s| s as usize).min(data.len());
+    let major = data.get(8..12).into_iter();
+    let compatible = data
+        .get(16..size)
+        .into_iter()
+        .flat_map(|b| b.chunks_exact(4));
+    major
+        .chain(compatible)
+        .any(|brand| HEIF_BRANDS.iter().any(|h| h.as_slice() == brand))
 }
 
 fn be16(d: &[u8], at: usize) -> Option<u16> {
@@ -103,6 +129,8 @@ fn jpeg_header(data: &[u8]) -> Result<Header<'_>, PhotoError> {
         let seg = data.get(i + 2..i + len).ok_or(PhotoError::Truncated)?;
         match marker {
             0xE1 if exif.is_none() && seg.starts_with(b"Exif\0\0") => exif = Some(&seg[6..]),
+            // Arithmetic coding (SOF9..SOF15 and its DAC tables): no decoder here reads it.
+            0xC9..=0xCF => return Err(PhotoError::Unsupported),
             // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
             0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) && dims.is_none() => {
                 let height = be16(seg, 1).ok_or(PhotoError::Truncated)?;

@@ -234,8 +234,16 @@ fn bad_files_get_their_own_error_and_leave_nothing_behind() {
     let bomb_path = dir.path().join("bomb.png");
     std::fs::write(&bomb_path, &bomb).unwrap();
 
-    let cases: [(&Path, ErrorCode); 6] = [
+    // An iPhone's HEIC photo: the start of its ISO media file (ftyp brands, then meta).
+    let heic = dir.path().join("IMG_0001.HEIC");
+    let mut bytes = b"\0\0\0\x1cftypheic\0\0\0\0mif1MiPrmiafheic".to_vec();
+    bytes.extend_from_slice(b"\0\0\x0f\xf8meta\0\0\0\0");
+    bytes.resize(4096, 0);
+    std::fs::write(&heic, &bytes).unwrap();
+
+    let cases: [(&Path, ErrorCode); 7] = [
         (&text, ErrorCode::NotAnImage),
+        (&heic, ErrorCode::HeicNotSupported),
         (&truncated, ErrorCode::TruncatedImage),
         (&big, ErrorCode::FileTooLarge),
         (&bomb_path, ErrorCode::TooManyPixels),
@@ -297,4 +305,31 @@ fn leftovers_of_a_crash_are_swept_when_the_store_opens() {
         "a file being written right now is left alone"
     );
     assert!(reopened.photo_path(&kept.hash).unwrap().unwrap().exists());
+}
+
+#[test]
+fn a_product_made_with_a_refused_photo_is_not_made_at_all_and_a_retry_makes_one() {
+    let p = phone();
+    let producer = with_producer(&p);
+    let input = product_input(producer, "Keripik Tempe", &[]);
+    let query = sentra_core::catalogue::listing::ProductQuery {
+        limit: 50,
+        ..Default::default()
+    };
+    let text = p.dir.path().join("IMG_0003.jpg");
+    std::fs::write(&text, "bukan foto").unwrap();
+    // The same bad file twice, as a retry would: still no product, no file.
+    for _ in 0..2 {
+        let err = p
+            .sentra
+            .create_product_with_photo(&input, &text)
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::NotAnImage);
+        assert!(p.sentra.list_products(&query).unwrap().is_empty());
+        assert!(files_in(p.sentra.photo_dir()).is_empty());
+    }
+    let good = jpeg(p.dir.path(), "IMG_0004.jpg", 800, 600, 3);
+    let (id, photo) = p.sentra.create_product_with_photo(&input, &good).unwrap();
+    assert_eq!(p.sentra.list_products(&query).unwrap().len(), 1);
+    assert_eq!(p.sentra.photos(id).unwrap(), vec![photo]);
 }

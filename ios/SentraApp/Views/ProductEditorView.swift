@@ -39,7 +39,10 @@ struct ProductEditorView: View {
             if savedId == nil { Button("editor_add_variant") { variants.append(("", "", "0")) } }
             Toggle("editor_listed", isOn: $listed)
             Section(String(format: NSLocalizedString("editor_photos", comment: ""), photos.count)) {
-                PhotosPicker("editor_take_photo", selection: $picked, matching: .images).disabled(savedId == nil)
+                // `.compatible`: Photos hands over a JPEG, not the iPhone's HEIC original, which the core
+                // refuses (heic_not_supported; see core/src/photos/DECISIONS.md).
+                PhotosPicker("editor_take_photo", selection: $picked, matching: .images,
+                             preferredItemEncoding: .compatible).disabled(savedId == nil)
             }
             if let problem { Text(problem).foregroundStyle(.red) }
             Button("editor_save", action: save)

@@ -26,6 +26,7 @@ extension SentraError {
         case let .Validation(c, i, e, f, s), let .NotFound(c, i, e, f, s), let .InvalidTransition(c, i, e, f, s),
              let .NotSentraDatabase(c, i, e, f, s), let .DatabaseCorrupt(c, i, e, f, s), let .SchemaTooNew(c, i, e, f, s),
              let .StorageFull(c, i, e, f, s), let .Storage(c, i, e, f, s), let .NotAnImage(c, i, e, f, s),
+             let .HeicNotSupported(c, i, e, f, s),
              let .TruncatedImage(c, i, e, f, s), let .TooManyPixels(c, i, e, f, s), let .FileTooLarge(c, i, e, f, s),
              let .UnreadableFile(c, i, e, f, s), let .UnsupportedImage(c, i, e, f, s), let .Network(c, i, e, f, s),
              let .SignInRefused(c, i, e, f, s), let .Internal(c, i, e, f, s):

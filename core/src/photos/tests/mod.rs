@@ -293,6 +293,8 @@ fn process(data: &[u8]) -> Processed {
 const QUAD: [Rgb; 4] = [RED, GREEN, BLUE, WHITE];
 
 mod bad_input;
+mod big_inputs;
+mod colour;
 mod formats;
 mod orientation;
 mod quality;

@@ -17,6 +17,7 @@ val SentraException.code: ErrorCode
         is SentraException.StorageFull -> code
         is SentraException.Storage -> code
         is SentraException.NotAnImage -> code
+        is SentraException.HeicNotSupported -> code
         is SentraException.TruncatedImage -> code
         is SentraException.TooManyPixels -> code
         is SentraException.FileTooLarge -> code
@@ -39,6 +40,7 @@ private val SentraException.messageIdText: String
         is SentraException.StorageFull -> messageId
         is SentraException.Storage -> messageId
         is SentraException.NotAnImage -> messageId
+        is SentraException.HeicNotSupported -> messageId
         is SentraException.TruncatedImage -> messageId
         is SentraException.TooManyPixels -> messageId
         is SentraException.FileTooLarge -> messageId
@@ -61,6 +63,7 @@ private val SentraException.messageEnText: String
         is SentraException.StorageFull -> messageEn
         is SentraException.Storage -> messageEn
         is SentraException.NotAnImage -> messageEn
+        is SentraException.HeicNotSupported -> messageEn
         is SentraException.TruncatedImage -> messageEn
         is SentraException.TooManyPixels -> messageEn
         is SentraException.FileTooLarge -> messageEn

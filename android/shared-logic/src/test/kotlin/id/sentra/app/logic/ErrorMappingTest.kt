@@ -40,7 +40,7 @@ class ErrorMappingTest {
     fun `every public code arrives as its own exception class with the core's messages in both languages`() {
         val codes = allErrorCodes()
         assertEquals(ErrorCode.entries.toList(), codes)
-        assertEquals(17, codes.size)
+        assertEquals(18, codes.size)
         for (code in codes) {
             val e = expect(code) { failWith(code) }
             val id = ErrorText.of(e, Lang.ID).text
