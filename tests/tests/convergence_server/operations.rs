@@ -88,9 +88,13 @@ pub fn perform(
                     // and half the time another phone that holds the product adds the same size
                     // before either syncs.
                     let size = format!("{}", 36 + 2 * rng.random_range(0..2));
+                    // Another phone of the same producer: a facilitator holding P2's product for a
+                    // while (its assigned region) may lose the right to change it before it
+                    // syncs, and its change is then rightly refused.
                     let twin = phones
                         .iter()
                         .filter(|other| !std::ptr::eq(*other, phone))
+                        .filter(|other| other.producer == p.producer_id)
                         .find(|other| other.sentra.product(p.id).is_ok());
                     let twin = twin.filter(|_| rng.random_bool(0.5));
                     for who in std::iter::once(phone).chain(twin) {
