@@ -386,6 +386,8 @@ fn insert_variant(tx: &mut Tx<'_>, product: Id, position: i64, v: CheckedVariant
             ("removed", 0.into()),
         ],
     )?;
+    // Its creation's full clock, which the merge compares a twin's creation against.
+    crate::sync::merge::stamp(tx, "variants", id, &[crate::sync::merge::CREATION])?;
     if v.initial_stock > 0 {
         stock::record(tx, id, MovementKind::Restock, v.initial_stock, None)?;
     }

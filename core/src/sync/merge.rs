@@ -12,8 +12,11 @@
 //!   [`super::notices`]).
 //! - Variants: one per options. A variant's id comes from its product and its options
 //!   ([`Id::variant`]), so the same size added on two phones offline is one row, and both phones'
-//!   opening stock counts. A variant leaves sale by its `removed` field (history names it), so a
-//!   removal and a later edit on another phone resolve by the later write like any field.
+//!   opening stock counts. Its fields are last-write-wins like any others; a field never edited
+//!   since creation carries its creation's full clock (kept under `*` in `clocks`), so two
+//!   creations of one variant resolve by the later one, device included. A variant leaves sale
+//!   by its `removed` field (history names it), so a removal and a later edit on another phone
+//!   resolve by the later write.
 //!
 //! Applying a change twice changes nothing the second time.
 
@@ -210,6 +213,9 @@ fn tombstoned(tx: &Tx<'_>, entity: &str, id: Id) -> Result<bool> {
         .is_some())
 }
 
+/// The key under which a variant's `clocks` keep its creation's full clock.
+pub(crate) const CREATION: &str = "*";
+
 /// Last write wins per field. A create for a row that is not here inserts it whole; anything
 /// else compares each field's clock.
 fn upsert(tx: &mut Tx<'_>, spec: &Spec, change: &Change) -> Result<Applied> {
@@ -252,52 +258,46 @@ fn upsert(tx: &mut Tx<'_>, spec: &Spec, change: &Change) -> Result<Applied> {
         if spec.entity == "order" {
             insert_lines(tx, change)?;
         }
+        if spec.entity == "variant" {
+            let clocks = serde_json::json!({ CREATION: change.hlc.to_string() });
+            tx.execute(
+                "UPDATE variants SET clocks = ?1 WHERE id = ?2",
+                rusqlite::params![clocks.to_string(), change.id],
+            )?;
+        }
         return Ok(Applied::Changed);
     };
     let mut clocks: Map<String, Value> = match clocks {
         Some(raw) => serde_json::from_str(&raw)?,
         None => Map::new(),
     };
+    // A variant keeps its creation's full clock under `*` (see `CREATION`): two phones may
+    // create the same variant (it is named by its options), and a field never edited since is
+    // then judged by that clock, device included, the same way on every replica.
+    let creation: Option<Hlc> = clocks
+        .get(CREATION)
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok());
     let mut sets = Vec::new();
     let mut params: Vec<Sql> = Vec::new();
-    let twin_create = spec.entity == "variant" && change.op == "create";
     for (name, kind, value) in fields {
         let local: Option<Hlc> = clocks
             .get(name)
             .and_then(Value::as_str)
-            .and_then(|s| s.parse().ok());
-        let new = to_sql(kind, value)?;
-        // Two phones created the same variant (it is named by its options). A field never
-        // edited since goes to the later creation, and keeps no clock of its own: the row's
-        // creation clock moves to the later one, so every replica ends the same whatever order
-        // the creates came in. At the same clock reading the creation clock keeps no device to
-        // break the tie, so the larger value wins. (Only variants: another row's ids are never
-        // made twice, and a repeated create of an order must not undo its later status.)
-        let twin = twin_create && local.is_none();
+            .and_then(|s| s.parse().ok())
+            .or(creation);
         let wins = match local {
             Some(local) => change.hlc > local,
-            None if twin && change.hlc.packed() == created => {
-                let current: Sql = tx
-                    .prepare_cached(&format!("SELECT {name} FROM {} WHERE id = ?1", spec.table))?
-                    .query_row([change.id], |r| r.get(0))?;
-                sql_order(&new, &current) == std::cmp::Ordering::Greater
-            }
             None => change.hlc.packed() > created,
         };
         if wins {
-            params.push(new);
+            params.push(to_sql(kind, value)?);
             sets.push(format!("{name} = ?{}", params.len()));
-        }
-        if wins && !twin {
             clocks.insert(name.to_owned(), Value::String(change.hlc.to_string()));
         }
     }
     if sets.is_empty() {
         return Ok(Applied::Unchanged);
-    }
-    if twin_create && change.hlc.packed() > created {
-        params.push(Sql::Integer(change.hlc.packed()));
-        sets.push(format!("hlc = ?{}", params.len()));
     }
     params.push(Sql::Text(Value::Object(clocks).to_string()));
     let clocks_at = params.len();
@@ -311,24 +311,6 @@ fn upsert(tx: &mut Tx<'_>, spec: &Spec, change: &Change) -> Result<Applied> {
     tx.prepare_cached(&sql)?
         .execute(rusqlite::params_from_iter(params))?;
     Ok(Applied::Changed)
-}
-
-/// A total order on SQL values, for breaking ties: null, then integers, then text, then blobs.
-fn sql_order(a: &Sql, b: &Sql) -> std::cmp::Ordering {
-    fn rank(v: &Sql) -> u8 {
-        match v {
-            Sql::Null => 0,
-            Sql::Integer(_) | Sql::Real(_) => 1,
-            Sql::Text(_) => 2,
-            Sql::Blob(_) => 3,
-        }
-    }
-    match (a, b) {
-        (Sql::Integer(x), Sql::Integer(y)) => x.cmp(y),
-        (Sql::Text(x), Sql::Text(y)) => x.cmp(y),
-        (Sql::Blob(x), Sql::Blob(y)) => x.cmp(y),
-        _ => rank(a).cmp(&rank(b)),
-    }
 }
 
 fn insert_lines(tx: &mut Tx<'_>, change: &Change) -> Result<()> {
