@@ -40,7 +40,9 @@ pub(super) fn write(
     section.fact(
         "Measured",
         "entries applied ÷ the run's wall time (first push to last answer); the p50 and p99 of \
-         one cycle (push + pull) as a device sees it; each server's peak RSS (`VmHWM`)",
+         one cycle (push + pull) as a device sees it; each server's peak RSS (`VmHWM`; the \
+         first server's includes the sign-ins of the devices new to that run, which go through \
+         it before the cycles start)",
     );
     section.fact(
         "Goals",
