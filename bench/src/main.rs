@@ -5,7 +5,8 @@
 //! ```text
 //! sentra-bench sync      --doc FILE --pouchdb DIR [--products N] [--edits N] [--quick]
 //! sentra-bench upload    --doc FILE --photos DIR [--products N] [--cuts N]
-//! sentra-bench load      --doc FILE [--devices 100,1000] [--cycles N]   (PostgreSQL too under scripts/with-postgres)
+//! sentra-bench load      --doc FILE [--devices 100,1000] [--cycles N] [--servers 1,2,3]
+//!                        (PostgreSQL too under scripts/with-postgres, with 1, 2 and 3 servers)
 //! sentra-bench footprint --doc FILE [--products N] [--ffi-lib PATH] [--jvm FILE]
 //! sentra-bench photo     --doc FILE --json FILE     (figures from core/benches/photos.rs)
 //! sentra-bench store     --doc FILE --json FILE     (figures from core/benches/catalogue.rs)
@@ -97,8 +98,14 @@ async fn run(args: Vec<String>) -> Result<Option<Section>> {
             if let Some(url) = postgres_from_env() {
                 backends.push(Backend::Postgres(url));
             }
+            let servers = match arg(&args, "--servers") {
+                Some(list) => load::server_counts(&list)?,
+                None if quick => vec![1, 2],
+                None => vec![1, 2, 3],
+            };
             let settings = load::Settings {
                 devices,
+                servers,
                 cycles: number(&args, "--cycles", if quick { 2 } else { 5 })?.clamp(1, 50),
                 entries: 20,
                 backends,

@@ -3,6 +3,11 @@
 //! then on PostgreSQL. Bounded: a fixed number of cycles per device and an overall time limit,
 //! and only ever a loopback address.
 //!
+//! On PostgreSQL the largest device count runs again with 2 and 3 server processes on the same
+//! database (each with its own port and data directory), side by side with one: in a run, the
+//! `i`th device keeps to server `i mod N` for all its pushes and pulls, as a balancer with sticky
+//! sessions would send it. SQLite stays one server (it is one file on one machine).
+//!
 //! A simulated device speaks the real protocol (`sentra_core::sync::wire`: zstd JSON, bearer
 //! token bound to its device id) without a store of its own: its entries are product creations
 //! as the core writes them (taken from a real phone's outbox), each with a fresh id and the
@@ -10,7 +15,7 @@
 
 use crate::error::{BenchError, Result};
 use crate::measure::percentile;
-use crate::report::{self, Section, met, thousands};
+use crate::report::Section;
 use crate::server::{Backend, ServerProcess};
 use sentra_core::sync::wire::{
     self, Change, LoginRequest, LoginResponse, PullRequest, PullResponse, PushEntry, PushRequest,
@@ -19,6 +24,8 @@ use sentra_core::sync::wire::{
 use sentra_core::{Id, Sentra};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+mod section;
 
 /// The benchmark's settings.
 #[derive(Debug, Clone)]
@@ -31,11 +38,50 @@ pub struct Settings {
     pub entries: usize,
     /// The backends, in order.
     pub backends: Vec<Backend>,
+    /// Server counts on PostgreSQL for the largest device count (1, 2, 3; always with 1, the
+    /// anchor the others are divided by).
+    pub servers: Vec<usize>,
     /// The longest one run may take.
     pub limit: Duration,
 }
 
 const PIN: &str = "135790";
+
+/// Parses `--servers 1,2,3`: server counts from 1 to 8, sorted, each once, and 1 among them.
+pub fn server_counts(text: &str) -> Result<Vec<usize>> {
+    let mut counts = text
+        .split(',')
+        .map(|n| match n.trim().parse::<usize>() {
+            Ok(n) if (1..=8).contains(&n) => Ok(n),
+            _ => Err(BenchError::Usage(format!(
+                "--servers: {n:?} is not a server count from 1 to 8"
+            ))),
+        })
+        .collect::<Result<Vec<usize>>>()?;
+    counts.sort_unstable();
+    counts.dedup();
+    if counts.first() != Some(&1) {
+        return Err(BenchError::Usage(
+            "--servers must include 1: the other counts are compared with it".into(),
+        ));
+    }
+    Ok(counts)
+}
+
+/// The runs on one backend, in order, as (devices, servers): each device count with one
+/// server, and the largest again with each server count when several servers can share it.
+fn plan(devices: &[usize], servers: &[usize], shared: bool) -> Vec<(usize, usize)> {
+    let most = devices.iter().copied().max().unwrap_or(0);
+    let mut runs = Vec::new();
+    for &n in devices {
+        if n == most && shared {
+            runs.extend(servers.iter().map(|&s| (n, s)));
+        } else {
+            runs.push((n, 1));
+        }
+    }
+    runs
+}
 
 /// One simulated phone.
 struct Device {
@@ -50,17 +96,29 @@ struct Device {
 #[derive(Debug, Clone)]
 struct Figures {
     devices: usize,
+    servers: usize,
     applied: u64,
     failures: u64,
     wall: Duration,
     p50: Duration,
     p99: Duration,
-    peak_rss_kib: i64,
+    /// Each server's peak RSS, in KiB.
+    peak_rss_kib: Vec<i64>,
 }
 
 impl Figures {
     fn per_second(&self) -> f64 {
         self.applied as f64 / self.wall.as_secs_f64().max(1e-9)
+    }
+
+    /// Each server's peak RSS: `223.2 MB`, or `201.0 / 198.4 MB` for two.
+    fn rss(&self) -> String {
+        let each: Vec<String> = self
+            .peak_rss_kib
+            .iter()
+            .map(|k| format!("{:.1}", *k as f64 / 1024.0))
+            .collect();
+        format!("{} MB", each.join(" / "))
     }
 }
 
@@ -255,26 +313,34 @@ async fn run_backend(settings: &Arc<Settings>, backend: &Backend) -> Result<Vec<
         .build()
         .map_err(|e| BenchError::Setup(e.to_string()))?;
     let mut figures = Vec::new();
-    for &n in &settings.devices {
-        let server = ServerProcess::start(&data, backend)?;
-        let base = server.url();
+    let shared = matches!(backend, Backend::Postgres(_));
+    for (n, count) in plan(&settings.devices, &settings.servers, shared) {
+        // Server k keeps its own data directory (photos, its read model) from run to run;
+        // the first one's is where the accounts were made.
+        let servers = (0..count)
+            .map(|k| match k {
+                0 => ServerProcess::start(&data, backend),
+                k => ServerProcess::start(&dir.path().join(format!("server-{k}")), backend),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let urls: Vec<String> = servers.iter().map(ServerProcess::url).collect();
         eprintln!("== load, {}: signing in {n} devices", backend.name());
         for (i, device) in devices.iter_mut().enumerate().take(n) {
             if device.token.is_empty() {
-                sign_in(&http, &base, device, i).await?;
+                sign_in(&http, &urls[0], device, i).await?;
             }
         }
         eprintln!(
-            "== load, {}: {n} devices × {} cycles",
+            "== load, {}: {n} devices × {} cycles, {count} server(s)",
             backend.name(),
             settings.cycles
         );
         let start = Arc::new(tokio::sync::Barrier::new(n + 1));
         let mut tasks = tokio::task::JoinSet::new();
-        for device in devices.drain(..n) {
+        for (i, device) in devices.drain(..n).enumerate() {
             tasks.spawn(cycles(
                 http.clone(),
-                base.clone(),
+                urls[i % count].clone(),
                 device,
                 template.clone(),
                 settings.clone(),
@@ -304,12 +370,18 @@ async fn run_backend(settings: &Arc<Settings>, backend: &Backend) -> Result<Vec<
                 settings.limit
             )));
         }
-        let peak_rss_kib = server.peak_rss_kib()?;
-        server.stop()?;
+        let peak_rss_kib = servers
+            .iter()
+            .map(ServerProcess::peak_rss_kib)
+            .collect::<Result<Vec<_>>>()?;
+        for server in servers {
+            server.stop()?;
+        }
         done.append(&mut devices);
         devices = done;
         figures.push(Figures {
             devices: n,
+            servers: count,
             applied,
             failures,
             wall,
@@ -328,101 +400,38 @@ pub async fn run(settings: Settings, command_line: &str) -> Result<Section> {
     for backend in &settings.backends {
         results.push((backend.name(), run_backend(&settings, backend).await?));
     }
-    let mut section = Section::new("load", "Server load", command_line);
-    section.fact(
-        "Setup",
-        &format!(
-            "a `sentra-server serve` process on loopback; each simulated device signs in (its \
-             own producer account and device-bound token), then all start together and each runs \
-             {} sync cycles: push {} entries (product creations as the core writes them, fresh \
-             ids), then pull from its cursor. One run per device count, the server restarted \
-             between runs. The load generator runs on the same 2 cores as the server",
-            settings.cycles, settings.entries
-        ),
-    );
-    section.fact(
-        "Measured",
-        "entries applied ÷ the run's wall time (first push to last answer); the p50 and p99 of \
-         one cycle (push + pull) as a device sees it; the server's peak RSS (`VmHWM`)",
-    );
-    section.fact(
-        "Goals",
-        "ingest ≥ 20,000 entries/s on SQLite, p99 < 500 ms with 1,000 devices, PostgreSQL \
-         within 2× of SQLite",
-    );
-    let most = settings.devices.iter().copied().max().unwrap_or(0);
-    let mut rows = Vec::new();
-    for (name, figures) in &results {
-        for f in figures {
-            rows.push(vec![
-                (*name).to_owned(),
-                thousands(f.devices as u64),
-                thousands(f.applied),
-                thousands(f.failures),
-                report::duration(f.wall),
-                format!("{:.0}", f.per_second()),
-                report::duration(f.p50),
-                report::duration(f.p99),
-                format!("{:.1} MB", f.peak_rss_kib as f64 / 1024.0),
-            ]);
-        }
+    Ok(section::write(&settings, &results, command_line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_counts_are_sorted_once_each_and_always_include_one_server() {
+        assert_eq!(server_counts("1,2,3").unwrap(), vec![1, 2, 3]);
+        assert_eq!(server_counts(" 3, 1,2,2 ").unwrap(), vec![1, 2, 3]);
+        assert_eq!(server_counts("1").unwrap(), vec![1]);
+        assert!(server_counts("2,3").is_err(), "no anchor to divide by");
+        assert!(server_counts("0,1").is_err());
+        assert!(server_counts("1,9").is_err());
+        assert!(server_counts("1,two").is_err());
+        assert!(server_counts("").is_err());
     }
-    section.table(
-        &[
-            "backend",
-            "devices",
-            "entries applied",
-            "failed requests",
-            "wall time",
-            "entries/s",
-            "cycle p50",
-            "cycle p99",
-            "server peak RSS",
-        ],
-        &rows,
-    );
-    let at = |name: &str| {
-        results
-            .iter()
-            .find(|(n, _)| *n == name)
-            .and_then(|(_, f)| f.iter().find(|f| f.devices == most))
-    };
-    let mut goals = Vec::new();
-    if let Some(s) = at("SQLite") {
-        goals.push(vec![
-            format!("SQLite ingest, {most} devices"),
-            format!("{:.0} entries/s", s.per_second()),
-            "≥ 20,000/s".into(),
-            met(Some(s.per_second() >= 20_000.0)),
-        ]);
+
+    #[test]
+    fn postgres_runs_its_largest_device_count_with_each_server_count_and_sqlite_with_one() {
+        assert_eq!(
+            plan(&[100, 1_000], &[1, 2, 3], true),
+            vec![(100, 1), (1_000, 1), (1_000, 2), (1_000, 3)]
+        );
+        assert_eq!(
+            plan(&[100, 1_000], &[1, 2, 3], false),
+            vec![(100, 1), (1_000, 1)]
+        );
+        assert_eq!(
+            plan(&[5, 20], &[1, 2], true),
+            vec![(5, 1), (20, 1), (20, 2)]
+        );
     }
-    for (name, _) in &results {
-        if let Some(f) = at(name) {
-            goals.push(vec![
-                format!("{name} cycle p99, {most} devices"),
-                report::duration(f.p99),
-                "< 500 ms".into(),
-                met(Some(f.p99 < Duration::from_millis(500))),
-            ]);
-        }
-    }
-    match (at("SQLite"), at("PostgreSQL")) {
-        (Some(s), Some(p)) => {
-            let r = s.per_second() / p.per_second().max(1e-9);
-            goals.push(vec![
-                "SQLite's entries/s ÷ PostgreSQL's".into(),
-                format!("{r:.2}×"),
-                "≤ 2×".into(),
-                met(Some(r <= 2.0)),
-            ]);
-        }
-        _ => goals.push(vec![
-            "PostgreSQL within 2× of SQLite".into(),
-            "not run (no SENTRA_TEST_POSTGRES: run it under scripts/with-postgres)".into(),
-            "≤ 2×".into(),
-            met(None),
-        ]),
-    }
-    section.table(&["goal", "result", "target", "met"], &goals);
-    Ok(section)
 }
