@@ -74,10 +74,28 @@ async fn a_push_still_committing_on_one_server_is_not_skipped_by_pulls_through_a
             assert_eq!(puller.times("variant", shop.variant, "create"), 1);
         }
     }
+    // Both servers' storefronts show both products, and both servers' order APIs sell them
+    // (the skipped product was a 404 page and a 422 order through B).
     for server in [a, b] {
         for shop in [&shop_x, &shop_y] {
             let path = format!("/p/{}", shop.product);
             assert_eq!(get_page(server, &path).await, 200, "{} {path}", server.url);
+            let order = serde_json::json!({
+                "key": format!("beli-{}", Id::new()),
+                "producer_id": shop.producer.to_string(),
+                "buyer": {"name": "Bu Rina", "phone": "+6281311112222", "regency_code": "3302",
+                          "address": "Jl. Pasar 2, Purwokerto"},
+                "note": "",
+                "lines": [{"variant_id": shop.variant.to_string(), "quantity": 1}],
+            });
+            let answer = place(server, order.to_string()).await;
+            assert_eq!(
+                answer.status,
+                201,
+                "{}: {}",
+                server.url,
+                String::from_utf8_lossy(&answer.body)
+            );
         }
     }
 }

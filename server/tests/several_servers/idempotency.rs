@@ -143,15 +143,3 @@ fn push_body(session: &mut Session, changes: Vec<Change>) -> Vec<u8> {
     })
     .unwrap()
 }
-
-/// `POST /v1/orders` with a JSON body.
-async fn place(server: &Server, body: String) -> Answer {
-    send(
-        server
-            .client
-            .post(format!("{}/v1/orders", server.url))
-            .header("content-type", "application/json")
-            .body(body),
-    )
-    .await
-}

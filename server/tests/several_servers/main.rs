@@ -266,6 +266,18 @@ impl Puller {
     }
 }
 
+/// `POST /v1/orders` with a JSON body.
+async fn place(server: &Server, body: String) -> Answer {
+    send(
+        server
+            .client
+            .post(format!("{}/v1/orders", server.url))
+            .header("content-type", "application/json")
+            .body(body),
+    )
+    .await
+}
+
 /// A page's status and body through `server`.
 async fn get_page(server: &Server, path: &str) -> u16 {
     send(server.client.get(format!("{}{path}", server.url)))
