@@ -1,0 +1,62 @@
+//! The PostgreSQL backend's tables, created when a server first connects.
+
+/// The server's tables (see the SQLite backend for what each holds).
+pub(super) const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS accounts (
+    user_id BYTEA PRIMARY KEY, login TEXT NOT NULL UNIQUE, secret_hash TEXT NOT NULL,
+    role TEXT NOT NULL, producer_id BYTEA,
+    failed BIGINT NOT NULL DEFAULT 0, locked_until BIGINT NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS login_failures (
+    attempt BYTEA NOT NULL, at BIGINT NOT NULL, address TEXT NOT NULL, device BYTEA,
+    login TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS login_failures_by_device ON login_failures(device, at);
+CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures(address, login, at);
+CREATE INDEX IF NOT EXISTS login_failures_by_login ON login_failures(login, at);
+CREATE INDEX IF NOT EXISTS login_failures_by_time ON login_failures(at);
+CREATE INDEX IF NOT EXISTS login_failures_by_attempt ON login_failures(attempt);
+CREATE TABLE IF NOT EXISTS tokens (
+    hash BYTEA PRIMARY KEY, user_id BYTEA NOT NULL, device_id BYTEA NOT NULL,
+    created_at BIGINT NOT NULL, revoked BOOLEAN NOT NULL DEFAULT FALSE);
+CREATE TABLE IF NOT EXISTS applied (
+    device_id BYTEA NOT NULL, seq BIGINT NOT NULL, outcome TEXT NOT NULL,
+    PRIMARY KEY (device_id, seq));
+CREATE TABLE IF NOT EXISTS feed (
+    seq BIGSERIAL PRIMARY KEY, owner BYTEA, origin BYTEA NOT NULL, change TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS feed_by_owner ON feed(owner, seq);
+CREATE TABLE IF NOT EXISTS owners (
+    entity TEXT NOT NULL, id BYTEA NOT NULL, producer BYTEA NOT NULL, PRIMARY KEY (entity, id));
+CREATE TABLE IF NOT EXISTS registrations (
+    producer BYTEA PRIMARY KEY, registered_by TEXT NOT NULL, region TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS assignments (
+    facilitator BYTEA NOT NULL, region TEXT NOT NULL, PRIMARY KEY (facilitator, region));
+CREATE TABLE IF NOT EXISTS bulk_requests (
+    id BYTEA PRIMARY KEY, code TEXT NOT NULL UNIQUE, organisation BYTEA NOT NULL,
+    body TEXT NOT NULL, created_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS bulk_requests_by_organisation ON bulk_requests(organisation, created_at);
+CREATE TABLE IF NOT EXISTS bulk_allocations (
+    bulk BYTEA NOT NULL, order_id BYTEA NOT NULL, PRIMARY KEY (bulk, order_id));
+CREATE TABLE IF NOT EXISTS product_search (
+    id BYTEA PRIMARY KEY, doc TSVECTOR NOT NULL);
+CREATE INDEX IF NOT EXISTS product_search_doc ON product_search USING GIN (doc);
+CREATE TABLE IF NOT EXISTS memberships (
+    organisation BYTEA NOT NULL, member BYTEA NOT NULL, admin BOOLEAN NOT NULL,
+    PRIMARY KEY (organisation, member, admin));
+CREATE TABLE IF NOT EXISTS organisations (
+    id BYTEA PRIMARY KEY, created_by BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS order_throttles (
+    key TEXT PRIMARY KEY, window_end BIGINT NOT NULL, hits BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS order_throttles_by_end ON order_throttles(window_end);
+-- Each bearer token's request bucket (see limits.rs): requests left, as of `at` (Unix ms), and
+-- whether the last request took one. Unlogged: a crash forgets them, which only refills them.
+CREATE UNLOGGED TABLE IF NOT EXISTS request_buckets (
+    token_hash BYTEA PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, at BIGINT NOT NULL,
+    allowed BOOLEAN NOT NULL);
+CREATE INDEX IF NOT EXISTS request_buckets_by_time ON request_buckets(at);
+-- Photos by content hash, shared by every server on the database, and the chunks of uploads
+-- in progress by the byte they start at (see blobs.rs).
+CREATE TABLE IF NOT EXISTS photos (hash TEXT PRIMARY KEY, bytes BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS photo_parts (
+    hash TEXT NOT NULL, at BIGINT NOT NULL, bytes BYTEA NOT NULL, PRIMARY KEY (hash, at));
+CREATE TABLE IF NOT EXISTS order_request_keys (
+    key TEXT PRIMARY KEY, body_hash BYTEA NOT NULL, created_at BIGINT NOT NULL);
+"#;
