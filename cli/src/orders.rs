@@ -43,7 +43,10 @@ pub fn run(command: &str, args: &[String], sentra: &Sentra) -> Option<CliResult>
 
 /// The order id given after the command (the first bare word that is not an option's value).
 fn order_id(args: &[String], command: &str) -> CliResult<Id> {
-    let at = args.iter().position(|a| a == command).ok_or("an order id")?;
+    let at = args
+        .iter()
+        .position(|a| a == command)
+        .ok_or("an order id")?;
     args.get(at + 1)
         .ok_or("an order id")?
         .parse()
