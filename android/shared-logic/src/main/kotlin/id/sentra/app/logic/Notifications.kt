@@ -113,12 +113,26 @@ class OrderWatch(
     private val lang: Lang,
     private val now: () -> Long = System::currentTimeMillis,
 ) {
+    private companion object {
+        const val PAGE = 200L
+    }
+
     /** What to post now and what to schedule. */
     data class Alerts(val now: List<OrderAlert>, val reminders: List<OrderAlert>)
 
+    /** Every order still waiting for an answer, a page (the core's largest) at a time. */
+    private fun waitingOrders(): List<Order> {
+        val all = mutableListOf<Order>()
+        while (true) {
+            val page = device.orders(OrderTab.TO_RESPOND, all.size.toLong(), PAGE)
+            all += page
+            if (page.size < PAGE) return all
+        }
+    }
+
     fun check(): Alerts {
         val at = now()
-        val waiting = device.orders(OrderTab.TO_RESPOND, 0, 500)
+        val waiting = waitingOrders()
         val known = seen.all()
         val fresh = waiting.filter { it.id !in known }
         seen.add(fresh.map { it.id })
