@@ -29,7 +29,10 @@ fn a_removal_and_an_older_add_made_offline_converge_on_the_later_one_everywhere(
     b.sentra.remove_member(cluster, producer).unwrap();
     assert!(b.sentra.organisations_of(producer).unwrap().is_empty());
     assert_eq!(
-        b.sentra.remove_member(cluster, producer).unwrap_err().code(),
+        b.sentra
+            .remove_member(cluster, producer)
+            .unwrap_err()
+            .code(),
         ErrorCode::NotFound,
         "not a member any more"
     );
@@ -41,7 +44,11 @@ fn a_removal_and_an_older_add_made_offline_converge_on_the_later_one_everywhere(
     pull_all(&a.sentra, &relay);
     let after = |p: &Phone| p.sentra.organisation(cluster).unwrap().members;
     assert_eq!(after(&a), Vec::<Id>::new(), "B's later removal wins on A");
-    assert_eq!(after(&b), Vec::<Id>::new(), "and A's older add does not undo it on B");
+    assert_eq!(
+        after(&b),
+        Vec::<Id>::new(),
+        "and A's older add does not undo it on B"
+    );
 
     // A later add brings the producer back everywhere, and a fresh phone agrees.
     advance(&mut relay, &[&a, &b], 1);
