@@ -10,6 +10,8 @@ import os
 import sqlite3
 import tempfile
 import threading
+import urllib.error
+import urllib.request
 import uuid
 
 import harness
@@ -18,8 +20,8 @@ from sentra_ffi import (
     NewProducerInput, NewProductInput, NewSaleInput, NewVariantInput, NoticeKind, OrderChannel,
     OrderStatus, OrderTab, OrderTransition, ProductChanges, ProductPageQuery, ProductStatus, Role,
     SaleChannel, SentraDevice, SentraError, SyncCancel, SyncListener, SyncSettings, SyncStop, Unlock,
-    VariantChanges, all_error_codes, error_code_string, error_message, fail_with,
-    format_rupiah, recover_device,
+    VariantChanges, ProducerChanges, all_error_codes, error_code_string, error_message, fail_with,
+    format_rupiah, recover_device, search_regions, region_of,
 )
 
 PHOTO = os.environ["SENTRA_PHOTO"]
@@ -429,6 +431,60 @@ def test_two_phones_add_one_size_offline_edit_and_remove_variants_and_hear_of_a_
             server.stop()
 
 
+def page_status(url):
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_a_facilitator_in_the_field_finds_the_region_by_name_records_consent_and_clusters():
+    with tempfile.TemporaryDirectory() as tmp:
+        server = harness.Server(tmp)
+        try:
+            pendamping = SentraDevice.open(os.path.join(tmp, "pendamping.db"))
+            signed = asyncio.run(pendamping.sign_in(server.url, *harness.FACILITATOR))
+            # The region by its name, offline: no Kemendagri code typed.
+            found = search_regions("kab pemalang", 10)
+            assert [(r.code, r.name, r.province) for r in found] == [
+                ("3327", "Kabupaten Pemalang", "Jawa Tengah")]
+            assert region_of("33.27.05").name == "Kabupaten Pemalang" and region_of("9999") is None
+            # Registered without consent: the product stays off the storefront.
+            producer = pendamping.register_producer(NewProducerInput(
+                business_name="Gula Kristal Makmur", owner_name="Darsono", phone="0813-2222-3333",
+                region_code=found[0].code, sector="food_beverage"))
+            product = pendamping.create_product(jeans(producer, "Gula Kristal 1 kg"))
+            assert sync(pendamping, signed.token, server.url).rejected == 0
+            assert page_status(f"{server.url}/p/{product}") == 404
+            # Consent without its date is refused with the field named; with it, it is kept.
+            expect(ErrorCode.VALIDATION, lambda: pendamping.edit_producer(
+                producer, ProducerChanges(consent_publish=True)))
+            pendamping.edit_producer(producer, ProducerChanges(
+                consent_publish=True, consent_date=TODAY))
+            assert pendamping.producer(producer).consent_date == TODAY
+            # Into a new cluster, and out again: each syncs and the server accepts both.
+            cluster = pendamping.create_organisation("cluster", "Sentra Gula Pemalang", "3327")
+            pendamping.add_member(cluster, producer)
+            assert [o.name for o in pendamping.organisations_of(producer)] == ["Sentra Gula Pemalang"]
+            report = sync(pendamping, signed.token, server.url)
+            assert report.completed and report.rejected == 0, report
+            assert page_status(f"{server.url}/p/{product}") == 200
+            pendamping.remove_member(cluster, producer)
+            assert pendamping.organisations_of(producer) == []
+            expect(ErrorCode.NOT_FOUND, lambda: pendamping.remove_member(cluster, producer))
+            report = sync(pendamping, signed.token, server.url)
+            assert report.completed and report.rejected == 0, report
+            # A second phone of the same facilitator sees the cluster without the producer.
+            other = SentraDevice.open(os.path.join(tmp, "tablet.db"))
+            token = asyncio.run(other.sign_in(server.url, *harness.FACILITATOR)).token
+            assert sync(other, token, server.url).completed
+            [seen] = [o for o in other.organisations() if o.id == cluster]
+            assert seen.members == []
+        finally:
+            server.stop()
+
+
 if __name__ == "__main__":
     harness.run([
         test_a_facilitator_registers_a_producer_who_sells_receives_an_order_and_ships_it,
@@ -438,4 +494,5 @@ if __name__ == "__main__":
         test_switching_account_on_a_shared_phone_needs_that_accounts_pin_offline,
         test_a_damaged_database_is_recovered_and_its_unsent_work_reaches_the_server,
         test_two_phones_add_one_size_offline_edit_and_remove_variants_and_hear_of_a_lost_edit,
+        test_a_facilitator_in_the_field_finds_the_region_by_name_records_consent_and_clusters,
     ])

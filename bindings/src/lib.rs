@@ -23,7 +23,9 @@ mod device;
 mod error;
 mod id;
 mod orders;
+mod organisations;
 mod producers;
+mod regions;
 mod sync;
 
 pub use catalogue::{
@@ -41,7 +43,9 @@ pub use orders::{
     Buyer, NewOrderInput, NewOrderLineInput, NewSaleInput, Order, OrderLine, OrderTab,
     OrderTransition, Sale, SalesTotal, TabCounts,
 };
+pub use organisations::Organisation;
 pub use producers::{NewProducerInput, Producer, ProducerChanges};
+pub use regions::{Region, region_of, search_regions};
 pub use sync::{
     PendingCount, Quarantined, SignedIn, SyncCancel, SyncListener, SyncProgress, SyncReport,
     SyncSettings, SyncStatus,

@@ -160,6 +160,13 @@ pub struct ProducerChanges {
     /// New certification codes.
     #[uniffi(default = None)]
     pub certifications: Option<Vec<String>>,
+    /// Consent to publish, given or withdrawn (recorded by the facilitator on the phone); with
+    /// consent, [`ProducerChanges::consent_date`] is required.
+    #[uniffi(default = None)]
+    pub consent_publish: Option<bool>,
+    /// The date (`YYYY-MM-DD`) consent was given; read only with `consent_publish`.
+    #[uniffi(default = None)]
+    pub consent_date: Option<String>,
 }
 
 impl From<ProducerChanges> for ProducerPatch {
@@ -173,6 +180,7 @@ impl From<ProducerChanges> for ProducerPatch {
             sector: p.sector,
             workforce: p.workforce,
             certifications: p.certifications,
+            consent: p.consent_publish.map(|given| (given, p.consent_date)),
             ..Default::default()
         }
     }

@@ -11,6 +11,13 @@
 //! sentra --db FILE accept ORDER_ID
 //! sentra --db FILE sync
 //! ```
+//!
+//! A facilitator's whole day: `ship`, `reject`, `complete`, `search` and `regions` are in
+//! `orders.rs`; `organisations`, `create-organisation`, `add-member` and `remove-member` in
+//! `members.rs`.
+
+mod members;
+mod orders;
 
 use sentra_core::catalogue::listing::ProductQuery;
 use sentra_core::catalogue::{NewProduct, NewVariant};
@@ -256,7 +263,11 @@ fn run(args: &[String]) -> CliResult {
                 );
             }
         }
-        other => return Err(format!("unknown command {other}").into()),
+        other => {
+            return orders::run(other, args, &sentra)
+                .or_else(|| members::run(other, args, &sentra))
+                .unwrap_or_else(|| Err(format!("unknown command {other}").into()));
+        }
     }
     Ok(())
 }

@@ -3,6 +3,7 @@ import Foundation
 import Network
 import SentraFFI
 import SentraKit
+import UserNotifications
 
 /// Background sync with BGTaskScheduler: an app refresh task (about 30 s: changes and
 /// thumbnails) and a processing task that needs a network (minutes: display photos, on Wi-Fi
@@ -37,29 +38,31 @@ enum BackgroundSync {
         try? BGTaskScheduler.shared.submit(soon)
     }
 
+    /// Syncs every account on the phone with a token (not only the open one), then posts each
+    /// account's new-order notifications and schedules its respond reminders (SentraKit's
+    /// OrderWatch decides the text and the times).
     private static func run(_ task: BGTask, windowMs: Int64, photos: Bool) {
         schedule()
-        guard let login = UserDefaults.standard.string(forKey: "active_login"), let session = Keychain.load(login) else {
+        let book = AccountBook(directory: FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
+            .appendingPathComponent("accounts"))
+        let every = EveryAccountSync(book: book, session: Keychain.load, lang: Lang.current)
+        let count = every.targets().count
+        guard count > 0 else {
             task.setTaskCompleted(success: true)
             return
         }
-        let book = AccountBook(directory: FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
-            .appendingPathComponent("accounts"))
         let cancel = SyncCancel()
         let work = Task {
-            do {
-                let device = try SentraDevice.open(path: book.databaseFor(login).path)
-                let unmetered = await Network.isUnmetered()
-                let allow = UserDefaults.standard.bool(forKey: "allow_mobile_data")
-                var settings = SyncPolicy.settings(windowMs: windowMs, unmetered: unmetered, allowMobileData: allow)
-                if !photos { settings.thumbnailsOnly = true } // the short refresh leaves display photos to the processing task
-                let report = try await device.sync(serverUrl: session.serverUrl, token: session.token, settings: settings,
-                                                   listener: nil, cancel: cancel)
-                if SyncPolicy.mustSignInAgain(report) { Keychain.clear(login) }
-                task.setTaskCompleted(success: report.completed)
-            } catch {
-                task.setTaskCompleted(success: false)
+            let unmetered = await NetworkPath.isUnmetered()
+            let allow = UserDefaults.standard.bool(forKey: "allow_mobile_data")
+            var settings = SyncPolicy.settings(windowMs: windowMs / Int64(count), unmetered: unmetered, allowMobileData: allow)
+            if !photos { settings.thumbnailsOnly = true } // the short refresh leaves display photos to the processing task
+            let runs = await every.run(settings: settings, open: nil, cancel: cancel, now: { Date.nowMs })
+            for run in runs {
+                if let report = run.report, SyncPolicy.mustSignInAgain(report) { Keychain.clear(run.login) }
+                OrderNotifications.deliver(account: run.login, now: run.alerts, reminders: run.reminders)
             }
+            task.setTaskCompleted(success: runs.allSatisfy { $0.report?.completed == true })
         }
         // iOS ends the window: stop between two requests; what was sent stays sent.
         task.expirationHandler = {
@@ -69,7 +72,26 @@ enum BackgroundSync {
     }
 }
 
-private enum Network {
+/// Posts SentraKit's order alerts with UNUserNotificationCenter.
+enum OrderNotifications {
+    static func deliver(account: String, now: [OrderAlert], reminders: [OrderAlert]) {
+        let center = UNUserNotificationCenter.current()
+        center.getPendingNotificationRequests { pending in
+            let old = pending.map(\.identifier).filter { $0.hasPrefix("\(account):\(AlertKind.respondReminder.rawValue):") }
+            center.removePendingNotificationRequests(withIdentifiers: old)
+            for alert in now + reminders {
+                let content = UNMutableNotificationContent()
+                content.title = alert.title
+                content.body = alert.text
+                let delay = max(1, Double(alert.atMs - Date.nowMs) / 1000)
+                let trigger = UNTimeIntervalNotificationTrigger(timeInterval: delay, repeats: false)
+                center.add(UNNotificationRequest(identifier: alert.key, content: content, trigger: trigger))
+            }
+        }
+    }
+}
+
+enum NetworkPath {
     /// Whether the current path is neither cellular nor otherwise expensive.
     static func isUnmetered() async -> Bool {
         await withCheckedContinuation { continuation in

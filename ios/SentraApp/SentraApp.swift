@@ -2,6 +2,7 @@ import BackgroundTasks
 import SentraFFI
 import SentraKit
 import SwiftUI
+import UserNotifications
 
 /// The iOS app: SwiftUI screens over the Rust core, background sync with BGTaskScheduler.
 @main
@@ -15,14 +16,22 @@ struct SentraMain: App {
     var body: some Scene {
         WindowGroup {
             NavigationStack {
-                if model.device == nil {
-                    LoginView()
-                } else {
+                if model.device != nil {
                     HomeView()
+                } else {
+                    // A cold start never reopens the last account without its PIN.
+                    switch model.coldStart {
+                    case .signIn: LoginView()
+                    case .choose: SwitchAccountView(preselect: nil)
+                    case .askPin(let login): SwitchAccountView(preselect: login)
+                    }
                 }
             }
             .environmentObject(model)
-            .onAppear { BackgroundSync.schedule() }
+            .onAppear {
+                BackgroundSync.schedule()
+                UNUserNotificationCenter.current().requestAuthorization(options: [.alert, .sound, .badge]) { _, _ in }
+            }
         }
     }
 }
@@ -41,12 +50,15 @@ final class AppModel: ObservableObject {
     let lang = Lang.current
     private var cancel: SyncCancel?
 
+    /// What shows before any account is open (see `AccountBook.coldStart`).
+    let coldStart: ColdStart
+
     init() {
-        if let login = UserDefaults.standard.string(forKey: "active_login"),
-           let device = openOrRecover(login) {
-            use(login: login, device: device)
-        }
+        coldStart = accounts.coldStart(activeLogin: UserDefaults.standard.string(forKey: "active_login"))
     }
+
+    /// Opens a login's file after the switch screen checked its PIN (or signed in).
+    func openChecked(_ login: String) -> SentraDevice? { openOrRecover(login) }
 
     /// Opens the login's database; a damaged one is rebuilt (the unsent work still readable is
     /// kept, the rest comes back with the next sync) and its token forgotten, so the home screen
@@ -85,7 +97,14 @@ final class AppModel: ObservableObject {
         self.cancel = cancel
         defer { self.cancel = nil; syncProgress = nil }
         do {
-            let report = try await device.sync(serverUrl: session.serverUrl, token: session.token, settings: SyncSettings(),
+            let settings = PhotoPolicy.syncNow(unmetered: await NetworkPath.isUnmetered(),
+                                               allowMobileData: UserDefaults.standard.bool(forKey: "allow_mobile_data"))
+            if PhotoPolicy.retryDue(failed: (try? device.syncStatus().photosFailed) ?? 0,
+                                    lastRetryMs: lastPhotoRetry(session.userId), now: Date.nowMs) {
+                UserDefaults.standard.set(Date.nowMs, forKey: "photo_retry.\(session.userId)")
+                _ = try? device.retryFailedPhotoUploads()
+            }
+            let report = try await device.sync(serverUrl: session.serverUrl, token: session.token, settings: settings,
                                                listener: ProgressRelay { [weak self] p in Task { @MainActor in self?.syncProgress = p } },
                                                cancel: cancel)
             syncProblem = ErrorText.syncStopped(report.stoppedBy, lang)
@@ -98,6 +117,10 @@ final class AppModel: ObservableObject {
     }
 
     func stopSync() { cancel?.cancel() }
+
+    private func lastPhotoRetry(_ user: String) -> Int64? {
+        (UserDefaults.standard.object(forKey: "photo_retry.\(user)") as? NSNumber)?.int64Value
+    }
 }
 
 /// Passes the core's change notifications on (they arrive on the thread that wrote).

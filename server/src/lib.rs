@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod demo;
 pub mod error;
 pub mod limits;
+pub mod members;
 pub mod metrics;
 pub mod orders;
 pub mod photos;

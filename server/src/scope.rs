@@ -5,6 +5,12 @@
 //! visible to every signed-in device). A producer may write and see their own data; a
 //! facilitator the producers they registered; a cooperative admin their members; an admin
 //! everything; an official nothing through sync (officials read aggregates).
+//!
+//! Memberships: whoever has rights over a producer (the producer, their facilitator, an admin,
+//! or the admin of a cooperative the producer already belongs to) may add them to or remove
+//! them from an organisation; a cooperative admin only in an organisation they administer. A
+//! removal shrinks the admins' scope, and their next pull drops the producer's data (the cursor
+//! was given under the old scope).
 
 use crate::accounts::Account;
 use crate::store::{StoreError, StoreResult};
@@ -117,7 +123,8 @@ fn claimed_owner(index: &mut dyn Index, change: &Change) -> Result<Option<Id>, R
             known(index, "variant", field_id(change, "variant_id")?)?
         }
         ("organisation", "create" | "update" | "delete")
-        | ("organisation_member" | "organisation_admin", "append") => return Ok(None),
+        | ("organisation_member" | "organisation_admin", "append")
+        | ("organisation_member", "remove") => return Ok(None),
         _ => return Err(Refusal::Malformed),
     }))
 }
@@ -130,6 +137,9 @@ pub fn authorise(
 ) -> Result<Option<Id>, Refusal> {
     let owner = owner_of(index, change)?;
     if change.entity == "organisation" && !may_change_organisation(index, account, change)? {
+        return Err(Refusal::Forbidden);
+    }
+    if change.entity == "organisation_member" && !may_change_members(index, account, change)? {
         return Err(Refusal::Forbidden);
     }
     // Whose rights the entry needs. Joining an organisation hands its admins the producer's
@@ -256,6 +266,20 @@ fn may_change_organisation(
         None if change.op == "create" => Ok(true),
         None => Err(Refusal::Unknown),
     }
+}
+
+/// Whether `account` may add a member to or remove one from this organisation, on top of the
+/// rights over the producer: a cooperative admin only in an organisation they administer (a
+/// producer of one cooperative is not theirs to put into or take out of another).
+fn may_change_members(
+    index: &mut dyn Index,
+    account: &Account,
+    change: &Change,
+) -> Result<bool, Refusal> {
+    Ok(match account.role {
+        Role::CooperativeAdmin => index.administers(account.user_id, change.id)?,
+        _ => true,
+    })
 }
 
 /// The producers whose data an account sees when it pulls.

@@ -16,6 +16,13 @@ impl Sentra {
             .write(|tx| organisations::add_member(tx, organisation, producer))
     }
 
+    /// Takes a producer out of an organisation (a membership that ends syncs as its own entry;
+    /// an add and a removal made apart resolve by the later one).
+    pub fn remove_member(&self, organisation: Id, producer: Id) -> Result<()> {
+        self.db
+            .write(|tx| organisations::remove_member(tx, organisation, producer))
+    }
+
     /// Makes a user an admin of an organisation.
     pub fn add_admin(&self, organisation: Id, user: Id) -> Result<()> {
         self.db

@@ -18,7 +18,7 @@
 pub const APPLICATION_ID: i32 = 0x534E_5452;
 
 /// The ordered migrations. The schema version is the number of steps applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {
@@ -320,4 +320,18 @@ CREATE TABLE notices (
     name        TEXT NOT NULL,                -- what the user knew it as
     at          INTEGER NOT NULL              -- when this phone learned of it
 );
+"#;
+
+/// v7, memberships that end: a producer leaves a cluster or cooperative (see
+/// `organisations::remove_member`).
+const V7: &str = r#"
+-- facil18: removed memberships, so a removal and an add made apart merge by the later clock
+-- The last removal of each membership, by its clock. The member row is gone; an add of the same
+-- pair wins only with a later clock.
+CREATE TABLE organisation_member_removals (
+    organisation_id BLOB NOT NULL,
+    producer_id     BLOB NOT NULL,
+    hlc             INTEGER NOT NULL,
+    PRIMARY KEY (organisation_id, producer_id)
+) WITHOUT ROWID;
 "#;

@@ -113,10 +113,39 @@ pub(crate) fn add_member(tx: &mut Tx<'_>, organisation: Id, producer: Id) -> Res
         rusqlite::params![organisation, producer, hlc],
     )?;
     if added == 1 {
+        // A local add is always later than any removal this phone has seen.
+        tx.execute(
+            "DELETE FROM organisation_member_removals WHERE organisation_id = ?1 AND producer_id = ?2",
+            rusqlite::params![organisation, producer],
+        )?;
         let mut fields = Map::new();
         fields.insert("producer_id".into(), Value::from(producer.to_string()));
         tx.record(Entity::OrganisationMember, organisation, Op::Append, fields)?;
     }
+    Ok(())
+}
+
+/// Takes a producer out of an organisation: its admins stop seeing the producer's private data
+/// at their next sync. Removing someone who is not a member is `NotFound`.
+pub(crate) fn remove_member(tx: &mut Tx<'_>, organisation: Id, producer: Id) -> Result<()> {
+    let removed = tx.execute(
+        "DELETE FROM organisation_members WHERE organisation_id = ?1 AND producer_id = ?2",
+        rusqlite::params![organisation, producer],
+    )?;
+    if removed == 0 {
+        return Err(Error::NotFound {
+            entity: "organisation_member",
+        });
+    }
+    let hlc = tx.tick().packed();
+    tx.execute(
+        "INSERT OR REPLACE INTO organisation_member_removals(organisation_id, producer_id, hlc) \
+         VALUES (?1, ?2, ?3)",
+        rusqlite::params![organisation, producer, hlc],
+    )?;
+    let mut fields = Map::new();
+    fields.insert("producer_id".into(), Value::from(producer.to_string()));
+    tx.record(Entity::OrganisationMember, organisation, Op::Remove, fields)?;
     Ok(())
 }
 

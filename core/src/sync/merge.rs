@@ -5,7 +5,8 @@
 //!   field**, by HLC, the device breaking ties. A field never edited since creation carries its
 //!   row's creation clock.
 //! - Stock movements, sales and memberships: **append-only**, keyed by id, so concurrent ones all
-//!   count and a repeated one counts once.
+//!   count and a repeated one counts once. A membership can end (`remove`): an add and a removal
+//!   of the same producer in the same organisation resolve by the later clock.
 //! - Order status: **the furthest valid status wins** (see [`crate::orders::OrderStatus`]).
 //! - Deletes: **explicit tombstones**; a deleted thing stays deleted. An edit made on a phone
 //!   that had not seen the delete is lost, and that phone keeps a notice for its user (see
@@ -191,9 +192,8 @@ pub(crate) fn apply(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
         ("order", "transition") => transition(tx, change),
         ("stock_movement", "append") => append_movement(tx, change),
         ("sale", "append") => append_sale(tx, change),
-        ("organisation_member", "append") => {
-            append_pair(tx, change, "organisation_members", "producer_id")
-        }
+        ("organisation_member", "append") => append_member(tx, change),
+        ("organisation_member", "remove") => remove_member(tx, change),
         ("organisation_admin", "append") => {
             append_pair(tx, change, "organisation_admins", "user_id")
         }
@@ -470,6 +470,48 @@ fn append_pair(tx: &mut Tx<'_>, change: &Change, table: &str, column: &str) -> R
         rusqlite::params![change.id, other, change.hlc.packed()],
     )?;
     Ok(if added == 0 {
+        Applied::Unchanged
+    } else {
+        Applied::Changed
+    })
+}
+
+/// A membership: added unless a later removal of the same pair is here.
+fn append_member(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
+    let producer: Id = id_field(&change.fields, "producer_id")?;
+    let removed_later = tx
+        .prepare_cached(
+            "SELECT 1 FROM organisation_member_removals \
+             WHERE organisation_id = ?1 AND producer_id = ?2 AND hlc > ?3",
+        )?
+        .query_row(
+            rusqlite::params![change.id, producer, change.hlc.packed()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if removed_later {
+        return Ok(Applied::Unchanged);
+    }
+    append_pair(tx, change, "organisation_members", "producer_id")
+}
+
+/// A membership's end: the member row goes unless it was added later; the removal's clock is
+/// kept so an older add arriving afterwards stays out.
+fn remove_member(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
+    let producer: Id = id_field(&change.fields, "producer_id")?;
+    let hlc = change.hlc.packed();
+    tx.execute(
+        "INSERT INTO organisation_member_removals(organisation_id, producer_id, hlc) \
+         VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET hlc = max(hlc, excluded.hlc)",
+        rusqlite::params![change.id, producer, hlc],
+    )?;
+    let removed = tx.execute(
+        "DELETE FROM organisation_members WHERE organisation_id = ?1 AND producer_id = ?2 \
+         AND hlc < ?3",
+        rusqlite::params![change.id, producer, hlc],
+    )?;
+    Ok(if removed == 0 {
         Applied::Unchanged
     } else {
         Applied::Changed

@@ -69,6 +69,8 @@ pub enum Op {
     Append,
     /// An order moved to a new status.
     Transition,
+    /// A membership ended (a producer left an organisation).
+    Remove,
 }
 
 impl Op {
@@ -80,6 +82,7 @@ impl Op {
             Op::Delete => "delete",
             Op::Append => "append",
             Op::Transition => "transition",
+            Op::Remove => "remove",
         }
     }
 }

@@ -6,6 +6,7 @@ mod clock_and_outbox;
 mod concurrency;
 mod convergence;
 mod engine;
+mod memberships;
 mod orders;
 mod photos;
 mod producers;

@@ -11,7 +11,20 @@ struct ProducersView: View {
         List(producers, id: \.id) { p in
             VStack(alignment: .leading) {
                 Text(p.businessName)
-                Text("\(p.ownerName) · \(p.regionCode)").foregroundStyle(.secondary)
+                Text("\(p.ownerName) · \(regionOf(code: p.regionCode)?.name ?? p.regionCode)").foregroundStyle(.secondary)
+                if let date = p.consentDate {
+                    Text(String(format: NSLocalizedString("producer_consent_given", comment: ""), date)).font(.caption)
+                } else {
+                    HStack {
+                        Text("producer_consent_missing").font(.caption)
+                        // Consent recorded on the phone when the producer agrees after registering.
+                        Button("producer_consent_record") {
+                            try? model.device?.editProducer(id: p.id, changes: ProducerChanges(
+                                consentPublish: true, consentDate: RegisterProducerView.today()))
+                        }
+                    }
+                }
+                NavigationLink("producer_clusters") { ClustersView(producer: p) }
             }
         }
         .toolbar { NavigationLink("nav_register") { RegisterProducerView() } }
@@ -41,7 +54,7 @@ struct RegisterProducerView: View {
             row("producer_business", $business, "business_name")
             row("producer_owner", $owner, "owner_name")
             row("login_phone", $phone, "phone").keyboardType(.phonePad)
-            row("producer_region", $region, "region_code").keyboardType(.numberPad)
+            RegionField(code: $region, error: errors["region_code"])
             Picker("producer_sector", selection: $sector) {
                 ForEach(sectors, id: \.self) { Text(LocalizedStringKey("sector_\($0)")).tag($0) }
             }
@@ -62,7 +75,7 @@ struct RegisterProducerView: View {
     }
 
     /// Today as `YYYY-MM-DD`, the day the producer's consent is recorded.
-    private static func today() -> String {
+    static func today() -> String {
         let format = DateFormatter()
         format.calendar = Calendar(identifier: .gregorian)
         format.locale = Locale(identifier: "en_US_POSIX")
@@ -91,10 +104,12 @@ struct RegisterProducerView: View {
     }
 }
 
-/// Switch account on a shared phone: pick an account and enter its PIN; the server checks it.
+/// Switch account on a shared phone: pick an account and enter its PIN, checked offline by the
+/// core against the hash in that account's own file; an account without a PIN here signs in.
 struct SwitchAccountView: View {
     @EnvironmentObject var model: AppModel
     @Environment(\.dismiss) private var dismiss
+    let preselect: String?
     @State private var chosen = ""
     @State private var secret = ""
     @State private var problem: String?
@@ -110,11 +125,37 @@ struct SwitchAccountView: View {
             SecureField("login_pin", text: $secret)
             if let problem { Text(problem).foregroundStyle(.red) }
             Button("switch_button", action: switchAccount).disabled(chosen.isEmpty || secret.isEmpty)
+            NavigationLink("switch_other_account") { LoginView() }
         }
         .navigationTitle("nav_switch")
+        .onAppear { if chosen.isEmpty { chosen = preselect ?? model.accounts.known().first?.login ?? "" } }
     }
 
     private func switchAccount() {
+        do {
+            switch try model.accounts.switchTo(chosen, pin: secret) {
+            case .opened(let device):
+                model.use(login: chosen, device: device)
+                dismiss()
+                return
+            case .wrongPin(let left):
+                problem = model.lang == .id ? "PIN salah. Sisa \(left) kali coba." : "Wrong PIN. \(left) tries left."
+                return
+            case .locked:
+                problem = model.lang == .id ? "Terlalu banyak PIN salah. Coba lagi 15 menit lagi."
+                    : "Too many wrong PINs. Try again in 15 minutes."
+                return
+            case .needsSignIn:
+                break
+            }
+        } catch let error as SentraError {
+            problem = ErrorText.of(error, model.lang).text
+            return
+        } catch {
+            problem = error.localizedDescription
+            return
+        }
+        // No PIN on this phone yet: the server checks the secret once.
         guard let server = Keychain.load(chosen)?.serverUrl ?? model.session?.serverUrl else { return }
         Task {
             do {
@@ -127,5 +168,84 @@ struct SwitchAccountView: View {
                 problem = error.localizedDescription
             }
         }
+    }
+}
+
+/// The region field: type a name ("pemalang"), pick "Kabupaten Pemalang, Jawa Tengah"; the form
+/// keeps the Kemendagri code.
+struct RegionField: View {
+    @Binding var code: String
+    let error: String?
+    @State private var query = ""
+
+    var body: some View {
+        VStack(alignment: .leading) {
+            TextField("producer_region_search", text: $query)
+            if let chosen = regionOf(code: code) { Text("\(chosen.name), \(chosen.province)").font(.caption) }
+            if query.count >= 3 {
+                ForEach(searchRegions(query: query, limit: 8), id: \.code) { region in
+                    Button("\(region.name), \(region.province)") {
+                        code = region.code
+                        query = ""
+                    }
+                }
+            }
+            if let error { Text(error).font(.caption).foregroundStyle(.red) }
+        }
+    }
+}
+
+/// A producer's clusters and cooperatives: join, leave, or start one in their region. The
+/// server applies the same rules as the web's member page.
+struct ClustersView: View {
+    @EnvironmentObject var model: AppModel
+    let producer: Producer
+    @State private var organisations: [Organisation] = []
+    @State private var name = ""
+    @State private var problem: String?
+
+    var body: some View {
+        List {
+            if let problem { Text(problem).foregroundStyle(.red) }
+            ForEach(organisations, id: \.id) { o in
+                HStack {
+                    VStack(alignment: .leading) {
+                        Text(o.name)
+                        Text(LocalizedStringKey(o.kind == "cooperative" ? "clusters_kind_cooperative" : "clusters_kind_cluster"))
+                            .foregroundStyle(.secondary)
+                    }
+                    Spacer()
+                    if o.members.contains(producer.id) {
+                        Button("clusters_leave") { act { try model.device?.removeMember(organisationId: o.id, producerId: producer.id) } }
+                    } else {
+                        Button("clusters_join") { act { try model.device?.addMember(organisationId: o.id, producerId: producer.id) } }
+                    }
+                }
+            }
+            TextField("clusters_new_name", text: $name)
+            Button("clusters_create") {
+                act {
+                    if let id = try model.device?.createOrganisation(kind: "cluster", name: name, regionCode: producer.regionCode) {
+                        try model.device?.addMember(organisationId: id, producerId: producer.id)
+                    }
+                    name = ""
+                }
+            }
+            .disabled(name.isEmpty)
+        }
+        .navigationTitle("clusters_title")
+        .task(id: model.version) { organisations = (try? model.device?.organisations()) ?? [] }
+    }
+
+    private func act(_ change: () throws -> Void) {
+        do {
+            try change()
+            problem = nil
+        } catch let error as SentraError {
+            problem = ErrorText.of(error, model.lang).text
+        } catch {
+            problem = error.localizedDescription
+        }
+        organisations = (try? model.device?.organisations()) ?? []
     }
 }

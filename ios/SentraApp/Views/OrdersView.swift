@@ -12,6 +12,9 @@ struct OrdersView: View {
     @State private var courier = ""
     @State private var tracking = ""
     @State private var problem: String?
+    @State private var rejecting: Order?
+    @State private var reason: RejectReason = .outOfStock
+    @State private var typed = ""
 
     var body: some View {
         List {
@@ -33,7 +36,7 @@ struct OrdersView: View {
                         switch tab {
                         case .toRespond:
                             Button("order_accept") { act(order, .accept) }
-                            Button("order_reject") { act(order, .reject(reason: NSLocalizedString("order_reject_reason", comment: ""))) }
+                            Button("order_reject") { rejecting = order }
                         case .toShip:
                             Button("order_ship") { shipping = order }
                         case .shipped:
@@ -49,6 +52,25 @@ struct OrdersView: View {
         .navigationTitle("nav_orders")
         .onChange(of: tab) { _ in reload() }
         .task(id: model.version) { reload() }
+        .sheet(isPresented: Binding(get: { rejecting != nil }, set: { if !$0 { rejecting = nil } })) {
+            Form {
+                Picker("order_reject", selection: $reason) {
+                    ForEach(RejectReason.allCases, id: \.self) { Text($0.label(model.lang)).tag($0) }
+                }
+                .pickerStyle(.inline)
+                if reason == .other { TextField("order_reject_typed", text: $typed) }
+                Button("order_reject") {
+                    guard let order = rejecting else { return }
+                    guard let text = reason.text(typed: typed) else {
+                        problem = RejectReason.missing(model.lang)
+                        return
+                    }
+                    act(order, .reject(reason: text))
+                    rejecting = nil
+                    typed = ""
+                }
+            }
+        }
         .alert("order_ship", isPresented: Binding(get: { shipping != nil }, set: { if !$0 { shipping = nil } })) {
             TextField("order_courier", text: $courier)
             TextField("order_tracking", text: $tracking)

@@ -40,6 +40,8 @@ pub trait Primitives: Index {
     ) -> StoreResult<()>;
     /// Records a membership (`admin`: an admin's user id rather than a member producer).
     fn add_membership(&mut self, organisation: Id, member: Id, admin: bool) -> StoreResult<()>;
+    /// Ends a producer's membership of an organisation (nothing when there is none).
+    fn remove_membership(&mut self, organisation: Id, member: Id) -> StoreResult<()>;
     /// Records who created an organisation (first write wins).
     fn add_organisation(&mut self, organisation: Id, creator: Id) -> StoreResult<()>;
     /// Which of `owners` own a feed row at or before `seq`.
@@ -174,6 +176,11 @@ fn index(
         ("organisation_member", "append") => {
             if let Some(member) = text("producer_id").and_then(|s| s.parse().ok()) {
                 tx.add_membership(change.id, member, false)?;
+            }
+        }
+        ("organisation_member", "remove") => {
+            if let Some(member) = text("producer_id").and_then(|s| s.parse().ok()) {
+                tx.remove_membership(change.id, member)?;
             }
         }
         ("organisation_admin", "append") => {

@@ -372,6 +372,15 @@ impl Primitives for Tx<'_> {
         Ok(())
     }
 
+    fn remove_membership(&mut self, organisation: Id, member: Id) -> StoreResult<()> {
+        self.0
+            .prepare_cached(
+                "DELETE FROM memberships WHERE organisation = ?1 AND member = ?2 AND admin = 0",
+            )?
+            .execute(rusqlite::params![organisation, member])?;
+        Ok(())
+    }
+
     fn add_organisation(&mut self, organisation: Id, creator: Id) -> StoreResult<()> {
         self.0
             .prepare_cached("INSERT OR IGNORE INTO organisations(id, created_by) VALUES (?1, ?2)")?

@@ -411,6 +411,7 @@ async fn requests_page(
     let content = html! {
         h1 { (t(lang, "Permintaan partai besar", "Bulk requests")) " — " (organisation.name) }
         p { (super::session::sign_out_form(lang, &session)) }
+        p { a href={ "/koperasi/" (organisation.id) "/anggota" } { (t(lang, "Kelola anggota", "Manage members")) } }
         @if rows.is_empty() { p.notice { (t(lang, "Belum ada permintaan.", "No requests yet.")) } }
         table {
             thead { tr { th { (t(lang, "Kode", "Code")) } th { (t(lang, "Permintaan", "Request")) } th { (t(lang, "Status", "Status")) } } }

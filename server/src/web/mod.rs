@@ -12,6 +12,7 @@ pub mod dashboard;
 mod exports;
 pub mod headers;
 pub mod import;
+pub mod members;
 pub mod session;
 
 use crate::AppState;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(session::routes())
         .merge(dashboard::routes())
         .merge(import::routes())
+        .merge(members::routes())
         .layer(tower_http::compression::CompressionLayer::new())
 }
 

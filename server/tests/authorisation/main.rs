@@ -15,6 +15,7 @@
 #[macro_use]
 mod common;
 
+mod membership;
 mod pull;
 mod push;
 mod routes;
@@ -299,6 +300,7 @@ on_both_backends!(
     an_admin_of_another_cooperative_cannot_annex_a_producer_or_crown_itself,
     a_facilitator_renames_the_cluster_they_made_and_no_other_facilitator_can,
     a_photo_file_is_served_only_within_its_producers_scope_until_the_product_is_listed,
+    a_cooperative_admin_removes_a_member_on_the_web_and_a_facilitator_brings_them_back,
 );
 
 async fn every_role_against_every_push_entry_kind_matches_the_table_and_a_refusal_changes_nothing(
@@ -349,4 +351,13 @@ async fn a_photo_file_is_served_only_within_its_producers_scope_until_the_produc
         return;
     };
     routes::photo_files_follow_the_scope(&mut world).await;
+}
+
+async fn a_cooperative_admin_removes_a_member_on_the_web_and_a_facilitator_brings_them_back(
+    backend: Backend,
+) {
+    let Some(mut world) = world(backend).await else {
+        return;
+    };
+    membership::removal_and_return(&mut world).await;
 }

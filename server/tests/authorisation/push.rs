@@ -96,10 +96,25 @@ const PUSH: &[(&str, &str, Build)] = &[
             )
         },
     ),
-    // A cluster nobody administers yet, so an applied entry gives no one new rights.
+    // A cluster nobody administers yet, so an applied entry gives no one new rights. The admin
+    // of P1's cooperative may not put P1 into an organisation they do not administer.
+    // Leaving a cluster nobody administers (removals from one's own cooperative are in
+    // `membership_removal`, since they change the world for the rows after).
+    (
+        "organisation_member remove (P1 from a new cluster)",
+        "AFAAFFFFU",
+        |p1, _, _| {
+            change(
+                "organisation_member",
+                Id::new(),
+                "remove",
+                json!({"producer_id": p1.producer.to_string()}),
+            )
+        },
+    ),
     (
         "organisation_member append (P1 into a new cluster)",
-        "AFAAFAFFU",
+        "AFAAFFFFU",
         |p1, _, _| {
             change(
                 "organisation_member",

@@ -39,6 +39,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET /koperasi/{id}/permintaan", "DDDDDADDD"),
     ("GET /koperasi/{id}/permintaan/{code}", "DDDDDADDD"),
     ("POST /koperasi/{id}/permintaan/{code}", "DDDDDADDB"),
+    // Members: the organisation's admin, facilitators (for producers in their scope) and admins.
+    ("GET /koperasi/{id}/anggota", "DDAAAADDD"),
+    ("POST /koperasi/{id}/anggota", "DDAAAADDB"),
     // The dashboard: figures for officials, admins, and (scoped) facilitators and cooperative
     // admins; the CSV import for facilitators; facilitators' assignments for admins only.
     ("GET /dasbor", "DDAAAAAAD"),

@@ -263,6 +263,7 @@ fn metric(metrics: &str, name: &str) -> u64 {
 mod accounts;
 mod clocks_and_orders;
 mod faults;
+mod leaving;
 mod orders;
 mod paging;
 mod photos;

@@ -155,6 +155,12 @@ pub const WIRE: &[EntryKind] = &[
         optional: &[],
     },
     EntryKind {
+        entity: "organisation_member",
+        op: "remove",
+        fields: &["producer_id"],
+        optional: &[],
+    },
+    EntryKind {
         entity: "organisation_admin",
         op: "append",
         fields: &["user_id"],

@@ -56,7 +56,7 @@ pub fn check(change: &Change) -> Result<()> {
     {
         e.c.fail("fields", Rule::Unknown);
     }
-    if matches!(kind.op, "create" | "append") {
+    if matches!(kind.op, "create" | "append" | "remove") {
         for name in kind.fields {
             if !kind.optional.contains(name) && !change.fields.contains_key(*name) {
                 e.c.fail(name, Rule::Required);

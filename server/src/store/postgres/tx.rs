@@ -330,6 +330,14 @@ impl Primitives for Tx<'_, '_> {
         Ok(())
     }
 
+    fn remove_membership(&mut self, organisation: Id, member: Id) -> StoreResult<()> {
+        self.sql.execute(
+            "DELETE FROM memberships WHERE organisation = $1 AND member = $2 AND NOT admin",
+            &[&b(organisation), &b(member)],
+        )?;
+        Ok(())
+    }
+
     fn add_organisation(&mut self, organisation: Id, creator: Id) -> StoreResult<()> {
         self.sql.execute(
             "INSERT INTO organisations(id, created_by) VALUES ($1, $2) ON CONFLICT DO NOTHING",

@@ -1,15 +1,25 @@
 package id.sentra.app
 
+import android.Manifest
+import android.net.Uri
+import android.os.Build
 import android.os.Bundle
 import androidx.activity.ComponentActivity
+import androidx.activity.compose.rememberLauncherForActivityResult
 import androidx.activity.compose.setContent
+import androidx.activity.result.contract.ActivityResultContracts
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
+import androidx.navigation.NavType
 import androidx.navigation.compose.NavHost
+import androidx.navigation.navArgument
 import androidx.navigation.compose.composable
 import androidx.navigation.compose.rememberNavController
+import id.sentra.app.logic.ColdStart
 import id.sentra.app.ui.CatalogueScreen
+import id.sentra.app.ui.ClustersScreen
 import id.sentra.app.ui.HomeScreen
 import id.sentra.app.ui.LoginScreen
 import id.sentra.app.ui.MyProducersScreen
@@ -28,7 +38,21 @@ class MainActivity : ComponentActivity() {
             MaterialTheme {
                 val account by app.current.collectAsState()
                 val nav = rememberNavController()
-                NavHost(nav, startDestination = if (account == null) "login" else "home") {
+                // Order notifications need the user's leave on Android 13 and later.
+                val ask = rememberLauncherForActivityResult(ActivityResultContracts.RequestPermission()) { }
+                LaunchedEffect(Unit) {
+                    if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.TIRAMISU) ask.launch(Manifest.permission.POST_NOTIFICATIONS)
+                }
+                // A cold start never reopens the last account: its PIN first (see SentraApp.coldStart).
+                val start = when {
+                    account != null -> "home"
+                    else -> when (val cold = app.coldStart) {
+                        ColdStart.SignIn -> "login"
+                        ColdStart.Choose -> "switch"
+                        is ColdStart.AskPin -> "switch?login=${Uri.encode(cold.login)}"
+                    }
+                }
+                NavHost(nav, startDestination = start) {
                     composable("login") { LoginScreen(app) { nav.navigate("home") { popUpTo("login") { inclusive = true } } } }
                     composable("home") { HomeScreen(app) { route -> nav.navigate(route) } }
                     composable("catalogue") { CatalogueScreen(app, onOpen = { nav.navigate("product/$it") }, onNew = { nav.navigate("product/new") }) }
@@ -37,10 +61,25 @@ class MainActivity : ComponentActivity() {
                     }
                     composable("orders") { OrdersScreen(app) }
                     composable("sale") { QuickSaleScreen(app) { nav.popBackStack() } }
-                    composable("producers") { MyProducersScreen(app) { nav.navigate("register") } }
+                    composable("producers") {
+                        MyProducersScreen(
+                            app,
+                            onRegister = { nav.navigate("register") },
+                            onClusters = { producer -> nav.navigate("clusters/$producer") },
+                            onAddProduct = { nav.navigate("product/new") },
+                        )
+                    }
+                    composable("clusters/{producer}") { entry ->
+                        ClustersScreen(app, entry.arguments?.getString("producer").orEmpty())
+                    }
                     composable("register") { RegisterProducerScreen(app) { nav.popBackStack() } }
-                    composable("switch") {
-                        SwitchAccountScreen(app) { nav.navigate("home") { popUpTo("home") { inclusive = true } } }
+                    composable(
+                        "switch?login={login}",
+                        arguments = listOf(navArgument("login") { type = NavType.StringType; nullable = true; defaultValue = null }),
+                    ) { entry ->
+                        SwitchAccountScreen(app, entry.arguments?.getString("login"), onSignIn = { nav.navigate("login") }) {
+                            nav.navigate("home") { popUpTo(0) { inclusive = true } }
+                        }
                     }
                 }
             }

@@ -3,12 +3,16 @@ package id.sentra.app
 import android.app.Application
 import id.sentra.app.data.AccountSessions
 import id.sentra.app.logic.AccountBook
+import id.sentra.app.logic.ColdStart
 import id.sentra.app.logic.Lang
+import id.sentra.app.logic.PhotoPolicy
+import id.sentra.app.sync.Network
 import id.sentra.app.sync.SyncScheduler
 import id.sentra.ffi.Change
 import id.sentra.ffi.ChangeListener
 import id.sentra.ffi.SentraDevice
 import id.sentra.ffi.SentraException
+import id.sentra.ffi.SyncSettings
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -36,13 +40,30 @@ class SentraApp : Application() {
     /** The user's language: Indonesian unless the phone is set to English. */
     val lang: Lang get() = Lang.of(Locale.getDefault().toLanguageTag())
 
+    /**
+     * What the first screen is after a cold start. The last account is never reopened without
+     * its PIN: a shared phone's next user must not land in someone else's shop.
+     */
+    lateinit var coldStart: ColdStart
+        private set
+
     override fun onCreate() {
         super.onCreate()
         accounts = AccountBook(File(filesDir, "accounts"))
         sessions = AccountSessions(this)
-        sessions.activeLogin()?.let { login -> runCatching { use(login, openOrRecover(login)) } }
+        coldStart = runCatching { accounts.coldStart(sessions.activeLogin()) }.getOrDefault(ColdStart.Choose)
         SyncScheduler.schedulePeriodic(this)
     }
+
+    /** The settings of "Sync now": display photos on mobile data only with the user's switch on. */
+    fun syncNowSettings(): SyncSettings =
+        PhotoPolicy.syncNow(unmetered = Network.isUnmetered(this), allowMobileData = sessions.allowMobileData)
+
+    /**
+     * Opens [login]'s database after its PIN was checked (the switch screen's [AccountBook.switchTo]
+     * opens it; this is for a file the PIN screen already unlocked), rebuilding a damaged one.
+     */
+    fun openChecked(login: String): SentraDevice = openOrRecover(login)
 
     /**
      * Opens [login]'s database; a damaged one is rebuilt (the unsent work still readable is

@@ -3,6 +3,7 @@ package id.sentra.app.data
 import android.content.Context
 import androidx.security.crypto.EncryptedSharedPreferences
 import androidx.security.crypto.MasterKey
+import id.sentra.app.logic.PhotoRetryClock
 import id.sentra.app.logic.Session
 import id.sentra.app.logic.SessionStore
 
@@ -31,6 +32,24 @@ class AccountSessions(context: Context) {
     var allowMobileData: Boolean
         get() = prefs.getBoolean("allow_mobile_data", false)
         set(value) = prefs.edit().putBoolean("allow_mobile_data", value).apply()
+
+    /** When each account last put its failed photos back in the queue. */
+    val photoRetries: PhotoRetryClock = object : PhotoRetryClock {
+        override fun last(login: String): Long? =
+            prefs.getLong("$login.photo_retry", -1L).takeIf { it >= 0 }
+
+        override fun record(login: String, atMs: Long) {
+            prefs.edit().putLong("$login.photo_retry", atMs).apply()
+        }
+    }
+
+    /** The producer a facilitator ([login]) last added a product for, to start the picker there. */
+    fun lastPickedProducer(login: String): String? = prefs.getString("$login.picked_producer", null)
+
+    /** Remembers the producer [login] picked. */
+    fun setLastPickedProducer(login: String, producerId: String) {
+        prefs.edit().putString("$login.picked_producer", producerId).apply()
+    }
 
     /** The session store of one account. */
     fun of(login: String): SessionStore = object : SessionStore {

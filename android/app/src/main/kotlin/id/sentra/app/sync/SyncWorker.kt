@@ -4,8 +4,6 @@ import android.app.NotificationChannel
 import android.app.NotificationManager
 import android.content.Context
 import android.content.pm.ServiceInfo
-import android.net.ConnectivityManager
-import android.net.NetworkCapabilities
 import android.os.Build
 import androidx.core.app.NotificationCompat
 import androidx.work.CoroutineWorker
@@ -13,31 +11,37 @@ import androidx.work.ForegroundInfo
 import androidx.work.WorkerParameters
 import id.sentra.app.R
 import id.sentra.app.SentraApp
-import id.sentra.app.logic.SyncController
+import id.sentra.app.logic.EveryAccountSync
 import id.sentra.app.logic.SyncPolicy
 
 /**
- * One background sync of the account in use. WorkManager gives a worker about 10 minutes; the
- * sync's deadline ends a minute before. When WorkManager stops the work early (the window
- * closes, the network is lost) it cancels this coroutine, and the bindings then cancel the
- * Rust sync between two requests (android/shared-logic's ListenerTest checks exactly that):
- * what was sent stays sent, the rest goes next time.
+ * One background sync of every account on the phone (a shared phone's other producers' sales
+ * and orders must not wait until someone switches to them), each in its turn with its own
+ * token and file; then each account's new orders are announced and its respond-deadline
+ * reminders scheduled (text and times from shared-logic's [id.sentra.app.logic.OrderWatch]).
+ * WorkManager gives a worker about 10 minutes: each account gets its share of the window, and
+ * the sync's deadline ends inside it. When WorkManager stops the work early it cancels this
+ * coroutine, and the bindings then cancel the Rust sync between two requests: what was sent
+ * stays sent, the rest goes next time.
  */
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
         val app = applicationContext as SentraApp
-        val account = app.current.value ?: return Result.success()
-        val sync = SyncController(account.device, app.sessions.of(account.login), app.lang)
+        val every = EveryAccountSync(app.accounts, app.sessions::of, app.sessions.photoRetries, app.lang)
+        val targets = every.targets().size
+        if (targets == 0) return Result.success() // nobody signed in: nothing to do
         val settings = SyncPolicy.settings(
-            windowMs = WINDOW_MS,
-            unmetered = isUnmetered(),
+            windowMs = WINDOW_MS / targets,
+            unmetered = Network.isUnmetered(applicationContext),
             allowMobileData = app.sessions.allowMobileData,
         )
-        val report = runCatching { sync.syncNow(settings) }.getOrElse { return Result.retry() }
-            ?: return Result.success() // signed out: nothing to do until the user signs in
+        val open = app.current.value?.let { it.login to it.device }
+        val runs = runCatching { every.run(settings, open) }.getOrElse { return Result.retry() }
+        runs.forEach { OrderNotifier.deliver(applicationContext, it.login, it.alerts) }
         return when {
-            report.completed -> Result.success()
-            SyncPolicy.mustSignInAgain(report) -> Result.failure()
+            runs.all { it.report?.completed == true } -> Result.success()
+            // An account whose token was refused is skipped from now on (its session is gone).
+            runs.all { it.report?.completed == true || it.report?.let(SyncPolicy::mustSignInAgain) == true } -> Result.success()
             else -> Result.retry()
         }
     }
@@ -59,12 +63,6 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
         } else {
             ForegroundInfo(NOTIFICATION_ID, notification)
         }
-    }
-
-    private fun isUnmetered(): Boolean {
-        val connectivity = applicationContext.getSystemService(ConnectivityManager::class.java)
-        val capabilities = connectivity.getNetworkCapabilities(connectivity.activeNetwork) ?: return false
-        return capabilities.hasCapability(NetworkCapabilities.NET_CAPABILITY_NOT_METERED)
     }
 
     companion object {

@@ -13,6 +13,7 @@ import androidx.compose.material3.FilterChip
 import androidx.compose.material3.ListItem
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.collectAsState
@@ -31,6 +32,7 @@ import id.sentra.app.logic.Switch
 import id.sentra.app.logic.ErrorText
 import id.sentra.app.logic.ProducerDirectory
 import id.sentra.app.logic.ProducerDraft
+import id.sentra.app.logic.RegionSearch
 import id.sentra.app.logic.consenting
 import id.sentra.app.logic.Sector
 import id.sentra.app.logic.UserMessage
@@ -39,13 +41,18 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 
-/** Facilitator mode: the producers this facilitator registered. */
+/**
+ * Facilitator mode: the producers this facilitator registered, each with its region's name, its
+ * consent to publish (recorded here when the producer agrees later), its clusters and
+ * cooperatives, and "add a product" for exactly that producer.
+ */
 @Composable
-fun MyProducersScreen(app: SentraApp, onRegister: () -> Unit) {
+fun MyProducersScreen(app: SentraApp, onRegister: () -> Unit, onClusters: (String) -> Unit, onAddProduct: () -> Unit) {
     val account by app.current.collectAsState()
     val open = account ?: return
     val directory = remember(open.device) { ProducerDirectory(open.device, app.lang) }
     val view by directory.view.collectAsState()
+    val scope = rememberCoroutineScope()
     LaunchedEffect(open.version) { withContext(Dispatchers.IO) { directory.refresh() } }
     Screen(stringResource(R.string.nav_producers)) {
         Button(onClick = onRegister) { Text(stringResource(R.string.nav_register)) }
@@ -54,10 +61,52 @@ fun MyProducersScreen(app: SentraApp, onRegister: () -> Unit) {
             items(view.producers, key = { it.id }) { p ->
                 ListItem(
                     headlineContent = { Text(p.name) },
-                    supportingContent = { Text("${p.owner} · ${p.sector} · ${p.region}") },
+                    supportingContent = {
+                        Column {
+                            Text("${p.owner} · ${p.sector} · ${p.region}")
+                            Text(
+                                p.consent?.let { stringResource(R.string.producer_consent_given, it) }
+                                    ?: stringResource(R.string.producer_consent_missing),
+                            )
+                            Row {
+                                TextButton(onClick = {
+                                    app.sessions.setLastPickedProducer(open.login, p.id)
+                                    onAddProduct()
+                                }) { Text(stringResource(R.string.producer_add_product)) }
+                                TextButton(onClick = { onClusters(p.id) }) { Text(stringResource(R.string.producer_clusters)) }
+                                if (p.consent == null) {
+                                    TextButton(onClick = { scope.launch(Dispatchers.IO) { directory.recordConsent(p.id, true) } }) {
+                                        Text(stringResource(R.string.producer_consent_record))
+                                    }
+                                }
+                            }
+                        }
+                    },
                 )
             }
         }
+    }
+}
+
+/**
+ * The region field of the registration form: the facilitator types a name ("pemalang") and
+ * picks "Kabupaten Pemalang, Jawa Tengah"; the form keeps the Kemendagri code.
+ */
+@Composable
+fun RegionPicker(app: SentraApp, code: String, error: String?, onPick: (String) -> Unit) {
+    var query by remember { mutableStateOf("") }
+    val found = remember(query) { if (query.length >= 3) RegionSearch.find(query, 8) else emptyList() }
+    val chosen = remember(code) { RegionSearch.label(code) }
+    Field(stringResource(R.string.producer_region_search), query, error) { query = it }
+    chosen?.let { Text(stringResource(R.string.producer_region_chosen, it)) }
+    found.forEach { region ->
+        ListItem(
+            modifier = Modifier.clickable {
+                onPick(region.code)
+                query = ""
+            },
+            headlineContent = { Text(region.label) },
+        )
     }
 }
 
@@ -78,7 +127,7 @@ fun RegisterProducerScreen(app: SentraApp, onDone: () -> Unit) {
             Field(stringResource(R.string.producer_business), draft.businessName, view.errors["business_name"]) { draft = draft.copy(businessName = it) }
             Field(stringResource(R.string.producer_owner), draft.ownerName, view.errors["owner_name"]) { draft = draft.copy(ownerName = it) }
             Field(stringResource(R.string.login_phone), draft.phone, view.errors["phone"], KeyboardType.Phone) { draft = draft.copy(phone = it) }
-            Field(stringResource(R.string.producer_region), draft.regionCode, view.errors["region_code"], KeyboardType.Number) { draft = draft.copy(regionCode = it) }
+            RegionPicker(app, draft.regionCode, view.errors["region_code"]) { draft = draft.copy(regionCode = it) }
             Field(stringResource(R.string.producer_address), draft.address, view.errors["address"]) { draft = draft.copy(address = it) }
             Field(stringResource(R.string.producer_workforce), draft.workforce, view.errors["workforce"], KeyboardType.Number) { draft = draft.copy(workforce = it) }
             Row {
@@ -106,9 +155,9 @@ fun RegisterProducerScreen(app: SentraApp, onDone: () -> Unit) {
  * PIN or password; the server checks it, and each account keeps its own database file.
  */
 @Composable
-fun SwitchAccountScreen(app: SentraApp, onSwitched: () -> Unit) {
+fun SwitchAccountScreen(app: SentraApp, preselect: String?, onSignIn: () -> Unit, onSwitched: () -> Unit) {
     val known = remember { app.accounts.known() }
-    var chosen by remember { mutableStateOf(known.firstOrNull()?.login.orEmpty()) }
+    var chosen by remember { mutableStateOf(preselect ?: known.firstOrNull()?.login.orEmpty()) }
     var secret by remember { mutableStateOf("") }
     var problem by remember { mutableStateOf<UserMessage?>(null) }
     val scope = rememberCoroutineScope()
@@ -123,6 +172,7 @@ fun SwitchAccountScreen(app: SentraApp, onSwitched: () -> Unit) {
             }
         }
         Text(stringResource(R.string.switch_needs_network))
+        TextButton(onClick = onSignIn) { Text(stringResource(R.string.switch_other_account)) }
         Field(stringResource(R.string.login_pin), secret, null, KeyboardType.NumberPassword) { secret = it }
         Problem(problem)
         Button(enabled = chosen.isNotEmpty() && secret.isNotEmpty(), onClick = {

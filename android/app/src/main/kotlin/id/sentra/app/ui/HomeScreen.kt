@@ -71,10 +71,11 @@ fun HomeScreen(app: SentraApp, go: (String) -> Unit) {
             status.progress?.let { p ->
                 LinearProgressIndicator(progress = { p.pushed.toFloat() / maxOf(1L, p.pushed + p.toPush) })
             }
-            Button(enabled = !status.running, onClick = { scope.launch { sync.syncNow() } }) {
+            Button(enabled = !status.running, onClick = { scope.launch { sync.syncNow(app.syncNowSettings()) } }) {
                 Text(stringResource(R.string.home_sync_now))
             }
             if (status.running) OutlinedButton(onClick = sync::cancel) { Text(stringResource(R.string.sync_stop)) }
+            PhotoDataSwitch(app)
         }
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
             Button(onClick = { go("catalogue") }) { Text(stringResource(R.string.nav_catalogue)) }

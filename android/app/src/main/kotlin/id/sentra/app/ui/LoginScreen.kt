@@ -14,6 +14,7 @@ import id.sentra.app.R
 import id.sentra.app.SentraApp
 import id.sentra.app.logic.ErrorText
 import id.sentra.app.logic.UserMessage
+import id.sentra.app.logic.isPin
 import id.sentra.ffi.SentraException
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.launch
@@ -28,6 +29,9 @@ fun LoginScreen(app: SentraApp, onSignedIn: () -> Unit) {
     var server by remember { mutableStateOf("https://") }
     var login by remember { mutableStateOf("") }
     var secret by remember { mutableStateOf("") }
+    // Staff sign in with a password; a 6-digit PIN for this phone then guards their data on a
+    // cold start and when switching, offline.
+    var phonePin by remember { mutableStateOf("") }
     var busy by remember { mutableStateOf(false) }
     var problem by remember { mutableStateOf<UserMessage?>(null) }
     val scope = rememberCoroutineScope()
@@ -36,13 +40,20 @@ fun LoginScreen(app: SentraApp, onSignedIn: () -> Unit) {
         Field(stringResource(R.string.login_server), server, null, KeyboardType.Uri) { server = it }
         Field(stringResource(R.string.login_phone), login, null, KeyboardType.Phone) { login = it }
         Field(stringResource(R.string.login_pin), secret, null, KeyboardType.NumberPassword) { secret = it }
+        val staff = secret.isNotEmpty() && !isPin(secret)
+        if (staff) {
+            Field(stringResource(R.string.login_phone_pin), phonePin, null, KeyboardType.NumberPassword) { phonePin = it }
+        }
         Problem(problem)
-        Button(enabled = !busy && login.isNotBlank() && secret.isNotBlank(), onClick = {
+        Button(enabled = !busy && login.isNotBlank() && secret.isNotBlank() && (!staff || isPin(phonePin)), onClick = {
             busy = true
             scope.launch {
                 try {
                     val device = withContext(Dispatchers.IO) {
-                        app.accounts.signIn(server.trim(), login.trim(), secret, app.sessions.of(login.trim()))
+                        app.accounts.signIn(
+                            server.trim(), login.trim(), secret, app.sessions.of(login.trim()),
+                            phonePin = phonePin.takeIf { staff },
+                        )
                     }
                     app.use(login.trim(), device)
                     onSignedIn()

@@ -9,6 +9,7 @@ import androidx.compose.material3.Button
 import androidx.compose.material3.Card
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.RadioButton
 import androidx.compose.material3.ScrollableTabRow
 import androidx.compose.material3.Tab
 import androidx.compose.material3.Text
@@ -20,10 +21,12 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
 import androidx.compose.ui.res.stringResource
 import id.sentra.app.R
 import id.sentra.app.SentraApp
 import id.sentra.app.logic.OrdersBoard
+import id.sentra.app.logic.RejectReason
 import id.sentra.ffi.OrderTab
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.launch
@@ -40,6 +43,9 @@ fun OrdersScreen(app: SentraApp) {
     var shipping by remember { mutableStateOf<String?>(null) }
     var courier by remember { mutableStateOf("") }
     var tracking by remember { mutableStateOf("") }
+    var rejecting by remember { mutableStateOf<String?>(null) }
+    var reason by remember { mutableStateOf(RejectReason.OUT_OF_STOCK) }
+    var typed by remember { mutableStateOf("") }
     LaunchedEffect(open.version) { withContext(Dispatchers.IO) { board.refresh() } }
     val tabs = listOf(
         OrderTab.TO_RESPOND to stringResource(R.string.tab_to_respond, view.counts.toRespond),
@@ -68,8 +74,7 @@ fun OrdersScreen(app: SentraApp) {
                             when (view.tab) {
                                 OrderTab.TO_RESPOND -> {
                                     Button(onClick = { scope.launch(Dispatchers.IO) { board.accept(order.id) } }) { Text(stringResource(R.string.order_accept)) }
-                                    val reason = stringResource(R.string.order_reject_reason)
-                                    OutlinedButton(onClick = { scope.launch(Dispatchers.IO) { board.reject(order.id, reason) } }) {
+                                    OutlinedButton(onClick = { rejecting = order.id }) {
                                         Text(stringResource(R.string.order_reject))
                                     }
                                 }
@@ -84,6 +89,36 @@ fun OrdersScreen(app: SentraApp) {
                 }
             }
         }
+    }
+    // The reason is picked from the common ones or typed; shared-logic decides what is sent.
+    rejecting?.let { id ->
+        AlertDialog(
+            onDismissRequest = { rejecting = null },
+            title = { Text(stringResource(R.string.order_reject)) },
+            text = {
+                Column {
+                    RejectReason.entries.forEach { choice ->
+                        Row(verticalAlignment = Alignment.CenterVertically) {
+                            RadioButton(selected = reason == choice, onClick = { reason = choice })
+                            Text(choice.label(app.lang))
+                        }
+                    }
+                    if (reason == RejectReason.OTHER) {
+                        Field(stringResource(R.string.order_reject_typed), typed, view.message?.text) { typed = it }
+                    }
+                }
+            },
+            confirmButton = {
+                Button(onClick = {
+                    scope.launch {
+                        if (withContext(Dispatchers.IO) { board.reject(id, reason, typed) }) {
+                            rejecting = null
+                            typed = ""
+                        }
+                    }
+                }) { Text(stringResource(R.string.order_reject)) }
+            },
+        )
     }
     shipping?.let { id ->
         AlertDialog(

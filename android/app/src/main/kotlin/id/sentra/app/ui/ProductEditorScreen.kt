@@ -24,6 +24,7 @@ import androidx.compose.ui.text.input.KeyboardType
 import androidx.core.content.FileProvider
 import id.sentra.app.R
 import id.sentra.app.SentraApp
+import id.sentra.app.logic.ProducerPicker
 import id.sentra.app.logic.ProductEditor
 import id.sentra.app.logic.VariantDraft
 import kotlinx.coroutines.Dispatchers
@@ -43,7 +44,8 @@ fun ProductEditorScreen(app: SentraApp, productId: String?, onDone: () -> Unit) 
     val context = LocalContext.current
     val producerId = remember(open.device) {
         app.sessions.of(open.login).load()?.producerId
-            ?: open.device.producers(true, 0, 1).firstOrNull()?.id.orEmpty()
+            // A facilitator adds for the producer picked on "My producers", never silently the first.
+            ?: ProducerPicker(open.device, app.lang).initial(null, app.sessions.lastPickedProducer(open.login)).orEmpty()
     }
     val editor = remember(open.device, productId) { ProductEditor(open.device, app.lang, producerId) }
     val view by editor.view.collectAsState()

@@ -53,14 +53,22 @@ class AccountBook(private val dir: File) {
      * Opens [login]'s database and signs in with [secret] (the producer's PIN or the staff
      * password); the server checks it. Records the account and keeps the session in [store].
      */
-    suspend fun signIn(serverUrl: String, login: String, secret: String, store: SessionStore): SentraDevice {
+    suspend fun signIn(
+        serverUrl: String,
+        login: String,
+        secret: String,
+        store: SessionStore,
+        phonePin: String? = null,
+    ): SentraDevice {
         dir.mkdirs()
         val device = SentraDevice.open(databaseFor(login).path)
         try {
             val signed = device.signIn(serverUrl, login, secret)
             store.save(Session(serverUrl, signed.token, signed.userId, signed.role.code, signed.producerId))
             // A producer's PIN also guards their file on this phone, for switching offline.
-            if (secret.length == 6 && secret.all { it.isDigit() }) device.setUnlockPin(secret)
+            if (isPin(secret)) device.setUnlockPin(secret)
+            // Staff sign in with a password; the PIN they choose for this phone guards their file.
+            else if (phonePin != null) device.setUnlockPin(phonePin)
             if (known().none { it.login == login }) index.appendText("$login\t${signed.role.code}\n")
             return device
         } catch (e: Throwable) {
@@ -81,6 +89,20 @@ class AccountBook(private val dir: File) {
         return recovered
     }
 
+    /**
+     * What a cold start shows for the account that was in use ([activeLogin]): never its data
+     * without its PIN. An account with a PIN asks for it; one without (a staff account that set
+     * none) goes to the list of accounts, where it signs in again.
+     */
+    fun coldStart(activeLogin: String?): ColdStart {
+        val accounts = known()
+        if (accounts.isEmpty()) return ColdStart.SignIn
+        val last = accounts.firstOrNull { it.login == activeLogin } ?: return ColdStart.Choose
+        if (!last.file.exists()) return ColdStart.Choose
+        val guarded = SentraDevice.open(last.file.path).use { it.hasUnlockPin() }
+        return if (guarded) ColdStart.AskPin(last.login) else ColdStart.Choose
+    }
+
     /** Switches to [login]'s database with their [pin], offline. */
     fun switchTo(login: String, pin: String): Switch {
         val file = databaseFor(login)
@@ -99,6 +121,19 @@ class AccountBook(private val dir: File) {
         return outcome
     }
 }
+
+/** What the app opens on a cold start. */
+sealed interface ColdStart {
+    /** No account on this phone yet: the online sign-in. */
+    data object SignIn : ColdStart
+    /** The list of accounts on this phone. */
+    data object Choose : ColdStart
+    /** The PIN of the account that was in use, then its data. */
+    data class AskPin(val login: String) : ColdStart
+}
+
+/** Whether a secret is a producer's 6-digit PIN (rather than a staff password). */
+fun isPin(secret: String) = secret.length == 6 && secret.all { it.isDigit() }
 
 /** The role's stable code, as sessions and the accounts index keep it (`cooperative_admin`). */
 val Role.code: String get() = name.lowercase()

@@ -72,6 +72,19 @@ class OrdersBoard(
     /** Rejects a new order with a reason the buyer sees. */
     fun reject(id: String, reason: String) = act(id, OrderTransition.Reject(reason))
 
+    /**
+     * Rejects a new order with a reason picked from the list, or typed when [choice] is
+     * [RejectReason.OTHER]; an empty typed reason is refused here with a message.
+     */
+    fun reject(id: String, choice: RejectReason, typed: String): Boolean {
+        val reason = RejectReason.text(choice, typed)
+        if (reason == null) {
+            state.value = state.value.copy(message = UserMessage(RejectReason.missing(lang)))
+            return false
+        }
+        return reject(id, reason)
+    }
+
     /** Hands an accepted order to a courier. */
     fun ship(id: String, courier: String, trackingNo: String) = act(id, OrderTransition.Ship(courier, trackingNo))
 
@@ -131,5 +144,36 @@ class OrdersBoard(
                 else -> lang.pick("${maxOf(1, minutes)} menit", "${maxOf(1, minutes)} min")
             }
         }
+    }
+}
+
+/**
+ * Why a producer turns an order down: the common reasons to pick, or one typed. The buyer reads
+ * the reason on the order's status page, which speaks Indonesian first, so a picked reason is
+ * sent in Indonesian whatever the phone's language.
+ */
+enum class RejectReason(private val id: String, private val en: String) {
+    OUT_OF_STOCK("Stok habis", "Out of stock"),
+    CANNOT_DELIVER("Tidak bisa mengirim ke alamat ini", "Cannot deliver to this address"),
+    TOO_MANY("Jumlah pesanan tidak sanggup dipenuhi", "Cannot make that many in time"),
+    SHOP_CLOSED("Toko sedang libur", "The shop is closed for now"),
+    OTHER("Alasan lain (tulis sendiri)", "Another reason (type it)"),
+    ;
+
+    /** The label in the list, in the phone's language. */
+    fun label(lang: Lang) = lang.pick(id, en)
+
+    companion object {
+        /** The longest reason the core keeps. */
+        const val MAX_LENGTH = 300
+
+        /** The reason sent with the rejection, or `null` when [OTHER] was picked and nothing typed. */
+        fun text(choice: RejectReason, typed: String): String? = when (choice) {
+            OTHER -> typed.trim().take(MAX_LENGTH).ifEmpty { null }
+            else -> choice.id
+        }
+
+        /** What to say when the typed reason is empty. */
+        fun missing(lang: Lang) = lang.pick("Tulis alasan penolakan untuk pembeli.", "Write the reason for the buyer.")
     }
 }

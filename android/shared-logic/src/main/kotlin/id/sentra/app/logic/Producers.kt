@@ -2,6 +2,9 @@ package id.sentra.app.logic
 
 import id.sentra.ffi.NewProducerInput
 import id.sentra.ffi.Producer
+import id.sentra.ffi.ProducerChanges
+import id.sentra.ffi.regionOf
+import id.sentra.ffi.searchRegions
 import id.sentra.ffi.SentraDevice
 import id.sentra.ffi.SentraException
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -53,7 +56,16 @@ fun ProducerDraft.consenting(given: Boolean, today: java.time.LocalDate = java.t
     copy(consentDate = if (given) today.toString() else null)
 
 /** One producer in the facilitator's list. */
-data class ProducerCard(val id: String, val name: String, val owner: String, val phone: String, val sector: String, val region: String)
+data class ProducerCard(
+    val id: String,
+    val name: String,
+    val owner: String,
+    val phone: String,
+    val sector: String,
+    val region: String,
+    /** The day the producer consented to publication, or `null` (nothing of theirs is public). */
+    val consent: String? = null,
+)
 
 /** What the "my producers" screen shows. */
 data class ProducersView(
@@ -113,12 +125,67 @@ class ProducerDirectory(private val device: SentraDevice, private val lang: Lang
         }
     }
 
+    /**
+     * Records the producer's answer to "may your shop and products be shown to the public?"
+     * (given today, or withdrawn); `false` with the message in [view] when the core refuses.
+     */
+    fun recordConsent(id: String, given: Boolean, today: java.time.LocalDate = java.time.LocalDate.now()): Boolean =
+        try {
+            device.editProducer(
+                id,
+                ProducerChanges(consentPublish = given, consentDate = if (given) today.toString() else null),
+            )
+            refresh()
+            true
+        } catch (e: SentraException) {
+            state.value = state.value.copy(message = ErrorText.of(e, lang))
+            false
+        }
+
     private fun card(p: Producer) = ProducerCard(
         id = p.id,
         name = p.businessName,
         owner = p.ownerName,
         phone = p.phone,
         sector = Sector.of(p.sector).label(lang),
-        region = p.regionCode,
+        region = RegionSearch.label(p.regionCode) ?: p.regionCode,
+        consent = p.consentDate,
     )
+}
+
+/** One regency or city the region search offers: the code the form keeps, the name it shows. */
+data class RegionChoice(val code: String, val label: String)
+
+/**
+ * Regions by name for the registration form: the facilitator types "pemalang" and picks
+ * "Kabupaten Pemalang, Jawa Tengah"; the form keeps `3327`. Offline (the table is in the core).
+ */
+object RegionSearch {
+    /** Up to [limit] regencies and cities whose name holds every typed word. */
+    fun find(query: String, limit: Int = 20): List<RegionChoice> =
+        searchRegions(query, limit.coerceIn(1, 100).toUInt()).map { RegionChoice(it.code, "${it.name}, ${it.province}") }
+
+    /** The name of a code the form already holds, or `null` for an unknown code. */
+    fun label(code: String): String? = regionOf(code)?.let { "${it.name}, ${it.province}" }
+}
+
+/**
+ * Whose product is being added. A producer's own account adds to their own shop; a facilitator
+ * picks one of their producers, starting from the one picked last: never silently the first.
+ */
+class ProducerPicker(private val device: SentraDevice, private val lang: Lang) {
+    /** The producers to pick from, by name. */
+    fun choices(): List<ProducerCard> = device.producers(true, 0, 500).map {
+        ProducerCard(it.id, it.businessName, it.ownerName, it.phone, Sector.of(it.sector).label(lang), it.regionCode, it.consentDate)
+    }
+
+    /**
+     * The producer selected when the product screen opens: the signed-in producer, or the
+     * facilitator's last pick while it is still one of theirs, or none (the form then asks).
+     */
+    fun initial(ownProducerId: String?, lastPicked: String?): String? =
+        ownProducerId ?: lastPicked?.takeIf { id -> choices().any { it.id == id } }
+
+    /** What to say when saving without a producer picked. */
+    fun missing() = lang.pick("Pilih produsen pemilik produk ini.", "Choose the producer this product belongs to.")
 }
