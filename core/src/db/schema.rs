@@ -18,7 +18,7 @@
 pub const APPLICATION_ID: i32 = 0x534E_5452;
 
 /// The ordered migrations. The schema version is the number of steps applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {
@@ -320,4 +320,22 @@ CREATE TABLE notices (
     name        TEXT NOT NULL,                -- what the user knew it as
     at          INTEGER NOT NULL              -- when this phone learned of it
 );
+"#;
+
+/// v7, the producer's day: voided direct sales, and why stock was corrected.
+const V7: &str = r#"
+-- apps18: sale voids and stock-correction reasons
+-- A direct sale taken back (mistyped): one per sale, its id derived from the sale's, so the same
+-- void made on two phones is one row. The sale stays in `sales` (history names it); summaries
+-- and reports leave voided sales out, and the stock comes back by a `void` movement whose id is
+-- derived from the void's, made wherever the void and its sale meet (see `sales::void`).
+CREATE TABLE sale_voids (
+    id          BLOB PRIMARY KEY,
+    sale_id     BLOB NOT NULL UNIQUE,
+    reason      TEXT NOT NULL,                -- why, in the producer's words ('' when not given)
+    voided_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Why an adjustment was made (a count, breakage, loss, …), in the producer's words.
+ALTER TABLE stock_movements ADD COLUMN reason TEXT;
 "#;

@@ -100,6 +100,9 @@ UNION SELECT p.producer_id FROM waiting w JOIN stock_movements m ON m.id = w.ent
 UNION SELECT p.producer_id FROM waiting w JOIN sales s ON s.id = w.entity_id
     JOIN variants v ON v.id = s.variant_id JOIN products p ON p.id = v.product_id
     WHERE w.entity = 'sale'
+UNION SELECT p.producer_id FROM waiting w JOIN sale_voids sv ON sv.id = w.entity_id
+    JOIN sales s ON s.id = sv.sale_id JOIN variants v ON v.id = s.variant_id
+    JOIN products p ON p.id = v.product_id WHERE w.entity = 'sale_void'
 ";
 
 /// Deletes a producer and everything of theirs, children first. Nothing is tombstoned and
@@ -109,6 +112,10 @@ fn drop_producer(tx: &mut Tx<'_>, producer: Id) -> Result<()> {
                             WHERE p.producer_id = ?1";
     for statement in [
         format!("DELETE FROM stock_movements WHERE variant_id IN ({VARIANTS})"),
+        format!(
+            "DELETE FROM sale_voids WHERE sale_id IN \
+             (SELECT id FROM sales WHERE variant_id IN ({VARIANTS}))"
+        ),
         format!("DELETE FROM sales WHERE variant_id IN ({VARIANTS})"),
         "DELETE FROM photos WHERE owner_id = ?1 \
          OR owner_id IN (SELECT id FROM products WHERE producer_id = ?1)"
