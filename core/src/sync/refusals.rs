@@ -80,6 +80,14 @@ pub(crate) fn resend(tx: &mut Tx<'_>, seq: i64) -> Result<i64> {
     // a round trip.
     crate::sync::rules::check(&change)?;
     merge::restamp(tx, &change.entity, change.id, refused.hlc, hlc)?;
+    if change.op == "create" {
+        // The create carries every field as it is now: the edits still waiting behind it are
+        // in it already, and would reach the server before it.
+        tx.execute(
+            "DELETE FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND op = 'update'",
+            rusqlite::params![change.entity, change.id],
+        )?;
+    }
     tx.record_change(&change)?;
     tx.execute("DELETE FROM quarantine WHERE seq = ?1", [seq])?;
     Ok(tx.query_row("SELECT max(seq) FROM outbox", [], |r| r.get(0))?)
