@@ -385,11 +385,12 @@ impl From<ProductChanges> for ProductPatch {
             price: p.price,
             min_order: p.min_order,
             weight_g: p.weight_g,
-            dimensions_cm: p.dimensions_cm.map(|d| (d.length_cm, d.width_cm, d.height_cm)),
+            dimensions_cm: p
+                .dimensions_cm
+                .map(|d| (d.length_cm, d.width_cm, d.height_cm)),
             status: p
                 .status
                 .map(|s| catalogue::ProductStatus::from(s).as_str().to_owned()),
-            ..Default::default()
         }
     }
 }

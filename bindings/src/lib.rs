@@ -28,9 +28,7 @@ mod producers;
 mod sales;
 mod sync;
 
-pub use catalogue::{
-    Dimensions, StockMovement, product_units, volumetric_weight_g,
-};
+pub use catalogue::{Dimensions, StockMovement, product_units, volumetric_weight_g};
 pub use catalogue::{
     NewProductInput, NewVariantInput, Photo, Product, ProductChanges, ProductPageQuery, ProductRow,
     ProductSort, ProductStatus, Variant,

@@ -11,6 +11,12 @@
 //! sentra --db FILE accept ORDER_ID
 //! sentra --db FILE sync
 //! ```
+//!
+//! Stock corrections and the sales history with voids are in `stock.rs`; refusals (printed
+//! after every sync, sent again or discarded) in `refusals.rs`.
+
+mod refusals;
+mod stock;
 
 use sentra_core::catalogue::listing::ProductQuery;
 use sentra_core::catalogue::{NewProduct, NewVariant};
@@ -250,12 +256,17 @@ fn run(args: &[String]) -> CliResult {
                 report.photos_sent,
                 report.requests
             );
+            if report.rejected > 0 {
+                refusals::print(&sentra.quarantined()?);
+            }
             if !report.completed {
                 return Err(
                     format!("sync stopped: {}", report.stopped_by.unwrap_or_default()).into(),
                 );
             }
         }
+        cmd if stock::COMMANDS.contains(&cmd) => stock::run(cmd, args, &sentra)?,
+        cmd if refusals::COMMANDS.contains(&cmd) => refusals::run(cmd, args, &sentra)?,
         other => return Err(format!("unknown command {other}").into()),
     }
     Ok(())

@@ -22,7 +22,12 @@ pub struct SaleEntry {
 }
 
 /// Sales between two days inclusive (`YYYY-MM-DD`), newest first, voided ones included.
-pub(crate) fn history(conn: &Connection, from: &str, to: &str, limit: u32) -> Result<Vec<SaleEntry>> {
+pub(crate) fn history(
+    conn: &Connection,
+    from: &str,
+    to: &str,
+    limit: u32,
+) -> Result<Vec<SaleEntry>> {
     let (from, to) = check_range(from, to)?;
     let mut stmt = conn.prepare_cached(
         "SELECT s.id, s.variant_id, s.quantity, s.unit_price, s.channel, s.sold_on, \

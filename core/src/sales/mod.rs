@@ -8,8 +8,8 @@ mod void;
 
 pub use history::SaleEntry;
 pub(crate) use history::history;
-pub(crate) use void::{apply as apply_void, settle as settle_void, undo as undo_void, void};
 pub use void::{VOID_REASON_MAX, void_id};
+pub(crate) use void::{apply as apply_void, settle as settle_void, undo as undo_void, void};
 
 use crate::db::Tx;
 use crate::error::{Error, Result, Rule};

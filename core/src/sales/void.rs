@@ -76,7 +76,9 @@ pub(crate) fn void(tx: &mut Tx<'_>, sale: &str, reason: &str) -> Result<Id> {
 /// Applies a void made elsewhere; false when it was here already.
 pub(crate) fn apply(tx: &mut Tx<'_>, id: Id, sale: Id, reason: &str, at: i64) -> Result<bool> {
     if id != void_id(sale) {
-        return Err(Error::Decode("a void under another id than its sale's".into()));
+        return Err(Error::Decode(
+            "a void under another id than its sale's".into(),
+        ));
     }
     let added = tx
         .prepare_cached(

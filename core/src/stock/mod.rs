@@ -130,7 +130,15 @@ fn record_movement(
         "INSERT INTO stock_movements(id, variant_id, kind, delta, ref_id, at, reason) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(rusqlite::params![id, variant, kind.as_str(), delta, ref_id, at, reason])?;
+    .execute(rusqlite::params![
+        id,
+        variant,
+        kind.as_str(),
+        delta,
+        ref_id,
+        at,
+        reason
+    ])?;
     let mut fields = Map::new();
     fields.insert("variant_id".into(), Value::from(variant.to_string()));
     fields.insert("kind".into(), Value::from(kind.as_str()));

@@ -177,7 +177,11 @@ pub(crate) fn row_fields(
     let list: Vec<&str> = std::iter::once("1")
         .chain(columns.iter().map(|(name, _)| *name))
         .collect();
-    let sql = format!("SELECT {} FROM {} WHERE id = ?1", list.join(", "), spec.table);
+    let sql = format!(
+        "SELECT {} FROM {} WHERE id = ?1",
+        list.join(", "),
+        spec.table
+    );
     let row = tx
         .prepare(&sql)?
         .query_row([id], |r| {
@@ -532,11 +536,13 @@ fn append_void(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
         .get("voided_at")
         .and_then(Value::as_i64)
         .ok_or_else(|| bad("voided_at"))?;
-    Ok(if crate::sales::apply_void(tx, change.id, sale, reason, at)? {
-        Applied::Changed
-    } else {
-        Applied::Unchanged
-    })
+    Ok(
+        if crate::sales::apply_void(tx, change.id, sale, reason, at)? {
+            Applied::Changed
+        } else {
+            Applied::Unchanged
+        },
+    )
 }
 
 fn append_pair(tx: &mut Tx<'_>, change: &Change, table: &str, column: &str) -> Result<Applied> {

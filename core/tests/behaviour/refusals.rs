@@ -71,7 +71,10 @@ fn a_refused_edit_is_discarded_and_the_servers_copy_comes_back() {
     sync(&a.sentra, &mut relay);
     relay.reject_entity = None;
     let refused = a.sentra.quarantined().unwrap();
-    assert!(a.sentra.discard_refused(refused[0].seq).unwrap(), "pulls again");
+    assert!(
+        a.sentra.discard_refused(refused[0].seq).unwrap(),
+        "pulls again"
+    );
     assert!(a.sentra.quarantined().unwrap().is_empty());
     sync(&a.sentra, &mut relay);
     let back = a.sentra.product(product).unwrap();

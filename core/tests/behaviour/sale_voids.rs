@@ -13,7 +13,11 @@ fn shared_variant(a: &Phone, b: &Phone, relay: &mut Relay, stock: i64) -> (Id, I
     let producer = with_producer(a);
     let product = a
         .sentra
-        .create_product(&product_input(producer, "Kaos Batik", &[("M", "Hitam", stock)]))
+        .create_product(&product_input(
+            producer,
+            "Kaos Batik",
+            &[("M", "Hitam", stock)],
+        ))
         .unwrap();
     sync(&a.sentra, relay);
     sync(&b.sentra, relay);
@@ -57,7 +61,9 @@ fn a_sale_voided_on_another_phone_leaves_the_totals_and_gives_its_units_back_eve
     sync(&b.sentra, &mut relay);
     assert_eq!(stock(&b, product), 1);
 
-    b.sentra.void_sale(&mistyped.to_string(), "salah ketik").unwrap();
+    b.sentra
+        .void_sale(&mistyped.to_string(), "salah ketik")
+        .unwrap();
     assert_eq!(stock(&b, product), 4, "the units are back at once, offline");
     sync(&b.sentra, &mut relay);
     sync(&a.sentra, &mut relay);
@@ -82,7 +88,11 @@ fn a_sale_voided_on_another_phone_leaves_the_totals_and_gives_its_units_back_eve
         assert_eq!(history.iter().filter(|m| m.kind == "void").count(), 1);
     }
     assert_eq!(
-        relay.feed.iter().filter(|c| c.entity == "sale_void").count(),
+        relay
+            .feed
+            .iter()
+            .filter(|c| c.entity == "sale_void")
+            .count(),
         1,
         "the void is its own entry"
     );
@@ -143,7 +153,10 @@ fn a_sale_cannot_be_voided_twice_nor_one_that_is_not_here() {
     let twice = a.sentra.void_sale(&sale.to_string(), "").unwrap_err();
     assert_eq!(twice.code(), ErrorCode::Validation);
     assert_eq!(
-        a.sentra.void_sale(&Id::new().to_string(), "").unwrap_err().code(),
+        a.sentra
+            .void_sale(&Id::new().to_string(), "")
+            .unwrap_err()
+            .code(),
         ErrorCode::NotFound
     );
     assert_eq!(
@@ -182,7 +195,10 @@ fn a_void_under_any_id_but_its_sales_or_a_sent_void_movement_breaks_the_wire_rul
     assert!(rules::check(&honest).is_ok());
     let mut other_id = honest.clone();
     other_id.id = Id::new();
-    assert!(rules::check(&other_id).is_err(), "a second void of one sale");
+    assert!(
+        rules::check(&other_id).is_err(),
+        "a second void of one sale"
+    );
     let mut movement = honest.clone();
     movement.entity = "stock_movement".into();
     movement.fields = serde_json::from_value(serde_json::json!({
@@ -190,7 +206,10 @@ fn a_void_under_any_id_but_its_sales_or_a_sent_void_movement_breaks_the_wire_rul
         "ref_id": sale.to_string(), "at": NOV_22,
     }))
     .unwrap();
-    assert!(rules::check(&movement).is_err(), "a void movement is never sent");
+    assert!(
+        rules::check(&movement).is_err(),
+        "a void movement is never sent"
+    );
 }
 
 #[test]

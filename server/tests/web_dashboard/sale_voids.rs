@@ -76,7 +76,14 @@ async fn a_sale_voided_on_a_second_phone_leaves_the_dashboard_and_every_ledger(b
         assert_eq!(history.iter().filter(|e| e.voided_at.is_some()).count(), 1);
     }
 
-    account(&server, "dinas.jateng", "rahasia-kuat-5", Role::Official, None).await;
+    account(
+        &server,
+        "dinas.jateng",
+        "rahasia-kuat-5",
+        Role::Official,
+        None,
+    )
+    .await;
     let cookie = web_sign_in(&server, "dinas.jateng", "rahasia-kuat-5").await;
     let channels = csv_export(&server, &cookie, "/dasbor/ekspor/kanal.csv").await;
     assert_eq!(cell(&channels, "direct", "jumlah"), 1);
@@ -90,7 +97,8 @@ async fn a_void_of_someone_elses_sale_no_sale_or_under_another_id_is_refused(bac
     let Some(server) = server(backend).await else {
         return;
     };
-    let (victim, _, jeans) = seller(&server, "Jeans Korban", "0812-7100-0201", "3327", 85_000).await;
+    let (victim, _, jeans) =
+        seller(&server, "Jeans Korban", "0812-7100-0201", "3327", 85_000).await;
     let theirs = victim.sentra.record_sale(&sale(jeans, 2, 85_000)).unwrap();
     sync(&server, &victim).await;
     let (mine, _, sugar) = seller(&server, "Gula Kristal", "0812-7100-0202", "3302", 15_000).await;
@@ -107,17 +115,33 @@ async fn a_void_of_someone_elses_sale_no_sale_or_under_another_id_is_refused(bac
         )
     };
     let cases = [
-        ("someone else's sale", void(theirs, void_id(theirs)), "forbidden"),
-        ("no sale named", {
-            let mut entry = void(my_sale, void_id(my_sale));
-            entry.fields.remove("sale_id");
-            entry
-        }, "validation"),
-        ("an unknown sale", {
-            let ghost = Id::new();
-            void(ghost, void_id(ghost))
-        }, "unknown_reference"),
-        ("my sale under another id", void(my_sale, Id::new()), "validation"),
+        (
+            "someone else's sale",
+            void(theirs, void_id(theirs)),
+            "forbidden",
+        ),
+        (
+            "no sale named",
+            {
+                let mut entry = void(my_sale, void_id(my_sale));
+                entry.fields.remove("sale_id");
+                entry
+            },
+            "validation",
+        ),
+        (
+            "an unknown sale",
+            {
+                let ghost = Id::new();
+                void(ghost, void_id(ghost))
+            },
+            "unknown_reference",
+        ),
+        (
+            "my sale under another id",
+            void(my_sale, Id::new()),
+            "validation",
+        ),
     ];
     for (what, entry, code) in cases {
         let answer = push_raw(&server, &mut attacker, vec![entry]).await;
@@ -137,7 +161,12 @@ async fn a_void_of_someone_elses_sale_no_sale_or_under_another_id_is_refused(bac
         .unwrap();
     assert_eq!(summary[0].revenue, 170_000);
     // Her own honest void goes through.
-    let answer = push_raw(&server, &mut attacker, vec![void(my_sale, void_id(my_sale))]).await;
+    let answer = push_raw(
+        &server,
+        &mut attacker,
+        vec![void(my_sale, void_id(my_sale))],
+    )
+    .await;
     let response: PushResponse = answer.decode();
     assert_eq!(response.results[0].outcome, Outcome::Applied);
 }
