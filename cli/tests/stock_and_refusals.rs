@@ -49,15 +49,30 @@ async fn stock_is_restocked_and_corrected_a_sale_voided_and_each_refusal_printed
     let login = |db, who: &'static str, secret: &'static str| {
         let url = url.clone();
         async move {
-            sentra(db, &["login", "--server", &url, "--login", who, "--secret", secret]).await;
+            sentra(
+                db,
+                &[
+                    "login", "--server", &url, "--login", who, "--secret", secret,
+                ],
+            )
+            .await;
         }
     };
     login(&laptop, "pendamping", "rahasia-kuat").await;
     let producer = sentra(
         &laptop,
         &[
-            "register-producer", "--name", "Gula Kristal Banyumas", "--owner", "Darsih",
-            "--phone", "0813-5555-0001", "--region", "3302", "--sector", "food_beverage",
+            "register-producer",
+            "--name",
+            "Gula Kristal Banyumas",
+            "--owner",
+            "Darsih",
+            "--phone",
+            "0813-5555-0001",
+            "--region",
+            "3302",
+            "--sector",
+            "food_beverage",
         ],
     )
     .await
@@ -66,56 +81,114 @@ async fn stock_is_restocked_and_corrected_a_sale_voided_and_each_refusal_printed
     let ids = sentra(
         &laptop,
         &[
-            "add-product", "--producer", &producer, "--name", "Gula Kristal", "--category",
-            "Gula", "--unit", "kg", "--price", "15000", "--stock", "30",
+            "add-product",
+            "--producer",
+            &producer,
+            "--name",
+            "Gula Kristal",
+            "--category",
+            "Gula",
+            "--unit",
+            "kg",
+            "--price",
+            "15000",
+            "--stock",
+            "30",
         ],
     )
     .await;
     let variant = ids.split_whitespace().nth(1).unwrap().to_owned();
 
-    let restocked = sentra(&laptop, &["restock", "--variant", &variant, "--quantity", "20"]).await;
+    let restocked = sentra(
+        &laptop,
+        &["restock", "--variant", &variant, "--quantity", "20"],
+    )
+    .await;
     assert_eq!(restocked.trim(), "stock 50");
     let adjusted = sentra(
         &laptop,
-        &["adjust-stock", "--variant", &variant, "--delta", "-3", "--reason", "basah kena hujan"],
+        &[
+            "adjust-stock",
+            "--variant",
+            &variant,
+            "--delta",
+            "-3",
+            "--reason",
+            "basah kena hujan",
+        ],
     )
     .await;
     assert_eq!(adjusted.trim(), "stock 47");
     let history = sentra(&laptop, &["stock-history", "--variant", &variant]).await;
-    assert!(history.contains("-3 adjust (basah kena hujan)"), "{history}");
+    assert!(
+        history.contains("-3 adjust (basah kena hujan)"),
+        "{history}"
+    );
     assert!(history.contains("+20 restock"), "{history}");
 
     let sale = sentra(
         &laptop,
         &[
-            "sale", "--variant", &variant, "--quantity", "40", "--channel", "market_stall",
-            "--date", "2026-11-22",
+            "sale",
+            "--variant",
+            &variant,
+            "--quantity",
+            "40",
+            "--channel",
+            "market_stall",
+            "--date",
+            "2026-11-22",
         ],
     )
     .await
     .trim()
     .to_owned();
-    sentra(&laptop, &["void-sale", "--sale", &sale, "--reason", "salah ketik"]).await;
-    let sales = sentra(&laptop, &["sales", "--from", "2026-11-01", "--to", "2026-11-30"]).await;
+    sentra(
+        &laptop,
+        &["void-sale", "--sale", &sale, "--reason", "salah ketik"],
+    )
+    .await;
+    let sales = sentra(
+        &laptop,
+        &["sales", "--from", "2026-11-01", "--to", "2026-11-30"],
+    )
+    .await;
     assert!(sales.contains(&sale), "{sales}");
-    assert!(sales.contains("VOID dibatalkan/voided: salah ketik"), "{sales}");
+    assert!(
+        sales.contains("VOID dibatalkan/voided: salah ketik"),
+        "{sales}"
+    );
     let history = sentra(&laptop, &["stock-history", "--variant", &variant]).await;
     assert!(history.contains("+40 void"), "{history}");
     let synced = sentra(&laptop, &["sync"]).await;
     assert!(synced.contains("0 refused"), "{synced}");
 
     // Darsih's own phone lists a product for a neighbour's shop: the server refuses it.
-    create("0813-5555-0001", "135790", Role::Producer, Some(producer.parse().unwrap()))
-        .await
-        .unwrap();
+    create(
+        "0813-5555-0001",
+        "135790",
+        Role::Producer,
+        Some(producer.parse().unwrap()),
+    )
+    .await
+    .unwrap();
     let phone = dir.path().join("phone.db");
     login(&phone, "0813-5555-0001", "135790").await;
     sentra(&phone, &["sync"]).await;
     let neighbour = sentra(
         &phone,
         &[
-            "register-producer", "--name", "Gula Tetangga", "--owner", "Tetangga", "--phone",
-            "0813-5555-0002", "--region", "3302", "--sector", "food_beverage",
+            "register-producer",
+            "--name",
+            "Gula Tetangga",
+            "--owner",
+            "Tetangga",
+            "--phone",
+            "0813-5555-0002",
+            "--region",
+            "3302",
+            "--sector",
+            "food_beverage",
         ],
     )
     .await
@@ -124,8 +197,19 @@ async fn stock_is_restocked_and_corrected_a_sale_voided_and_each_refusal_printed
     sentra(
         &phone,
         &[
-            "add-product", "--producer", &neighbour, "--name", "Gula Aren", "--category",
-            "Gula", "--unit", "kg", "--price", "20000", "--stock", "5",
+            "add-product",
+            "--producer",
+            &neighbour,
+            "--name",
+            "Gula Aren",
+            "--category",
+            "Gula",
+            "--unit",
+            "kg",
+            "--price",
+            "20000",
+            "--stock",
+            "5",
         ],
     )
     .await;
@@ -149,7 +233,10 @@ async fn stock_is_restocked_and_corrected_a_sale_voided_and_each_refusal_printed
     let none = sentra(&phone, &["refusals"]).await;
     assert_eq!(none.trim(), "tidak ada yang ditolak / nothing refused");
     let products = sentra(&phone, &["products"]).await;
-    assert!(products.contains("Gula Kristal") && !products.contains("Gula Aren"), "{products}");
+    assert!(
+        products.contains("Gula Kristal") && !products.contains("Gula Aren"),
+        "{products}"
+    );
     // The phone's day agrees with the laptop: 47 kg, the voided sale back in stock.
     assert!(products.contains("stock 47"), "{products}");
 }
