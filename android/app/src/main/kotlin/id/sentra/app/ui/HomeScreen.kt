@@ -68,7 +68,7 @@ fun HomeScreen(app: SentraApp, go: (String) -> Unit) {
         Card {
             Text(stringResource(R.string.home_sync_waiting, status.waiting, status.photosWaiting))
             status.problem?.let { Text(it) }
-            SyncStatusLines(status.status) { go("refusals") }
+            SyncDetails(status.status) { go("refusals") }
             status.progress?.let { p ->
                 LinearProgressIndicator(progress = { p.pushed.toFloat() / maxOf(1L, p.pushed + p.toPush) })
             }

@@ -15,7 +15,7 @@ import id.sentra.app.logic.SyncStatusLines
  * warning when the clock is far off, and the data used this month.
  */
 @Composable
-fun SyncStatusLines(lines: SyncStatusLines?, openRefusals: () -> Unit) {
+fun SyncDetails(lines: SyncStatusLines?, openRefusals: () -> Unit) {
     val shown = lines ?: return
     Text(shown.lastSync)
     shown.photos?.let { Text(it) }
