@@ -16,12 +16,13 @@ import uuid
 
 import harness
 from sentra_ffi import (
-    Buyer, Change, ChangeListener, ErrorCode, NewOrderInput, NewOrderLineInput,
+    Buyer, Change, ChangeListener, Dimensions, ErrorCode, NewOrderInput, NewOrderLineInput,
     NewProducerInput, NewProductInput, NewSaleInput, NewVariantInput, NoticeKind, OrderChannel,
     OrderStatus, OrderTab, OrderTransition, ProductChanges, ProductPageQuery, ProductStatus, Role,
     SaleChannel, SentraDevice, SentraError, SyncCancel, SyncListener, SyncSettings, SyncStop, Unlock,
     VariantChanges, ProducerChanges, all_error_codes, error_code_string, error_message, fail_with,
-    format_rupiah, recover_device, search_regions, region_of,
+    format_rupiah, product_units, recover_device, search_regions, region_of,
+    volumetric_weight_g,
 )
 
 PHOTO = os.environ["SENTRA_PHOTO"]
@@ -485,6 +486,68 @@ def test_a_facilitator_in_the_field_finds_the_region_by_name_records_consent_and
             server.stop()
 
 
+def test_stock_a_voided_sale_refusals_and_the_sync_status_of_a_producers_day():
+    with tempfile.TemporaryDirectory() as tmp:
+        server = harness.Server(tmp)
+        try:
+            pendamping = SentraDevice.open(os.path.join(tmp, "pendamping.db"))
+            signed = asyncio.run(pendamping.sign_in(server.url, *harness.FACILITATOR))
+            producer = a_producer(pendamping)
+            product = pendamping.create_product(jeans(producer))
+            size30, size32 = pendamping.product(product).variants
+            assert "kodi" in product_units() and "lusin" in product_units()
+            pendamping.edit_product(product, ProductChanges(
+                unit="kodi", dimensions_cm=Dimensions(length_cm=30, width_cm=20, height_cm=10)))
+            assert pendamping.product(product).volumetric_weight_g == volumetric_weight_g(30, 20, 10) == 1000
+            # Stock comes in and is corrected with a reason; the history says so.
+            pendamping.restock(size30.id, 5)
+            pendamping.adjust_stock_with_reason(size32.id, -2, "rusak kena air")
+            [last, *_] = pendamping.stock_history(size32.id, 10)
+            assert (last.kind, last.delta, last.reason) == ("adjust", -2, "rusak kena air"), last
+            sale = pendamping.record_sale(NewSaleInput(
+                variant_id=size30.id, quantity=12, channel=SaleChannel.MARKET_STALL, sold_on=TODAY))
+            assert sync(pendamping, signed.token, server.url).completed
+
+            # Siti voids the mistyped sale on her own phone; the facilitator's phone follows.
+            siti = SentraDevice.open(os.path.join(tmp, "siti.db"))
+            token = asyncio.run(siti.sign_in(server.url, "081234567890", PIN)).token
+            assert sync(siti, token, server.url).completed
+            siti.void_sale(sale, "salah ketik")
+            expect(ErrorCode.VALIDATION, lambda: siti.void_sale(sale, ""))
+            [entry] = siti.sales_history(TODAY, TODAY, 10)
+            assert entry.voided_at_ms and entry.void_reason == "salah ketik", entry
+            assert entry.options == ["30"] and entry.product_name == "Celana Jeans Rowosari"
+            assert sync(siti, token, server.url).completed
+            assert sync(pendamping, signed.token, server.url).completed
+            assert pendamping.sales(TODAY, TODAY, 10) == []
+            assert pendamping.sales_totals(True, TODAY, TODAY) == []
+            assert pendamping.product(product).variants[0].stock == 15
+
+            # A producer's phone lists a product for another shop: refused, shown, discarded.
+            other = siti.register_producer(NewProducerInput(
+                business_name="Batik Tetangga", owner_name="Bu Tetangga", phone="0813-1111-2222",
+                region_code=harness.REGION, sector="crafts"))
+            theirs = siti.create_product(jeans(other, "Batik Tulis"))
+            report = sync(siti, token, server.url)
+            assert report.rejected >= 2, report
+            assert siti.refused_products() == [theirs]
+            refused = siti.quarantined()
+            assert {(q.entity, q.code) for q in refused} >= {("product", "forbidden")}, refused
+            status = siti.sync_status()
+            assert status.quarantined == len(refused) and status.data_month_bytes > 0, status
+            assert status.last_success_ms is not None
+            [product_refusal] = [q for q in refused if q.entity == "product"]
+            siti.resend_refused(product_refusal.seq)  # sent again unchanged: refused again
+            assert sync(siti, token, server.url).rejected == 1
+            for q in siti.quarantined():
+                siti.discard_refused(q.seq)
+            assert siti.quarantined() == [] and siti.refused_products() == []
+            expect(ErrorCode.NOT_FOUND, lambda: siti.product(theirs))
+            assert [p.id for p in siti.list_products(ProductPageQuery())] == [product]
+        finally:
+            server.stop()
+
+
 if __name__ == "__main__":
     harness.run([
         test_a_facilitator_registers_a_producer_who_sells_receives_an_order_and_ships_it,
@@ -495,4 +558,5 @@ if __name__ == "__main__":
         test_a_damaged_database_is_recovered_and_its_unsent_work_reaches_the_server,
         test_two_phones_add_one_size_offline_edit_and_remove_variants_and_hear_of_a_lost_edit,
         test_a_facilitator_in_the_field_finds_the_region_by_name_records_consent_and_clusters,
+        test_stock_a_voided_sale_refusals_and_the_sync_status_of_a_producers_day,
     ])

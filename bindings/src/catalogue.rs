@@ -366,6 +366,10 @@ pub struct ProductChanges {
     /// New weight in grams.
     #[uniffi(default = None)]
     pub weight_g: Option<i64>,
+    /// New packed length, width and height in cm (all three, or none): they make the
+    /// volumetric weight.
+    #[uniffi(default = None)]
+    pub dimensions_cm: Option<Dimensions>,
     /// New listing state.
     #[uniffi(default = None)]
     pub status: Option<ProductStatus>,
@@ -381,12 +385,55 @@ impl From<ProductChanges> for ProductPatch {
             price: p.price,
             min_order: p.min_order,
             weight_g: p.weight_g,
+            dimensions_cm: p
+                .dimensions_cm
+                .map(|d| (d.length_cm, d.width_cm, d.height_cm)),
             status: p
                 .status
                 .map(|s| catalogue::ProductStatus::from(s).as_str().to_owned()),
-            ..Default::default()
         }
     }
+}
+
+/// A packed product's size in cm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct Dimensions {
+    /// Length.
+    pub length_cm: i64,
+    /// Width.
+    pub width_cm: i64,
+    /// Height.
+    pub height_cm: i64,
+}
+
+/// One stock movement in a variant's history.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct StockMovement {
+    /// Its id.
+    pub id: String,
+    /// Why stock moved: `restock`, `sale`, `reserve`, `release`, `adjust` or `void`.
+    pub kind: String,
+    /// Signed change in units.
+    pub delta: i64,
+    /// When (Unix ms).
+    pub at_ms: i64,
+    /// Why it was corrected, in the producer's words (adjustments only).
+    pub reason: Option<String>,
+}
+
+/// The units a product may be sold in (`pcs`, `lusin`, `kodi`, `kg`, `ton`, …), in the order
+/// the product editor offers them.
+#[uniffi::export]
+pub fn product_units() -> Vec<String> {
+    catalogue::UNITS.iter().map(|u| (*u).to_owned()).collect()
+}
+
+/// Volumetric weight in grams for a packed size: L×W×H/6000 kg, as couriers charge it.
+#[uniffi::export]
+pub fn volumetric_weight_g(length_cm: i64, width_cm: i64, height_cm: i64) -> i64 {
+    catalogue::volumetric_weight_g(length_cm, width_cm, height_cm)
 }
 
 /// Changes to a variant; a field left `None` stays as it is.
@@ -540,6 +587,52 @@ impl SentraDevice {
             .adjust_stock(id::parse("variant_id", &variant_id)?, delta)?;
         self.notify(Change::Catalogue);
         Ok(id.to_string())
+    }
+
+    /// Corrects stock after a count by a signed amount, saying why (breakage, a recount, …;
+    /// may be empty); the reason syncs with it. Returns the movement's id.
+    pub fn adjust_stock_with_reason(
+        &self,
+        variant_id: String,
+        delta: i64,
+        reason: String,
+    ) -> Result<String> {
+        let id = self.inner()?.adjust_stock_with_reason(
+            id::parse("variant_id", &variant_id)?,
+            delta,
+            &reason,
+        )?;
+        self.notify(Change::Catalogue);
+        Ok(id.to_string())
+    }
+
+    /// A variant's stock movements, newest first.
+    pub fn stock_history(&self, variant_id: String, limit: i64) -> Result<Vec<StockMovement>> {
+        let (_, limit) = id::page(0, limit)?;
+        Ok(self
+            .inner()?
+            .stock_history(id::parse("variant_id", &variant_id)?, limit)?
+            .into_iter()
+            .map(|m| StockMovement {
+                id: m.id.to_string(),
+                kind: m.kind,
+                delta: m.delta,
+                at_ms: m.at,
+                reason: m.reason,
+            })
+            .collect())
+    }
+
+    /// Puts a product's or producer's photos in this order (photo ids, first is the cover).
+    pub fn reorder_photos(&self, owner_id: String, photo_ids: Vec<String>) -> Result<()> {
+        let order = photo_ids
+            .iter()
+            .map(|p| id::parse("photo_ids", p))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        self.inner()?
+            .reorder_photos(id::parse("owner_id", &owner_id)?, &order)?;
+        self.notify(Change::Catalogue);
+        Ok(())
     }
 
     /// The photos of a product or producer, in order.

@@ -12,7 +12,8 @@
 //!   runtime;
 //! - `error.rs`: [`SentraError`] and [`ErrorCode`], stable codes with id/en messages;
 //! - `producers.rs`, `catalogue.rs`, `orders.rs`: the domain calls and their records;
-//! - `sync.rs`: sign in, sync with progress and cancel, the status screen;
+//! - `sales.rs`: the sales history and voiding a sale;
+//! - `sync.rs`: sign in, sync with progress and cancel, the status screen and refusals;
 //! - `id.rs`: ids and page bounds at the boundary.
 //!
 //! Bindings are generated in library mode from the built library by the `uniffi-bindgen`
@@ -26,8 +27,10 @@ mod orders;
 mod organisations;
 mod producers;
 mod regions;
+mod sales;
 mod sync;
 
+pub use catalogue::{Dimensions, StockMovement, product_units, volumetric_weight_g};
 pub use catalogue::{
     NewProductInput, NewVariantInput, Photo, Product, ProductChanges, ProductPageQuery, ProductRow,
     ProductSort, ProductStatus, Variant,
@@ -46,6 +49,7 @@ pub use orders::{
 pub use organisations::Organisation;
 pub use producers::{NewProducerInput, Producer, ProducerChanges};
 pub use regions::{Region, region_of, search_regions};
+pub use sales::SaleEntry;
 pub use sync::{
     PendingCount, Quarantined, SignedIn, SyncCancel, SyncListener, SyncProgress, SyncReport,
     SyncSettings, SyncStatus,

@@ -268,6 +268,8 @@ pub struct SyncStatus {
     pub notices: i64,
     /// The phone clock's measured offset from the server's (ms).
     pub clock_offset_ms: i64,
+    /// Bytes this phone's syncs moved this calendar month (WIB), photos included.
+    pub data_month_bytes: i64,
 }
 
 /// What happened to the user's own work.
@@ -303,6 +305,8 @@ pub struct Notice {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct Quarantined {
+    /// Its number, to send it again or discard it.
+    pub seq: i64,
     /// The kind of thing it changed.
     pub entity: String,
     /// Its id.
@@ -419,6 +423,7 @@ impl SentraDevice {
             quarantined: count(s.quarantined),
             notices: count(s.notices),
             clock_offset_ms: s.clock_offset_ms,
+            data_month_bytes: s.data_month_bytes,
         })
     }
 
@@ -429,12 +434,39 @@ impl SentraDevice {
             .quarantined()?
             .into_iter()
             .map(|q| Quarantined {
+                seq: q.seq,
                 entity: q.entity,
                 entity_id: q.entity_id.to_string(),
                 op: q.op,
                 code: q.code,
                 reason: q.reason,
             })
+            .collect())
+    }
+
+    /// Sends a refused change again (by its `seq`), with the thing's values as they are now:
+    /// the user fixed it first. A value still against the rules is a `Validation` error here; a
+    /// thing deleted since is `NotFound`. Returns its new sequence number.
+    pub fn resend_refused(&self, seq: i64) -> Result<i64> {
+        Ok(self.inner()?.resend_refused(seq)?)
+    }
+
+    /// Lets a refused change go and takes the server's state for the thing it changed: a
+    /// refused creation or sale is taken out of this phone; a refused edit makes the next sync
+    /// pull everything again (returns true then), which brings the server's copy back.
+    pub fn discard_refused(&self, seq: i64) -> Result<bool> {
+        let repull = self.inner()?.discard_refused(seq)?;
+        self.notify(Change::Synced);
+        Ok(repull)
+    }
+
+    /// Ids of products with a refused change: show them as refused, not as listed.
+    pub fn refused_products(&self) -> Result<Vec<String>> {
+        Ok(self
+            .inner()?
+            .refused_products()?
+            .into_iter()
+            .map(|id| id.to_string())
             .collect())
     }
 

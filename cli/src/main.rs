@@ -14,10 +14,13 @@
 //!
 //! A facilitator's whole day: `ship`, `reject`, `complete`, `search` and `regions` are in
 //! `orders.rs`; `organisations`, `create-organisation`, `add-member` and `remove-member` in
-//! `members.rs`.
+//! `members.rs`. Stock corrections and the sales history with voids are in `stock.rs`; refusals
+//! (printed after every sync, sent again or discarded) in `refusals.rs`.
 
 mod members;
 mod orders;
+mod refusals;
+mod stock;
 
 use sentra_core::catalogue::listing::ProductQuery;
 use sentra_core::catalogue::{NewProduct, NewVariant};
@@ -257,12 +260,17 @@ fn run(args: &[String]) -> CliResult {
                 report.photos_sent,
                 report.requests
             );
+            if report.rejected > 0 {
+                refusals::print(&sentra.quarantined()?);
+            }
             if !report.completed {
                 return Err(
                     format!("sync stopped: {}", report.stopped_by.unwrap_or_default()).into(),
                 );
             }
         }
+        cmd if stock::COMMANDS.contains(&cmd) => stock::run(cmd, args, &sentra)?,
+        cmd if refusals::COMMANDS.contains(&cmd) => refusals::run(cmd, args, &sentra)?,
         other => {
             return orders::run(other, args, &sentra)
                 .or_else(|| members::run(other, args, &sentra))

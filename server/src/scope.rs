@@ -122,6 +122,9 @@ fn claimed_owner(index: &mut dyn Index, change: &Change) -> Result<Option<Id>, R
         ("stock_movement" | "sale", "append") => {
             known(index, "variant", field_id(change, "variant_id")?)?
         }
+        // A void belongs to its sale's producer: it names a sale the server holds, of someone
+        // the account may act for (its id, derived from the sale's, the rules have checked).
+        ("sale_void", "append") => known(index, "sale", field_id(change, "sale_id")?)?,
         ("organisation", "create" | "update" | "delete")
         | ("organisation_member" | "organisation_admin", "append")
         | ("organisation_member", "remove") => return Ok(None),

@@ -10,7 +10,14 @@ impl Sentra {
 
     /// Corrects stock after a count, by a signed amount.
     pub fn adjust_stock(&self, variant: Id, delta: i64) -> Result<Id> {
-        self.db.write(|tx| stock::adjust(tx, variant, delta))
+        self.db.write(|tx| stock::adjust(tx, variant, delta, ""))
+    }
+
+    /// Corrects stock after a count, by a signed amount, saying why (breakage, a recount, …;
+    /// at most [`stock::REASON_MAX`] characters). The reason syncs with the movement.
+    pub fn adjust_stock_with_reason(&self, variant: Id, delta: i64, reason: &str) -> Result<Id> {
+        self.db
+            .write(|tx| stock::adjust(tx, variant, delta, reason))
     }
 
     /// A variant's stock movements, newest first.

@@ -24,6 +24,8 @@ pub struct SyncStatus {
     pub notices: usize,
     /// The clock offset measured against the server, in ms.
     pub clock_offset_ms: i64,
+    /// Bytes this phone's syncs sent and received this calendar month (WIB), photos included.
+    pub data_month_bytes: i64,
 }
 
 /// Pending outbox entries by kind, for the sync status screen.
@@ -137,9 +139,10 @@ impl Sentra {
 
     /// Records how a sync ended (`None`: it completed) and returns how many syncs in a row
     /// have failed.
-    pub(crate) fn note_sync_outcome(&self, error: Option<String>) -> Result<u32> {
+    pub(crate) fn note_sync_outcome(&self, error: Option<String>, bytes: u64) -> Result<u32> {
         self.db.write(|tx| {
             let now = tx.now_ms();
+            add_month_bytes(tx, now, bytes)?;
             let failures: u32 = tx
                 .query_row(
                     "SELECT value FROM meta WHERE key = 'sync_failures'",
@@ -189,6 +192,10 @@ impl Sentra {
                 quarantined,
                 notices,
                 clock_offset_ms,
+                data_month_bytes: month_bytes(
+                    conn,
+                    &month_of(conn, self.db.clock().physical_ms())?,
+                )?,
             })
         })
     }
@@ -196,6 +203,25 @@ impl Sentra {
     /// Outbox entries the server refused, with its reasons, newest first.
     pub fn quarantined(&self) -> Result<Vec<sync::exchange::Quarantined>> {
         self.db.read(sync::exchange::quarantined)
+    }
+
+    /// Sends a refused change again (by its `seq` in [`Sentra::quarantined`]), carrying the
+    /// thing's values as they are now: the user fixed it, then sends it. Returns its new
+    /// sequence number. See [`sync::refusals`].
+    pub fn resend_refused(&self, seq: i64) -> Result<i64> {
+        self.db.write(|tx| sync::refusals::resend(tx, seq))
+    }
+
+    /// Lets a refused change go and takes the server's state for the thing it changed. Returns
+    /// whether the next sync pulls the whole scope again to bring that state back. See
+    /// [`sync::refusals`].
+    pub fn discard_refused(&self, seq: i64) -> Result<bool> {
+        self.db.write(|tx| sync::refusals::discard(tx, seq))
+    }
+
+    /// Products with a refused change, which the catalogue must not show as listed.
+    pub fn refused_products(&self) -> Result<Vec<Id>> {
+        self.db.read(sync::refusals::refused_products)
     }
 
     /// What syncs did to this user's own work that they have not dismissed yet (an edit that
@@ -208,6 +234,41 @@ impl Sentra {
     pub fn dismiss_notice(&self, id: i64) -> Result<()> {
         self.db.write(|tx| sync::notices::dismiss(tx, id))
     }
+}
+
+/// The calendar month of an instant in Western Indonesian Time (UTC+7), `YYYY-MM`.
+fn month_of(conn: &rusqlite::Connection, ms: i64) -> Result<String> {
+    Ok(conn.query_row(
+        "SELECT strftime('%Y-%m', ?1 / 1000 + 25200, 'unixepoch')",
+        [ms],
+        |r| r.get(0),
+    )?)
+}
+
+/// Adds a sync's bytes to this month's sum; a new month starts from zero.
+fn add_month_bytes(tx: &mut db::Tx<'_>, now_ms: i64, bytes: u64) -> Result<()> {
+    let month = month_of(tx, now_ms)?;
+    let before = month_bytes(tx, &month)?;
+    let total = before.saturating_add(i64::try_from(bytes).unwrap_or(i64::MAX));
+    let mut put = tx.prepare_cached("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")?;
+    put.execute(["data_month", &month])?;
+    put.execute(["data_month_bytes", &total.to_string()])?;
+    Ok(())
+}
+
+/// The bytes kept for `month` (zero when the sum kept is of another month).
+fn month_bytes(conn: &rusqlite::Connection, month: &str) -> Result<i64> {
+    let get = |key: &str| -> Result<Option<String>> {
+        Ok(conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    };
+    if get("data_month")?.as_deref() != Some(month) {
+        return Ok(0);
+    }
+    Ok(get("data_month_bytes")?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
 }
 
 /// Offsets that differ by less than this are measurement noise (the request's round trip), not

@@ -18,7 +18,7 @@
 pub const APPLICATION_ID: i32 = 0x534E_5452;
 
 /// The ordered migrations. The schema version is the number of steps applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {
@@ -325,7 +325,6 @@ CREATE TABLE notices (
 /// v7, memberships that end: a producer leaves a cluster or cooperative (see
 /// `organisations::remove_member`).
 const V7: &str = r#"
--- facil18: removed memberships, so a removal and an add made apart merge by the later clock
 -- The last removal of each membership, by its clock. The member row is gone; an add of the same
 -- pair wins only with a later clock.
 CREATE TABLE organisation_member_removals (
@@ -334,4 +333,21 @@ CREATE TABLE organisation_member_removals (
     hlc             INTEGER NOT NULL,
     PRIMARY KEY (organisation_id, producer_id)
 ) WITHOUT ROWID;
+"#;
+
+/// v8, the producer's day: voided direct sales, and why stock was corrected.
+const V8: &str = r#"
+-- A direct sale taken back (mistyped): one per sale, its id derived from the sale's, so the same
+-- void made on two phones is one row. The sale stays in `sales` (history names it); summaries
+-- and reports leave voided sales out, and the stock comes back by a `void` movement whose id is
+-- derived from the void's, made wherever the void and its sale meet (see `sales::void`).
+CREATE TABLE sale_voids (
+    id          BLOB PRIMARY KEY,
+    sale_id     BLOB NOT NULL UNIQUE,
+    reason      TEXT NOT NULL,                -- why, in the producer's words ('' when not given)
+    voided_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Why an adjustment was made (a count, breakage, loss, …), in the producer's words.
+ALTER TABLE stock_movements ADD COLUMN reason TEXT;
 "#;

@@ -236,6 +236,7 @@ fn flows(conn: &Connection, params: &Params, filter: &ReportFilter) -> Result<Fl
                   NULL \
            FROM sales s CROSS JOIN variants v CROSS JOIN products pr CROSS JOIN producers p \
            WHERE v.id = s.variant_id AND pr.id = v.product_id AND p.id = pr.producer_id \
+             AND NOT EXISTS (SELECT 1 FROM sale_voids sv WHERE sv.sale_id = s.id) \
              AND {IN_SCOPE}) \
          SELECT substr(region, 1, :len), channel, month, \
                 CASE WHEN buyer IS NULL THEN '' \

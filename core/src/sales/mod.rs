@@ -1,6 +1,15 @@
 //! The direct-sales ledger: quick entry of sales made away from the app (a market stall, a
 //! reseller, an exhibition, another marketplace), which take the stock down, and summaries by
-//! day, month and channel.
+//! day, month and channel. A mistyped sale is voided (`void.rs`); the history (`history.rs`)
+//! lists past sales, voided ones struck out.
+
+mod history;
+mod void;
+
+pub use history::SaleEntry;
+pub(crate) use history::history;
+pub use void::{VOID_REASON_MAX, void_id};
+pub(crate) use void::{apply as apply_void, settle as settle_void, undo as undo_void, void};
 
 use crate::db::Tx;
 use crate::error::{Error, Result, Rule};
@@ -168,12 +177,15 @@ pub(crate) fn record(tx: &mut Tx<'_>, input: &NewSale) -> Result<Id> {
     Ok(id)
 }
 
-/// Sales between two days inclusive (`YYYY-MM-DD`), newest first.
+/// Sales between two days inclusive (`YYYY-MM-DD`), newest first; voided sales left out (the
+/// history shows them).
 pub(crate) fn list(conn: &Connection, from: &str, to: &str, limit: u32) -> Result<Vec<Sale>> {
     let (from, to) = check_range(from, to)?;
     let mut stmt = conn.prepare_cached(
         "SELECT id, variant_id, quantity, unit_price, channel, sold_on FROM sales \
-         WHERE sold_on BETWEEN ?1 AND ?2 ORDER BY sold_on DESC, created_at DESC LIMIT ?3",
+         WHERE sold_on BETWEEN ?1 AND ?2 \
+           AND NOT EXISTS (SELECT 1 FROM sale_voids v WHERE v.sale_id = sales.id) \
+         ORDER BY sold_on DESC, created_at DESC LIMIT ?3",
     )?;
     let rows = stmt.query_map(rusqlite::params![from, to, limit], |r| {
         let channel: String = r.get(4)?;
@@ -203,7 +215,9 @@ pub(crate) fn summary(
     };
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {key} AS period, channel, count(*), sum(quantity), CAST(total(quantity * unit_price) AS INTEGER) \
-         FROM sales WHERE sold_on BETWEEN ?1 AND ?2 GROUP BY period, channel ORDER BY period, channel"
+         FROM sales WHERE sold_on BETWEEN ?1 AND ?2 \
+           AND NOT EXISTS (SELECT 1 FROM sale_voids v WHERE v.sale_id = sales.id) \
+         GROUP BY period, channel ORDER BY period, channel"
     ))?;
     let rows = stmt.query_map(rusqlite::params![from, to], |r| {
         let channel: String = r.get(1)?;
@@ -218,7 +232,7 @@ pub(crate) fn summary(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn check_range(from: &str, to: &str) -> Result<(String, String)> {
+pub(crate) fn check_range(from: &str, to: &str) -> Result<(String, String)> {
     let mut c = Checks::new();
     let from = c.date("from", from);
     let to = c.date("to", to);

@@ -28,6 +28,9 @@ pub enum MovementKind {
     Release,
     /// A correction after counting (either sign).
     Adjust,
+    /// A voided sale's units back in stock. Never pushed: every replica makes it, with an id
+    /// derived from the void, where a void meets its sale (see [`crate::sales`]).
+    Void,
 }
 
 impl MovementKind {
@@ -39,6 +42,7 @@ impl MovementKind {
             MovementKind::Reserve,
             MovementKind::Release,
             MovementKind::Adjust,
+            MovementKind::Void,
         ]
         .into_iter()
         .find(|k| k.as_str() == code)
@@ -48,7 +52,7 @@ impl MovementKind {
     /// a sale or a reservation takes away, an adjustment does either; none is zero.
     pub fn allows(self, delta: i64) -> bool {
         match self {
-            MovementKind::Restock | MovementKind::Release => delta > 0,
+            MovementKind::Restock | MovementKind::Release | MovementKind::Void => delta > 0,
             MovementKind::Sale | MovementKind::Reserve => delta < 0,
             MovementKind::Adjust => delta != 0,
         }
@@ -62,6 +66,7 @@ impl MovementKind {
             MovementKind::Reserve => "reserve",
             MovementKind::Release => "release",
             MovementKind::Adjust => "adjust",
+            MovementKind::Void => "void",
         }
     }
 }
@@ -77,6 +82,9 @@ pub(crate) fn record(
     record_with_id(tx, Id::new(), variant, kind, delta, ref_id)
 }
 
+/// The longest reason for a stock correction, in characters.
+pub const REASON_MAX: usize = 200;
+
 /// Like [`record`], with an id chosen by the caller (derived ids for order holds).
 pub(crate) fn record_with_id(
     tx: &mut Tx<'_>,
@@ -85,6 +93,21 @@ pub(crate) fn record_with_id(
     kind: MovementKind,
     delta: i64,
     ref_id: Option<Id>,
+) -> Result<Id> {
+    record_movement(tx, id, variant, kind, delta, ref_id, None)
+}
+
+/// Records one movement with the reason it was made, if any; an empty reason is none. The
+/// reason goes on the wire only when there is one, so a plain movement stays as old phones know
+/// it.
+fn record_movement(
+    tx: &mut Tx<'_>,
+    id: Id,
+    variant: Id,
+    kind: MovementKind,
+    delta: i64,
+    ref_id: Option<Id>,
+    reason: Option<&str>,
 ) -> Result<Id> {
     let exists = tx
         .prepare_cached("SELECT 1 FROM stock_movements WHERE id = ?1")?
@@ -104,9 +127,18 @@ pub(crate) fn record_with_id(
         return Err(Error::field("variant_id", Rule::Unknown));
     }
     tx.prepare_cached(
-        "INSERT INTO stock_movements(id, variant_id, kind, delta, ref_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO stock_movements(id, variant_id, kind, delta, ref_id, at, reason) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(rusqlite::params![id, variant, kind.as_str(), delta, ref_id, at])?;
+    .execute(rusqlite::params![
+        id,
+        variant,
+        kind.as_str(),
+        delta,
+        ref_id,
+        at,
+        reason
+    ])?;
     let mut fields = Map::new();
     fields.insert("variant_id".into(), Value::from(variant.to_string()));
     fields.insert("kind".into(), Value::from(kind.as_str()));
@@ -116,6 +148,9 @@ pub(crate) fn record_with_id(
         ref_id.map_or(Value::Null, |r| Value::from(r.to_string())),
     );
     fields.insert("at".into(), Value::from(at));
+    if let Some(reason) = reason {
+        fields.insert("reason".into(), Value::from(reason));
+    }
     tx.record(Entity::StockMovement, id, Op::Append, fields)?;
     Ok(id)
 }
@@ -128,15 +163,26 @@ pub(crate) fn restock(tx: &mut Tx<'_>, variant: Id, quantity: i64) -> Result<Id>
     record(tx, variant, MovementKind::Restock, quantity, None)
 }
 
-/// Corrects stock by a signed amount after a count.
-pub(crate) fn adjust(tx: &mut Tx<'_>, variant: Id, delta: i64) -> Result<Id> {
+/// Corrects stock by a signed amount after a count, with the reason in the producer's words
+/// (empty: none given).
+pub(crate) fn adjust(tx: &mut Tx<'_>, variant: Id, delta: i64, reason: &str) -> Result<Id> {
     let mut c = Checks::new();
     let delta = c.range("delta", delta, -MAX_QUANTITY, MAX_QUANTITY);
     if delta == 0 {
         c.fail("delta", Rule::OutOfRange);
     }
+    let reason = c.optional_text("reason", reason, REASON_MAX);
     c.finish()?;
-    record(tx, variant, MovementKind::Adjust, delta, None)
+    let reason = (!reason.is_empty()).then_some(reason.as_str());
+    record_movement(
+        tx,
+        Id::new(),
+        variant,
+        MovementKind::Adjust,
+        delta,
+        None,
+        reason,
+    )
 }
 
 /// The stock of a variant recomputed from its movements (the cache should always agree).
@@ -161,12 +207,14 @@ pub struct Movement {
     pub ref_id: Option<Id>,
     /// When (Unix ms).
     pub at: i64,
+    /// Why it was corrected, in the producer's words (adjustments only).
+    pub reason: Option<String>,
 }
 
 /// A variant's movements, newest first.
 pub(crate) fn history(conn: &Connection, variant: Id, limit: u32) -> Result<Vec<Movement>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, kind, delta, ref_id, at FROM stock_movements WHERE variant_id = ?1 \
+        "SELECT id, kind, delta, ref_id, at, reason FROM stock_movements WHERE variant_id = ?1 \
          ORDER BY at DESC, id DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(rusqlite::params![variant, limit], |r| {
@@ -176,6 +224,7 @@ pub(crate) fn history(conn: &Connection, variant: Id, limit: u32) -> Result<Vec<
             delta: r.get(2)?,
             ref_id: r.get(3)?,
             at: r.get(4)?,
+            reason: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

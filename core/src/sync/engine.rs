@@ -307,7 +307,8 @@ pub async fn run<T: Transport, L: ProgressListener + ?Sized>(
         },
     };
     let outcome = steps(sentra, transport, &mut run).await?;
-    let failures = sentra.note_sync_outcome(outcome.as_ref().err().map(describe))?;
+    let bytes = (run.report.bytes_up + run.report.bytes_down) as u64;
+    let failures = sentra.note_sync_outcome(outcome.as_ref().err().map(describe), bytes)?;
     let mut report = run.report;
     report.completed = outcome.is_ok();
     report.stopped_by = outcome.err().as_ref().map(describe);

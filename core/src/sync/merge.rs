@@ -6,7 +6,10 @@
 //!   row's creation clock.
 //! - Stock movements, sales and memberships: **append-only**, keyed by id, so concurrent ones all
 //!   count and a repeated one counts once. A membership can end (`remove`): an add and a removal
-//!   of the same producer in the same organisation resolve by the later clock.
+//!   of the same producer in the same organisation resolve by the later clock. A sale's void is
+//!   append-only too, its id derived from the sale's, so a sale is voided once however many phones
+//!   void it; the units it gives back are a movement each replica makes where the void meets its
+//!   sale (see [`crate::sales`]).
 //! - Order status: **the furthest valid status wins** (see [`crate::orders::OrderStatus`]).
 //! - Deletes: **explicit tombstones**; a deleted thing stays deleted. An edit made on a phone
 //!   that had not seen the delete is lost, and that phone keeps a notice for its user (see
@@ -151,6 +154,58 @@ pub fn columns() -> impl Iterator<Item = (&'static str, Vec<&'static str>)> {
         .map(|s| (s.entity, s.columns.iter().map(|(name, _)| *name).collect()))
 }
 
+/// The table that holds an entity's rows, if it is a row-per-thing entity.
+pub(crate) fn table_of(entity: &str) -> Option<&'static str> {
+    spec(entity).map(|s| s.table)
+}
+
+/// The current values of `names` in an entity's row, as a change carries them (ids
+/// hyphenated); names that are not columns are left out. `None` when the row is not here.
+pub(crate) fn row_fields(
+    tx: &Tx<'_>,
+    entity: &str,
+    id: Id,
+    names: &[&str],
+) -> Result<Option<Map<String, Value>>> {
+    let Some(spec) = spec(entity) else {
+        return Ok(None);
+    };
+    let columns: Vec<(&str, Kind)> = spec
+        .columns
+        .iter()
+        .filter(|(name, _)| names.contains(name))
+        .copied()
+        .collect();
+    let list: Vec<&str> = std::iter::once("1")
+        .chain(columns.iter().map(|(name, _)| *name))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM {} WHERE id = ?1",
+        list.join(", "),
+        spec.table
+    );
+    let row = tx
+        .prepare(&sql)?
+        .query_row([id], |r| {
+            let mut fields = Map::new();
+            for (i, (name, kind)) in columns.iter().enumerate() {
+                let value = match r.get::<_, Sql>(i + 1)? {
+                    Sql::Null => Value::Null,
+                    Sql::Integer(n) => Value::from(n),
+                    Sql::Text(t) => Value::from(t),
+                    Sql::Blob(b) if matches!(kind, Kind::Id) => {
+                        Value::from(Id::from_bytes(b.try_into().unwrap_or([0; 16])).to_string())
+                    }
+                    Sql::Blob(_) | Sql::Real(_) => Value::Null,
+                };
+                fields.insert((*name).to_owned(), value);
+            }
+            Ok(fields)
+        })
+        .optional()?;
+    Ok(row)
+}
+
 fn spec(entity: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|s| s.entity == entity)
 }
@@ -194,6 +249,7 @@ pub(crate) fn apply(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
         ("sale", "append") => append_sale(tx, change),
         ("organisation_member", "append") => append_member(tx, change),
         ("organisation_member", "remove") => remove_member(tx, change),
+        ("sale_void", "append") => append_void(tx, change),
         ("organisation_admin", "append") => {
             append_pair(tx, change, "organisation_admins", "user_id")
         }
@@ -420,11 +476,17 @@ fn append_movement(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
         .unwrap_or(change.hlc.millis);
     let added = tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO stock_movements(id, variant_id, kind, delta, ref_id, at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR IGNORE INTO stock_movements(id, variant_id, kind, delta, ref_id, at, reason) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?
         .execute(rusqlite::params![
-            change.id, variant, kind, delta, ref_id, at
+            change.id,
+            variant,
+            kind,
+            delta,
+            ref_id,
+            at,
+            f.get("reason").and_then(Value::as_str)
         ])?;
     if added == 0 {
         return Ok(Applied::Unchanged);
@@ -454,11 +516,34 @@ fn append_sale(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
             text("sold_on")?,
             int("created_at")?
         ])?;
+    if added > 0 {
+        // A void that arrived before its sale gives the units back now.
+        crate::sales::settle_void(tx, change.id)?;
+    }
     Ok(if added == 0 {
         Applied::Unchanged
     } else {
         Applied::Changed
     })
+}
+
+/// A sale's void counts once (its id comes from the sale's) and gives the sale's units back
+/// where the sale is here (see [`crate::sales`]).
+fn append_void(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
+    let f = &change.fields;
+    let sale = id_field(f, "sale_id")?;
+    let reason = f.get("reason").and_then(Value::as_str).unwrap_or("");
+    let at = f
+        .get("voided_at")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| bad("voided_at"))?;
+    Ok(
+        if crate::sales::apply_void(tx, change.id, sale, reason, at)? {
+            Applied::Changed
+        } else {
+            Applied::Unchanged
+        },
+    )
 }
 
 fn append_pair(tx: &mut Tx<'_>, change: &Change, table: &str, column: &str) -> Result<Applied> {

@@ -8,6 +8,7 @@ pub mod http;
 pub mod merge;
 pub mod notices;
 pub mod outbox;
+pub mod refusals;
 pub mod rules;
 pub mod scope;
 pub mod wire;

@@ -35,6 +35,8 @@ pub enum Entity {
     Order,
     /// A direct sale.
     Sale,
+    /// A direct sale taken back.
+    SaleVoid,
 }
 
 impl Entity {
@@ -51,6 +53,7 @@ impl Entity {
             Entity::Photo => "photo",
             Entity::Order => "order",
             Entity::Sale => "sale",
+            Entity::SaleVoid => "sale_void",
         }
     }
 }

@@ -14,8 +14,9 @@
 //!
 //! A producer with a change still waiting in the outbox (or salvaged, see `recovery`) stays
 //! until the change is settled, so nothing written here is lost unseen; if the server refuses
-//! it, it waits in quarantine and the producer leaves at the next pull. A producer's own phone
-//! never drops them: the server always counts them in their scope.
+//! it, it waits in quarantine and the producer stays until the user sends it again or discards
+//! it (see [`super::refusals`]): a refused thing is shown as refused, never silently gone. A
+//! producer's own phone never drops them: the server always counts them in their scope.
 
 use crate::db::Tx;
 use crate::error::Result;
@@ -70,7 +71,8 @@ pub(crate) fn purge(tx: &mut Tx<'_>) -> Result<usize> {
     Ok(dropped)
 }
 
-/// The producers whose data a change waiting in the outbox or in salvage touches.
+/// The producers whose data a change waiting in the outbox or in salvage, or refused and not
+/// yet sent again or discarded, touches.
 fn pending_producers(tx: &Tx<'_>) -> Result<HashSet<Id>> {
     let mut stmt = tx.prepare(PENDING)?;
     let rows = stmt.query_map([], |r| r.get::<_, Id>(0))?;
@@ -82,6 +84,7 @@ const PENDING: &str = "
 WITH waiting(entity, entity_id, fields) AS (
     SELECT entity, entity_id, fields FROM outbox
     UNION ALL SELECT entity, entity_id, fields FROM salvage
+    UNION ALL SELECT entity, entity_id, fields FROM quarantine
 )
 SELECT entity_id FROM waiting WHERE entity = 'producer'
 UNION SELECT p.producer_id FROM waiting w JOIN products p ON p.id = w.entity_id
@@ -100,6 +103,9 @@ UNION SELECT p.producer_id FROM waiting w JOIN stock_movements m ON m.id = w.ent
 UNION SELECT p.producer_id FROM waiting w JOIN sales s ON s.id = w.entity_id
     JOIN variants v ON v.id = s.variant_id JOIN products p ON p.id = v.product_id
     WHERE w.entity = 'sale'
+UNION SELECT p.producer_id FROM waiting w JOIN sale_voids sv ON sv.id = w.entity_id
+    JOIN sales s ON s.id = sv.sale_id JOIN variants v ON v.id = s.variant_id
+    JOIN products p ON p.id = v.product_id WHERE w.entity = 'sale_void'
 ";
 
 /// Deletes a producer and everything of theirs, children first. Nothing is tombstoned and
@@ -109,6 +115,10 @@ fn drop_producer(tx: &mut Tx<'_>, producer: Id) -> Result<()> {
                             WHERE p.producer_id = ?1";
     for statement in [
         format!("DELETE FROM stock_movements WHERE variant_id IN ({VARIANTS})"),
+        format!(
+            "DELETE FROM sale_voids WHERE sale_id IN \
+             (SELECT id FROM sales WHERE variant_id IN ({VARIANTS}))"
+        ),
         format!("DELETE FROM sales WHERE variant_id IN ({VARIANTS})"),
         "DELETE FROM photos WHERE owner_id = ?1 \
          OR owner_id IN (SELECT id FROM products WHERE producer_id = ?1)"

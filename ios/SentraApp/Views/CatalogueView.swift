@@ -8,6 +8,8 @@ struct CatalogueView: View {
     @State private var search = ""
     @State private var rows: [ProductRow] = []
     @State private var endReached = false
+    /// Products with a change the server refused: never shown as listed.
+    @State private var refused: Set<String> = []
     private let pageSize: Int64 = 50
 
     var body: some View {
@@ -20,6 +22,11 @@ struct CatalogueView: View {
                              : "\(Rupiah.format(row.minPrice)) – \(Rupiah.format(row.maxPrice))")
                         Text(String(format: NSLocalizedString("catalogue_stock", comment: ""), row.totalStock))
                             .foregroundStyle(row.oversold ? .red : .secondary)
+                        if refused.contains(row.id) {
+                            Text("catalogue_refused").foregroundStyle(.red)
+                        } else if row.status == .listed {
+                            Text("catalogue_listed").foregroundStyle(.secondary)
+                        }
                     }
                 }
                 .onAppear { if row.id == rows.last?.id { loadMore() } }
@@ -39,6 +46,7 @@ struct CatalogueView: View {
     }
 
     private func reload() {
+        refused = Set((try? model.device?.refusedProducts()) ?? [])
         rows = page(offset: 0)
         endReached = rows.count < pageSize
     }

@@ -44,11 +44,23 @@ struct HomeView: View {
                     Button("home_sync_now") { Task { await model.syncNow() } }
                 }
                 if let problem = model.syncProblem { Text(problem).foregroundStyle(.secondary) }
+                if let status {
+                    let lines = SyncStatusText.lines(status, nowMs: Int64(Date().timeIntervalSince1970 * 1000), model.lang)
+                    Text(lines.lastSync)
+                    if let photos = lines.photos { Text(photos) }
+                    if let percent = lines.photoPercent { ProgressView(value: Double(percent), total: 100) }
+                    if let refusals = lines.refusals {
+                        NavigationLink { RefusalsView() } label: { Text(refusals).foregroundStyle(.red) }
+                    }
+                    if let clock = lines.clock { Text(clock).foregroundStyle(.red) }
+                    Text(lines.data).foregroundStyle(.secondary)
+                }
             }
             Section {
                 NavigationLink("nav_catalogue") { CatalogueView() }
                 NavigationLink("nav_orders") { OrdersView() }
                 NavigationLink("nav_sale") { QuickSaleView() }
+                NavigationLink("nav_sales_history") { SalesHistoryView() }
                 if role == .facilitator {
                     NavigationLink("nav_producers") { ProducersView() }
                     NavigationLink("nav_register") { RegisterProducerView() }

@@ -12,6 +12,7 @@
 mod common;
 
 mod figures;
+mod sale_voids;
 mod signing_in;
 mod tools;
 

@@ -100,7 +100,8 @@ const ORDER_TRANSITION: &[&str] = &[
     "courier",
     "tracking_no",
 ];
-const MOVEMENT: &[&str] = &["variant_id", "kind", "delta", "ref_id", "at"];
+const MOVEMENT: &[&str] = &["variant_id", "kind", "delta", "ref_id", "at", "reason"];
+const SALE_VOID: &[&str] = &["sale_id", "reason", "voided_at"];
 const SALE: &[&str] = &[
     "variant_id",
     "quantity",
@@ -237,12 +238,19 @@ pub const WIRE: &[EntryKind] = &[
         entity: "stock_movement",
         op: "append",
         fields: MOVEMENT,
-        optional: &[],
+        // Only an adjustment with a reason carries one (older phones never do).
+        optional: &["reason"],
     },
     EntryKind {
         entity: "sale",
         op: "append",
         fields: SALE,
+        optional: &[],
+    },
+    EntryKind {
+        entity: "sale_void",
+        op: "append",
+        fields: SALE_VOID,
         optional: &[],
     },
 ];

@@ -83,6 +83,7 @@ pub fn check(change: &Change) -> Result<()> {
         "order" => e.order_transition(),
         "stock_movement" => e.movement(),
         "sale" => e.sale(),
+        "sale_void" => e.sale_void(change),
         _ => {}
     }
     e.c.finish()
@@ -448,6 +449,7 @@ impl<'a> Entry<'a> {
     }
 
     fn movement(&mut self) {
+        self.optional_text("reason", crate::stock::REASON_MAX);
         self.id("variant_id");
         self.nullable_id("ref_id");
         self.millis("at");
@@ -456,11 +458,25 @@ impl<'a> Entry<'a> {
             .map(|k| (k.to_owned(), MovementKind::parse(k)));
         let delta = self.range("delta", -MAX_QUANTITY, MAX_QUANTITY);
         match (kind, delta) {
-            (Some((_, None)), _) => self.c.fail("kind", Rule::Unknown),
+            // A void's movement is made by every replica from the void, never sent.
+            (Some((_, None | Some(MovementKind::Void))), _) => self.c.fail("kind", Rule::Unknown),
             (Some((_, Some(kind))), Some(delta)) if !kind.allows(delta) => {
                 self.c.fail("delta", Rule::OutOfRange)
             }
             _ => {}
+        }
+    }
+
+    fn sale_void(&mut self, change: &Change) {
+        self.optional_text("reason", crate::sales::VOID_REASON_MAX);
+        self.millis("voided_at");
+        // A void's id comes from its sale's, so a sale is voided once however many phones void
+        // it: a void under any other id is refused.
+        if let Some(sale) = self.string("sale_id") {
+            match sale.parse::<Id>() {
+                Ok(sale) if change.id == crate::sales::void_id(sale) => {}
+                _ => self.c.fail("sale_id", Rule::Id),
+            }
         }
     }
 

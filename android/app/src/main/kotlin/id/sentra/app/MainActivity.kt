@@ -26,7 +26,9 @@ import id.sentra.app.ui.MyProducersScreen
 import id.sentra.app.ui.OrdersScreen
 import id.sentra.app.ui.ProductEditorScreen
 import id.sentra.app.ui.QuickSaleScreen
+import id.sentra.app.ui.RefusalsScreen
 import id.sentra.app.ui.RegisterProducerScreen
+import id.sentra.app.ui.SalesHistoryScreen
 import id.sentra.app.ui.SwitchAccountScreen
 
 /** The one activity: a Compose navigation graph over the screens. */
@@ -61,6 +63,8 @@ class MainActivity : ComponentActivity() {
                     }
                     composable("orders") { OrdersScreen(app) }
                     composable("sale") { QuickSaleScreen(app) { nav.popBackStack() } }
+                    composable("sales") { SalesHistoryScreen(app) }
+                    composable("refusals") { RefusalsScreen(app) { nav.navigate("product/$it") } }
                     composable("producers") {
                         MyProducersScreen(
                             app,

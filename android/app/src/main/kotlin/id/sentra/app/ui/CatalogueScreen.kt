@@ -83,6 +83,11 @@ fun CatalogueScreen(app: SentraApp, onOpen: (String) -> Unit, onNew: () -> Unit)
                                 product.stockText,
                                 color = if (product.oversold) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface,
                             )
+                            // A product the server refused is not in the shop, whatever its status says.
+                            Text(
+                                product.statusText,
+                                color = if (product.refused) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurfaceVariant,
+                            )
                         }
                     },
                 )

@@ -68,6 +68,7 @@ fun HomeScreen(app: SentraApp, go: (String) -> Unit) {
         Card {
             Text(stringResource(R.string.home_sync_waiting, status.waiting, status.photosWaiting))
             status.problem?.let { Text(it) }
+            SyncDetails(status.status) { go("refusals") }
             status.progress?.let { p ->
                 LinearProgressIndicator(progress = { p.pushed.toFloat() / maxOf(1L, p.pushed + p.toPush) })
             }
@@ -82,6 +83,7 @@ fun HomeScreen(app: SentraApp, go: (String) -> Unit) {
             Button(onClick = { go("orders") }) { Text(stringResource(R.string.nav_orders)) }
             Button(onClick = { go("sale") }) { Text(stringResource(R.string.nav_sale)) }
         }
+        OutlinedButton(onClick = { go("sales") }) { Text(stringResource(R.string.nav_sales_history)) }
         if (role == Role.FACILITATOR) {
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                 OutlinedButton(onClick = { go("producers") }) { Text(stringResource(R.string.nav_producers)) }

@@ -19,10 +19,14 @@ data class ProductCard(
     val stockText: String,
     /** More was sold than was in stock: the seller must check. */
     val oversold: Boolean,
-    /** Shown in the storefront. */
+    /** Shown in the storefront: listed, and not refused by the server. */
     val listed: Boolean,
     /** Content hash of the cover photo, for the image loader. */
     val coverPhoto: String?,
+    /** The server refused a change to it: it is not in the storefront whatever its status. */
+    val refused: Boolean = false,
+    /** "Tayang", "Draf", "Tidak tayang", or "Ditolak server": the badge on the card. */
+    val statusText: String = "",
 )
 
 /** What the catalogue screen shows. */
@@ -61,8 +65,9 @@ class CatalogueState(
         if (current.endReached) return
         state.value = try {
             val rows = page(current.search, current.products.size.toLong(), pageSize)
+            val refused = device.refusedProducts().toSet()
             current.copy(
-                products = current.products + rows.map(::card),
+                products = current.products + rows.map { card(it, refused) },
                 endReached = rows.size < pageSize,
                 error = null,
             )
@@ -82,7 +87,8 @@ class CatalogueState(
                 rows += page
                 if (page.isEmpty()) break
             }
-            current.copy(products = rows.map(::card), endReached = rows.size < wanted, error = null)
+            val refused = device.refusedProducts().toSet()
+            current.copy(products = rows.map { card(it, refused) }, endReached = rows.size < wanted, error = null)
         } catch (e: SentraException) {
             current.copy(error = ErrorText.of(e, lang))
         }
@@ -98,15 +104,25 @@ class CatalogueState(
             ),
         )
 
-    private fun card(row: ProductRow) = ProductCard(
-        id = row.id,
-        name = row.name,
-        priceText = priceRange(row.minPrice, row.maxPrice),
-        stockText = if (row.totalStock <= 0) lang.pick("Habis", "Sold out") else lang.pick("Stok ", "Stock ") + row.totalStock,
-        oversold = row.oversold,
-        listed = row.status == ProductStatus.LISTED,
-        coverPhoto = row.coverPhoto,
-    )
+    private fun card(row: ProductRow, refused: Set<String>): ProductCard {
+        val isRefused = row.id in refused
+        return ProductCard(
+            id = row.id,
+            name = row.name,
+            priceText = priceRange(row.minPrice, row.maxPrice),
+            stockText = if (row.totalStock <= 0) lang.pick("Habis", "Sold out") else lang.pick("Stok ", "Stock ") + row.totalStock,
+            oversold = row.oversold,
+            listed = row.status == ProductStatus.LISTED && !isRefused,
+            coverPhoto = row.coverPhoto,
+            refused = isRefused,
+            statusText = when {
+                isRefused -> lang.pick("Ditolak server", "Refused by the server")
+                row.status == ProductStatus.LISTED -> lang.pick("Tayang", "Listed")
+                row.status == ProductStatus.DRAFT -> lang.pick("Draf", "Draft")
+                else -> lang.pick("Tidak tayang", "Unlisted")
+            },
+        )
+    }
 
     companion object {
         /** "Rp 150.000", or "Rp 150.000 – Rp 160.000" when variants differ in price. */

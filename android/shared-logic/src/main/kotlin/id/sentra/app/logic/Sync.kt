@@ -63,6 +63,8 @@ data class SyncView(
     val refused: Long = 0,
     /** What syncs did to the user's own work, worded for the user, until dismissed. */
     val notices: List<NoticeLine> = emptyList(),
+    /** The status card's lines: last sync, photos, refusals, clock, data this month. */
+    val status: SyncStatusLines? = null,
 )
 
 /** One notice as the home screen shows it. */
@@ -129,6 +131,7 @@ class SyncController(
             problem = ErrorText.syncStopped(status.lastError, lang),
             refused = status.quarantined,
             notices = device.notices().map { NoticeLine(it.id, NoticeText.of(it, lang)) },
+            status = SyncStatusText.lines(status, System.currentTimeMillis(), lang),
         )
     }
 

@@ -24,6 +24,7 @@ fun main() {
         EndToEndTest::class,
         VariantsAndNoticesTest::class,
         SharedPhoneTest::class,
+        ProducersDayTest::class,
     )
     val request = LauncherDiscoveryRequestBuilder.request()
         .selectors(classes.map { DiscoverySelectors.selectClass(it.java) })

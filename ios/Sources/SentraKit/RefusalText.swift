@@ -1,0 +1,66 @@
+import Foundation
+import SentraFFI
+
+/// One refused change as the refusals screen draws it.
+public struct RefusalLine: Equatable, Sendable {
+    public let seq: Int64
+    /// What was refused ("Produk baru", "Penjualan langsung").
+    public let what: String
+    /// Why, in the user's language.
+    public let why: String
+    public let entity: String
+    public let entityId: String
+    /// Whether opening the product editor can fix it.
+    public let fixInEditor: Bool
+}
+
+/// How a refusal reads; the same words as the Android app's `RefusalText` (shared-logic).
+public enum RefusalText {
+    public static func what(_ q: Quarantined, _ lang: Lang) -> String {
+        let thing: String
+        switch q.entity {
+        case "producer": thing = lang.pick("Data usaha", "Business details")
+        case "product": thing = lang.pick("Produk", "Product")
+        case "variant": thing = lang.pick("Varian produk", "Product variant")
+        case "photo": thing = lang.pick("Foto produk", "Product photo")
+        case "stock_movement": thing = lang.pick("Perubahan stok", "Stock change")
+        case "sale": thing = lang.pick("Penjualan langsung", "Direct sale")
+        case "sale_void": thing = lang.pick("Pembatalan penjualan", "Sale void")
+        case "order": thing = lang.pick("Pesanan", "Order")
+        case "organisation", "organisation_member", "organisation_admin":
+            thing = lang.pick("Kelompok / koperasi", "Cluster / cooperative")
+        default: thing = lang.pick("Perubahan", "Change")
+        }
+        switch q.op {
+        case "create": return thing + lang.pick(" baru", " (new)")
+        case "update": return thing + lang.pick(" (diubah)", " (edited)")
+        case "delete": return thing + lang.pick(" (dihapus)", " (deleted)")
+        default: return thing
+        }
+    }
+
+    public static func why(_ q: Quarantined, _ lang: Lang) -> String {
+        switch q.code {
+        case "forbidden":
+            return lang.pick("Akun ini tidak berhak mengubah data ini.", "This account may not change this data.")
+        case "unknown_reference":
+            return lang.pick("Server belum mengenal data yang dirujuk (misalnya produknya ditolak lebih dulu).",
+                             "The server does not know the data it refers to (its product may have been refused first).")
+        case "validation":
+            return lang.pick("Isinya tidak memenuhi aturan: periksa lalu kirim lagi.",
+                             "Its content breaks a rule: check it, then send it again.")
+        case "clock_ahead":
+            return lang.pick("Jam ponsel terlalu cepat. Betulkan tanggal dan jam, lalu kirim lagi.",
+                             "The phone's clock is too far ahead. Set the date and time right, then send again.")
+        case "malformed":
+            return lang.pick("Server tidak memahami perubahan ini.", "The server did not understand this change.")
+        default:
+            return lang.pick("Server menolak perubahan ini.", "The server refused this change.")
+        }
+    }
+
+    public static func line(_ q: Quarantined, _ lang: Lang) -> RefusalLine {
+        RefusalLine(seq: q.seq, what: what(q, lang), why: why(q, lang), entity: q.entity, entityId: q.entityId,
+                    fixInEditor: ["product", "variant", "photo"].contains(q.entity))
+    }
+}
