@@ -12,6 +12,7 @@ mod producers;
 mod recovery;
 mod relay;
 mod sales;
+mod selling;
 mod store;
 mod sync;
 
