@@ -334,6 +334,7 @@ ALTER TABLE producers ADD COLUMN delivery_courier TEXT;
 ALTER TABLE producers ADD COLUMN payment_bank TEXT;
 -- Content hash of the QRIS image, a producer photo (NULL: no QRIS).
 ALTER TABLE producers ADD COLUMN payment_qris TEXT;
+CREATE INDEX producers_by_qris ON producers(payment_qris) WHERE payment_qris IS NOT NULL;
 -- 1 when cash on delivery is accepted.
 ALTER TABLE producers ADD COLUMN payment_cod INTEGER NOT NULL DEFAULT 0;
 -- WhatsApp number, +62… (NULL: none given).

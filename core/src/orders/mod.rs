@@ -303,7 +303,8 @@ pub(crate) fn create(
         .map(|l| l.quantity.saturating_mul(l.unit_price))
         .fold(0i64, i64::saturating_add);
     let parcel: Vec<(Id, i64)> = priced.iter().map(|l| (l.variant_id, l.quantity)).collect();
-    let choice = crate::selling::order::choose(tx, producer_id, channel, &regency, chosen, &parcel)?;
+    let choice =
+        crate::selling::order::choose(tx, producer_id, channel, &regency, chosen, &parcel)?;
     let total = total.saturating_add(choice.fee);
     if total > crate::input::MAX_AMOUNT {
         return Err(Error::field("lines.quantity", Rule::OutOfRange));
@@ -337,17 +338,17 @@ pub(crate) fn create(
     let mut lines_field = Map::new();
     lines_field.insert("lines".into(), Value::Array(json_lines));
     let mut columns = vec![
-            ("code", code.into()),
-            ("producer_id", producer_id.into()),
-            ("channel", channel.as_str().into()),
-            ("status", OrderStatus::New.as_str().into()),
-            ("buyer_name", name.into()),
-            ("buyer_phone", phone.into()),
-            ("buyer_regency", regency.into()),
-            ("buyer_address", address.into()),
-            ("note", note.into()),
-            ("total", total.into()),
-            ("created_at", now.into()),
+        ("code", code.into()),
+        ("producer_id", producer_id.into()),
+        ("channel", channel.as_str().into()),
+        ("status", OrderStatus::New.as_str().into()),
+        ("buyer_name", name.into()),
+        ("buyer_phone", phone.into()),
+        ("buyer_regency", regency.into()),
+        ("buyer_address", address.into()),
+        ("note", note.into()),
+        ("total", total.into()),
+        ("created_at", now.into()),
     ];
     // Only an order with a choice carries the fields, so old phones still take the others.
     columns.extend(choice.columns());

@@ -83,7 +83,9 @@ pub(crate) fn lines_g(conn: &Connection, lines: &[(Id, i64)]) -> Result<i64> {
                 "SELECT p.weight_g, p.length_cm, p.width_cm, p.height_cm FROM variants v \
                  JOIN products p ON p.id = v.product_id WHERE v.id = ?1",
             )?
-            .query_row([variant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row([variant], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?;
         if let Some((w, l, wd, h)) = dims {
             grams = grams.saturating_add(quantity.saturating_mul(chargeable_g(w, l, wd, h)));

@@ -1,13 +1,13 @@
 //! The buyer's choice of delivery and payment on a new order, checked against the producer's
 //! settings here, with the delivery fee computed from them.
 
+use super::BuyerChoice;
 use super::fee::{Zone, courier_fee, lines_g};
 use super::{Delivery, Payment};
 use crate::db::{Tx, Val};
 use crate::error::{Error, Result, Rule};
 use crate::id::Id;
 use crate::orders::OrderChannel;
-use super::BuyerChoice;
 
 /// What a new order carries of delivery and payment.
 #[derive(Debug, Clone, Copy, Default)]

@@ -5,7 +5,9 @@ use super::relay::{Relay, advance, sync};
 use super::*;
 use sentra_core::ErrorCode;
 use sentra_core::orders::{Buyer, NewOrder, NewOrderLine, Transition};
-use sentra_core::selling::{BankAccount, BuyerChoice, Courier, Delivery, Payment, Selling, ZoneRates};
+use sentra_core::selling::{
+    BankAccount, BuyerChoice, Courier, Delivery, Payment, Selling, ZoneRates,
+};
 
 fn settings() -> Selling {
     Selling {
@@ -183,7 +185,10 @@ fn a_storefront_buyer_chooses_among_what_the_producer_offers() {
     // No settings: an order as before, with no choice and no fee.
     let plain = p.sentra.create_order(&order).unwrap();
     let plain = p.sentra.order(plain).unwrap();
-    assert_eq!((plain.delivery, plain.payment, plain.delivery_fee), (None, None, 0));
+    assert_eq!(
+        (plain.delivery, plain.payment, plain.delivery_fee),
+        (None, None, 0)
+    );
     p.sentra
         .set_selling(
             producer,
@@ -229,7 +234,10 @@ fn a_paid_mark_syncs_and_the_earliest_mark_wins_on_every_phone() {
         .unwrap();
     sync(&a.sentra, &mut relay);
     sync(&b.sentra, &mut relay);
-    assert_eq!(b.sentra.order(order).unwrap().delivery, Some(Delivery::Pickup));
+    assert_eq!(
+        b.sentra.order(order).unwrap().delivery,
+        Some(Delivery::Pickup)
+    );
     a.sentra.mark_order_paid(order).unwrap();
     let first = a.sentra.order(order).unwrap().paid_at.unwrap();
     advance(&mut relay, &[&a, &b], 2);
@@ -247,7 +255,9 @@ fn a_paid_mark_syncs_and_the_earliest_mark_wins_on_every_phone() {
         assert_eq!(o.status.as_str(), "new", "paid is beside the status");
     }
     // Accepting after the mark keeps it.
-    a.sentra.transition_order(order, &Transition::Accept).unwrap();
+    a.sentra
+        .transition_order(order, &Transition::Accept)
+        .unwrap();
     assert_eq!(a.sentra.order(order).unwrap().paid_at, Some(first));
 }
 

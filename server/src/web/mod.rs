@@ -12,6 +12,7 @@ pub mod dashboard;
 mod exports;
 pub mod headers;
 pub mod import;
+pub mod selling;
 pub mod session;
 
 use crate::AppState;
