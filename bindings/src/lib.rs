@@ -12,6 +12,7 @@
 //!   runtime;
 //! - `error.rs`: [`SentraError`] and [`ErrorCode`], stable codes with id/en messages;
 //! - `producers.rs`, `catalogue.rs`, `orders.rs`: the domain calls and their records;
+//! - `selling.rs`: delivery, payment and contact settings, an order's fee and paid mark;
 //! - `sync.rs`: sign in, sync with progress and cancel, the status screen;
 //! - `id.rs`: ids and page bounds at the boundary.
 //!
@@ -24,6 +25,7 @@ mod error;
 mod id;
 mod orders;
 mod producers;
+mod selling;
 mod sync;
 
 pub use catalogue::{
@@ -42,6 +44,9 @@ pub use orders::{
     OrderTransition, Sale, SalesTotal, TabCounts,
 };
 pub use producers::{NewProducerInput, Producer, ProducerChanges};
+pub use selling::{
+    BankAccount, CourierFee, DeliveryChoice, OrderSelling, PaymentChoice, SellingSettings,
+};
 pub use sync::{
     PendingCount, Quarantined, SignedIn, SyncCancel, SyncListener, SyncProgress, SyncReport,
     SyncSettings, SyncStatus,
