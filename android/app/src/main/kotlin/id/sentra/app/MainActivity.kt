@@ -16,6 +16,7 @@ import id.sentra.app.ui.MyProducersScreen
 import id.sentra.app.ui.OrdersScreen
 import id.sentra.app.ui.ProductEditorScreen
 import id.sentra.app.ui.QuickSaleScreen
+import id.sentra.app.ui.SellingSettingsScreen
 import id.sentra.app.ui.RegisterProducerScreen
 import id.sentra.app.ui.SwitchAccountScreen
 
@@ -36,6 +37,7 @@ class MainActivity : ComponentActivity() {
                         ProductEditorScreen(app, entry.arguments?.getString("id")) { nav.popBackStack() }
                     }
                     composable("orders") { OrdersScreen(app) }
+                    composable("selling") { SellingSettingsScreen(app) { nav.popBackStack() } }
                     composable("sale") { QuickSaleScreen(app) { nav.popBackStack() } }
                     composable("producers") { MyProducersScreen(app) { nav.navigate("register") } }
                     composable("register") { RegisterProducerScreen(app) { nav.popBackStack() } }
