@@ -11,6 +11,9 @@
 //! sentra --db FILE accept ORDER_ID
 //! sentra --db FILE sync
 //! ```
+//! and `set-selling`, `mark-paid` (see `selling.rs`).
+
+mod selling;
 
 use sentra_core::catalogue::listing::ProductQuery;
 use sentra_core::catalogue::{NewProduct, NewVariant};
@@ -256,6 +259,7 @@ fn run(args: &[String]) -> CliResult {
                 );
             }
         }
+        "set-selling" | "mark-paid" => selling::run(&sentra, command, args)?,
         other => return Err(format!("unknown command {other}").into()),
     }
     Ok(())
