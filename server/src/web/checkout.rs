@@ -414,14 +414,19 @@ async fn submit(
     })
     .await;
     match outcome {
-        // The phone's last digits go along, as on the status page, so the thank-you page can
-        // show the fee and how to pay.
+        // The phone's last digits go along in a short-lived cookie for this order's pages (the
+        // status page's second key), so the thank-you page can show the fee and how to pay.
         Ok(Ok((code, last4))) => (
             StatusCode::SEE_OTHER,
-            [(
-                header::LOCATION,
-                format!("/pesanan/{code}/terima-kasih?hp={last4}"),
-            )],
+            [
+                (header::LOCATION, format!("/pesanan/{code}/terima-kasih")),
+                (
+                    header::SET_COOKIE,
+                    format!(
+                        "{THANKS_COOKIE}={last4}; Path=/pesanan/{code}/; Max-Age=900; HttpOnly; SameSite=Lax"
+                    ),
+                ),
+            ],
         )
             .into_response(),
         Ok(Err((view, form, errors))) => respond(
@@ -441,6 +446,23 @@ struct ThanksQuery {
     hp: String,
 }
 
+/// The cookie that carries the buyer's last four phone digits from the order form to its
+/// thank-you page.
+const THANKS_COOKIE: &str = "pesanan_hp";
+
+/// The digits in the thank-you cookie, if the request carries it.
+fn thanks_cookie(headers: &HeaderMap) -> String {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == THANKS_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .unwrap_or_default()
+}
+
 async fn thanks(
     State(state): State<AppState>,
     client: ClientAddr,
@@ -454,7 +476,12 @@ async fn thanks(
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .take(20)
         .collect();
-    let digits: String = q.hp.chars().filter(char::is_ascii_digit).take(4).collect();
+    let typed = if q.hp.is_empty() {
+        thanks_cookie(&headers)
+    } else {
+        q.hp.clone()
+    };
+    let digits: String = typed.chars().filter(char::is_ascii_digit).take(4).collect();
     // With the phone's digits (the same two keys as the status page), the fee, the total and
     // how to pay; without them, the code alone.
     let payment = if digits.len() == 4 {
@@ -477,11 +504,7 @@ async fn thanks(
         }
         p { a.button href={ "/pesanan?kode=" (url_encode(&code)) } { (t(lang, "Cek status pesanan", "Track this order")) } }
     };
-    let here = if digits.len() == 4 {
-        format!("/pesanan/{code}/terima-kasih?hp={digits}")
-    } else {
-        format!("/pesanan/{code}/terima-kasih")
-    };
+    let here = format!("/pesanan/{code}/terima-kasih");
     respond(
         StatusCode::OK,
         chosen(q.lang.as_deref()),
