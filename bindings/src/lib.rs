@@ -13,6 +13,7 @@
 //! - `error.rs`: [`SentraError`] and [`ErrorCode`], stable codes with id/en messages;
 //! - `producers.rs`, `catalogue.rs`, `orders.rs`: the domain calls and their records;
 //! - `sales.rs`: the sales history and voiding a sale;
+//! - `selling.rs`: delivery, payment and contact settings, an order's fee and paid mark;
 //! - `sync.rs`: sign in, sync with progress and cancel, the status screen and refusals;
 //! - `id.rs`: ids and page bounds at the boundary.
 //!
@@ -28,6 +29,7 @@ mod organisations;
 mod producers;
 mod regions;
 mod sales;
+mod selling;
 mod sync;
 
 pub use catalogue::{Dimensions, StockMovement, product_units, volumetric_weight_g};
@@ -50,6 +52,9 @@ pub use organisations::Organisation;
 pub use producers::{NewProducerInput, Producer, ProducerChanges};
 pub use regions::{Region, region_of, search_regions};
 pub use sales::SaleEntry;
+pub use selling::{
+    BankAccount, CourierFee, DeliveryChoice, OrderSelling, PaymentChoice, SellingSettings,
+};
 pub use sync::{
     PendingCount, Quarantined, SignedIn, SyncCancel, SyncListener, SyncProgress, SyncReport,
     SyncSettings, SyncStatus,

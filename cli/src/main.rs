@@ -15,11 +15,13 @@
 //! A facilitator's whole day: `ship`, `reject`, `complete`, `search` and `regions` are in
 //! `orders.rs`; `organisations`, `create-organisation`, `add-member` and `remove-member` in
 //! `members.rs`. Stock corrections and the sales history with voids are in `stock.rs`; refusals
-//! (printed after every sync, sent again or discarded) in `refusals.rs`.
+//! (printed after every sync, sent again or discarded) in `refusals.rs`; delivery and payment
+//! settings and marking an order paid (`set-selling`, `mark-paid`) in `selling.rs`.
 
 mod members;
 mod orders;
 mod refusals;
+mod selling;
 mod stock;
 
 use sentra_core::catalogue::listing::ProductQuery;
@@ -269,6 +271,7 @@ fn run(args: &[String]) -> CliResult {
                 );
             }
         }
+        "set-selling" | "mark-paid" => selling::run(&sentra, command, args)?,
         cmd if stock::COMMANDS.contains(&cmd) => stock::run(cmd, args, &sentra)?,
         cmd if refusals::COMMANDS.contains(&cmd) => refusals::run(cmd, args, &sentra)?,
         other => {

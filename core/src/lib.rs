@@ -35,6 +35,7 @@ pub mod recovery;
 pub mod regions;
 pub mod reports;
 pub mod sales;
+pub mod selling;
 pub mod stock;
 pub mod sync;
 pub mod unlock;

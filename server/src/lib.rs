@@ -17,6 +17,7 @@ pub mod orders;
 pub mod photos;
 pub mod replica;
 pub mod scope;
+pub mod selling;
 pub mod signin;
 pub mod store;
 pub mod web;

@@ -20,6 +20,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sentra_core::Id;
 use sentra_core::orders::{Buyer, NewOrder, NewOrderLine, Order, OrderStatus};
+use sentra_core::selling::{BuyerChoice, Delivery, Payment};
 use serde::{Deserialize, Serialize};
 
 /// A buyer's order, as the API takes it.
@@ -47,8 +48,11 @@ pub struct Placed {
     pub code: String,
     /// Its status (`new`).
     pub status: OrderStatus,
-    /// The total in rupiah.
+    /// The total in rupiah, the delivery fee included.
     pub total: i64,
+    /// The delivery fee in rupiah, computed from the producer's settings.
+    #[serde(default)]
+    pub delivery_fee: i64,
 }
 
 /// One step of an order's life.
@@ -79,6 +83,21 @@ pub struct OrderView {
     pub total: i64,
     /// Units ordered per variant, with the price per unit.
     pub lines: Vec<ViewLine>,
+    /// How the buyer chose to receive it (none for an order made without a choice).
+    #[serde(default)]
+    pub delivery: Option<Delivery>,
+    /// The delivery fee in rupiah, included in `total`.
+    #[serde(default)]
+    pub delivery_fee: i64,
+    /// How the buyer chose to pay.
+    #[serde(default)]
+    pub payment: Option<Payment>,
+    /// Whether the seller marked it paid.
+    #[serde(default)]
+    pub paid: bool,
+    /// How to pay and how to reach the seller, from the seller's settings now.
+    #[serde(default)]
+    pub seller: Option<crate::selling::SellerView>,
 }
 
 /// A line of an order as the buyer sees it.
@@ -131,6 +150,11 @@ impl OrderView {
                     unit_price: l.unit_price,
                 })
                 .collect(),
+            delivery: order.delivery,
+            delivery_fee: order.delivery_fee,
+            payment: order.payment,
+            paid: order.paid_at.is_some(),
+            seller: None,
         }
     }
 }
@@ -183,7 +207,7 @@ pub fn limit_new_order(state: &AppState, client: ClientAddr) -> Result<(), ApiEr
 
 /// The hash a request key is bound to: BLAKE3 of the request as canonical JSON (object keys
 /// sorted), so the same request sent again hashes the same.
-fn request_hash(request: &OrderRequest) -> Vec<u8> {
+fn request_hash(request: &OrderRequest, choice: &BuyerChoice) -> Vec<u8> {
     let mut lines: Vec<(String, i64)> = request
         .lines
         .iter()
@@ -201,6 +225,13 @@ fn request_hash(request: &OrderRequest) -> Vec<u8> {
         "note": request.note,
         "lines": lines,
     });
+    // A request with a choice of delivery or payment hashes them too; one without hashes as
+    // before, so keys bound before the choice existed still match.
+    let canonical = if *choice == BuyerChoice::default() {
+        canonical
+    } else {
+        serde_json::json!({ "request": canonical, "choice": choice })
+    };
     blake3::hash(canonical.to_string().as_bytes())
         .as_bytes()
         .to_vec()
@@ -212,6 +243,18 @@ pub fn place_order(
     state: &AppState,
     client: ClientAddr,
     request: OrderRequest,
+) -> Result<Order, ApiError> {
+    place_order_choosing(state, client, request, BuyerChoice::default())
+}
+
+/// [`place_order`] with the buyer's choice of delivery and payment: checked against the
+/// producer's settings on the replica, and a courier's fee computed from them into the total.
+/// Blocks.
+pub fn place_order_choosing(
+    state: &AppState,
+    client: ClientAddr,
+    request: OrderRequest,
+    choice: BuyerChoice,
 ) -> Result<Order, ApiError> {
     if request.key.trim().is_empty() {
         return Err(ApiError::Refused(sentra_core::Error::field(
@@ -228,7 +271,7 @@ pub fn place_order(
         .store
         .one_at_a_time(&name, &mut || {
             if let Some(request) = request.take() {
-                placed = Some(place_once(state, client.clone(), request));
+                placed = Some(place_once(state, client.clone(), request, &choice));
             }
         })
         .map_err(internal)?;
@@ -240,8 +283,9 @@ fn place_once(
     state: &AppState,
     client: ClientAddr,
     request: OrderRequest,
+    choice: &BuyerChoice,
 ) -> Result<Order, ApiError> {
-    let hash = request_hash(&request);
+    let hash = request_hash(&request, choice);
     let bound = state
         .store
         .order_request_hash(&request.key)
@@ -273,7 +317,7 @@ fn place_once(
         lines: request.lines,
         request_key: request.key,
     };
-    let order = state.replica()?.place_order(&order)?;
+    let order = state.replica()?.place_order_choosing(&order, choice)?;
     let stored = state
         .store
         .bind_order_request(&key, &hash, now_ms())
@@ -338,7 +382,8 @@ pub fn buyer_view(state: &AppState, code: &str, last4: &str) -> Result<OrderView
     let order = find_order(state, code, last4)?;
     // `find_order` has just brought the replica up to date.
     let replica = state.replica_as_is()?;
-    Ok(OrderView::of(&order, |variant| {
+    let seller = crate::selling::seller_view(replica.core(), &order);
+    let mut view = OrderView::of(&order, |variant| {
         let Ok(product) = replica.core().product_of_variant(variant) else {
             return String::new();
         };
@@ -353,7 +398,9 @@ pub fn buyer_view(state: &AppState, code: &str, last4: &str) -> Result<OrderView
         } else {
             format!("{} — {options}", product.name)
         }
-    }))
+    });
+    view.seller = seller;
+    Ok(view)
 }
 
 /// `POST /v1/orders`
@@ -363,12 +410,15 @@ pub async fn place(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let request: OrderRequest = serde_json::from_slice(&body).map_err(|_| ApiError::BadBody)?;
-    let order = blocking(move || place_order(&state, client, request)).await?;
+    // `delivery` and `payment` sit beside the request's fields.
+    let choice: BuyerChoice = serde_json::from_slice(&body).map_err(|_| ApiError::BadBody)?;
+    let order = blocking(move || place_order_choosing(&state, client, request, choice)).await?;
     let placed = Placed {
         order_id: order.id.to_string(),
         code: order.code,
         status: order.status,
         total: order.total,
+        delivery_fee: order.delivery_fee,
     };
     Ok((StatusCode::CREATED, Json(placed)).into_response())
 }

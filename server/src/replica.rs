@@ -209,9 +209,22 @@ impl Replica {
     /// product) and pushes it into the store, so it reaches the producer's phone on its next
     /// sync. The same `request_key` gives back the same order.
     pub fn place_order(&self, order: &NewOrder) -> Result<Order, ApiError> {
+        self.place_order_choosing(order, &sentra_core::selling::BuyerChoice::default())
+    }
+
+    /// [`Replica::place_order`] with the buyer's choice of delivery and payment (see
+    /// `sentra_core::selling`).
+    pub fn place_order_choosing(
+        &self,
+        order: &NewOrder,
+        choice: &sentra_core::selling::BuyerChoice,
+    ) -> Result<Order, ApiError> {
         let _one = self.guard();
         self.pull_all()?;
-        let id = self.core.create_order(order).map_err(refused)?;
+        let id = self
+            .core
+            .create_order_choosing(order, choice)
+            .map_err(refused)?;
         self.push_outbox()?;
         self.core.order(id).map_err(internal)
     }

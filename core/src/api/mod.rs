@@ -12,6 +12,7 @@ mod producers;
 mod recovery;
 mod reports;
 mod sales;
+mod selling;
 mod stock;
 mod sync;
 

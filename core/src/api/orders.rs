@@ -6,7 +6,18 @@ use crate::{Error, Id, Result, Sentra};
 impl Sentra {
     /// Records an order (entered by a facilitator, or for a cooperative allocation).
     pub fn create_order(&self, input: &NewOrder) -> Result<Id> {
-        self.db.write(|tx| orders::create(tx, input))
+        self.create_order_choosing(input, &crate::selling::BuyerChoice::default())
+    }
+
+    /// Records an order with the buyer's choice of delivery and payment: each is checked
+    /// against the producer's settings here, and a courier delivery's fee is computed from them
+    /// and added to the total.
+    pub fn create_order_choosing(
+        &self,
+        input: &NewOrder,
+        choice: &crate::selling::BuyerChoice,
+    ) -> Result<Id> {
+        self.db.write(|tx| orders::create(tx, input, choice))
     }
 
     /// Moves an order along its state machine.

@@ -18,7 +18,7 @@
 pub const APPLICATION_ID: i32 = 0x534E_5452;
 
 /// The ordered migrations. The schema version is the number of steps applied.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {
@@ -350,4 +350,29 @@ CREATE TABLE sale_voids (
 
 -- Why an adjustment was made (a count, breakage, loss, …), in the producer's words.
 ALTER TABLE stock_movements ADD COLUMN reason TEXT;
+"#;
+
+/// v9, how a producer sells (see `selling`): delivery, payment and contact on the producer, and
+/// the buyer's choices, the delivery fee and the paid mark on the order.
+const V9: &str = r#"
+-- Where a buyer may pick up (NULL: no pick-up).
+ALTER TABLE producers ADD COLUMN delivery_pickup TEXT;
+-- Courier fee, canonical JSON: {"flat":15000} or {"per_kg":{"regency":…,"province":…,"national":…}}.
+ALTER TABLE producers ADD COLUMN delivery_courier TEXT;
+-- Bank account, canonical JSON: {"bank":…,"number":…,"holder":…} (NULL: no transfer).
+ALTER TABLE producers ADD COLUMN payment_bank TEXT;
+-- Content hash of the QRIS image, a producer photo (NULL: no QRIS).
+ALTER TABLE producers ADD COLUMN payment_qris TEXT;
+CREATE INDEX producers_by_qris ON producers(payment_qris) WHERE payment_qris IS NOT NULL;
+-- 1 when cash on delivery is accepted.
+ALTER TABLE producers ADD COLUMN payment_cod INTEGER NOT NULL DEFAULT 0;
+-- WhatsApp number, +62… (NULL: none given).
+ALTER TABLE producers ADD COLUMN contact_whatsapp TEXT;
+-- The buyer's choices: pickup | courier, and bank_transfer | qris | cod (NULL: not chosen).
+ALTER TABLE orders ADD COLUMN delivery TEXT;
+ALTER TABLE orders ADD COLUMN payment TEXT;
+-- The delivery fee in rupiah, included in `total`.
+ALTER TABLE orders ADD COLUMN delivery_fee INTEGER NOT NULL DEFAULT 0;
+-- When the producer marked the order paid (the earliest mark of any phone); NULL: not yet.
+ALTER TABLE orders ADD COLUMN paid_at INTEGER;
 "#;

@@ -94,8 +94,16 @@ pub struct Order {
     pub note: String,
     /// The lines.
     pub lines: Vec<OrderLine>,
-    /// Sum of quantity × unit price, in rupiah.
+    /// Sum of quantity × unit price, plus the delivery fee, in rupiah.
     pub total: i64,
+    /// How the buyer chose to receive it, when the producer offers a choice.
+    pub delivery: Option<crate::selling::Delivery>,
+    /// The delivery fee in rupiah (included in `total`).
+    pub delivery_fee: i64,
+    /// How the buyer chose to pay, when the producer offers a choice.
+    pub payment: Option<crate::selling::Payment>,
+    /// When the producer marked it paid.
+    pub paid_at: Option<i64>,
     /// Courier, once shipped.
     pub courier: Option<String>,
     /// Tracking number, once shipped.
@@ -191,7 +199,11 @@ fn code_from(bytes: &[u8]) -> String {
 }
 
 /// Creates an order in status `new`, pricing each line from the catalogue.
-pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
+pub(crate) fn create(
+    tx: &mut Tx<'_>,
+    input: &NewOrder,
+    chosen: &crate::selling::BuyerChoice,
+) -> Result<Id> {
     let now = tx.now_ms();
     let mut c = Checks::new();
     let producer_id = Id::parse("producer_id", &input.producer_id).ok();
@@ -290,6 +302,10 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
         .iter()
         .map(|l| l.quantity.saturating_mul(l.unit_price))
         .fold(0i64, i64::saturating_add);
+    let parcel: Vec<(Id, i64)> = priced.iter().map(|l| (l.variant_id, l.quantity)).collect();
+    let choice =
+        crate::selling::order::choose(tx, producer_id, channel, &regency, chosen, &parcel)?;
+    let total = total.saturating_add(choice.fee);
     if total > crate::input::MAX_AMOUNT {
         return Err(Error::field("lines.quantity", Rule::OutOfRange));
     }
@@ -321,25 +337,22 @@ pub(crate) fn create(tx: &mut Tx<'_>, input: &NewOrder) -> Result<Id> {
     // The lines travel inside the order's create entry: one composite change.
     let mut lines_field = Map::new();
     lines_field.insert("lines".into(), Value::Array(json_lines));
-    tx.insert_composite(
-        "orders",
-        Entity::Order,
-        id,
-        vec![
-            ("code", code.into()),
-            ("producer_id", producer_id.into()),
-            ("channel", channel.as_str().into()),
-            ("status", OrderStatus::New.as_str().into()),
-            ("buyer_name", name.into()),
-            ("buyer_phone", phone.into()),
-            ("buyer_regency", regency.into()),
-            ("buyer_address", address.into()),
-            ("note", note.into()),
-            ("total", total.into()),
-            ("created_at", now.into()),
-        ],
-        lines_field,
-    )?;
+    let mut columns = vec![
+        ("code", code.into()),
+        ("producer_id", producer_id.into()),
+        ("channel", channel.as_str().into()),
+        ("status", OrderStatus::New.as_str().into()),
+        ("buyer_name", name.into()),
+        ("buyer_phone", phone.into()),
+        ("buyer_regency", regency.into()),
+        ("buyer_address", address.into()),
+        ("note", note.into()),
+        ("total", total.into()),
+        ("created_at", now.into()),
+    ];
+    // Only an order with a choice carries the fields, so old phones still take the others.
+    columns.extend(choice.columns());
+    tx.insert_composite("orders", Entity::Order, id, columns, lines_field)?;
     Ok(id)
 }
 
@@ -556,7 +569,7 @@ fn movement_exists(conn: &Connection, id: Id) -> Result<bool> {
 
 const COLUMNS: &str = "id, code, producer_id, channel, status, buyer_name, buyer_phone, \
     buyer_regency, buyer_address, note, total, courier, tracking_no, reason, created_at, \
-    accepted_at, shipped_at, completed_at, closed_at";
+    accepted_at, shipped_at, completed_at, closed_at, delivery, delivery_fee, payment, paid_at";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
     let channel: String = r.get(3)?;
@@ -593,6 +606,16 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
         completed_at: r.get(17)?,
         closed_at: r.get(18)?,
         due_at,
+        delivery: r
+            .get::<_, Option<String>>(19)?
+            .as_deref()
+            .and_then(crate::selling::Delivery::parse),
+        delivery_fee: r.get(20)?,
+        payment: r
+            .get::<_, Option<String>>(21)?
+            .as_deref()
+            .and_then(crate::selling::Payment::parse),
+        paid_at: r.get(22)?,
     })
 }
 

@@ -77,12 +77,14 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Photo> {
 }
 
 /// Whether a photo or thumbnail with this hash belongs to a listed product of a producer who
-/// consented to publication, so anyone may see it.
+/// consented to publication, or is the QRIS image such a producer is paid with
+/// (`crate::selling`), so anyone may see it.
 pub(crate) fn is_public(conn: &Connection, hash: &str) -> Result<bool> {
     let sql = format!(
         "SELECT 1 FROM photos f JOIN products p ON p.id = f.owner_id \
          WHERE (f.hash = ?1 OR f.thumb_hash = ?1) AND p.status = 'listed' \
-         AND p.producer_id IN ({}) LIMIT 1",
+         AND p.producer_id IN ({0}) \
+         UNION ALL SELECT 1 FROM producers WHERE payment_qris = ?1 AND id IN ({0}) LIMIT 1",
         crate::catalogue::listing::PUBLISHED_PRODUCERS
     );
     let found = conn

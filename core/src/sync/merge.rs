@@ -11,6 +11,8 @@
 //!   void it; the units it gives back are a movement each replica makes where the void meets its
 //!   sale (see [`crate::sales`]).
 //! - Order status: **the furthest valid status wins** (see [`crate::orders::OrderStatus`]).
+//!   An order's paid mark (a transition with only `paid_at`) is a fact like a step's time: the
+//!   earliest wins and paid never goes back (see [`crate::selling::paid`]).
 //! - Deletes: **explicit tombstones**; a deleted thing stays deleted. An edit made on a phone
 //!   that had not seen the delete is lost, and that phone keeps a notice for its user (see
 //!   [`super::notices`]).
@@ -71,6 +73,13 @@ const SPECS: &[Spec] = &[
             ("consent_date", P),
             ("registered_by", P),
             ("created_at", P),
+            // How the producer sells (`crate::selling`).
+            ("delivery_pickup", P),
+            ("delivery_courier", P),
+            ("payment_bank", P),
+            ("payment_qris", P),
+            ("payment_cod", P),
+            ("contact_whatsapp", P),
         ],
     },
     Spec {
@@ -142,6 +151,10 @@ const SPECS: &[Spec] = &[
             ("note", P),
             ("total", P),
             ("created_at", P),
+            // The buyer's choice and the fee (`crate::selling`).
+            ("delivery", P),
+            ("delivery_fee", P),
+            ("payment", P),
         ],
     },
 ];
@@ -409,6 +422,10 @@ fn transition(tx: &mut Tx<'_>, change: &Change) -> Result<Applied> {
     let Some(before) = crate::orders::progress(tx, change.id)? else {
         return Ok(Applied::Unchanged);
     };
+    // A paid mark carries no status (see `crate::selling::paid`).
+    if crate::selling::paid::is_mark(change) {
+        return crate::selling::paid::merge(tx, change);
+    }
     let incoming = change
         .fields
         .get("status")

@@ -15,6 +15,7 @@ mod refusals;
 mod relay;
 mod sale_voids;
 mod sales;
+mod selling;
 mod store;
 mod sync;
 

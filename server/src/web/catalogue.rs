@@ -272,6 +272,8 @@ pub struct ProductView {
     pub regency: String,
     /// The cooperatives and clusters the producer belongs to.
     pub organisations: Vec<Organisation>,
+    /// How the producer delivers, is paid and is reached.
+    pub selling: sentra_core::selling::Selling,
 }
 
 /// A listed product as the storefront shows it; `NotFound` for anything not listed, and for
@@ -300,6 +302,7 @@ pub fn product_view(state: &AppState, id: &str) -> Result<ProductView, ApiError>
             .map(|r| r.name.clone())
             .unwrap_or_default(),
         organisations: core.organisations_of(producer.id).map_err(refused)?,
+        selling: core.selling(producer.id).map_err(refused)?,
         producer_name: producer.business_name,
         photos,
         product,
@@ -370,6 +373,7 @@ pub fn render_product(
                     (t(lang, "Dibuat oleh", "Made by")) " " strong { (view.producer_name) }
                     @if !view.regency.is_empty() { ", " (view.regency) }
                 }
+                (super::selling::product_section(lang, &view.selling))
                 @if !view.organisations.is_empty() {
                     p.muted {
                         (t(lang, "Anggota", "Member of")) ": "

@@ -5,7 +5,7 @@ use super::catalogue::{ProductView, product_view, render_product, url_encode};
 use super::{Lang, chosen, error_page, lang_of, page, respond, rupiah, t};
 use crate::error::ApiError;
 use crate::limits::ClientAddress as ClientAddr;
-use crate::orders::{OrderRequest, OrderView, buyer_view, limited_lookup, place_order};
+use crate::orders::{OrderRequest, OrderView, buyer_view, limited_lookup, place_order_choosing};
 use crate::{AppState, blocking};
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -42,6 +42,10 @@ pub struct OrderForm {
     pub note: String,
     /// Quantity per variant, as typed.
     pub quantities: Vec<(String, String)>,
+    /// The delivery chosen (`pickup`, `courier`).
+    pub delivery: String,
+    /// The payment chosen (`bank_transfer`, `qris`, `cod`).
+    pub payment: String,
 }
 
 impl OrderForm {
@@ -66,6 +70,8 @@ impl OrderForm {
                 "kabupaten" => form.regency = value,
                 "alamat" => form.address = value,
                 "catatan" => form.note = value,
+                "pengiriman" => form.delivery = value,
+                "pembayaran" => form.payment = value,
                 other => {
                     if let Some(variant) = other.strip_prefix("jumlah_") {
                         form.quantities.retain(|(v, _)| v != variant);
@@ -210,6 +216,12 @@ fn to_request(
             sentra_core::Rule::Phone.message(lang).to_owned(),
         ));
     }
+    errors.extend(super::selling::choice_errors(
+        lang,
+        &view.selling,
+        &form.delivery,
+        &form.payment,
+    ));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -235,6 +247,8 @@ fn form_field(field: &str) -> &'static str {
         "buyer.regency_code" => "kabupaten",
         "buyer.address" => "alamat",
         "note" => "catatan",
+        "delivery" | "delivery_fee" => "pengiriman",
+        "payment" => "pembayaran",
         _ => "jumlah",
     }
 }
@@ -255,6 +269,9 @@ fn core_errors(lang: Lang, view: &ProductView, err: &sentra_core::Error) -> Vec<
                     view.product.min_order,
                     view.product.unit
                 ),
+                ("delivery" | "payment", rule) => {
+                    super::selling::choice_message(lang, f.field, rule).to_owned()
+                }
                 ("lines.variant_id", _) => t(
                     lang,
                     "Produk ini tidak dapat dipesan saat ini.",
@@ -337,6 +354,7 @@ pub fn render_form(
             }
             @if let Some(message) = error_for(errors, "jumlah") { p.error role="alert" { (message) } }
             p.muted { (t(lang, "Minimal pesan", "Minimum order")) ": " (p.min_order) " " (p.unit) }
+            (super::selling::choices(lang, &view.selling, &form.delivery, &form.payment, |f| error_for(errors, f).map(str::to_owned)))
             (field("nama", t(lang, "Nama pemesan", "Your name"), &form.name, "text", "name"))
             (field("hp", t(lang, "Nomor HP (WhatsApp)", "Phone (WhatsApp)"), &form.phone, "tel", "tel"))
             (field("kabupaten", t(lang, "Kabupaten/kota tujuan", "Delivery regency or city"), &form.regency, "text", "address-level2"))
@@ -370,8 +388,23 @@ async fn submit(
             Ok(request) => request,
             Err(errors) => return Ok(Err((view, form, errors))),
         };
-        match place_order(&state, client, request) {
-            Ok(order) => Ok(Ok(order.code)),
+        let choice = sentra_core::selling::BuyerChoice {
+            delivery: form.delivery.trim().to_owned(),
+            payment: form.payment.trim().to_owned(),
+        };
+        let last4: String = sentra_core::normalise_phone(&form.phone)
+            .map(|p| {
+                p.chars()
+                    .rev()
+                    .take(4)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect()
+            })
+            .unwrap_or_default();
+        match place_order_choosing(&state, client, request, choice) {
+            Ok(order) => Ok(Ok((order.code, last4))),
             Err(ApiError::Refused(err)) => {
                 let errors = core_errors(lang, &view, &err);
                 Ok(Err((view, form, errors)))
@@ -381,9 +414,19 @@ async fn submit(
     })
     .await;
     match outcome {
-        Ok(Ok(code)) => (
+        // The phone's last digits go along in a short-lived cookie for this order's pages (the
+        // status page's second key), so the thank-you page can show the fee and how to pay.
+        Ok(Ok((code, last4))) => (
             StatusCode::SEE_OTHER,
-            [(header::LOCATION, format!("/pesanan/{code}/terima-kasih"))],
+            [
+                (header::LOCATION, format!("/pesanan/{code}/terima-kasih")),
+                (
+                    header::SET_COOKIE,
+                    format!(
+                        "{THANKS_COOKIE}={last4}; Path=/pesanan/{code}/; Max-Age=900; HttpOnly; SameSite=Lax"
+                    ),
+                ),
+            ],
         )
             .into_response(),
         Ok(Err((view, form, errors))) => respond(
@@ -395,10 +438,37 @@ async fn submit(
     }
 }
 
+#[derive(Debug, Deserialize)]
+struct ThanksQuery {
+    lang: Option<String>,
+    /// The last four digits of the buyer's phone, as the order form's redirect gives them.
+    #[serde(default)]
+    hp: String,
+}
+
+/// The cookie that carries the buyer's last four phone digits from the order form to its
+/// thank-you page.
+const THANKS_COOKIE: &str = "pesanan_hp";
+
+/// The digits in the thank-you cookie, if the request carries it.
+fn thanks_cookie(headers: &HeaderMap) -> String {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == THANKS_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .unwrap_or_default()
+}
+
 async fn thanks(
+    State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
     Path(code): Path<String>,
-    Query(q): Query<LangOnly>,
+    Query(q): Query<ThanksQuery>,
 ) -> Response {
     let lang = lang_of(&headers, q.lang.as_deref());
     let code: String = code
@@ -406,21 +476,42 @@ async fn thanks(
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .take(20)
         .collect();
+    let typed = if q.hp.is_empty() {
+        thanks_cookie(&headers)
+    } else {
+        q.hp.clone()
+    };
+    let digits: String = typed.chars().filter(char::is_ascii_digit).take(4).collect();
+    // With the phone's digits (the same two keys as the status page), the fee, the total and
+    // how to pay; without them, the code alone.
+    let payment = if digits.len() == 4 {
+        let (c, d) = (code.clone(), digits.clone());
+        blocking(move || limited_lookup(&state, client, &c, || buyer_view(&state, &c, &d)))
+            .await
+            .ok()
+    } else {
+        None
+    };
     let content = html! {
         h1 { (t(lang, "Terima kasih, pesanan terkirim", "Thank you, your order was sent")) }
         p { (t(lang, "Kode pesanan Anda:", "Your order code:")) }
         p.code { (code) }
         p { (t(lang, "Simpan kode ini. Penjual akan menanggapi dalam 1×24 jam; pantau statusnya dengan kode ini dan 4 angka terakhir nomor HP Anda.",
             "Keep this code. The seller responds within 24 hours; follow the order with this code and the last 4 digits of your phone.")) }
+        @if let Some(view) = &payment {
+            (super::selling::order_section(lang, view))
+            p { (t(lang, "Total", "Total")) ": " span.price #total { (rupiah(view.total)) } }
+        }
         p { a.button href={ "/pesanan?kode=" (url_encode(&code)) } { (t(lang, "Cek status pesanan", "Track this order")) } }
     };
+    let here = format!("/pesanan/{code}/terima-kasih");
     respond(
         StatusCode::OK,
         chosen(q.lang.as_deref()),
         page(
             lang,
             t(lang, "Pesanan terkirim", "Order sent"),
-            &format!("/pesanan/{code}/terima-kasih"),
+            &here,
             content,
         ),
     )
@@ -501,7 +592,8 @@ fn render_view(lang: Lang, view: &OrderView) -> Markup {
                 }
             }
         }
-        p { (t(lang, "Total", "Total")) ": " span.price { (rupiah(view.total)) } }
+        (super::selling::order_section(lang, view))
+        p { (t(lang, "Total", "Total")) ": " span.price #total { (rupiah(view.total)) } }
     }
 }
 

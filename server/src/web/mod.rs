@@ -13,6 +13,7 @@ mod exports;
 pub mod headers;
 pub mod import;
 pub mod members;
+pub mod selling;
 pub mod session;
 
 use crate::AppState;

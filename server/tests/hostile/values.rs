@@ -13,6 +13,7 @@ pub fn hostile_values(entity: &str, field: &str) -> Vec<Value> {
             _,
             "created_at" | "at" | "accepted_at" | "shipped_at" | "completed_at" | "closed_at"
             | "voided_at",
+            | "paid_at",
         ) => {
             vec![json!(-1), json!(i64::MAX), json!("kemarin")]
         }
@@ -78,6 +79,45 @@ pub fn hostile_values(entity: &str, field: &str) -> Vec<Value> {
         ("stock_movement", "delta") => vec![json!(0), json!(i64::MAX), json!(-5_000_000_000_i64)],
         ("sale", "channel") | ("order", "channel") => vec![json!("haunted")],
         ("sale", "sold_on") => vec![json!("=1+2+3"), json!("1999-12-31")],
+        // How a producer sells, and what an order chose (`sentra_core::selling`).
+        ("producer", "delivery_pickup") => vec![
+            json!(long),
+            json!("a\u{0}b"),
+            json!("dua\nbaris"),
+            json!("  tidak dirapikan "),
+            json!(5),
+        ],
+        ("producer", "delivery_courier") => vec![
+            json!(r#"{"flat":-1}"#),
+            json!(r#"{"flat":99999999999}"#),
+            json!(r#"{"flat":1.5}"#),
+            json!(r#"{"per_kg":{}}"#),
+            json!(r#"{"per_kg":{"regency":0}}"#),
+            json!(r#"{ "flat": 1000 }"#),
+            json!(r#"{"flat":1000,"drone":1}"#),
+            json!("<script>alert(1)</script>"),
+            json!(5),
+        ],
+        ("producer", "payment_bank") => vec![
+            json!(r#"{"bank":"BRI","number":"12AB5678","holder":"Siti"}"#),
+            json!(r#"{"bank":"BRI","number":"123","holder":"Siti"}"#),
+            json!(r#"{"number":"1234567890","bank":"BRI","holder":"Siti"}"#),
+            json!(r#"{"bank":"BRI","number":"1234567890"}"#),
+            json!(r#"{"bank":"","number":"1234567890","holder":"Siti"}"#),
+            json!(r#"{"bank":"BRI","number":"1234-567890","holder":"Siti"}"#),
+            json!(format!(
+                r#"{{"bank":"BRI","number":"1234567890","holder":"{long}"}}"#
+            )),
+            json!(5),
+        ],
+        ("producer", "payment_qris") => vec![json!("../../etc/passwd"), json!("ABC"), json!(5)],
+        ("producer", "payment_cod") => vec![json!(2), json!(-1), json!("ya")],
+        ("producer", "contact_whatsapp") => {
+            vec![json!("+1 415 555 0100"), json!("0812-3456-7890"), json!(5)]
+        }
+        ("order", "delivery") => vec![json!("drone"), json!(5)],
+        ("order", "payment") => vec![json!("bitcoin"), json!(5)],
+        ("order", "delivery_fee") => vec![json!(-1), json!(i64::MAX), json!(5_000), json!("1")],
         _ => panic!("no hostile value for {entity}.{field}: give it a rule, then a case here"),
     };
     values.extend(specific);

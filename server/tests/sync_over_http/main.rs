@@ -8,7 +8,8 @@
 //! `orders.rs` (the buyers' order API), `paging.rs` (pull pages), `storefront.rs` (the web
 //! storefront), `recovery.rs` (a phone's damaged database rebuilt by resyncing),
 //! `scope_changes.rs` (scopes that grow and shrink after a phone's first sync) and `variants.rs`
-//! (variants added, edited and removed on two phones offline; edits lost to deletes).
+//! (variants added, edited and removed on two phones offline; edits lost to deletes);
+//! `selling.rs` (delivery and payment settings, the fee on an order, the paid mark).
 //!
 //! This is also the storage conformance suite: every case runs on embedded SQLite and on a real
 //! PostgreSQL (a fresh database per case, on the server named by `SENTRA_TEST_POSTGRES`, which
@@ -269,5 +270,6 @@ mod paging;
 mod photos;
 mod recovery;
 mod scope_changes;
+mod selling;
 mod storefront;
 mod variants;

@@ -30,6 +30,12 @@ const PRODUCER: &[&str] = &[
     "consent_date",
     "registered_by",
     "created_at",
+    "delivery_pickup",
+    "delivery_courier",
+    "payment_bank",
+    "payment_qris",
+    "payment_cod",
+    "contact_whatsapp",
 ];
 const PRODUCER_CREATE: &[&str] = &[
     "business_name",
@@ -47,6 +53,23 @@ const PRODUCER_CREATE: &[&str] = &[
     "registered_by",
     "created_at",
     "activation_pin_hash",
+    "delivery_pickup",
+    "delivery_courier",
+    "payment_bank",
+    "payment_qris",
+    "payment_cod",
+    "contact_whatsapp",
+];
+/// How a producer sells (`crate::selling`): written only by updates, so a create may leave them
+/// out.
+const SELLING_OPTIONAL: &[&str] = &[
+    "activation_pin_hash",
+    "delivery_pickup",
+    "delivery_courier",
+    "payment_bank",
+    "payment_qris",
+    "payment_cod",
+    "contact_whatsapp",
 ];
 const ORGANISATION: &[&str] = &["kind", "name", "region_code", "created_at"];
 const PRODUCT: &[&str] = &[
@@ -89,6 +112,9 @@ const ORDER_CREATE: &[&str] = &[
     "total",
     "created_at",
     "lines",
+    "delivery",
+    "delivery_fee",
+    "payment",
 ];
 const ORDER_TRANSITION: &[&str] = &[
     "status",
@@ -99,6 +125,7 @@ const ORDER_TRANSITION: &[&str] = &[
     "reason",
     "courier",
     "tracking_no",
+    "paid_at",
 ];
 const MOVEMENT: &[&str] = &["variant_id", "kind", "delta", "ref_id", "at", "reason"];
 const SALE_VOID: &[&str] = &["sale_id", "reason", "voided_at"];
@@ -117,7 +144,7 @@ pub const WIRE: &[EntryKind] = &[
         entity: "producer",
         op: "create",
         fields: PRODUCER_CREATE,
-        optional: &["activation_pin_hash"],
+        optional: SELLING_OPTIONAL,
     },
     EntryKind {
         entity: "producer",
@@ -226,7 +253,8 @@ pub const WIRE: &[EntryKind] = &[
         entity: "order",
         op: "create",
         fields: ORDER_CREATE,
-        optional: &[],
+        // An order with no choice of delivery or payment (or from an old phone) has none.
+        optional: &["delivery", "delivery_fee", "payment"],
     },
     EntryKind {
         entity: "order",

@@ -29,6 +29,7 @@ use crate::stock::MovementKind;
 use crate::sync::wire::Change;
 
 mod kinds;
+mod selling;
 pub use kinds::{EntryKind, FIXED, WIRE};
 use serde_json::{Map, Value};
 
@@ -72,7 +73,10 @@ pub fn check(change: &Change) -> Result<()> {
         }
     }
     match kind.entity {
-        "producer" => e.producer(change),
+        "producer" => {
+            e.producer(change);
+            e.selling();
+        }
         "organisation" => e.organisation(),
         "organisation_member" => e.id("producer_id"),
         "organisation_admin" => e.id("user_id"),
@@ -375,6 +379,7 @@ impl<'a> Entry<'a> {
         self.text("buyer_address", orders::ADDRESS_MAX);
         self.optional_text("note", orders::NOTE_MAX);
         self.millis("created_at");
+        let fee = self.order_choice();
         let total = self.range("total", 0, MAX_AMOUNT);
         let Some(lines) = self.value("lines") else {
             return;
@@ -426,13 +431,16 @@ impl<'a> Entry<'a> {
                 _ => self.c.fail("lines", Rule::Required),
             }
         }
-        if sum > MAX_AMOUNT || total.is_some_and(|t| t != sum) {
+        if sum > MAX_AMOUNT || total.is_some_and(|t| t != sum.saturating_add(fee)) {
             self.c.fail("total", Rule::OutOfRange);
         }
     }
 
     fn order_transition(&mut self) {
-        if !self.f.contains_key("status") {
+        // A paid mark carries only `paid_at` (see `crate::selling::paid`).
+        if self.f.contains_key("paid_at") {
+            self.millis("paid_at");
+        } else if !self.f.contains_key("status") {
             self.c.fail("status", Rule::Required);
         }
         self.code("status", |s| {

@@ -27,6 +27,7 @@ import id.sentra.app.ui.OrdersScreen
 import id.sentra.app.ui.ProductEditorScreen
 import id.sentra.app.ui.QuickSaleScreen
 import id.sentra.app.ui.RefusalsScreen
+import id.sentra.app.ui.SellingSettingsScreen
 import id.sentra.app.ui.RegisterProducerScreen
 import id.sentra.app.ui.SalesHistoryScreen
 import id.sentra.app.ui.SwitchAccountScreen
@@ -62,6 +63,7 @@ class MainActivity : ComponentActivity() {
                         ProductEditorScreen(app, entry.arguments?.getString("id")) { nav.popBackStack() }
                     }
                     composable("orders") { OrdersScreen(app) }
+                    composable("selling") { SellingSettingsScreen(app) { nav.popBackStack() } }
                     composable("sale") { QuickSaleScreen(app) { nav.popBackStack() } }
                     composable("sales") { SalesHistoryScreen(app) }
                     composable("refusals") { RefusalsScreen(app) { nav.navigate("product/$it") } }

@@ -90,6 +90,7 @@ fun HomeScreen(app: SentraApp, go: (String) -> Unit) {
                 OutlinedButton(onClick = { go("register") }) { Text(stringResource(R.string.nav_register)) }
             }
         }
+        OutlinedButton(onClick = { go("selling") }) { Text(stringResource(R.string.nav_selling)) }
         OutlinedButton(onClick = { go("switch") }) { Text(stringResource(R.string.nav_switch)) }
     }
 }

@@ -70,6 +70,7 @@ fun OrdersScreen(app: SentraApp) {
                         order.dueText?.let {
                             Text(it, color = if (order.overdue) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface)
                         }
+                        PaymentOnOrder(app, order.id, closed = view.tab == OrderTab.CANCELLED, version = open.version)
                         Row {
                             when (view.tab) {
                                 OrderTab.TO_RESPOND -> {

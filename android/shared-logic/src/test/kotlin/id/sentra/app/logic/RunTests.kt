@@ -25,6 +25,7 @@ fun main() {
         VariantsAndNoticesTest::class,
         SharedPhoneTest::class,
         ProducersDayTest::class,
+        SellingTest::class,
     )
     val request = LauncherDiscoveryRequestBuilder.request()
         .selectors(classes.map { DiscoverySelectors.selectClass(it.java) })
