@@ -1,7 +1,9 @@
 //! The buyers' catalogue: newest products and full-text search with filters, a page per
-//! product, and the public photos of listed products.
+//! product, and the public photos of listed products (each also in smaller copies, so a
+//! phone on 2G gets a photo that fits its screen, not the 1280 px display image).
 
-use super::{Lang, chosen, error_page, lang_of, page, respond, rupiah, t};
+use super::head::{Head, OpenGraph};
+use super::{Lang, chosen, error_page, lang_of, page_with, respond, rupiah, share, t};
 use crate::error::ApiError;
 use crate::replica::refused;
 use crate::{AppState, blocking, photos};
@@ -26,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(catalogue))
         .route("/p/{id}", get(product_page))
         .route("/foto/{hash}", get(photo))
+        .route("/foto/{hash}/{edge}", get(photo_copy))
 }
 
 /// What a buyer can ask of the catalogue (all optional, as typed in the URL).
@@ -69,7 +72,13 @@ fn query_of(browse: &Browse, offset: u32) -> ProductQuery {
         status: Some(ProductStatus::Listed),
         region: digits(&browse.kabupaten, 4).or_else(|| digits(&browse.provinsi, 2)),
         organisation_id: browse.koperasi.trim().parse::<Id>().ok(),
-        sort: Sort::Newest,
+        // Best match first when the buyer typed words ("jeans" lists jeans before a sarung
+        // whose description mentions them); newest first otherwise.
+        sort: if browse.q.trim().is_empty() {
+            Sort::Newest
+        } else {
+            Sort::Relevance
+        },
         offset,
         limit: PAGE_SIZE + 1,
         published_only: true,
@@ -80,6 +89,8 @@ fn query_of(browse: &Browse, offset: u32) -> ProductQuery {
 struct Listing {
     products: Vec<ProductSummary>,
     more: bool,
+    /// How many match, over every page, when the buyer searched or filtered.
+    matches: Option<u64>,
     organisations: Vec<Organisation>,
     categories: Vec<String>,
 }
@@ -106,9 +117,20 @@ async fn catalogue(
         let mut products = core.list_products(&query).map_err(refused)?;
         let more = products.len() > PAGE_SIZE as usize;
         products.truncate(PAGE_SIZE as usize);
+        let narrowed = query.search.is_some()
+            || query.only_ids.is_some()
+            || query.category.is_some()
+            || query.region.is_some()
+            || query.organisation_id.is_some();
+        let matches = if narrowed {
+            Some(core.count_products(&query).map_err(refused)?)
+        } else {
+            None
+        };
         Ok(Listing {
             products,
             more,
+            matches,
             organisations: core.organisations().map_err(refused)?,
             categories: core.listed_categories().map_err(refused)?,
         })
@@ -156,7 +178,8 @@ pub fn url_encode(value: &str) -> String {
     out
 }
 
-fn price_range(min: i64, max: i64) -> String {
+/// A price, or the range of a product's variant prices.
+pub fn price_range(min: i64, max: i64) -> String {
     if min == max {
         rupiah(min)
     } else {
@@ -164,15 +187,77 @@ fn price_range(min: i64, max: i64) -> String {
     }
 }
 
+/// What the filters (not the words) narrow the catalogue to, in the buyer's words.
+fn filter_labels(browse: &Browse, listing: &Listing) -> Vec<String> {
+    let mut labels = Vec::new();
+    let category = browse.kategori.trim();
+    if !category.is_empty() {
+        labels.push(
+            listing
+                .categories
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(category))
+                .cloned()
+                .unwrap_or_else(|| category.to_owned()),
+        );
+    }
+    if let Some(regency) = regions::regency(browse.kabupaten.trim()) {
+        labels.push(regency.name.clone());
+    } else if let Some(province) = regions::province(browse.provinsi.trim()) {
+        labels.push(province.name.clone());
+    }
+    if let Some(o) = listing
+        .organisations
+        .iter()
+        .find(|o| o.id.to_string() == browse.koperasi.trim())
+    {
+        labels.push(o.name.clone());
+    }
+    labels
+}
+
+/// A product's card in a grid: a square photo (a small copy on a plain screen, the 320 px
+/// thumbnail on a sharp one), its name and price. The first `eager` cards load at once; the
+/// rest only when scrolled near.
+pub fn card(lang: Lang, p: &ProductSummary, eager: bool) -> Markup {
+    html! {
+        li.card {
+            a href={ "/p/" (p.id) } {
+                @if let (Some(cover), Some(thumb)) = (&p.cover_photo, &p.cover_thumb) {
+                    img src={ "/foto/" (thumb) }
+                        srcset={ "/foto/" (cover) "/160 160w, /foto/" (thumb) " 320w" }
+                        sizes="(min-width: 40rem) 12rem, 50vw"
+                        alt=(p.name) width="160" height="160"
+                        loading=(if eager { "eager" } else { "lazy" }) decoding="async";
+                } @else {
+                    span.noimg {}
+                }
+                div {
+                    strong { (p.name) } br;
+                    span.price { (price_range(p.min_price, p.max_price)) }
+                    span.muted { " / " (p.unit) }
+                    @if p.total_stock <= 0 { br; span.muted { (t(lang, "Stok habis", "Out of stock")) } }
+                }
+            }
+        }
+    }
+}
+
+/// Cards at the top of a grid that load at once (the first screen of a phone).
+pub const EAGER_CARDS: usize = 4;
+
 fn render_catalogue(lang: Lang, browse: &Browse, page_no: u32, listing: &Listing) -> Markup {
-    let title = if browse.q.trim().is_empty() {
-        t(lang, "Produk terbaru", "Newest products").to_owned()
-    } else {
+    let filters = filter_labels(browse, listing);
+    let title = if !browse.q.trim().is_empty() {
         format!(
             "{} “{}”",
             t(lang, "Hasil pencarian", "Results for"),
             browse.q.trim()
         )
+    } else if !filters.is_empty() {
+        format!("{}: {}", t(lang, "Produk", "Products"), filters.join(" · "))
+    } else {
+        t(lang, "Produk terbaru", "Newest products").to_owned()
     };
     let province = browse.provinsi.trim();
     let regencies: Vec<&regions::Regency> = if province.len() == 2 {
@@ -188,60 +273,60 @@ fn render_catalogue(lang: Lang, browse: &Browse, page_no: u32, listing: &Listing
             input type="search" name="q" value=(browse.q.trim())
                 placeholder=(t(lang, "Cari produk, mis. gula kristal", "Search, e.g. crystal sugar"))
                 aria-label=(t(lang, "Cari produk", "Search products"));
-            select name="kategori" aria-label=(t(lang, "Kategori", "Category")) {
-                option value="" { (t(lang, "Semua kategori", "All categories")) }
-                @for category in &listing.categories {
-                    option value=(category) selected[category.eq_ignore_ascii_case(browse.kategori.trim())] { (category) }
-                }
-            }
-            select name="provinsi" aria-label=(t(lang, "Provinsi", "Province")) {
-                option value="" { (t(lang, "Semua provinsi", "All provinces")) }
-                @for p in regions::provinces() {
-                    option value=(p.code) selected[p.code == province] { (p.name) }
-                }
-            }
-            @if !regencies.is_empty() {
-                select name="kabupaten" aria-label=(t(lang, "Kabupaten/kota", "Regency/city")) {
-                    option value="" { (t(lang, "Semua kabupaten/kota", "All regencies")) }
-                    @for r in &regencies {
-                        option value=(r.code) selected[r.code == browse.kabupaten.trim()] { (r.name) }
-                    }
-                }
-            }
-            @if !listing.organisations.is_empty() {
-                select name="koperasi" aria-label=(t(lang, "Koperasi/sentra", "Cooperative/cluster")) {
-                    option value="" { (t(lang, "Semua koperasi & sentra", "All cooperatives & clusters")) }
-                    @for o in &listing.organisations {
-                        option value=(o.id) selected[o.id.to_string() == browse.koperasi.trim()] { (o.name) }
-                    }
-                }
-            }
             button type="submit" { (t(lang, "Cari", "Search")) }
+            // Folded away, so a phone's first screen shows products, not a form.
+            details.filters {
+                summary {
+                    (t(lang, "Saring: kategori, wilayah, koperasi", "Filter: category, region, cooperative"))
+                    @if !filters.is_empty() { " (" (filters.len()) ")" }
+                }
+                div {
+                    select name="kategori" aria-label=(t(lang, "Kategori", "Category")) {
+                        option value="" { (t(lang, "Semua kategori", "All categories")) }
+                        @for category in &listing.categories {
+                            option value=(category) selected[category.eq_ignore_ascii_case(browse.kategori.trim())] { (category) }
+                        }
+                    }
+                    select name="provinsi" aria-label=(t(lang, "Provinsi", "Province")) {
+                        option value="" { (t(lang, "Semua provinsi", "All provinces")) }
+                        @for p in regions::provinces() {
+                            option value=(p.code) selected[p.code == province] { (p.name) }
+                        }
+                    }
+                    @if !regencies.is_empty() {
+                        select name="kabupaten" aria-label=(t(lang, "Kabupaten/kota", "Regency/city")) {
+                            option value="" { (t(lang, "Semua kabupaten/kota", "All regencies")) }
+                            @for r in &regencies {
+                                option value=(r.code) selected[r.code == browse.kabupaten.trim()] { (r.name) }
+                            }
+                        }
+                    }
+                    @if !listing.organisations.is_empty() {
+                        select name="koperasi" aria-label=(t(lang, "Koperasi/sentra", "Cooperative/cluster")) {
+                            option value="" { (t(lang, "Semua koperasi & sentra", "All cooperatives & clusters")) }
+                            @for o in &listing.organisations {
+                                option value=(o.id) selected[o.id.to_string() == browse.koperasi.trim()] { (o.name) }
+                            }
+                        }
+                    }
+                    button type="submit" { (t(lang, "Terapkan", "Apply")) }
+                }
+            }
         }
         h1 { (title) }
+        @if let Some(n) = listing.matches {
+            p.count.muted role="status" {
+                (n) " " (t(lang, "produk ditemukan", if n == 1 { "product found" } else { "products found" }))
+                @if !browse.q.trim().is_empty() && !filters.is_empty() { " · " (filters.join(" · ")) }
+            }
+        }
         @if listing.products.is_empty() {
             p.notice { (t(lang, "Belum ada produk yang cocok. Coba kata lain atau hapus filter.",
                 "No products match yet. Try other words or clear the filters.")) }
         }
         ul.grid {
             @for (i, p) in listing.products.iter().enumerate() {
-                li.card {
-                    a href={ "/p/" (p.id) } {
-                        @if let Some(thumb) = &p.cover_thumb {
-                            // The first row loads at once; the rest only when scrolled to.
-                            img src={ "/foto/" (thumb) } alt=(p.name) width="320" height="320"
-                                loading=(if i < 4 { "eager" } else { "lazy" }) decoding="async";
-                        } @else {
-                            span.noimg {}
-                        }
-                        div {
-                            strong { (p.name) } br;
-                            span.price { (price_range(p.min_price, p.max_price)) }
-                            span.muted { " / " (p.unit) }
-                            @if p.total_stock <= 0 { br; span.muted { (t(lang, "Stok habis", "Out of stock")) } }
-                        }
-                    }
-                }
+                (card(lang, p, i < EAGER_CARDS))
             }
         }
         nav.pages {
@@ -257,7 +342,13 @@ fn render_catalogue(lang: Lang, browse: &Browse, page_no: u32, listing: &Listing
             }
         }
     };
-    page(lang, &title, &link_with_page(browse, page_no), content)
+    page_with(
+        lang,
+        &title,
+        &link_with_page(browse, page_no),
+        &Head::default(),
+        content,
+    )
 }
 
 /// Everything the product page shows (never the producer's phone or address).
@@ -272,6 +363,9 @@ pub struct ProductView {
     pub regency: String,
     /// The cooperatives and clusters the producer belongs to.
     pub organisations: Vec<Organisation>,
+    /// The storefront's address, for the page's absolute share links ([`share::base_url`]);
+    /// set by the handler, which has the request.
+    pub base_url: String,
 }
 
 /// A listed product as the storefront shows it; `NotFound` for anything not listed, and for
@@ -303,6 +397,7 @@ pub fn product_view(state: &AppState, id: &str) -> Result<ProductView, ApiError>
         producer_name: producer.business_name,
         photos,
         product,
+        base_url: String::new(),
     })
 }
 
@@ -318,11 +413,17 @@ async fn product_page(
     Query(q): Query<LangOnly>,
 ) -> Response {
     let lang = lang_of(&headers, q.lang.as_deref());
+    let base_url = share::base_url(&state, &headers);
     match blocking(move || product_view(&state, &id)).await {
         Ok(view) => respond(
             StatusCode::OK,
             chosen(q.lang.as_deref()),
-            render_product(lang, &view, &super::checkout::OrderForm::fresh(), &[]),
+            render_product(
+                lang,
+                &ProductView { base_url, ..view },
+                &super::checkout::OrderForm::fresh(),
+                &[],
+            ),
         ),
         Err(err) => error_page(lang, &err),
     }
@@ -349,25 +450,39 @@ pub fn render_product(
         .map(|v| v.effective_price)
         .max()
         .unwrap_or(p.price);
+    let url = format!("{}/p/{}", view.base_url, p.id);
+    let price = price_range(min, max);
+    let share_text = share::product_text(lang, &p.name, &price, &p.unit, &url);
     let content = html! {
         @if !view.photos.is_empty() {
             div.photos {
                 @for (i, hash) in view.photos.iter().enumerate() {
-                    img src={ "/foto/" (hash) } alt=(p.name) loading=(if i == 0 { "eager" } else { "lazy" }) decoding="async";
+                    // A copy that fits the screen (15rem on a phone, 24rem wider); the photo
+                    // itself, 1280 px, one tap away.
+                    a href={ "/foto/" (hash) } {
+                        img src={ "/foto/" (hash) "/480" }
+                            srcset={ "/foto/" (hash) "/480 480w, /foto/" (hash) "/640 640w" }
+                            sizes="(min-width: 40rem) 24rem, 15rem"
+                            alt=(p.name)
+                            loading=(if i == 0 { "eager" } else { "lazy" })
+                            fetchpriority=[(i == 0).then_some("high")]
+                            decoding="async";
+                    }
                 }
             }
         }
         div.two {
             div {
                 h1 { (p.name) }
-                p { span.price { (price_range(min, max)) } span.muted { " / " (p.unit) } }
+                p { span.price { (price) } span.muted { " / " (p.unit) } }
                 p.muted {
                     (t(lang, "Minimal pesan", "Minimum order")) ": " (p.min_order) " " (p.unit)
                     @if p.weight_g > 0 { " · " (t(lang, "Berat", "Weight")) ": " (p.weight_g) " g" }
                 }
                 p { (p.description) }
                 p {
-                    (t(lang, "Dibuat oleh", "Made by")) " " strong { (view.producer_name) }
+                    (t(lang, "Dibuat oleh", "Made by")) " "
+                    a href={ "/toko/" (p.producer_id) } { strong { (view.producer_name) } }
                     @if !view.regency.is_empty() { ", " (view.regency) }
                 }
                 @if !view.organisations.is_empty() {
@@ -379,13 +494,55 @@ pub fn render_product(
                         }
                     }
                 }
+                (share::whatsapp_link(lang, &share_text))
             }
             div {
                 (super::checkout::render_form(lang, view, form, errors))
             }
         }
     };
-    page(lang, &p.name, &format!("/p/{}", p.id), content)
+    let head = Head {
+        description: Some(summary_of(lang, view, &price)),
+        share: Some(OpenGraph {
+            kind: "product",
+            title: format!("{} — {price} / {}", p.name, p.unit),
+            description: summary_of(lang, view, &price),
+            url,
+            image: view
+                .photos
+                .first()
+                .map(|h| format!("{}/foto/{h}/640", view.base_url)),
+            price: Some(min),
+        }),
+    };
+    page_with(lang, &p.name, &format!("/p/{}", p.id), &head, content)
+}
+
+/// A product in a sentence or two, for search engines and link previews.
+fn summary_of(lang: Lang, view: &ProductView, price: &str) -> String {
+    let p = &view.product;
+    let mut text = format!(
+        "{price} / {} · {} {}",
+        p.unit,
+        t(lang, "dari", "from"),
+        view.producer_name
+    );
+    if !view.regency.is_empty() {
+        text.push_str(&format!(", {}", view.regency));
+    }
+    let description: String = p
+        .description
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !description.is_empty() {
+        text.push_str(". ");
+        text.extend(description.chars().take(150));
+        if description.chars().count() > 150 {
+            text.push('…');
+        }
+    }
+    text
 }
 
 /// A photo of a listed product, by content hash: cached for a year (a hash never changes its
@@ -395,8 +552,35 @@ async fn photo(
     Path(hash): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    serve_photo(state, hash, None, headers).await
+}
+
+/// A smaller copy of a listed product's photo (`/foto/{hash}/480`): made with the core's
+/// pipeline on first request and kept beside the photos ([`photos::read_copy`]).
+async fn photo_copy(
+    State(state): State<AppState>,
+    Path((hash, edge)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let edge = edge
+        .parse::<u32>()
+        .ok()
+        .filter(|e| photos::COPY_EDGES.contains(e))
+        .ok_or(ApiError::PhotoNotFound)?;
+    serve_photo(state, hash, Some(edge), headers).await
+}
+
+async fn serve_photo(
+    state: AppState,
+    hash: String,
+    edge: Option<u32>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     photos::check_hash(&hash)?;
-    let etag = format!("\"{hash}\"");
+    let etag = match edge {
+        Some(edge) => format!("\"{hash}-{edge}\""),
+        None => format!("\"{hash}\""),
+    };
     let (for_check, blobs) = (hash.clone(), state.blobs.clone());
     let public = blocking(move || {
         // The page that links the photo refreshed the replica; no pull per image.
@@ -416,8 +600,14 @@ async fn photo(
     {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    let bytes =
-        blocking(move || photos::read(&*blobs, &hash)?.ok_or(ApiError::PhotoNotFound)).await?;
+    let bytes = blocking(move || {
+        match edge {
+            Some(edge) => photos::read_copy(&*blobs, &hash, edge),
+            None => photos::read(&*blobs, &hash),
+        }?
+        .ok_or(ApiError::PhotoNotFound)
+    })
+    .await?;
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
