@@ -91,5 +91,14 @@ mod tests {
         assert!(link.starts_with("https://wa.me/?text=Lihat%20Gula%20Kristal%20%26%20Aren%20"));
         assert!(link.ends_with("https%3A%2F%2Fsentra.id%2Fp%2F1"));
         assert!(!link.contains('+') && !link.contains(' '));
+        // The apps' Share.kt gives the same for the same text.
+        assert_eq!(
+            whatsapp_url("Rp 15.000 * 2 = 100% ✓ ~"),
+            "https://wa.me/?text=Rp%2015.000%20%2A%202%20%3D%20100%25%20%E2%9C%93%20~"
+        );
+        assert_eq!(
+            shop_text(Lang::Id, "Gula Kristal Bu Sri", "http://127.0.0.1:8080/toko/01a2"),
+            "Lihat produk Gula Kristal Bu Sri di Sentra: http://127.0.0.1:8080/toko/01a2"
+        );
     }
 }

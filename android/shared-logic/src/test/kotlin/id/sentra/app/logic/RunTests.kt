@@ -23,6 +23,7 @@ fun main() {
         ListenerTest::class,
         EndToEndTest::class,
         VariantsAndNoticesTest::class,
+        ShareTest::class,
     )
     val request = LauncherDiscoveryRequestBuilder.request()
         .selectors(classes.map { DiscoverySelectors.selectClass(it.java) })
