@@ -46,6 +46,7 @@ struct ProductEditorView: View {
             }
             if let problem { Text(problem).foregroundStyle(.red) }
             Button("editor_save", action: save)
+            ShareProductLink(serverUrl: model.session?.serverUrl, productId: savedId, name: name, prices: variants.map { Rupiah.parse($0.price) ?? Rupiah.parse(price) ?? 0 }, unit: unit, listed: listed)
         }
         .navigationTitle("editor_title")
         .onChange(of: picked) { item in Task { await addPhoto(item) } }

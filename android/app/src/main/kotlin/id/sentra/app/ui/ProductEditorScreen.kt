@@ -109,6 +109,7 @@ fun ProductEditorScreen(app: SentraApp, productId: String?, onDone: () -> Unit) 
                     if (saved != null && editor.addPendingPhotos()) onDone()
                 }
             }) { Text(stringResource(R.string.editor_save)) }
+            ShareProductButton(app, view)
         }
     }
 }
