@@ -98,7 +98,7 @@ button,.button{background:#7a2e0e;color:#fff;border:0;padding:.55rem 1rem;border
 .notice{background:#fff4d6;border:1px solid #e0c36a;padding:.6rem;border-radius:.3rem}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #e4ded6;padding:.35rem .45rem;text-align:left}td.n,th.n{text-align:right}.nw{white-space:nowrap}
 label{display:block;margin:.6rem 0 .2rem;font-weight:600}.field input,.field textarea,.field select{width:100%}
-.photos{display:flex;gap:.5rem;overflow-x:auto}.photos a{flex:none}.photos img{display:block;width:15rem;height:auto;border-radius:.3rem}
+.photos{display:flex;gap:.5rem;overflow-x:auto}.photos a{flex:none}.photos img{display:block;width:15rem;height:auto;border-radius:.3rem}.card picture{display:block}
 ol.timeline{padding-left:1.2rem}ol.timeline li{margin:.3rem 0}.code{font:700 1.3rem monospace;letter-spacing:.05em}
 nav.pages{display:flex;gap:1rem;margin:1rem 0}footer{padding:1rem;text-align:center;color:#666;font-size:.85rem}
 h1,.card strong,td label,.field label{overflow-wrap:anywhere}details.filters{flex:1 1 100%}details.filters summary{cursor:pointer;padding:.3rem 0;color:#0b5c8a}

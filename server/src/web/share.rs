@@ -97,7 +97,11 @@ mod tests {
             "https://wa.me/?text=Rp%2015.000%20%2A%202%20%3D%20100%25%20%E2%9C%93%20~"
         );
         assert_eq!(
-            shop_text(Lang::Id, "Gula Kristal Bu Sri", "http://127.0.0.1:8080/toko/01a2"),
+            shop_text(
+                Lang::Id,
+                "Gula Kristal Bu Sri",
+                "http://127.0.0.1:8080/toko/01a2"
+            ),
             "Lihat produk Gula Kristal Bu Sri di Sentra: http://127.0.0.1:8080/toko/01a2"
         );
     }

@@ -269,4 +269,5 @@ mod photos;
 mod recovery;
 mod scope_changes;
 mod storefront;
+mod storefront_buyers;
 mod variants;
