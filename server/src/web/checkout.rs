@@ -284,6 +284,25 @@ fn field_id(view: &ProductView, field: &str) -> String {
     }
 }
 
+/// Where a field sits in the form, for listing its errors in the order the buyer meets them.
+fn form_position(view: &ProductView, field: &str) -> usize {
+    let variants = view.product.variants.len();
+    match field {
+        "jumlah" => variants,
+        "nama" => variants + 1,
+        "hp" => variants + 2,
+        "kabupaten" => variants + 3,
+        "alamat" => variants + 4,
+        "catatan" => variants + 5,
+        other => view
+            .product
+            .variants
+            .iter()
+            .position(|v| other.strip_prefix("jumlah_") == Some(v.id.to_string().as_str()))
+            .unwrap_or(variants),
+    }
+}
+
 /// A field's label, for the summary of errors.
 fn field_label(lang: Lang, view: &ProductView, field: &str) -> String {
     match field {
@@ -359,6 +378,8 @@ pub fn render_form(
         .filter(|t| !t.is_empty())
         .collect();
     let single = p.variants.len() == 1 && p.variants.iter().all(|v| variant_label(v).is_empty());
+    let mut in_form_order: Vec<&FieldMessage> = errors.iter().collect();
+    in_form_order.sort_by_key(|(name, _)| form_position(view, name));
     html! {
         form method="post" action={ "/p/" (p.id) "/pesan" } novalidate {
             h2 { (t(lang, "Pesan produk ini", "Order this product")) }
@@ -366,7 +387,7 @@ pub fn render_form(
                 div.summary id="kesalahan" tabindex="-1" autofocus role="alert" aria-labelledby="kesalahan-judul" {
                     p.error id="kesalahan-judul" { strong { (t(lang, "Pesanan belum terkirim. Periksa isian yang ditandai di bawah.", "The order was not sent. Check the marked fields below.")) } }
                     ul {
-                        @for (name, message) in errors {
+                        @for (name, message) in in_form_order {
                             li { a href={ "#" (field_id(view, name)) } { (field_label(lang, view, name)) ": " (message) } }
                         }
                     }
