@@ -318,7 +318,7 @@ fn field_label(lang: Lang, view: &ProductView, field: &str) -> String {
                     .iter()
                     .find(|v| v.id.to_string() == id)
             });
-            match variant.map(|v| variant_label(v)) {
+            match variant.map(variant_label) {
                 Some(label) if !label.is_empty() => {
                     format!("{} {label}", t(lang, "Jumlah", "Quantity"))
                 }
