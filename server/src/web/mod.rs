@@ -14,6 +14,7 @@ mod favicon;
 pub mod head;
 pub mod headers;
 pub mod import;
+mod product_photos;
 pub mod session;
 pub mod share;
 mod shop;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(import::routes())
         .merge(shop::routes())
+        .merge(product_photos::routes())
         .merge(favicon::routes())
         .layer(tower_http::compression::CompressionLayer::new())
 }
