@@ -63,6 +63,9 @@ pub struct AppState {
     pub trusted_proxies: Arc<limits::TrustedProxies>,
     /// The merged read model, opened on first use beside the blob directory.
     replica: Arc<std::sync::Mutex<Option<Arc<replica::Replica>>>>,
+    /// The address buyers reach the storefront at (`--public-url`), for the absolute links of
+    /// shared pages; `None` takes it from each request's `Host` ([`web::share`]).
+    pub public_url: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -80,6 +83,7 @@ impl AppState {
             sign_in_limits: limits::SignInLimits::default(),
             trusted_proxies: Arc::default(),
             replica: Arc::default(),
+            public_url: None,
         }
     }
 
@@ -134,6 +138,14 @@ impl AppState {
     /// that sign-in attempts are throttled by).
     pub fn with_trusted_proxies(mut self, proxies: limits::TrustedProxies) -> Self {
         self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    /// The same state with the storefront's public address, such as `https://sentra.id`
+    /// (a trailing `/` is dropped).
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        let url = url.trim().trim_end_matches('/');
+        self.public_url = (!url.is_empty()).then(|| Arc::from(url));
         self
     }
 

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! sentra-server demo [--listen 127.0.0.1:8080]
-//! sentra-server serve [--listen 127.0.0.1:8080] [--data ./sentra-data] [--database postgres://…] [--trusted-proxy ADDR[,ADDR…]]
+//! sentra-server serve [--listen 127.0.0.1:8080] [--data ./sentra-data] [--database postgres://…] [--trusted-proxy ADDR[,ADDR…]] [--public-url URL]
 //! sentra-server admin assign-region [--data DIR | --database URL] --login NAME --region CODE
 //! sentra-server admin create-account [--data DIR | --database URL] --login NAME --secret S --role ROLE [--producer ID]
 //! sentra-server admin create-organisation [--data DIR | --database URL] --kind cooperative|cluster --name N --region CODE
@@ -17,6 +17,10 @@
 //! same comma-separated list), the client that proxy names in `X-Forwarded-For`. Set it when a
 //! reverse proxy (TLS terminator) sits in front of the server; otherwise every client would share
 //! the proxy's address.
+//!
+//! `--public-url https://…` (or `SENTRA_PUBLIC_URL`) names the address buyers reach the
+//! storefront at, for the absolute links in shared pages (Open Graph, WhatsApp); without it they
+//! are made from each request's `Host`.
 
 use sentra_server::limits::TrustedProxies;
 use sentra_server::store::{PostgresStore, SqliteStore, Store};
@@ -93,7 +97,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("serve") => {
-            let state = open_store(&args)?.with_trusted_proxies(trusted_proxies(&args)?);
+            let mut state = open_store(&args)?.with_trusted_proxies(trusted_proxies(&args)?);
+            if let Some(url) =
+                arg(&args, "--public-url").or_else(|| std::env::var("SENTRA_PUBLIC_URL").ok())
+            {
+                state = state.with_public_url(&url);
+            }
             let listen = arg(&args, "--listen").unwrap_or_else(|| "127.0.0.1:8080".into());
             tokio::runtime::Runtime::new()?.block_on(serve(state, listen))?;
         }
@@ -205,7 +214,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => {
             eprintln!("usage: sentra-server demo [--listen ADDR]");
             eprintln!(
-                "       sentra-server serve [--listen ADDR] [--data DIR] [--database postgres://…] [--trusted-proxy ADDR[,ADDR…]]"
+                "       sentra-server serve [--listen ADDR] [--data DIR] [--database postgres://…] [--trusted-proxy ADDR[,ADDR…]] [--public-url URL]"
             );
             eprintln!(
                 "       sentra-server admin create-account --data DIR --login L --secret S --role R [--producer ID]"

@@ -65,4 +65,10 @@ impl Sentra {
     pub fn list_products(&self, query: &ProductQuery) -> Result<Vec<ProductSummary>> {
         self.db.read(|c| catalogue::listing::list(c, query))
     }
+
+    /// How many products a listing query selects over all its pages (its `offset`, `limit`
+    /// and `sort` are ignored).
+    pub fn count_products(&self, query: &ProductQuery) -> Result<u64> {
+        self.db.read(|c| catalogue::listing::count(c, query))
+    }
 }

@@ -22,8 +22,9 @@ pub enum Sort {
     /// "ba" from the index in order and stops at the page, instead of ranking every match.
     #[default]
     Newest,
-    /// Best match first (BM25) when searching; newest first otherwise. Ranks every match, so
-    /// it costs more on broad searches.
+    /// Best match first (BM25) when searching; with `only_ids` and no search, in the order
+    /// given (a search ranked elsewhere); newest first otherwise. Ranks every match, so it
+    /// costs more on broad searches.
     Relevance,
     /// Oldest first.
     Oldest,
@@ -145,14 +146,36 @@ pub(crate) fn listed_categories(conn: &Connection) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// One page of products.
-pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSummary>> {
-    if q.limit == 0 || q.limit > MAX_PAGE {
-        return Err(Error::field("limit", Rule::OutOfRange));
-    }
+/// The rows a query selects, before sorting and paging: its FTS5 query, its `FROM` and
+/// `WHERE` clauses and their parameters, and the parameter numbers of `only_ids`, in order.
+struct Selection {
+    search: Option<String>,
+    from: &'static str,
+    filter: String,
+    params: Vec<SqlValue>,
+    id_marks: Vec<String>,
+}
+
+/// How many products a query selects over all its pages (for "12 produk" under a filter).
+pub(crate) fn count(conn: &Connection, q: &ProductQuery) -> Result<u64> {
+    let Selection {
+        from,
+        filter,
+        params,
+        ..
+    } = selection(q)?;
+    let sql = format!("SELECT count(*) FROM {from} {filter}");
+    let n: i64 = conn
+        .prepare_cached(&sql)?
+        .query_row(rusqlite::params_from_iter(params), |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+fn selection(q: &ProductQuery) -> Result<Selection> {
     let search = q.search.as_deref().and_then(fts_query);
     let mut filters: Vec<String> = Vec::new();
     let mut params: Vec<SqlValue> = Vec::new();
+    let mut id_marks: Vec<String> = Vec::new();
     let mut bind = |filters: &mut Vec<String>, sql: &str, value: SqlValue| {
         params.push(value);
         filters.push(sql.replace('?', &format!("?{}", params.len())));
@@ -206,15 +229,14 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
         if ids.len() > 1_000 {
             return Err(Error::field("only_ids", Rule::TooLong));
         }
-        let mut marks = Vec::with_capacity(ids.len());
         for id in ids {
             params.push(SqlValue::Blob(id.as_bytes().to_vec()));
-            marks.push(format!("?{}", params.len()));
+            id_marks.push(format!("?{}", params.len()));
         }
-        filters.push(if marks.is_empty() {
+        filters.push(if id_marks.is_empty() {
             "0".to_owned()
         } else {
-            format!("p.id IN ({})", marks.join(", "))
+            format!("p.id IN ({})", id_marks.join(", "))
         });
     }
     if q.published_only {
@@ -237,6 +259,38 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
         String::new()
     } else {
         format!("WHERE {}", filters.join(" AND "))
+    };
+    Ok(Selection {
+        search,
+        from,
+        filter,
+        params,
+        id_marks,
+    })
+}
+
+/// One page of products.
+pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSummary>> {
+    if q.limit == 0 || q.limit > MAX_PAGE {
+        return Err(Error::field("limit", Rule::OutOfRange));
+    }
+    let Selection {
+        search,
+        from,
+        filter,
+        mut params,
+        id_marks,
+    } = selection(q)?;
+    // Matches of a search made elsewhere (PostgreSQL's index) come best first: by relevance,
+    // they keep that order.
+    let by_given_order = q.sort == Sort::Relevance && search.is_none() && !id_marks.is_empty();
+    let given_order = |prefix: &str| {
+        let whens: String = id_marks
+            .iter()
+            .enumerate()
+            .map(|(i, mark)| format!(" WHEN {mark} THEN {i}"))
+            .collect();
+        format!("CASE {prefix}id{whens} END, {prefix}rowid DESC")
     };
     params.push(SqlValue::Integer(i64::from(q.limit)));
     let limit_at = params.len();
@@ -264,13 +318,19 @@ pub(crate) fn list(conn: &Connection, q: &ProductQuery) -> Result<Vec<ProductSum
         } else {
             "0"
         },
-        inner = if search.is_some() && q.sort == Sort::Newest {
+        inner = if by_given_order {
+            given_order("p.")
+        } else if search.is_some() && q.sort == Sort::Newest {
             // FTS5 walks its doclists in rowid order and stops at the page.
             "products_fts.rowid DESC".to_owned()
         } else {
             order_by(q.sort, search.is_some(), "p.").replace("p.score", "products_fts.rank")
         },
-        outer = order_by(q.sort, search.is_some(), "page."),
+        outer = if by_given_order {
+            given_order("page.")
+        } else {
+            order_by(q.sort, search.is_some(), "page.")
+        },
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {

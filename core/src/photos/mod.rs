@@ -25,6 +25,7 @@
 //! Images are never upscaled.
 
 mod colour;
+pub mod copies;
 mod decode;
 mod encode;
 mod error;

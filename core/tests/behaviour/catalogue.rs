@@ -248,6 +248,67 @@ fn search_matches_prefixes_and_folds_diacritics() {
 }
 
 #[test]
+fn a_search_by_relevance_puts_the_best_match_first_and_counts_every_match() {
+    let p = phone();
+    let producer = with_producer(&p);
+    let mut jeans = product_input(producer, "Celana Jeans Rowosari", &[]);
+    jeans.description = "Jeans denim, jahitan rapi".into();
+    let jeans = p.sentra.create_product(&jeans).unwrap();
+    p.clock.advance_hours(1);
+    let mut sarung = product_input(producer, "Sarung Tenun Pemalang", &[]);
+    sarung.description = "Cocok dipakai dengan jeans".into();
+    let sarung = p.sentra.create_product(&sarung).unwrap();
+    let search = |sort: Sort| ProductQuery {
+        search: Some("jeans".into()),
+        sort,
+        ..query()
+    };
+    let ids = |q: ProductQuery| -> Vec<Id> {
+        p.sentra
+            .list_products(&q)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect()
+    };
+    assert_eq!(
+        ids(search(Sort::Newest)),
+        vec![sarung, jeans],
+        "newest first"
+    );
+    assert_eq!(
+        ids(search(Sort::Relevance)),
+        vec![jeans, sarung],
+        "the name and the description match best"
+    );
+    // A ranking made elsewhere (the server's PostgreSQL index) is kept as given.
+    for given in [vec![jeans, sarung], vec![sarung, jeans]] {
+        let ranked = ProductQuery {
+            only_ids: Some(given.clone()),
+            sort: Sort::Relevance,
+            ..query()
+        };
+        assert_eq!(ids(ranked), given);
+    }
+    assert_eq!(p.sentra.count_products(&search(Sort::Newest)).unwrap(), 2);
+    let one_page_of_one = ProductQuery {
+        limit: 1,
+        ..search(Sort::Relevance)
+    };
+    assert_eq!(ids(one_page_of_one.clone()).len(), 1);
+    assert_eq!(
+        p.sentra.count_products(&one_page_of_one).unwrap(),
+        2,
+        "the count is over every page"
+    );
+    let nothing = ProductQuery {
+        search: Some("batik".into()),
+        ..query()
+    };
+    assert_eq!(p.sentra.count_products(&nothing).unwrap(), 0);
+}
+
+#[test]
 fn listing_filters_by_category_status_and_stock_and_sorts() {
     let p = phone();
     let producer = with_producer(&p);

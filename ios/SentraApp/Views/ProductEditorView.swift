@@ -89,6 +89,7 @@ struct ProductEditorView: View {
             if let problem { Text(problem).foregroundStyle(.red) }
             Button("editor_save", action: save)
             if savedId != nil { Button("editor_delete", role: .destructive) { confirmDelete = true } }
+            ShareProductLink(serverUrl: model.session?.serverUrl, productId: savedId, name: name, prices: variants.map { Rupiah.parse($0.price) ?? Rupiah.parse(price) ?? 0 }, unit: unit, listed: listed)
         }
         .navigationTitle("editor_title")
         .onChange(of: picked) { item in Task { await addPhoto(item) } }

@@ -1,14 +1,15 @@
-//! The buyers' catalogue: newest products and full-text search with filters, a page per
-//! product, and the public photos of listed products.
+//! The buyers' catalogue: newest products and full-text search with filters, and a page per
+//! product. Their photos are served by [`super::product_photos`].
 
-use super::{Lang, chosen, error_page, lang_of, page, respond, rupiah, t};
+use super::head::{Head, OpenGraph};
+use super::{Lang, chosen, error_page, lang_of, page_with, respond, rupiah, share, t};
 use crate::error::ApiError;
 use crate::replica::refused;
-use crate::{AppState, blocking, photos};
+use crate::{AppState, blocking};
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::get;
 use maud::{Markup, html};
 use sentra_core::catalogue::listing::{ProductQuery, ProductSummary, Sort};
@@ -25,7 +26,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(catalogue))
         .route("/p/{id}", get(product_page))
-        .route("/foto/{hash}", get(photo))
 }
 
 /// What a buyer can ask of the catalogue (all optional, as typed in the URL).
@@ -69,7 +69,13 @@ fn query_of(browse: &Browse, offset: u32) -> ProductQuery {
         status: Some(ProductStatus::Listed),
         region: digits(&browse.kabupaten, 4).or_else(|| digits(&browse.provinsi, 2)),
         organisation_id: browse.koperasi.trim().parse::<Id>().ok(),
-        sort: Sort::Newest,
+        // Best match first when the buyer typed words ("jeans" lists jeans before a sarung
+        // whose description mentions them); newest first otherwise.
+        sort: if browse.q.trim().is_empty() {
+            Sort::Newest
+        } else {
+            Sort::Relevance
+        },
         offset,
         limit: PAGE_SIZE + 1,
         published_only: true,
@@ -80,6 +86,8 @@ fn query_of(browse: &Browse, offset: u32) -> ProductQuery {
 struct Listing {
     products: Vec<ProductSummary>,
     more: bool,
+    /// How many match, over every page, when the buyer searched or filtered.
+    matches: Option<u64>,
     organisations: Vec<Organisation>,
     categories: Vec<String>,
 }
@@ -106,9 +114,20 @@ async fn catalogue(
         let mut products = core.list_products(&query).map_err(refused)?;
         let more = products.len() > PAGE_SIZE as usize;
         products.truncate(PAGE_SIZE as usize);
+        let narrowed = query.search.is_some()
+            || query.only_ids.is_some()
+            || query.category.is_some()
+            || query.region.is_some()
+            || query.organisation_id.is_some();
+        let matches = if narrowed {
+            Some(core.count_products(&query).map_err(refused)?)
+        } else {
+            None
+        };
         Ok(Listing {
             products,
             more,
+            matches,
             organisations: core.organisations().map_err(refused)?,
             categories: core.listed_categories().map_err(refused)?,
         })
@@ -156,7 +175,8 @@ pub fn url_encode(value: &str) -> String {
     out
 }
 
-fn price_range(min: i64, max: i64) -> String {
+/// A price, or the range of a product's variant prices.
+pub fn price_range(min: i64, max: i64) -> String {
     if min == max {
         rupiah(min)
     } else {
@@ -164,15 +184,82 @@ fn price_range(min: i64, max: i64) -> String {
     }
 }
 
+/// What the filters (not the words) narrow the catalogue to, in the buyer's words.
+fn filter_labels(browse: &Browse, listing: &Listing) -> Vec<String> {
+    let mut labels = Vec::new();
+    let category = browse.kategori.trim();
+    if !category.is_empty() {
+        labels.push(
+            listing
+                .categories
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(category))
+                .cloned()
+                .unwrap_or_else(|| category.to_owned()),
+        );
+    }
+    if let Some(regency) = regions::regency(browse.kabupaten.trim()) {
+        labels.push(regency.name.clone());
+    } else if let Some(province) = regions::province(browse.provinsi.trim()) {
+        labels.push(province.name.clone());
+    }
+    if let Some(o) = listing
+        .organisations
+        .iter()
+        .find(|o| o.id.to_string() == browse.koperasi.trim())
+    {
+        labels.push(o.name.clone());
+    }
+    labels
+}
+
+/// A product's card in a grid: a square photo, its name and price. On a phone the photo is
+/// the 160 px copy whatever the screen's density (about 8 KB with a real camera photo, a third
+/// of the 320 px thumbnail: the browser fetches a dozen cards before the buyer scrolls); a
+/// wider screen picks the copy or the thumbnail by its density. The first `eager` cards load at
+/// once; the rest only when scrolled near.
+pub fn card(lang: Lang, p: &ProductSummary, eager: bool) -> Markup {
+    html! {
+        li.card {
+            a href={ "/p/" (p.id) } {
+                @if let (Some(cover), Some(thumb)) = (&p.cover_photo, &p.cover_thumb) {
+                    picture {
+                        source media="(max-width: 40rem)" srcset={ "/foto/" (cover) "/160" };
+                        img src={ "/foto/" (cover) "/160" }
+                            srcset={ "/foto/" (cover) "/160 160w, /foto/" (thumb) " 320w" }
+                            sizes="12rem"
+                            alt=(p.name) width="160" height="160"
+                            loading=(if eager { "eager" } else { "lazy" }) decoding="async";
+                    }
+                } @else {
+                    span.noimg {}
+                }
+                div {
+                    strong { (p.name) } br;
+                    span.price { (price_range(p.min_price, p.max_price)) }
+                    span.muted { " / " (p.unit) }
+                    @if p.total_stock <= 0 { br; span.muted { (t(lang, "Stok habis", "Out of stock")) } }
+                }
+            }
+        }
+    }
+}
+
+/// Cards at the top of a grid that load at once (the first screen of a phone).
+pub const EAGER_CARDS: usize = 4;
+
 fn render_catalogue(lang: Lang, browse: &Browse, page_no: u32, listing: &Listing) -> Markup {
-    let title = if browse.q.trim().is_empty() {
-        t(lang, "Produk terbaru", "Newest products").to_owned()
-    } else {
+    let filters = filter_labels(browse, listing);
+    let title = if !browse.q.trim().is_empty() {
         format!(
             "{} “{}”",
             t(lang, "Hasil pencarian", "Results for"),
             browse.q.trim()
         )
+    } else if !filters.is_empty() {
+        format!("{}: {}", t(lang, "Produk", "Products"), filters.join(" · "))
+    } else {
+        t(lang, "Produk terbaru", "Newest products").to_owned()
     };
     let province = browse.provinsi.trim();
     let regencies: Vec<&regions::Regency> = if province.len() == 2 {
@@ -188,60 +275,60 @@ fn render_catalogue(lang: Lang, browse: &Browse, page_no: u32, listing: &Listing
             input type="search" name="q" value=(browse.q.trim())
                 placeholder=(t(lang, "Cari produk, mis. gula kristal", "Search, e.g. crystal sugar"))
                 aria-label=(t(lang, "Cari produk", "Search products"));
-            select name="kategori" aria-label=(t(lang, "Kategori", "Category")) {
-                option value="" { (t(lang, "Semua kategori", "All categories")) }
-                @for category in &listing.categories {
-                    option value=(category) selected[category.eq_ignore_ascii_case(browse.kategori.trim())] { (category) }
-                }
-            }
-            select name="provinsi" aria-label=(t(lang, "Provinsi", "Province")) {
-                option value="" { (t(lang, "Semua provinsi", "All provinces")) }
-                @for p in regions::provinces() {
-                    option value=(p.code) selected[p.code == province] { (p.name) }
-                }
-            }
-            @if !regencies.is_empty() {
-                select name="kabupaten" aria-label=(t(lang, "Kabupaten/kota", "Regency/city")) {
-                    option value="" { (t(lang, "Semua kabupaten/kota", "All regencies")) }
-                    @for r in &regencies {
-                        option value=(r.code) selected[r.code == browse.kabupaten.trim()] { (r.name) }
-                    }
-                }
-            }
-            @if !listing.organisations.is_empty() {
-                select name="koperasi" aria-label=(t(lang, "Koperasi/sentra", "Cooperative/cluster")) {
-                    option value="" { (t(lang, "Semua koperasi & sentra", "All cooperatives & clusters")) }
-                    @for o in &listing.organisations {
-                        option value=(o.id) selected[o.id.to_string() == browse.koperasi.trim()] { (o.name) }
-                    }
-                }
-            }
             button type="submit" { (t(lang, "Cari", "Search")) }
+            // Folded away, so a phone's first screen shows products, not a form.
+            details.filters {
+                summary {
+                    (t(lang, "Saring: kategori, wilayah, koperasi", "Filter: category, region, cooperative"))
+                    @if !filters.is_empty() { " (" (filters.len()) ")" }
+                }
+                div {
+                    select name="kategori" aria-label=(t(lang, "Kategori", "Category")) {
+                        option value="" { (t(lang, "Semua kategori", "All categories")) }
+                        @for category in &listing.categories {
+                            option value=(category) selected[category.eq_ignore_ascii_case(browse.kategori.trim())] { (category) }
+                        }
+                    }
+                    select name="provinsi" aria-label=(t(lang, "Provinsi", "Province")) {
+                        option value="" { (t(lang, "Semua provinsi", "All provinces")) }
+                        @for p in regions::provinces() {
+                            option value=(p.code) selected[p.code == province] { (p.name) }
+                        }
+                    }
+                    @if !regencies.is_empty() {
+                        select name="kabupaten" aria-label=(t(lang, "Kabupaten/kota", "Regency/city")) {
+                            option value="" { (t(lang, "Semua kabupaten/kota", "All regencies")) }
+                            @for r in &regencies {
+                                option value=(r.code) selected[r.code == browse.kabupaten.trim()] { (r.name) }
+                            }
+                        }
+                    }
+                    @if !listing.organisations.is_empty() {
+                        select name="koperasi" aria-label=(t(lang, "Koperasi/sentra", "Cooperative/cluster")) {
+                            option value="" { (t(lang, "Semua koperasi & sentra", "All cooperatives & clusters")) }
+                            @for o in &listing.organisations {
+                                option value=(o.id) selected[o.id.to_string() == browse.koperasi.trim()] { (o.name) }
+                            }
+                        }
+                    }
+                    button type="submit" { (t(lang, "Terapkan", "Apply")) }
+                }
+            }
         }
         h1 { (title) }
+        @if let Some(n) = listing.matches {
+            p.count.muted role="status" {
+                (n) " " (t(lang, "produk ditemukan", if n == 1 { "product found" } else { "products found" }))
+                @if !browse.q.trim().is_empty() && !filters.is_empty() { " · " (filters.join(" · ")) }
+            }
+        }
         @if listing.products.is_empty() {
             p.notice { (t(lang, "Belum ada produk yang cocok. Coba kata lain atau hapus filter.",
                 "No products match yet. Try other words or clear the filters.")) }
         }
         ul.grid {
             @for (i, p) in listing.products.iter().enumerate() {
-                li.card {
-                    a href={ "/p/" (p.id) } {
-                        @if let Some(thumb) = &p.cover_thumb {
-                            // The first row loads at once; the rest only when scrolled to.
-                            img src={ "/foto/" (thumb) } alt=(p.name) width="320" height="320"
-                                loading=(if i < 4 { "eager" } else { "lazy" }) decoding="async";
-                        } @else {
-                            span.noimg {}
-                        }
-                        div {
-                            strong { (p.name) } br;
-                            span.price { (price_range(p.min_price, p.max_price)) }
-                            span.muted { " / " (p.unit) }
-                            @if p.total_stock <= 0 { br; span.muted { (t(lang, "Stok habis", "Out of stock")) } }
-                        }
-                    }
-                }
+                (card(lang, p, i < EAGER_CARDS))
             }
         }
         nav.pages {
@@ -257,7 +344,13 @@ fn render_catalogue(lang: Lang, browse: &Browse, page_no: u32, listing: &Listing
             }
         }
     };
-    page(lang, &title, &link_with_page(browse, page_no), content)
+    page_with(
+        lang,
+        &title,
+        &link_with_page(browse, page_no),
+        &Head::default(),
+        content,
+    )
 }
 
 /// Everything the product page shows (never the producer's phone or address).
@@ -274,6 +367,9 @@ pub struct ProductView {
     pub organisations: Vec<Organisation>,
     /// How the producer delivers, is paid and is reached.
     pub selling: sentra_core::selling::Selling,
+    /// The storefront's address, for the page's absolute share links ([`share::base_url`]);
+    /// set by the handler, which has the request.
+    pub base_url: String,
 }
 
 /// A listed product as the storefront shows it; `NotFound` for anything not listed, and for
@@ -306,6 +402,7 @@ pub fn product_view(state: &AppState, id: &str) -> Result<ProductView, ApiError>
         producer_name: producer.business_name,
         photos,
         product,
+        base_url: String::new(),
     })
 }
 
@@ -321,11 +418,17 @@ async fn product_page(
     Query(q): Query<LangOnly>,
 ) -> Response {
     let lang = lang_of(&headers, q.lang.as_deref());
+    let base_url = share::base_url(&state, &headers);
     match blocking(move || product_view(&state, &id)).await {
         Ok(view) => respond(
             StatusCode::OK,
             chosen(q.lang.as_deref()),
-            render_product(lang, &view, &super::checkout::OrderForm::fresh(), &[]),
+            render_product(
+                lang,
+                &ProductView { base_url, ..view },
+                &super::checkout::OrderForm::fresh(),
+                &[],
+            ),
         ),
         Err(err) => error_page(lang, &err),
     }
@@ -352,25 +455,45 @@ pub fn render_product(
         .map(|v| v.effective_price)
         .max()
         .unwrap_or(p.price);
+    let url = format!("{}/p/{}", view.base_url, p.id);
+    let price = price_range(min, max);
+    let share_text = share::product_text(lang, &p.name, &price, &p.unit, &url);
     let content = html! {
         @if !view.photos.is_empty() {
             div.photos {
                 @for (i, hash) in view.photos.iter().enumerate() {
-                    img src={ "/foto/" (hash) } alt=(p.name) loading=(if i == 0 { "eager" } else { "lazy" }) decoding="async";
+                    // A copy that fits the screen; the photo itself, 1280 px, one tap away. A
+                    // phone gets the 400 px copy for its 15rem box whatever its density (about
+                    // 36 KB with a real camera photo: on 2G at 250 kbit/s it shows within 2.5 s;
+                    // the 640 px copy a sharp screen would pick is 86 KB); a wider screen
+                    // picks by its density for a 24rem box.
+                    a href={ "/foto/" (hash) } {
+                        picture {
+                            source media="(max-width: 40rem)" srcset={ "/foto/" (hash) "/400" };
+                            img src={ "/foto/" (hash) "/400" }
+                                srcset={ "/foto/" (hash) "/400 400w, /foto/" (hash) "/640 640w" }
+                                sizes="24rem"
+                                alt=(p.name)
+                                loading=(if i == 0 { "eager" } else { "lazy" })
+                                fetchpriority=[(i == 0).then_some("high")]
+                                decoding="async";
+                        }
+                    }
                 }
             }
         }
         div.two {
             div {
                 h1 { (p.name) }
-                p { span.price { (price_range(min, max)) } span.muted { " / " (p.unit) } }
+                p { span.price { (price) } span.muted { " / " (p.unit) } }
                 p.muted {
                     (t(lang, "Minimal pesan", "Minimum order")) ": " (p.min_order) " " (p.unit)
                     @if p.weight_g > 0 { " · " (t(lang, "Berat", "Weight")) ": " (p.weight_g) " g" }
                 }
                 p { (p.description) }
                 p {
-                    (t(lang, "Dibuat oleh", "Made by")) " " strong { (view.producer_name) }
+                    (t(lang, "Dibuat oleh", "Made by")) " "
+                    a href={ "/toko/" (p.producer_id) } { strong { (view.producer_name) } }
                     @if !view.regency.is_empty() { ", " (view.regency) }
                 }
                 (super::selling::product_section(lang, &view.selling))
@@ -383,54 +506,53 @@ pub fn render_product(
                         }
                     }
                 }
+                (share::whatsapp_link(lang, &share_text))
             }
             div {
                 (super::checkout::render_form(lang, view, form, errors))
             }
         }
     };
-    page(lang, &p.name, &format!("/p/{}", p.id), content)
+    let head = Head {
+        description: Some(summary_of(lang, view, &price)),
+        share: Some(OpenGraph {
+            kind: "product",
+            title: format!("{} — {price} / {}", p.name, p.unit),
+            description: summary_of(lang, view, &price),
+            url,
+            image: view
+                .photos
+                .first()
+                .map(|h| format!("{}/foto/{h}/640", view.base_url)),
+            price: Some(min),
+        }),
+    };
+    page_with(lang, &p.name, &format!("/p/{}", p.id), &head, content)
 }
 
-/// A photo of a listed product, by content hash: cached for a year (a hash never changes its
-/// bytes) with its hash as the ETag. Photos of anything else are not public.
-async fn photo(
-    State(state): State<AppState>,
-    Path(hash): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    photos::check_hash(&hash)?;
-    let etag = format!("\"{hash}\"");
-    let (for_check, blobs) = (hash.clone(), state.blobs.clone());
-    let public = blocking(move || {
-        // The page that links the photo refreshed the replica; no pull per image.
-        state
-            .replica_as_is()?
-            .core()
-            .photo_is_public(&for_check)
-            .map_err(refused)
-    })
-    .await?;
-    if !public {
-        return Err(ApiError::PhotoNotFound);
-    }
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
-    {
-        return Ok(StatusCode::NOT_MODIFIED.into_response());
-    }
-    let bytes =
-        blocking(move || photos::read(&*blobs, &hash)?.ok_or(ApiError::PhotoNotFound)).await?;
-    let mut response = bytes.into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
+/// A product in a sentence or two, for search engines and link previews.
+fn summary_of(lang: Lang, view: &ProductView, price: &str) -> String {
+    let p = &view.product;
+    let mut text = format!(
+        "{price} / {} · {} {}",
+        p.unit,
+        t(lang, "dari", "from"),
+        view.producer_name
     );
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, value);
+    if !view.regency.is_empty() {
+        text.push_str(&format!(", {}", view.regency));
     }
-    Ok(response)
+    let description: String = p
+        .description
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !description.is_empty() {
+        text.push_str(". ");
+        text.extend(description.chars().take(150));
+        if description.chars().count() > 150 {
+            text.push('…');
+        }
+    }
+    text
 }

@@ -292,7 +292,74 @@ fn error_for<'a>(errors: &'a [FieldMessage], field: &str) -> Option<&'a str> {
         .map(|(_, m)| m.as_str())
 }
 
-/// The order form on a product's page.
+/// The id of the field an error is about, for the summary's links: the quantity of the
+/// first variant for an error about the quantities as a whole.
+fn field_id(view: &ProductView, field: &str) -> String {
+    match (field, view.product.variants.first()) {
+        ("jumlah", Some(first)) => format!("jumlah_{}", first.id),
+        _ => field.to_owned(),
+    }
+}
+
+/// Where a field sits in the form, for listing its errors in the order the buyer meets them.
+fn form_position(view: &ProductView, field: &str) -> usize {
+    let variants = view.product.variants.len();
+    match field {
+        "jumlah" => variants,
+        "nama" => variants + 1,
+        "hp" => variants + 2,
+        "kabupaten" => variants + 3,
+        "alamat" => variants + 4,
+        "catatan" => variants + 5,
+        other => view
+            .product
+            .variants
+            .iter()
+            .position(|v| other.strip_prefix("jumlah_") == Some(v.id.to_string().as_str()))
+            .unwrap_or(variants),
+    }
+}
+
+/// A field's label, for the summary of errors.
+fn field_label(lang: Lang, view: &ProductView, field: &str) -> String {
+    match field {
+        "nama" => t(lang, "Nama pemesan", "Your name").to_owned(),
+        "hp" => t(lang, "Nomor HP (WhatsApp)", "Phone (WhatsApp)").to_owned(),
+        "kabupaten" => t(lang, "Kabupaten/kota tujuan", "Delivery regency or city").to_owned(),
+        "alamat" => t(lang, "Alamat pengiriman", "Delivery address").to_owned(),
+        "catatan" => t(lang, "Catatan untuk penjual", "Note for the seller").to_owned(),
+        other => {
+            let variant = other.strip_prefix("jumlah_").and_then(|id| {
+                view.product
+                    .variants
+                    .iter()
+                    .find(|v| v.id.to_string() == id)
+            });
+            match variant.map(variant_label) {
+                Some(label) if !label.is_empty() => {
+                    format!("{} {label}", t(lang, "Jumlah", "Quantity"))
+                }
+                _ => t(lang, "Jumlah", "Quantity").to_owned(),
+            }
+        }
+    }
+}
+
+/// A variant's options, as a buyer reads them ("L / Merah"); empty for a product's only
+/// variant.
+fn variant_label(v: &sentra_core::catalogue::Variant) -> String {
+    v.options
+        .iter()
+        .filter(|o| !o.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// The order form on a product's page. After a refused submission it opens with a summary of
+/// the errors, focused (`autofocus`, so the browser scrolls to it without any script), each a
+/// link to its field: the buyer lands on what to fix, not at the top of a page that looks
+/// unchanged.
 pub fn render_form(
     lang: Lang,
     view: &ProductView,
@@ -319,34 +386,68 @@ pub fn render_form(
             }
         }
     };
+    // The tiers name the column ("Ukuran / Warna"); a product without tiers has one variant,
+    // ordered by a single quantity field, so its (possibly long) name is not repeated.
+    let tiers: Vec<&str> = p
+        .tiers
+        .iter()
+        .map(String::as_str)
+        .filter(|t| !t.is_empty())
+        .collect();
+    let single = p.variants.len() == 1 && p.variants.iter().all(|v| variant_label(v).is_empty());
+    let mut in_form_order: Vec<&FieldMessage> = errors.iter().collect();
+    in_form_order.sort_by_key(|(name, _)| form_position(view, name));
     html! {
         form method="post" action={ "/p/" (p.id) "/pesan" } novalidate {
             h2 { (t(lang, "Pesan produk ini", "Order this product")) }
             @if !errors.is_empty() {
-                p.error role="alert" { (t(lang, "Periksa isian yang ditandai di bawah.", "Check the marked fields below.")) }
+                div.summary id="kesalahan" tabindex="-1" autofocus role="alert" aria-labelledby="kesalahan-judul" {
+                    p.error id="kesalahan-judul" { strong { (t(lang, "Pesanan belum terkirim. Periksa isian yang ditandai di bawah.", "The order was not sent. Check the marked fields below.")) } }
+                    ul {
+                        @for (name, message) in in_form_order {
+                            li { a href={ "#" (field_id(view, name)) } { (field_label(lang, view, name)) ": " (message) } }
+                        }
+                    }
+                }
             }
             input type="hidden" name="key" value=(form.key);
-            table {
-                thead { tr {
-                    th { (t(lang, "Varian", "Variant")) }
-                    th.n { (t(lang, "Harga", "Price")) }
-                    th.n { (t(lang, "Stok", "Stock")) }
-                    th.n { (t(lang, "Jumlah", "Quantity")) }
-                } }
-                tbody {
-                    @for v in &p.variants {
-                        @let name = format!("jumlah_{}", v.id);
-                        @let label = if v.options.iter().all(String::is_empty) { p.name.clone() } else { v.options.iter().filter(|o| !o.is_empty()).cloned().collect::<Vec<_>>().join(" / ") };
-                        tr {
-                            td { label for=(name) { (label) } }
-                            td.n.nw { (rupiah(v.effective_price)) }
-                            td.n {
-                                @if v.stock > 0 { (v.stock) } @else { span.muted { (t(lang, "Habis", "Sold out")) } }
-                            }
-                            td.n {
-                                input id=(name) name=(name) type="number" inputmode="numeric" min="0" step="1"
-                                    style="width:5rem" value=(form.quantity_of(v.id)) aria-invalid=[error_for(errors, &name).map(|_| "true")];
-                                @if let Some(message) = error_for(errors, &name) { p.error { (message) } }
+            @if single {
+                @for v in &p.variants {
+                    @let name = format!("jumlah_{}", v.id);
+                    div.field {
+                        label for=(name) { (t(lang, "Jumlah", "Quantity")) " (" (p.unit) ")" }
+                        p.muted {
+                            (rupiah(v.effective_price)) " / " (p.unit) " · "
+                            @if v.stock > 0 { (t(lang, "Stok", "Stock")) ": " (v.stock) } @else { (t(lang, "Habis", "Sold out")) }
+                        }
+                        input id=(name) name=(name) type="number" inputmode="numeric" min="0" step="1"
+                            style="width:7rem" value=(form.quantity_of(v.id)) aria-invalid=[error_for(errors, &name).map(|_| "true")];
+                        @if let Some(message) = error_for(errors, &name) { p.error { (message) } }
+                    }
+                }
+            } @else {
+                table {
+                    thead { tr {
+                        th { @if tiers.is_empty() { (t(lang, "Varian", "Variant")) } @else { (tiers.join(" / ")) } }
+                        th.n { (t(lang, "Harga", "Price")) }
+                        th.n { (t(lang, "Stok", "Stock")) }
+                        th.n { (t(lang, "Jumlah", "Quantity")) }
+                    } }
+                    tbody {
+                        @for v in &p.variants {
+                            @let name = format!("jumlah_{}", v.id);
+                            @let label = variant_label(v);
+                            tr {
+                                td { label for=(name) { @if label.is_empty() { (p.name) } @else { (label) } } }
+                                td.n.nw { (rupiah(v.effective_price)) }
+                                td.n {
+                                    @if v.stock > 0 { (v.stock) } @else { span.muted { (t(lang, "Habis", "Sold out")) } }
+                                }
+                                td.n {
+                                    input id=(name) name=(name) type="number" inputmode="numeric" min="0" step="1"
+                                        style="width:5rem" value=(form.quantity_of(v.id)) aria-invalid=[error_for(errors, &name).map(|_| "true")];
+                                    @if let Some(message) = error_for(errors, &name) { p.error { (message) } }
+                                }
                             }
                         }
                     }
@@ -382,8 +483,12 @@ async fn submit(
 ) -> Response {
     let lang = lang_of(&headers, q.lang.as_deref());
     let form = OrderForm::parse(&fields);
+    let base_url = super::share::base_url(&state, &headers);
     let outcome = blocking(move || {
-        let view = product_view(&state, &id)?;
+        let view = ProductView {
+            base_url,
+            ..product_view(&state, &id)?
+        };
         let request = match to_request(lang, &view, &form) {
             Ok(request) => request,
             Err(errors) => return Ok(Err((view, form, errors))),

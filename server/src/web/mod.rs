@@ -10,11 +10,16 @@ pub mod checkout;
 pub mod cooperative;
 pub mod dashboard;
 mod exports;
+mod favicon;
+pub mod head;
 pub mod headers;
 pub mod import;
 pub mod members;
 pub mod selling;
+mod product_photos;
 pub mod session;
+pub mod share;
+mod shop;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -34,6 +39,9 @@ pub fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(import::routes())
         .merge(members::routes())
+        .merge(shop::routes())
+        .merge(product_photos::routes())
+        .merge(favicon::routes())
         .layer(tower_http::compression::CompressionLayer::new())
 }
 
@@ -90,19 +98,40 @@ input,select,textarea,button{font:inherit;padding:.45rem .5rem;border:1px solid 
 button,.button{background:#7a2e0e;color:#fff;border:0;padding:.55rem 1rem;border-radius:.3rem;cursor:pointer;text-decoration:none;display:inline-block}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:.8rem;list-style:none;padding:0;margin:0}
 .card{background:#fff;border:1px solid #e4ded6;border-radius:.4rem;overflow:hidden}.card a{text-decoration:none;color:inherit;display:block}
-.card img,.card .noimg{width:100%;aspect-ratio:1;object-fit:cover;background:#eee;display:block}.card div{padding:.4rem .5rem}
+.card img,.card .noimg{width:100%;height:auto;aspect-ratio:1;object-fit:cover;background:#eee;display:block}.card div{padding:.4rem .5rem}
 .price{font-weight:700;color:#7a2e0e}.muted{color:#666;font-size:.9rem}.error{color:#b00020;font-size:.9rem}
 .notice{background:#fff4d6;border:1px solid #e0c36a;padding:.6rem;border-radius:.3rem}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #e4ded6;padding:.35rem .45rem;text-align:left}td.n,th.n{text-align:right}.nw{white-space:nowrap}
 label{display:block;margin:.6rem 0 .2rem;font-weight:600}.field input,.field textarea,.field select{width:100%}
-.photos{display:flex;gap:.5rem;overflow-x:auto}.photos img{height:16rem;border-radius:.3rem}
+.photos{display:flex;gap:.5rem;overflow-x:auto}.photos a{flex:none}.photos img{display:block;width:15rem;height:auto;border-radius:.3rem}.card picture{display:block}
 ol.timeline{padding-left:1.2rem}ol.timeline li{margin:.3rem 0}.code{font:700 1.3rem monospace;letter-spacing:.05em}
 nav.pages{display:flex;gap:1rem;margin:1rem 0}footer{padding:1rem;text-align:center;color:#666;font-size:.85rem}
-@media(min-width:40rem){.two{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}}
+h1,.card strong,td label,.field label{overflow-wrap:anywhere}details.filters{flex:1 1 100%}details.filters summary{cursor:pointer;padding:.3rem 0;color:#0b5c8a}
+details.filters div{display:flex;flex-wrap:wrap;gap:.4rem}details.filters select{flex:1 1 12rem}.count{margin:-.5rem 0 .8rem}
+.summary{border:2px solid #b00020;border-radius:.3rem;padding:.6rem .8rem;margin:0 0 1rem;background:#fff}.summary:focus{outline:3px solid #0b5c8a}.summary ul{margin:.3rem 0 0;padding-left:1.2rem}
+.share{display:inline-block;margin:.2rem 0 .8rem;padding:.45rem .8rem;border-radius:.3rem;background:#1f7a3d;color:#fff;text-decoration:none}
+@media(min-width:40rem){.two{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}.photos img{width:24rem}}
 "#;
 
 /// A whole page: head, header with the language switch, the content, a footer.
 pub fn page(lang: Lang, title: &str, path_for_switch: &str, content: Markup) -> Markup {
+    page_with(
+        lang,
+        title,
+        path_for_switch,
+        &head::Head::default(),
+        content,
+    )
+}
+
+/// A whole page whose head says more: its own description, Open Graph tags ([`head`]).
+pub fn page_with(
+    lang: Lang,
+    title: &str,
+    path_for_switch: &str,
+    extra: &head::Head,
+    content: Markup,
+) -> Markup {
     let (other, other_label) = match lang {
         Lang::Id => ("en", "English"),
         Lang::En => ("id", "Bahasa Indonesia"),
@@ -119,6 +148,7 @@ pub fn page(lang: Lang, title: &str, path_for_switch: &str, content: Markup) -> 
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Sentra" }
+                (head::render(lang, extra))
                 style { (PreEscaped(CSS)) }
             }
             body {

@@ -26,6 +26,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET /", "AAAAAAAAA"),
     ("GET /p/{id}", "AAAAAAAAA"),
     ("GET /foto/{hash}", "AAAAAAAAA"),
+    ("GET /foto/{hash}/{edge}", "AAAAAAAAA"),
+    ("GET /toko/{producer}", "AAAAAAAAA"),
+    ("GET /favicon.ico", "AAAAAAAAA"),
     ("POST /p/{id}/pesan", "AAAAAAAAA"),
     ("GET /pesanan", "AAAAAAAAA"),
     ("GET /pesanan/{code}/terima-kasih", "AAAAAAAAA"),
@@ -184,7 +187,9 @@ async fn probe(world: &World, route: &str, session: Option<&Session>) -> Answer 
                 .replace("{id}", &id.to_string())
                 .replace("{hash}", &hash)
                 .replace("{code}", "SNT-7K3QX9AB")
-                .replace("{file}", "kanal.csv");
+                .replace("{file}", "kanal.csv")
+                .replace("{edge}", "400")
+                .replace("{producer}", &world.p1.producer.to_string());
             let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
             // Web pages read the same token from the session cookie.
             let mut request = server.client.request(method, url(&path));

@@ -66,7 +66,7 @@ describe('the order form on a phone', () => {
     await page.getByLabel('Kabupaten/kota tujuan').fill('Banyumas');
     await page.getByLabel('Alamat pengiriman').fill('Jl. Kenanga 3');
     await page.getByRole('button', { name: 'Kirim pesanan' }).click();
-    await page.getByText('Isi jumlah minimal 1 untuk setidaknya satu varian.').waitFor();
+    await page.locator('p.error', { hasText: 'Isi jumlah minimal 1 untuk setidaknya satu varian.' }).waitFor();
     assert.equal(await page.locator('p.error').count(), 2, 'the banner and the quantity message only');
     await context.close();
 

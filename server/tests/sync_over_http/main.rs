@@ -272,4 +272,5 @@ mod recovery;
 mod scope_changes;
 mod selling;
 mod storefront;
+mod storefront_buyers;
 mod variants;

@@ -169,6 +169,7 @@ fun ProductEditorScreen(app: SentraApp, productId: String?, onDone: () -> Unit) 
             if (view.savedId != null) {
                 OutlinedButton(onClick = { confirmDelete = true }) { Text(stringResource(R.string.editor_delete)) }
             }
+            ShareProductButton(app, view)
         }
     }
     if (confirmDelete) {

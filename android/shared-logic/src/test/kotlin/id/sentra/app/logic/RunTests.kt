@@ -26,6 +26,7 @@ fun main() {
         SharedPhoneTest::class,
         ProducersDayTest::class,
         SellingTest::class,
+        ShareTest::class,
     )
     val request = LauncherDiscoveryRequestBuilder.request()
         .selectors(classes.map { DiscoverySelectors.selectClass(it.java) })
