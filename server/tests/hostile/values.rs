@@ -12,8 +12,7 @@ pub fn hostile_values(entity: &str, field: &str) -> Vec<Value> {
         (
             _,
             "created_at" | "at" | "accepted_at" | "shipped_at" | "completed_at" | "closed_at"
-            | "voided_at",
-            | "paid_at",
+            | "voided_at" | "paid_at",
         ) => {
             vec![json!(-1), json!(i64::MAX), json!("kemarin")]
         }
