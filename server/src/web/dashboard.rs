@@ -57,6 +57,12 @@ pub struct Filters {
     /// A province or regency code.
     #[serde(default)]
     pub wilayah: String,
+    /// A sector code.
+    #[serde(default)]
+    pub sektor: String,
+    /// A cluster's or cooperative's id.
+    #[serde(default)]
+    pub klaster: String,
     /// `id` or `en`.
     pub lang: Option<String>,
 }
@@ -69,6 +75,8 @@ impl Filters {
             ("dari", &self.dari),
             ("sampai", &self.sampai),
             ("wilayah", &self.wilayah),
+            ("sektor", &self.sektor),
+            ("klaster", &self.klaster),
         ]
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())
@@ -113,6 +121,8 @@ pub(super) fn figures(
         region: filters.wilayah.clone(),
         from_month: filters.dari.clone(),
         to_month: filters.sampai.clone(),
+        sector: filters.sektor.clone(),
+        organisation: filters.klaster.clone(),
     };
     let replica = state.replica()?;
     match replica.core().report(&filter) {
@@ -131,26 +141,58 @@ async fn dashboard(
     let lang = lang_of(&headers, filters.lang.as_deref());
     let outcome = {
         let (headers, filters) = (headers.clone(), filters.clone());
-        blocking(move || figures(&state, &headers, &filters)).await
+        blocking(move || {
+            let outcome = figures(&state, &headers, &filters)?;
+            let extra = match &outcome {
+                Outcome::BadFilter(session, _) | Outcome::Figures(session, _) => {
+                    extras(&state, session)?
+                }
+                _ => Extras::default(),
+            };
+            Ok((outcome, extra))
+        })
+        .await
     };
     let here = uri
         .path_and_query()
         .map_or("/dasbor".to_owned(), |p| p.as_str().to_owned());
     match outcome {
-        Ok(Outcome::SignIn) => to_sign_in(&here),
-        Ok(Outcome::Forbidden(session)) => forbidden(lang, &session),
-        Ok(Outcome::BadFilter(session, err)) => respond(
+        Ok((Outcome::SignIn, _)) => to_sign_in(&here),
+        Ok((Outcome::Forbidden(session), _)) => forbidden(lang, &session),
+        Ok((Outcome::BadFilter(session, err), extra)) => respond(
             StatusCode::UNPROCESSABLE_ENTITY,
             chosen(filters.lang.as_deref()),
-            render(lang, &session, &filters, Err(&err)),
+            render(lang, &session, &filters, &extra, Err(&err)),
         ),
-        Ok(Outcome::Figures(session, report)) => respond(
+        Ok((Outcome::Figures(session, report), extra)) => respond(
             StatusCode::OK,
             chosen(filters.lang.as_deref()),
-            render(lang, &session, &filters, Ok(&report)),
+            render(lang, &session, &filters, &extra, Ok(&report)),
         ),
         Err(err) => error_page(lang, &err),
     }
+}
+
+/// What the page shows besides the report: the clusters to filter by.
+#[derive(Default)]
+pub(super) struct Extras {
+    /// (id, name) of the clusters and cooperatives this account may filter by.
+    organisations: Vec<(String, String)>,
+}
+
+/// Loads the [`Extras`] for a signed-in session. Blocks.
+fn extras(state: &AppState, session: &WebSession) -> Result<Extras, ApiError> {
+    let replica = state.replica()?;
+    let core = replica.core();
+    let me = session.account.user_id;
+    let organisations = core
+        .organisations()
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .into_iter()
+        .filter(|o| session.account.role != Role::CooperativeAdmin || o.admins.contains(&me))
+        .map(|o| (o.id.to_string(), o.name))
+        .collect();
+    Ok(Extras { organisations })
 }
 
 /// The charts, by their URL name.
@@ -169,8 +211,6 @@ pub const CHARTS: [&str; 8] = [
 pub(super) struct Column {
     /// Its heading on the page.
     pub(super) head: String,
-    /// Its CSV header (a stable code).
-    pub(super) csv: String,
     /// Whether it is rupiah.
     pub(super) money: bool,
 }
@@ -188,6 +228,8 @@ pub(super) enum Drawing {
     Bars { column: usize, limit: usize },
     /// One line per column, over the rows in order.
     Lines { columns: Vec<(usize, &'static str)> },
+    /// A map of the provinces filled by one column (rows keyed by region codes).
+    Map { column: usize },
 }
 
 /// A chart's figures: what the SVG, the table beside it and the CSV export are all made from.
@@ -216,10 +258,9 @@ fn reach_name(lang: Lang, reach: Reach) -> &'static str {
     }
 }
 
-fn column(head: &str, csv: &str, money: bool) -> Column {
+fn column(head: &str, money: bool) -> Column {
     Column {
         head: head.to_owned(),
-        csv: csv.to_owned(),
         money,
     }
 }
@@ -231,25 +272,15 @@ fn split_columns(lang: Lang) -> Vec<Column> {
         let name = channel_name(lang, channel);
         columns.push(column(
             &format!("{name}: {}", t(lang, "jumlah", "count")),
-            &format!("{}_jumlah", channel.as_str()),
             false,
         ));
         columns.push(column(
             &format!("{name}: {}", t(lang, "pendapatan", "revenue")),
-            &format!("{}_pendapatan_rp", channel.as_str()),
             true,
         ));
     }
-    columns.push(column(
-        t(lang, "Total jumlah", "Total count"),
-        "total_jumlah",
-        false,
-    ));
-    columns.push(column(
-        t(lang, "Total pendapatan", "Total revenue"),
-        "total_pendapatan_rp",
-        true,
-    ));
+    columns.push(column(t(lang, "Total jumlah", "Total count"), false));
+    columns.push(column(t(lang, "Total pendapatan", "Total revenue"), true));
     columns
 }
 
@@ -268,13 +299,9 @@ fn split_values(split: &sentra_core::reports::ChannelSplit) -> Vec<i64> {
 pub(super) fn tables(lang: Lang, report: &Report) -> Vec<Table> {
     let producer_columns = || {
         vec![
-            column(t(lang, "Produsen", "Producers"), "produsen", false),
-            column(t(lang, "Tenaga kerja", "Workforce"), "tenaga_kerja", false),
-            column(
-                t(lang, "Produk tayang", "Listed products"),
-                "produk_tayang",
-                false,
-            ),
+            column(t(lang, "Produsen", "Producers"), false),
+            column(t(lang, "Tenaga kerja", "Workforce"), false),
+            column(t(lang, "Produk tayang", "Listed products"), false),
         ]
     };
     let producer_rows =
@@ -297,7 +324,7 @@ pub(super) fn tables(lang: Lang, report: &Report) -> Vec<Table> {
             title: t(lang, "Produsen per provinsi", "Producers by province"),
             columns: producer_columns(),
             rows: producer_rows(&report.by_province, &plain),
-            drawing: bars(0),
+            drawing: Drawing::Map { column: 0 },
         },
         Table {
             slug: "kabupaten",
@@ -344,8 +371,8 @@ pub(super) fn tables(lang: Lang, report: &Report) -> Vec<Table> {
                 "Orders and revenue by channel",
             ),
             columns: vec![
-                column(t(lang, "Jumlah", "Count"), "jumlah", false),
-                column(t(lang, "Pendapatan", "Revenue"), "pendapatan_rp", true),
+                column(t(lang, "Jumlah", "Count"), false),
+                column(t(lang, "Pendapatan", "Revenue"), true),
             ],
             rows: Channel::ALL
                 .into_iter()
@@ -377,7 +404,7 @@ pub(super) fn tables(lang: Lang, report: &Report) -> Vec<Table> {
                     values: split_values(&r.split),
                 })
                 .collect(),
-            drawing: bars(9),
+            drawing: Drawing::Map { column: 9 },
         },
         Table {
             slug: "bulan",
@@ -388,7 +415,7 @@ pub(super) fn tables(lang: Lang, report: &Report) -> Vec<Table> {
                 .iter()
                 .map(|m| Row {
                     key: m.month.clone(),
-                    name: m.month.clone(),
+                    name: month_label(lang, &m.month),
                     values: split_values(&m.split),
                 })
                 .collect(),
@@ -402,8 +429,8 @@ pub(super) fn tables(lang: Lang, report: &Report) -> Vec<Table> {
             slug: "jangkauan",
             title: t(lang, "Jangkauan pembeli", "Buyers' reach"),
             columns: vec![
-                column(t(lang, "Pesanan", "Orders"), "pesanan", false),
-                column(t(lang, "Pendapatan", "Revenue"), "pendapatan_rp", true),
+                column(t(lang, "Pesanan", "Orders"), false),
+                column(t(lang, "Pendapatan", "Revenue"), true),
             ],
             rows: report
                 .reach
@@ -419,6 +446,27 @@ pub(super) fn tables(lang: Lang, report: &Report) -> Vec<Table> {
     ]
 }
 
+/// A month `YYYY-MM` as people write it: "Nov 2026" (Indonesian "Agu", "Okt", "Des").
+pub(super) fn month_label(lang: Lang, month: &str) -> String {
+    const ID: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
+    ];
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let names = match lang {
+        Lang::Id => ID,
+        Lang::En => EN,
+    };
+    match month.split_once('-') {
+        Some((year, m)) => match m.parse::<usize>() {
+            Ok(n @ 1..=12) => format!("{} {year}", names[n - 1]),
+            _ => month.to_owned(),
+        },
+        None => month.to_owned(),
+    }
+}
+
 pub(super) fn figure(money: bool, value: i64) -> String {
     if money {
         rupiah(value)
@@ -431,9 +479,12 @@ pub(super) fn figure(money: bool, value: i64) -> String {
 }
 
 fn render_table(lang: Lang, table: &Table) -> Markup {
+    // A wide table scrolls inside its own region, which a keyboard can reach and a screen
+    // reader names (axe: scrollable-region-focusable).
     html! {
-        div.scroll {
+        div.scroll tabindex="0" role="region" aria-label={ (table.title) " — " (t(lang, "tabel", "table")) } {
             table {
+                caption.sr { (table.title) }
                 thead { tr {
                     th { (t(lang, "Nama", "Name")) }
                     @for c in &table.columns { th.n { (c.head) } }
@@ -466,11 +517,12 @@ fn render_chart(lang: Lang, filters: &Filters, table: &Table) -> Markup {
             @if table.rows.is_empty() {
                 p.muted { (t(lang, "Belum ada data.", "No data yet.")) }
             } @else {
-                div.pair {
+                div.pair.(if table.columns.len() > 3 { "wide" } else { "narrow" }) {
                     div.svg {
                         @match &table.drawing {
                             Drawing::Bars { column, limit } => (bar_svg(table, *column, *limit)),
                             Drawing::Lines { columns } => (line_svg(lang, table, columns)),
+                            Drawing::Map { column } => (super::map::province_map(lang, table, *column)),
                         }
                     }
                     (render_table(lang, table))
@@ -515,6 +567,8 @@ fn filter_messages(lang: Lang, err: &sentra_core::Error) -> Vec<String> {
         .map(|f| {
             let field = match f.field {
                 "region" => t(lang, "Wilayah", "Region"),
+                "sector" => t(lang, "Sektor", "Sector"),
+                "organisation" => t(lang, "Klaster/koperasi", "Cluster or cooperative"),
                 "from_month" => t(lang, "Dari bulan", "From month"),
                 _ => t(lang, "Sampai bulan", "To month"),
             };
@@ -526,6 +580,9 @@ fn filter_messages(lang: Lang, err: &sentra_core::Error) -> Vec<String> {
                 ),
                 sentra_core::Rule::RegionCode => {
                     t(lang, "kode wilayah tidak dikenal.", "unknown region code.")
+                }
+                sentra_core::Rule::Unknown => {
+                    t(lang, "pilih dari daftar.", "choose one from the list.")
                 }
                 _ => t(
                     lang,
@@ -539,8 +596,15 @@ fn filter_messages(lang: Lang, err: &sentra_core::Error) -> Vec<String> {
 }
 
 /// Extra styles for charts (the shared stylesheet stays small for the storefront).
-const CHART_CSS: &str = ".svg svg{width:100%;height:auto;max-width:34rem}.scroll{overflow-x:auto}\
-    .pair{display:grid;gap:1rem}@media(min-width:62rem){.pair{grid-template-columns:1fr 1fr}}\
+const CHART_CSS: &str = "main{max-width:92rem}.svg svg{width:100%;height:auto;max-width:40rem}\
+    .scroll{overflow-x:auto;max-width:100%}.scroll:focus{outline:2px solid #0b5c8a}\
+    .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
+    .pair{display:grid;gap:1rem;grid-template-columns:minmax(0,1fr)}\
+    @media(min-width:62rem){.pair.narrow{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}}\
+    .pair.wide .svg svg{max-width:48rem}td,th{font-size:.92rem}figure.map{margin:0}\
+    figure.map svg{width:100%;height:auto}figure.map path:hover{stroke:#000}\
+    .key{margin-right:.6rem;white-space:nowrap;font-size:.85rem}.key i{display:inline-block;\
+    width:.9em;height:.9em;vertical-align:middle;border:1px solid #ccc}\
     section.chart{margin:1.5rem 0;border-top:1px solid #e4ded6}form.filters{display:flex;\
     flex-wrap:wrap;gap:.6rem;align-items:end}form.filters label{margin:0}\
     .totals{display:flex;flex-wrap:wrap;gap:.6rem;list-style:none;padding:0}\
@@ -552,6 +616,7 @@ fn render(
     lang: Lang,
     session: &WebSession,
     filters: &Filters,
+    extras: &Extras,
     report: Result<&Report, &sentra_core::Error>,
 ) -> Markup {
     let query = filters.query();
@@ -599,6 +664,20 @@ fn render(
                     input #sampai type="month" name="sampai" value=(filters.sampai) placeholder="2026-12"; }
                 div { label for="wilayah" { (t(lang, "Wilayah", "Region")) }
                     (region_options(lang, &filters.wilayah)) }
+                div { label for="sektor" { (t(lang, "Sektor", "Sector")) }
+                    select #sektor name="sektor" {
+                        option value="" selected[filters.sektor.trim().is_empty()] { (t(lang, "Semua sektor", "All sectors")) }
+                        @for sector in Sector::ALL {
+                            option value=(sector.as_str()) selected[filters.sektor.trim() == sector.as_str()] { (sector.label(lang)) }
+                        }
+                    } }
+                div { label for="klaster" { (t(lang, "Klaster/koperasi", "Cluster or cooperative")) }
+                    select #klaster name="klaster" {
+                        option value="" selected[filters.klaster.trim().is_empty()] { (t(lang, "Semua", "All")) }
+                        @for (id, name) in &extras.organisations {
+                            option value=(id) selected[filters.klaster.trim() == id] { (name) }
+                        }
+                    } }
                 div { button type="submit" { (t(lang, "Terapkan", "Apply")) } }
             }
             @match report {

@@ -11,8 +11,8 @@
 //!
 //! The import registers each good row on the server's replica as a producer registered by the
 //! signed-in facilitator and pushes it into the store, so the facilitator's phone gets them on
-//! its next sync. Each bad row is reported with its line number and column; good rows go in all
-//! the same. A row whose phone number is already registered is skipped, so importing the same
+//! its next sync. Each bad row is reported with its line number and every column that is wrong
+//! (the import's own checks and the core's rules together); good rows go in all the same. A row whose phone number is already registered is skipped, so importing the same
 //! file again creates nothing new.
 
 use super::session::{WebSession, csrf_field, csrf_ok, forbidden, session_of, to_sign_in};
@@ -249,6 +249,9 @@ async fn import(State(state): State<AppState>, request: Request) -> Response {
 /// errors naming its line and column. `Err` when the file as a whole cannot be read.
 fn parse(lang: Lang, text: &str) -> Result<(Vec<ParsedRow>, Vec<RowError>), String> {
     let text = text.trim_start_matches('\u{feff}');
+    // Windows line ends (and old Mac ones) become plain ones, so every row's line number is the
+    // line a spreadsheet shows.
+    let text = &text.replace("\r\n", "\n").replace('\r', "\n");
     if text.trim().is_empty() {
         return Err(t(lang, "Berkas CSV kosong.", "The CSV file is empty.").to_owned());
     }
@@ -390,8 +393,8 @@ fn parse(lang: Lang, text: &str) -> Result<(Vec<ParsedRow>, Vec<RowError>), Stri
                 "sektor",
                 t(
                     lang,
-                    "Sektor tidak dikenal: fashion_textiles, food_beverage, crafts, processed_agriculture, atau other.",
-                    "Unknown sector: fashion_textiles, food_beverage, crafts, processed_agriculture or other.",
+                    "Sektor tidak dikenal: tulis fesyen, makanan, kriya, pertanian atau lainnya (atau kodenya, mis. food_beverage).",
+                    "Unknown sector: write fashion, food, crafts, agriculture or other (or its code, e.g. food_beverage).",
                 ),
             );
             String::new()
@@ -437,21 +440,77 @@ fn parse(lang: Lang, text: &str) -> Result<(Vec<ParsedRow>, Vec<RowError>), Stri
         if problems.is_empty() {
             rows.push(ParsedRow { line, producer });
         } else {
+            // The core's own rules name the row's other problems too (a bad region or phone
+            // besides a bad sector), each column once.
+            for field in producer.problems(crate::now_ms()) {
+                let column = column_of(field.field);
+                if !problems.iter().any(|p| p.column == column) {
+                    problems.push(RowError {
+                        line,
+                        column: column.to_owned(),
+                        message: field.rule.message(lang).to_owned(),
+                    });
+                }
+            }
             errors.append(&mut problems);
         }
     }
     Ok((rows, errors))
 }
 
-/// A sector's code from its code or its Indonesian or English name.
+/// The words a facilitator may write for a sector besides its code and its full Indonesian or
+/// English name ("makanan" for "Makanan & minuman").
+fn sector_words(sector: Sector) -> &'static [&'static str] {
+    match sector {
+        Sector::FashionTextiles => &[
+            "fesyen",
+            "fashion",
+            "tekstil",
+            "textiles",
+            "pakaian",
+            "busana",
+            "konveksi",
+            "garmen",
+            "fesyen dan tekstil",
+        ],
+        Sector::FoodBeverage => &[
+            "makanan",
+            "minuman",
+            "kuliner",
+            "food",
+            "makanan dan minuman",
+            "mamin",
+        ],
+        Sector::Crafts => &["kriya", "kerajinan", "kerajinan tangan", "crafts", "craft"],
+        Sector::ProcessedAgriculture => &[
+            "pertanian",
+            "olahan pertanian",
+            "hasil pertanian",
+            "agrikultur",
+            "agriculture",
+        ],
+        Sector::Other => &["lainnya", "lain-lain", "lain", "other"],
+    }
+}
+
+/// A sector's code from its code, its Indonesian or English name, or a word for it
+/// ([`sector_words`]); case, spaces and "&" versus "dan" do not matter.
 fn sector_code(typed: &str) -> Option<String> {
-    let typed = typed.trim().to_lowercase();
+    let plain = |text: &str| {
+        text.to_lowercase()
+            .replace('&', " dan ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let typed = plain(typed);
     Sector::ALL
         .into_iter()
         .find(|s| {
             typed == s.as_str()
-                || typed == s.label(Lang::Id).to_lowercase()
-                || typed == s.label(Lang::En).to_lowercase()
+                || typed == plain(s.label(Lang::Id))
+                || typed == plain(s.label(Lang::En))
+                || sector_words(*s).contains(&typed.as_str())
         })
         .map(|s| s.as_str().to_owned())
 }
@@ -551,8 +610,8 @@ fn render_import(
                     }
                 }
                 p.muted { (t(lang,
-                    "* wajib. kode_wilayah: kode Kemendagri kabupaten/kota (4 digit), kecamatan atau desa. sektor: fashion_textiles, food_beverage, crafts, processed_agriculture, other. sertifikasi: halal;pirt;sni;bpom. setuju_tayang: ya/tidak, dengan tanggal_setuju TTTT-BB-HH. pin: 6 digit (opsional) agar perajin bisa masuk di ponselnya sendiri.",
-                    "* required. kode_wilayah: Kemendagri code of the regency or city (4 digits), district or village. sektor: fashion_textiles, food_beverage, crafts, processed_agriculture, other. sertifikasi: halal;pirt;sni;bpom. setuju_tayang: yes/no, with tanggal_setuju YYYY-MM-DD. pin: 6 digits (optional) so the producer can sign in on their own phone.")) }
+                    "* wajib. kode_wilayah: kode Kemendagri kabupaten/kota (4 digit), kecamatan atau desa. sektor: fesyen, makanan, kriya, pertanian atau lainnya (kode fashion_textiles, food_beverage, crafts, processed_agriculture, other juga boleh). sertifikasi: halal;pirt;sni;bpom. setuju_tayang: ya/tidak, dengan tanggal_setuju TTTT-BB-HH. pin: 6 digit (opsional) agar perajin bisa masuk di ponselnya sendiri.",
+                    "* required. kode_wilayah: Kemendagri code of the regency or city (4 digits), district or village. sektor: fesyen, makanan, kriya, pertanian or lainnya (or the codes fashion_textiles, food_beverage, crafts, processed_agriculture, other). sertifikasi: halal;pirt;sni;bpom. setuju_tayang: yes/no, with tanggal_setuju YYYY-MM-DD. pin: 6 digits (optional) so the producer can sign in on their own phone.")) }
             }
             form method="post" action="/dasbor/impor" enctype="multipart/form-data" {
                 (csrf_field(session))

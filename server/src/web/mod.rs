@@ -12,6 +12,7 @@ pub mod dashboard;
 mod exports;
 pub mod headers;
 pub mod import;
+mod map;
 pub mod session;
 
 use crate::AppState;
