@@ -3,7 +3,8 @@
 //!
 //! URLs:
 //! - `GET /dasbor/impor`: the import form (a file upload, or CSV pasted in a text box).
-//! - `GET /dasbor/impor/templat.csv`: the template, a header row of [`COLUMNS`].
+//! - `GET /dasbor/impor/templat.csv`: the template, a header row of [`COLUMNS`] (byte-order
+//!   mark, `;`-separated, as Excel in Indonesian saves it; `,` files are read too).
 //! - `POST /dasbor/impor`: `multipart/form-data` (fields `berkas`, the file, and/or `teks`, the
 //!   pasted CSV) or `application/x-www-form-urlencoded` (`teks`), with `csrf`.
 //! - `GET`/`POST /dasbor/pendamping`: an admin assigns a facilitator (`login`) to a region
@@ -126,7 +127,9 @@ struct LangOnly {
 /// The template: the header row.
 async fn template() -> Response {
     let header_row: Vec<&str> = COLUMNS.iter().map(|(name, _, _)| *name).collect();
-    let mut response = format!("{}\r\n", header_row.join(",")).into_response();
+    // For Excel with Indonesian settings, like the dashboard's exports.
+    let mut response =
+        format!("{}{}\r\n", super::exports::BOM, header_row.join(";")).into_response();
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -557,6 +560,13 @@ fn register(
     })
 }
 
+/// How many rows have at least one problem (a row may have several).
+fn bad_rows(report: &ImportReport) -> usize {
+    let mut lines: Vec<u64> = report.errors.iter().map(|e| e.line).collect();
+    lines.dedup();
+    lines.len()
+}
+
 fn render_import(
     lang: Lang,
     session: &WebSession,
@@ -577,7 +587,7 @@ fn render_import(
                         (t(lang, "Terdaftar baru:", "Registered now:")) " " strong { (report.created) } ". "
                         (t(lang, "Dilewati (nomor HP sudah terdaftar):", "Skipped (phone already registered):"))
                         " " strong { (report.skipped) } ". "
-                        (t(lang, "Baris bermasalah:", "Rows with problems:")) " " strong { (report.errors.len()) } "."
+                        (t(lang, "Baris bermasalah:", "Rows with problems:")) " " strong { (bad_rows(report)) } "."
                     }
                     @if !report.errors.is_empty() {
                         table.errors {
