@@ -3,7 +3,9 @@
 //! admin, the list of requests and the page that splits one into member orders.
 //!
 //! URLs: `/koperasi/{id}` (public), `POST /koperasi/{id}/pesan-partai` (a buyer's request),
-//! `/koperasi/{id}/permintaan` and `/koperasi/{id}/permintaan/{code}` (admin, signed in).
+//! `/koperasi/{id}/permintaan` and `/koperasi/{id}/permintaan/{code}` (admin, signed in; the
+//! dashboard `/dasbor` links an admin to their organisations' requests). After a split the
+//! admin lands on `/koperasi/{id}/permintaan/{code}?dibagi=N`, which says N orders were sent.
 
 use super::catalogue::url_encode;
 use super::checkout::{resolve_regency, status_label, wib};
@@ -41,6 +43,13 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Deserialize)]
 struct LangOnly {
     lang: Option<String>,
+}
+
+/// The allocation page's query: the language, and how many member orders were just sent.
+#[derive(Debug, Deserialize)]
+struct AllocationQuery {
+    lang: Option<String>,
+    dibagi: Option<usize>,
 }
 
 /// Members' listed products shown on a cooperative's page.
@@ -189,6 +198,29 @@ async fn public_page(
     }
 }
 
+/// Why a typed delivery regency was not taken, as the product page's order form says it:
+/// required, unknown, or a choice between the places the name fits ("Semarang" is both
+/// Kabupaten Semarang and Kota Semarang).
+fn regency_problem(lang: Lang, typed: &str, candidates: &[&regions::Regency]) -> String {
+    if typed.trim().is_empty() {
+        t(lang, "Wajib diisi.", "Required.").to_owned()
+    } else if candidates.is_empty() {
+        t(
+            lang,
+            "Kabupaten/kota tidak dikenal. Tulis namanya, mis. Banyumas.",
+            "Unknown regency or city. Type its name, e.g. Banyumas.",
+        )
+        .to_owned()
+    } else {
+        let names: Vec<&str> = candidates.iter().map(|r| r.name.as_str()).collect();
+        format!(
+            "{} {}",
+            t(lang, "Pilih salah satu:", "Choose one:"),
+            names.join(", ")
+        )
+    }
+}
+
 fn problem_messages(lang: Lang, problems: &[Problem]) -> Vec<(String, String)> {
     problems
         .iter()
@@ -218,15 +250,10 @@ async fn request_bulk(
         let mut problems = Vec::new();
         let regency_code = match resolve_regency(form.get("kabupaten")) {
             Ok(code) => code,
-            Err(_) => {
+            Err(candidates) => {
                 problems.push((
                     "kabupaten".to_owned(),
-                    t(
-                        lang,
-                        "Kabupaten/kota tidak dikenal. Tulis namanya, mis. Banyumas.",
-                        "Unknown regency or city. Type its name, e.g. Banyumas.",
-                    )
-                    .to_owned(),
+                    regency_problem(lang, form.get("kabupaten"), &candidates),
                 ));
                 String::new()
             }
@@ -288,7 +315,7 @@ pub fn render_bulk_status(lang: Lang, bulk: &Bulk, orders: &[Order], names: &[St
     html! {
         h2 { (t(lang, "Status", "Status")) ": " (rollup_label(lang, rolled)) }
         p { (bulk.request.request) " — " (bulk.request.quantity) " " (bulk.request.unit) }
-        p.muted { (t(lang, "Dikirim", "Sent")) " " (wib(bulk.created_at)) }
+        p.muted { (t(lang, "Diminta", "Requested")) " " (wib(bulk.created_at)) }
         @if !orders.is_empty() {
             table {
                 thead { tr { th { (t(lang, "Anggota", "Member")) } th { (t(lang, "Status", "Status")) } th.n { (t(lang, "Total", "Total")) } } }
@@ -409,6 +436,7 @@ async fn requests_page(
         Err(err) => return error_page(lang, &err),
     };
     let content = html! {
+        p { a href="/dasbor" { "← " (t(lang, "Dasbor", "Dashboard")) } }
         h1 { (t(lang, "Permintaan partai besar", "Bulk requests")) " — " (organisation.name) }
         p { (super::session::sign_out_form(lang, &session)) }
         @if rows.is_empty() { p.notice { (t(lang, "Belum ada permintaan.", "No requests yet.")) } }
@@ -488,10 +516,27 @@ fn load_allocation(
     })
 }
 
-fn render_allocation(lang: Lang, a: &Allocation, problem: Option<&str>) -> Markup {
+fn render_allocation(
+    lang: Lang,
+    a: &Allocation,
+    problem: Option<&str>,
+    sent: Option<usize>,
+) -> Markup {
     let allocated: Vec<Id> = a.orders.iter().map(|o| o.producer_id).collect();
+    // Members still to be given a part, with something to give them.
+    let open = a.members.iter().any(|(member, _, products)| {
+        !allocated.contains(member) && products.iter().any(|p| !p.variants.is_empty())
+    });
     let b = &a.bulk;
     html! {
+        p { a href={ "/koperasi/" (a.organisation.id) "/permintaan" } { "← " (t(lang, "Semua permintaan", "All requests")) } }
+        @if let Some(count) = sent {
+            p.notice role="status" {
+                (t(lang, "Pesanan terkirim ke", "Orders sent to")) " " strong { (count) } " "
+                (t(lang, "anggota. Mereka menerimanya di ponsel saat sinkronisasi berikutnya.",
+                    "members. They get them on their phones at their next sync."))
+            }
+        }
         h1 { (b.code) }
         p { strong { (b.request.request) } " — " (b.request.quantity) " " (b.request.unit) }
         p.muted { (b.request.buyer.name) ", " (region_name(&b.request.buyer.regency_code)) " · " (wib(b.created_at)) }
@@ -499,6 +544,11 @@ fn render_allocation(lang: Lang, a: &Allocation, problem: Option<&str>) -> Marku
         (render_bulk_status(lang, b, &a.orders, &a.names))
         h2 { (t(lang, "Bagi ke anggota", "Split among members")) }
         @if let Some(problem) = problem { p.error role="alert" { (problem) } }
+        @if !open {
+            p.muted { (t(lang,
+                "Semua anggota yang punya produk sudah mendapat bagian; tidak ada lagi yang perlu dibagi.",
+                "Every member with products has their part; there is nothing left to split.")) }
+        } @else {
         form method="post" action={ "/koperasi/" (a.organisation.id) "/permintaan/" (url_encode(&b.code)) } {
             (csrf_field(&a.session))
             table {
@@ -524,6 +574,7 @@ fn render_allocation(lang: Lang, a: &Allocation, problem: Option<&str>) -> Marku
             }
             p { button type="submit" { (t(lang, "Kirim pesanan ke anggota", "Send orders to members")) } }
         }
+        }
     }
 }
 
@@ -531,7 +582,7 @@ async fn allocation_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path((id, code)): Path<(String, String)>,
-    Query(q): Query<LangOnly>,
+    Query(q): Query<AllocationQuery>,
 ) -> Response {
     let lang = lang_of(&headers, q.lang.as_deref());
     let next = format!("/koperasi/{id}/permintaan/{code}");
@@ -551,7 +602,7 @@ async fn allocation_page(
                 lang,
                 &a.bulk.code,
                 &format!("/koperasi/{}/permintaan/{}", a.organisation.id, a.bulk.code),
-                render_allocation(lang, &a, None),
+                render_allocation(lang, &a, None, q.dibagi),
             ),
         ),
         Ok(Err(response)) => response,
@@ -618,7 +669,12 @@ async fn allocate(
             return Ok(Ok(Err((a, problem))));
         }
         match bulk::allocate(&state, &a.bulk, &per_member) {
-            Ok(_) => Ok(Ok(Ok(format!("/koperasi/{}/permintaan/{}", a.organisation.id, a.bulk.code)))),
+            Ok(made) => Ok(Ok(Ok(format!(
+                "/koperasi/{}/permintaan/{}?dibagi={}",
+                a.organisation.id,
+                a.bulk.code,
+                made.len()
+            )))),
             Err(ApiError::Refused(_)) => Ok(Ok(Err((a, t(lang,
                 "Pesanan tidak dapat dibuat: periksa jumlah dan minimal pesan tiap produk.",
                 "The orders could not be made: check the quantities and each product's minimum order."))))),
@@ -637,7 +693,7 @@ async fn allocate(
                 lang,
                 &a.bulk.code,
                 "/",
-                render_allocation(lang, &a, Some(problem)),
+                render_allocation(lang, &a, Some(problem), None),
             ),
         ),
         Ok(Err(response)) => response,

@@ -173,11 +173,15 @@ async fn dashboard(
     }
 }
 
-/// What the page shows besides the report: the clusters to filter by.
+/// What the page shows besides the report: the clusters to filter by, and a cooperative
+/// admin's way to their bulk requests.
 #[derive(Default)]
 pub(super) struct Extras {
     /// (id, name) of the clusters and cooperatives this account may filter by.
     organisations: Vec<(String, String)>,
+    /// The organisations whose bulk requests this account handles: id, name, how many
+    /// requests, how many still waiting to be split.
+    requests: Vec<(String, String, usize, usize)>,
 }
 
 /// Loads the [`Extras`] for a signed-in session. Blocks.
@@ -185,14 +189,35 @@ fn extras(state: &AppState, session: &WebSession) -> Result<Extras, ApiError> {
     let replica = state.replica()?;
     let core = replica.core();
     let me = session.account.user_id;
-    let organisations = core
+    let all = core
         .organisations()
-        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let visible: Vec<_> = all
         .into_iter()
         .filter(|o| session.account.role != Role::CooperativeAdmin || o.admins.contains(&me))
-        .map(|o| (o.id.to_string(), o.name))
         .collect();
-    Ok(Extras { organisations })
+    drop(replica);
+    let mut requests = Vec::new();
+    if matches!(session.account.role, Role::CooperativeAdmin | Role::Admin) {
+        for o in &visible {
+            let bulks = crate::bulk::of_organisation(state, o.id)?;
+            let mut waiting = 0;
+            for b in &bulks {
+                let orders = crate::bulk::allocations(state, b)?;
+                if crate::bulk::rollup(&orders) == crate::bulk::Rollup::Waiting {
+                    waiting += 1;
+                }
+            }
+            requests.push((o.id.to_string(), o.name.clone(), bulks.len(), waiting));
+        }
+    }
+    Ok(Extras {
+        organisations: visible
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.name))
+            .collect(),
+        requests,
+    })
 }
 
 /// The charts, by their URL name.
@@ -657,6 +682,22 @@ fn render(
                 (sign_out_form(lang, session))
             }
             @if let Some(note) = scope_note { p.notice { (note) } }
+            @if !extras.requests.is_empty() {
+                nav.requests aria-labelledby="permintaan-judul" {
+                    h2 #permintaan-judul { (t(lang, "Permintaan partai besar", "Bulk requests")) }
+                    ul {
+                        @for (id, name, total, waiting) in &extras.requests {
+                            li {
+                                a href={ "/koperasi/" (id) "/permintaan" } { (name) }
+                                " — " (total) " " (t(lang, "permintaan", "requests"))
+                                @if *waiting > 0 {
+                                    ", " strong { (waiting) " " (t(lang, "menunggu dibagi", "waiting to be split")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             form.filters method="get" action="/dasbor" {
                 div { label for="dari" { (t(lang, "Dari bulan", "From month")) }
                     input #dari type="month" name="dari" value=(filters.dari) placeholder="2026-01"; }

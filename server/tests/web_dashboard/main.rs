@@ -11,6 +11,7 @@
 #[macro_use]
 mod common;
 
+mod cooperative;
 mod figures;
 mod filters_and_map;
 mod signing_in;
