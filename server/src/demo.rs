@@ -72,7 +72,7 @@ fn days_ago(days: i64) -> String {
 /// Registers every maker on the facilitator's phone with their products (each photo taken in
 /// once, then shared) and months of market sales.
 fn register_all(phone: &Sentra) -> DemoResult<Vec<Listed>> {
-    let pictures = pictures::pictures(&std::env::temp_dir().join("sentra-demo-photos-v1"))?;
+    let pictures = pictures::pictures(&std::env::temp_dir().join("sentra-demo-photos-v2"))?;
     let mut taken: Vec<Option<sentra_core::photos::Photo>> = vec![None; pictures.len()];
     let mut listed = Vec::new();
     for (i, maker) in people::makers().into_iter().enumerate() {

@@ -1,8 +1,10 @@
-//! The demo's product photos: ten made-up pictures the size of a phone camera's (1600 × 1200
-//! JPEG, a few hundred KB, with texture so the encoder has real work), one per kind of product
-//! (denim, a jacket, a striped sarong, batik, sugar…). Drawn once per machine and kept in the
-//! system's temporary directory; the demo's phones take each in through the real photo
-//! pipeline once and share it between the products that look alike.
+//! The demo's product photos: ten made-up pictures, one per kind of product (denim, a jacket,
+//! a striped sarong, batik, sugar…), 1280 × 960 JPEGs with texture and noise so that they
+//! weigh what a real photo does (about 0.5 MB; the display copies the phones make and upload are
+//! 1280 px JPEGs like a camera photo's). Drawn at the display size so the pipeline has no
+//! display resize to do, drawn once per machine and kept in the system's temporary directory;
+//! the demo's phones take each in through the real photo pipeline once and share it between
+//! the products that look alike.
 
 use std::path::{Path, PathBuf};
 
@@ -47,7 +49,7 @@ fn noise(x: u32, y: u32, seed: u32) -> i32 {
 
 fn draw(index: usize) -> image::RgbImage {
     let (colour, pattern) = LOOKS[index];
-    image::RgbImage::from_fn(1600, 1200, |x, y| {
+    image::RgbImage::from_fn(1280, 960, |x, y| {
         let shade = match pattern {
             Pattern::Twill => ((x + 2 * y) % 9) as i32 * 4 - 16,
             Pattern::Stripes => {
@@ -75,7 +77,7 @@ fn draw(index: usize) -> image::RgbImage {
             }
         };
         // Light falling from the top left, as on a table by a window.
-        let light = 30 - ((x + y) / 95) as i32;
+        let light = 30 - ((x + y) / 75) as i32;
         let n = noise(x, y, index as u32 + 1);
         let channel = |c: u8| (i32::from(c) + shade + light + n).clamp(0, 255) as u8;
         image::Rgb([channel(colour[0]), channel(colour[1]), channel(colour[2])])
