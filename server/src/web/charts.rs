@@ -39,7 +39,13 @@ pub(super) fn bar_svg(table: &Table, column: usize, limit: usize) -> Markup {
                 @let value = row.values.get(column).copied().unwrap_or(0);
                 @let y = i * row_h + 2;
                 @let w = (value.max(0) as f64) / (max as f64) * bar_w;
-                text x="0" y=(y + 15) font-size="11" { title { (row.name) } (short(&row.name, label_chars.max(8))) }
+                @let label = short(&row.name, label_chars.max(8));
+                text x="0" y=(y + 15) font-size="11" {
+                    // Only a name too long even for the widest label column is cut; its whole
+                    // name is then the tooltip.
+                    @if label != row.name { title { (row.name) } }
+                    (label)
+                }
                 rect x=(label_w) y=(y + 3) width=(format!("{w:.1}")) height="15" fill=(COLOURS[0]) {}
                 text x=(format!("{:.1}", label_w + w + 4.0)) y=(y + 15) font-size="11" {
                     (figure(money, value))
