@@ -19,7 +19,7 @@ pub(super) fn bar_svg(table: &Table, column: usize, limit: usize) -> Markup {
         .max(1);
     let row_h = 22;
     let height = rows.len() * row_h + 4;
-    // The label column is as wide as the longest name (about 6.2 units a character at this
+    // The label column is as wide as the longest name (about 7 units a character at this
     // size), so "Olahan hasil pertanian" shows whole; very long names wrap to a second chart
     // width rather than being cut.
     let longest = rows
@@ -27,10 +27,10 @@ pub(super) fn bar_svg(table: &Table, column: usize, limit: usize) -> Markup {
         .map(|r| r.name.chars().count())
         .max()
         .unwrap_or(0);
-    let label_w = (longest as f64 * 6.2 + 8.0).clamp(60.0, 330.0);
+    let label_w = (longest as f64 * 7.0 + 8.0).clamp(60.0, 360.0);
     let bar_w = 185.0;
     let width = (label_w + bar_w + 95.0).ceil();
-    let label_chars = ((label_w - 8.0) / 6.2) as usize;
+    let label_chars = ((label_w - 8.0) / 7.0) as usize;
     html! {
         svg viewBox={ "0 0 " (width) " " (height) } width=(width) height=(height) role="img"
             aria-label=(table.title) {

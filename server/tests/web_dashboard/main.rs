@@ -12,6 +12,7 @@
 mod common;
 
 mod cooperative;
+mod demo;
 mod figures;
 mod filters_and_map;
 mod signing_in;
