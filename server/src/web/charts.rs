@@ -1,7 +1,7 @@
 //! The dashboard's charts as inline SVG, drawn from a [`Table`] of figures: horizontal bars of
 //! one column, or one line per column over the months. No JavaScript.
 
-use super::dashboard::{Row, Table, figure};
+use super::report_tables::{Row, Table, figure};
 use super::{Lang, rupiah, t};
 use maud::{Markup, html};
 

@@ -7,7 +7,8 @@
 //! (in the page's language, money columns marked "(Rp)"), and figures are plain integers.
 //! No `sep=` line: Excel ignores the byte-order mark when one is there.
 
-use super::dashboard::{CHARTS, Filters, Outcome, Table, figures, tables};
+use super::dashboard::{CHARTS, Filters, Outcome, figures};
+use super::report_tables::{Table, tables};
 use super::session::{forbidden, to_sign_in};
 use super::{Lang, error_page, lang_of, t};
 use crate::error::ApiError;

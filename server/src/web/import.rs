@@ -7,8 +7,8 @@
 //!   mark, `;`-separated, as Excel in Indonesian saves it; `,` files are read too).
 //! - `POST /dasbor/impor`: `multipart/form-data` (fields `berkas`, the file, and/or `teks`, the
 //!   pasted CSV) or `application/x-www-form-urlencoded` (`teks`), with `csrf`.
-//! - `GET`/`POST /dasbor/pendamping`: an admin assigns a facilitator (`login`) to a region
-//!   (`wilayah`, a province, regency, district or village code).
+//! - `GET`/`POST /dasbor/pendamping`: an admin assigns a facilitator to a region
+//!   (`assignments.rs`).
 //!
 //! The import registers each good row on the server's replica as a producer registered by the
 //! signed-in facilitator and pushes it into the store, so the facilitator's phone gets them on
@@ -27,7 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::{Markup, html};
 use sentra_core::producers::{NewProducer, Sector};
-use sentra_core::{Id, Role, regions};
+use sentra_core::{Id, Role};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -56,7 +56,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dasbor/impor", get(import_page).post(import))
         .route("/dasbor/impor/templat.csv", get(template))
-        .route("/dasbor/pendamping", get(assign_page).post(assign))
+        .merge(super::assignments::routes())
 }
 
 /// A problem with one row of an import.
@@ -88,13 +88,13 @@ struct ParsedRow {
 }
 
 /// Who may use a page, decided per request.
-enum Gate {
+pub(super) enum Gate {
     SignIn,
     Forbidden(WebSession),
     Open(WebSession),
 }
 
-async fn gate(
+pub(super) async fn gate(
     state: &AppState,
     headers: &HeaderMap,
     allowed: fn(Role) -> bool,
@@ -114,14 +114,10 @@ fn may_import(role: Role) -> bool {
     matches!(role, Role::Facilitator | Role::Admin)
 }
 
-fn may_assign(role: Role) -> bool {
-    role == Role::Admin
-}
-
 /// `?lang=` only.
 #[derive(Debug, Default, Deserialize)]
-struct LangOnly {
-    lang: Option<String>,
+pub(super) struct LangOnly {
+    pub(super) lang: Option<String>,
 }
 
 /// The template: the header row.
@@ -634,132 +630,6 @@ fn render_import(
                     textarea #teks name="teks" rows="8" { (typed) }
                 }
                 p { button type="submit" { (t(lang, "Impor", "Import")) } }
-            }
-        },
-    )
-}
-
-/// The assignment form as submitted.
-#[derive(Debug, Default, Deserialize)]
-struct AssignForm {
-    #[serde(default)]
-    login: String,
-    #[serde(default)]
-    wilayah: String,
-    #[serde(default)]
-    csrf: String,
-}
-
-async fn assign_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<LangOnly>,
-) -> Response {
-    let lang = lang_of(&headers, q.lang.as_deref());
-    match gate(&state, &headers, may_assign).await {
-        Ok(Gate::SignIn) => to_sign_in("/dasbor/pendamping"),
-        Ok(Gate::Forbidden(s)) => forbidden(lang, &s),
-        Ok(Gate::Open(s)) => respond(
-            StatusCode::OK,
-            chosen(q.lang.as_deref()),
-            render_assign(lang, &s, None, &AssignForm::default()),
-        ),
-        Err(err) => error_page(lang, &err),
-    }
-}
-
-async fn assign(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<AssignForm>,
-) -> Response {
-    let lang = lang_of(&headers, None);
-    let session = match gate(&state, &headers, may_assign).await {
-        Ok(Gate::SignIn) => return to_sign_in("/dasbor/pendamping"),
-        Ok(Gate::Forbidden(s)) => return forbidden(lang, &s),
-        Ok(Gate::Open(s)) => s,
-        Err(err) => return error_page(lang, &err),
-    };
-    if !csrf_ok(&headers, &form.csrf) {
-        return error_page(lang, &ApiError::BadBody);
-    }
-    let (login, region) = (form.login.clone(), form.wilayah.clone());
-    let outcome = blocking(move || state.assign_region(&login, &region)).await;
-    let (status, message) = match outcome {
-        Ok(()) => {
-            let code: String = form.wilayah.chars().filter(char::is_ascii_digit).collect();
-            let name = regions::province(&code)
-                .map(|p| p.name.clone())
-                .or_else(|| regions::regency(&code).map(|r| r.name.clone()))
-                .unwrap_or_else(|| code.clone());
-            (
-                StatusCode::OK,
-                Ok(format!(
-                    "{} {} {} {name} ({code}).",
-                    t(lang, "Pendamping", "Facilitator"),
-                    form.login.trim(),
-                    t(lang, "kini bertugas di", "is now assigned to"),
-                )),
-            )
-        }
-        Err(ApiError::BadCredentials) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Err(t(
-                lang,
-                "Pendamping dengan nama pengguna atau nomor HP ini tidak ada.",
-                "No facilitator signs in with this user name or phone number.",
-            )),
-        ),
-        Err(ApiError::BadBody) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Err(t(
-                lang,
-                "Kode wilayah tidak dikenal: tulis kode provinsi (2 digit), kabupaten/kota (4), kecamatan (6), atau desa (10).",
-                "Unknown region code: enter a province (2 digits), regency (4), district (6) or village (10) code.",
-            )),
-        ),
-        Err(err) => return error_page(lang, &err),
-    };
-    respond(
-        status,
-        None,
-        render_assign(lang, &session, Some(message), &form),
-    )
-}
-
-fn render_assign(
-    lang: Lang,
-    session: &WebSession,
-    message: Option<Result<String, &str>>,
-    form: &AssignForm,
-) -> Markup {
-    page(
-        lang,
-        t(lang, "Wilayah pendamping", "Facilitators' regions"),
-        "/dasbor/pendamping",
-        html! {
-            p { a href="/dasbor" { "← " (t(lang, "Dasbor", "Dashboard")) } }
-            h1 { (t(lang, "Tugaskan pendamping ke wilayah", "Assign a facilitator to a region")) }
-            p.muted { (t(lang,
-                "Pendamping melihat dan boleh mengubah semua perajin di wilayahnya, selain perajin yang ia daftarkan sendiri.",
-                "A facilitator sees and may edit every producer in their regions, besides the ones they registered.")) }
-            @match &message {
-                Some(Ok(done)) => { p.notice role="status" { (done) } }
-                Some(Err(problem)) => { p.error role="alert" { (problem) } }
-                None => {}
-            }
-            form method="post" action="/dasbor/pendamping" {
-                (csrf_field(session))
-                div.field {
-                    label for="login" { (t(lang, "Nama pengguna atau nomor HP pendamping", "Facilitator's user name or phone")) }
-                    input #login name="login" type="text" required value=(form.login);
-                }
-                div.field {
-                    label for="wilayah" { (t(lang, "Kode wilayah", "Region code")) }
-                    input #wilayah name="wilayah" type="text" inputmode="numeric" required
-                        placeholder="3327" value=(form.wilayah);
-                }
-                p { button type="submit" { (t(lang, "Tugaskan", "Assign")) } }
             }
         },
     )

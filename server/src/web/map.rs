@@ -5,7 +5,7 @@
 //! CC BY 4.0; `map_data/README.md` says how they were made). A table whose rows are regencies
 //! or smaller places is summed into their provinces.
 
-use super::dashboard::{Table, figure};
+use super::report_tables::{Table, figure};
 use super::{Lang, t};
 use maud::{Markup, html};
 use std::collections::HashMap;

@@ -4,15 +4,18 @@
 //! page stays under 60 KB before images). Text is escaped by the templates (maud), so a name
 //! like `<script>` shows as text.
 
+mod assignments;
 pub mod catalogue;
 mod charts;
 pub mod checkout;
 pub mod cooperative;
+mod cooperative_admin;
 pub mod dashboard;
 mod exports;
 pub mod headers;
 pub mod import;
 mod map;
+mod report_tables;
 pub mod session;
 
 use crate::AppState;
