@@ -1,17 +1,32 @@
-//! `sentra-server demo`: a server with realistic data that simulated phones pushed through the
-//! real protocol: a facilitator in Pemalang registers garment makers of the Rowosari cluster
-//! and crystal-sugar makers of a Banyumas cooperative, lists their products with photos, and
-//! syncs; then one producer signs in on their own phone, gets their shop, records a market sale
-//! and syncs it back.
+//! `sentra-server demo`: a server with data shaped like the brief's, which simulated phones
+//! pushed through the real protocol. A facilitator in Pemalang registers the 146 garment makers
+//! of Rowosari (21 clusters, 1,092 workers) and the crystal-sugar makers of a Banyumas
+//! cooperative, lists their few hundred products with camera-sized photos, records months of
+//! their market sales, and syncs. One producer then signs in on their own phone, gets their
+//! shop, records a sale and syncs it back. The server's admin makes the clusters and the
+//! cooperative; buyers order from the storefront (the facilitator's phone accepts, ships or
+//! rejects), the facilitator enters orders taken by phone, and a buyer's bulk request to the
+//! cooperative is split among its members while a second waits.
+//!
+//! Who and what is in it: `demo/people.rs`; the photos: `demo/pictures.rs` (ten pictures drawn
+//! once per machine, each taken in through the photo pipeline once and shared by the products
+//! that look alike, so start-up stays a few seconds).
+
+mod people;
+mod pictures;
 
 use crate::AppState;
+use crate::bulk::{self, BulkRequest};
 use sentra_core::catalogue::{NewProduct, NewVariant};
+use sentra_core::orders::{Buyer, NewOrder, NewOrderLine, Transition};
 use sentra_core::producers::NewProducer;
 use sentra_core::sales::NewSale;
 use sentra_core::sync::engine::{CancelToken, ProgressListener, SyncOptions, SyncProgress};
 use sentra_core::sync::http::HttpTransport;
 use sentra_core::{Account, Id, Role, Sentra};
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
+use std::time::Instant;
 
 /// The demo's sign-ins, printed for whoever runs it.
 pub const FACILITATOR: (&str, &str) = ("pendamping.pemalang", "demo-pemalang");
@@ -19,8 +34,11 @@ pub const FACILITATOR: (&str, &str) = ("pendamping.pemalang", "demo-pemalang");
 pub const OFFICIAL: (&str, &str) = ("dinas.jateng", "demo-dinas");
 /// The Banyumas cooperative's admin (its bulk orders, `/koperasi/…/permintaan`).
 pub const COOPERATIVE_ADMIN: (&str, &str) = ("admin.koperasi", "demo-koperasi");
-/// Every demo producer's PIN.
+/// The PIN of the demo producers who have an account of their own.
 pub const PRODUCER_PIN: &str = "123456";
+/// The producers with an account of their own (the rest are kept by the facilitator).
+pub const PRODUCERS_WITH_ACCOUNTS: [&str; 3] =
+    ["0812-2750-1001", "0812-2750-1002", "0813-2900-2001"];
 
 struct Quiet;
 impl ProgressListener for Quiet {
@@ -29,152 +47,57 @@ impl ProgressListener for Quiet {
 
 type DemoResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-/// A product photo made up for the demo: a soft gradient in the product's colours.
-fn picture(dir: &Path, name: &str, colour: [u8; 3]) -> DemoResult<std::path::PathBuf> {
-    let image = image::RgbImage::from_fn(1600, 1200, |x, y| {
-        let shade = |c: u8, t: u32| (u32::from(c) * (600 + t) / 1800).min(255) as u8;
-        let t = (x + y) / 4;
-        image::Rgb([
-            shade(colour[0], t),
-            shade(colour[1], t),
-            shade(colour[2], t),
-        ])
-    });
-    let path = dir.join(format!("{name}.png"));
-    image.save(&path)?;
-    Ok(path)
-}
-
-/// Name, category, unit, price, sizes (none: one variant) and photo colour.
-type DemoProduct = (
-    &'static str,
-    &'static str,
-    &'static str,
-    i64,
-    &'static [&'static str],
-    [u8; 3],
-);
-
-struct Maker {
-    business: &'static str,
-    owner: &'static str,
-    phone: &'static str,
+/// A registered demo producer: their id, their products' variants (first product first).
+struct Listed {
+    producer: Id,
+    phone: String,
     regency: &'static str,
-    sector: &'static str,
-    products: &'static [DemoProduct],
+    cluster: Option<usize>,
+    variants: Vec<Vec<Id>>,
 }
 
-const MAKERS: &[Maker] = &[
-    Maker {
-        business: "Konveksi Rowosari Jaya",
-        owner: "Siti Aminah",
-        phone: "0812-2750-1001",
-        regency: "3327",
-        sector: "fashion_textiles",
-        products: &[
-            (
-                "Celana Jeans Reguler",
-                "Pakaian",
-                "pcs",
-                125_000,
-                &["28", "30", "32", "34"],
-                [40, 70, 140],
-            ),
-            (
-                "Jaket Jeans Unisex",
-                "Pakaian",
-                "pcs",
-                185_000,
-                &["M", "L", "XL"],
-                [60, 90, 160],
-            ),
-        ],
-    },
-    Maker {
-        business: "Jeans Ulujami Mandiri",
-        owner: "Ahmad Fauzi",
-        phone: "0812-2750-1002",
-        regency: "3327",
-        sector: "fashion_textiles",
-        products: &[(
-            "Sarung Tenun Goyor",
-            "Pakaian",
-            "kodi",
-            1_400_000,
-            &[],
-            [150, 40, 60],
-        )],
-    },
-    Maker {
-        business: "Gula Kristal Sumber Manis",
-        owner: "Sri Wahyuni",
-        phone: "0813-2900-2001",
-        regency: "3302",
-        sector: "processed_agriculture",
-        products: &[
-            (
-                "Gula Kristal Kelapa 1 kg",
-                "Makanan",
-                "kg",
-                28_000,
-                &[],
-                [190, 140, 60],
-            ),
-            (
-                "Gula Semut Organik 500 g",
-                "Makanan",
-                "pack",
-                22_000,
-                &[],
-                [160, 110, 50],
-            ),
-        ],
-    },
-];
-
-/// Fills a running server at `url` with the demo data. `work` holds the simulated phones.
-pub async fn seed(state: &AppState, url: &str, work: &Path) -> DemoResult<()> {
-    let options = SyncOptions::default();
-    let cancel = CancelToken::new();
-    let blocking = |state: AppState,
-                    login: &'static str,
-                    secret: &'static str,
-                    role: Role,
-                    producer: Option<Id>| {
-        tokio::task::spawn_blocking(move || state.create_account(login, secret, role, producer))
-    };
-    blocking(
-        state.clone(),
-        FACILITATOR.0,
-        FACILITATOR.1,
-        Role::Facilitator,
-        None,
+/// Today's date in Western Indonesia Time, minus `days`, as `YYYY-MM-DD`.
+fn days_ago(days: i64) -> String {
+    let day = (time::OffsetDateTime::now_utc() + time::Duration::hours(7)
+        - time::Duration::days(days))
+    .date();
+    format!(
+        "{:04}-{:02}-{:02}",
+        day.year(),
+        u8::from(day.month()),
+        day.day()
     )
-    .await??;
+}
 
-    // The facilitator's phone, in the villages, offline.
-    let phone = Sentra::open(&work.join("facilitator.db"))?;
-    let (transport, signed_in) =
-        HttpTransport::sign_in(url, phone.device_id(), FACILITATOR.0, FACILITATOR.1).await?;
-    phone.set_account(Account {
-        user_id: signed_in.user_id,
-        role: signed_in.role,
-    })?;
-    let mut registered = Vec::new();
-    for maker in MAKERS {
+/// Registers every maker on the facilitator's phone with their products (each photo taken in
+/// once, then shared) and months of market sales.
+fn register_all(phone: &Sentra) -> DemoResult<Vec<Listed>> {
+    let pictures = pictures::pictures(&std::env::temp_dir().join("sentra-demo-photos-v2"))?;
+    let mut taken: Vec<Option<sentra_core::photos::Photo>> = vec![None; pictures.len()];
+    let mut listed = Vec::new();
+    for (i, maker) in people::makers().into_iter().enumerate() {
         let producer = phone.register_producer(&NewProducer {
-            business_name: maker.business.into(),
-            owner_name: maker.owner.into(),
-            phone: maker.phone.into(),
-            address: "Desa binaan".into(),
+            business_name: maker.business.clone(),
+            owner_name: maker.owner.clone(),
+            phone: maker.phone.clone(),
+            address: if maker.regency == "3327" {
+                format!(
+                    "Dukuh {}, Desa Rowosari, Ulujami",
+                    people::CLUSTERS[maker.cluster.unwrap_or(0)]
+                )
+            } else {
+                "Desa Pageraji, Cilongok".to_owned()
+            },
             region_code: maker.regency.into(),
             sector: maker.sector.into(),
-            workforce: 6,
+            workforce: maker.workforce,
+            year_founded: Some(1995 + (i as i64 * 7) % 28),
             consent_publish: true,
-            consent_date: Some("2026-11-01".into()),
+            consent_date: Some("2026-08-01".into()),
             ..Default::default()
         })?;
-        for (name, category, unit, price, sizes, colour) in maker.products {
+        let mut variants = Vec::new();
+        for (name, category, unit, price, sizes, picture) in &maker.products {
             let product = phone.create_product(&NewProduct {
                 producer_id: producer.to_string(),
                 name: (*name).into(),
@@ -183,7 +106,7 @@ pub async fn seed(state: &AppState, url: &str, work: &Path) -> DemoResult<()> {
                 unit: (*unit).into(),
                 price: *price,
                 min_order: 1,
-                weight_g: 500,
+                weight_g: if *category == "Makanan" { 1_000 } else { 500 },
                 length_cm: 30,
                 width_cm: 20,
                 height_cm: 5,
@@ -209,129 +132,357 @@ pub async fn seed(state: &AppState, url: &str, work: &Path) -> DemoResult<()> {
                         .collect()
                 },
             })?;
-            phone.add_photo(product, &picture(work, &product.to_string(), *colour)?)?;
+            match &taken[*picture] {
+                Some(photo) => {
+                    phone.share_photo(product, photo)?;
+                }
+                None => taken[*picture] = Some(phone.add_photo(product, &pictures[*picture])?),
+            }
+            variants.push(
+                phone
+                    .product(product)?
+                    .variants
+                    .iter()
+                    .map(|v| v.id)
+                    .collect(),
+            );
         }
-        registered.push((producer, maker.phone));
+        listed.push(Listed {
+            producer,
+            phone: maker.phone,
+            regency: maker.regency,
+            cluster: maker.cluster,
+            variants,
+        });
     }
+    // Market sales the facilitator noted on visits over the last three months.
+    let channels = ["market_stall", "reseller", "exhibition", "market_stall"];
+    // (Not the first maker's: she keeps her own ledger on her own phone.)
+    for (i, maker) in listed.iter().enumerate().skip(1) {
+        for k in 0..(2 + i % 3) {
+            let product = &maker.variants[k % maker.variants.len()];
+            phone.record_sale(&NewSale {
+                variant_id: product[(i + k) % product.len()].to_string(),
+                quantity: 1 + ((i + k) % 5) as i64,
+                unit_price: None,
+                channel: channels[(i + k) % channels.len()].into(),
+                sold_on: days_ago(2 + ((i * 13 + k * 29) % 88) as i64),
+            })?;
+        }
+    }
+    Ok(listed)
+}
+
+/// Fills a running server at `url` with the demo data. `work` holds the simulated phones.
+pub async fn seed(state: &AppState, url: &str, work: &Path) -> DemoResult<()> {
+    let started = Instant::now();
+    let options = SyncOptions::default();
+    let cancel = CancelToken::new();
+    let account =
+        |state: AppState, login: String, secret: &'static str, role: Role, producer: Option<Id>| {
+            tokio::task::spawn_blocking(move || {
+                state.create_account(&login, secret, role, producer)
+            })
+        };
+    account(
+        state.clone(),
+        FACILITATOR.0.into(),
+        FACILITATOR.1,
+        Role::Facilitator,
+        None,
+    )
+    .await??;
+
+    // The facilitator's phone, in the villages, offline.
+    let phone = Sentra::open(&work.join("facilitator.db"))?;
+    let (transport, signed_in) =
+        HttpTransport::sign_in(url, phone.device_id(), FACILITATOR.0, FACILITATOR.1).await?;
+    phone.set_account(Account {
+        user_id: signed_in.user_id,
+        role: signed_in.role,
+    })?;
+    let phone = std::sync::Arc::new(phone);
+    let listed = {
+        let phone = phone.clone();
+        tokio::task::spawn_blocking(move || register_all(&phone)).await??
+    };
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "the facilitator's phone registered everyone, offline"
+    );
     let report = phone
         .sync(&transport, &options, None::<&Quiet>, &cancel)
         .await?;
     tracing::info!(
         pushed = report.pushed,
         photos = report.photos_sent,
+        seconds = started.elapsed().as_secs_f64(),
         "facilitator's phone synced"
     );
 
-    // Each producer activates an account; the first signs in on their own phone.
-    for (producer, login) in &registered {
-        blocking(
+    // Three producers activate accounts of their own; the first signs in on her own phone.
+    for login in PRODUCERS_WITH_ACCOUNTS {
+        let producer = listed.iter().find(|l| l.phone == login).map(|l| l.producer);
+        account(
             state.clone(),
-            login,
+            login.into(),
             PRODUCER_PIN,
             Role::Producer,
-            Some(*producer),
+            producer,
         )
         .await??;
     }
-    let (producer, login) = registered[0];
+    let login = PRODUCERS_WITH_ACCOUNTS[0];
     let own = Sentra::open(&work.join("producer.db"))?;
-    let (transport, signed_in) =
+    let (own_transport, signed_in) =
         HttpTransport::sign_in(url, own.device_id(), login, PRODUCER_PIN).await?;
     own.set_account(Account {
         user_id: signed_in.user_id,
         role: signed_in.role,
     })?;
-    own.sync(&transport, &options, None::<&Quiet>, &cancel)
+    own.sync(&own_transport, &options, None::<&Quiet>, &cancel)
         .await?;
-    let shop = own.list_products(&sentra_core::catalogue::listing::ProductQuery {
-        producer_id: Some(producer),
-        limit: 10,
-        ..Default::default()
+    let first_variant = listed[0].variants[0][0];
+    own.record_sale(&NewSale {
+        variant_id: first_variant.to_string(),
+        quantity: 2,
+        unit_price: None,
+        channel: "market_stall".into(),
+        sold_on: "2026-11-22".into(),
     })?;
-    if let Some(first) = shop.first() {
-        let variant = own.product(first.id)?.variants[0].id;
-        own.record_sale(&NewSale {
-            variant_id: variant.to_string(),
-            quantity: 2,
-            unit_price: None,
-            channel: "market_stall".into(),
-            sold_on: "2026-11-22".into(),
-        })?;
-    }
     let report = own
-        .sync(&transport, &options, None::<&Quiet>, &cancel)
+        .sync(&own_transport, &options, None::<&Quiet>, &cancel)
         .await?;
     tracing::info!(pushed = report.pushed, "producer's phone synced");
 
-    // The officials and the cooperative's admin, a cluster and a cooperative made by the
-    // server's admin, and buyers' orders from the storefront.
-    blocking(state.clone(), OFFICIAL.0, OFFICIAL.1, Role::Official, None).await??;
-    let admin = blocking(
+    // The official and the cooperative's admin; Rowosari's clusters and the Banyumas
+    // cooperative, made by the server's admin.
+    account(
         state.clone(),
-        COOPERATIVE_ADMIN.0,
+        OFFICIAL.0.into(),
+        OFFICIAL.1,
+        Role::Official,
+        None,
+    )
+    .await??;
+    let admin = account(
+        state.clone(),
+        COOPERATIVE_ADMIN.0.into(),
         COOPERATIVE_ADMIN.1,
         Role::CooperativeAdmin,
         None,
     )
     .await??;
-    let members = |regency: &'static str| -> Vec<Id> {
-        MAKERS
-            .iter()
-            .zip(&registered)
-            .filter(|(maker, _)| maker.regency == regency)
-            .map(|(_, (producer, _))| *producer)
-            .collect()
-    };
-    let (pemalang, banyumas) = (members("3327"), members("3302"));
+    let clusters: Vec<(usize, Id)> = listed
+        .iter()
+        .filter_map(|l| l.cluster.map(|c| (c, l.producer)))
+        .collect();
+    let sugar: Vec<Id> = listed
+        .iter()
+        .filter(|l| l.regency == "3302")
+        .map(|l| l.producer)
+        .collect();
     let seeded = state.clone();
-    tokio::task::spawn_blocking(move || -> Result<(), crate::error::ApiError> {
+    let cooperative = tokio::task::spawn_blocking(move || -> Result<Id, crate::error::ApiError> {
         seeded.replica()?.act(|core| {
-            let cluster = core.create_organisation("cluster", "Sentra Jeans Rowosari", "3327")?;
-            for member in &pemalang {
-                core.add_member(cluster, *member)?;
+            for (index, name) in people::CLUSTERS.iter().enumerate() {
+                let cluster = core.create_organisation(
+                    "cluster",
+                    &format!("Sentra Jeans Rowosari — {name}"),
+                    "3327",
+                )?;
+                for (_, member) in clusters.iter().filter(|(c, _)| *c == index) {
+                    core.add_member(cluster, *member)?;
+                }
             }
             let cooperative =
                 core.create_organisation("cooperative", "Koperasi Gula Kristal Banyumas", "3302")?;
-            for member in &banyumas {
+            for member in &sugar {
                 core.add_member(cooperative, *member)?;
             }
             core.add_admin(cooperative, admin.user_id)?;
-            Ok(())
+            Ok(cooperative)
         })
     })
     .await??;
-    if let Some(first) = shop.first() {
-        let variant = own.product(first.id)?.variants[0].id;
+
+    // Buyers order from the storefront, each from their own address; the first order goes to
+    // the producer with her own phone, who accepts it there.
+    let mut placed = Vec::new();
+    for j in 0..40usize {
+        let maker = if j == 0 {
+            &listed[0]
+        } else {
+            &listed[1 + (j * 17) % (listed.len() - 1)]
+        };
+        let (name, phone_no, regency, address) = people::BUYERS[j % people::BUYERS.len()];
+        let product = &maker.variants[j % maker.variants.len()];
+        let request = crate::orders::OrderRequest {
+            key: format!("demo-order-{}", j + 1),
+            producer_id: maker.producer.to_string(),
+            buyer: Buyer {
+                name: name.into(),
+                phone: phone_no.into(),
+                regency_code: regency.into(),
+                address: address.into(),
+            },
+            note: if j == 0 {
+                "Mohon dikirim minggu ini".into()
+            } else {
+                String::new()
+            },
+            lines: vec![NewOrderLine {
+                variant_id: product[j % product.len()].to_string(),
+                quantity: 1 + (j % 4) as i64,
+            }],
+        };
         let ordering = state.clone();
+        let client = crate::limits::ClientAddress::of(Some(IpAddr::V4(Ipv4Addr::new(
+            127,
+            0,
+            1,
+            j as u8 + 1,
+        ))));
         let order = tokio::task::spawn_blocking(move || {
-            crate::orders::place_order(
-                &ordering,
-                crate::limits::ClientAddress::of(Some(std::net::Ipv4Addr::LOCALHOST.into())),
-                crate::orders::OrderRequest {
-                    key: "demo-order-1".into(),
-                    producer_id: producer.to_string(),
-                    buyer: sentra_core::orders::Buyer {
-                        name: "Toko Berkah".into(),
-                        phone: "0813-2222-4321".into(),
-                        regency_code: "3302".into(),
-                        address: "Jl. Jend. Sudirman 10, Purwokerto".into(),
-                    },
-                    note: "Mohon dikirim minggu ini".into(),
-                    lines: vec![sentra_core::orders::NewOrderLine {
-                        variant_id: variant.to_string(),
-                        quantity: 3,
-                    }],
-                },
-            )
+            crate::orders::place_order(&ordering, client, request)
         })
         .await??;
-        // The producer's phone gets it and accepts it.
-        own.sync(&transport, &options, None::<&Quiet>, &cancel)
-            .await?;
-        own.transition_order(order.id, &sentra_core::orders::Transition::Accept)?;
-        own.sync(&transport, &options, None::<&Quiet>, &cancel)
-            .await?;
-        tracing::info!(code = %order.code, "a buyer's order was placed and accepted");
+        placed.push((maker.producer, order));
     }
+    own.sync(&own_transport, &options, None::<&Quiet>, &cancel)
+        .await?;
+    own.transition_order(placed[0].1.id, &Transition::Accept)?;
+    own.sync(&own_transport, &options, None::<&Quiet>, &cancel)
+        .await?;
+    tracing::info!(code = %placed[0].1.code, "a buyer's order was placed and accepted");
+
+    // The facilitator's phone gets the others: most accepted, half of those shipped, one
+    // rejected; and orders the facilitator took by phone are entered.
+    phone
+        .sync(&transport, &options, None::<&Quiet>, &cancel)
+        .await?;
+    for (j, (_, order)) in placed.iter().enumerate().skip(1) {
+        if j % 9 == 0 {
+            phone.transition_order(
+                order.id,
+                &Transition::Reject {
+                    reason: "Stok bahan habis".into(),
+                },
+            )?;
+            continue;
+        }
+        if j % 5 == 4 {
+            continue; // still waiting for an answer
+        }
+        phone.transition_order(order.id, &Transition::Accept)?;
+        if j % 2 == 0 {
+            phone.transition_order(
+                order.id,
+                &Transition::Ship {
+                    courier: ["JNE", "J&T", "SiCepat", "Pos Indonesia"][j % 4].into(),
+                    tracking_no: format!("DEMO{:08}", 40_000 + j * 37),
+                },
+            )?;
+        }
+    }
+    for j in 0..10usize {
+        let maker = &listed[3 + (j * 29) % (listed.len() - 3)];
+        let (name, phone_no, regency, address) = people::BUYERS[(j + 3) % people::BUYERS.len()];
+        phone.create_order(&NewOrder {
+            producer_id: maker.producer.to_string(),
+            channel: "facilitator".into(),
+            buyer: Buyer {
+                name: name.into(),
+                phone: phone_no.into(),
+                regency_code: regency.into(),
+                address: address.into(),
+            },
+            note: "Dipesan lewat telepon ke pendamping".into(),
+            lines: vec![NewOrderLine {
+                variant_id: maker.variants[0][0].to_string(),
+                quantity: 2 + j as i64,
+            }],
+            request_key: format!("demo-facilitator-{j}"),
+        })?;
+    }
+    phone
+        .sync(&transport, &options, None::<&Quiet>, &cancel)
+        .await?;
+
+    // A buyer asks the cooperative for a ton of sugar, split among three members; a second
+    // request waits for the admin.
+    let sugar_makers: Vec<(Id, Id)> = listed
+        .iter()
+        .filter(|l| l.regency == "3302")
+        .take(3)
+        .map(|l| (l.producer, l.variants[0][0]))
+        .collect();
+    let splitting = state.clone();
+    tokio::task::spawn_blocking(move || -> Result<(), crate::error::ApiError> {
+        let buyer = |name: &str, phone: &str, regency: &str, address: &str| Buyer {
+            name: name.into(),
+            phone: phone.into(),
+            regency_code: regency.into(),
+            address: address.into(),
+        };
+        let first = bulk::submit(
+            &splitting,
+            cooperative,
+            "demo-bulk-1",
+            BulkRequest {
+                buyer: buyer(
+                    "CV Sumber Pangan",
+                    "0812-8800-1207",
+                    "1275",
+                    "Jl. Gatot Subroto 40, Medan",
+                ),
+                request: "Gula kristal kelapa, kemasan 1 kg".into(),
+                quantity: 1_000,
+                unit: "kg".into(),
+                note: "Dikirim akhir bulan, bayar transfer".into(),
+            },
+        )?
+        .map_err(|_| crate::error::ApiError::BadBody)?;
+        let split: Vec<(Id, Vec<NewOrderLine>)> = sugar_makers
+            .iter()
+            .zip([400, 350, 250])
+            .map(|((member, variant), quantity)| {
+                (
+                    *member,
+                    vec![NewOrderLine {
+                        variant_id: variant.to_string(),
+                        quantity,
+                    }],
+                )
+            })
+            .collect();
+        bulk::allocate(&splitting, &first, &split)?;
+        bulk::submit(
+            &splitting,
+            cooperative,
+            "demo-bulk-2",
+            BulkRequest {
+                buyer: buyer(
+                    "Dinas Koperasi Kab. Banyumas",
+                    "0281-555-9876",
+                    "3302",
+                    "Jl. Pemuda 1, Purwokerto",
+                ),
+                request: "Gula semut organik untuk pameran UMKM".into(),
+                quantity: 200,
+                unit: "pack".into(),
+                note: String::new(),
+            },
+        )?
+        .map_err(|_| crate::error::ApiError::BadBody)?;
+        Ok(())
+    })
+    .await??;
+    tracing::info!(
+        producers = listed.len(),
+        orders = placed.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "demo data ready"
+    );
     Ok(())
 }

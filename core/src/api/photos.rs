@@ -30,6 +30,14 @@ impl Sentra {
         photos::library::add(&self.db, &self.photo_dir, &self.photo_limits, owner, source)
     }
 
+    /// Adds a photo this phone already holds to another product or producer (one picture shown
+    /// on two products, as for two colours of one design), without processing the image again.
+    /// The same image twice on one owner is kept once. An image not in this phone's library is
+    /// refused (`hash`, unknown).
+    pub fn share_photo(&self, owner: Id, photo: &photos::Photo) -> Result<photos::Photo> {
+        photos::library::share(&self.db, owner, photo)
+    }
+
     /// Creates a product together with its first photo, in one transaction: when the photo is
     /// refused (not an image, damaged, HEIC...) no product is made, so trying again cannot
     /// make the product twice. Returns the product's id and the photo.

@@ -74,6 +74,30 @@ pub(crate) fn add_with_owner(
     result
 }
 
+/// Adds to `owner` a photo whose image files this phone already holds: a new photo row for
+/// the same hashes, nothing processed or written again.
+pub(crate) fn share(db: &Db, owner: Id, photo: &rows::Photo) -> Result<rows::Photo> {
+    db.write(|tx| {
+        let held: i64 = tx.query_row(
+            "SELECT count(*) FROM photo_files WHERE hash = ?1",
+            [&photo.hash],
+            |r| r.get(0),
+        )?;
+        if held == 0 {
+            return Err(Error::field("hash", Rule::Unknown));
+        }
+        let existing: Option<Id> = tx
+            .prepare_cached("SELECT id FROM photos WHERE owner_id = ?1 AND hash = ?2")?
+            .query_row(rusqlite::params![owner, photo.hash], |r| r.get(0))
+            .optional()?;
+        let id = match existing {
+            Some(id) => id,
+            None => rows::add(tx, owner, &photo.hash, photo.thumb_hash.as_deref())?,
+        };
+        rows::get(tx, id)?.ok_or(Error::NotFound { entity: "photo" })
+    })
+}
+
 fn record(tx: &mut Tx<'_>, owner: Id, processed: &Processed) -> Result<rows::Photo> {
     let now = tx.now_ms();
     for (image, kind) in [

@@ -301,25 +301,75 @@ pub(crate) fn this_year(now_ms: i64) -> i64 {
     time::OffsetDateTime::from_unix_timestamp(now_ms / 1000).map_or(2100, |t| i64::from(t.year()))
 }
 
-/// Registers a producer. `registered_by` comes from the signed-in account.
-pub(crate) fn register(tx: &mut Tx<'_>, input: &NewProducer, by: RegisteredBy) -> Result<Id> {
-    let now = tx.now_ms();
-    let mut c = Checks::new();
-    let business_name = c.label("business_name", &input.business_name, NAME_MAX);
-    let owner_name = c.label("owner_name", &input.owner_name, NAME_MAX);
-    let phone = c.phone("phone", &input.phone);
-    let address = c.optional_text("address", &input.address, ADDRESS_MAX);
-    let region_code = check_region(&mut c, &input.region_code);
-    let sector = check_sector(&mut c, &input.sector);
-    let workforce = c.range("workforce", input.workforce, 0, MAX_WORKFORCE);
-    let year_founded = check_year(&mut c, input.year_founded, this_year(now));
-    let nib = check_nib(&mut c, input.nib.as_deref());
-    let certifications = check_certifications(&mut c, &input.certifications);
-    let consent_date = check_consent(&mut c, input.consent_publish, input.consent_date.as_deref());
+impl NewProducer {
+    /// Every rule a registration of this producer would break, without registering it (empty
+    /// when it would be taken). The facilitators' CSV import uses it to report all of a bad
+    /// row's problems at once, with those it found itself.
+    pub fn problems(&self, now_ms: i64) -> Vec<crate::FieldError> {
+        let mut c = Checks::new();
+        let _ = checked(&mut c, self, now_ms);
+        match c.finish() {
+            Ok(()) => Vec::new(),
+            Err(err) => err.fields().to_vec(),
+        }
+    }
+}
+
+/// A registration's fields, checked (the failures are in the `Checks`).
+struct Checked {
+    business_name: String,
+    owner_name: String,
+    phone: String,
+    address: String,
+    region_code: String,
+    sector: &'static str,
+    workforce: i64,
+    year_founded: Option<i64>,
+    nib: Option<String>,
+    certifications: String,
+    consent_date: Option<String>,
+}
+
+/// Checks every field of a registration, as [`register`] and [`NewProducer::problems`] do.
+fn checked(c: &mut Checks, input: &NewProducer, now: i64) -> Checked {
+    let checked = Checked {
+        business_name: c.label("business_name", &input.business_name, NAME_MAX),
+        owner_name: c.label("owner_name", &input.owner_name, NAME_MAX),
+        phone: c.phone("phone", &input.phone),
+        address: c.optional_text("address", &input.address, ADDRESS_MAX),
+        region_code: check_region(c, &input.region_code),
+        sector: check_sector(c, &input.sector),
+        workforce: c.range("workforce", input.workforce, 0, MAX_WORKFORCE),
+        year_founded: check_year(c, input.year_founded, this_year(now)),
+        nib: check_nib(c, input.nib.as_deref()),
+        certifications: check_certifications(c, &input.certifications),
+        consent_date: check_consent(c, input.consent_publish, input.consent_date.as_deref()),
+    };
     let pin = input.activation_pin.as_deref().map(str::trim);
     if pin.is_some_and(|p| p.len() != 6 || !p.bytes().all(|b| b.is_ascii_digit())) {
         c.fail("activation_pin", Rule::Pin);
     }
+    checked
+}
+
+/// Registers a producer. `registered_by` comes from the signed-in account.
+pub(crate) fn register(tx: &mut Tx<'_>, input: &NewProducer, by: RegisteredBy) -> Result<Id> {
+    let now = tx.now_ms();
+    let mut c = Checks::new();
+    let Checked {
+        business_name,
+        owner_name,
+        phone,
+        address,
+        region_code,
+        sector,
+        workforce,
+        year_founded,
+        nib,
+        certifications,
+        consent_date,
+    } = checked(&mut c, input, now);
+    let pin = input.activation_pin.as_deref().map(str::trim);
     c.finish()?;
     let mut extra = serde_json::Map::new();
     if let Some(pin) = pin {

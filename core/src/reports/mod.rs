@@ -44,6 +44,10 @@ pub struct ReportFilter {
     pub from_month: String,
     /// The last month, `YYYY-MM`, inclusive.
     pub to_month: String,
+    /// A sector code (`food_beverage`…): only producers of that sector.
+    pub sector: String,
+    /// A cluster's or cooperative's id: only its members.
+    pub organisation: String,
 }
 
 impl ReportFilter {
@@ -54,11 +58,13 @@ impl ReportFilter {
             region: String::new(),
             from_month: String::new(),
             to_month: String::new(),
+            sector: String::new(),
+            organisation: String::new(),
         }
     }
 
-    /// Checks the filter: a region of 2, 4, 6 or 10 digits, months as `YYYY-MM`, and the first
-    /// month not after the last.
+    /// Checks the filter: a region of 2, 4, 6 or 10 digits, months as `YYYY-MM`, the first
+    /// month not after the last, a known sector code and an organisation id.
     pub(crate) fn checked(&self) -> Result<ReportFilter> {
         let mut fields = Vec::new();
         let region = self.region.trim().to_owned();
@@ -78,6 +84,14 @@ impl ReportFilter {
         if !from.is_empty() && !to.is_empty() && fields.is_empty() && from > to {
             fields.push(("to_month", Rule::OutOfRange));
         }
+        let sector = self.sector.trim().to_owned();
+        if !sector.is_empty() && crate::producers::Sector::parse(&sector).is_none() {
+            fields.push(("sector", Rule::Unknown));
+        }
+        let organisation = self.organisation.trim().to_owned();
+        if !organisation.is_empty() && organisation.parse::<Id>().is_err() {
+            fields.push(("organisation", Rule::Unknown));
+        }
         if !fields.is_empty() {
             return Err(Error::Validation(
                 fields
@@ -91,6 +105,8 @@ impl ReportFilter {
             region,
             from_month: from,
             to_month: to,
+            sector,
+            organisation,
         })
     }
 }

@@ -18,14 +18,18 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, Statement, ToSql};
 use std::collections::{BTreeMap, HashMap};
 
-/// Whether producer `p` is in scope: the region filter (a code prefix) and the account's scope.
+/// Whether producer `p` is in scope: the region filter (a code prefix), the account's scope,
+/// and the sector and organisation filters.
 const IN_SCOPE: &str = "(:region = '' OR substr(p.region_code, 1, length(:region)) = :region) \
       AND (:scope = 'all' \
         OR (:scope = 'admin_of' AND p.id IN ( \
               SELECT m.producer_id FROM organisation_members m \
               JOIN organisation_admins a ON a.organisation_id = m.organisation_id \
               WHERE a.user_id = :user)) \
-        OR (:scope = 'registered_by' AND p.registered_by = :user_text))";
+        OR (:scope = 'registered_by' AND p.registered_by = :user_text)) \
+      AND (:sector = '' OR p.sector = :sector) \
+      AND (:org IS NULL OR p.id IN ( \
+              SELECT om.producer_id FROM organisation_members om WHERE om.organisation_id = :org))";
 
 /// Products listed now by producer `p`.
 const LISTED: &str = "(SELECT count(*) FROM products pr \
@@ -40,6 +44,8 @@ struct Params {
     from: String,
     to: String,
     region_len: i64,
+    sector: String,
+    organisation: Value,
 }
 
 impl Params {
@@ -63,12 +69,19 @@ impl Params {
                 4 => 6,
                 _ => 10,
             },
+            sector: filter.sector.clone(),
+            organisation: filter
+                .organisation
+                .parse::<Id>()
+                .map_or(Value::Null, |id| Value::Blob(id.as_bytes().to_vec())),
         }
     }
 
     /// The parameters a statement names.
     fn bind(&self, stmt: &Statement<'_>) -> Vec<(&'static str, &dyn ToSql)> {
-        let all: [(&'static str, &dyn ToSql); 7] = [
+        let all: [(&'static str, &dyn ToSql); 9] = [
+            (":sector", &self.sector),
+            (":org", &self.organisation),
             (":region", &self.region),
             (":scope", &self.scope),
             (":user", &self.user),

@@ -333,3 +333,39 @@ fn a_product_made_with_a_refused_photo_is_not_made_at_all_and_a_retry_makes_one(
     assert_eq!(p.sentra.list_products(&query).unwrap().len(), 1);
     assert_eq!(p.sentra.photos(id).unwrap(), vec![photo]);
 }
+
+#[test]
+fn one_picture_shared_by_a_second_product_is_not_processed_or_stored_again() {
+    let p = phone();
+    let first = product(&p, "Celana Jeans Biru");
+    let maker = p.sentra.product(first).unwrap().producer_id;
+    let second = p
+        .sentra
+        .create_product(&product_input(maker, "Celana Jeans Hitam", &[]))
+        .unwrap();
+    let source = jpeg(p.dir.path(), "IMG_0002.jpg", 1600, 1200, 10);
+    let photo = p.sentra.add_photo(first, &source).unwrap();
+    let files = files_in(p.sentra.photo_dir());
+    let shared = p.sentra.share_photo(second, &photo).unwrap();
+    assert_eq!(shared.owner_id, second);
+    assert_eq!(
+        (shared.hash.as_str(), shared.thumb_hash.as_deref()),
+        (photo.hash.as_str(), photo.thumb_hash.as_deref())
+    );
+    assert_eq!(files_in(p.sentra.photo_dir()), files, "no new file");
+    // Twice on one product is kept once.
+    assert_eq!(p.sentra.share_photo(second, &photo).unwrap().id, shared.id);
+    assert_eq!(p.sentra.photos(second).unwrap().len(), 1);
+    // A picture this phone does not hold is refused.
+    let other = phone();
+    let elsewhere = product(&other, "Tas");
+    let foreign = other
+        .sentra
+        .add_photo(
+            elsewhere,
+            &jpeg(other.dir.path(), "IMG_0003.jpg", 800, 600, 20),
+        )
+        .unwrap();
+    let err = p.sentra.share_photo(second, &foreign).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation);
+}

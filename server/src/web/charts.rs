@@ -1,7 +1,7 @@
 //! The dashboard's charts as inline SVG, drawn from a [`Table`] of figures: horizontal bars of
 //! one column, or one line per column over the months. No JavaScript.
 
-use super::dashboard::{Row, Table, figure};
+use super::report_tables::{Row, Table, figure};
 use super::{Lang, rupiah, t};
 use maud::{Markup, html};
 
@@ -19,16 +19,33 @@ pub(super) fn bar_svg(table: &Table, column: usize, limit: usize) -> Markup {
         .max(1);
     let row_h = 22;
     let height = rows.len() * row_h + 4;
-    let (label_w, bar_w) = (125.0, 185.0);
+    // The label column is as wide as the longest name (about 7 units a character at this
+    // size), so "Olahan hasil pertanian" shows whole; very long names wrap to a second chart
+    // width rather than being cut.
+    let longest = rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let label_w = (longest as f64 * 7.0 + 8.0).clamp(60.0, 360.0);
+    let bar_w = 185.0;
+    let width = (label_w + bar_w + 95.0).ceil();
+    let label_chars = ((label_w - 8.0) / 7.0) as usize;
     html! {
-        svg viewBox={ "0 0 400 " (height) } width="400" height=(height) role="img"
+        svg viewBox={ "0 0 " (width) " " (height) } width=(width) height=(height) role="img"
             aria-label=(table.title) {
             title { (table.title) }
             @for (i, row) in rows.iter().enumerate() {
                 @let value = row.values.get(column).copied().unwrap_or(0);
                 @let y = i * row_h + 2;
                 @let w = (value.max(0) as f64) / (max as f64) * bar_w;
-                text x="0" y=(y + 15) font-size="11" { (short(&row.name, 20)) }
+                @let label = short(&row.name, label_chars.max(8));
+                text x="0" y=(y + 15) font-size="11" {
+                    // Only a name too long even for the widest label column is cut; its whole
+                    // name is then the tooltip.
+                    @if label != row.name { title { (row.name) } }
+                    (label)
+                }
                 rect x=(label_w) y=(y + 3) width=(format!("{w:.1}")) height="15" fill=(COLOURS[0]) {}
                 text x=(format!("{:.1}", label_w + w + 4.0)) y=(y + 15) font-size="11" {
                     (figure(money, value))
@@ -73,7 +90,7 @@ pub(super) fn line_svg(lang: Lang, table: &Table, columns: &[(usize, &'static st
                 @if i % step == 0 {
                     text x=(format!("{:.1}", x(i))) y=(top + height + 15.0) font-size="10"
                         text-anchor="middle" {
-                        (row.key)
+                        (row.name)
                     }
                 }
             }

@@ -2,12 +2,11 @@
 //! listed products and a bulk-order form (request for quotation), and, for the cooperative's
 //! admin, the list of requests and the page that splits one into member orders.
 //!
-//! URLs: `/koperasi/{id}` (public), `POST /koperasi/{id}/pesan-partai` (a buyer's request),
-//! `/koperasi/{id}/permintaan` and `/koperasi/{id}/permintaan/{code}` (admin, signed in).
+//! URLs: `/koperasi/{id}` (public), `POST /koperasi/{id}/pesan-partai` (a buyer's request);
+//! the admin's pages, `/koperasi/{id}/permintaan` and `/koperasi/{id}/permintaan/{code}`, are
+//! in `cooperative_admin.rs`.
 
-use super::catalogue::url_encode;
 use super::checkout::{resolve_regency, status_label, wib};
-use super::session::{WebSession, csrf_field, csrf_ok, forbidden, session_of, to_sign_in};
 use super::{Lang, chosen, error_page, lang_of, page, respond, rupiah, t};
 use crate::bulk::{self, Bulk, BulkRequest, Problem, Rollup};
 use crate::error::ApiError;
@@ -19,11 +18,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
+use sentra_core::catalogue::ProductStatus;
 use sentra_core::catalogue::listing::{ProductQuery, Sort};
-use sentra_core::catalogue::{Product, ProductStatus};
-use sentra_core::orders::{Buyer, NewOrderLine, Order};
+use sentra_core::orders::{Buyer, Order};
 use sentra_core::organisations::{Organisation, OrganisationKind};
-use sentra_core::{Id, Role, regions};
+use sentra_core::{Id, regions};
 use serde::Deserialize;
 
 /// The cooperative pages' routes.
@@ -31,16 +30,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/koperasi/{id}", get(public_page))
         .route("/koperasi/{id}/pesan-partai", post(request_bulk))
-        .route("/koperasi/{id}/permintaan", get(requests_page))
-        .route(
-            "/koperasi/{id}/permintaan/{code}",
-            get(allocation_page).post(allocate),
-        )
+        .merge(super::cooperative_admin::routes())
 }
 
 #[derive(Debug, Deserialize)]
-struct LangOnly {
-    lang: Option<String>,
+pub(super) struct LangOnly {
+    pub(super) lang: Option<String>,
 }
 
 /// Members' listed products shown on a cooperative's page.
@@ -51,7 +46,7 @@ struct OrgPage {
     products: Vec<sentra_core::catalogue::listing::ProductSummary>,
 }
 
-fn organisation(state: &AppState, id: &str) -> Result<Organisation, ApiError> {
+pub(super) fn organisation(state: &AppState, id: &str) -> Result<Organisation, ApiError> {
     let id: Id = id.trim().parse().map_err(|_| ApiError::NotFound)?;
     state.replica()?.core().organisation(id).map_err(refused)
 }
@@ -103,7 +98,7 @@ fn kind_label(lang: Lang, kind: OrganisationKind) -> &'static str {
     }
 }
 
-fn region_name(code: &str) -> String {
+pub(super) fn region_name(code: &str) -> String {
     regions::regency_of(code)
         .map(|r| r.name.clone())
         .or_else(|| regions::province(code).map(|p| p.name.clone()))
@@ -189,6 +184,29 @@ async fn public_page(
     }
 }
 
+/// Why a typed delivery regency was not taken, as the product page's order form says it:
+/// required, unknown, or a choice between the places the name fits ("Semarang" is both
+/// Kabupaten Semarang and Kota Semarang).
+fn regency_problem(lang: Lang, typed: &str, candidates: &[&regions::Regency]) -> String {
+    if typed.trim().is_empty() {
+        t(lang, "Wajib diisi.", "Required.").to_owned()
+    } else if candidates.is_empty() {
+        t(
+            lang,
+            "Kabupaten/kota tidak dikenal. Tulis namanya, mis. Banyumas.",
+            "Unknown regency or city. Type its name, e.g. Banyumas.",
+        )
+        .to_owned()
+    } else {
+        let names: Vec<&str> = candidates.iter().map(|r| r.name.as_str()).collect();
+        format!(
+            "{} {}",
+            t(lang, "Pilih salah satu:", "Choose one:"),
+            names.join(", ")
+        )
+    }
+}
+
 fn problem_messages(lang: Lang, problems: &[Problem]) -> Vec<(String, String)> {
     problems
         .iter()
@@ -218,15 +236,10 @@ async fn request_bulk(
         let mut problems = Vec::new();
         let regency_code = match resolve_regency(form.get("kabupaten")) {
             Ok(code) => code,
-            Err(_) => {
+            Err(candidates) => {
                 problems.push((
                     "kabupaten".to_owned(),
-                    t(
-                        lang,
-                        "Kabupaten/kota tidak dikenal. Tulis namanya, mis. Banyumas.",
-                        "Unknown regency or city. Type its name, e.g. Banyumas.",
-                    )
-                    .to_owned(),
+                    regency_problem(lang, form.get("kabupaten"), &candidates),
                 ));
                 String::new()
             }
@@ -288,7 +301,7 @@ pub fn render_bulk_status(lang: Lang, bulk: &Bulk, orders: &[Order], names: &[St
     html! {
         h2 { (t(lang, "Status", "Status")) ": " (rollup_label(lang, rolled)) }
         p { (bulk.request.request) " — " (bulk.request.quantity) " " (bulk.request.unit) }
-        p.muted { (t(lang, "Dikirim", "Sent")) " " (wib(bulk.created_at)) }
+        p.muted { (t(lang, "Diminta", "Requested")) " " (wib(bulk.created_at)) }
         @if !orders.is_empty() {
             table {
                 thead { tr { th { (t(lang, "Anggota", "Member")) } th { (t(lang, "Status", "Status")) } th.n { (t(lang, "Total", "Total")) } } }
@@ -359,289 +372,4 @@ pub fn public_producer_names(
             })
         })
         .collect()
-}
-
-/// The signed-in admin of this organisation (or a system admin), or the response to send.
-fn admin_of(
-    state: &AppState,
-    headers: &HeaderMap,
-    lang: Lang,
-    id: &str,
-    next: &str,
-) -> Result<Result<(WebSession, Organisation), Response>, ApiError> {
-    let Some(session) = session_of(state, headers)? else {
-        return Ok(Err(to_sign_in(next)));
-    };
-    let organisation = organisation(state, id)?;
-    let allowed = session.account.role == Role::Admin
-        || (session.account.role == Role::CooperativeAdmin
-            && organisation.admins.contains(&session.account.user_id));
-    if !allowed {
-        return Ok(Err(forbidden(lang, &session)));
-    }
-    Ok(Ok((session, organisation)))
-}
-
-async fn requests_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(q): Query<LangOnly>,
-) -> Response {
-    let lang = lang_of(&headers, q.lang.as_deref());
-    let next = format!("/koperasi/{id}/permintaan");
-    let outcome = blocking(move || {
-        let (session, organisation) = match admin_of(&state, &headers, lang, &id, &next)? {
-            Ok(found) => found,
-            Err(response) => return Ok(Err(response)),
-        };
-        let mut rows = Vec::new();
-        for b in bulk::of_organisation(&state, organisation.id)? {
-            let orders = bulk::allocations(&state, &b)?;
-            rows.push((b, bulk::rollup(&orders)));
-        }
-        Ok(Ok((session, organisation, rows)))
-    })
-    .await;
-    let (session, organisation, rows) = match outcome {
-        Ok(Ok(found)) => found,
-        Ok(Err(response)) => return response,
-        Err(err) => return error_page(lang, &err),
-    };
-    let content = html! {
-        h1 { (t(lang, "Permintaan partai besar", "Bulk requests")) " — " (organisation.name) }
-        p { (super::session::sign_out_form(lang, &session)) }
-        p { a href={ "/koperasi/" (organisation.id) "/anggota" } { (t(lang, "Kelola anggota", "Manage members")) } }
-        @if rows.is_empty() { p.notice { (t(lang, "Belum ada permintaan.", "No requests yet.")) } }
-        table {
-            thead { tr { th { (t(lang, "Kode", "Code")) } th { (t(lang, "Permintaan", "Request")) } th { (t(lang, "Status", "Status")) } } }
-            tbody {
-                @for (b, rolled) in &rows {
-                    tr {
-                        td { a href={ "/koperasi/" (organisation.id) "/permintaan/" (b.code) } { (b.code) } }
-                        td { (b.request.request) " — " (b.request.quantity) " " (b.request.unit) br; span.muted { (b.request.buyer.name) ", " (region_name(&b.request.buyer.regency_code)) } }
-                        td { (rollup_label(lang, *rolled)) }
-                    }
-                }
-            }
-        }
-    };
-    respond(
-        StatusCode::OK,
-        chosen(q.lang.as_deref()),
-        page(
-            lang,
-            t(lang, "Permintaan partai besar", "Bulk requests"),
-            &format!("/koperasi/{}/permintaan", organisation.id),
-            content,
-        ),
-    )
-}
-
-struct Allocation {
-    session: WebSession,
-    organisation: Organisation,
-    bulk: Bulk,
-    orders: Vec<Order>,
-    names: Vec<String>,
-    /// Each member with their listed products.
-    members: Vec<(Id, String, Vec<Product>)>,
-}
-
-fn load_allocation(
-    state: &AppState,
-    session: WebSession,
-    organisation: Organisation,
-    code: &str,
-) -> Result<Allocation, ApiError> {
-    let bulk = bulk::by_code(state, code)?;
-    if bulk.organisation != organisation.id {
-        return Err(ApiError::NotFound);
-    }
-    let orders = bulk::allocations(state, &bulk)?;
-    let names = producer_names(state, &orders)?;
-    let replica = state.replica()?;
-    let core = replica.core();
-    let mut members = Vec::new();
-    for member in &organisation.members {
-        let name = core.producer(*member).map_err(refused)?.business_name;
-        let listed = core
-            .list_products(&ProductQuery {
-                producer_id: Some(*member),
-                status: Some(ProductStatus::Listed),
-                limit: 50,
-                ..Default::default()
-            })
-            .map_err(refused)?;
-        let mut products = Vec::new();
-        for summary in listed {
-            products.push(core.product(summary.id).map_err(refused)?);
-        }
-        members.push((*member, name, products));
-    }
-    Ok(Allocation {
-        session,
-        organisation,
-        bulk,
-        orders,
-        names,
-        members,
-    })
-}
-
-fn render_allocation(lang: Lang, a: &Allocation, problem: Option<&str>) -> Markup {
-    let allocated: Vec<Id> = a.orders.iter().map(|o| o.producer_id).collect();
-    let b = &a.bulk;
-    html! {
-        h1 { (b.code) }
-        p { strong { (b.request.request) } " — " (b.request.quantity) " " (b.request.unit) }
-        p.muted { (b.request.buyer.name) ", " (region_name(&b.request.buyer.regency_code)) " · " (wib(b.created_at)) }
-        @if !b.request.note.is_empty() { p { (b.request.note) } }
-        (render_bulk_status(lang, b, &a.orders, &a.names))
-        h2 { (t(lang, "Bagi ke anggota", "Split among members")) }
-        @if let Some(problem) = problem { p.error role="alert" { (problem) } }
-        form method="post" action={ "/koperasi/" (a.organisation.id) "/permintaan/" (url_encode(&b.code)) } {
-            (csrf_field(&a.session))
-            table {
-                thead { tr { th { (t(lang, "Anggota / produk", "Member / product")) } th.n { (t(lang, "Harga", "Price")) } th.n { (t(lang, "Stok", "Stock")) } th.n { (t(lang, "Jumlah", "Quantity")) } } }
-                tbody {
-                    @for (member, name, products) in &a.members {
-                        tr { th colspan="4" { (name) @if allocated.contains(member) { " — " (t(lang, "sudah dibagi", "already allocated")) } } }
-                        @if !allocated.contains(member) {
-                            @for p in products {
-                                @for v in &p.variants {
-                                    @let field = format!("alok_{}", v.id);
-                                    tr {
-                                        td { label for=(field) { (p.name) @let opts = v.options.iter().filter(|o| !o.is_empty()).cloned().collect::<Vec<_>>().join(" / "); @if !opts.is_empty() { " (" (opts) ")" } } }
-                                        td.n.nw { (rupiah(v.effective_price)) }
-                                        td.n { (v.stock) }
-                                        td.n { input id=(field) name=(field) type="number" min="0" step="1" style="width:6rem"; }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            p { button type="submit" { (t(lang, "Kirim pesanan ke anggota", "Send orders to members")) } }
-        }
-    }
-}
-
-async fn allocation_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((id, code)): Path<(String, String)>,
-    Query(q): Query<LangOnly>,
-) -> Response {
-    let lang = lang_of(&headers, q.lang.as_deref());
-    let next = format!("/koperasi/{id}/permintaan/{code}");
-    let outcome = blocking(move || {
-        let (session, organisation) = match admin_of(&state, &headers, lang, &id, &next)? {
-            Ok(found) => found,
-            Err(response) => return Ok(Err(response)),
-        };
-        load_allocation(&state, session, organisation, &code).map(Ok)
-    })
-    .await;
-    match outcome {
-        Ok(Ok(a)) => respond(
-            StatusCode::OK,
-            chosen(q.lang.as_deref()),
-            page(
-                lang,
-                &a.bulk.code,
-                &format!("/koperasi/{}/permintaan/{}", a.organisation.id, a.bulk.code),
-                render_allocation(lang, &a, None),
-            ),
-        ),
-        Ok(Err(response)) => response,
-        Err(err) => error_page(lang, &err),
-    }
-}
-
-async fn allocate(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((id, code)): Path<(String, String)>,
-    Query(q): Query<LangOnly>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let lang = lang_of(&headers, q.lang.as_deref());
-    let next = format!("/koperasi/{id}/permintaan/{code}");
-    let csrf = fields
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    if !csrf_ok(&headers, &csrf) {
-        return error_page(lang, &ApiError::BadBody);
-    }
-    let outcome = blocking(move || {
-        let (session, organisation) = match admin_of(&state, &headers, lang, &id, &next)? {
-            Ok(found) => found,
-            Err(response) => return Ok(Err(response)),
-        };
-        let a = load_allocation(&state, session, organisation, &code)?;
-        // Quantities per variant, grouped by the member whose product it is.
-        let mut per_member: Vec<(Id, Vec<NewOrderLine>)> = Vec::new();
-        let mut bad = false;
-        for (member, _, products) in &a.members {
-            let mut lines = Vec::new();
-            for v in products.iter().flat_map(|p| &p.variants) {
-                let typed = fields
-                    .iter()
-                    .find(|(k, _)| *k == format!("alok_{}", v.id))
-                    .map(|(_, q)| q.trim())
-                    .unwrap_or("");
-                match typed.parse::<i64>() {
-                    _ if typed.is_empty() => {}
-                    Ok(0) => {}
-                    Ok(quantity) if quantity > 0 => lines.push(NewOrderLine {
-                        variant_id: v.id.to_string(),
-                        quantity,
-                    }),
-                    _ => bad = true,
-                }
-            }
-            if !lines.is_empty() {
-                per_member.push((*member, lines));
-            }
-        }
-        let problem = if bad {
-            Some(t(lang, "Jumlah harus angka positif.", "Quantities must be positive numbers."))
-        } else if per_member.is_empty() {
-            Some(t(lang, "Isi jumlah untuk setidaknya satu anggota.", "Enter a quantity for at least one member."))
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
-            return Ok(Ok(Err((a, problem))));
-        }
-        match bulk::allocate(&state, &a.bulk, &per_member) {
-            Ok(_) => Ok(Ok(Ok(format!("/koperasi/{}/permintaan/{}", a.organisation.id, a.bulk.code)))),
-            Err(ApiError::Refused(_)) => Ok(Ok(Err((a, t(lang,
-                "Pesanan tidak dapat dibuat: periksa jumlah dan minimal pesan tiap produk.",
-                "The orders could not be made: check the quantities and each product's minimum order."))))),
-            Err(err) => Err(err),
-        }
-    })
-    .await;
-    match outcome {
-        Ok(Ok(Ok(location))) => {
-            (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
-        }
-        Ok(Ok(Err((a, problem)))) => respond(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            page(
-                lang,
-                &a.bulk.code,
-                "/",
-                render_allocation(lang, &a, Some(problem)),
-            ),
-        ),
-        Ok(Err(response)) => response,
-        Err(err) => error_page(lang, &err),
-    }
 }

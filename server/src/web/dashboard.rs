@@ -1,27 +1,31 @@
-//! The officials' dashboard: producers by province, regency, sector and cluster; orders and
-//! revenue by channel, region and month; and buyers' reach. Each chart is inline SVG (bars, or
-//! lines for months) with its table beside it and a CSV export. The figures come from
+//! The officials' dashboard: producers by province (on a map), regency, sector and cluster;
+//! orders and revenue by channel, region (on a map) and month; and buyers' reach. Each chart is
+//! inline SVG (bars, lines for months, or a choropleth of the provinces) with its table beside
+//! it, or above it for the ten-column tables, which get the page's whole width and scroll, if
+//! they must, in a region a keyboard can focus; and a CSV export. The figures come from
 //! [`sentra_core::Sentra::report`] on the server's replica; this file only lays them out, with
-//! the SVG drawing in `charts.rs` and the CSV files in `exports.rs`.
+//! the SVG drawing in `charts.rs` and `map.rs` and the CSV files in `exports.rs`. A cooperative
+//! admin (or a Sentra admin) also finds here the links to their organisations' bulk requests.
 //!
 //! URLs (stable; the browser tests use them):
-//! - `GET /dasbor?dari=YYYY-MM&sampai=YYYY-MM&wilayah=CODE&lang=id|en`: the dashboard. Every
-//!   filter is optional: `dari`/`sampai` bound the months of orders and direct sales (inclusive),
-//!   `wilayah` is a province (2 digits) or regency (4 digits) code of the producers.
-//! - `GET /dasbor/ekspor/{chart}.csv?` with the same filters: one chart's table as CSV (UTF-8,
-//!   comma-separated, a header row, revenue as plain integer rupiah). `{chart}` is one of
-//!   `provinsi`, `kabupaten`, `sektor`, `klaster` (producers: `produsen`, `tenaga_kerja`,
-//!   `produk_tayang`), `kanal` (`jumlah`, `pendapatan_rp` per channel code `storefront`,
-//!   `facilitator`, `cooperative`, `direct`), `wilayah` and `bulan` (`{channel}_jumlah` and
-//!   `{channel}_pendapatan_rp` per channel, then `total_jumlah`, `total_pendapatan_rp`), and
-//!   `jangkauan` (`pesanan`, `pendapatan_rp` for `same_regency`, `same_province`,
-//!   `other_province`). The first two columns are always `kode` and `nama`.
+//! - `GET /dasbor?dari=YYYY-MM&sampai=YYYY-MM&wilayah=CODE&sektor=CODE&klaster=ID&lang=id|en`:
+//!   the dashboard. Every filter is optional: `dari`/`sampai` bound the months of orders and
+//!   direct sales (inclusive), `wilayah` is a province (2 digits) or regency (4 digits) code of
+//!   the producers, `sektor` a sector code (`food_beverage`…), `klaster` a cluster's or
+//!   cooperative's id (only its members).
+//! - `GET /dasbor/ekspor/{chart}.csv?` with the same filters: one chart's table as CSV for
+//!   Excel with Indonesian settings (`exports.rs`: a UTF-8 byte-order mark, `;` between cells,
+//!   the page's column names as headers, money columns marked "(Rp)", figures as plain
+//!   integers). `{chart}` is one of `provinsi`, `kabupaten`, `sektor`, `klaster`, `kanal`,
+//!   `wilayah`, `bulan` and `jangkauan`. The first two columns are always `Kode` (a stable
+//!   code: a region code, a sector, channel or reach code, a month `YYYY-MM`) and `Nama`.
 //!
 //! Who sees what: officials and admins see everyone; a cooperative admin sees only the members
 //! of the organisations they administer; a facilitator sees the producers they registered;
 //! a producer may not open the dashboard. Anyone not signed in is sent to `/masuk`.
 
-use super::charts::{COLOURS, bar_svg, line_svg};
+use super::charts::{bar_svg, line_svg};
+use super::report_tables::{Drawing, Table, figure, tables};
 use super::session::{WebSession, forbidden, session_of, sign_out_form, to_sign_in};
 use super::{Lang, chosen, error_page, exports, lang_of, page, respond, rupiah, t};
 use crate::error::ApiError;
@@ -34,7 +38,7 @@ use axum::routing::get;
 use maud::{Markup, PreEscaped, html};
 use sentra_core::producers::Sector;
 use sentra_core::regions;
-use sentra_core::reports::{Channel, Reach, Report, ReportFilter, ReportScope};
+use sentra_core::reports::{Channel, Report, ReportFilter, ReportScope};
 use sentra_core::{ErrorCode, Role};
 use serde::Deserialize;
 
@@ -57,6 +61,12 @@ pub struct Filters {
     /// A province or regency code.
     #[serde(default)]
     pub wilayah: String,
+    /// A sector code.
+    #[serde(default)]
+    pub sektor: String,
+    /// A cluster's or cooperative's id.
+    #[serde(default)]
+    pub klaster: String,
     /// `id` or `en`.
     pub lang: Option<String>,
 }
@@ -69,6 +79,8 @@ impl Filters {
             ("dari", &self.dari),
             ("sampai", &self.sampai),
             ("wilayah", &self.wilayah),
+            ("sektor", &self.sektor),
+            ("klaster", &self.klaster),
         ]
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())
@@ -113,6 +125,8 @@ pub(super) fn figures(
         region: filters.wilayah.clone(),
         from_month: filters.dari.clone(),
         to_month: filters.sampai.clone(),
+        sector: filters.sektor.clone(),
+        organisation: filters.klaster.clone(),
     };
     let replica = state.replica()?;
     match replica.core().report(&filter) {
@@ -131,26 +145,83 @@ async fn dashboard(
     let lang = lang_of(&headers, filters.lang.as_deref());
     let outcome = {
         let (headers, filters) = (headers.clone(), filters.clone());
-        blocking(move || figures(&state, &headers, &filters)).await
+        blocking(move || {
+            let outcome = figures(&state, &headers, &filters)?;
+            let extra = match &outcome {
+                Outcome::BadFilter(session, _) | Outcome::Figures(session, _) => {
+                    extras(&state, session)?
+                }
+                _ => Extras::default(),
+            };
+            Ok((outcome, extra))
+        })
+        .await
     };
     let here = uri
         .path_and_query()
         .map_or("/dasbor".to_owned(), |p| p.as_str().to_owned());
     match outcome {
-        Ok(Outcome::SignIn) => to_sign_in(&here),
-        Ok(Outcome::Forbidden(session)) => forbidden(lang, &session),
-        Ok(Outcome::BadFilter(session, err)) => respond(
+        Ok((Outcome::SignIn, _)) => to_sign_in(&here),
+        Ok((Outcome::Forbidden(session), _)) => forbidden(lang, &session),
+        Ok((Outcome::BadFilter(session, err), extra)) => respond(
             StatusCode::UNPROCESSABLE_ENTITY,
             chosen(filters.lang.as_deref()),
-            render(lang, &session, &filters, Err(&err)),
+            render(lang, &session, &filters, &extra, Err(&err)),
         ),
-        Ok(Outcome::Figures(session, report)) => respond(
+        Ok((Outcome::Figures(session, report), extra)) => respond(
             StatusCode::OK,
             chosen(filters.lang.as_deref()),
-            render(lang, &session, &filters, Ok(&report)),
+            render(lang, &session, &filters, &extra, Ok(&report)),
         ),
         Err(err) => error_page(lang, &err),
     }
+}
+
+/// What the page shows besides the report: the clusters to filter by, and a cooperative
+/// admin's way to their bulk requests.
+#[derive(Default)]
+pub(super) struct Extras {
+    /// (id, name) of the clusters and cooperatives this account may filter by.
+    organisations: Vec<(String, String)>,
+    /// The organisations whose bulk requests this account handles: id, name, how many
+    /// requests, how many still waiting to be split.
+    requests: Vec<(String, String, usize, usize)>,
+}
+
+/// Loads the [`Extras`] for a signed-in session. Blocks.
+fn extras(state: &AppState, session: &WebSession) -> Result<Extras, ApiError> {
+    let replica = state.replica()?;
+    let core = replica.core();
+    let me = session.account.user_id;
+    let all = core
+        .organisations()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let visible: Vec<_> = all
+        .into_iter()
+        .filter(|o| session.account.role != Role::CooperativeAdmin || o.admins.contains(&me))
+        .collect();
+    drop(replica);
+    let mut requests = Vec::new();
+    if matches!(session.account.role, Role::CooperativeAdmin | Role::Admin) {
+        for o in &visible {
+            let bulks = crate::bulk::of_organisation(state, o.id)?;
+            let mut waiting = 0;
+            for b in &bulks {
+                let orders = crate::bulk::allocations(state, b)?;
+                if crate::bulk::rollup(&orders) == crate::bulk::Rollup::Waiting {
+                    waiting += 1;
+                }
+            }
+            requests.push((o.id.to_string(), o.name.clone(), bulks.len(), waiting));
+        }
+    }
+    Ok(Extras {
+        organisations: visible
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.name))
+            .collect(),
+        requests,
+    })
 }
 
 /// The charts, by their URL name.
@@ -165,275 +236,13 @@ pub const CHARTS: [&str; 8] = [
     "jangkauan",
 ];
 
-/// One column of figures.
-pub(super) struct Column {
-    /// Its heading on the page.
-    pub(super) head: String,
-    /// Its CSV header (a stable code).
-    pub(super) csv: String,
-    /// Whether it is rupiah.
-    pub(super) money: bool,
-}
-
-/// One row: a key (a code), a name, and one figure per column.
-pub(super) struct Row {
-    pub(super) key: String,
-    pub(super) name: String,
-    pub(super) values: Vec<i64>,
-}
-
-/// How a table is drawn.
-pub(super) enum Drawing {
-    /// Horizontal bars of one column (the first `limit` rows).
-    Bars { column: usize, limit: usize },
-    /// One line per column, over the rows in order.
-    Lines { columns: Vec<(usize, &'static str)> },
-}
-
-/// A chart's figures: what the SVG, the table beside it and the CSV export are all made from.
-pub(super) struct Table {
-    pub(super) slug: &'static str,
-    pub(super) title: &'static str,
-    pub(super) columns: Vec<Column>,
-    pub(super) rows: Vec<Row>,
-    pub(super) drawing: Drawing,
-}
-
-fn channel_name(lang: Lang, channel: Channel) -> &'static str {
-    match channel {
-        Channel::Storefront => t(lang, "Etalase daring", "Online storefront"),
-        Channel::Facilitator => t(lang, "Lewat pendamping", "Entered by facilitator"),
-        Channel::Cooperative => t(lang, "Pesanan koperasi", "Cooperative bulk"),
-        Channel::Direct => t(lang, "Penjualan langsung", "Direct sales"),
-    }
-}
-
-fn reach_name(lang: Lang, reach: Reach) -> &'static str {
-    match reach {
-        Reach::SameRegency => t(lang, "Kabupaten/kota yang sama", "Same regency or city"),
-        Reach::SameProvince => t(lang, "Provinsi yang sama", "Same province"),
-        Reach::OtherProvince => t(lang, "Provinsi lain", "Another province"),
-    }
-}
-
-fn column(head: &str, csv: &str, money: bool) -> Column {
-    Column {
-        head: head.to_owned(),
-        csv: csv.to_owned(),
-        money,
-    }
-}
-
-/// Per-channel count and revenue columns, then the totals.
-fn split_columns(lang: Lang) -> Vec<Column> {
-    let mut columns = Vec::new();
-    for channel in Channel::ALL {
-        let name = channel_name(lang, channel);
-        columns.push(column(
-            &format!("{name}: {}", t(lang, "jumlah", "count")),
-            &format!("{}_jumlah", channel.as_str()),
-            false,
-        ));
-        columns.push(column(
-            &format!("{name}: {}", t(lang, "pendapatan", "revenue")),
-            &format!("{}_pendapatan_rp", channel.as_str()),
-            true,
-        ));
-    }
-    columns.push(column(
-        t(lang, "Total jumlah", "Total count"),
-        "total_jumlah",
-        false,
-    ));
-    columns.push(column(
-        t(lang, "Total pendapatan", "Total revenue"),
-        "total_pendapatan_rp",
-        true,
-    ));
-    columns
-}
-
-fn split_values(split: &sentra_core::reports::ChannelSplit) -> Vec<i64> {
-    let mut values = Vec::new();
-    for i in 0..Channel::ALL.len() {
-        values.push(split.count[i]);
-        values.push(split.revenue[i]);
-    }
-    values.push(split.total_count());
-    values.push(split.total_revenue());
-    values
-}
-
-/// Every chart's table, from one report.
-pub(super) fn tables(lang: Lang, report: &Report) -> Vec<Table> {
-    let producer_columns = || {
-        vec![
-            column(t(lang, "Produsen", "Producers"), "produsen", false),
-            column(t(lang, "Tenaga kerja", "Workforce"), "tenaga_kerja", false),
-            column(
-                t(lang, "Produk tayang", "Listed products"),
-                "produk_tayang",
-                false,
-            ),
-        ]
-    };
-    let producer_rows =
-        |groups: &[sentra_core::reports::ProducerGroup],
-         name: &dyn Fn(&sentra_core::reports::ProducerGroup) -> String| {
-            groups
-                .iter()
-                .map(|g| Row {
-                    key: g.key.clone(),
-                    name: name(g),
-                    values: vec![g.producers, g.workforce, g.listed_products],
-                })
-                .collect::<Vec<_>>()
-        };
-    let plain = |g: &sentra_core::reports::ProducerGroup| g.name.clone();
-    let bars = |column| Drawing::Bars { column, limit: 15 };
-    vec![
-        Table {
-            slug: "provinsi",
-            title: t(lang, "Produsen per provinsi", "Producers by province"),
-            columns: producer_columns(),
-            rows: producer_rows(&report.by_province, &plain),
-            drawing: bars(0),
-        },
-        Table {
-            slug: "kabupaten",
-            title: t(
-                lang,
-                "Produsen per kabupaten/kota",
-                "Producers by regency or city",
-            ),
-            columns: producer_columns(),
-            rows: producer_rows(&report.by_regency, &plain),
-            drawing: bars(0),
-        },
-        Table {
-            slug: "sektor",
-            title: t(lang, "Produsen per sektor", "Producers by sector"),
-            columns: producer_columns(),
-            rows: producer_rows(&report.by_sector, &|g| {
-                Sector::parse(&g.key).map_or_else(|| g.key.clone(), |s| s.label(lang).to_owned())
-            }),
-            drawing: bars(0),
-        },
-        Table {
-            slug: "klaster",
-            title: t(
-                lang,
-                "Produsen per klaster/koperasi",
-                "Producers by cluster or cooperative",
-            ),
-            columns: producer_columns(),
-            rows: producer_rows(&report.by_cluster, &|g| {
-                if g.key.is_empty() {
-                    t(lang, "(tanpa klaster)", "(no cluster)").to_owned()
-                } else {
-                    g.name.clone()
-                }
-            }),
-            drawing: bars(0),
-        },
-        Table {
-            slug: "kanal",
-            title: t(
-                lang,
-                "Pesanan dan pendapatan per kanal",
-                "Orders and revenue by channel",
-            ),
-            columns: vec![
-                column(t(lang, "Jumlah", "Count"), "jumlah", false),
-                column(t(lang, "Pendapatan", "Revenue"), "pendapatan_rp", true),
-            ],
-            rows: Channel::ALL
-                .into_iter()
-                .map(|c| Row {
-                    key: c.as_str().to_owned(),
-                    name: channel_name(lang, c).to_owned(),
-                    values: vec![
-                        report.channels.count[c.index()],
-                        report.channels.revenue[c.index()],
-                    ],
-                })
-                .collect(),
-            drawing: bars(1),
-        },
-        Table {
-            slug: "wilayah",
-            title: t(
-                lang,
-                "Pendapatan per wilayah produsen",
-                "Revenue by producers' region",
-            ),
-            columns: split_columns(lang),
-            rows: report
-                .by_region
-                .iter()
-                .map(|r| Row {
-                    key: r.code.clone(),
-                    name: r.name.clone(),
-                    values: split_values(&r.split),
-                })
-                .collect(),
-            drawing: bars(9),
-        },
-        Table {
-            slug: "bulan",
-            title: t(lang, "Pendapatan per bulan", "Revenue by month"),
-            columns: split_columns(lang),
-            rows: report
-                .by_month
-                .iter()
-                .map(|m| Row {
-                    key: m.month.clone(),
-                    name: m.month.clone(),
-                    values: split_values(&m.split),
-                })
-                .collect(),
-            drawing: Drawing::Lines {
-                columns: (0..Channel::ALL.len())
-                    .map(|i| (2 * i + 1, COLOURS[i]))
-                    .collect(),
-            },
-        },
-        Table {
-            slug: "jangkauan",
-            title: t(lang, "Jangkauan pembeli", "Buyers' reach"),
-            columns: vec![
-                column(t(lang, "Pesanan", "Orders"), "pesanan", false),
-                column(t(lang, "Pendapatan", "Revenue"), "pendapatan_rp", true),
-            ],
-            rows: report
-                .reach
-                .iter()
-                .map(|r| Row {
-                    key: r.reach.as_str().to_owned(),
-                    name: reach_name(lang, r.reach).to_owned(),
-                    values: vec![r.orders, r.revenue],
-                })
-                .collect(),
-            drawing: bars(0),
-        },
-    ]
-}
-
-pub(super) fn figure(money: bool, value: i64) -> String {
-    if money {
-        rupiah(value)
-    } else {
-        sentra_core::money::format_rupiah(value)
-            .trim_start_matches("Rp")
-            .trim()
-            .to_owned()
-    }
-}
-
 fn render_table(lang: Lang, table: &Table) -> Markup {
+    // A wide table scrolls inside its own region, which a keyboard can reach and a screen
+    // reader names (axe: scrollable-region-focusable).
     html! {
-        div.scroll {
+        div.scroll tabindex="0" role="region" aria-label={ (table.title) " — " (t(lang, "tabel", "table")) } {
             table {
+                caption.sr { (table.title) }
                 thead { tr {
                     th { (t(lang, "Nama", "Name")) }
                     @for c in &table.columns { th.n { (c.head) } }
@@ -466,11 +275,12 @@ fn render_chart(lang: Lang, filters: &Filters, table: &Table) -> Markup {
             @if table.rows.is_empty() {
                 p.muted { (t(lang, "Belum ada data.", "No data yet.")) }
             } @else {
-                div.pair {
+                div.pair.(if table.columns.len() > 3 { "wide" } else { "narrow" }) {
                     div.svg {
                         @match &table.drawing {
                             Drawing::Bars { column, limit } => (bar_svg(table, *column, *limit)),
                             Drawing::Lines { columns } => (line_svg(lang, table, columns)),
+                            Drawing::Map { column } => (super::map::province_map(lang, table, *column)),
                         }
                     }
                     (render_table(lang, table))
@@ -515,6 +325,8 @@ fn filter_messages(lang: Lang, err: &sentra_core::Error) -> Vec<String> {
         .map(|f| {
             let field = match f.field {
                 "region" => t(lang, "Wilayah", "Region"),
+                "sector" => t(lang, "Sektor", "Sector"),
+                "organisation" => t(lang, "Klaster/koperasi", "Cluster or cooperative"),
                 "from_month" => t(lang, "Dari bulan", "From month"),
                 _ => t(lang, "Sampai bulan", "To month"),
             };
@@ -526,6 +338,9 @@ fn filter_messages(lang: Lang, err: &sentra_core::Error) -> Vec<String> {
                 ),
                 sentra_core::Rule::RegionCode => {
                     t(lang, "kode wilayah tidak dikenal.", "unknown region code.")
+                }
+                sentra_core::Rule::Unknown => {
+                    t(lang, "pilih dari daftar.", "choose one from the list.")
                 }
                 _ => t(
                     lang,
@@ -539,8 +354,15 @@ fn filter_messages(lang: Lang, err: &sentra_core::Error) -> Vec<String> {
 }
 
 /// Extra styles for charts (the shared stylesheet stays small for the storefront).
-const CHART_CSS: &str = ".svg svg{width:100%;height:auto;max-width:34rem}.scroll{overflow-x:auto}\
-    .pair{display:grid;gap:1rem}@media(min-width:62rem){.pair{grid-template-columns:1fr 1fr}}\
+const CHART_CSS: &str = "main{max-width:92rem}.svg svg{width:100%;height:auto;max-width:40rem}\
+    .scroll{overflow-x:auto;max-width:100%}.scroll:focus{outline:2px solid #0b5c8a}\
+    .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
+    .pair{display:grid;gap:1rem;grid-template-columns:minmax(0,1fr)}\
+    @media(min-width:62rem){.pair.narrow{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}}\
+    .pair.wide .svg svg{max-width:48rem}td,th{font-size:.92rem}figure.map{margin:0}\
+    figure.map svg{width:100%;height:auto}figure.map path:hover{stroke:#000}\
+    .key{margin-right:.6rem;white-space:nowrap;font-size:.85rem}.key i{display:inline-block;\
+    width:.9em;height:.9em;vertical-align:middle;border:1px solid #ccc}\
     section.chart{margin:1.5rem 0;border-top:1px solid #e4ded6}form.filters{display:flex;\
     flex-wrap:wrap;gap:.6rem;align-items:end}form.filters label{margin:0}\
     .totals{display:flex;flex-wrap:wrap;gap:.6rem;list-style:none;padding:0}\
@@ -552,6 +374,7 @@ fn render(
     lang: Lang,
     session: &WebSession,
     filters: &Filters,
+    extras: &Extras,
     report: Result<&Report, &sentra_core::Error>,
 ) -> Markup {
     let query = filters.query();
@@ -592,6 +415,22 @@ fn render(
                 (sign_out_form(lang, session))
             }
             @if let Some(note) = scope_note { p.notice { (note) } }
+            @if !extras.requests.is_empty() {
+                nav.requests aria-labelledby="permintaan-judul" {
+                    h2 #permintaan-judul { (t(lang, "Permintaan partai besar", "Bulk requests")) }
+                    ul {
+                        @for (id, name, total, waiting) in &extras.requests {
+                            li {
+                                a href={ "/koperasi/" (id) "/permintaan" } { (name) }
+                                " — " (total) " " (t(lang, "permintaan", "requests"))
+                                @if *waiting > 0 {
+                                    ", " strong { (waiting) " " (t(lang, "menunggu dibagi", "waiting to be split")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             form.filters method="get" action="/dasbor" {
                 div { label for="dari" { (t(lang, "Dari bulan", "From month")) }
                     input #dari type="month" name="dari" value=(filters.dari) placeholder="2026-01"; }
@@ -599,6 +438,20 @@ fn render(
                     input #sampai type="month" name="sampai" value=(filters.sampai) placeholder="2026-12"; }
                 div { label for="wilayah" { (t(lang, "Wilayah", "Region")) }
                     (region_options(lang, &filters.wilayah)) }
+                div { label for="sektor" { (t(lang, "Sektor", "Sector")) }
+                    select #sektor name="sektor" {
+                        option value="" selected[filters.sektor.trim().is_empty()] { (t(lang, "Semua sektor", "All sectors")) }
+                        @for sector in Sector::ALL {
+                            option value=(sector.as_str()) selected[filters.sektor.trim() == sector.as_str()] { (sector.label(lang)) }
+                        }
+                    } }
+                div { label for="klaster" { (t(lang, "Klaster/koperasi", "Cluster or cooperative")) }
+                    select #klaster name="klaster" {
+                        option value="" selected[filters.klaster.trim().is_empty()] { (t(lang, "Semua", "All")) }
+                        @for (id, name) in &extras.organisations {
+                            option value=(id) selected[filters.klaster.trim() == id] { (name) }
+                        }
+                    } }
                 div { button type="submit" { (t(lang, "Terapkan", "Apply")) } }
             }
             @match report {

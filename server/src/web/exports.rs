@@ -1,9 +1,16 @@
 //! The dashboard's CSV exports: `GET /dasbor/ekspor/{chart}.csv`, one chart's table with the
 //! dashboard's filters and access rules (see [`super::dashboard`] for the columns).
+//!
+//! Made for Excel with Indonesian settings, where the comma is the decimal mark and the list
+//! separator is `;`: the file starts with a UTF-8 byte-order mark (so "Rp" and names with
+//! accents read right), cells are separated by `;`, headers are the page's own column names
+//! (in the page's language, money columns marked "(Rp)"), and figures are plain integers.
+//! No `sep=` line: Excel ignores the byte-order mark when one is there.
 
-use super::dashboard::{CHARTS, Filters, Outcome, Table, figures, tables};
+use super::dashboard::{CHARTS, Filters, Outcome, figures};
+use super::report_tables::{Table, tables};
 use super::session::{forbidden, to_sign_in};
-use super::{error_page, lang_of};
+use super::{Lang, error_page, lang_of, t};
 use crate::error::ApiError;
 use crate::{AppState, blocking};
 use axum::extract::{Path, Query, State};
@@ -39,7 +46,7 @@ pub(super) async fn export(
     let Some(table) = tables(lang, &report).into_iter().find(|t| t.slug == slug) else {
         return error_page(lang, &ApiError::NotFound);
     };
-    match to_csv(&table) {
+    match to_csv(lang, &table) {
         Ok(body) => {
             let mut response = body.into_response();
             let h = response.headers_mut();
@@ -59,17 +66,31 @@ pub(super) async fn export(
     }
 }
 
-/// A chart's table as CSV: `kode`, `nama`, then its columns' codes. Every text cell (the
+/// The byte-order mark that tells Excel the file is UTF-8.
+pub(crate) const BOM: &str = "\u{feff}";
+
+/// A chart's table as CSV: `Kode`, `Nama`, then its columns' names. Every text cell (the
 /// header, the key such as a month or a region code, the name) is made spreadsheet-safe and
 /// quoted, so neither a leading `=` nor a separator inside it does anything in a spreadsheet
 /// of any locale; the figures stay bare numbers.
-fn to_csv(table: &Table) -> Result<Vec<u8>, ApiError> {
+fn to_csv(lang: Lang, table: &Table) -> Result<Vec<u8>, ApiError> {
     let fail = |e: csv::Error| ApiError::Internal(e.to_string());
     let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
         .quote_style(csv::QuoteStyle::NonNumeric)
-        .from_writer(Vec::new());
-    let mut header = vec!["kode".to_owned(), "nama".to_owned()];
-    header.extend(table.columns.iter().map(|c| spreadsheet_safe(&c.csv)));
+        .from_writer(BOM.as_bytes().to_vec());
+    let mut header = vec![
+        t(lang, "Kode", "Code").to_owned(),
+        t(lang, "Nama", "Name").to_owned(),
+    ];
+    header.extend(table.columns.iter().map(|c| {
+        spreadsheet_safe(&if c.money {
+            format!("{} (Rp)", c.head)
+        } else {
+            c.head.clone()
+        })
+    }));
     writer.write_record(&header).map_err(fail)?;
     for row in &table.rows {
         let mut record = vec![spreadsheet_safe(&row.key), spreadsheet_safe(&row.name)];

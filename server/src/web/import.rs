@@ -3,16 +3,17 @@
 //!
 //! URLs:
 //! - `GET /dasbor/impor`: the import form (a file upload, or CSV pasted in a text box).
-//! - `GET /dasbor/impor/templat.csv`: the template, a header row of [`COLUMNS`].
+//! - `GET /dasbor/impor/templat.csv`: the template, a header row of [`COLUMNS`] (byte-order
+//!   mark, `;`-separated, as Excel in Indonesian saves it; `,` files are read too).
 //! - `POST /dasbor/impor`: `multipart/form-data` (fields `berkas`, the file, and/or `teks`, the
 //!   pasted CSV) or `application/x-www-form-urlencoded` (`teks`), with `csrf`.
-//! - `GET`/`POST /dasbor/pendamping`: an admin assigns a facilitator (`login`) to a region
-//!   (`wilayah`, a province, regency, district or village code).
+//! - `GET`/`POST /dasbor/pendamping`: an admin assigns a facilitator to a region
+//!   (`assignments.rs`).
 //!
 //! The import registers each good row on the server's replica as a producer registered by the
 //! signed-in facilitator and pushes it into the store, so the facilitator's phone gets them on
-//! its next sync. Each bad row is reported with its line number and column; good rows go in all
-//! the same. A row whose phone number is already registered is skipped, so importing the same
+//! its next sync. Each bad row is reported with its line number and every column that is wrong
+//! (the import's own checks and the core's rules together); good rows go in all the same. A row whose phone number is already registered is skipped, so importing the same
 //! file again creates nothing new.
 
 use super::session::{WebSession, csrf_field, csrf_ok, forbidden, session_of, to_sign_in};
@@ -26,7 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::{Markup, html};
 use sentra_core::producers::{NewProducer, Sector};
-use sentra_core::{Id, Role, regions};
+use sentra_core::{Id, Role};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -55,7 +56,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dasbor/impor", get(import_page).post(import))
         .route("/dasbor/impor/templat.csv", get(template))
-        .route("/dasbor/pendamping", get(assign_page).post(assign))
+        .merge(super::assignments::routes())
 }
 
 /// A problem with one row of an import.
@@ -87,13 +88,13 @@ struct ParsedRow {
 }
 
 /// Who may use a page, decided per request.
-enum Gate {
+pub(super) enum Gate {
     SignIn,
     Forbidden(WebSession),
     Open(WebSession),
 }
 
-async fn gate(
+pub(super) async fn gate(
     state: &AppState,
     headers: &HeaderMap,
     allowed: fn(Role) -> bool,
@@ -113,20 +114,18 @@ fn may_import(role: Role) -> bool {
     matches!(role, Role::Facilitator | Role::Admin)
 }
 
-fn may_assign(role: Role) -> bool {
-    role == Role::Admin
-}
-
 /// `?lang=` only.
 #[derive(Debug, Default, Deserialize)]
-struct LangOnly {
-    lang: Option<String>,
+pub(super) struct LangOnly {
+    pub(super) lang: Option<String>,
 }
 
 /// The template: the header row.
 async fn template() -> Response {
     let header_row: Vec<&str> = COLUMNS.iter().map(|(name, _, _)| *name).collect();
-    let mut response = format!("{}\r\n", header_row.join(",")).into_response();
+    // For Excel with Indonesian settings, like the dashboard's exports.
+    let mut response =
+        format!("{}{}\r\n", super::exports::BOM, header_row.join(";")).into_response();
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -249,6 +248,9 @@ async fn import(State(state): State<AppState>, request: Request) -> Response {
 /// errors naming its line and column. `Err` when the file as a whole cannot be read.
 fn parse(lang: Lang, text: &str) -> Result<(Vec<ParsedRow>, Vec<RowError>), String> {
     let text = text.trim_start_matches('\u{feff}');
+    // Windows line ends (and old Mac ones) become plain ones, so every row's line number is the
+    // line a spreadsheet shows.
+    let text = &text.replace("\r\n", "\n").replace('\r', "\n");
     if text.trim().is_empty() {
         return Err(t(lang, "Berkas CSV kosong.", "The CSV file is empty.").to_owned());
     }
@@ -390,8 +392,8 @@ fn parse(lang: Lang, text: &str) -> Result<(Vec<ParsedRow>, Vec<RowError>), Stri
                 "sektor",
                 t(
                     lang,
-                    "Sektor tidak dikenal: fashion_textiles, food_beverage, crafts, processed_agriculture, atau other.",
-                    "Unknown sector: fashion_textiles, food_beverage, crafts, processed_agriculture or other.",
+                    "Sektor tidak dikenal: tulis fesyen, makanan, kriya, pertanian atau lainnya (atau kodenya, mis. food_beverage).",
+                    "Unknown sector: write fashion, food, crafts, agriculture or other (or its code, e.g. food_beverage).",
                 ),
             );
             String::new()
@@ -437,21 +439,77 @@ fn parse(lang: Lang, text: &str) -> Result<(Vec<ParsedRow>, Vec<RowError>), Stri
         if problems.is_empty() {
             rows.push(ParsedRow { line, producer });
         } else {
+            // The core's own rules name the row's other problems too (a bad region or phone
+            // besides a bad sector), each column once.
+            for field in producer.problems(crate::now_ms()) {
+                let column = column_of(field.field);
+                if !problems.iter().any(|p| p.column == column) {
+                    problems.push(RowError {
+                        line,
+                        column: column.to_owned(),
+                        message: field.rule.message(lang).to_owned(),
+                    });
+                }
+            }
             errors.append(&mut problems);
         }
     }
     Ok((rows, errors))
 }
 
-/// A sector's code from its code or its Indonesian or English name.
+/// The words a facilitator may write for a sector besides its code and its full Indonesian or
+/// English name ("makanan" for "Makanan & minuman").
+fn sector_words(sector: Sector) -> &'static [&'static str] {
+    match sector {
+        Sector::FashionTextiles => &[
+            "fesyen",
+            "fashion",
+            "tekstil",
+            "textiles",
+            "pakaian",
+            "busana",
+            "konveksi",
+            "garmen",
+            "fesyen dan tekstil",
+        ],
+        Sector::FoodBeverage => &[
+            "makanan",
+            "minuman",
+            "kuliner",
+            "food",
+            "makanan dan minuman",
+            "mamin",
+        ],
+        Sector::Crafts => &["kriya", "kerajinan", "kerajinan tangan", "crafts", "craft"],
+        Sector::ProcessedAgriculture => &[
+            "pertanian",
+            "olahan pertanian",
+            "hasil pertanian",
+            "agrikultur",
+            "agriculture",
+        ],
+        Sector::Other => &["lainnya", "lain-lain", "lain", "other"],
+    }
+}
+
+/// A sector's code from its code, its Indonesian or English name, or a word for it
+/// ([`sector_words`]); case, spaces and "&" versus "dan" do not matter.
 fn sector_code(typed: &str) -> Option<String> {
-    let typed = typed.trim().to_lowercase();
+    let plain = |text: &str| {
+        text.to_lowercase()
+            .replace('&', " dan ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let typed = plain(typed);
     Sector::ALL
         .into_iter()
         .find(|s| {
             typed == s.as_str()
-                || typed == s.label(Lang::Id).to_lowercase()
-                || typed == s.label(Lang::En).to_lowercase()
+                || typed == plain(s.label(Lang::Id))
+                || typed == plain(s.label(Lang::En))
+                || sector_words(*s).contains(&typed.as_str())
         })
         .map(|s| s.as_str().to_owned())
 }
@@ -498,6 +556,13 @@ fn register(
     })
 }
 
+/// How many rows have at least one problem (a row may have several).
+fn bad_rows(report: &ImportReport) -> usize {
+    let mut lines: Vec<u64> = report.errors.iter().map(|e| e.line).collect();
+    lines.dedup();
+    lines.len()
+}
+
 fn render_import(
     lang: Lang,
     session: &WebSession,
@@ -518,7 +583,7 @@ fn render_import(
                         (t(lang, "Terdaftar baru:", "Registered now:")) " " strong { (report.created) } ". "
                         (t(lang, "Dilewati (nomor HP sudah terdaftar):", "Skipped (phone already registered):"))
                         " " strong { (report.skipped) } ". "
-                        (t(lang, "Baris bermasalah:", "Rows with problems:")) " " strong { (report.errors.len()) } "."
+                        (t(lang, "Baris bermasalah:", "Rows with problems:")) " " strong { (bad_rows(report)) } "."
                     }
                     @if !report.errors.is_empty() {
                         table.errors {
@@ -551,8 +616,8 @@ fn render_import(
                     }
                 }
                 p.muted { (t(lang,
-                    "* wajib. kode_wilayah: kode Kemendagri kabupaten/kota (4 digit), kecamatan atau desa. sektor: fashion_textiles, food_beverage, crafts, processed_agriculture, other. sertifikasi: halal;pirt;sni;bpom. setuju_tayang: ya/tidak, dengan tanggal_setuju TTTT-BB-HH. pin: 6 digit (opsional) agar perajin bisa masuk di ponselnya sendiri.",
-                    "* required. kode_wilayah: Kemendagri code of the regency or city (4 digits), district or village. sektor: fashion_textiles, food_beverage, crafts, processed_agriculture, other. sertifikasi: halal;pirt;sni;bpom. setuju_tayang: yes/no, with tanggal_setuju YYYY-MM-DD. pin: 6 digits (optional) so the producer can sign in on their own phone.")) }
+                    "* wajib. kode_wilayah: kode Kemendagri kabupaten/kota (4 digit), kecamatan atau desa. sektor: fesyen, makanan, kriya, pertanian atau lainnya (kode fashion_textiles, food_beverage, crafts, processed_agriculture, other juga boleh). sertifikasi: halal;pirt;sni;bpom. setuju_tayang: ya/tidak, dengan tanggal_setuju TTTT-BB-HH. pin: 6 digit (opsional) agar perajin bisa masuk di ponselnya sendiri.",
+                    "* required. kode_wilayah: Kemendagri code of the regency or city (4 digits), district or village. sektor: fesyen, makanan, kriya, pertanian or lainnya (or the codes fashion_textiles, food_beverage, crafts, processed_agriculture, other). sertifikasi: halal;pirt;sni;bpom. setuju_tayang: yes/no, with tanggal_setuju YYYY-MM-DD. pin: 6 digits (optional) so the producer can sign in on their own phone.")) }
             }
             form method="post" action="/dasbor/impor" enctype="multipart/form-data" {
                 (csrf_field(session))
@@ -565,132 +630,6 @@ fn render_import(
                     textarea #teks name="teks" rows="8" { (typed) }
                 }
                 p { button type="submit" { (t(lang, "Impor", "Import")) } }
-            }
-        },
-    )
-}
-
-/// The assignment form as submitted.
-#[derive(Debug, Default, Deserialize)]
-struct AssignForm {
-    #[serde(default)]
-    login: String,
-    #[serde(default)]
-    wilayah: String,
-    #[serde(default)]
-    csrf: String,
-}
-
-async fn assign_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<LangOnly>,
-) -> Response {
-    let lang = lang_of(&headers, q.lang.as_deref());
-    match gate(&state, &headers, may_assign).await {
-        Ok(Gate::SignIn) => to_sign_in("/dasbor/pendamping"),
-        Ok(Gate::Forbidden(s)) => forbidden(lang, &s),
-        Ok(Gate::Open(s)) => respond(
-            StatusCode::OK,
-            chosen(q.lang.as_deref()),
-            render_assign(lang, &s, None, &AssignForm::default()),
-        ),
-        Err(err) => error_page(lang, &err),
-    }
-}
-
-async fn assign(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<AssignForm>,
-) -> Response {
-    let lang = lang_of(&headers, None);
-    let session = match gate(&state, &headers, may_assign).await {
-        Ok(Gate::SignIn) => return to_sign_in("/dasbor/pendamping"),
-        Ok(Gate::Forbidden(s)) => return forbidden(lang, &s),
-        Ok(Gate::Open(s)) => s,
-        Err(err) => return error_page(lang, &err),
-    };
-    if !csrf_ok(&headers, &form.csrf) {
-        return error_page(lang, &ApiError::BadBody);
-    }
-    let (login, region) = (form.login.clone(), form.wilayah.clone());
-    let outcome = blocking(move || state.assign_region(&login, &region)).await;
-    let (status, message) = match outcome {
-        Ok(()) => {
-            let code: String = form.wilayah.chars().filter(char::is_ascii_digit).collect();
-            let name = regions::province(&code)
-                .map(|p| p.name.clone())
-                .or_else(|| regions::regency(&code).map(|r| r.name.clone()))
-                .unwrap_or_else(|| code.clone());
-            (
-                StatusCode::OK,
-                Ok(format!(
-                    "{} {} {} {name} ({code}).",
-                    t(lang, "Pendamping", "Facilitator"),
-                    form.login.trim(),
-                    t(lang, "kini bertugas di", "is now assigned to"),
-                )),
-            )
-        }
-        Err(ApiError::BadCredentials) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Err(t(
-                lang,
-                "Pendamping dengan nama pengguna atau nomor HP ini tidak ada.",
-                "No facilitator signs in with this user name or phone number.",
-            )),
-        ),
-        Err(ApiError::BadBody) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Err(t(
-                lang,
-                "Kode wilayah tidak dikenal: tulis kode provinsi (2 digit), kabupaten/kota (4), kecamatan (6), atau desa (10).",
-                "Unknown region code: enter a province (2 digits), regency (4), district (6) or village (10) code.",
-            )),
-        ),
-        Err(err) => return error_page(lang, &err),
-    };
-    respond(
-        status,
-        None,
-        render_assign(lang, &session, Some(message), &form),
-    )
-}
-
-fn render_assign(
-    lang: Lang,
-    session: &WebSession,
-    message: Option<Result<String, &str>>,
-    form: &AssignForm,
-) -> Markup {
-    page(
-        lang,
-        t(lang, "Wilayah pendamping", "Facilitators' regions"),
-        "/dasbor/pendamping",
-        html! {
-            p { a href="/dasbor" { "← " (t(lang, "Dasbor", "Dashboard")) } }
-            h1 { (t(lang, "Tugaskan pendamping ke wilayah", "Assign a facilitator to a region")) }
-            p.muted { (t(lang,
-                "Pendamping melihat dan boleh mengubah semua perajin di wilayahnya, selain perajin yang ia daftarkan sendiri.",
-                "A facilitator sees and may edit every producer in their regions, besides the ones they registered.")) }
-            @match &message {
-                Some(Ok(done)) => { p.notice role="status" { (done) } }
-                Some(Err(problem)) => { p.error role="alert" { (problem) } }
-                None => {}
-            }
-            form method="post" action="/dasbor/pendamping" {
-                (csrf_field(session))
-                div.field {
-                    label for="login" { (t(lang, "Nama pengguna atau nomor HP pendamping", "Facilitator's user name or phone")) }
-                    input #login name="login" type="text" required value=(form.login);
-                }
-                div.field {
-                    label for="wilayah" { (t(lang, "Kode wilayah", "Region code")) }
-                    input #wilayah name="wilayah" type="text" inputmode="numeric" required
-                        placeholder="3327" value=(form.wilayah);
-                }
-                p { button type="submit" { (t(lang, "Tugaskan", "Assign")) } }
             }
         },
     )

@@ -4,10 +4,12 @@
 //! page stays under 60 KB before images). Text is escaped by the templates (maud), so a name
 //! like `<script>` shows as text.
 
+mod assignments;
 pub mod catalogue;
 mod charts;
 pub mod checkout;
 pub mod cooperative;
+mod cooperative_admin;
 pub mod dashboard;
 mod exports;
 mod favicon;
@@ -17,6 +19,8 @@ pub mod import;
 pub mod members;
 mod product_photos;
 pub mod selling;
+mod map;
+mod report_tables;
 pub mod session;
 pub mod share;
 mod shop;

@@ -272,8 +272,11 @@ export async function slowLink(target, delayMs) {
   return link;
 }
 
-/** Parses CSV as the dashboard writes it (RFC 4180: quotes around fields with , " or newlines). */
-export function parseCsv(text) {
+/** Parses CSV as the dashboard writes it (RFC 4180: quotes around fields with the separator, " or
+ * newlines); the dashboard separates with `;` (Excel in Indonesian), other files with `,`. */
+export function parseCsv(text, separator = ',') {
+  // A UTF-8 byte-order mark (Excel's sign of UTF-8) is not part of the first cell.
+  if (text.startsWith('\ufeff')) text = text.slice(1);
   const rows = [];
   let row = [];
   let field = '';
@@ -291,7 +294,7 @@ export function parseCsv(text) {
       }
     } else if (c === '"') {
       quoted = true;
-    } else if (c === ',') {
+    } else if (c === separator) {
       row.push(field);
       field = '';
     } else if (c === '\n' || c === '\r') {

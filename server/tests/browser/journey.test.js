@@ -208,8 +208,11 @@ describe('a buyer orders crystal sugar and the producer accepts it on their phon
         page.locator('section#kanal').getByRole('link', { name: 'Unduh CSV' }).click(),
       ]);
       assert.equal(download.suggestedFilename(), 'sentra-kanal.csv');
-      const csv = parseCsv(await readFile(await download.path(), 'utf8'));
-      assert.deepEqual(csv[0], ['kode', 'nama', 'jumlah', 'pendapatan_rp']);
+      // As Excel with Indonesian settings opens it: a byte-order mark, `;` between cells.
+      const raw = await readFile(await download.path(), 'utf8');
+      assert.ok(raw.startsWith('\ufeff'), 'a UTF-8 byte-order mark');
+      const csv = parseCsv(raw, ';');
+      assert.deepEqual(csv[0], ['Kode', 'Nama', 'Jumlah', 'Pendapatan (Rp)']);
       const byCode = Object.fromEntries(csv.slice(1).map((row) => [row[0], row]));
       assert.deepEqual(byCode.storefront, ['storefront', 'Etalase daring', '1', '300000']);
       assert.deepEqual(byCode.direct, ['direct', 'Penjualan langsung', '1', '45000']);
@@ -223,17 +226,17 @@ describe('a buyer orders crystal sugar and the producer accepts it on their phon
       const monthly = await page.request.get(`${server.url}/dasbor/ekspor/bulan.csv`);
       assert.equal(monthly.status(), 200);
       assert.match(monthly.headers()['content-type'], /^text\/csv/);
-      const months = parseCsv(await monthly.text());
+      const months = parseCsv(await monthly.text(), ';');
       const header = months[0];
       const row = months.find((r) => r[0] === month);
       assert.ok(row, `a row for ${month}: ${JSON.stringify(months)}`);
       const value = (column) => Number(row[header.indexOf(column)]);
-      assert.equal(value('storefront_jumlah'), 1);
-      assert.equal(value('storefront_pendapatan_rp'), 300000);
-      assert.equal(value('direct_jumlah'), 1);
-      assert.equal(value('direct_pendapatan_rp'), 45000);
-      assert.equal(value('total_jumlah'), 2);
-      assert.equal(value('total_pendapatan_rp'), 345000);
+      assert.equal(value('Etalase daring: jumlah'), 1);
+      assert.equal(value('Etalase daring: pendapatan (Rp)'), 300000);
+      assert.equal(value('Penjualan langsung: jumlah'), 1);
+      assert.equal(value('Penjualan langsung: pendapatan (Rp)'), 45000);
+      assert.equal(value('Total jumlah'), 2);
+      assert.equal(value('Total pendapatan (Rp)'), 345000);
     });
 
     test('the English switch works on the dashboard', async () => {

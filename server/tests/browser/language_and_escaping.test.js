@@ -165,7 +165,7 @@ describe('languages and escaping', () => {
       .filter((el) => el.textContent.includes('alert')).length), 0);
     await screenshot(page, '12-dashboard-360');
 
-    const csv = parseCsv(await (await page.request.get(`${server.url}/dasbor/ekspor/klaster.csv`)).text());
+    const csv = parseCsv(await (await page.request.get(`${server.url}/dasbor/ekspor/klaster.csv`)).text(), ';');
     const names = csv.slice(1).map((r) => r[1]);
     assert.ok(names.includes(CLUSTER_NAME), JSON.stringify(csv));
     assert.deepEqual(dialogs, [], 'no alert fired');

@@ -153,11 +153,10 @@ async fn the_demo_fills_a_server_through_the_real_protocol() {
     let value = |name: &str| metric(&metrics, name);
     assert!(value("sentra_push_entries_applied_total") > 30);
     assert_eq!(value("sentra_push_entries_rejected_total"), 0);
-    assert_eq!(
-        value("sentra_photo_chunks_total"),
-        10,
-        "5 products × (thumbnail + display image)"
-    );
+    // Ten pictures (a display image and a thumbnail each, in 64 KB chunks) for 335 products:
+    // a picture shared by many products is uploaded once.
+    let chunks = value("sentra_photo_chunks_total");
+    assert!((20..=200).contains(&chunks), "{chunks} chunks");
     // A producer of the demo signs in on a fresh phone and finds their shop and their sale.
     let mut phone = unsigned_phone();
     sign_in(

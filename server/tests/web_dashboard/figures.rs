@@ -91,12 +91,12 @@ async fn a_storefront_order_and_a_direct_sale_count_under_their_channels_and_the
 
     // Channels: storefront 2 orders, Rp 425.000; direct 1 sale, Rp 320.000; nothing else.
     let channels = csv_export(&server, &cookie, "/dasbor/ekspor/kanal.csv").await;
-    assert_eq!(cell(&channels, "storefront", "jumlah"), 2);
-    assert_eq!(cell(&channels, "storefront", "pendapatan_rp"), 425_000);
-    assert_eq!(cell(&channels, "direct", "jumlah"), 1);
-    assert_eq!(cell(&channels, "direct", "pendapatan_rp"), 320_000);
-    assert_eq!(cell(&channels, "facilitator", "jumlah"), 0);
-    assert_eq!(cell(&channels, "cooperative", "pendapatan_rp"), 0);
+    assert_eq!(cell(&channels, "storefront", "Jumlah"), 2);
+    assert_eq!(cell(&channels, "storefront", "Pendapatan (Rp)"), 425_000);
+    assert_eq!(cell(&channels, "direct", "Jumlah"), 1);
+    assert_eq!(cell(&channels, "direct", "Pendapatan (Rp)"), 320_000);
+    assert_eq!(cell(&channels, "facilitator", "Jumlah"), 0);
+    assert_eq!(cell(&channels, "cooperative", "Pendapatan (Rp)"), 0);
 
     // The page shows the same figures, in rupiah, with a chart and a table for each.
     let (status, _, page) = get(&server, "/dasbor", Some(&cookie)).await;
@@ -116,37 +116,43 @@ async fn a_storefront_order_and_a_direct_sale_count_under_their_channels_and_the
 
     // By month: the sale in January, the orders this month, months between filled in.
     let months = csv_export(&server, &cookie, "/dasbor/ekspor/bulan.csv").await;
-    assert_eq!(cell(&months, "2026-01", "direct_pendapatan_rp"), 320_000);
-    assert_eq!(cell(&months, "2026-01", "storefront_jumlah"), 0);
+    assert_eq!(
+        cell(&months, "2026-01", "Penjualan langsung: pendapatan (Rp)"),
+        320_000
+    );
+    assert_eq!(cell(&months, "2026-01", "Etalase daring: jumlah"), 0);
     let now = this_month();
-    assert_eq!(cell(&months, &now, "storefront_pendapatan_rp"), 425_000);
-    assert_eq!(cell(&months, &now, "total_jumlah"), 2);
+    assert_eq!(
+        cell(&months, &now, "Etalase daring: pendapatan (Rp)"),
+        425_000
+    );
+    assert_eq!(cell(&months, &now, "Total jumlah"), 2);
     let total: i64 = months
         .keys()
-        .map(|m| cell(&months, m, "total_pendapatan_rp"))
+        .map(|m| cell(&months, m, "Total pendapatan (Rp)"))
         .sum();
     assert_eq!(total, 745_000);
 
     // By region (the producer's province) and by buyers' reach.
     let regions = csv_export(&server, &cookie, "/dasbor/ekspor/wilayah.csv").await;
-    assert_eq!(cell(&regions, "33", "total_pendapatan_rp"), 745_000);
-    assert_eq!(regions["33"]["nama"], "Jawa Tengah");
+    assert_eq!(cell(&regions, "33", "Total pendapatan (Rp)"), 745_000);
+    assert_eq!(regions["33"]["Nama"], "Jawa Tengah");
     let reach = csv_export(&server, &cookie, "/dasbor/ekspor/jangkauan.csv").await;
     assert_eq!(
-        cell(&reach, "same_regency", "pesanan"),
+        cell(&reach, "same_regency", "Pesanan"),
         0,
         "the rejected one"
     );
-    assert_eq!(cell(&reach, "same_province", "pendapatan_rp"), 170_000);
-    assert_eq!(cell(&reach, "other_province", "pendapatan_rp"), 255_000);
+    assert_eq!(cell(&reach, "same_province", "Pendapatan (Rp)"), 170_000);
+    assert_eq!(cell(&reach, "other_province", "Pendapatan (Rp)"), 255_000);
 
     // Producers: one in Pemalang, four people, one listed product.
     let regencies = csv_export(&server, &cookie, "/dasbor/ekspor/kabupaten.csv").await;
-    assert_eq!(cell(&regencies, "3327", "produsen"), 1);
-    assert_eq!(cell(&regencies, "3327", "tenaga_kerja"), 4);
-    assert_eq!(cell(&regencies, "3327", "produk_tayang"), 1);
+    assert_eq!(cell(&regencies, "3327", "Produsen"), 1);
+    assert_eq!(cell(&regencies, "3327", "Tenaga kerja"), 4);
+    assert_eq!(cell(&regencies, "3327", "Produk tayang"), 1);
     let sectors = csv_export(&server, &cookie, "/dasbor/ekspor/sektor.csv").await;
-    assert_eq!(cell(&sectors, "fashion_textiles", "produsen"), 1);
+    assert_eq!(cell(&sectors, "fashion_textiles", "Produsen"), 1);
 
     // Filters: January only keeps the sale; East Java has nothing; the CSV follows the page.
     let january = csv_export(
@@ -155,8 +161,8 @@ async fn a_storefront_order_and_a_direct_sale_count_under_their_channels_and_the
         "/dasbor/ekspor/kanal.csv?dari=2026-01&sampai=2026-01",
     )
     .await;
-    assert_eq!(cell(&january, "storefront", "jumlah"), 0);
-    assert_eq!(cell(&january, "direct", "pendapatan_rp"), 320_000);
+    assert_eq!(cell(&january, "storefront", "Jumlah"), 0);
+    assert_eq!(cell(&january, "direct", "Pendapatan (Rp)"), 320_000);
     let (_, _, filtered) = get(
         &server,
         "/dasbor?dari=2026-01&sampai=2026-01",
@@ -165,10 +171,10 @@ async fn a_storefront_order_and_a_direct_sale_count_under_their_channels_and_the
     .await;
     assert!(filtered.contains("href=\"/dasbor/ekspor/kanal.csv?dari=2026-01&amp;sampai=2026-01\""));
     let east_java = csv_export(&server, &cookie, "/dasbor/ekspor/kanal.csv?wilayah=35").await;
-    assert_eq!(cell(&east_java, "storefront", "jumlah"), 0);
-    assert_eq!(cell(&east_java, "direct", "jumlah"), 0);
+    assert_eq!(cell(&east_java, "storefront", "Jumlah"), 0);
+    assert_eq!(cell(&east_java, "direct", "Jumlah"), 0);
     let pemalang = csv_export(&server, &cookie, "/dasbor/ekspor/kanal.csv?wilayah=3327").await;
-    assert_eq!(cell(&pemalang, "storefront", "pendapatan_rp"), 425_000);
+    assert_eq!(cell(&pemalang, "storefront", "Pendapatan (Rp)"), 425_000);
 
     // A filter that makes no sense is explained, not guessed at.
     let (status, _, page) = get(&server, "/dasbor?dari=2026-13&wilayah=3x", Some(&cookie)).await;
@@ -256,19 +262,19 @@ async fn a_cooperative_admin_sees_only_their_members_figures(backend: Backend) {
 
     let provinces = csv_export(&server, &cookie, "/dasbor/ekspor/provinsi.csv").await;
     assert_eq!(provinces.len(), 1, "{provinces:?}");
-    assert_eq!(cell(&provinces, "33", "produsen"), 1);
+    assert_eq!(cell(&provinces, "33", "Produsen"), 1);
     let channels = csv_export(&server, &cookie, "/dasbor/ekspor/kanal.csv").await;
-    assert_eq!(cell(&channels, "direct", "pendapatan_rp"), 120_000);
+    assert_eq!(cell(&channels, "direct", "Pendapatan (Rp)"), 120_000);
     let clusters = csv_export(&server, &cookie, "/dasbor/ekspor/klaster.csv").await;
     assert_eq!(clusters.len(), 1);
     assert!(
         clusters
             .values()
-            .any(|r| r["nama"] == "Koperasi Jeans Rowosari")
+            .any(|r| r["Nama"] == "Koperasi Jeans Rowosari")
     );
     // Asking for the outsider's province shows nothing rather than their figures.
     let east_java = csv_export(&server, &cookie, "/dasbor/ekspor/kanal.csv?wilayah=35").await;
-    assert_eq!(cell(&east_java, "direct", "jumlah"), 0);
+    assert_eq!(cell(&east_java, "direct", "Jumlah"), 0);
 
     // An official sees both.
     account(
@@ -281,9 +287,9 @@ async fn a_cooperative_admin_sees_only_their_members_figures(backend: Backend) {
     .await;
     let official = web_sign_in(&server, "dinas.pusat", "rahasia-kuat-7").await;
     let provinces = csv_export(&server, &official, "/dasbor/ekspor/provinsi.csv").await;
-    assert_eq!(cell(&provinces, "33", "produsen"), 1);
-    assert_eq!(cell(&provinces, "35", "produsen"), 1);
+    assert_eq!(cell(&provinces, "33", "Produsen"), 1);
+    assert_eq!(cell(&provinces, "35", "Produsen"), 1);
     let channels = csv_export(&server, &official, "/dasbor/ekspor/kanal.csv").await;
-    assert_eq!(cell(&channels, "direct", "pendapatan_rp"), 570_000);
-    assert_eq!(cell(&channels, "direct", "jumlah"), 2);
+    assert_eq!(cell(&channels, "direct", "Pendapatan (Rp)"), 570_000);
+    assert_eq!(cell(&channels, "direct", "Jumlah"), 2);
 }

@@ -11,8 +11,11 @@
 #[macro_use]
 mod common;
 
+mod cooperative;
+mod demo;
 mod figures;
 mod sale_voids;
+mod filters_and_map;
 mod signing_in;
 mod tools;
 
@@ -204,7 +207,9 @@ pub fn input_value(html: &str, name: &str) -> String {
     value[..value.find('"').unwrap_or(0)].to_owned()
 }
 
-/// A CSV export as rows keyed by column, the first column (`kode`) naming each row.
+/// A CSV export read the way Excel with Indonesian settings reads it (a UTF-8 byte-order mark,
+/// then `;`-separated cells), as rows keyed by column, the first column (`Kode`) naming each
+/// row.
 pub async fn csv_export(
     server: &Server,
     cookie: &str,
@@ -212,14 +217,19 @@ pub async fn csv_export(
 ) -> HashMap<String, HashMap<String, String>> {
     let (status, _, body) = get(server, path, Some(cookie)).await;
     assert_eq!(status, 200, "{path}: {body}");
-    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let body = body
+        .strip_prefix('\u{feff}')
+        .unwrap_or_else(|| panic!("{path} has no byte-order mark: {body:?}"));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(body.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .unwrap()
         .iter()
         .map(str::to_owned)
         .collect();
-    assert_eq!(&headers[..2], ["kode", "nama"], "{path}");
+    assert_eq!(&headers[..2], ["Kode", "Nama"], "{path}");
     reader
         .records()
         .map(|r| {

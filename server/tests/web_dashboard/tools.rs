@@ -6,6 +6,7 @@ use super::*;
 
 on_both_backends!(
     an_import_names_bad_rows_and_columns_takes_the_good_ones_and_a_reimport_adds_nothing,
+    a_windows_file_gets_its_real_line_numbers_every_problem_of_a_row_and_indonesian_sectors,
     an_admin_assigns_a_facilitator_to_a_region_from_the_web,
 );
 
@@ -58,10 +59,17 @@ async fn an_import_names_bad_rows_and_columns_takes_the_good_ones_and_a_reimport
     .await;
     let cookie = web_sign_in(&server, "pendamping.banyumas", "rahasia-kuat-8").await;
 
-    // The template is the header row the import reads.
+    // The template is the header row the import reads, for Excel in Indonesian (a byte-order
+    // mark, `;` between the columns).
     let (status, _, template) = get(&server, "/dasbor/impor/templat.csv", Some(&cookie)).await;
     assert_eq!(status, 200);
-    assert_eq!(template.trim(), IMPORT.lines().next().unwrap());
+    let template = template
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark");
+    assert_eq!(
+        template.trim().replace(';', ","),
+        IMPORT.lines().next().unwrap()
+    );
 
     let (status, _, form) = get(&server, "/dasbor/impor", Some(&cookie)).await;
     assert_eq!(status, 200);
@@ -92,7 +100,7 @@ async fn an_import_names_bad_rows_and_columns_takes_the_good_ones_and_a_reimport
     assert!(reports(&page, 5, "sektor"), "an unknown sector");
     assert!(
         reports(&page, 6, "tenaga_kerja"),
-        "a workforce that is not a number"
+        "a workforce that is not a number: {page}"
     );
     assert!(reports(&page, 7, "hp"), "the same phone twice in one file");
     assert!(page.contains("Nomor HP sama dengan baris 2"));
@@ -180,9 +188,9 @@ async fn an_import_names_bad_rows_and_columns_takes_the_good_ones_and_a_reimport
 
     // The dashboard counts them (the facilitator sees their own producers).
     let sectors = csv_export(&server, &cookie, "/dasbor/ekspor/sektor.csv").await;
-    assert_eq!(cell(&sectors, "food_beverage", "produsen"), 1);
-    assert_eq!(cell(&sectors, "fashion_textiles", "tenaga_kerja"), 12);
-    assert_eq!(cell(&sectors, "crafts", "produsen"), 1);
+    assert_eq!(cell(&sectors, "food_beverage", "Produsen"), 1);
+    assert_eq!(cell(&sectors, "fashion_textiles", "Tenaga kerja"), 12);
+    assert_eq!(cell(&sectors, "crafts", "Produsen"), 1);
 }
 
 async fn an_admin_assigns_a_facilitator_to_a_region_from_the_web(backend: Backend) {
@@ -267,4 +275,73 @@ async fn an_admin_assigns_a_facilitator_to_a_region_from_the_web(backend: Backen
         phone.sentra.producer(banyumas).unwrap().business_name,
         "Gula Semut Banyumas"
     );
+}
+
+/// Saved by Excel on Windows in Indonesian: a byte-order mark, `;` between cells, CRLF line
+/// ends, and sectors written as words.
+const WINDOWS_IMPORT: &str = "\u{feff}nama_usaha;nama_pemilik;hp;alamat;kode_wilayah;sektor;tenaga_kerja\r\n\
+Keripik Tempe Bu Sum;Bu Sum;0813-2100-0001;Desa Pliken;3302;makanan;3\r\n\
+Salah Semua;Pak Joko;0813-2100-0002;;9999;otomotif;banyak\r\n\
+Batik Tulis Pekalongan;Bu Ani;0813-2100-0003;;3326;Fesyen dan tekstil;5\r\n\
+Tanpa Nama;;12;;3302;Kriya;2\r\n\
+Gula Semut Cilongok;Pak Rus;0813-2100-0005;;3302;pertanian;4\r\n";
+
+async fn a_windows_file_gets_its_real_line_numbers_every_problem_of_a_row_and_indonesian_sectors(
+    backend: Backend,
+) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
+    account(
+        &server,
+        "pendamping.pekalongan",
+        "rahasia-kuat-11",
+        Role::Facilitator,
+        None,
+    )
+    .await;
+    let cookie = web_sign_in(&server, "pendamping.pekalongan", "rahasia-kuat-11").await;
+    let (_, _, form) = get(&server, "/dasbor/impor", Some(&cookie)).await;
+    let csrf = input_value(&form, "csrf");
+    let (content_type, body) = multipart(&csrf, WINDOWS_IMPORT);
+    let response = server
+        .client
+        .post(format!("{}/dasbor/impor", server.url))
+        .header("cookie", &cookie)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    // "makanan", "Fesyen dan tekstil" and "pertanian" are sectors.
+    assert!(
+        page.contains("Terdaftar baru: <strong>3</strong>"),
+        "{page}"
+    );
+    // Line 3 is wrong three ways, and all three are named, on line 3 (not 2).
+    assert!(reports(&page, 3, "sektor"), "{page}");
+    assert!(reports(&page, 3, "kode_wilayah"), "{page}");
+    assert!(reports(&page, 3, "tenaga_kerja"), "{page}");
+    // Line 5 has no owner and a phone that is not one.
+    assert!(reports(&page, 5, "nama_pemilik"), "{page}");
+    assert!(reports(&page, 5, "hp"), "{page}");
+    for wrong_line in [2, 4, 6] {
+        assert!(
+            !page.contains(&format!("<td class=\"n\">{wrong_line}</td>")),
+            "line {wrong_line} is a good row: {page}"
+        );
+    }
+    assert_eq!(page.matches("<td class=\"n\">3</td>").count(), 3);
+    assert!(
+        page.contains("Baris bermasalah: <strong>2</strong>"),
+        "{page}"
+    );
+
+    // The sectors are stored as their codes.
+    let sectors = csv_export(&server, &cookie, "/dasbor/ekspor/sektor.csv").await;
+    assert_eq!(cell(&sectors, "food_beverage", "Produsen"), 1);
+    assert_eq!(cell(&sectors, "fashion_textiles", "Produsen"), 1);
+    assert_eq!(cell(&sectors, "processed_agriculture", "Produsen"), 1);
 }
