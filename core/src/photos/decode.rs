@@ -85,9 +85,14 @@ fn decode_jpeg_scaled(
     limits: &Limits,
     target_long_edge: u32,
 ) -> Result<Decoded, PhotoError> {
+    let s = dct_scale(header.width, header.height, target_long_edge);
+    if s > 1
+        && let Some(decoded) = super::progressive::decode(data, s as usize)?
+    {
+        return Ok(decoded);
+    }
     let mut dec = jpeg_decoder::Decoder::new(data);
     dec.set_max_decoding_buffer_size(usize::try_from(byte_budget(limits, 4)).unwrap_or(usize::MAX));
-    let s = dct_scale(header.width, header.height, target_long_edge);
     if s > 1 {
         let (rw, rh) = (header.width.div_ceil(s), header.height.div_ceil(s));
         // jpeg-decoder picks the smallest scale that reaches the request on one axis: asking

@@ -31,6 +31,7 @@ mod error;
 pub(crate) mod library;
 mod orientation;
 mod png_rows;
+mod progressive;
 mod resize;
 pub(crate) mod rows;
 mod scans;
