@@ -88,18 +88,17 @@ pub(super) fn image(
         };
     }
     let mut data = vec![0u8; width * height * 3];
+    let mut rows = [vec![0u8; width], vec![0u8; width], vec![0u8; width]];
+    let mut sums = vec![0u16; width];
     for (y, out) in data.chunks_exact_mut(width * 3).enumerate() {
-        let row = |c: usize| {
-            let (_, sy) = shifts[c];
-            let p = &planes[c];
-            &p.data[(y >> sy) * p.width..][..p.width]
-        };
-        let (luma, cb, cr) = (row(0), row(1), row(2));
-        let (sx0, sx1, sx2) = (shifts[0].0, shifts[1].0, shifts[2].0);
+        for ((plane, &shift), row) in planes.iter().zip(shifts).zip(rows.iter_mut()) {
+            upsampled_row(plane, shift, (y, height), row, &mut sums);
+        }
+        let [luma, cb, cr] = &rows;
         for (x, px) in out.chunks_exact_mut(3).enumerate() {
-            let l = i32::from(luma[x >> sx0]) << 16;
-            let b = i32::from(cb[x >> sx1]) - 128;
-            let r = i32::from(cr[x >> sx2]) - 128;
+            let l = i32::from(luma[x]) << 16;
+            let b = i32::from(cb[x]) - 128;
+            let r = i32::from(cr[x]) - 128;
             let clamp = |v: i32| ((v + 32768) >> 16).clamp(0, 255) as u8;
             px[0] = clamp(l + 91_881 * r);
             px[1] = clamp(l - 22_554 * b - 46_802 * r);
@@ -111,5 +110,55 @@ pub(super) fn image(
         height: height as u32,
         channels: 3,
         data,
+    }
+}
+
+/// Output row `y` (of `height`) of one component, `row.len()` pixels wide. A half-resolution component is
+/// interpolated as libjpeg's "fancy" upsampling does: each output pixel takes 3/4 of the
+/// nearest sample and 1/4 of the next nearest, across and down (`sums` is scratch space).
+fn upsampled_row(
+    plane: &Plane,
+    (sx, sy): (u32, u32),
+    (y, height): (usize, usize),
+    row: &mut [u8],
+    sums: &mut [u16],
+) {
+    // The last sample row holding image data (the plane is padded to whole blocks).
+    let last_row = (height.div_ceil(1 << sy) - 1).min(plane.data.len() / plane.width - 1);
+    let line = |r: usize| &plane.data[r.min(last_row) * plane.width..][..plane.width];
+    let samples = row.len().div_ceil(1 << sx).min(plane.width);
+    // Down: 4 x the nearest row, or 3 x it + 1 x the row on the side of `y`.
+    let near = line(y >> sy);
+    let sums = &mut sums[..samples];
+    if sy == 0 {
+        for (s, &v) in sums.iter_mut().zip(near) {
+            *s = 4 * u16::from(v);
+        }
+    } else {
+        let r = y >> 1;
+        let far = if y & 1 == 0 {
+            line(r.saturating_sub(1))
+        } else {
+            line(r + 1)
+        };
+        for ((s, &a), &b) in sums.iter_mut().zip(near).zip(far) {
+            *s = 3 * u16::from(a) + u16::from(b);
+        }
+    }
+    if sx == 0 {
+        for (o, &s) in row.iter_mut().zip(sums.iter()) {
+            *o = ((s + 2) >> 2) as u8;
+        }
+        return;
+    }
+    let last = samples - 1;
+    for (x, o) in row.iter_mut().enumerate() {
+        let i = (x >> 1).min(last);
+        let j = if x & 1 == 0 {
+            i.saturating_sub(1)
+        } else {
+            (i + 1).min(last)
+        };
+        *o = ((3 * u32::from(sums[i]) + u32::from(sums[j]) + 8) >> 4) as u8;
     }
 }

@@ -297,6 +297,7 @@ mod big_inputs;
 mod colour;
 mod formats;
 mod orientation;
+mod progressive;
 mod quality;
 mod store;
 mod stripping;

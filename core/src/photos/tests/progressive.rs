@@ -1,0 +1,119 @@
+//! Progressive JPEGs decoded at 1/2, 1/4 and 1/8 size from only the coefficients that size uses
+//! (#17), against a full decode of the same file by another decoder (`image`'s zune-jpeg).
+//! The fixtures are libjpeg-turbo progressive files as vips writes them: successive
+//! approximation (DC and AC refinement scans), 4:2:0, 4:4:4 with restart markers, and grey.
+
+use super::super::progressive;
+use super::*;
+
+fn fixtures() -> [(&'static str, Vec<u8>); 3] {
+    [
+        ("4:2:0", fixture!("progressive-420.jpg")),
+        (
+            "4:4:4 with restarts",
+            fixture!("progressive-444-restarts.jpg"),
+        ),
+        ("grey", fixture!("progressive-grey.jpg")),
+    ]
+}
+
+/// The full decode averaged over `s` x `s` boxes (clipped at the right and bottom edges), in
+/// `channels` channels: what a reduced-size decode approximates.
+fn box_average(full: &RgbImage, s: u32, channels: usize) -> Vec<u8> {
+    let (w, h) = full.dimensions();
+    let mut out = Vec::new();
+    for by in 0..h.div_ceil(s) {
+        for bx in 0..w.div_ceil(s) {
+            let mut sum = [0u32; 3];
+            let mut n = 0;
+            for y in by * s..((by + 1) * s).min(h) {
+                for x in bx * s..((bx + 1) * s).min(w) {
+                    let p = full.get_pixel(x, y).0;
+                    for c in 0..3 {
+                        sum[c] += u32::from(p[c]);
+                    }
+                    n += 1;
+                }
+            }
+            out.extend(sum[..channels].iter().map(|v| ((v + n / 2) / n) as u8));
+        }
+    }
+    out
+}
+
+#[test]
+fn progressive_jpeg_at_reduced_size_matches_a_full_decode_averaged() {
+    for (name, data) in fixtures() {
+        let full = decode_rgb(&data);
+        for s in [2u32, 4, 8] {
+            let decoded = progressive::decode(&data, s as usize)
+                .unwrap()
+                .unwrap_or_else(|| panic!("{name}: must be read at reduced size, not left over"));
+            let px = decoded.pixels;
+            assert_eq!((px.width, px.height), (320 / s, 240 / s), "{name} 1/{s}");
+            let channels = if name == "grey" { 1 } else { 3 };
+            assert_eq!(px.channels, channels, "{name}");
+            let want = box_average(&full, s, channels);
+            let db = psnr(&px.data, &want);
+            // The reduced IDCT drops the high frequencies a box filter keeps a little of, and
+            // 4:2:0 chroma is replicated rather than interpolated: ~30-40 dB on this picture.
+            assert!(
+                db >= 28.0,
+                "{name} at 1/{s}: {db:.1} dB against the full decode"
+            );
+        }
+    }
+}
+
+#[test]
+fn progressive_jpeg_through_the_pipeline_matches_the_full_decode_resized() {
+    for (name, data) in fixtures() {
+        let full = decode_rgb(&data);
+        // 160 -> the 1/2 DCT scale, 80 -> 1/4 (the short edge must stay >= 32 px).
+        for edge in [160, 80] {
+            let p = process_with_edges(&data, &Limits::default(), edge, 40).unwrap();
+            let (dw, dh) = (p.display.width, p.display.height);
+            assert_eq!((dw, dh), (edge, edge * 3 / 4), "{name}");
+            let reference =
+                image::imageops::resize(&full, dw, dh, image::imageops::FilterType::Lanczos3);
+            let ours = decode_rgb(&p.display.bytes);
+            let db = psnr(ours.as_raw(), reference.as_raw());
+            assert!(db >= 28.0, "{name} at {edge} px: {db:.1} dB");
+        }
+    }
+}
+
+#[test]
+fn a_baseline_jpeg_is_left_to_jpeg_decoder() {
+    let data = jpeg(&natural_rgb(64, 48));
+    assert!(progressive::decode(&data, 2).unwrap().is_none());
+}
+
+#[test]
+fn a_progressive_jpeg_cut_short_is_truncated_at_reduced_size() {
+    let data = fixture!("progressive-420.jpg");
+    for cut in [data.len() / 3, data.len() / 2, data.len() - 3] {
+        let e = process_with_edges(&data[..cut], &Limits::default(), 80, 40).unwrap_err();
+        assert_eq!(e.code(), "truncated_image", "cut at {cut}");
+    }
+}
+
+#[test]
+fn progressive_jpeg_at_reduced_size_agrees_with_jpeg_decoders_scaled_decode() {
+    for (name, data) in fixtures() {
+        for s in [2u32, 4, 8] {
+            let ours = progressive::decode(&data, s as usize)
+                .unwrap()
+                .unwrap()
+                .pixels;
+            let mut dec = jpeg_decoder::Decoder::new(&data[..]);
+            dec.scale((320 / s) as u16, (240 / s) as u16).unwrap();
+            let theirs = dec.decode().unwrap();
+            let db = psnr(&ours.data, &theirs);
+            assert!(
+                db >= 45.0,
+                "{name} at 1/{s}: {db:.1} dB against jpeg-decoder"
+            );
+        }
+    }
+}
