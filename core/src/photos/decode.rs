@@ -61,7 +61,10 @@ pub(crate) fn decode(
             }
         }
         Format::Png => super::png_rows::decode(data, header, limits, target_long_edge),
-        Format::WebP => decode_with_image(data, header, limits),
+        Format::WebP => match super::webp_rows::decode(data, target_long_edge)? {
+            Some(decoded) => Ok(decoded),
+            None => decode_with_image(data, header, limits),
+        },
     }
 }
 

@@ -24,6 +24,7 @@
 //!
 //! Images are never upscaled.
 
+mod boxes;
 mod colour;
 mod decode;
 mod encode;
@@ -38,6 +39,7 @@ mod scans;
 mod sniff;
 pub mod store;
 pub mod uploads;
+mod webp_rows;
 
 #[cfg(test)]
 mod tests;

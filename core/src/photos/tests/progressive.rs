@@ -17,30 +17,6 @@ fn fixtures() -> [(&'static str, Vec<u8>); 3] {
     ]
 }
 
-/// The full decode averaged over `s` x `s` boxes (clipped at the right and bottom edges), in
-/// `channels` channels: what a reduced-size decode approximates.
-fn box_average(full: &RgbImage, s: u32, channels: usize) -> Vec<u8> {
-    let (w, h) = full.dimensions();
-    let mut out = Vec::new();
-    for by in 0..h.div_ceil(s) {
-        for bx in 0..w.div_ceil(s) {
-            let mut sum = [0u32; 3];
-            let mut n = 0;
-            for y in by * s..((by + 1) * s).min(h) {
-                for x in bx * s..((bx + 1) * s).min(w) {
-                    let p = full.get_pixel(x, y).0;
-                    for c in 0..3 {
-                        sum[c] += u32::from(p[c]);
-                    }
-                    n += 1;
-                }
-            }
-            out.extend(sum[..channels].iter().map(|v| ((v + n / 2) / n) as u8));
-        }
-    }
-    out
-}
-
 #[test]
 fn progressive_jpeg_at_reduced_size_matches_a_full_decode_averaged() {
     for (name, data) in fixtures() {
