@@ -278,7 +278,7 @@ fn decode_scan(
     let interval = tables.restart_interval;
     let mut units = 0usize;
     let mut unit = |bits: &mut Bits<'_>, state: &mut ScanState| {
-        if interval > 0 && units > 0 && units % interval == 0 {
+        if interval > 0 && units > 0 && units.is_multiple_of(interval) {
             bits.restart();
             *state = ScanState::new();
         }
