@@ -32,7 +32,7 @@ mod error;
 pub(crate) mod library;
 mod orientation;
 mod png_rows;
-mod progressive;
+mod reduced_jpeg;
 mod resize;
 pub(crate) mod rows;
 mod scans;

@@ -1,9 +1,10 @@
-//! Progressive JPEGs decoded at 1/2, 1/4 and 1/8 size from only the coefficients that size uses
-//! (#17), against a full decode of the same file by another decoder (`image`'s zune-jpeg).
+//! JPEGs decoded at 1/2, 1/4 and 1/8 size from only the coefficients that size uses (#17),
+//! against a full decode of the same file by another decoder (`image`'s zune-jpeg) and against
+//! `jpeg-decoder`'s own scaled decode.
 //! The fixtures are libjpeg-turbo progressive files as vips writes them: successive
 //! approximation (DC and AC refinement scans), 4:2:0, 4:4:4 with restart markers, and grey.
 
-use super::super::progressive;
+use super::super::reduced_jpeg;
 use super::*;
 
 fn fixtures() -> [(&'static str, Vec<u8>); 3] {
@@ -22,7 +23,7 @@ fn progressive_jpeg_at_reduced_size_matches_a_full_decode_averaged() {
     for (name, data) in fixtures() {
         let full = decode_rgb(&data);
         for s in [2u32, 4, 8] {
-            let decoded = progressive::decode(&data, s as usize)
+            let decoded = reduced_jpeg::decode(&data, s as usize)
                 .unwrap()
                 .unwrap_or_else(|| panic!("{name}: must be read at reduced size, not left over"));
             let px = decoded.pixels;
@@ -60,9 +61,45 @@ fn progressive_jpeg_through_the_pipeline_matches_the_full_decode_resized() {
 }
 
 #[test]
-fn a_baseline_jpeg_is_left_to_jpeg_decoder() {
-    let data = jpeg(&natural_rgb(64, 48));
-    assert!(progressive::decode(&data, 2).unwrap().is_none());
+fn baseline_jpeg_at_reduced_size_agrees_with_jpeg_decoders_scaled_decode() {
+    let src = natural_rgb(320, 240);
+    for sampling in [
+        SamplingFactor::R_4_2_0,
+        SamplingFactor::R_4_4_4,
+        SamplingFactor::R_4_2_2,
+    ] {
+        for restart in [0, 5] {
+            let mut data = Vec::new();
+            let mut enc = Encoder::new(&mut data, 90);
+            enc.set_sampling_factor(sampling);
+            enc.set_restart_interval(restart);
+            enc.encode(src.as_raw(), 320, 240, ColorType::Rgb).unwrap();
+            for s in [2u32, 4, 8] {
+                let ours = reduced_jpeg::decode(&data, s as usize)
+                    .unwrap()
+                    .expect("a baseline YCbCr JPEG is read at reduced size")
+                    .pixels;
+                assert_eq!((ours.width, ours.height), (320 / s, 240 / s));
+                let mut dec = jpeg_decoder::Decoder::new(&data[..]);
+                dec.scale((320 / s) as u16, (240 / s) as u16).unwrap();
+                let theirs = dec.decode().unwrap();
+                let db = psnr(&ours.data, &theirs);
+                assert!(
+                    db >= 45.0,
+                    "{sampling:?} restart {restart} at 1/{s}: {db:.1} dB against jpeg-decoder"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_cmyk_jpeg_is_left_to_jpeg_decoder() {
+    assert!(
+        reduced_jpeg::decode(&fixture!("cmyk.jpg"), 2)
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]
@@ -78,7 +115,7 @@ fn a_progressive_jpeg_cut_short_is_truncated_at_reduced_size() {
 fn progressive_jpeg_at_reduced_size_agrees_with_jpeg_decoders_scaled_decode() {
     for (name, data) in fixtures() {
         for s in [2u32, 4, 8] {
-            let ours = progressive::decode(&data, s as usize)
+            let ours = reduced_jpeg::decode(&data, s as usize)
                 .unwrap()
                 .unwrap()
                 .pixels;

@@ -15,55 +15,105 @@ pub(super) struct Plane {
     pub data: Vec<u8>,
 }
 
-/// Runs the reduced IDCT over every block of one component. `quant` is its quantisation table
-/// in zigzag order.
-pub(super) fn plane(blocks: &Blocks, kept: &Kept, quant: &[u16; 64]) -> Plane {
-    let n = kept.n;
-    let width = blocks.width * n;
-    let mut data = vec![0u8; width * blocks.height * n];
-    // basis[x * n + u] = C(u) / 2 * cos((2x + 1) u pi / 2n), C(0) = 1 / sqrt 2.
-    let mut basis = vec![0f32; n * n];
-    for x in 0..n {
-        for u in 0..n {
-            let c = if u == 0 {
-                std::f32::consts::FRAC_1_SQRT_2
-            } else {
-                1.0
-            };
-            let angle = (2 * x + 1) as f32 * u as f32 * std::f32::consts::PI / (2 * n) as f32;
-            basis[x * n + u] = c / 2.0 * angle.cos();
+impl Plane {
+    /// A plane for `blocks_across` x `blocks_down` blocks of `n` x `n` pixels.
+    pub(super) fn new(blocks_across: usize, blocks_down: usize, n: usize) -> Plane {
+        let width = blocks_across * n;
+        Plane {
+            width,
+            data: vec![0; width * blocks_down * n],
         }
     }
-    let q: Vec<f32> = kept
-        .zigzag_of_slots()
-        .iter()
-        .map(|&k| f32::from(quant[k]))
-        .collect();
-    let mut coef = vec![0f32; n * n];
-    let mut rows = vec![0f32; n * n];
+}
+
+/// The reduced inverse DCT of one component: its basis and its dequantisation factors.
+pub(super) struct Idct {
+    n: usize,
+    /// `basis[x * n + u]` = C(u) / 2 * cos((2x + 1) u pi / 2n), C(0) = 1 / sqrt 2.
+    basis: [f32; 16],
+    /// The quantisation step of each kept coefficient, in kept order.
+    quant: [f32; 16],
+}
+
+impl Idct {
+    /// `quant` is the component's quantisation table in zigzag order.
+    pub(super) fn new(kept: &Kept, quant: &[u16; 64]) -> Idct {
+        let n = kept.n;
+        let mut basis = [0f32; 16];
+        for x in 0..n {
+            for u in 0..n {
+                let c = if u == 0 {
+                    std::f32::consts::FRAC_1_SQRT_2
+                } else {
+                    1.0
+                };
+                let angle = (2 * x + 1) as f32 * u as f32 * std::f32::consts::PI / (2 * n) as f32;
+                basis[x * n + u] = c / 2.0 * angle.cos();
+            }
+        }
+        let mut q = [0f32; 16];
+        for (q, &k) in q.iter_mut().zip(&kept.zigzag_of_slots()) {
+            *q = f32::from(quant[k]);
+        }
+        Idct { n, basis, quant: q }
+    }
+
+    /// Writes the `n` x `n` pixels of the block whose kept coefficients are `values` into
+    /// `plane` at block column `bx`, block row `by`.
+    pub(super) fn block(&self, values: &[i16], plane: &mut Plane, bx: usize, by: usize) {
+        let at = by * self.n * plane.width + bx * self.n;
+        let out = &mut plane.data[at..];
+        match self.n {
+            1 => {
+                let v = f32::from(values[0]) * self.quant[0] / 8.0 + 128.5;
+                out[0] = v.clamp(0.0, 255.0) as u8;
+            }
+            2 => self.run::<2>(values, out, plane.width),
+            _ => self.run::<4>(values, out, plane.width),
+        }
+    }
+
+    fn run<const N: usize>(&self, values: &[i16], out: &mut [u8], stride: usize) {
+        let mut coef = [[0f32; N]; N];
+        for (i, (&v, &q)) in values.iter().zip(&self.quant).take(N * N).enumerate() {
+            coef[i / N][i % N] = f32::from(v) * q;
+        }
+        let b = |x: usize, u: usize| self.basis[x * N + u];
+        // Across: rows[v][x] = sum over u of basis[x][u] * coef[v][u].
+        let mut rows = [[0f32; N]; N];
+        for v in 0..N {
+            for x in 0..N {
+                let mut s = 0.0;
+                for u in 0..N {
+                    s += b(x, u) * coef[v][u];
+                }
+                rows[v][x] = s;
+            }
+        }
+        // Down, level shift and clamp.
+        for y in 0..N {
+            let line = &mut out[y * stride..y * stride + N];
+            for (x, px) in line.iter_mut().enumerate() {
+                let mut s = 128.5;
+                for v in 0..N {
+                    s += b(y, v) * rows[v][x];
+                }
+                *px = s.clamp(0.0, 255.0) as u8;
+            }
+        }
+    }
+}
+
+/// Runs the reduced IDCT over every block of one component's kept coefficients.
+pub(super) fn plane(blocks: &Blocks, kept: &Kept, quant: &[u16; 64]) -> Plane {
+    let idct = Idct::new(kept, quant);
+    let mut plane = Plane::new(blocks.width, blocks.height, kept.n);
     for by in 0..blocks.height {
         for bx in 0..blocks.width {
-            let values = blocks.values(by * blocks.width + bx);
-            for ((c, &v), &q) in coef.iter_mut().zip(values).zip(&q) {
-                *c = f32::from(v) * q;
-            }
-            // Horizontal pass: rows[v * n + x] = sum over u of basis[x][u] * coef[v][u].
-            for v in 0..n {
-                for x in 0..n {
-                    rows[v * n + x] = (0..n).map(|u| basis[x * n + u] * coef[v * n + u]).sum();
-                }
-            }
-            // Vertical pass, level shift and clamp.
-            for y in 0..n {
-                let out = &mut data[(by * n + y) * width + bx * n..][..n];
-                for (x, px) in out.iter_mut().enumerate() {
-                    let s: f32 = (0..n).map(|v| basis[y * n + v] * rows[v * n + x]).sum();
-                    *px = (s + 128.5).clamp(0.0, 255.0) as u8;
-                }
-            }
+            idct.block(blocks.values(by * blocks.width + bx), &mut plane, bx, by);
         }
     }
-    Plane { width, data }
+    plane
 }
 
 /// The output image of `width` x `height` from the component planes: grey from one, RGB from

@@ -1,5 +1,7 @@
-//! Progressive JPEG decoded straight to 1/2, 1/4 or 1/8 size, keeping only the coefficients
-//! that size uses (#17).
+//! JPEG decoded straight to 1/2, 1/4 or 1/8 size, keeping only the coefficients that size uses
+//! (#17). Progressive files keep those coefficients until their last scan ([`coefficients`]);
+//! sequential (baseline) files turn each block into reduced pixels as soon as it is read
+//! ([`sequential`]), so nothing but the reduced image is held.
 //!
 //! `jpeg-decoder` (like libjpeg and zune-jpeg) keeps all 64 coefficients of every block until
 //! the last scan of a progressive file, and its IDCT thread gets a copy of them: a 7000x7000
@@ -7,7 +9,8 @@
 //! top-left corner the reduced IDCT reads plus one non-zero bit per coefficient
 //! ([`coefficients`]), and the pixels are made at the reduced size ([`pixels`]).
 //!
-//! It reads what cameras and libraries write: 8-bit Huffman-coded progressive (SOF2) files
+//! It reads what cameras and libraries write: 8-bit Huffman-coded sequential (SOF0, SOF1) and
+//! progressive (SOF2) files
 //! with one (grey) or three (YCbCr) components whose chroma is at full or half resolution each
 //! way. Anything else (CMYK, Adobe RGB-transform files, other sampling, a DNL marker) returns
 //! `Ok(None)` and is left to `jpeg-decoder`.
@@ -15,9 +18,11 @@
 mod bits;
 mod coefficients;
 mod pixels;
+mod sequential;
 
 use bits::{Bits, Huffman};
 use coefficients::{Band, Blocks, Kept, ScanState, decode_block};
+use pixels::{Idct, Plane};
 
 use super::decode::{Decoded, Pixels};
 use super::error::PhotoError;
@@ -31,10 +36,19 @@ struct Component {
     /// Blocks across and down that carry image data (a one-component scan codes these).
     data_width: usize,
     data_height: usize,
-    blocks: Blocks,
+    /// Blocks across and down, padded to whole MCUs.
+    blocks_across: usize,
+    blocks_down: usize,
+    /// A progressive frame's kept coefficients, until the last scan.
+    blocks: Option<Blocks>,
+    /// A sequential frame's reduced pixels, made block by block as the scan is read.
+    plane: Option<Plane>,
+    /// Whether any scan carried this component.
+    scanned: bool,
 }
 
 struct Frame {
+    progressive: bool,
     width: usize,
     height: usize,
     hmax: usize,
@@ -64,7 +78,7 @@ struct Tables {
     adobe_transform: Option<u8>,
 }
 
-/// Decodes the progressive JPEG `data` at 1/`scale` size (2, 4 or 8). `Ok(None)` when the file
+/// Decodes the JPEG `data` at 1/`scale` size (2, 4 or 8). `Ok(None)` when the file
 /// is not one this decoder reads (see the module doc).
 pub(crate) fn decode(data: &[u8], scale: usize) -> Result<Option<Decoded>, PhotoError> {
     let kept = Kept::new(8 / scale);
@@ -98,17 +112,17 @@ pub(crate) fn decode(data: &[u8], scale: usize) -> Result<Option<Decoded>, Photo
             .ok_or(PhotoError::Truncated)?;
         i += 2 + len.max(2);
         match marker {
-            0xC2 => {
+            0xC0..=0xC2 => {
                 if frame.is_some() {
                     return Err(PhotoError::Truncated);
                 }
-                let Some(f) = parse_frame(seg, &kept)? else {
+                let Some(f) = parse_frame(seg, &kept, marker == 0xC2)? else {
                     return Ok(None);
                 };
                 frame = Some(f);
             }
             // Any other frame type, arithmetic-coding conditioning, or a DNL marker.
-            0xC0 | 0xC1 | 0xC3 | 0xC5..=0xC7 | 0xC9..=0xCF | 0xDC => return Ok(None),
+            0xC3 | 0xC5..=0xC7 | 0xC9..=0xCF | 0xDC => return Ok(None),
             0xC4 => parse_huffman(seg, &mut tables)?,
             0xDB => parse_quant(seg, &mut tables)?,
             0xDD => {
@@ -138,7 +152,7 @@ pub(crate) fn decode(data: &[u8], scale: usize) -> Result<Option<Decoded>, Photo
     }))
 }
 
-fn parse_frame(seg: &[u8], kept: &Kept) -> Result<Option<Frame>, PhotoError> {
+fn parse_frame(seg: &[u8], kept: &Kept, progressive: bool) -> Result<Option<Frame>, PhotoError> {
     let head = seg.get(..6).ok_or(PhotoError::Truncated)?;
     let height = usize::from(u16::from_be_bytes([head[1], head[2]]));
     let width = usize::from(u16::from_be_bytes([head[3], head[4]]));
@@ -176,10 +190,15 @@ fn parse_frame(seg: &[u8], kept: &Kept) -> Result<Option<Frame>, PhotoError> {
             quant,
             data_width: (width * h).div_ceil(hmax).div_ceil(8),
             data_height: (height * v).div_ceil(vmax).div_ceil(8),
-            blocks: Blocks::new(mx * h, my * v, kept),
+            blocks_across: mx * h,
+            blocks_down: my * v,
+            blocks: progressive.then(|| Blocks::new(mx * h, my * v, kept)),
+            plane: (!progressive).then(|| Plane::new(mx * h, my * v, kept.n)),
+            scanned: false,
         })
         .collect();
     Ok(Some(Frame {
+        progressive,
         width,
         height,
         hmax,
@@ -249,6 +268,7 @@ fn decode_scan(
             .iter()
             .position(|c| c.id == s[0])
             .ok_or(PhotoError::Truncated)?;
+        frame.components[index].scanned = true;
         members.push((
             index,
             tables.dc[usize::from(s[1] >> 4).min(3)].as_ref(),
@@ -264,6 +284,9 @@ fn decode_scan(
         high: u32::from(spec[2] >> 4),
         low: u32::from(spec[2] & 15),
     };
+    if !frame.progressive {
+        return decode_sequential_scan(data, at, &members, frame, tables, kept);
+    }
     let dc_scan = band.start == 0;
     if band.end > 63
         || band.start > band.end
@@ -287,21 +310,12 @@ fn decode_scan(
     if count == 1 {
         let (index, dc, ac) = members[0];
         let c = &mut frame.components[index];
+        let blocks = c.blocks.as_mut().ok_or(PhotoError::Truncated)?;
         for by in 0..c.data_height {
             for bx in 0..c.data_width {
                 unit(&mut bits, &mut state);
-                let at = by * c.blocks.width + bx;
-                decode_block(
-                    &mut bits,
-                    band,
-                    &mut state,
-                    0,
-                    dc,
-                    ac,
-                    &mut c.blocks,
-                    at,
-                    kept,
-                )?;
+                let at = by * blocks.width + bx;
+                decode_block(&mut bits, band, &mut state, 0, dc, ac, blocks, at, kept)?;
             }
         }
     } else {
@@ -310,20 +324,92 @@ fn decode_scan(
                 unit(&mut bits, &mut state);
                 for (place, &(index, dc, ac)) in members.iter().enumerate() {
                     let c = &mut frame.components[index];
+                    let (h, v) = (c.h, c.v);
+                    let blocks = c.blocks.as_mut().ok_or(PhotoError::Truncated)?;
+                    for y in 0..v {
+                        for x in 0..h {
+                            let at = (my * v + y) * blocks.width + mx * h + x;
+                            decode_block(
+                                &mut bits, band, &mut state, place, dc, ac, blocks, at, kept,
+                            )?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(bits.end_of_scan())
+}
+
+/// Decodes a sequential scan, turning each block into reduced pixels as soon as it is read;
+/// returns where the next marker starts.
+fn decode_sequential_scan(
+    data: &[u8],
+    at: usize,
+    members: &[(usize, Option<&Huffman>, Option<&Huffman>)],
+    frame: &mut Frame,
+    tables: &Tables,
+    kept: &Kept,
+) -> Result<usize, PhotoError> {
+    let mut scan = Vec::with_capacity(members.len());
+    for &(index, dc, ac) in members {
+        let c = &frame.components[index];
+        let quant = tables.quant[c.quant]
+            .as_ref()
+            .ok_or(PhotoError::Truncated)?;
+        let (dc, ac) = (
+            dc.ok_or(PhotoError::Truncated)?,
+            ac.ok_or(PhotoError::Truncated)?,
+        );
+        scan.push((index, dc, ac, Idct::new(kept, quant)));
+    }
+    let mut bits = Bits::new(data, at);
+    let mut predictors = [0i32; 4];
+    let interval = tables.restart_interval;
+    let mut units = 0usize;
+    let mut unit = |bits: &mut Bits<'_>, predictors: &mut [i32; 4]| {
+        if interval > 0 && units > 0 && units.is_multiple_of(interval) {
+            bits.restart();
+            *predictors = [0; 4];
+        }
+        units += 1;
+    };
+    let mut values = [0i16; 16];
+    let per_block = kept.n * kept.n;
+    let mut block = |bits: &mut Bits<'_>,
+                     place: usize,
+                     predictors: &mut [i32; 4],
+                     c: &mut Component,
+                     (bx, by): (usize, usize)|
+     -> Result<(), PhotoError> {
+        let (_, dc, ac, idct) = &scan[place];
+        let values = &mut values[..per_block];
+        values.fill(0);
+        sequential::decode_block(bits, dc, ac, &mut predictors[place], values, kept)?;
+        if bx < c.blocks_across && by < c.blocks_down {
+            let plane = c.plane.as_mut().ok_or(PhotoError::Truncated)?;
+            idct.block(values, plane, bx, by);
+        }
+        Ok(())
+    };
+    if members.len() == 1 {
+        let c = &mut frame.components[members[0].0];
+        for by in 0..c.data_height {
+            for bx in 0..c.data_width {
+                unit(&mut bits, &mut predictors);
+                block(&mut bits, 0, &mut predictors, c, (bx, by))?;
+            }
+        }
+    } else {
+        for my in 0..frame.mcus_down() {
+            for mx in 0..frame.mcus_across() {
+                unit(&mut bits, &mut predictors);
+                for (place, &(index, ..)) in members.iter().enumerate() {
+                    let c = &mut frame.components[index];
                     for y in 0..c.v {
                         for x in 0..c.h {
-                            let at = (my * c.v + y) * c.blocks.width + mx * c.h + x;
-                            decode_block(
-                                &mut bits,
-                                band,
-                                &mut state,
-                                place,
-                                dc,
-                                ac,
-                                &mut c.blocks,
-                                at,
-                                kept,
-                            )?;
+                            let at = (mx * c.h + x, my * c.v + y);
+                            block(&mut bits, place, &mut predictors, c, at)?;
                         }
                     }
                 }
@@ -345,10 +431,21 @@ fn to_pixels(
     let mut planes = Vec::with_capacity(frame.components.len());
     let mut shifts = Vec::with_capacity(frame.components.len());
     for c in frame.components {
-        let quant = tables.quant[c.quant]
-            .as_ref()
-            .ok_or(PhotoError::Truncated)?;
-        planes.push(pixels::plane(&c.blocks, kept, quant));
+        if !c.scanned {
+            // No scan data at all for it (a header with nothing after it).
+            return Err(PhotoError::Truncated);
+        }
+        let plane = match (c.plane, c.blocks) {
+            (Some(plane), _) => plane,
+            (None, Some(blocks)) => {
+                let quant = tables.quant[c.quant]
+                    .as_ref()
+                    .ok_or(PhotoError::Truncated)?;
+                pixels::plane(&blocks, kept, quant)
+            }
+            (None, None) => return Err(PhotoError::Truncated),
+        };
+        planes.push(plane);
         shifts.push((
             (frame.hmax / c.h).trailing_zeros(),
             (frame.vmax / c.v).trailing_zeros(),

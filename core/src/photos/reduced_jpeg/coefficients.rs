@@ -25,7 +25,7 @@ pub(super) struct Kept {
     /// The kept corner's side (8 / scale).
     pub n: usize,
     /// Zigzag index -> place in the block's kept values, or `u8::MAX` when not kept.
-    slot: [u8; 64],
+    pub slot: [u8; 64],
 }
 
 impl Kept {
