@@ -78,27 +78,20 @@ impl Idct {
         for (i, (&v, &q)) in values.iter().zip(&self.quant).take(N * N).enumerate() {
             coef[i / N][i % N] = f32::from(v) * q;
         }
-        let b = |x: usize, u: usize| self.basis[x * N + u];
+        let basis = &self.basis[..N * N];
         // Across: rows[v][x] = sum over u of basis[x][u] * coef[v][u].
         let mut rows = [[0f32; N]; N];
-        for v in 0..N {
-            for x in 0..N {
-                let mut s = 0.0;
-                for u in 0..N {
-                    s += b(x, u) * coef[v][u];
-                }
-                rows[v][x] = s;
+        for (row, c) in rows.iter_mut().zip(&coef) {
+            for (r, b) in row.iter_mut().zip(basis.chunks_exact(N)) {
+                *r = b.iter().zip(c).map(|(b, c)| b * c).sum();
             }
         }
         // Down, level shift and clamp.
-        for y in 0..N {
+        for (y, b) in basis.chunks_exact(N).enumerate() {
             let line = &mut out[y * stride..y * stride + N];
             for (x, px) in line.iter_mut().enumerate() {
-                let mut s = 128.5;
-                for v in 0..N {
-                    s += b(y, v) * rows[v][x];
-                }
-                *px = s.clamp(0.0, 255.0) as u8;
+                let s: f32 = b.iter().zip(&rows).map(|(b, r)| b * r[x]).sum();
+                *px = (s + 128.5).clamp(0.0, 255.0) as u8;
             }
         }
     }
