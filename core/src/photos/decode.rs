@@ -90,7 +90,8 @@ fn decode_jpeg_scaled(
 ) -> Result<Decoded, PhotoError> {
     let s = dct_scale(header.width, header.height, target_long_edge);
     if s > 1
-        && let Some(decoded) = super::reduced_jpeg::decode(data, s as usize)?
+        && let Some(decoded) =
+            super::reduced_jpeg::decode(data, s as usize, (header.width, header.height))?
     {
         return Ok(decoded);
     }

@@ -79,8 +79,13 @@ struct Tables {
 }
 
 /// Decodes the JPEG `data` at 1/`scale` size (2, 4 or 8). `Ok(None)` when the file
-/// is not one this decoder reads (see the module doc).
-pub(crate) fn decode(data: &[u8], scale: usize) -> Result<Option<Decoded>, PhotoError> {
+/// is not one this decoder reads (see the module doc). `size` is the width and height the
+/// header check saw (and held against the pixel cap): a frame of any other size is refused.
+pub(crate) fn decode(
+    data: &[u8],
+    scale: usize,
+    size: (u32, u32),
+) -> Result<Option<Decoded>, PhotoError> {
     let kept = Kept::new(8 / scale);
     let mut tables = Tables {
         quant: [None; 4],
@@ -119,6 +124,9 @@ pub(crate) fn decode(data: &[u8], scale: usize) -> Result<Option<Decoded>, Photo
                 let Some(f) = parse_frame(seg, &kept, marker == 0xC2)? else {
                     return Ok(None);
                 };
+                if (f.width as u64, f.height as u64) != (u64::from(size.0), u64::from(size.1)) {
+                    return Err(PhotoError::Truncated);
+                }
                 frame = Some(f);
             }
             // Any other frame type, arithmetic-coding conditioning, or a DNL marker.

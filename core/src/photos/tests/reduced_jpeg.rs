@@ -23,7 +23,7 @@ fn progressive_jpeg_at_reduced_size_matches_a_full_decode_averaged() {
     for (name, data) in fixtures() {
         let full = decode_rgb(&data);
         for s in [2u32, 4, 8] {
-            let decoded = reduced_jpeg::decode(&data, s as usize)
+            let decoded = reduced_jpeg::decode(&data, s as usize, size_of(&data))
                 .unwrap()
                 .unwrap_or_else(|| panic!("{name}: must be read at reduced size, not left over"));
             let px = decoded.pixels;
@@ -75,7 +75,7 @@ fn baseline_jpeg_at_reduced_size_agrees_with_jpeg_decoders_scaled_decode() {
             enc.set_restart_interval(restart);
             enc.encode(src.as_raw(), 320, 240, ColorType::Rgb).unwrap();
             for s in [2u32, 4, 8] {
-                let ours = reduced_jpeg::decode(&data, s as usize)
+                let ours = reduced_jpeg::decode(&data, s as usize, size_of(&data))
                     .unwrap()
                     .expect("a baseline YCbCr JPEG is read at reduced size")
                     .pixels;
@@ -96,7 +96,7 @@ fn baseline_jpeg_at_reduced_size_agrees_with_jpeg_decoders_scaled_decode() {
 #[test]
 fn a_cmyk_jpeg_is_left_to_jpeg_decoder() {
     assert!(
-        reduced_jpeg::decode(&fixture!("cmyk.jpg"), 2)
+        reduced_jpeg::decode(&fixture!("cmyk.jpg"), 2, size_of(&fixture!("cmyk.jpg")))
             .unwrap()
             .is_none()
     );
@@ -115,7 +115,7 @@ fn a_progressive_jpeg_cut_short_is_truncated_at_reduced_size() {
 fn progressive_jpeg_at_reduced_size_agrees_with_jpeg_decoders_scaled_decode() {
     for (name, data) in fixtures() {
         for s in [2u32, 4, 8] {
-            let ours = reduced_jpeg::decode(&data, s as usize)
+            let ours = reduced_jpeg::decode(&data, s as usize, size_of(&data))
                 .unwrap()
                 .unwrap()
                 .pixels;
@@ -129,4 +129,62 @@ fn progressive_jpeg_at_reduced_size_agrees_with_jpeg_decoders_scaled_decode() {
             );
         }
     }
+}
+
+/// The frame size the header parser reads, as the pipeline hands it to the decoder.
+fn size_of(data: &[u8]) -> (u32, u32) {
+    let h = super::super::sniff::read_header(data).unwrap();
+    (h.width, h.height)
+}
+
+#[test]
+fn damaged_jpegs_give_an_error_or_a_picture_never_a_panic() {
+    // Deterministic byte damage to every fixture and a baseline file, read at every reduced
+    // scale straight through the decoder (no catch_unwind in between).
+    let mut baseline = Vec::new();
+    let mut enc = Encoder::new(&mut baseline, 90);
+    enc.set_restart_interval(4);
+    let src = natural_rgb(96, 64);
+    enc.encode(src.as_raw(), 96, 64, ColorType::Rgb).unwrap();
+    let mut files: Vec<Vec<u8>> = fixtures().into_iter().map(|(_, d)| d).collect();
+    files.push(baseline);
+    let mut seed: u32 = 17;
+    let mut next = move |n: usize| {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        (seed >> 8) as usize % n
+    };
+    let mut outcomes = [0usize; 3]; // picture, refused, left to jpeg-decoder
+    for data in &files {
+        let size = size_of(data);
+        for _ in 0..150 {
+            let mut d = data.clone();
+            for _ in 0..1 + next(4) {
+                let at = next(d.len());
+                d[at] = match next(3) {
+                    0 => 0xFF,
+                    1 => 0x00,
+                    _ => next(256) as u8,
+                };
+            }
+            if next(4) == 0 {
+                d.truncate(next(d.len()));
+            }
+            for s in [2, 4, 8] {
+                match reduced_jpeg::decode(&d, s, size) {
+                    Ok(Some(p)) => {
+                        let px = p.pixels;
+                        assert_eq!(px.data.len(), (px.width * px.height) as usize * px.channels);
+                        outcomes[0] += 1;
+                    }
+                    Err(e) => {
+                        assert!(matches!(e, PhotoError::Truncated), "{e:?}");
+                        outcomes[1] += 1;
+                    }
+                    Ok(None) => outcomes[2] += 1,
+                }
+            }
+        }
+    }
+    // Both outcomes happen: damage inside scan data still decodes, damage to headers refuses.
+    assert!(outcomes[0] > 0 && outcomes[1] > 0, "{outcomes:?}");
 }
