@@ -86,6 +86,16 @@ impl<'a> Bits<'a> {
     }
 
     fn fill(&mut self) {
+        // Four bytes at once when none of them is 0xFF (no stuffing, no marker): most of them.
+        if self.count <= 32
+            && !self.at_marker
+            && let Some(&[a, b, c, d]) = self.data.get(self.pos..self.pos + 4)
+            && !(a == 0xFF || b == 0xFF || c == 0xFF || d == 0xFF)
+        {
+            self.acc |= u64::from(u32::from_be_bytes([a, b, c, d])) << (32 - self.count);
+            self.count += 32;
+            self.pos += 4;
+        }
         while self.count <= 56 {
             let byte = if self.at_marker {
                 0

@@ -74,6 +74,15 @@ impl Idct {
     }
 
     fn run<const N: usize>(&self, values: &[i16], out: &mut [u8], stride: usize) {
+        if values[1..N * N].iter().all(|&v| v == 0) {
+            // A flat block (most of them in smooth areas): every pixel is the DC level.
+            let level = f32::from(values[0]) * self.quant[0] / 8.0 + 128.5;
+            let level = level.clamp(0.0, 255.0) as u8;
+            for y in 0..N {
+                out[y * stride..y * stride + N].fill(level);
+            }
+            return;
+        }
         let mut coef = [[0f32; N]; N];
         for (i, (&v, &q)) in values.iter().zip(&self.quant).take(N * N).enumerate() {
             coef[i / N][i % N] = f32::from(v) * q;
@@ -135,9 +144,19 @@ pub(super) fn image(
     let mut sums = vec![0u16; width];
     for (y, out) in data.chunks_exact_mut(width * 3).enumerate() {
         for ((plane, &shift), row) in planes.iter().zip(shifts).zip(rows.iter_mut()) {
-            upsampled_row(plane, shift, (y, height), row, &mut sums);
+            if shift != (0, 0) {
+                upsampled_row(plane, shift, (y, height), row, &mut sums);
+            }
         }
-        let [luma, cb, cr] = &rows;
+        // A full-resolution component is read straight from its plane.
+        let pick = |c: usize| -> &[u8] {
+            if shifts[c] == (0, 0) {
+                &planes[c].data[y * planes[c].width..][..width]
+            } else {
+                &rows[c]
+            }
+        };
+        let (luma, cb, cr) = (pick(0), pick(1), pick(2));
         for (x, px) in out.chunks_exact_mut(3).enumerate() {
             let l = i32::from(luma[x]) << 16;
             let b = i32::from(cb[x]) - 128;
