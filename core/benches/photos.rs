@@ -22,7 +22,8 @@
 //! Then, per input (#17: "≤ 64 MB peak for any accepted input up to the pixel cap"), the same
 //! child runs on inputs made here: the one-colour 7000×7000 16-bit and 8-bit RGBA PNGs and the
 //! one-colour progressive 7000×7000 JPEG of the issue, and, made from the phone photo with vips,
-//! a progressive 12 MP JPEG, a 12 MP lossy WebP and a 50 MP JPEG; each beside `vipsthumbnail`
+//! a progressive 12 MP JPEG, a 12 MP lossy WebP, a 50 MP JPEG and a 50 MP lossy WebP; each
+//! beside `vipsthumbnail`
 //! making the 1280 px image from the same file.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A benchmark that cannot run has nothing to report.
@@ -36,6 +37,8 @@ use sentra_core::photos::{Limits, process_file};
 
 struct Run {
     ms: f64,
+    /// User + system CPU time of the child.
+    cpu_ms: f64,
     rss_kb: i64,
 }
 
@@ -55,8 +58,10 @@ fn run_child(cmd: &mut Command) -> Run {
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         "child failed: {cmd:?}"
     );
+    let tv = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
     Run {
         ms,
+        cpu_ms: tv(usage.ru_utime) + tv(usage.ru_stime),
         rss_kb: usage.ru_maxrss,
     }
 }
@@ -172,6 +177,9 @@ fn inputs(dir: &Path, photo: &Path) -> Vec<(&'static str, PathBuf)> {
     let p = dir.join("phone-50mp.jpg");
     vips(&["resize", &src, &format!("{}[Q=90]", p.display()), "2.04"]);
     v.push(("50 MP baseline JPEG", p));
+    let p = dir.join("phone-50mp.webp");
+    vips(&["resize", &src, &format!("{}[Q=80]", p.display()), "2.04"]);
+    v.push(("50 MP lossy WebP", p));
     v
 }
 
@@ -237,6 +245,7 @@ fn main() {
             let b = run_child(&mut vips(&photo, 320, &o("va-320.jpg")));
             v.push(Run {
                 ms: a.ms + b.ms,
+                cpu_ms: a.cpu_ms + b.cpu_ms,
                 rss_kb: a.rss_kb.max(b.rss_kb),
             });
         };
@@ -245,6 +254,7 @@ fn main() {
             let b = run_child(&mut vips(&o("vb-1280.jpg"), 320, &o("vb-320.jpg")));
             v.push(Run {
                 ms: a.ms + b.ms,
+                cpu_ms: a.cpu_ms + b.cpu_ms,
                 rss_kb: a.rss_kb.max(b.rss_kb),
             });
         };
@@ -265,9 +275,17 @@ fn main() {
             median(v.iter().map(|r| r.rss_kb as f64 / 1024.0).collect()),
         )
     };
+    let cpu = |v: &[Run]| median(v.iter().map(|r| r.cpu_ms).collect());
     let (ot, om) = stat(&ours);
     let (at, am) = stat(&va);
     let (bt, bm) = stat(&vb);
+    // Each round runs ours and vips A back to back, so their ratio in that round shares the
+    // machine's load of the moment: the spread of these is the spread of the ratio.
+    let round_ratios = |key: fn(&Run) -> f64| -> Vec<f64> {
+        ours.iter().zip(&va).map(|(o, a)| key(o) / key(a)).collect()
+    };
+    let time_ratios = round_ratios(|r| r.ms);
+    let cpu_ratios = round_ratios(|r| r.cpu_ms);
     println!(
         "photo: {} ({} bytes), rounds: {pairs}",
         photo.display(),
@@ -308,6 +326,20 @@ fn main() {
         ot / bt,
         om / bm
     );
+    println!(
+        "CPU ms: ours {:.1}, vips A {:.1}, vips B {:.1}; per-round ratios to vips A: time {:?}, CPU {:?}",
+        cpu(&ours),
+        cpu(&va),
+        cpu(&vb),
+        time_ratios
+            .iter()
+            .map(|r| (r * 1000.0).round() / 1000.0)
+            .collect::<Vec<_>>(),
+        cpu_ratios
+            .iter()
+            .map(|r| (r * 1000.0).round() / 1000.0)
+            .collect::<Vec<_>>()
+    );
     println!("outputs kept in {}", out.display());
 
     // Per input: peak memory (and time) of ours and of vipsthumbnail's 1280 px image.
@@ -339,23 +371,28 @@ fn main() {
         }
         let (ot, om) = stat(&ours);
         let (vt, vm) = stat(&theirs);
+        let (oc, vc) = (cpu(&ours), cpu(&theirs));
         println!(
-            "{name:<44} {:>11} bytes  ours {ot:>7.1} ms {om:>6.1} MB   vips {vt:>7.1} ms {vm:>6.1} MB",
+            "{name:<44} {:>11} bytes  ours {ot:>7.1} ms {oc:>7.1} ms CPU {om:>6.1} MB   vips {vt:>7.1} ms {vc:>7.1} ms CPU {vm:>6.1} MB",
             size(&path)
         );
         per_input.push(serde_json::json!({
             "input": name,
             "bytes": size(&path),
             "sentra_ms": ot,
+            "sentra_cpu_ms": oc,
             "sentra_peak_rss_mb": om,
             "vips_ms": vt,
+            "vips_cpu_ms": vc,
             "vips_peak_rss_mb": vm,
         }));
     }
     if let Some(json_out) = json_out {
-        let side = |ms: f64, mb: f64, display: &str, thumb: &str| {
+        let side = |runs: &[Run], display: &str, thumb: &str| {
+            let (ms, mb) = stat(runs);
             serde_json::json!({
                 "median_ms": ms,
+                "median_cpu_ms": cpu(runs),
                 "median_peak_rss_mb": mb,
                 "display_bytes": size(&o(display)),
                 "thumbnail_bytes": size(&o(thumb)),
@@ -371,9 +408,11 @@ fn main() {
             "photo_bytes": size(&photo),
             "pairs": pairs,
             "vips_version": vips_version,
-            "sentra": side(ot, om, "ours-display.jpg", "ours-thumb.jpg"),
-            "vips_a": side(at, am, "va-1280.jpg", "va-320.jpg"),
-            "vips_b": side(bt, bm, "vb-1280.jpg", "vb-320.jpg"),
+            "sentra": side(&ours, "ours-display.jpg", "ours-thumb.jpg"),
+            "vips_a": side(&va, "va-1280.jpg", "va-320.jpg"),
+            "vips_b": side(&vb, "vb-1280.jpg", "vb-320.jpg"),
+            "time_ratios_to_vips_a": time_ratios,
+            "cpu_ratios_to_vips_a": cpu_ratios,
             "inputs": per_input,
         });
         std::fs::write(&json_out, figures.to_string()).expect("write --json");

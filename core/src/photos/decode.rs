@@ -61,7 +61,10 @@ pub(crate) fn decode(
             }
         }
         Format::Png => super::png_rows::decode(data, header, limits, target_long_edge),
-        Format::WebP => decode_with_image(data, header, limits),
+        Format::WebP => match super::webp_rows::decode(data, target_long_edge)? {
+            Some(decoded) => Ok(decoded),
+            None => decode_with_image(data, header, limits),
+        },
     }
 }
 
@@ -85,9 +88,15 @@ fn decode_jpeg_scaled(
     limits: &Limits,
     target_long_edge: u32,
 ) -> Result<Decoded, PhotoError> {
+    let s = dct_scale(header.width, header.height, target_long_edge);
+    if s > 1
+        && let Some(decoded) =
+            super::reduced_jpeg::decode(data, s as usize, (header.width, header.height))?
+    {
+        return Ok(decoded);
+    }
     let mut dec = jpeg_decoder::Decoder::new(data);
     dec.set_max_decoding_buffer_size(usize::try_from(byte_budget(limits, 4)).unwrap_or(usize::MAX));
-    let s = dct_scale(header.width, header.height, target_long_edge);
     if s > 1 {
         let (rw, rh) = (header.width.div_ceil(s), header.height.div_ceil(s));
         // jpeg-decoder picks the smallest scale that reaches the request on one axis: asking

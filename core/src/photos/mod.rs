@@ -24,6 +24,7 @@
 //!
 //! Images are never upscaled.
 
+mod boxes;
 mod colour;
 pub mod copies;
 mod decode;
@@ -32,12 +33,14 @@ mod error;
 pub(crate) mod library;
 mod orientation;
 mod png_rows;
+mod reduced_jpeg;
 mod resize;
 pub(crate) mod rows;
 mod scans;
 mod sniff;
 pub mod store;
 pub mod uploads;
+mod webp_rows;
 
 #[cfg(test)]
 mod tests;

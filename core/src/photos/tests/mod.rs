@@ -248,6 +248,30 @@ fn psnr(a: &[u8], b: &[u8]) -> f64 {
     10.0 * (255.0f64 * 255.0 / mse.max(1e-12)).log10()
 }
 
+/// The full decode averaged over `s` x `s` boxes (clipped at the right and bottom edges), in
+/// `channels` channels: what a reduced-size decode approximates.
+fn box_average(full: &RgbImage, s: u32, channels: usize) -> Vec<u8> {
+    let (w, h) = full.dimensions();
+    let mut out = Vec::new();
+    for by in 0..h.div_ceil(s) {
+        for bx in 0..w.div_ceil(s) {
+            let mut sum = [0u32; 3];
+            let mut n = 0;
+            for y in by * s..((by + 1) * s).min(h) {
+                for x in bx * s..((bx + 1) * s).min(w) {
+                    let p = full.get_pixel(x, y).0;
+                    for c in 0..3 {
+                        sum[c] += u32::from(p[c]);
+                    }
+                    n += 1;
+                }
+            }
+            out.extend(sum[..channels].iter().map(|v| ((v + n / 2) / n) as u8));
+        }
+    }
+    out
+}
+
 fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;
     for &b in bytes {
@@ -298,5 +322,7 @@ mod colour;
 mod formats;
 mod orientation;
 mod quality;
+mod reduced_jpeg;
 mod store;
 mod stripping;
+mod webp_rows;

@@ -1,0 +1,218 @@
+//! The entropy-coded bits of one scan and the Huffman tables that read them.
+//!
+//! A JPEG scan is a bit stream in which a `FF` byte is followed by a stuffed `00`, and which
+//! ends at a marker. Like libjpeg (and `jpeg-decoder`), reading past the marker yields zero bits:
+//! whether a scan carried enough data for its frame is checked beforehand, by `scans.rs`.
+
+use crate::photos::error::PhotoError;
+
+/// Bits of the lookup table: codes up to this long are decoded in one step.
+const LOOKUP_BITS: u32 = 9;
+
+/// A Huffman table (ITU T.81 Annex C), with a lookup table for the short codes.
+pub(super) struct Huffman {
+    /// For each `LOOKUP_BITS`-bit prefix: `(length << 8) | symbol`, or 0 for a longer code.
+    lookup: Vec<u16>,
+    /// The largest code of each length (index 1..=16), or -1 when there is none.
+    max_code: [i32; 18],
+    /// What to add to a code of each length to index `symbols`.
+    offset: [i32; 18],
+    symbols: Vec<u8>,
+}
+
+impl Huffman {
+    /// Builds a table from the DHT counts per length (1..=16) and the symbols.
+    pub(super) fn new(counts: &[u8; 16], symbols: &[u8]) -> Result<Huffman, PhotoError> {
+        let total: usize = counts.iter().map(|&c| usize::from(c)).sum();
+        if total > 256 || total != symbols.len() {
+            return Err(PhotoError::Truncated);
+        }
+        let mut lookup = vec![0u16; 1 << LOOKUP_BITS];
+        let mut max_code = [-1i32; 18];
+        let mut offset = [0i32; 18];
+        let mut code = 0i32;
+        let mut k = 0usize;
+        for len in 1..=16u32 {
+            let count = usize::from(counts[len as usize - 1]);
+            offset[len as usize] = k as i32 - code;
+            for _ in 0..count {
+                if code >= (1 << len) {
+                    return Err(PhotoError::Truncated);
+                }
+                if len <= LOOKUP_BITS {
+                    let shift = LOOKUP_BITS - len;
+                    let first = (code as usize) << shift;
+                    let entry = ((len as u16) << 8) | u16::from(symbols[k]);
+                    lookup[first..first + (1 << shift)].fill(entry);
+                }
+                code += 1;
+                k += 1;
+            }
+            if count > 0 {
+                max_code[len as usize] = code - 1;
+            }
+            code <<= 1;
+        }
+        Ok(Huffman {
+            lookup,
+            max_code,
+            offset,
+            symbols: symbols.to_vec(),
+        })
+    }
+}
+
+/// Reads the bits of one scan, from its first entropy-coded byte.
+pub(super) struct Bits<'a> {
+    data: &'a [u8],
+    /// The next byte to load.
+    pos: usize,
+    /// Loaded bits, most significant first.
+    acc: u64,
+    count: u32,
+    /// A marker (or the end of the data) was reached: only zero bits follow.
+    at_marker: bool,
+}
+
+impl<'a> Bits<'a> {
+    pub(super) fn new(data: &'a [u8], pos: usize) -> Bits<'a> {
+        Bits {
+            data,
+            pos,
+            acc: 0,
+            count: 0,
+            at_marker: false,
+        }
+    }
+
+    fn fill(&mut self) {
+        // Four bytes at once when none of them is 0xFF (no stuffing, no marker): most of them.
+        if self.count <= 32
+            && !self.at_marker
+            && let Some(&[a, b, c, d]) = self.data.get(self.pos..self.pos + 4)
+            && !(a == 0xFF || b == 0xFF || c == 0xFF || d == 0xFF)
+        {
+            self.acc |= u64::from(u32::from_be_bytes([a, b, c, d])) << (32 - self.count);
+            self.count += 32;
+            self.pos += 4;
+        }
+        while self.count <= 56 {
+            let byte = if self.at_marker {
+                0
+            } else {
+                match self.data.get(self.pos) {
+                    Some(0xFF) if self.data.get(self.pos + 1) == Some(&0) => {
+                        self.pos += 2;
+                        0xFF
+                    }
+                    Some(0xFF) | None => {
+                        self.at_marker = true;
+                        0
+                    }
+                    Some(&b) => {
+                        self.pos += 1;
+                        b
+                    }
+                }
+            };
+            self.acc |= u64::from(byte) << (56 - self.count);
+            self.count += 8;
+        }
+    }
+
+    /// The next `n` (1..=16) bits, consumed.
+    pub(super) fn bits(&mut self, n: u32) -> u32 {
+        if n == 0 {
+            return 0;
+        }
+        if self.count < n {
+            self.fill();
+        }
+        let v = (self.acc >> (64 - n)) as u32;
+        self.acc <<= n;
+        self.count -= n;
+        v
+    }
+
+    /// One bit.
+    pub(super) fn bit(&mut self) -> bool {
+        self.bits(1) == 1
+    }
+
+    /// `n` bits as a signed value (the JPEG EXTEND procedure).
+    pub(super) fn signed(&mut self, n: u32) -> i32 {
+        if n == 0 {
+            return 0;
+        }
+        if n > 16 {
+            return 0;
+        }
+        let v = self.bits(n) as i32;
+        if v < (1 << (n - 1)) {
+            v - (1 << n) + 1
+        } else {
+            v
+        }
+    }
+
+    /// One Huffman-coded symbol.
+    pub(super) fn symbol(&mut self, table: &Huffman) -> Result<u8, PhotoError> {
+        if self.count < 16 {
+            self.fill();
+        }
+        let entry = table.lookup[(self.acc >> (64 - LOOKUP_BITS)) as usize];
+        if entry != 0 {
+            let len = u32::from(entry >> 8);
+            self.acc <<= len;
+            self.count -= len;
+            return Ok(entry as u8);
+        }
+        for len in LOOKUP_BITS + 1..=16 {
+            let code = (self.acc >> (64 - len)) as i32;
+            if code <= table.max_code[len as usize] {
+                self.acc <<= len;
+                self.count -= len;
+                let at = usize::try_from(code + table.offset[len as usize])
+                    .map_err(|_| PhotoError::Truncated)?;
+                return table.symbols.get(at).copied().ok_or(PhotoError::Truncated);
+            }
+        }
+        Err(PhotoError::Truncated)
+    }
+
+    /// At a restart interval: drops the bits left in the byte and steps over the `RSTn` marker.
+    pub(super) fn restart(&mut self) {
+        self.acc = 0;
+        self.count = 0;
+        self.at_marker = false;
+        while self.pos + 1 < self.data.len() {
+            if self.data[self.pos] != 0xFF {
+                self.pos += 1;
+                continue;
+            }
+            match self.data[self.pos + 1] {
+                0xFF => self.pos += 1,
+                0xD0..=0xD7 => {
+                    self.pos += 2;
+                    return;
+                }
+                0x00 => self.pos += 2,
+                // Another marker: the scan ends early; leave it for the caller.
+                _ => return,
+            }
+        }
+    }
+
+    /// Where the marker after the scan starts (restart markers and stuffed bytes skipped), or
+    /// the end of the data.
+    pub(super) fn end_of_scan(&self) -> usize {
+        let mut at = self.pos;
+        while at + 1 < self.data.len() {
+            if self.data[at] == 0xFF && !matches!(self.data[at + 1], 0x00 | 0xD0..=0xD7 | 0xFF) {
+                return at;
+            }
+            at += 1;
+        }
+        self.data.len()
+    }
+}
