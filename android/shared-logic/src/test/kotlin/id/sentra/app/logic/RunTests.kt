@@ -27,6 +27,7 @@ fun main() {
         ProducersDayTest::class,
         SellingTest::class,
         ShareTest::class,
+        AppStringsTest::class,
     )
     val request = LauncherDiscoveryRequestBuilder.request()
         .selectors(classes.map { DiscoverySelectors.selectClass(it.java) })
