@@ -4,7 +4,8 @@
 //! A sync pulls first (to learn the server's time and correct a wrong clock before anything
 //! leaves), then pushes the outbox in batches cut by bytes (two on their way at once when the
 //! server applies them in order: [`super::push`]), sends waiting photos, and pulls
-//! again if it pushed anything. A sync with nothing to do is one small request. A transient failure
+//! again if it pushed anything. Each pull page is asked for while the one before is applied.
+//! A sync with nothing to do is one small request. A transient failure
 //! (no signal, a cut connection, a 5xx) is retried with exponential backoff and jitter while the
 //! deadline allows; a permanent one (signed out, an app too old) stops the sync. Entries the
 //! server refuses are quarantined by [`crate::Sentra::sync_settle_push`] and never block the
@@ -513,12 +514,25 @@ async fn pull_all<T: Transport, L: ProgressListener + ?Sized>(
     transport: &T,
     run: &mut Run<'_, L>,
 ) -> Result<std::result::Result<(), Stop>> {
+    let mut request = sentra.sync_pull_request(run.options.pull_page_bytes)?;
+    let mut ahead = None;
     loop {
-        let request = sentra.sync_pull_request(run.options.pull_page_bytes)?;
-        let page = match run.with_retries(|| transport.pull(&request)).await {
+        let page = match ahead.take() {
+            Some(started) => run.count(Started::finish(started).await),
+            None => run.with_retries(|| transport.pull(&request)).await,
+        };
+        let page = match page {
             Ok(page) => page.value,
             Err(stop) => return Ok(Err(stop)),
         };
+        if page.more && run.may_start().is_ok() {
+            // The next page is asked for while this one is applied, from the cursor this one
+            // ends at (the one applying it stores). If applying fails, it is dropped unread.
+            request.cursor = Some(page.next_cursor.clone());
+            let (limits, next) = (run.limits(), request.clone());
+            let fetch = async move { limits.with_retries(|| transport.pull(&next)).await };
+            ahead = Some(Started::start(fetch).await);
+        }
         sentra.sync_apply_pull(&page)?;
         run.report.pulled += page.changes.len();
         // The first report comes before anything is pushed: it carries the whole count, so a
@@ -526,6 +540,35 @@ async fn pull_all<T: Transport, L: ProgressListener + ?Sized>(
         run.progress(waiting(sentra)?);
         if !page.more {
             return Ok(Ok(()));
+        }
+    }
+}
+
+/// A request started now and awaited later: polled once, so that its connection carries it
+/// while this task works on the last answer (applying a page, settling a batch).
+struct Started<F: Future> {
+    future: std::pin::Pin<Box<F>>,
+    done: Option<F::Output>,
+}
+
+impl<F: Future> Started<F> {
+    async fn start(future: F) -> Self {
+        let mut future = Box::pin(future);
+        let mut done = None;
+        std::future::poll_fn(|cx| {
+            if let std::task::Poll::Ready(output) = future.as_mut().poll(cx) {
+                done = Some(output);
+            }
+            std::task::Poll::Ready(())
+        })
+        .await;
+        Started { future, done }
+    }
+
+    async fn finish(mut started: Self) -> F::Output {
+        match started.done.take() {
+            Some(output) => output,
+            None => started.future.await,
         }
     }
 }
