@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! sentra-bench sync      --doc FILE --pouchdb DIR [--products N] [--edits N] [--quick]
-//!                        [--only-sentra] [--push-batch-bytes N] [--link 3g|loopback]
+//!                        [--only-sentra] [--push-batch-bytes N] [--push-in-flight N]
+//!                        [--link 3g|loopback]
 //!                        (--only-sentra: a trial, printed and not written)
 //! sentra-bench upload    --doc FILE --photos DIR [--products N] [--cuts N]
 //! sentra-bench load      --doc FILE [--devices 100,1000] [--cycles N] [--servers 1,2,3]
@@ -74,6 +75,9 @@ async fn run(args: Vec<String>) -> Result<Option<Section>> {
                 only_sentra: args.iter().any(|a| a == "--only-sentra"),
                 push_batch_bytes: arg(&args, "--push-batch-bytes")
                     .map(|_| number(&args, "--push-batch-bytes", 0))
+                    .transpose()?,
+                push_in_flight: arg(&args, "--push-in-flight")
+                    .map(|_| number(&args, "--push-in-flight", 2))
                     .transpose()?,
             };
             let section = sync::run(&settings, &command_line).await?;

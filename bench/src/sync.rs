@@ -34,6 +34,8 @@ pub struct Settings {
     pub only_sentra: bool,
     /// Push batches of this many bytes of JSON instead of the engine's default (trials).
     pub push_batch_bytes: Option<usize>,
+    /// At most this many push batches on their way at once instead of the default (trials).
+    pub push_in_flight: Option<usize>,
 }
 
 /// The two apps measured: today's, and one that speaks only protocol version 1 (plain pages,
@@ -110,6 +112,9 @@ async fn run_sentra(
         let mut options = SyncOptions::default();
         if let Some(bytes) = settings.push_batch_bytes {
             options.push_batch_bytes = bytes;
+        }
+        if let Some(depth) = settings.push_in_flight {
+            options.push_in_flight = depth;
         }
         let before = proxy.counts();
         traced.restart();
@@ -344,7 +349,11 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
     section.fact(
         "Sentra",
         "the device engine (`Sentra::sync`, default options) with `HttpTransport`, against a \
-         `sentra-server serve` process on SQLite, through the proxy",
+         `sentra-server serve` process on SQLite, through the proxy: pull pages in columns, two \
+         push batches on their way at once, each pull page asked for while the last is applied. \
+         \"Sentra, app of version 1\": the same engine speaking only protocol version 1 \
+         (`HttpTransport::version_1_only`: plain pages, one push batch at a time), as a phone not \
+         yet updated syncs with this server",
     );
     section.fact(
         "PouchDB",
@@ -362,7 +371,7 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
     );
     section.fact(
         "Goals against PouchDB",
-        "bytes ≤ 0.25×, requests ≤ 0.05×, time ≤ 0.1×; against the limit: time ≤ 1.5×",
+        "bytes ≤ 0.25×, requests ≤ 0.05×, time ≤ 0.1×; against the limit: time ≤ 1.3× (#17)",
     );
     for profile in &settings.profiles {
         let mut apps = Vec::new();
