@@ -20,4 +20,5 @@ pub mod report;
 pub mod server;
 pub mod store;
 pub mod sync;
+pub mod sync_trace;
 pub mod upload;

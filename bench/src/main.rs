@@ -4,6 +4,9 @@
 //!
 //! ```text
 //! sentra-bench sync      --doc FILE --pouchdb DIR [--products N] [--edits N] [--quick]
+//!                        [--only-sentra] [--push-batch-bytes N] [--push-in-flight N]
+//!                        [--link 3g|loopback]
+//!                        (--only-sentra: a trial, printed and not written)
 //! sentra-bench upload    --doc FILE --photos DIR [--products N] [--cuts N]
 //! sentra-bench load      --doc FILE [--devices 100,1000] [--cycles N] [--servers 1,2,3]
 //!                        (PostgreSQL too under scripts/with-postgres, with 1, 2 and 3 servers)
@@ -63,10 +66,27 @@ async fn run(args: Vec<String>) -> Result<Option<Section>> {
             let settings = sync::Settings {
                 products: number(&args, "--products", if quick { 200 } else { 10_000 })?,
                 edits: number(&args, "--edits", if quick { 20 } else { 1_000 })?,
-                profiles: vec![Profile::bad_3g(), Profile::loopback()],
+                profiles: match arg(&args, "--link").as_deref() {
+                    Some("3g") => vec![Profile::bad_3g()],
+                    Some("loopback") => vec![Profile::loopback()],
+                    _ => vec![Profile::bad_3g(), Profile::loopback()],
+                },
                 pouchdb: PathBuf::from(required(&args, "--pouchdb")?),
+                only_sentra: args.iter().any(|a| a == "--only-sentra"),
+                push_batch_bytes: arg(&args, "--push-batch-bytes")
+                    .map(|_| number(&args, "--push-batch-bytes", 0))
+                    .transpose()?,
+                push_in_flight: arg(&args, "--push-in-flight")
+                    .map(|_| number(&args, "--push-in-flight", 2))
+                    .transpose()?,
             };
-            sync::run(&settings, &command_line).await?
+            let section = sync::run(&settings, &command_line).await?;
+            if settings.only_sentra {
+                // A trial: printed, never written into the document.
+                print!("{}", section.render());
+                return Ok(None);
+            }
+            section
         }
         "upload" => {
             let settings = upload::Settings {

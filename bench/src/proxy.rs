@@ -105,6 +105,10 @@ pub struct Counts {
     pub connections: u64,
     /// Connections cut on purpose.
     pub cuts: u64,
+    /// Segments lost (and sent again), both ways.
+    pub lost: u64,
+    /// How long the upstream link carried bytes (its busy time, resends included), in µs.
+    pub up_busy_us: u64,
 }
 
 impl Counts {
@@ -115,6 +119,8 @@ impl Counts {
             down: self.down - earlier.down,
             connections: self.connections - earlier.connections,
             cuts: self.cuts - earlier.cuts,
+            lost: self.lost - earlier.lost,
+            up_busy_us: self.up_busy_us - earlier.up_busy_us,
         }
     }
 }
@@ -151,6 +157,8 @@ struct Shared {
     down: AtomicU64,
     connections: AtomicU64,
     cuts_done: AtomicU64,
+    lost: AtomicU64,
+    up_busy_us: AtomicU64,
     cut_points: Mutex<Vec<u64>>,
     rng: Mutex<StdRng>,
 }
@@ -219,6 +227,8 @@ impl Proxy {
             down: AtomicU64::new(0),
             connections: AtomicU64::new(0),
             cuts_done: AtomicU64::new(0),
+            lost: AtomicU64::new(0),
+            up_busy_us: AtomicU64::new(0),
             cut_points: Mutex::new(cut_points),
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
         });
@@ -250,6 +260,8 @@ impl Proxy {
             down: self.shared.down.load(Ordering::SeqCst),
             connections: self.shared.connections.load(Ordering::SeqCst),
             cuts: self.shared.cuts_done.load(Ordering::SeqCst),
+            lost: self.shared.lost.load(Ordering::SeqCst),
+            up_busy_us: self.shared.up_busy_us.load(Ordering::SeqCst),
         }
     }
 
@@ -349,12 +361,23 @@ async fn read(
             };
             let segment = &segment[..pass];
             if !segment.is_empty() {
+                let busy = |shared: &Shared| {
+                    if direction == Direction::Up
+                        && let Some(rate) = shared.profile.rate_bps.filter(|r| *r > 0)
+                    {
+                        let us = segment.len() as u64 * 8 * 1_000_000 / rate;
+                        shared.up_busy_us.fetch_add(us, Ordering::SeqCst);
+                    }
+                };
+                busy(&shared);
                 let mut left_link = link.reserve(segment.len());
                 tokio::time::sleep_until(left_link).await;
                 let mut arrives = left_link + one_way;
                 if shared.lost() {
+                    shared.lost.fetch_add(1, Ordering::SeqCst);
                     // Resent after the timeout; the copy takes the link again.
                     tokio::time::sleep(resend_after).await;
+                    busy(&shared);
                     left_link = link.reserve(segment.len());
                     tokio::time::sleep_until(left_link).await;
                     arrives = left_link + one_way;

@@ -91,6 +91,13 @@ pub enum ApiError {
     /// Nothing is here (also the answer to a wrong order code or wrong phone digits).
     #[error("tidak ditemukan")]
     NotFound,
+    /// A push batch named an entry before it that has not arrived within a wait (its batch was
+    /// cut on the way); the device sends it again.
+    #[error(
+        "kiriman sebelumnya belum tiba; coba lagi / \
+         the batch before this one has not arrived yet; try again"
+    )]
+    PushWaiting,
     /// Something failed inside the server.
     #[error("internal error")]
     Internal(String),
@@ -142,6 +149,7 @@ impl ApiError {
                 (status, err.code().as_str())
             }
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::PushWaiting => (StatusCode::SERVICE_UNAVAILABLE, "push_waiting"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -15,6 +15,7 @@ pub mod members;
 pub mod metrics;
 pub mod orders;
 pub mod photos;
+pub mod push_order;
 pub mod replica;
 pub mod scope;
 pub mod selling;
@@ -30,6 +31,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use error::ApiError;
+use sentra_core::sync::columns::COLUMNS;
 use sentra_core::sync::wire::{
     self, LoginRequest, LoginResponse, OLDEST_ACCEPTED_VERSION, PROTOCOL_VERSION, PullRequest,
     PushRequest,
@@ -66,6 +68,8 @@ pub struct AppState {
     /// The address buyers reach the storefront at (`--public-url`), for the absolute links of
     /// shared pages; `None` takes it from each request's `Host` ([`web::share`]).
     pub public_url: Option<Arc<str>>,
+    /// Woken whenever this server has answered a push (see [`push_order`]).
+    pushes_answered: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -84,6 +88,7 @@ impl AppState {
             trusted_proxies: Arc::default(),
             replica: Arc::default(),
             public_url: None,
+            pushes_answered: Arc::default(),
         }
     }
 
@@ -394,13 +399,18 @@ async fn push(
     if request.entries.len() > MAX_BATCH_ENTRIES {
         return Err(ApiError::BadBody);
     }
+    if let Some(after) = push_order::after(&headers)? {
+        push_order::wait_for(&state, device, after).await?;
+    }
     let store = state.store.clone();
     let results = blocking(move || {
         store
             .push(&account, device, &request.entries, now_ms())
             .map_err(internal)
     })
-    .await?;
+    .await;
+    state.pushes_answered.notify_waiters();
+    let results = results?;
     for result in &results {
         let counter = match result.outcome {
             wire::Outcome::Applied => &state.metrics.entries_applied,
@@ -409,10 +419,20 @@ async fn push(
         };
         metrics::Metrics::add(counter, 1);
     }
-    reply(&wire::PushResponse {
+    with_features(reply(&wire::PushResponse {
         server_time_ms: now_ms(),
         results,
-    })
+    }))
+}
+
+/// Names what this server does beyond protocol version 1 (see [`wire::FEATURES_HEADER`]).
+fn with_features(response: Result<Response, ApiError>) -> Result<Response, ApiError> {
+    let mut response = response?;
+    response.headers_mut().insert(
+        wire::FEATURES_HEADER,
+        HeaderValue::from_static(wire::FEATURES),
+    );
+    Ok(response)
 }
 
 async fn pull(
@@ -441,7 +461,18 @@ async fn pull(
     })
     .await?;
     metrics::Metrics::add(&state.metrics.changes_pulled, page.changes.len() as u64);
-    reply(&page)
+    let columns = headers
+        .get(wire::PAGE_FORMAT_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|f| f.trim() == COLUMNS));
+    if !columns {
+        return with_features(reply(&page));
+    }
+    let mut response = with_features(reply(&wire::ColumnsPage::from(page)))?;
+    response
+        .headers_mut()
+        .insert(wire::PAGE_FORMAT_HEADER, HeaderValue::from_static(COLUMNS));
+    Ok(response)
 }
 
 /// Whether `account` may download the image file `hash`. Blocks.

@@ -2,8 +2,10 @@
 //! runs it, within a deadline and an optional byte budget.
 //!
 //! A sync pulls first (to learn the server's time and correct a wrong clock before anything
-//! leaves), then pushes the outbox in batches cut by bytes, sends waiting photos, and pulls
-//! again if it pushed anything. A sync with nothing to do is one small request. A transient failure
+//! leaves), then pushes the outbox in batches cut by bytes (two on their way at once when the
+//! server applies them in order: [`super::push`]), sends waiting photos, and pulls
+//! again if it pushed anything. Each pull page is asked for while the one before is applied.
+//! A sync with nothing to do is one small request. A transient failure
 //! (no signal, a cut connection, a 5xx) is retried with exponential backoff and jitter while the
 //! deadline allows; a permanent one (signed out, an app too old) stops the sync. Entries the
 //! server refuses are quarantined by [`crate::Sentra::sync_settle_push`] and never block the
@@ -78,6 +80,22 @@ pub trait Transport: Send + Sync {
         &self,
         hash: &str,
     ) -> impl Future<Output = Result<Exchange<Vec<u8>>, TransportError>> + Send;
+    /// Whether the server, as its last answer said, applies a push batch only after the entry
+    /// it follows ([`crate::sync::wire::PUSH_AFTER`]), so the next batch may leave before the
+    /// last one is answered. A transport that cannot tell says no: one batch at a time.
+    fn orders_pushes(&self) -> bool {
+        false
+    }
+    /// Sends a push batch that the server applies only once it has answered this device's entry
+    /// `after` (a batch still on its way). Only called when [`Transport::orders_pushes`].
+    fn push_after(
+        &self,
+        request: &PushRequest,
+        after: i64,
+    ) -> impl Future<Output = Result<Exchange<PushResponse>, TransportError>> + Send {
+        let _ = after;
+        self.push(request)
+    }
 }
 
 /// Photos are sent in chunks of this many bytes; a cut costs at most one chunk.
@@ -134,6 +152,9 @@ pub struct SyncOptions {
     pub byte_budget: Option<usize>,
     /// Push batches are cut at about this many bytes of JSON.
     pub push_batch_bytes: usize,
+    /// How many push batches may be on their way at once, when the server applies them in
+    /// order ([`Transport::orders_pushes`]); 1 sends the next only after the last is answered.
+    pub push_in_flight: usize,
     /// Pull pages stop at about this many bytes.
     pub pull_page_bytes: usize,
     /// The first retry waits this long; each further one twice as long, with jitter.
@@ -150,6 +171,9 @@ impl Default for SyncOptions {
             // About 2 MB of JSON, some 200 KB compressed: few round trips, and a cut loses
             // at most one batch (resent, it is answered as duplicates).
             push_batch_bytes: 2 * 1024 * 1024,
+            // Two: while the server applies one batch and its answer comes back, the next one
+            // keeps the link busy, and a lost segment stalls one connection, not the link.
+            push_in_flight: 2,
             pull_page_bytes: 2 * 1024 * 1024,
             first_backoff: Duration::from_millis(500),
             thumbnails_only: false,
@@ -187,22 +211,32 @@ pub struct SyncReport {
     pub next_attempt_in_ms: u64,
 }
 
-struct Run<'a, L: ProgressListener + ?Sized> {
+pub(super) struct Run<'a, L: ProgressListener + ?Sized> {
     started: Instant,
-    options: &'a SyncOptions,
+    pub(super) options: &'a SyncOptions,
     cancel: &'a CancelToken,
     listener: Option<&'a L>,
-    report: SyncReport,
+    pub(super) report: SyncReport,
 }
 
-enum Stop {
+pub(super) enum Stop {
     Cancelled,
     Deadline,
     Budget,
     Failed(TransportError),
 }
 
-impl<L: ProgressListener + ?Sized> Run<'_, L> {
+/// What bounds a sync's requests: its start, options and cancel token, and the bytes moved
+/// when a request was started. Copied into each request on its way, so several can be.
+#[derive(Clone, Copy)]
+pub(super) struct Limits<'a> {
+    started: Instant,
+    options: &'a SyncOptions,
+    cancel: &'a CancelToken,
+    moved: usize,
+}
+
+impl Limits<'_> {
     fn may_start(&self) -> std::result::Result<(), Stop> {
         if self.cancel.is_cancelled() {
             return Err(Stop::Cancelled);
@@ -210,50 +244,88 @@ impl<L: ProgressListener + ?Sized> Run<'_, L> {
         if self.started.elapsed() >= self.options.deadline {
             return Err(Stop::Deadline);
         }
-        if self
-            .options
-            .byte_budget
-            .is_some_and(|b| self.report.bytes_up + self.report.bytes_down >= b)
-        {
+        if self.options.byte_budget.is_some_and(|b| self.moved >= b) {
             return Err(Stop::Budget);
         }
         Ok(())
     }
 
-    /// Runs one request, retrying transient failures with backoff while the deadline allows.
-    async fn with_retries<T, F, Fut>(
-        &mut self,
+    /// Runs one request, retrying transient failures with backoff while the deadline allows;
+    /// also returns how many requests it took.
+    pub(super) async fn with_retries<T, F, Fut>(
+        self,
         mut send: F,
-    ) -> std::result::Result<Exchange<T>, Stop>
+    ) -> (std::result::Result<Exchange<T>, Stop>, usize)
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = std::result::Result<Exchange<T>, TransportError>>,
     {
         let mut wait = self.options.first_backoff;
+        let mut requests = 0;
         loop {
-            self.may_start()?;
-            self.report.requests += 1;
+            if let Err(stop) = self.may_start() {
+                return (Err(stop), requests);
+            }
+            requests += 1;
             match send().await {
-                Ok(exchange) => {
-                    self.report.bytes_up += exchange.bytes_up;
-                    self.report.bytes_down += exchange.bytes_down;
-                    return Ok(exchange);
-                }
+                Ok(exchange) => return (Ok(exchange), requests),
                 Err(TransportError::Transient(cause)) => {
                     let left = self.options.deadline.saturating_sub(self.started.elapsed());
                     let pause = jitter(wait);
                     if pause >= left || self.cancel.is_cancelled() {
-                        return Err(Stop::Failed(TransportError::Transient(cause)));
+                        return (
+                            Err(Stop::Failed(TransportError::Transient(cause))),
+                            requests,
+                        );
                     }
                     tokio::time::sleep(pause).await;
                     wait = wait.saturating_mul(2).min(Duration::from_secs(60));
                 }
-                Err(refused) => return Err(Stop::Failed(refused)),
+                Err(refused) => return (Err(Stop::Failed(refused)), requests),
             }
         }
     }
+}
 
-    fn progress(&self, to_push: usize) {
+impl<'a, L: ProgressListener + ?Sized> Run<'a, L> {
+    /// The limits of a request started now.
+    pub(super) fn limits(&self) -> Limits<'a> {
+        Limits {
+            started: self.started,
+            options: self.options,
+            cancel: self.cancel,
+            moved: self.report.bytes_up + self.report.bytes_down,
+        }
+    }
+
+    pub(super) fn may_start(&self) -> std::result::Result<(), Stop> {
+        self.limits().may_start()
+    }
+
+    /// Counts a finished request's attempts and, if it succeeded, its bytes.
+    pub(super) fn count<T>(
+        &mut self,
+        (result, requests): (std::result::Result<Exchange<T>, Stop>, usize),
+    ) -> std::result::Result<Exchange<T>, Stop> {
+        self.report.requests += requests;
+        if let Ok(exchange) = &result {
+            self.report.bytes_up += exchange.bytes_up;
+            self.report.bytes_down += exchange.bytes_down;
+        }
+        result
+    }
+
+    /// Runs one request, retrying transient failures with backoff while the deadline allows.
+    async fn with_retries<T, F, Fut>(&mut self, send: F) -> std::result::Result<Exchange<T>, Stop>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = std::result::Result<Exchange<T>, TransportError>>,
+    {
+        let done = self.limits().with_retries(send).await;
+        self.count(done)
+    }
+
+    pub(super) fn progress(&self, to_push: usize) {
         if let Some(listener) = self.listener {
             listener.on_progress(SyncProgress {
                 pushed: self.report.pushed + self.report.rejected,
@@ -267,7 +339,7 @@ impl<L: ProgressListener + ?Sized> Run<'_, L> {
 }
 
 /// Entries waiting in the outbox.
-fn waiting(sentra: &Sentra) -> Result<usize> {
+pub(super) fn waiting(sentra: &Sentra) -> Result<usize> {
     let count: i64 = sentra.pending_counts()?.iter().map(|p| p.count).sum();
     Ok(usize::try_from(count).unwrap_or(0))
 }
@@ -349,18 +421,8 @@ async fn steps<T: Transport, L: ProgressListener + ?Sized>(
     if let Err(stop) = pull_all(sentra, transport, run).await? {
         return Ok(Err(stop));
     }
-    loop {
-        let Some(batch) = sentra.sync_push_batch(run.options.push_batch_bytes)? else {
-            break;
-        };
-        let answer = match run.with_retries(|| transport.push(&batch)).await {
-            Ok(answer) => answer.value,
-            Err(stop) => return Ok(Err(stop)),
-        };
-        let (settled, rejected) = sentra.sync_settle_push(&answer)?;
-        run.report.pushed += settled - rejected;
-        run.report.rejected += rejected;
-        run.progress(waiting(sentra)?);
+    if let Err(stop) = super::push::push_all(sentra, transport, run).await? {
+        return Ok(Err(stop));
     }
     if let Err(stop) = upload_photos(sentra, transport, run).await? {
         return Ok(Err(stop));
@@ -453,12 +515,25 @@ async fn pull_all<T: Transport, L: ProgressListener + ?Sized>(
     transport: &T,
     run: &mut Run<'_, L>,
 ) -> Result<std::result::Result<(), Stop>> {
+    let mut request = sentra.sync_pull_request(run.options.pull_page_bytes)?;
+    let mut ahead = None;
     loop {
-        let request = sentra.sync_pull_request(run.options.pull_page_bytes)?;
-        let page = match run.with_retries(|| transport.pull(&request)).await {
+        let page = match ahead.take() {
+            Some(started) => run.count(Started::finish(started).await),
+            None => run.with_retries(|| transport.pull(&request)).await,
+        };
+        let page = match page {
             Ok(page) => page.value,
             Err(stop) => return Ok(Err(stop)),
         };
+        if page.more && run.may_start().is_ok() {
+            // The next page is asked for while this one is applied, from the cursor this one
+            // ends at (the one applying it stores). If applying fails, it is dropped unread.
+            request.cursor = Some(page.next_cursor.clone());
+            let (limits, next) = (run.limits(), request.clone());
+            let fetch = async move { limits.with_retries(|| transport.pull(&next)).await };
+            ahead = Some(Started::start(fetch).await);
+        }
         sentra.sync_apply_pull(&page)?;
         run.report.pulled += page.changes.len();
         // The first report comes before anything is pushed: it carries the whole count, so a
@@ -466,6 +541,35 @@ async fn pull_all<T: Transport, L: ProgressListener + ?Sized>(
         run.progress(waiting(sentra)?);
         if !page.more {
             return Ok(Ok(()));
+        }
+    }
+}
+
+/// A request started now and awaited later: polled once, so that its connection carries it
+/// while this task works on the last answer (applying a page, settling a batch).
+struct Started<F: Future> {
+    future: std::pin::Pin<Box<F>>,
+    done: Option<F::Output>,
+}
+
+impl<F: Future> Started<F> {
+    async fn start(future: F) -> Self {
+        let mut future = Box::pin(future);
+        let mut done = None;
+        std::future::poll_fn(|cx| {
+            if let std::task::Poll::Ready(output) = future.as_mut().poll(cx) {
+                done = Some(output);
+            }
+            std::task::Poll::Ready(())
+        })
+        .await;
+        Started { future, done }
+    }
+
+    async fn finish(mut started: Self) -> F::Output {
+        match started.done.take() {
+            Some(output) => output,
+            None => started.future.await,
         }
     }
 }

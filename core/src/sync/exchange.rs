@@ -43,9 +43,30 @@ pub(crate) fn push_batch(
     device: Id,
     max_bytes: usize,
 ) -> Result<Option<PushRequest>> {
+    push_batch_after(conn, device, 0, max_bytes)
+}
+
+/// The next push batch after the entry `after_seq` (a batch still on its way ends there).
+pub(crate) fn next_batch(
+    sentra: &crate::Sentra,
+    after_seq: i64,
+    max_bytes: usize,
+) -> Result<Option<PushRequest>> {
+    let device = sentra.device_id();
+    sentra
+        .db
+        .read(|c| push_batch_after(c, device, after_seq, max_bytes))
+}
+
+fn push_batch_after(
+    conn: &Connection,
+    device: Id,
+    after_seq: i64,
+    max_bytes: usize,
+) -> Result<Option<PushRequest>> {
     let mut entries = Vec::new();
     let mut size = 0;
-    let mut after = 0;
+    let mut after = after_seq;
     'pages: loop {
         let page = outbox::pending(conn, device, after, 256)?;
         if page.is_empty() {

@@ -1,5 +1,9 @@
 //! The HTTP transport: the wire types over `reqwest`, zstd bodies, one reused connection pool.
 //!
+//! It asks for pull pages in columns and reads whichever format comes back, and it remembers
+//! from each answer whether the server applies pushes in order (see the module docs of
+//! [`crate::sync::wire`]), so the engine may keep two batches on their way.
+//!
 //! HTTPS goes through rustls (aws-lc-rs) and the platform's certificate store (no OpenSSL on
 //! the phone); plain HTTP serves loopback and tests. Deployments put the server
 //! behind a TLS reverse proxy (see docs/SECURITY.md).
@@ -8,7 +12,9 @@ use crate::sync::engine::{Exchange, Transport, TransportError};
 use crate::sync::wire::{
     self, ErrorBody, PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse,
 };
-use crate::sync::wire::{LoginRequest, LoginResponse};
+use crate::sync::wire::{ColumnsPage, LoginRequest, LoginResponse};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Talks to a Sentra server at `base_url` with a bearer token.
 #[derive(Debug, Clone)]
@@ -16,6 +22,11 @@ pub struct HttpTransport {
     client: reqwest::Client,
     base_url: String,
     token: String,
+    /// Speak only protocol version 1's bodies and headers, as an app from before columns
+    /// and ordered pushes (tests and benchmarks of an old phone against this server).
+    version_1_only: bool,
+    /// The last push or pull answer named [`wire::PUSH_AFTER`].
+    server_orders_pushes: Arc<AtomicBool>,
 }
 
 impl HttpTransport {
@@ -30,7 +41,17 @@ impl HttpTransport {
             client,
             base_url: base_url.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
+            version_1_only: false,
+            server_orders_pushes: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// The same transport speaking as an app from before columns and ordered pushes: plain
+    /// pull pages, one push batch at a time (to test and measure old phones against a server).
+    pub fn version_1_only(mut self) -> Self {
+        self.version_1_only = true;
+        self.server_orders_pushes = Arc::new(AtomicBool::new(false));
+        self
     }
 
     /// Signs in (a producer's phone and PIN, or a staff name and password) and returns a
@@ -58,15 +79,30 @@ impl HttpTransport {
         path: &str,
         request: &Q,
     ) -> Result<Exchange<A>, TransportError> {
+        self.exchange_with(path, request, &[], |_, bytes| wire::decode(bytes).ok())
+            .await
+    }
+
+    /// Posts `request` as a zstd JSON body with extra `headers`, and reads the answer with
+    /// `read` (given the answer's headers).
+    async fn exchange_with<Q: serde::Serialize, A>(
+        &self,
+        path: &str,
+        request: &Q,
+        headers: &[(&str, String)],
+        read: impl FnOnce(&reqwest::header::HeaderMap, &[u8]) -> Option<A>,
+    ) -> Result<Exchange<A>, TransportError> {
         let body = wire::encode(request).map_err(|e| TransportError::Transient(e.to_string()))?;
         let bytes_up = body.len();
-        let request = self
+        let mut request = self
             .client
             .post(format!("{}{path}", self.base_url))
             .header("content-type", "application/json")
-            .header("content-encoding", "zstd")
-            .body(body);
-        let (value, bytes_down) = self.send(request, |bytes| wire::decode(bytes).ok()).await?;
+            .header("content-encoding", "zstd");
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let (value, bytes_down) = self.send(request.body(body), read).await?;
         Ok(Exchange {
             value,
             bytes_up,
@@ -79,7 +115,7 @@ impl HttpTransport {
     async fn send<A>(
         &self,
         request: reqwest::RequestBuilder,
-        read: impl FnOnce(&[u8]) -> Option<A>,
+        read: impl FnOnce(&reqwest::header::HeaderMap, &[u8]) -> Option<A>,
     ) -> Result<(A, usize), TransportError> {
         let response = request
             .header("authorization", format!("Bearer {}", self.token))
@@ -87,12 +123,13 @@ impl HttpTransport {
             .await
             .map_err(|e| TransportError::Transient(e.to_string()))?;
         let status = response.status();
+        let headers = response.headers().clone();
         let bytes = response
             .bytes()
             .await
             .map_err(|e| TransportError::Transient(e.to_string()))?;
         if status.is_success() {
-            let value = read(&bytes)
+            let value = read(&headers, &bytes)
                 .ok_or_else(|| TransportError::Transient("unreadable answer".into()))?;
             return Ok((value, bytes.len()));
         }
@@ -111,13 +148,81 @@ impl HttpTransport {
     }
 }
 
+impl HttpTransport {
+    /// A push, with the entry it follows if one may still be on its way.
+    async fn push_following(
+        &self,
+        request: &PushRequest,
+        after: Option<i64>,
+    ) -> Result<Exchange<PushResponse>, TransportError> {
+        let headers: Vec<(&str, String)> = after
+            .map(|after| (wire::PUSH_AFTER_HEADER, after.to_string()))
+            .into_iter()
+            .collect();
+        self.exchange_with("/v1/sync/push", request, &headers, |headers, bytes| {
+            self.learn(headers);
+            wire::decode(bytes).ok()
+        })
+        .await
+    }
+
+    /// Remembers what the server said it does.
+    fn learn(&self, headers: &reqwest::header::HeaderMap) {
+        if self.version_1_only {
+            return;
+        }
+        let orders = headers
+            .get(wire::FEATURES_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|f| f.trim() == wire::PUSH_AFTER));
+        self.server_orders_pushes.store(orders, Ordering::SeqCst);
+    }
+}
+
+/// Reads a pull page in whichever format the answer names.
+fn read_page(headers: &reqwest::header::HeaderMap, bytes: &[u8]) -> Option<PullResponse> {
+    let format = headers
+        .get(wire::PAGE_FORMAT_HEADER)
+        .and_then(|v| v.to_str().ok());
+    if format == Some(crate::sync::columns::COLUMNS) {
+        let page: ColumnsPage = wire::decode(bytes).ok()?;
+        PullResponse::try_from(page).ok()
+    } else {
+        wire::decode(bytes).ok()
+    }
+}
+
 impl Transport for HttpTransport {
     async fn push(&self, request: &PushRequest) -> Result<Exchange<PushResponse>, TransportError> {
-        self.exchange("/v1/sync/push", request).await
+        self.push_following(request, None).await
     }
 
     async fn pull(&self, request: &PullRequest) -> Result<Exchange<PullResponse>, TransportError> {
-        self.exchange("/v1/sync/pull", request).await
+        let headers: Vec<(&str, String)> = if self.version_1_only {
+            Vec::new()
+        } else {
+            vec![(
+                wire::PAGE_FORMAT_HEADER,
+                crate::sync::columns::COLUMNS.to_owned(),
+            )]
+        };
+        self.exchange_with("/v1/sync/pull", request, &headers, |headers, bytes| {
+            self.learn(headers);
+            read_page(headers, bytes)
+        })
+        .await
+    }
+
+    fn orders_pushes(&self) -> bool {
+        self.server_orders_pushes.load(Ordering::SeqCst)
+    }
+
+    async fn push_after(
+        &self,
+        request: &PushRequest,
+        after: i64,
+    ) -> Result<Exchange<PushResponse>, TransportError> {
+        self.push_following(request, Some(after)).await
     }
 
     async fn upload_chunk(
@@ -137,7 +242,7 @@ impl Transport for HttpTransport {
             .header("content-type", "image/jpeg")
             .body(chunk.to_vec());
         let (value, bytes_down) = self
-            .send(request, |b| serde_json::from_slice(b).ok())
+            .send(request, |_, b| serde_json::from_slice(b).ok())
             .await?;
         Ok(Exchange {
             value,
@@ -151,7 +256,7 @@ impl Transport for HttpTransport {
             .client
             .get(format!("{}/v1/photos/{hash}/status", self.base_url));
         let (value, bytes_down) = self
-            .send(request, |b| serde_json::from_slice(b).ok())
+            .send(request, |_, b| serde_json::from_slice(b).ok())
             .await?;
         Ok(Exchange {
             value,
@@ -164,7 +269,7 @@ impl Transport for HttpTransport {
         let request = self
             .client
             .get(format!("{}/v1/photos/{hash}", self.base_url));
-        let (value, bytes_down) = self.send(request, |b| Some(b.to_vec())).await?;
+        let (value, bytes_down) = self.send(request, |_, b| Some(b.to_vec())).await?;
         Ok(Exchange {
             value,
             bytes_up: 0,

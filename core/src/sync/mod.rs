@@ -2,12 +2,14 @@
 //! The sync protocol, merge and transport build on these.
 
 pub mod clock;
+pub mod columns;
 pub mod engine;
 pub mod exchange;
 pub mod http;
 pub mod merge;
 pub mod notices;
 pub mod outbox;
+mod push;
 pub mod refusals;
 pub mod rules;
 pub mod scope;

@@ -85,6 +85,9 @@ pub trait Store: Send + Sync + 'static {
         entries: &[PushEntry],
         now: i64,
     ) -> StoreResult<Vec<EntryResult>>;
+    /// Whether the entry (device, seq) has an answer (applied, duplicate or rejected), as
+    /// committed by any server on this database.
+    fn answered(&self, device: Id, seq: i64) -> StoreResult<bool>;
     /// Keeps a bulk request (a resent one with the same id changes nothing).
     fn save_bulk(&self, bulk: &StoredBulk) -> StoreResult<()>;
     /// The bulk request with this code.

@@ -719,6 +719,15 @@ impl Store for SqliteStore {
         logic::push_grouped(&self.writes, job, || self.lock(), write_together)
     }
 
+    fn answered(&self, device: Id, seq: i64) -> StoreResult<bool> {
+        Ok(self
+            .reader()
+            .prepare_cached("SELECT 1 FROM applied WHERE device_id = ?1 AND seq = ?2")?
+            .query_row(rusqlite::params![device, seq], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     fn pull(
         &self,
         account: &Account,

@@ -407,3 +407,96 @@ async fn lost_requests_lost_answers_and_cut_bodies_end_with_nothing_lost_and_not
         "no opening stock counted twice"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cuts_while_two_push_batches_are_on_their_way_lose_nothing_and_keep_the_phones_order() {
+    let server = server(Backend::Sqlite).await.unwrap();
+    let mut seller = unsigned_phone();
+    let me = seller
+        .sentra
+        .register_producer(&producer("Gerabah Kasongan Pak Jono", "0812-7171-8181"))
+        .unwrap();
+    for i in 0..40 {
+        seller
+            .sentra
+            .create_product(&product(me, &format!("Gerabah {i}"), 2))
+            .unwrap();
+    }
+    let order: Vec<Id> = seller
+        .sentra
+        .sync_push_batch(1 << 20)
+        .unwrap()
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| e.change.id)
+        .collect();
+    account(
+        &server,
+        "0812-7171-8181",
+        "135246",
+        Role::Producer,
+        Some(me),
+    )
+    .await;
+    sign_in(&server, &mut seller, "081271718181", "135246").await;
+    let link = faulty_link(
+        server.url.clone(),
+        vec![
+            Fault::CutMidBody,
+            Fault::LoseResponse,
+            Fault::LoseRequest,
+            Fault::CutMidBody,
+            Fault::LoseResponse,
+        ],
+    )
+    .await;
+    let transport = HttpTransport::new(&link, &seller.token);
+    let options = SyncOptions {
+        push_batch_bytes: 2 * 1024,
+        first_backoff: std::time::Duration::from_millis(10),
+        ..Default::default()
+    };
+    let report = seller
+        .sentra
+        .sync(
+            &transport,
+            &options,
+            None::<&NoProgress>,
+            &CancelToken::new(),
+        )
+        .await
+        .unwrap();
+    assert!(report.completed, "{report:?}");
+    assert!(
+        sentra_core::sync::engine::Transport::orders_pushes(&transport),
+        "two batches were allowed on their way"
+    );
+    assert!(seller.sentra.sync_push_batch(1 << 20).unwrap().is_none());
+    assert!(seller.sentra.quarantined().unwrap().is_empty());
+    let metrics = metrics(&server).await;
+    assert_eq!(
+        metric(&metrics, "sentra_push_entries_applied_total"),
+        order.len() as u64,
+        "each entry applied exactly once"
+    );
+
+    // The feed holds the phone's entries in the phone's order.
+    let reader = phone(&server, "081271718181", "135246").await;
+    let body = wire::encode(&wire::PullRequest {
+        version: wire::PROTOCOL_VERSION,
+        device_id: reader.sentra.device_id(),
+        cursor: None,
+        max_bytes: 4 * 1024 * 1024,
+    })
+    .unwrap();
+    let page = post(
+        &Client::new(),
+        &format!("{}/v1/sync/pull", server.url),
+        Some(&reader.token),
+        body,
+    )
+    .await;
+    let page: PullResponse = wire::decode(&page.bytes().await.unwrap()).unwrap();
+    assert_eq!(page.changes.iter().map(|c| c.id).collect::<Vec<_>>(), order);
+}

@@ -7,9 +7,10 @@
 //! an edit and its sync, concurrent order steps), `photos.rs` (uploads, downloads, the demo),
 //! `orders.rs` (the buyers' order API), `paging.rs` (pull pages), `storefront.rs` (the web
 //! storefront), `recovery.rs` (a phone's damaged database rebuilt by resyncing),
-//! `scope_changes.rs` (scopes that grow and shrink after a phone's first sync) and `variants.rs`
-//! (variants added, edited and removed on two phones offline; edits lost to deletes);
-//! `selling.rs` (delivery and payment settings, the fee on an order, the paid mark).
+//! `scope_changes.rs` (scopes that grow and shrink after a phone's first sync), `variants.rs`
+//! (variants added, edited and removed on two phones offline; edits lost to deletes),
+//! `selling.rs` (delivery and payment settings, the fee on an order, the paid mark) and
+//! `wire_formats.rs` (pages in columns and overlapping push batches, beside old phones).
 //!
 //! This is also the storage conformance suite: every case runs on embedded SQLite and on a real
 //! PostgreSQL (a fresh database per case, on the server named by `SENTRA_TEST_POSTGRES`, which
@@ -274,3 +275,4 @@ mod selling;
 mod storefront;
 mod storefront_buyers;
 mod variants;
+mod wire_formats;

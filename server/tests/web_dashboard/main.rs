@@ -14,8 +14,8 @@ mod common;
 mod cooperative;
 mod demo;
 mod figures;
-mod sale_voids;
 mod filters_and_map;
+mod sale_voids;
 mod signing_in;
 mod tools;
 

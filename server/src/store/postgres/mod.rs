@@ -504,6 +504,14 @@ impl Store for PostgresStore {
         logic::push_grouped(&self.writes, job, || self.lock(), write_together)
     }
 
+    fn answered(&self, device: Id, seq: i64) -> StoreResult<bool> {
+        let row = self.readers.get().as_mut().ok_or(CLOSED)?.query_opt(
+            "SELECT 1 FROM applied WHERE device_id = $1 AND seq = $2",
+            &[&b(device), &seq],
+        )?;
+        Ok(row.is_some())
+    }
+
     fn pull(
         &self,
         account: &Account,

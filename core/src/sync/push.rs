@@ -1,0 +1,125 @@
+//! Pushing the outbox: batches in the device's order, the next one on its way while the last
+//! is answered.
+//!
+//! One batch at a time leaves the link idle while the server applies a batch and its answer
+//! travels back, and on a lossy link each lost segment stalls the only connection. When the
+//! server says it applies a batch only after the entry it follows
+//! ([`crate::sync::wire::PUSH_AFTER`]), up to [`SyncOptions::push_in_flight`] batches travel at
+//! once, each on its own connection, each naming the last entry before it. The server still
+//! applies entries in sequence order, and the device settles answers in that order too: the
+//! oldest batch's answer is taken first, whatever finished first. A batch that fails for good
+//! stops the push; the ones behind it stay in the outbox (the server may have applied them: sent
+//! again, they are answered as duplicates). With any other server, one batch at a time, as
+//! before.
+//!
+//! [`SyncOptions::push_in_flight`]: super::engine::SyncOptions::push_in_flight
+
+use crate::Sentra;
+use crate::error::Result;
+use crate::sync::engine::{Exchange, ProgressListener, Run, Stop, Transport, waiting};
+use crate::sync::wire::PushResponse;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+
+type Sending<'a> = Pin<
+    Box<
+        dyn Future<Output = (std::result::Result<Exchange<PushResponse>, Stop>, usize)> + Send + 'a,
+    >,
+>;
+
+/// A batch on its way, or its answer waiting for the batches before it to be settled.
+enum Slot<'a> {
+    Sending(Sending<'a>),
+    Done(Option<(std::result::Result<Exchange<PushResponse>, Stop>, usize)>),
+}
+
+/// Pushes everything in the outbox (see the module docs).
+pub(super) async fn push_all<T: Transport, L: ProgressListener + ?Sized>(
+    sentra: &Sentra,
+    transport: &T,
+    run: &mut Run<'_, L>,
+) -> Result<std::result::Result<(), Stop>> {
+    let depth = if transport.orders_pushes() {
+        run.options.push_in_flight.max(1)
+    } else {
+        1
+    };
+    let mut in_flight: VecDeque<Slot<'_>> = VecDeque::new();
+    // The last entry of the last batch sent.
+    let mut sent_up_to = 0;
+    let mut stopped = None;
+    loop {
+        while stopped.is_none() && in_flight.len() < depth {
+            if let Err(stop) = run.may_start() {
+                stopped = Some(stop);
+                break;
+            }
+            let Some(batch) =
+                super::exchange::next_batch(sentra, sent_up_to, run.options.push_batch_bytes)?
+            else {
+                break;
+            };
+            let after = (!in_flight.is_empty()).then_some(sent_up_to);
+            sent_up_to = batch.entries.last().map_or(sent_up_to, |e| e.seq);
+            let limits = run.limits();
+            let sending: Sending<'_> =
+                Box::pin(
+                    async move { limits.with_retries(|| send(transport, &batch, after)).await },
+                );
+            in_flight.push_back(Slot::Sending(sending));
+        }
+        if in_flight.is_empty() {
+            break;
+        }
+        let done = oldest_answer(&mut in_flight).await;
+        let answer = match run.count(done) {
+            Ok(answer) => answer.value,
+            Err(stop) => return Ok(Err(stop)),
+        };
+        let (settled, rejected) = sentra.sync_settle_push(&answer)?;
+        run.report.pushed += settled - rejected;
+        run.report.rejected += rejected;
+        run.progress(waiting(sentra)?);
+    }
+    Ok(stopped.map_or(Ok(()), Err))
+}
+
+/// One attempt at a batch, naming the entry before it if one may still be on its way.
+async fn send<T: Transport>(
+    transport: &T,
+    batch: &crate::sync::wire::PushRequest,
+    after: Option<i64>,
+) -> std::result::Result<Exchange<PushResponse>, crate::sync::engine::TransportError> {
+    match after {
+        Some(after) => transport.push_after(batch, after).await,
+        None => transport.push(batch).await,
+    }
+}
+
+/// Waits for the oldest batch's answer while the others go on travelling, and takes it out.
+async fn oldest_answer(
+    in_flight: &mut VecDeque<Slot<'_>>,
+) -> (std::result::Result<Exchange<PushResponse>, Stop>, usize) {
+    std::future::poll_fn(|cx| {
+        for slot in in_flight.iter_mut() {
+            if let Slot::Sending(sending) = slot
+                && let Poll::Ready(done) = sending.as_mut().poll(cx)
+            {
+                *slot = Slot::Done(Some(done));
+            }
+        }
+        match in_flight.front_mut() {
+            Some(Slot::Done(done)) => match done.take() {
+                Some(done) => {
+                    in_flight.pop_front();
+                    Poll::Ready(done)
+                }
+                None => Poll::Pending,
+            },
+            _ => Poll::Pending,
+        }
+    })
+    .await
+}
