@@ -10,4 +10,5 @@ pub mod notices;
 pub mod outbox;
 pub mod rules;
 pub mod scope;
+pub mod tls;
 pub mod wire;
