@@ -44,6 +44,10 @@ android {
     sourceSets["main"].java.srcDir(generatedBindings)
 }
 
+// 16 KB pages (Play, targetSdk 35): the workspace's .cargo/config.toml links arm64-v8a and x86_64
+// with `-z max-page-size=16384`; a RUSTFLAGS variable in this task's environment would replace it.
+// HTTPS needs nothing from the app: the core verifies certificates with roots bundled in the
+// library, not rustls-platform-verifier (no JNI initialisation, no Kotlin component; SECURITY.md).
 val cargoNdk by tasks.registering(Exec::class) {
     description = "Builds libsentra_ffi.so (the size-optimised `mobile` profile) for ${abis.joinToString()} with cargo-ndk."
     workingDir = workspace

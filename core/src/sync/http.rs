@@ -4,11 +4,12 @@
 //! from each answer whether the server applies pushes in order (see the module docs of
 //! [`crate::sync::wire`]), so the engine may keep two batches on their way.
 //!
-//! HTTPS goes through rustls (aws-lc-rs) and the platform's certificate store (no OpenSSL on
-//! the phone); plain HTTP serves loopback and tests. Deployments put the server
-//! behind a TLS reverse proxy (see docs/SECURITY.md).
+//! HTTPS goes through rustls with bundled roots (`tls.rs` says why; no OpenSSL on the phone);
+//! plain HTTP serves loopback and tests. Deployments put the server behind a TLS reverse proxy
+//! (see docs/SECURITY.md).
 
 use crate::sync::engine::{Exchange, Transport, TransportError};
+use crate::sync::tls::{self, ExtraRoots};
 use crate::sync::wire::{
     self, ErrorBody, PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse,
 };
@@ -32,10 +33,16 @@ pub struct HttpTransport {
 impl HttpTransport {
     /// A transport for `base_url` (such as `http://127.0.0.1:8080`) and a signed-in token.
     pub fn new(base_url: &str, token: &str) -> Self {
-        let client = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(20))
-            .timeout(std::time::Duration::from_secs(120))
-            .build()
+        Self::trusting(base_url, token, &ExtraRoots::none())
+    }
+
+    /// A transport that also trusts the CAs in `extra` (a private deployment's own CA).
+    pub fn trusting(base_url: &str, token: &str, extra: &ExtraRoots) -> Self {
+        let connect = std::time::Duration::from_secs(20);
+        let whole = std::time::Duration::from_secs(120);
+        // An unparsable extra root leaves the bundled roots alone in charge.
+        let client = tls::http_client(extra, connect, whole)
+            .or_else(|| tls::http_client(&ExtraRoots::none(), connect, whole))
             .unwrap_or_default();
         HttpTransport {
             client,
@@ -62,7 +69,18 @@ impl HttpTransport {
         login: &str,
         secret: &str,
     ) -> Result<(HttpTransport, LoginResponse), TransportError> {
-        let mut transport = HttpTransport::new(base_url, "");
+        Self::sign_in_trusting(base_url, &ExtraRoots::none(), device, login, secret).await
+    }
+
+    /// [`HttpTransport::sign_in`] to a server whose certificate may also chain to `extra`.
+    pub async fn sign_in_trusting(
+        base_url: &str,
+        extra: &ExtraRoots,
+        device: crate::Id,
+        login: &str,
+        secret: &str,
+    ) -> Result<(HttpTransport, LoginResponse), TransportError> {
+        let mut transport = HttpTransport::trusting(base_url, "", extra);
         let request = LoginRequest {
             version: wire::PROTOCOL_VERSION,
             device_id: device,
@@ -121,7 +139,7 @@ impl HttpTransport {
             .header("authorization", format!("Bearer {}", self.token))
             .send()
             .await
-            .map_err(|e| TransportError::Transient(e.to_string()))?;
+            .map_err(|e| TransportError::Transient(with_causes(&e)))?;
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response
@@ -276,4 +294,17 @@ impl Transport for HttpTransport {
             bytes_down,
         })
     }
+}
+
+/// An error with its causes ("error sending request … : invalid peer certificate: UnknownIssuer"):
+/// reqwest's own message stops at the first.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }

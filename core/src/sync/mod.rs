@@ -13,4 +13,5 @@ mod push;
 pub mod refusals;
 pub mod rules;
 pub mod scope;
+pub mod tls;
 pub mod wire;

@@ -1,56 +1,36 @@
-import CryptoKit
 import Foundation
-import Security
 import SentraFFI
-
-/// A signed-in account's server and token.
-public struct Session: Codable, Equatable, Sendable {
-    public let serverUrl: String
-    public let token: String
-    public let userId: String
-    public let role: String
-    public let producerId: String?
-}
-
-/// Tokens in the Keychain, one item per account login; never in the database or a log.
-public enum Keychain {
-    private static let service = "id.sentra.session"
-
-    public static func load(_ login: String) -> Session? {
-        let query: [String: Any] = [kSecClass as String: kSecClassGenericPassword, kSecAttrService as String: service,
-                                    kSecAttrAccount as String: login, kSecReturnData as String: true]
-        var item: CFTypeRef?
-        guard SecItemCopyMatching(query as CFDictionary, &item) == errSecSuccess, let data = item as? Data else { return nil }
-        return try? JSONDecoder().decode(Session.self, from: data)
-    }
-
-    public static func save(_ session: Session, for login: String) {
-        guard let data = try? JSONEncoder().encode(session) else { return }
-        clear(login)
-        let item: [String: Any] = [kSecClass as String: kSecClassGenericPassword, kSecAttrService as String: service,
-                                   kSecAttrAccount as String: login, kSecValueData as String: data,
-                                   kSecAttrAccessible as String: kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly]
-        SecItemAdd(item as CFDictionary, nil)
-    }
-
-    public static func clear(_ login: String) {
-        let query: [String: Any] = [kSecClass as String: kSecClassGenericPassword, kSecAttrService as String: service,
-                                    kSecAttrAccount as String: login]
-        SecItemDelete(query as CFDictionary)
-    }
-}
 
 /// The accounts of a shared phone: one database file each, named by a hash of the login. The
 /// server checks the PIN when switching (the core has no offline PIN check yet).
 public struct AccountBook: Sendable {
     public let directory: URL
+    /// Where each login's session (server and token) is kept: the Keychain in the app.
+    public let sessions: any SessionStore
 
-    public init(directory: URL) { self.directory = directory }
+    public init(directory: URL, sessions: any SessionStore) {
+        self.directory = directory
+        self.sessions = sessions
+    }
 
+    #if canImport(Security)
+    /// The app's book: sessions in the Keychain.
+    public init(directory: URL) { self.init(directory: directory, sessions: Keychain()) }
+    #endif
+
+    /// The login's database file: `account-<16 hex digits>.db`, the same for "0812-3456-7890" and
+    /// "081234567890", and no phone number in a file name. The name only has to be stable and
+    /// distinct (accounts.tsv beside it lists the logins), so a 64-bit FNV-1a hash of the login
+    /// serves, in plain Swift on every platform.
     public func databaseFor(_ login: String) -> URL {
         let key = login.filter { !$0.isWhitespace && $0 != "-" }.lowercased()
-        let digest = SHA256.hash(data: Data(key.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
-        return directory.appendingPathComponent("account-\(digest).db")
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let digest = String(hash, radix: 16)
+        return directory.appendingPathComponent("account-\(String(repeating: "0", count: 16 - digest.count))\(digest).db")
     }
 
     /// Logins that signed in on this phone, with their roles.
@@ -68,7 +48,7 @@ public struct AccountBook: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let device = try SentraDevice.open(path: databaseFor(login).path)
         let signed = try await device.signIn(serverUrl: serverUrl, login: login, secret: secret)
-        Keychain.save(Session(serverUrl: serverUrl, token: signed.token, userId: signed.userId, role: roleCode(signed.role),
+        sessions.save(Session(serverUrl: serverUrl, token: signed.token, userId: signed.userId, role: roleCode(signed.role),
                               producerId: signed.producerId), for: login)
         if !known().contains(where: { $0.login == login }) {
             let index = directory.appendingPathComponent("accounts.tsv")
@@ -90,7 +70,7 @@ public struct AccountBook: Sendable {
     /// to the server, so the token is forgotten and the account signs in again.
     public func recover(login: String) throws -> Recovered {
         let recovered = try recoverDevice(path: databaseFor(login).path)
-        if recovered.report.signInAgain { Keychain.clear(login) }
+        if recovered.report.signInAgain { sessions.clear(login) }
         return recovered
     }
 }
