@@ -86,8 +86,8 @@ async fn a_sale_voided_on_a_second_phone_leaves_the_dashboard_and_every_ledger(b
     .await;
     let cookie = web_sign_in(&server, "dinas.jateng", "rahasia-kuat-5").await;
     let channels = csv_export(&server, &cookie, "/dasbor/ekspor/kanal.csv").await;
-    assert_eq!(cell(&channels, "direct", "jumlah"), 1);
-    assert_eq!(cell(&channels, "direct", "pendapatan_rp"), 320_000);
+    assert_eq!(cell(&channels, "direct", "Jumlah"), 1);
+    assert_eq!(cell(&channels, "direct", "Pendapatan (Rp)"), 320_000);
     // The server's own merged state (its replica) holds the same stock.
     let state = server.state.clone();
     let stock = tokio::task::spawn_blocking(move || {
