@@ -325,7 +325,13 @@ impl<'a, L: ProgressListener + ?Sized> Run<'a, L> {
         self.count(done)
     }
 
+    /// Tells the listener where the sync stands. Once cancelled it hears nothing more: the
+    /// answer of a push batch already on its way is still recorded (nothing is sent twice), and
+    /// the report counts it, but the screen that asked to stop is not told of it.
     pub(super) fn progress(&self, to_push: usize) {
+        if self.cancel.is_cancelled() {
+            return;
+        }
         if let Some(listener) = self.listener {
             listener.on_progress(SyncProgress {
                 pushed: self.report.pushed + self.report.rejected,
