@@ -183,18 +183,27 @@ describe('real camera photos on a 2G phone', () => {
     const { page, context, seen } = await countedPage(browser, TWO_G);
     await page.goto(`${server.url}/p/${product}`, { waitUntil: 'load', timeout: 60_000 });
     const paint = await largestPaint(page);
-    assert.equal(paint.tag, 'IMG', 'the photo is the largest thing on the screen');
-    assert.ok(paint.url.endsWith(`/foto/${display}/400`), `the 400 px copy, not ${paint.url}`);
+    // The photo itself: the 400 px copy is the image shown, and its bytes are in by 2.5 s (on
+    // the merged tree the largest paint can be a text block, so the photo is timed on its own).
+    const photo = await page.evaluate((suffix) => {
+      const entry = performance.getEntriesByType('resource').find((e) => e.name.endsWith(suffix));
+      const img = [...document.images].find((i) => i.currentSrc.endsWith(suffix));
+      return { ms: entry ? Math.round(entry.responseEnd) : null, shown: !!img && img.complete && img.naturalWidth > 0 };
+    }, `/foto/${display}/400`);
+    assert.ok(photo.shown, 'the 400 px copy is the photo shown');
+    assert.ok(photo.ms !== null && photo.ms < 2500, `the photo arrived at ${photo.ms} ms`);
     const photoBytes = seen.photos.get(`/foto/${display}/400`);
     weights.product_page_2g = {
       largest_contentful_paint_ms: paint.ms,
+      largest_contentful_paint_element: paint.tag,
+      photo_arrived_ms: photo.ms,
       bytes_on_the_wire: seen.bytes,
       photo_copy_bytes: photoBytes,
       display_image_bytes: displayBytes,
     };
     t.diagnostic(`2G product page: LCP ${paint.ms} ms, ${seen.bytes} B in all; the 400 px copy is ${photoBytes} B, `
       + `the 1280 px display image ${displayBytes} B`);
-    assert.ok(paint.ms < 2500, `LCP ${paint.ms} ms`);
+    assert.ok(paint.ms < 2500, `LCP ${paint.ms} ms (${paint.tag})`);
     assert.ok(photoBytes * 4 < displayBytes, 'the copy is a fraction of the display image');
     await screenshot(page, '25-product-real-photo-360');
     await context.close();
