@@ -60,6 +60,15 @@ final class FacilitatorInTheFieldTests: XCTestCase {
         XCTAssertTrue(first.completed && first.rejected == 0, "\(first)")
         let hidden = try await server.status("/p/\(product)")
         XCTAssertEqual(hidden, 404, "no consent: not on the storefront")
+        let noShop = try await server.status("/toko/\(ani)")
+        XCTAssertEqual(noShop, 404, "no consent: no shop page")
+        let variant = try pendamping.device.product(id: product).variants[0].id
+        let (refusedOrder, body) = try await server.post("/v1/orders", json: """
+            {"key": "\(UUID().uuidString.lowercased())", "producer_id": "\(ani)", "note": "",
+             "buyer": {"name": "Budi Santoso", "phone": "0857-1111-4321", "regency_code": "3374", "address": "Jl. Pemuda 12"},
+             "lines": [{"variant_id": "\(variant)", "quantity": 1}]}
+            """)
+        XCTAssertEqual(refusedOrder, 404, "no consent: no orders either: \(body)")
 
         // Consent needs its day: the core refuses it without, naming the field.
         XCTAssertThrowsError(try pendamping.device.editProducer(id: ani, changes: ProducerChanges(consentPublish: true))) { error in
@@ -74,6 +83,9 @@ final class FacilitatorInTheFieldTests: XCTestCase {
         XCTAssertTrue(second.completed && second.rejected == 0 && second.pushed >= 1, "\(second)")
         let shown = try await server.status("/p/\(product)")
         XCTAssertEqual(shown, 200, "consent given: the storefront shows the product")
+        let shop = try await server.get("/toko/\(ani)")
+        XCTAssertEqual(shop.0, 200)
+        XCTAssertTrue(shop.1.contains("Tas Anyaman Pandan"), "the shop lists the product")
 
         // Withdrawn again, the page goes.
         try value(directory.recordConsent(ani, given: false))
@@ -82,6 +94,8 @@ final class FacilitatorInTheFieldTests: XCTestCase {
         XCTAssertTrue(third.completed && third.rejected == 0, "\(third)")
         let gone = try await server.status("/p/\(product)")
         XCTAssertEqual(gone, 404, "consent withdrawn: off the storefront")
+        let shopGone = try await server.status("/toko/\(ani)")
+        XCTAssertEqual(shopGone, 404)
     }
 
     /// Into a new cluster, a second producer joins, the first leaves; the server accepts each

@@ -80,6 +80,10 @@ final class RefusalsTests: XCTestCase {
         XCTAssertEqual(SyncStatusText.lines(status, nowMs: nowMs(), .en).refusals,
                        "\(lines.count) changes refused by the server: see and decide.")
         XCTAssertNil(card.clock, "this phone's clock agrees with the server's")
+        XCTAssertEqual(SyncStatusText.clock(-3 * 86_400_000, .id),
+                       "Jam ponsel lebih cepat 3 hari. Betulkan tanggal dan jam di Pengaturan.")
+        XCTAssertEqual(SyncStatusText.clock(-90 * 60_000, .en),
+                       "The phone's clock is 90 minutes ahead. Set the date and time in Settings.")
         XCTAssertGreaterThan(status.dataMonthBytes, 0)
         XCTAssertEqual(card.data, "Data bulan ini: " + SyncStatusText.bytes(status.dataMonthBytes, .id))
         XCTAssertEqual(SyncStatusText.lines(status, nowMs: nowMs() + 2 * 3_600_000, .en).lastSync, "Last synced 2 h ago")
