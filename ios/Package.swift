@@ -1,6 +1,8 @@
 // swift-tools-version:5.9
 // SentraKit: the Swift package around Sentra's Rust core. SentraKit adds the app logic that needs
-// no UI (rupiah, error text, sync policy, accounts on a shared phone, the token in the Keychain).
+// no UI (rupiah, error text, sync policy, accounts on a shared phone, the token in the Keychain,
+// the facilitator's producers, regions, clusters and product picker, refusals, order alerts and
+// the photo policy); the SwiftUI views in SentraApp/ only draw it.
 // The generated Swift bindings (Sources/SentraFFI/SentraFFI.swift) are never committed.
 //
 // On Apple platforms `build-xcframework.sh` builds the static libraries into

@@ -45,7 +45,7 @@ enum BackgroundSync {
         schedule()
         let book = AccountBook(directory: FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
             .appendingPathComponent("accounts"))
-        let every = EveryAccountSync(book: book, session: Keychain.load, lang: Lang.current)
+        let every = EveryAccountSync(book: book, session: Keychain.load, retries: DefaultsPhotoRetryClock(), lang: Lang.current)
         let count = every.targets().count
         guard count > 0 else {
             task.setTaskCompleted(success: true)

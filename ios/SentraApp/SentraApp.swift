@@ -99,11 +99,7 @@ final class AppModel: ObservableObject {
         do {
             let settings = PhotoPolicy.syncNow(unmetered: await NetworkPath.isUnmetered(),
                                                allowMobileData: UserDefaults.standard.bool(forKey: "allow_mobile_data"))
-            if PhotoPolicy.retryDue(failed: (try? device.syncStatus().photosFailed) ?? 0,
-                                    lastRetryMs: lastPhotoRetry(session.userId), now: Date.nowMs) {
-                UserDefaults.standard.set(Date.nowMs, forKey: "photo_retry.\(session.userId)")
-                _ = try? device.retryFailedPhotoUploads()
-            }
+            if let login { _ = try? PhotoPolicy.retryIfDue(device, login: login, clock: DefaultsPhotoRetryClock(), now: Date.nowMs) }
             let report = try await device.sync(serverUrl: session.serverUrl, token: session.token, settings: settings,
                                                listener: ProgressRelay { [weak self] p in Task { @MainActor in self?.syncProgress = p } },
                                                cancel: cancel)
@@ -117,10 +113,6 @@ final class AppModel: ObservableObject {
     }
 
     func stopSync() { cancel?.cancel() }
-
-    private func lastPhotoRetry(_ user: String) -> Int64? {
-        (UserDefaults.standard.object(forKey: "photo_retry.\(user)") as? NSNumber)?.int64Value
-    }
 }
 
 /// Passes the core's change notifications on (they arrive on the thread that wrote).

@@ -5,31 +5,47 @@ import SwiftUI
 /// Facilitator mode: the producers this facilitator registered.
 struct ProducersView: View {
     @EnvironmentObject var model: AppModel
-    @State private var producers: [Producer] = []
+    @State private var producers: [ProducerCard] = []
+    @State private var problem: String?
 
     var body: some View {
-        List(producers, id: \.id) { p in
-            VStack(alignment: .leading) {
-                Text(p.businessName)
-                Text("\(p.ownerName) · \(regionOf(code: p.regionCode)?.name ?? p.regionCode)").foregroundStyle(.secondary)
-                if let date = p.consentDate {
-                    Text(String(format: NSLocalizedString("producer_consent_given", comment: ""), date)).font(.caption)
-                } else {
-                    HStack {
-                        Text("producer_consent_missing").font(.caption)
-                        // Consent recorded on the phone when the producer agrees after registering.
-                        Button("producer_consent_record") {
-                            try? model.device?.editProducer(id: p.id, changes: ProducerChanges(
-                                consentPublish: true, consentDate: RegisterProducerView.today()))
+        List {
+            if let problem { Text(problem).foregroundStyle(.red) }
+            ForEach(producers, id: \.id) { p in
+                VStack(alignment: .leading) {
+                    Text(p.name)
+                    Text("\(p.owner) · \(p.region)").foregroundStyle(.secondary)
+                    if let date = p.consent {
+                        Text(String(format: NSLocalizedString("producer_consent_given", comment: ""), date)).font(.caption)
+                    } else {
+                        HStack {
+                            Text("producer_consent_missing").font(.caption)
+                            // Consent recorded on the phone when the producer agrees after registering.
+                            Button("producer_consent_record") { recordConsent(p.id) }
                         }
                     }
+                    NavigationLink("producer_clusters") { ClustersView(producer: p) }
                 }
-                NavigationLink("producer_clusters") { ClustersView(producer: p) }
             }
         }
         .toolbar { NavigationLink("nav_register") { RegisterProducerView() } }
         .navigationTitle("nav_producers")
-        .task(id: model.version) { producers = (try? model.device?.producers(onlyMine: true, offset: 0, limit: 200)) ?? [] }
+        .task(id: model.version) { reload() }
+    }
+
+    private func reload() {
+        guard let device = model.device else { return }
+        producers = (try? ProducerDirectory(device: device, lang: model.lang).producers()) ?? []
+    }
+
+    private func recordConsent(_ id: String) {
+        guard let device = model.device else { return }
+        if case .failure(let message) = ProducerDirectory(device: device, lang: model.lang).recordConsent(id, given: true) {
+            problem = message.text
+        } else {
+            problem = nil
+        }
+        reload()
     }
 }
 
@@ -37,30 +53,23 @@ struct ProducersView: View {
 struct RegisterProducerView: View {
     @EnvironmentObject var model: AppModel
     @Environment(\.dismiss) private var dismiss
-    @State private var business = ""
-    @State private var owner = ""
-    @State private var phone = ""
-    @State private var region = ""
-    @State private var sector = "fashion_textiles"
-    @State private var pin = ""
-    @State private var pinAgain = ""
-    @State private var consent = false
+    @State private var draft = ProducerDraft()
     @State private var errors: [String: String] = [:]
     @State private var problem: String?
-    private let sectors = ["fashion_textiles", "food_beverage", "crafts", "processed_agriculture", "other"]
 
     var body: some View {
         Form {
-            row("producer_business", $business, "business_name")
-            row("producer_owner", $owner, "owner_name")
-            row("login_phone", $phone, "phone").keyboardType(.phonePad)
-            RegionField(code: $region, error: errors["region_code"])
-            Picker("producer_sector", selection: $sector) {
-                ForEach(sectors, id: \.self) { Text(LocalizedStringKey("sector_\($0)")).tag($0) }
+            row("producer_business", $draft.businessName, "business_name")
+            row("producer_owner", $draft.ownerName, "owner_name")
+            row("login_phone", $draft.phone, "phone").keyboardType(.phonePad)
+            RegionField(code: $draft.regionCode, error: errors["region_code"])
+            Picker("producer_sector", selection: $draft.sector) {
+                ForEach(Sector.allCases, id: \.self) { Text($0.label(model.lang)).tag($0) }
             }
-            SecureField("producer_pin", text: $pin).keyboardType(.numberPad)
-            SecureField("producer_pin_again", text: $pinAgain).keyboardType(.numberPad)
-            Toggle("producer_consent", isOn: $consent)
+            SecureField("producer_pin", text: $draft.pin).keyboardType(.numberPad)
+            if let error = errors["activation_pin"] { Text(error).font(.caption).foregroundStyle(.red) }
+            SecureField("producer_pin_again", text: $draft.pinAgain).keyboardType(.numberPad)
+            Toggle("producer_consent", isOn: Binding(get: { draft.consentDate != nil }, set: { draft.consent($0) }))
             if let problem { Text(problem).foregroundStyle(.red) }
             Button("producer_save", action: register)
         }
@@ -74,32 +83,14 @@ struct RegisterProducerView: View {
         }
     }
 
-    /// Today as `YYYY-MM-DD`, the day the producer's consent is recorded.
-    static func today() -> String {
-        let format = DateFormatter()
-        format.calendar = Calendar(identifier: .gregorian)
-        format.locale = Locale(identifier: "en_US_POSIX")
-        format.dateFormat = "yyyy-MM-dd"
-        return format.string(from: Date())
-    }
-
     private func register() {
-        guard pin == pinAgain else {
-            problem = NSLocalizedString("producer_pin_mismatch", comment: "")
-            return
-        }
-        do {
-            _ = try model.device?.registerProducer(input: NewProducerInput(
-                businessName: business, ownerName: owner, phone: phone, regionCode: region, sector: sector,
-                consentPublish: consent, consentDate: consent ? Self.today() : nil,
-                activationPin: pin.isEmpty ? nil : pin))
+        guard let device = model.device else { return }
+        switch ProducerDirectory(device: device, lang: model.lang).register(draft) {
+        case .success:
             dismiss()
-        } catch let error as SentraError {
-            let message = ErrorText.of(error, model.lang)
+        case .failure(let message):
             errors = message.fields
             problem = message.text
-        } catch {
-            problem = error.localizedDescription
         }
     }
 }
@@ -121,7 +112,7 @@ struct SwitchAccountView: View {
                     Text(chosen == account.login ? "✓ \(account.login) (\(account.role))" : "\(account.login) (\(account.role))")
                 }
             }
-            Text("switch_needs_network").foregroundStyle(.secondary)
+            Text("switch_offline").foregroundStyle(.secondary)
             SecureField("login_pin", text: $secret)
             if let problem { Text(problem).foregroundStyle(.red) }
             Button("switch_button", action: switchAccount).disabled(chosen.isEmpty || secret.isEmpty)
@@ -133,17 +124,14 @@ struct SwitchAccountView: View {
 
     private func switchAccount() {
         do {
-            switch try model.accounts.switchTo(chosen, pin: secret) {
+            let outcome = try model.accounts.switchTo(chosen, pin: secret)
+            switch outcome {
             case .opened(let device):
                 model.use(login: chosen, device: device)
                 dismiss()
                 return
-            case .wrongPin(let left):
-                problem = model.lang == .id ? "PIN salah. Sisa \(left) kali coba." : "Wrong PIN. \(left) tries left."
-                return
-            case .locked:
-                problem = model.lang == .id ? "Terlalu banyak PIN salah. Coba lagi 15 menit lagi."
-                    : "Too many wrong PINs. Try again in 15 minutes."
+            case .wrongPin, .locked:
+                problem = outcome.problem(model.lang)
                 return
             case .needsSignIn:
                 break
@@ -181,10 +169,10 @@ struct RegionField: View {
     var body: some View {
         VStack(alignment: .leading) {
             TextField("producer_region_search", text: $query)
-            if let chosen = regionOf(code: code) { Text("\(chosen.name), \(chosen.province)").font(.caption) }
+            if let chosen = RegionSearch.label(code) { Text(chosen).font(.caption) }
             if query.count >= 3 {
-                ForEach(searchRegions(query: query, limit: 8), id: \.code) { region in
-                    Button("\(region.name), \(region.province)") {
+                ForEach(RegionSearch.find(query, limit: 8), id: \.code) { region in
+                    Button(region.label) {
                         code = region.code
                         query = ""
                     }
@@ -199,8 +187,8 @@ struct RegionField: View {
 /// server applies the same rules as the web's member page.
 struct ClustersView: View {
     @EnvironmentObject var model: AppModel
-    let producer: Producer
-    @State private var organisations: [Organisation] = []
+    let producer: ProducerCard
+    @State private var organisations: [OrganisationCard] = []
     @State private var name = ""
     @State private var problem: String?
 
@@ -211,41 +199,37 @@ struct ClustersView: View {
                 HStack {
                     VStack(alignment: .leading) {
                         Text(o.name)
-                        Text(LocalizedStringKey(o.kind == "cooperative" ? "clusters_kind_cooperative" : "clusters_kind_cluster"))
-                            .foregroundStyle(.secondary)
+                        Text(o.kindText).foregroundStyle(.secondary)
                     }
                     Spacer()
-                    if o.members.contains(producer.id) {
-                        Button("clusters_leave") { act { try model.device?.removeMember(organisationId: o.id, producerId: producer.id) } }
+                    if o.member {
+                        Button("clusters_leave") { act { $0.leave(o.id) } }
                     } else {
-                        Button("clusters_join") { act { try model.device?.addMember(organisationId: o.id, producerId: producer.id) } }
+                        Button("clusters_join") { act { $0.join(o.id) } }
                     }
                 }
             }
             TextField("clusters_new_name", text: $name)
             Button("clusters_create") {
-                act {
-                    if let id = try model.device?.createOrganisation(kind: "cluster", name: name, regionCode: producer.regionCode) {
-                        try model.device?.addMember(organisationId: id, producerId: producer.id)
-                    }
-                    name = ""
+                act { clusters in
+                    clusters.create(kind: "cluster", name: name, regionCode: producer.regionCode).map { _ in name = "" }
                 }
             }
             .disabled(name.isEmpty)
         }
         .navigationTitle("clusters_title")
-        .task(id: model.version) { organisations = (try? model.device?.organisations()) ?? [] }
+        .task(id: model.version) { reload() }
     }
 
-    private func act(_ change: () throws -> Void) {
-        do {
-            try change()
-            problem = nil
-        } catch let error as SentraError {
-            problem = ErrorText.of(error, model.lang).text
-        } catch {
-            problem = error.localizedDescription
-        }
-        organisations = (try? model.device?.organisations()) ?? []
+    private var clusters: Clusters? {
+        model.device.map { Clusters(device: $0, lang: model.lang, producerId: producer.id) }
+    }
+
+    private func reload() { organisations = (try? clusters?.cards()) ?? [] }
+
+    private func act(_ change: (Clusters) -> Result<Void, UserMessage>) {
+        guard let clusters else { return }
+        if case .failure(let message) = change(clusters) { problem = message.text } else { problem = nil }
+        reload()
     }
 }

@@ -10,6 +10,7 @@ struct HomeView: View {
     @State private var status: SyncStatus?
     @State private var role: Role?
     @State private var notices: [Notice] = []
+    @AppStorage("allow_mobile_data") private var allowMobileData = false
 
     var body: some View {
         List {
@@ -55,6 +56,8 @@ struct HomeView: View {
                     if let clock = lines.clock { Text(clock).foregroundStyle(.red) }
                     Text(lines.data).foregroundStyle(.secondary)
                 }
+                Toggle(PhotoPolicy.switchLabel(model.lang), isOn: $allowMobileData)
+                Text(PhotoPolicy.switchHint(model.lang, allowMobileData: allowMobileData)).font(.caption).foregroundStyle(.secondary)
             }
             Section {
                 NavigationLink("nav_catalogue") { CatalogueView() }
@@ -65,7 +68,7 @@ struct HomeView: View {
                     NavigationLink("nav_producers") { ProducersView() }
                     NavigationLink("nav_register") { RegisterProducerView() }
                 }
-                NavigationLink("nav_switch") { SwitchAccountView() }
+                NavigationLink("nav_switch") { SwitchAccountView(preselect: model.login) }
             }
         }
         .navigationTitle("home_title")

@@ -30,9 +30,19 @@ struct ProductEditorView: View {
     @State private var errors: [String: String] = [:]
     @State private var problem: String?
     @State private var confirmDelete = false
+    /// Whose product a new one is: a facilitator picks among their producers (SentraKit's ProducerPicker).
+    @State private var producers: [ProducerCard] = []
+    @State private var producer: String?
 
     var body: some View {
         Form {
+            if savedId == nil && model.session?.producerId == nil {
+                Picker("editor_producer", selection: $producer) {
+                    Text("editor_producer_none").tag(String?.none)
+                    ForEach(producers, id: \.id) { Text($0.name).tag(String?.some($0.id)) }
+                }
+                if let error = errors["producer_id"] { Text(error).font(.caption).foregroundStyle(.red) }
+            }
             field("editor_name", $name, "name")
             field("editor_category", $category, "category")
             // The unit comes from the catalogue's list (kodi, lusin, ton, …), never free text.
@@ -107,7 +117,15 @@ struct ProductEditorView: View {
         }
     }
 
+    private var lastPickKey: String { "last_producer.\(model.login ?? "")" }
+
     private func load() {
+        if let device = model.device, savedId == nil && productId == nil {
+            let picker = ProducerPicker(device: device, lang: model.lang)
+            producers = (try? picker.choices()) ?? []
+            producer = picker.initial(ownProducerId: model.session?.producerId,
+                                      lastPicked: UserDefaults.standard.string(forKey: lastPickKey))
+        }
         guard let id = savedId ?? productId, let device = model.device, let p = try? device.product(id: id) else { return }
         savedId = p.id
         name = p.name; category = p.category; unit = p.unit
@@ -145,7 +163,13 @@ struct ProductEditorView: View {
                 for (id, changes) in plan.edit { try device.editVariant(variantId: id, changes: changes) }
                 for id in plan.remove { try device.removeVariant(variantId: id) }
             } else {
-                let producer = model.session?.producerId ?? ((try? device.producers(onlyMine: true, offset: 0, limit: 1))?.first?.id ?? "")
+                let owner = ProducerPicker(device: device, lang: model.lang)
+                    .owner(ownProducerId: model.session?.producerId, picked: producer)
+                guard case .success(let producer) = owner else {
+                    if case .failure(let message) = owner { errors = message.fields; problem = message.text }
+                    return
+                }
+                UserDefaults.standard.set(producer, forKey: lastPickKey)
                 let split = { (s: String) in s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
                 savedId = try device.createProduct(input: NewProductInput(
                     producerId: producer, name: name, category: category, unit: unit, price: amount,

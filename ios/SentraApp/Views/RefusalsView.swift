@@ -8,11 +8,13 @@ struct RefusalsView: View {
     @EnvironmentObject var model: AppModel
     @State private var lines: [RefusalLine] = []
     @State private var problem: String?
+    @State private var note: String?
 
     var body: some View {
         List {
             if lines.isEmpty { Text("refusals_none") }
             if let problem { Text(problem).foregroundStyle(.red) }
+            if let note { Text(note).foregroundStyle(.secondary) }
             ForEach(lines, id: \.seq) { line in
                 VStack(alignment: .leading) {
                     Text(line.what)
@@ -21,8 +23,8 @@ struct RefusalsView: View {
                         if line.fixInEditor && line.entity == "product" {
                             NavigationLink("refusals_fix") { ProductEditorView(productId: line.entityId) }
                         }
-                        Button("refusals_send_again") { act { _ = try $0.resendRefused(seq: line.seq) } }
-                        Button("refusals_discard", role: .destructive) { act { _ = try $0.discardRefused(seq: line.seq) } }
+                        Button("refusals_send_again") { act { $0.sendAgain(line.seq).map { _ -> String? in nil } } }
+                        Button("refusals_discard", role: .destructive) { act { $0.discard(line.seq) } }
                     }
                     .buttonStyle(.borderless)
                 }
@@ -32,19 +34,19 @@ struct RefusalsView: View {
         .task(id: model.version) { reload() }
     }
 
-    private func reload() {
-        lines = ((try? model.device?.quarantined()) ?? []).map { RefusalText.line($0, model.lang) }
-    }
+    private var refusals: Refusals? { model.device.map { Refusals(device: $0, lang: model.lang) } }
 
-    private func act(_ call: (SentraDevice) throws -> Void) {
-        guard let device = model.device else { return }
-        do {
-            try call(device)
+    private func reload() { lines = (try? refusals?.lines()) ?? [] }
+
+    /// Runs one of SentraKit's actions; a note (the server's copy comes back) or what went wrong.
+    private func act(_ action: (Refusals) -> Result<String?, UserMessage>) {
+        guard let refusals else { return }
+        switch action(refusals) {
+        case .success(let said):
             problem = nil
-        } catch let error as SentraError {
-            problem = ErrorText.of(error, model.lang).text
-        } catch {
-            problem = error.localizedDescription
+            note = said
+        case .failure(let message):
+            problem = message.text
         }
         reload()
     }

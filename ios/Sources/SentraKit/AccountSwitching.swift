@@ -13,6 +13,23 @@ public enum Switch {
     case needsSignIn
 }
 
+extension Switch {
+    /// What the switch screen says when the PIN did not open the account (nil when it did, or
+    /// when the account signs in online instead).
+    public func problem(_ lang: Lang, now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) -> String? {
+        switch self {
+        case .opened, .needsSignIn:
+            return nil
+        case .wrongPin(let left):
+            return lang.pick("PIN salah. Sisa \(left) kali coba.", "Wrong PIN. \(left) tries left.")
+        case .locked(let until):
+            let minutes = max(1, (until - now + 59_999) / 60_000)
+            return lang.pick("Terlalu banyak PIN salah. Coba lagi \(minutes) menit lagi.",
+                             "Too many wrong PINs. Try again in \(minutes) minutes.")
+        }
+    }
+}
+
 /// What the app opens on a cold start: never the last account's data without its PIN.
 public enum ColdStart: Equatable {
     case signIn
@@ -59,9 +76,16 @@ extension AccountBook {
 /// What one account's background sync did.
 public struct AccountRun {
     public let login: String
+    /// nil when the sync could not run (see `problem`).
     public let report: SyncReport?
+    /// Notifications to post now for orders this sync brought.
     public let alerts: [OrderAlert]
+    /// Respond reminders to schedule (replacing the account's earlier ones).
     public let reminders: [OrderAlert]
+    /// Failed photos put back in the queue before the sync.
+    public let photosRequeued: Int64
+    /// Why it did not run or stopped, worded for the user.
+    public let problem: String?
 }
 
 /// Background sync of every account on the phone with a session (android/shared-logic's
@@ -69,11 +93,13 @@ public struct AccountRun {
 public struct EveryAccountSync {
     public let book: AccountBook
     public let session: (String) -> Session?
+    public let retries: any PhotoRetryClock
     public let lang: Lang
 
-    public init(book: AccountBook, session: @escaping (String) -> Session?, lang: Lang) {
+    public init(book: AccountBook, session: @escaping (String) -> Session?, retries: any PhotoRetryClock, lang: Lang) {
         self.book = book
         self.session = session
+        self.retries = retries
         self.lang = lang
     }
 
@@ -88,15 +114,22 @@ public struct EveryAccountSync {
             guard let device = reuse ?? (try? SentraDevice.open(path: book.databaseFor(login).path)) else { continue }
             defer { if reuse == nil { device.closeDatabase() } }
             do {
+                let requeued = try PhotoPolicy.retryIfDue(device, login: login, clock: retries, now: now())
                 let report = try await device.sync(serverUrl: session.serverUrl, token: session.token, settings: settings,
                                                    listener: nil, cancel: cancel)
                 let name = session.producerId.flatMap { try? device.producer(id: $0).businessName } ?? login
                 let watch = OrderWatch(device: device, seen: SeenOrders(beside: book.databaseFor(login)), account: login,
                                        accountName: name, lang: lang)
                 let alerts = try watch.check(now: now())
-                runs.append(AccountRun(login: login, report: report, alerts: alerts.now, reminders: alerts.reminders))
+                runs.append(AccountRun(login: login, report: report, alerts: alerts.now, reminders: alerts.reminders,
+                                       photosRequeued: requeued,
+                                       problem: report.completed ? nil : ErrorText.syncStopped(report.stoppedBy, lang)))
+            } catch let error as SentraError {
+                runs.append(AccountRun(login: login, report: nil, alerts: [], reminders: [], photosRequeued: 0,
+                                       problem: ErrorText.of(error, lang).text))
             } catch {
-                runs.append(AccountRun(login: login, report: nil, alerts: [], reminders: []))
+                runs.append(AccountRun(login: login, report: nil, alerts: [], reminders: [], photosRequeued: 0,
+                                       problem: "\(error)"))
             }
         }
         return runs

@@ -2,7 +2,8 @@ import Foundation
 import SentraFFI
 
 /// The accounts of a shared phone: one database file each, named by a hash of the login. The
-/// server checks the PIN when switching (the core has no offline PIN check yet).
+/// first sign-in is online; after it, switching asks for the account's PIN, checked offline by
+/// the core against the hash kept in that account's own file (AccountSwitching.swift).
 public struct AccountBook: Sendable {
     public let directory: URL
     /// Where each login's session (server and token) is kept: the Keychain in the app.
@@ -44,12 +45,29 @@ public struct AccountBook: Sendable {
     }
 
     /// Opens the login's database, signs in (the server checks the secret), keeps the token.
-    public func signIn(serverUrl: String, login: String, secret: String) async throws -> SentraDevice {
+    /// A producer's 6-digit PIN then also guards their file on this phone, for switching offline;
+    /// staff sign in with a password and may choose a `phonePin` for this phone instead.
+    public func signIn(serverUrl: String, login: String, secret: String, phonePin: String? = nil) async throws -> SentraDevice {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let device = try SentraDevice.open(path: databaseFor(login).path)
+        do {
+            return try await signIn(device, serverUrl: serverUrl, login: login, secret: secret, phonePin: phonePin)
+        } catch {
+            device.closeDatabase()
+            throw error
+        }
+    }
+
+    private func signIn(_ device: SentraDevice, serverUrl: String, login: String, secret: String,
+                        phonePin: String?) async throws -> SentraDevice {
         let signed = try await device.signIn(serverUrl: serverUrl, login: login, secret: secret)
         sessions.save(Session(serverUrl: serverUrl, token: signed.token, userId: signed.userId, role: roleCode(signed.role),
                               producerId: signed.producerId), for: login)
+        if isPin(secret) {
+            try device.setUnlockPin(pin: secret)
+        } else if let phonePin {
+            try device.setUnlockPin(pin: phonePin)
+        }
         if !known().contains(where: { $0.login == login }) {
             let index = directory.appendingPathComponent("accounts.tsv")
             let line = Data("\(login)\t\(roleCode(signed.role))\n".utf8)
@@ -74,6 +92,9 @@ public struct AccountBook: Sendable {
         return recovered
     }
 }
+
+/// Whether a secret is a producer's 6-digit PIN (rather than a staff password).
+public func isPin(_ secret: String) -> Bool { secret.count == 6 && secret.allSatisfy { $0.isASCII && $0.isNumber } }
 
 /// A role's stable code, as sessions and the accounts index keep it (`cooperative_admin`).
 public func roleCode(_ role: Role) -> String {

@@ -38,6 +38,9 @@ extension SentraError {
     public var code: ErrorCode { parts.code }
 }
 
+/// A failure as the user reads it is a `Result`'s failure.
+extension UserMessage: Error {}
+
 /// Turns failures into text: the core's messages for its codes; the server's refusals and why a
 /// sync stopped are worded here, as in android/shared-logic's ErrorText.
 public enum ErrorText {
@@ -47,6 +50,17 @@ public enum ErrorText {
         var fields: [String: String] = [:]
         for f in p.fields { fields[f.field] = lang.pick(f.messageId, f.messageEn) }
         return UserMessage(text: text, fields: fields)
+    }
+
+    /// Runs a call of the core: its value, or its failure worded for the user.
+    public static func attempt<T>(_ lang: Lang, _ call: () throws -> T) -> Result<T, UserMessage> {
+        do {
+            return .success(try call())
+        } catch let error as SentraError {
+            return .failure(of(error, lang))
+        } catch {
+            return .failure(UserMessage(text: lang.pick("Terjadi kesalahan: \(error)", "Something went wrong: \(error)"), fields: [:]))
+        }
     }
 
     public static func server(_ code: String, _ lang: Lang) -> String? {

@@ -64,3 +64,37 @@ public enum RefusalText {
                     fixInEditor: ["product", "variant", "photo"].contains(q.entity))
     }
 }
+
+/// The refusals screen's actions (android/shared-logic's `RefusalsState`): the list from
+/// `quarantined()`, and the two ways out of each: send again (after fixing the thing), or discard
+/// and take the server's state.
+public struct Refusals {
+    public let device: SentraDevice
+    public let lang: Lang
+
+    public init(device: SentraDevice, lang: Lang) {
+        self.device = device
+        self.lang = lang
+    }
+
+    /// Every refused change, newest first, worded.
+    public func lines() throws -> [RefusalLine] { try device.quarantined().map { RefusalText.line($0, lang) } }
+
+    /// Sends a refusal again with the thing's current values (the next sync carries it).
+    public func sendAgain(_ seq: Int64) -> Result<Void, UserMessage> {
+        attempt { _ = try device.resendRefused(seq: seq) }
+    }
+
+    /// Lets a refusal go: this phone takes the server's state. When the server's copy must be
+    /// pulled again, the answer is the sentence that says the next sync brings it back.
+    public func discard(_ seq: Int64) -> Result<String?, UserMessage> {
+        attempt {
+            try device.discardRefused(seq: seq)
+                ? lang.pick("Data dari server dipakai lagi pada sinkronisasi berikutnya.",
+                            "The server's copy comes back on the next sync.")
+                : nil
+        }
+    }
+
+    private func attempt<T>(_ call: () throws -> T) -> Result<T, UserMessage> { ErrorText.attempt(lang, call) }
+}

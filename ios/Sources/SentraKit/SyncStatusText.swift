@@ -83,7 +83,7 @@ public enum SyncStatusText {
         return offsetMs > 0
             ? lang.pick("Jam ponsel terlambat \(amount). Betulkan tanggal dan jam di Pengaturan.",
                         "The phone's clock is \(amount) behind. Set the date and time in Settings.")
-            : lang.pick("Jam ponsel kecepatan \(amount). Betulkan tanggal dan jam di Pengaturan.",
+            : lang.pick("Jam ponsel lebih cepat \(amount). Betulkan tanggal dan jam di Pengaturan.",
                         "The phone's clock is \(amount) ahead. Set the date and time in Settings.")
     }
 
