@@ -6,7 +6,8 @@
 //! the admin's pages, `/koperasi/{id}/permintaan` and `/koperasi/{id}/permintaan/{code}`, are
 //! in `cooperative_admin.rs`.
 
-use super::checkout::{resolve_regency, status_label, wib};
+use super::checkout::resolve_regency;
+use super::order_status::{status_label, wib};
 use super::{Lang, chosen, error_page, lang_of, page, respond, rupiah, t};
 use crate::bulk::{self, Bulk, BulkRequest, Problem, Rollup};
 use crate::error::ApiError;

@@ -8,10 +8,10 @@
 //! member with products has their part, no empty form is left to send.
 
 use super::catalogue::url_encode;
-use super::checkout::wib;
 use super::cooperative::{
     LangOnly, organisation, producer_names, region_name, render_bulk_status, rollup_label,
 };
+use super::order_status::wib;
 use super::session::{WebSession, csrf_field, csrf_ok, forbidden, session_of, to_sign_in};
 use super::{Lang, chosen, error_page, lang_of, page, respond, rupiah, t};
 use crate::bulk::{self, Bulk};

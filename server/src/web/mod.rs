@@ -18,6 +18,7 @@ pub mod headers;
 pub mod import;
 mod map;
 pub mod members;
+pub mod order_status;
 mod product_photos;
 mod report_tables;
 pub mod selling;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(catalogue::routes())
         .merge(checkout::routes())
+        .merge(order_status::routes())
         .merge(cooperative::routes())
         .merge(session::routes())
         .merge(dashboard::routes())

@@ -78,7 +78,7 @@ object SyncStatusText {
             )
         } else {
             lang.pick(
-                "Jam ponsel kecepatan $amount. Betulkan tanggal dan jam di Pengaturan.",
+                "Jam ponsel lebih cepat $amount. Betulkan tanggal dan jam di Pengaturan.",
                 "The phone's clock is $amount ahead. Set the date and time in Settings.",
             )
         }

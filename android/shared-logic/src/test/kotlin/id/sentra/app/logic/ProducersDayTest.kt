@@ -133,6 +133,10 @@ class ProducersDayTest {
                 "Jam ponsel terlambat 3 hari. Betulkan tanggal dan jam di Pengaturan.",
                 SyncStatusText.clock(3 * 86_400_000L, Lang.ID),
             )
+            assertEquals(
+                "Jam ponsel lebih cepat 3 hari. Betulkan tanggal dan jam di Pengaturan.",
+                SyncStatusText.clock(-3 * 86_400_000L, Lang.ID),
+            )
             val used = own.syncStatus().dataMonthBytes
             assertTrue(used > 0, "bytes counted")
             assertEquals("Data bulan ini: " + SyncStatusText.bytes(used, Lang.ID), status.data)
