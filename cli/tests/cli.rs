@@ -4,49 +4,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is the failure message.
 
-use sentra_core::Role;
-use sentra_server::store::SqliteStore;
-use sentra_server::{AppState, app};
-use std::path::Path;
-use std::process::Command;
-use std::sync::Arc;
+mod common;
 
-/// Runs `sentra --db DB ARGS…` off the async threads and returns its standard output.
-async fn sentra(db: &Path, args: &[&str]) -> String {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sentra"));
-    command.arg("--db").arg(db).args(args);
-    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-}
+use common::{Server, sentra};
+use sentra_core::Role;
+use std::process::Command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_facilitator_on_a_laptop_registers_a_producer_who_then_finds_everything_on_their_phone() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("server.db")).unwrap();
-    let state = AppState::new(Arc::new(store), dir.path().join("photos"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = app(state.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let create = |login: &'static str, secret: &'static str, role: Role, producer| {
-        let state = state.clone();
-        tokio::task::spawn_blocking(move || {
-            state.create_account(login, secret, role, producer).unwrap()
-        })
-    };
-    create("pendamping", "rahasia-kuat", Role::Facilitator, None)
-        .await
-        .unwrap();
+    let server = Server::start().await;
+    let url = server.url.clone();
 
-    let laptop = dir.path().join("laptop.db");
+    let laptop = server.file("laptop.db");
     sentra(
         &laptop,
         &[
@@ -79,7 +48,7 @@ async fn a_facilitator_on_a_laptop_registers_a_producer_who_then_finds_everythin
     .await
     .trim()
     .to_owned();
-    let photo = dir.path().join("batik.png");
+    let photo = server.file("batik.png");
     image::RgbImage::from_fn(800, 600, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
     })
@@ -129,15 +98,15 @@ async fn a_facilitator_on_a_laptop_registers_a_producer_who_then_finds_everythin
         "thumbnail and display image: {synced}"
     );
 
-    create(
-        "0813-1111-2222",
-        "246810",
-        Role::Producer,
-        Some(producer.parse().unwrap()),
-    )
-    .await
-    .unwrap();
-    let phone = dir.path().join("phone.db");
+    server
+        .create_account(
+            "0813-1111-2222",
+            "246810",
+            Role::Producer,
+            Some(producer.parse().unwrap()),
+        )
+        .await;
+    let phone = server.file("phone.db");
     sentra(
         &phone,
         &[

@@ -5,29 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is the failure message.
 
-use sentra_core::Role;
-use sentra_server::store::SqliteStore;
-use sentra_server::{AppState, app};
-use serde_json::{Value, json};
-use std::path::Path;
-use std::process::Command;
-use std::sync::Arc;
+mod common;
 
-/// Runs `sentra --db DB ARGS…` off the async threads and returns its standard output.
-async fn sentra(db: &Path, args: &[&str]) -> String {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sentra"));
-    command.arg("--db").arg(db).args(args);
-    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-}
+use common::{Server, id_on_line_with, sentra};
+use serde_json::{Value, json};
+use std::process::Command;
 
 /// A buyer's order of one item through `POST /v1/orders`; its code.
 async fn order(url: &str, producer: &str, variant: &str, buyer: &str) -> String {
@@ -58,36 +40,12 @@ async fn status_on_server(url: &str, code: &str) -> String {
     seen["status"].as_str().unwrap().to_owned()
 }
 
-/// The id (first word) of the line that mentions `text`.
-fn id_on_line_with(listing: &str, text: &str) -> String {
-    listing
-        .lines()
-        .find(|l| l.contains(text))
-        .unwrap_or_else(|| panic!("no line with {text} in {listing}"))
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_facilitators_whole_day_of_orders_search_and_clusters_works_from_the_command_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("server.db")).unwrap();
-    let state = AppState::new(Arc::new(store), dir.path().join("photos"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = app(state.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let made = state.clone();
-    tokio::task::spawn_blocking(move || {
-        made.create_account("pendamping", "rahasia-kuat", Role::Facilitator, None)
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let server = Server::start().await;
+    let url = server.url.clone();
 
-    let laptop = dir.path().join("laptop.db");
+    let laptop = server.file("laptop.db");
     let login = [
         "login",
         "--server",
@@ -240,7 +198,7 @@ async fn a_facilitators_whole_day_of_orders_search_and_clusters_works_from_the_c
     assert_eq!(status_on_server(&url, &to_ship).await, "completed");
     assert_eq!(status_on_server(&url, &to_reject).await, "rejected");
     // A second laptop of the same facilitator finds the cluster empty.
-    let tablet = dir.path().join("tablet.db");
+    let tablet = server.file("tablet.db");
     sentra(&tablet, &login).await;
     sentra(&tablet, &["sync"]).await;
     let listed = sentra(&tablet, &["organisations"]).await;

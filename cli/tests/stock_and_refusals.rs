@@ -4,61 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is the failure message.
 
-use sentra_core::Role;
-use sentra_server::store::SqliteStore;
-use sentra_server::{AppState, app};
-use std::path::Path;
-use std::process::Command;
-use std::sync::Arc;
+mod common;
 
-/// Runs `sentra --db DB ARGS…` off the async threads; its standard output.
-async fn sentra(db: &Path, args: &[&str]) -> String {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sentra"));
-    command.arg("--db").arg(db).args(args);
-    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-}
+use common::{Server, sentra};
+use sentra_core::Role;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stock_is_restocked_and_corrected_a_sale_voided_and_each_refusal_printed_then_discarded() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("server.db")).unwrap();
-    let state = AppState::new(Arc::new(store), dir.path().join("photos"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = app(state.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let create = |login: &'static str, secret: &'static str, role: Role, producer| {
-        let state = state.clone();
-        tokio::task::spawn_blocking(move || {
-            state.create_account(login, secret, role, producer).unwrap()
-        })
-    };
-    create("pendamping", "rahasia-kuat", Role::Facilitator, None)
-        .await
-        .unwrap();
-    let laptop = dir.path().join("laptop.db");
-    let login = |db, who: &'static str, secret: &'static str| {
-        let url = url.clone();
-        async move {
-            sentra(
-                db,
-                &[
-                    "login", "--server", &url, "--login", who, "--secret", secret,
-                ],
-            )
-            .await;
-        }
-    };
-    login(&laptop, "pendamping", "rahasia-kuat").await;
+    let server = Server::start().await;
+    let laptop = server.file("laptop.db");
+    server.login(&laptop, "pendamping", "rahasia-kuat").await;
     let producer = sentra(
         &laptop,
         &[
@@ -164,16 +119,16 @@ async fn stock_is_restocked_and_corrected_a_sale_voided_and_each_refusal_printed
     assert!(synced.contains("0 refused"), "{synced}");
 
     // Darsih's own phone lists a product for a neighbour's shop: the server refuses it.
-    create(
-        "0813-5555-0001",
-        "135790",
-        Role::Producer,
-        Some(producer.parse().unwrap()),
-    )
-    .await
-    .unwrap();
-    let phone = dir.path().join("phone.db");
-    login(&phone, "0813-5555-0001", "135790").await;
+    server
+        .create_account(
+            "0813-5555-0001",
+            "135790",
+            Role::Producer,
+            Some(producer.parse().unwrap()),
+        )
+        .await;
+    let phone = server.file("phone.db");
+    server.login(&phone, "0813-5555-0001", "135790").await;
     sentra(&phone, &["sync"]).await;
     let neighbour = sentra(
         &phone,
