@@ -209,6 +209,19 @@ def test_every_public_error_code_reaches_python_as_a_typed_exception_with_its_co
         e = expect(ErrorCode.NETWORK,
                    lambda: asyncio.run(device.sign_in(closed, "pendamping", "x")))
         assert e.server_code is None
+        # A PIN never travels in the clear: plain http to a host name or a public address is
+        # refused on the phone, before anything is sent (203.0.113.7 is a documentation
+        # address: a request to it would hang, not fail at once); so is an address that is not one.
+        for url, rule in [("http://sentra.id", "https"), ("http://203.0.113.7:8080", "https"),
+                          ("sentra.id", "server_url"), ("ftp://sentra.id", "server_url")]:
+            e = expect(ErrorCode.VALIDATION,
+                       lambda: asyncio.run(device.sign_in(url, "pendamping", "123456")))
+            assert [(f.field, f.rule) for f in e.fields] == [("server_url", rule)], (url, e.fields)
+            assert "https://" in e.fields[0].message_id, e.fields
+            e = expect(ErrorCode.VALIDATION, lambda: asyncio.run(
+                device.sync(url, "token", SyncSettings(), None, None)))
+            assert e.fields[0].field == "server_url"
+        assert device.account() is None
         server = harness.Server(tmp)
         try:
             # A refused sign-in is its own error, with words for the person, not "no network".

@@ -323,13 +323,16 @@ pub struct Quarantined {
 impl SentraDevice {
     /// Signs in on the server (a producer's phone and PIN, or a staff login and password) and
     /// records the account on this database. Wrong credentials are a `Network` error whose
-    /// `server_code` is `bad_credentials`.
+    /// `server_code` is `bad_credentials`. The address must be `https://`, or plain `http://` on
+    /// this machine or a local network (a `Validation` error on `server_url` otherwise, before
+    /// anything is sent; the same for `sync` and `fetch_photo`).
     pub async fn sign_in(
         &self,
         server_url: String,
         login: String,
         secret: String,
     ) -> Result<SignedIn> {
+        sentra_core::sync::server_address::check(&server_url)?;
         let device = self.inner()?.device_id();
         let (_, answer) = runtime()?
             .spawn(
@@ -361,6 +364,7 @@ impl SentraDevice {
         listener: Option<Arc<dyn SyncListener>>,
         cancel: Option<Arc<SyncCancel>>,
     ) -> Result<SyncReport> {
+        sentra_core::sync::server_address::check(&server_url)?;
         let options = settings.options()?;
         let inner = self.inner()?.clone();
         let stop = cancel.map_or_else(Default::default, |c| c.token.clone());
@@ -390,6 +394,7 @@ impl SentraDevice {
         token: String,
         hash: String,
     ) -> Result<String> {
+        sentra_core::sync::server_address::check(&server_url)?;
         let inner = self.inner()?.clone();
         let path = runtime()?
             .spawn(async move {

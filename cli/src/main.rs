@@ -120,6 +120,7 @@ fn run(args: &[String]) -> CliResult {
     match command {
         "login" => {
             let server = req(args, "--server")?;
+            sentra_core::sync::server_address::check(&server)?;
             let (_, answer) = runtime.block_on(HttpTransport::sign_in(
                 &server,
                 sentra.device_id(),

@@ -368,6 +368,11 @@ pub enum Rule {
     WrongType,
     /// A field fixed when the thing was created (its parent, who made it, when) cannot change.
     Immutable,
+    /// Not a server address (`https://…`).
+    ServerUrl,
+    /// A plain `http://` address outside this machine and its local network: a PIN would
+    /// travel in the clear.
+    Https,
 }
 
 impl Rule {
@@ -387,6 +392,8 @@ impl Rule {
             Rule::Tiers => "tiers",
             Rule::Unknown => "unknown",
             Rule::Pin => "pin",
+            Rule::ServerUrl => "server_url",
+            Rule::Https => "https",
             Rule::WrongType => "wrong_type",
             Rule::Immutable => "immutable",
         }
@@ -425,6 +432,14 @@ impl Rule {
             (Rule::WrongType, Lang::En) => "The value has the wrong type.",
             (Rule::Immutable, Lang::Id) => "Tidak dapat diubah setelah dibuat.",
             (Rule::Immutable, Lang::En) => "Cannot be changed once created.",
+            (Rule::ServerUrl, Lang::Id) => "Alamat server tidak valid. Contoh: https://sentra.id",
+            (Rule::ServerUrl, Lang::En) => "Not a server address. Example: https://sentra.id",
+            (Rule::Https, Lang::Id) => {
+                "Alamat server harus diawali https:// (http:// hanya untuk server di jaringan lokal)."
+            }
+            (Rule::Https, Lang::En) => {
+                "The server address must start with https:// (http:// only for a server on the local network)."
+            }
         }
     }
 }

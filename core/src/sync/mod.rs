@@ -13,5 +13,6 @@ mod push;
 pub mod refusals;
 pub mod rules;
 pub mod scope;
+pub mod server_address;
 pub mod tls;
 pub mod wire;
