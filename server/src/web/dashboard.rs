@@ -275,7 +275,10 @@ fn render_chart(lang: Lang, filters: &Filters, table: &Table) -> Markup {
             wilayah: code.to_owned(),
             ..filters.clone()
         };
-        format!("/dasbor?{}#{}", to.query(), table.slug)
+        match to.query() {
+            query if query.is_empty() => format!("/dasbor#{}", table.slug),
+            query => format!("/dasbor?{query}#{}", table.slug),
+        }
     };
     html! {
         section.chart id=(table.slug) {

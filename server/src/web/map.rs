@@ -279,7 +279,11 @@ fn choropleth(lang: Lang, table: &Table, column: usize, map: Choropleth<'_>) -> 
                 title { (map.title) }
                 @for (shape, value) in map.layer.shapes.iter().zip(&values) {
                     @let fill = match step(*value, max) { 0 => EMPTY, s => STEPS[s - 1] };
-                    @let label = format!("{}: {} {}", (map.name_of)(shape), figure(money, *value), unit);
+                    @let label = if money {
+                        format!("{}: {}", (map.name_of)(shape), figure(money, *value))
+                    } else {
+                        format!("{}: {} {}", (map.name_of)(shape), figure(money, *value), unit)
+                    };
                     @let code = shape.codes.first().copied().unwrap_or("");
                     @let chosen = !map.selected.is_empty() && shape.codes.contains(&map.selected);
                     a href=(((map.link)(code))) aria-label=(label)
@@ -360,6 +364,47 @@ mod tests {
                 layer.view_box
             );
         }
+    }
+
+    #[test]
+    fn each_provinces_regency_map_stays_under_40_kb() {
+        use super::super::Lang;
+        use super::super::report_tables::{Column, Drawing, Row, Table};
+        let link = |code: &str| format!("/dasbor?wilayah={code}#kabupaten");
+        let mut largest = (0, "");
+        for (province, layer) in super::regency_layers() {
+            // Every regency with a figure, so every shape carries its longest label.
+            let table = Table {
+                slug: "kabupaten",
+                title: "Produsen per kabupaten/kota",
+                columns: vec![Column {
+                    head: "Produsen".to_owned(),
+                    money: false,
+                }],
+                rows: layer
+                    .shapes
+                    .iter()
+                    .map(|s| Row {
+                        key: s.codes[0].to_owned(),
+                        name: String::new(),
+                        values: vec![1_000],
+                    })
+                    .collect(),
+                drawing: Drawing::RegencyMap {
+                    column: 0,
+                    limit: 15,
+                },
+            };
+            let map = super::regency_map(Lang::Id, &table, 0, province, &link)
+                .expect("a layer")
+                .into_string();
+            assert!(map.contains("<title>"), "{province}");
+            if map.len() > largest.0 {
+                largest = (map.len(), province);
+            }
+        }
+        eprintln!("largest regency map: {} bytes ({})", largest.0, largest.1);
+        assert!(largest.0 < 40_000, "{} bytes for {}", largest.0, largest.1);
     }
 
     #[test]
