@@ -17,6 +17,10 @@ Steps, for each province of the core's region table (core/data/regions/):
    neighbours keep a common border), drop islets smaller than MIN_AREA square units (a regency
    always keeps its largest part), and write coordinates relative, with one decimal.
 
+Why this package: server/src/web/map_data/README.md lists the npm, PyPI, crates.io and Debian
+packages checked first and why each was rejected (GADM's licence, provinces only, names and
+points only, or outlines fetched at run time).
+
 Output: for each province, a line `=<TAB>code<TAB>viewBox`, then one line per regency,
 `code<TAB>path`. A report of the regencies of the core's table without a shape and of the
 shapes left out goes to stderr.

