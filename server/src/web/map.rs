@@ -283,9 +283,11 @@ fn choropleth(lang: Lang, table: &Table, column: usize, map: Choropleth<'_>) -> 
         })
         .filter(|(_, low, high)| low <= high)
         .collect();
+    // The drawing's own size (the viewBox's), for browsers that size it before the styles.
+    let size = |i: usize| map.layer.view_box.split(' ').nth(i).unwrap_or("0");
     html! {
         figure.map.(map.class) {
-            svg viewBox=(map.layer.view_box) role="group"
+            svg viewBox=(map.layer.view_box) width=(size(2)) height=(size(3)) role="group"
                 aria-label={ (t(lang, "Peta", "Map")) ": " (map.title) } {
                 title { (map.title) }
                 @for (shape, value) in map.layer.shapes.iter().zip(&values) {
