@@ -27,7 +27,7 @@
 use super::charts::{bar_svg, line_svg};
 use super::report_tables::{Drawing, Table, figure, tables};
 use super::session::{WebSession, forbidden, session_of, sign_out_form, to_sign_in};
-use super::{Lang, chosen, error_page, exports, lang_of, page, respond, rupiah, t};
+use super::{Lang, chosen, error_page, exports, lang_of, map, page, respond, rupiah, t};
 use crate::error::ApiError;
 use crate::{AppState, blocking};
 use axum::Router;
@@ -269,6 +269,17 @@ fn render_chart(lang: Lang, filters: &Filters, table: &Table) -> Markup {
     } else {
         format!("/dasbor/ekspor/{}.csv?{query}", table.slug)
     };
+    // A place on a map filters the dashboard to it and comes back to this chart.
+    let link = |code: &str| {
+        let to = Filters {
+            wilayah: code.to_owned(),
+            ..filters.clone()
+        };
+        match to.query() {
+            query if query.is_empty() => format!("/dasbor#{}", table.slug),
+            query => format!("/dasbor?{query}#{}", table.slug),
+        }
+    };
     html! {
         section.chart id=(table.slug) {
             h2 { (table.title) }
@@ -280,7 +291,13 @@ fn render_chart(lang: Lang, filters: &Filters, table: &Table) -> Markup {
                         @match &table.drawing {
                             Drawing::Bars { column, limit } => (bar_svg(table, *column, *limit)),
                             Drawing::Lines { columns } => (line_svg(lang, table, columns)),
-                            Drawing::Map { column } => (super::map::province_map(lang, table, *column)),
+                            Drawing::Map { column } => (map::region_map(lang, table, *column, &filters.wilayah, &link)),
+                            Drawing::RegencyMap { column, limit } => {
+                                @match map::regency_map(lang, table, *column, &filters.wilayah, &link) {
+                                    Some(drawn) => (drawn),
+                                    None => (bar_svg(table, *column, *limit)),
+                                }
+                            }
                         }
                     }
                     (render_table(lang, table))
@@ -361,6 +378,7 @@ const CHART_CSS: &str = "main{max-width:92rem}.svg svg{width:100%;height:auto;ma
     @media(min-width:62rem){.pair.narrow{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}}\
     .pair.wide .svg svg{max-width:48rem}td,th{font-size:.92rem}figure.map{margin:0}\
     figure.map svg{width:100%;height:auto}figure.map path:hover{stroke:#000}\
+    figure.map.regencies svg{max-height:30rem}figure.map a:focus path{stroke:#000;stroke-width:1.5}\
     .key{margin-right:.6rem;white-space:nowrap;font-size:.85rem}.key i{display:inline-block;\
     width:.9em;height:.9em;vertical-align:middle;border:1px solid #ccc}\
     section.chart{margin:1.5rem 0;border-top:1px solid #e4ded6}form.filters{display:flex;\

@@ -29,8 +29,12 @@ pub(super) enum Drawing {
     Bars { column: usize, limit: usize },
     /// One line per column, over the rows in order.
     Lines { columns: Vec<(usize, &'static str)> },
-    /// A map of the provinces filled by one column (rows keyed by region codes).
+    /// A map of the provinces filled by one column (rows keyed by region codes), or of the
+    /// regencies of the province the dashboard is filtered to.
     Map { column: usize },
+    /// A map of the regencies of the province the dashboard is filtered to, filled by one
+    /// column (rows keyed by regency codes); bars as [`Drawing::Bars`] when it is not filtered.
+    RegencyMap { column: usize, limit: usize },
 }
 
 /// A chart's figures: what the SVG, the table beside it and the CSV export are all made from.
@@ -136,7 +140,10 @@ pub(super) fn tables(lang: Lang, report: &Report) -> Vec<Table> {
             ),
             columns: producer_columns(),
             rows: producer_rows(&report.by_regency, &plain),
-            drawing: bars(0),
+            drawing: Drawing::RegencyMap {
+                column: 0,
+                limit: 15,
+            },
         },
         Table {
             slug: "sektor",

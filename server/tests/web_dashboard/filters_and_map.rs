@@ -147,7 +147,7 @@ async fn sales_filter_by_sector_and_cluster_and_the_map_fills_the_sellers_provin
     assert_eq!(province_on_map(&page, "33"), ("#e6e6e6".to_owned(), 0));
     // Without the filter both provinces are filled; the revenue map has the sales.
     let (_, _, page) = get(&server, "/dasbor", Some(&cookie)).await;
-    assert_eq!(page.matches("<figure class=\"map\">").count(), 2);
+    assert_eq!(page.matches("<figure class=\"map provinces\">").count(), 2);
     assert_eq!(province_on_map(&page, "33").1, 1);
     let revenue_map = &page[page
         .find("<section class=\"chart\" id=\"wilayah\">")

@@ -15,6 +15,7 @@ mod cooperative;
 mod demo;
 mod figures;
 mod filters_and_map;
+mod regency_map;
 mod sale_voids;
 mod signing_in;
 mod tools;
