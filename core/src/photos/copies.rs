@@ -12,30 +12,35 @@
 //! `object-fit: cover`, and the first catalogue page must reach a phone in at most 60 KB with
 //! every photo it fetches before the buyer scrolls (issue #16). The card copy is therefore the
 //! photo's centre square (the parts `cover` would hide are never sent) at [`CARD_EDGE`] px,
-//! JPEG quality [`CARD_QUALITY`], 4:2:0 chroma, optimised Huffman tables, baseline.
+//! JPEG quality [`CARD_QUALITY`], 4:2:0 chroma, optimised Huffman tables, baseline. One size
+//! for every screen: in a square it is as sharp as the phone's 320×240 thumbnail.
 //!
 //! Measured on the browser suite's camera photo (a detailed painting, hard to compress): the
-//! centre square of the 1280 px display image, against the same square resized straight to
-//! 340 px as the reference, each candidate scaled up to 340 px as the browser does; SSIM and
-//! PSNR by scikit-image 0.24.0 (`structural_similarity`, `peak_signal_noise_ratio`):
+//! centre square of its 1280 px display image made by this code (`cargo run -p sentra-core
+//! --example card_copies`), scaled up to 340 px as the browser does, against the same square
+//! resized straight to 340 px by libvips (Lanczos3) as the reference; SSIM and PSNR by
+//! scikit-image 0.24.0 (`structural_similarity`, `peak_signal_noise_ratio`):
 //!
-//! | copy                               | bytes  | SSIM  | PSNR     |
-//! |------------------------------------|--------|-------|----------|
-//! | 160 px long edge, q80 (before)     | ~8 KB  | 0.626 | 23.2 dB  |
-//! | 160 px square, q80                 | 8.5 KB | 0.729 | 24.6 dB  |
-//! | 200 px square, q50                 | 7.8 KB | 0.733 | 24.7 dB  |
-//! | **240 px square, q40**             | 9.2 KB | 0.765 | 25.3 dB  |
-//! | 240 px square, q50                 | 10.6 KB| 0.784 | 25.7 dB  |
-//! | 320 px square, q40                 | 15.5 KB| 0.844 | 27.2 dB  |
+//! | copy                                   | bytes   | SSIM  | PSNR    |
+//! |----------------------------------------|---------|-------|---------|
+//! | 160×120, q80: the old card copy (*)    | 6.9 KB  | 0.641 | 23.4 dB |
+//! | 160 px square, q80                     | 8.9 KB  | 0.731 | 24.6 dB |
+//! | 200 px square, q50                     | 7.8 KB  | 0.728 | 24.6 dB |
+//! | 240 px square, q30                     | 7.7 KB  | 0.735 | 24.6 dB |
+//! | **240 px square, q40**                 | 9.3 KB  | 0.761 | 25.2 dB |
+//! | 240 px square, q50                     | 10.8 KB | 0.780 | 25.6 dB |
+//! | 280 px square, q40                     | 12.4 KB | 0.810 | 26.2 dB |
+//! | 320 px square, q40                     | 15.7 KB | 0.843 | 27.1 dB |
 //!
-//! (libvips' encoder for the sweep; the table in `docs/benchmarks.md` has this encoder's own
-//! figures.) At equal bytes more pixels at a lower quality win (240 px at q30 beats 200 px at
-//! q50 and 160 px at q80), and the square alone lifts SSIM from 0.63 to 0.73 at the same
-//! size. 4:4:4 chroma costs ~20% more bytes for +0.3 dB; progressive scans change the size by
-//! under 1% at this size (and `jpeg-encoder`'s are spectral-only), so baseline it is;
-//! optimised Huffman tables save ~6% and cost nothing that matters on a copy made once.
-//! 240 px at q40 keeps six cards (three rows: a taller phone's first screen) plus the page
-//! within 60 KB.
+//! (*) made by libvips here; the server's own was ~8 KB. `cover` shows its 120 px middle.
+//!
+//! At equal bytes more pixels at a lower quality win (240 px at q30 against 200 px at q50 and
+//! 160 px at q80), and the square alone lifts SSIM from 0.64 to 0.73. In libvips' encoder on
+//! the same square, 4:4:4 chroma cost ~20% more bytes for +0.3 dB and progressive scans
+//! changed the size by under 1% at this size, so 4:2:0 and baseline; optimised Huffman tables
+//! save ~6%. A 360×640 phone shows four cards before it scrolls: 4 × ~9.7 KB (headers
+//! included) plus the ~5.4 KB page is 44 KB of the 60 KB budget; q50 would be ~50 KB, but a
+//! 360×800 phone shows six cards, ~64 KB at q40 already.
 
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 

@@ -65,7 +65,8 @@ pub fn card(lang: Lang, p: &ProductSummary, eager: bool) -> Markup {
                 @if let Some(cover) = &p.cover_photo {
                     @let src = format!("/foto/{cover}/{CARD_COPY}");
                     @if eager {
-                        img src=(src) alt=(p.name) width=(CARD_EDGE) height=(CARD_EDGE) decoding="async";
+                        img src=(src) alt=(p.name) width=(CARD_EDGE) height=(CARD_EDGE)
+                            loading="eager" decoding="async";
                     } @else {
                         span.ph data-src=(src) data-alt=(p.name) {}
                         noscript {
