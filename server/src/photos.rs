@@ -92,8 +92,9 @@ pub fn append(
     })
 }
 
-/// The long edges of the smaller copies the storefront serves: a card on a phone (160), a
-/// product photo on a phone (400), and on a larger screen (640). The 320 px thumbnail and the
+/// The long edges of the smaller copies the storefront serves: a product photo on a phone
+/// (400), and on a larger screen (640); 160 was a card's before the square card copy
+/// ([`read_card`]) and is still served for pages a browser kept. The 320 px thumbnail and the
 /// 1280 px display image come from the phone itself. (With a real camera photo, quality 80:
 /// about 8, 36 and 86 KB, against 25 KB for the thumbnail and 340 KB for the display image.)
 pub const COPY_EDGES: [u32; 3] = [160, 400, 640];
