@@ -92,8 +92,9 @@ pub fn append(
     })
 }
 
-/// The long edges of the smaller copies the storefront serves: a card on a phone (160), a
-/// product photo on a phone (400), and on a larger screen (640). The 320 px thumbnail and the
+/// The long edges of the smaller copies the storefront serves: a product photo on a phone
+/// (400), and on a larger screen (640); 160 was a card's before the square card copy
+/// ([`read_card`]) and is still served for pages a browser kept. The 320 px thumbnail and the
 /// 1280 px display image come from the phone itself. (With a real camera photo, quality 80:
 /// about 8, 36 and 86 KB, against 25 KB for the thumbnail and 340 KB for the display image.)
 pub const COPY_EDGES: [u32; 3] = [160, 400, 640];
@@ -114,17 +115,53 @@ pub fn read_copy(blobs: &dyn Blobs, hash: &str, edge: u32) -> Result<Option<Vec<
     if !COPY_EDGES.contains(&edge) {
         return Err(ApiError::PhotoNotFound);
     }
-    let key = copy_key(hash, edge);
-    if let Some(bytes) = blobs.read(&key).map_err(internal)? {
+    read_or_make(blobs, hash, &copy_key(hash, edge), |original| {
+        sentra_core::photos::copies::smaller_copy(original, edge)
+    })
+}
+
+/// What a catalogue card's copy is called in its address (`/foto/{hash}/kartu`).
+pub const CARD_COPY: &str = "kartu";
+
+/// Where the card copy of `hash` is kept: named by its size and quality too, so a copy made
+/// with other settings is never served as this one.
+pub fn card_key(hash: &str) -> String {
+    use sentra_core::photos::copies::{CARD_EDGE, CARD_QUALITY};
+    blake3::hash(format!("sentra photo card {CARD_EDGE} q{CARD_QUALITY} of {hash}").as_bytes())
+        .to_hex()
+        .to_string()
+}
+
+/// The square copy a catalogue card shows
+/// ([`sentra_core::photos::copies::card_copy`]), made the first time it is asked for and kept
+/// like [`read_copy`]'s copies; `None` when the photo itself is not here. Blocks.
+pub fn read_card(blobs: &dyn Blobs, hash: &str) -> Result<Option<Vec<u8>>, ApiError> {
+    check_hash(hash)?;
+    read_or_make(
+        blobs,
+        hash,
+        &card_key(hash),
+        sentra_core::photos::copies::card_copy,
+    )
+}
+
+/// The blob `key` if kept, else `make` applied to the photo `hash`, kept under `key`.
+fn read_or_make(
+    blobs: &dyn Blobs,
+    hash: &str,
+    key: &str,
+    make: impl FnOnce(&[u8]) -> Result<sentra_core::photos::Encoded, sentra_core::photos::PhotoError>,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    if let Some(bytes) = blobs.read(key).map_err(internal)? {
         return Ok(Some(bytes));
     }
     let Some(original) = blobs.read(hash).map_err(internal)? else {
         return Ok(None);
     };
-    let copy = sentra_core::photos::copies::smaller_copy(&original, edge)
+    let copy = make(&original)
         .map_err(|e| ApiError::Internal(format!("photo copy of {hash}: {e}")))?
         .bytes;
-    keep(blobs, &key, &copy);
+    keep(blobs, key, &copy);
     Ok(Some(copy))
 }
 

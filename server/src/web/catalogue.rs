@@ -1,6 +1,8 @@
 //! The buyers' catalogue: newest products and full-text search with filters, and a page per
-//! product. Their photos are served by [`super::product_photos`].
+//! product. Their photos are served by [`super::product_photos`]; the cards' grid is
+//! [`super::catalogue_cards`].
 
+use super::catalogue_cards::{allow_card_script, grid};
 use super::head::{Head, OpenGraph};
 use super::{Lang, chosen, error_page, lang_of, page_with, respond, rupiah, share, t};
 use crate::error::ApiError;
@@ -134,11 +136,11 @@ async fn catalogue(
     })
     .await;
     match listed {
-        Ok(listing) => respond(
+        Ok(listing) => allow_card_script(respond(
             StatusCode::OK,
             chosen(browse.lang.as_deref()),
             render_catalogue(lang, &browse, page_no, &listing),
-        ),
+        )),
         Err(err) => error_page(lang, &err),
     }
 }
@@ -212,41 +214,6 @@ fn filter_labels(browse: &Browse, listing: &Listing) -> Vec<String> {
     }
     labels
 }
-
-/// A product's card in a grid: a square photo, its name and price. On a phone the photo is
-/// the 160 px copy whatever the screen's density (about 8 KB with a real camera photo, a third
-/// of the 320 px thumbnail: the browser fetches a dozen cards before the buyer scrolls); a
-/// wider screen picks the copy or the thumbnail by its density. The first `eager` cards load at
-/// once; the rest only when scrolled near.
-pub fn card(lang: Lang, p: &ProductSummary, eager: bool) -> Markup {
-    html! {
-        li.card {
-            a href={ "/p/" (p.id) } {
-                @if let (Some(cover), Some(thumb)) = (&p.cover_photo, &p.cover_thumb) {
-                    picture {
-                        source media="(max-width: 40rem)" srcset={ "/foto/" (cover) "/160" };
-                        img src={ "/foto/" (cover) "/160" }
-                            srcset={ "/foto/" (cover) "/160 160w, /foto/" (thumb) " 320w" }
-                            sizes="12rem"
-                            alt=(p.name) width="160" height="160"
-                            loading=(if eager { "eager" } else { "lazy" }) decoding="async";
-                    }
-                } @else {
-                    span.noimg {}
-                }
-                div {
-                    strong { (p.name) } br;
-                    span.price { (price_range(p.min_price, p.max_price)) }
-                    span.muted { " / " (p.unit) }
-                    @if p.total_stock <= 0 { br; span.muted { (t(lang, "Stok habis", "Out of stock")) } }
-                }
-            }
-        }
-    }
-}
-
-/// Cards at the top of a grid that load at once (the first screen of a phone).
-pub const EAGER_CARDS: usize = 4;
 
 fn render_catalogue(lang: Lang, browse: &Browse, page_no: u32, listing: &Listing) -> Markup {
     let filters = filter_labels(browse, listing);
@@ -326,11 +293,7 @@ fn render_catalogue(lang: Lang, browse: &Browse, page_no: u32, listing: &Listing
             p.notice { (t(lang, "Belum ada produk yang cocok. Coba kata lain atau hapus filter.",
                 "No products match yet. Try other words or clear the filters.")) }
         }
-        ul.grid {
-            @for (i, p) in listing.products.iter().enumerate() {
-                (card(lang, p, i < EAGER_CARDS))
-            }
-        }
+        (grid(lang, &listing.products))
         nav.pages {
             @if page_no > 1 { a href=(link_with_page(browse, page_no - 1)) rel="prev" { "← " (t(lang, "Sebelumnya", "Previous")) } }
             @if listing.more { a href=(link_with_page(browse, page_no + 1)) rel="next" { (t(lang, "Berikutnya", "Next")) " →" } }

@@ -1,8 +1,10 @@
 //! The security headers every answer carries: pages, photos, CSV files and the JSON API.
 //!
-//! Pages have no JavaScript and load nothing from elsewhere, so the policy allows no script at
+//! Pages need no JavaScript and load nothing from elsewhere, so the policy allows no script at
 //! all, images and forms only from this site, the one inline stylesheet (and the few `style`
-//! attributes), and no framing by anyone. Every answer says `nosniff`, so a browser never reads
+//! attributes), and no framing by anyone. (The pages with a grid of product cards answer with
+//! this policy plus their one card script, allowed by its hash:
+//! [`super::catalogue_cards::allow_card_script`].) Every answer says `nosniff`, so a browser never reads
 //! a photo or a JSON error as HTML.
 
 use axum::http::{HeaderValue, header};

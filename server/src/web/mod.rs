@@ -6,6 +6,7 @@
 
 mod assignments;
 pub mod catalogue;
+pub mod catalogue_cards;
 mod charts;
 pub mod checkout;
 pub mod cooperative;
@@ -117,6 +118,7 @@ details.filters div{display:flex;flex-wrap:wrap;gap:.4rem}details.filters select
 .summary{border:2px solid #b00020;border-radius:.3rem;padding:.6rem .8rem;margin:0 0 1rem;background:#fff}.summary:focus{outline:3px solid #0b5c8a}.summary ul{margin:.3rem 0 0;padding-left:1.2rem}
 .share{display:inline-block;margin:.2rem 0 .8rem;padding:.45rem .8rem;border-radius:.3rem;background:#1f7a3d;color:#fff;text-decoration:none}
 @media(min-width:40rem){.two{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}.photos img{width:24rem}}
+@media(scripting:enabled){.card .ph{display:block;aspect-ratio:1;background:#eee}}
 "#;
 
 /// A whole page: head, header with the language switch, the content, a footer.

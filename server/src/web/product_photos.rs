@@ -1,6 +1,8 @@
 //! The public photos of listed products, by content hash, and their smaller copies (so a
 //! phone on 2G gets a photo that fits its screen, not the 1280 px display image; see
-//! [`crate::photos::read_copy`]). Photos of anything else are not public.
+//! [`crate::photos::read_copy`]), including the square a catalogue card shows
+//! (`/foto/{hash}/kartu`, [`crate::photos::read_card`]). Photos of anything else are not
+//! public.
 
 use crate::error::ApiError;
 use crate::replica::refused;
@@ -25,34 +27,53 @@ async fn photo(
     Path(hash): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    serve_photo(state, hash, None, headers).await
+    serve_photo(state, hash, Size::Photo, headers).await
 }
 
-/// A smaller copy of a listed product's photo (`/foto/{hash}/400`): made with the core's
-/// pipeline on first request and kept beside the photos ([`photos::read_copy`]).
+/// Which bytes of a photo an address asks for.
+#[derive(Clone, Copy)]
+enum Size {
+    /// The photo itself (the phone's 1280 px display image).
+    Photo,
+    /// A copy whose long edge is one of [`photos::COPY_EDGES`].
+    Copy(u32),
+    /// The catalogue card's square copy.
+    Card,
+}
+
+/// A smaller copy of a listed product's photo (`/foto/{hash}/400`, or `/foto/{hash}/kartu`
+/// for a card's square): made with the core's pipeline on first request and kept beside the
+/// photos ([`photos::read_copy`], [`photos::read_card`]).
 async fn photo_copy(
     State(state): State<AppState>,
     Path((hash, edge)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let edge = edge
-        .parse::<u32>()
-        .ok()
-        .filter(|e| photos::COPY_EDGES.contains(e))
-        .ok_or(ApiError::PhotoNotFound)?;
-    serve_photo(state, hash, Some(edge), headers).await
+    let size = if edge == photos::CARD_COPY {
+        Size::Card
+    } else {
+        edge.parse::<u32>()
+            .ok()
+            .filter(|e| photos::COPY_EDGES.contains(e))
+            .map(Size::Copy)
+            .ok_or(ApiError::PhotoNotFound)?
+    };
+    serve_photo(state, hash, size, headers).await
 }
 
 async fn serve_photo(
     state: AppState,
     hash: String,
-    edge: Option<u32>,
+    size: Size,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    use sentra_core::photos::copies::{CARD_EDGE, CARD_QUALITY};
     photos::check_hash(&hash)?;
-    let etag = match edge {
-        Some(edge) => format!("\"{hash}-{edge}\""),
-        None => format!("\"{hash}\""),
+    // A card copy's tag names its settings: other settings make other bytes.
+    let etag = match size {
+        Size::Photo => format!("\"{hash}\""),
+        Size::Copy(edge) => format!("\"{hash}-{edge}\""),
+        Size::Card => format!("\"{hash}-kartu-{CARD_EDGE}-q{CARD_QUALITY}\""),
     };
     let (for_check, blobs) = (hash.clone(), state.blobs.clone());
     let public = blocking(move || {
@@ -74,9 +95,10 @@ async fn serve_photo(
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     let bytes = blocking(move || {
-        match edge {
-            Some(edge) => photos::read_copy(&*blobs, &hash, edge),
-            None => photos::read(&*blobs, &hash),
+        match size {
+            Size::Photo => photos::read(&*blobs, &hash),
+            Size::Copy(edge) => photos::read_copy(&*blobs, &hash, edge),
+            Size::Card => photos::read_card(&*blobs, &hash),
         }?
         .ok_or(ApiError::PhotoNotFound)
     })

@@ -3,7 +3,8 @@
 //! link, so a producer can send one link for everything they sell. Never their phone or
 //! address.
 
-use super::catalogue::{EAGER_CARDS, PAGE_SIZE, card};
+use super::catalogue::PAGE_SIZE;
+use super::catalogue_cards::{allow_card_script, grid};
 use super::head::{Head, OpenGraph};
 use super::{Lang, chosen, error_page, lang_of, page_with, respond, share, t};
 use crate::error::ApiError;
@@ -88,11 +89,11 @@ async fn shop_page(
     let base_url = share::base_url(&state, &headers);
     let page_no = q.hal.trim().parse::<u32>().unwrap_or(1).clamp(1, 1000);
     match blocking(move || shop_of(&state, &producer, page_no)).await {
-        Ok(shop) => respond(
+        Ok(shop) => allow_card_script(respond(
             StatusCode::OK,
             chosen(q.lang.as_deref()),
             render(lang, &shop, page_no, &base_url),
-        ),
+        )),
         Err(err) => error_page(lang, &err),
     }
 }
@@ -120,11 +121,7 @@ fn render(lang: Lang, shop: &Shop, page_no: u32, base_url: &str) -> Markup {
         @if shop.products.is_empty() {
             p.notice { (t(lang, "Belum ada produk yang dijual.", "Nothing for sale yet.")) }
         }
-        ul.grid {
-            @for (i, p) in shop.products.iter().enumerate() {
-                (card(lang, p, i < EAGER_CARDS))
-            }
-        }
+        (grid(lang, &shop.products))
         nav.pages {
             @if page_no > 1 { a href={ (path) "?hal=" (page_no - 1) } rel="prev" { "← " (t(lang, "Sebelumnya", "Previous")) } }
             @if shop.more { a href={ (path) "?hal=" (page_no + 1) } rel="next" { (t(lang, "Berikutnya", "Next")) " →" } }

@@ -2,7 +2,9 @@
 // and CSS under 60 KB, compressed, and thumbnails below the fold fetched only when scrolled to.
 // Then the same with real camera photos, on a 2G link (250 kbit/s, 300 ms, through Chromium's
 // own network emulation): the product photo shows within 2.5 s (largest contentful paint), and
-// the catalogue sends card-sized copies, not the phone's 1280 px display images.
+// the first catalogue page, with every photo it fetches before the buyer scrolls, stays within
+// 60 KB: square card copies, asked for only as they come near the screen (and still there with
+// JavaScript off).
 
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -209,31 +211,100 @@ describe('real camera photos on a 2G phone', () => {
     await context.close();
   });
 
-  test('the first catalogue page sends card-sized copies of 24 camera photos', async (t) => {
+  // The budget: everything a phone fetches for the first page before the buyer scrolls (the
+  // page with its inline CSS and card script, and every photo, headers included) within 60 KB,
+  // on a fast link and on 2G alike. Chromium's own lazy loading fetched 12 card photos (22 on
+  // 2G) before any scroll; the card script asks only for what comes near the screen.
+  test('the first catalogue page, photos included, reaches a phone in 60 KB before it scrolls', async (t) => {
     for (const [name, network] of [['unthrottled', null], ['2g', TWO_G]]) {
       const { page, context, seen } = await countedPage(browser, network);
-      await page.goto(`${server.url}/`, { waitUntil: 'load', timeout: 120_000 });
+      const blocked = [];
+      page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) blocked.push(m.text()); });
+      const answer = await page.goto(`${server.url}/`, { waitUntil: 'load', timeout: 120_000 });
+      const policy = answer.headers()['content-security-policy'];
+      assert.match(policy, /script-src 'sha256-[A-Za-z0-9+/=]+'/, 'the card script is allowed by its hash');
+      assert.doesNotMatch(policy, /unsafe-inline'[^;]*script|script-src[^;]*unsafe-inline/);
       assert.equal(await page.locator('ul.grid li.card').count(), 24);
-      // Give the lazy photos near the first screen time to arrive, without scrolling.
-      await page.waitForTimeout(network ? 8_000 : 1_000);
+      // Give the photos near the first screen time to arrive, without scrolling.
+      await page.waitForTimeout(network ? 8_000 : 1_500);
       const nav = await page.evaluate(() => performance.getEntriesByType('navigation')[0].decodedBodySize);
       const photos = [...seen.photos.entries()];
-      assert.ok(photos.length >= 4 && photos.length < 24, `${photos.length} photos before scrolling`);
+      assert.ok(photos.length >= 2 && photos.length <= 8, `${photos.length} photos before scrolling`);
       for (const [at, bytes] of photos) {
-        assert.match(at, /^\/foto\/[0-9a-f]{64}\/160$/, 'a phone gets the 160 px card copy');
+        assert.match(at, /^\/foto\/[0-9a-f]{64}\/kartu$/, 'a card gets its square card copy');
         assert.ok(bytes < 12 * 1024, `${at}: ${bytes} B`);
       }
+      const shown = await page.locator('ul.grid li.card img').evaluateAll((imgs) => imgs
+        .filter((img) => img.complete && img.naturalWidth > 0)
+        .map((img) => [img.naturalWidth, img.naturalHeight]));
+      assert.equal(shown.length, photos.length, 'each photo fetched is shown');
+      for (const [w, h] of shown) assert.ok(w === h && w >= 200, `a ${w}×${h} card copy`);
       const photoBytes = photos.reduce((sum, [, bytes]) => sum + bytes, 0);
-      weights[`catalogue_first_page_${name}`] = {
+      const lastPhotoMs = await page.evaluate(() => Math.round(Math.max(...performance
+        .getEntriesByType('resource').filter((e) => e.name.includes('/foto/')).map((e) => e.responseEnd))));
+      const before = {
         html_and_css_bytes: nav,
+        first_screen_photos_in_ms: lastPhotoMs,
         photos_before_scrolling: photos.length,
+        bytes_per_photo: photos.map(([, bytes]) => bytes),
         photo_bytes: photoBytes,
         bytes_on_the_wire: seen.bytes,
       };
-      t.diagnostic(`${name}: ${nav} B of HTML+CSS; ${photos.length} card photos before scrolling, `
-        + `${photoBytes} B; ${seen.bytes} B on the wire in all`);
-      assert.ok(nav <= 60 * 1024);
+      t.diagnostic(`${name}: ${nav} B of HTML+CSS; ${photos.length} card photos before scrolling `
+        + `(${before.bytes_per_photo.join(', ')} B, the last in at ${lastPhotoMs} ms), ${photoBytes} B; `
+        + `${seen.bytes} B on the wire in all`);
+      assert.ok(seen.bytes <= 60 * 1024, `${name}: ${seen.bytes} B on the wire before scrolling`);
+
+      // Scrolling to the bottom brings every card's photo.
+      for (let i = 0; i < 60 && seen.photos.size < 24; i += 1) {
+        await page.mouse.wheel(0, 400);
+        await page.waitForTimeout(network ? 400 : 100);
+      }
+      await page.waitForFunction(() => [...document.querySelectorAll('ul.grid li.card img')]
+        .filter((img) => img.complete && img.naturalWidth > 0).length === 24, null, { timeout: 60_000 });
+      assert.equal(seen.photos.size, 24, 'every card photo arrives once scrolled to');
+      assert.equal(await page.locator('ul.grid .ph').count(), 0, 'no placeholder is left');
+      before.bytes_after_scrolling = seen.bytes;
+      weights[`catalogue_first_page_${name}`] = before;
+      assert.deepEqual(blocked, [], 'the policy blocks nothing the page needs');
+      if (!network) await screenshot(page, '26-catalogue-real-photos-360');
       await context.close();
     }
+  });
+
+  test('with JavaScript off every card still shows its photo', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+      locale: 'id-ID', javaScriptEnabled: false,
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`, { waitUntil: 'load', timeout: 60_000 });
+    assert.equal(await page.locator('ul.grid li.card').count(), 24);
+    // The placeholders take no room: no grey box above a photo.
+    const placeholders = await page.locator('ul.grid .ph').evaluateAll((spans) =>
+      spans.map((s) => s.getBoundingClientRect().height));
+    assert.equal(placeholders.length, 22);
+    for (const h of placeholders) assert.equal(h, 0, 'a placeholder without JavaScript is invisible');
+    for (let i = 0; i < 40; i += 1) {
+      await page.mouse.wheel(0, 400);
+      await page.waitForTimeout(100);
+    }
+    await page.waitForFunction(() => {
+      const imgs = [...document.querySelectorAll('ul.grid li.card img')];
+      return imgs.length === 24 && imgs.every((img) => img.complete && img.naturalWidth > 0);
+    }, null, { timeout: 60_000 }).catch(() => {});
+    const photos = await page.locator('ul.grid li.card img').evaluateAll((imgs) => imgs.map((img) => ({
+      src: new URL(img.currentSrc || img.src).pathname,
+      shown: img.complete && img.naturalWidth > 0,
+      square: Math.abs(img.getBoundingClientRect().width - img.getBoundingClientRect().height) < 1,
+    })));
+    assert.equal(photos.length, 24, 'every card has its photo');
+    for (const p of photos) {
+      assert.match(p.src, /^\/foto\/[0-9a-f]{64}\/kartu$/);
+      assert.ok(p.shown, `${p.src} shows`);
+      assert.ok(p.square, `${p.src} is square`);
+    }
+    await screenshot(page, '27-catalogue-no-javascript-360');
+    await context.close();
   });
 });

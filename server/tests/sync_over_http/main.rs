@@ -274,5 +274,6 @@ mod scope_changes;
 mod selling;
 mod storefront;
 mod storefront_buyers;
+mod storefront_cards;
 mod variants;
 mod wire_formats;
