@@ -2,9 +2,16 @@
 //!
 //! Images are only ever made smaller: one whose long edge already fits is
 //! returned untouched.
+//!
+//! The resizer is called through its typed API (`resize_typed`) for the only two pixel types the
+//! decoders produce, grey (`U8`) and RGB (`U8x3`). Its untyped `resize` dispatches on the pixel
+//! type at run time, which keeps every type's SIMD kernels (16-bit, float, alpha) in the library
+//! even after LTO; the typed calls let the linker drop them (#17: the size of `libsentra_ffi.so`).
+//! The pixels and the speed are the same: `resize` calls `resize_typed` itself.
 
-use fast_image_resize::images::{Image, ImageRef};
-use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use fast_image_resize::images::{TypedImage, TypedImageRef};
+use fast_image_resize::pixels::{U8, U8x3};
+use fast_image_resize::{FilterType, PixelTrait, ResizeAlg, ResizeOptions, Resizer};
 
 use super::decode::Pixels;
 use super::error::PhotoError;
@@ -33,22 +40,42 @@ pub(crate) fn resize_to(src: Pixels, width: u32, height: u32) -> Result<Pixels, 
     if src.width == width && src.height == height {
         return Ok(src);
     }
-    let pixel_type = match src.channels {
-        1 => PixelType::U8,
-        _ => PixelType::U8x3,
+    let data = match src.channels {
+        1 => resize_typed::<U8>(&src, width, height)?,
+        _ => resize_typed::<U8x3>(&src, width, height)?,
     };
-    let resize_err = |e: &dyn std::fmt::Display| PhotoError::Encode(format!("resize failed: {e}"));
-    let src_view =
-        ImageRef::new(src.width, src.height, &src.data, pixel_type).map_err(|e| resize_err(&e))?;
-    let mut dst = Image::new(width, height, pixel_type);
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
-    Resizer::new()
-        .resize(&src_view, &mut dst, &options)
-        .map_err(|e| resize_err(&e))?;
     Ok(Pixels {
         width,
         height,
         channels: src.channels,
-        data: dst.into_vec(),
+        data,
     })
+}
+
+/// Lanczos3 of `src`'s bytes read as pixels of type `P` into a new `width`x`height` buffer.
+fn resize_typed<P: PixelTrait>(
+    src: &Pixels,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, PhotoError> {
+    let resize_err = |e: &dyn std::fmt::Display| PhotoError::Encode(format!("resize failed: {e}"));
+    let src_view = TypedImageRef::<P>::from_buffer(src.width, src.height, &src.data)
+        .map_err(|e| resize_err(&e))?;
+    let len = usize::try_from(u64::from(width) * u64::from(height))
+        .ok()
+        .and_then(|pixels| pixels.checked_mul(size_of::<P>()))
+        .ok_or_else(|| resize_err(&"output too large"))?;
+    let mut data = vec![0u8; len];
+    {
+        let mut dst =
+            TypedImage::<P>::from_buffer(width, height, &mut data).map_err(|e| resize_err(&e))?;
+        // Grey and RGB have no alpha to premultiply.
+        let options = ResizeOptions::new()
+            .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
+            .use_alpha(false);
+        Resizer::new()
+            .resize_typed(&src_view, &mut dst, &options)
+            .map_err(|e| resize_err(&e))?;
+    }
+    Ok(data)
 }
