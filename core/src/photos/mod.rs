@@ -40,6 +40,7 @@ mod scans;
 mod sniff;
 pub mod store;
 pub mod uploads;
+mod vp8;
 mod webp_rows;
 
 #[cfg(test)]
