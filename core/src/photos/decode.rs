@@ -1,12 +1,15 @@
 //! Decoding to 8-bit grey or RGB pixels, as small as the output allows.
 //!
-//! JPEG goes through `jpeg-decoder` with DCT-domain scaling: the IDCT is run at
-//! 1/2, 1/4 or 1/8 size, choosing the strongest reduction whose long edge is
-//! still at least the display target, so a 12 MP photo is never held at full
-//! size. CMYK and YCCK JPEGs are converted to RGB after the reduced decode.
-//! PNG is read row by row into a box-reduced image ([`super::png_rows`]). WebP
-//! (and JPEGs `jpeg-decoder` cannot read) go through the `image` crate at full
-//! size, with its allocation limits set from [`Limits`]. Alpha is flattened
+//! JPEG is decoded with DCT-domain scaling: the IDCT is run at 1/2, 3/8, 1/4 or
+//! 1/8 size, choosing the strongest reduction whose long edge is still at least
+//! the display target, so a 12 MP photo is never held at full size. The files
+//! cameras write go through [`super::reduced_jpeg`]; the rest (CMYK and YCCK,
+//! converted to RGB after the decode, 12-bit...) through `jpeg-decoder` at 1/2,
+//! 1/4 or 1/8. PNG is read row by row into a box-reduced image
+//! ([`super::png_rows`]), lossy WebP one macroblock row at a time
+//! ([`super::webp_rows`]). Other WebP (and JPEGs `jpeg-decoder` cannot read) go
+//! through the `image` crate at full size, with its allocation limits set from
+//! [`Limits`]. Alpha is flattened
 //! onto white. The ICC profile the file carries is kept for [`super::colour`].
 
 use std::io::Cursor;
