@@ -1,24 +1,25 @@
-//! Lossy WebP decoded to its YUV planes and reduced into boxes row by row, never as a full RGB
-//! bitmap (#17).
+//! Lossy WebP decoded one macroblock row at a time and reduced into boxes as it goes: neither
+//! the full RGB bitmap nor the whole YUV frame is ever held (#17).
 //!
 //! Through `image`, a 12 MP lossy WebP was decoded to its VP8 frame (Y, U, V: 1.5 bytes a
-//! pixel) and then converted to a 36 MB RGB bitmap, 59 MB at peak. Here the frame comes from
-//! `image-webp`'s own VP8 decoder (the one `image` uses), and each row is converted to RGB and
-//! summed into `k` x `k` boxes ([`super::boxes`]) at once, so only the frame is ever held at full
-//! size. VP8 has no reduced-size or row-by-row decode, so the frame still is: 1.5 bytes a pixel
-//! (18 MB at 12 MP, 75 MB at the 50 MP cap).
+//! pixel) and then converted to a 36 MB RGB bitmap, 59 MB at peak; with `image-webp`'s own
+//! VP8 decoder the frame was still held whole (75 MB at the 50 MP cap, 95 MB at peak). Here the
+//! frame comes from [`super::vp8`] (that decoder, vendored to hand over each finished
+//! macroblock row), and each line is converted to RGB and summed into `k` x `k` boxes
+//! ([`super::boxes`]) at once: two macroblock rows, one RGB line and the box sums are all that
+//! is held at full width.
 //!
 //! Only still, lossy, opaque files take this path, and only when the image is at least twice
 //! the display size (`k` >= 2). Lossless (VP8L), alpha and animated files go through `image`.
 
 use std::io::Cursor;
 
-use image_webp::vp8::Vp8Decoder;
 use image_webp::{DecodingError, WebPDecoder};
 
 use super::boxes::{Boxes, box_factor};
 use super::decode::Decoded;
 use super::error::PhotoError;
+use super::vp8::decoder::Vp8Decoder;
 
 fn map_error(e: DecodingError) -> PhotoError {
     match e {
@@ -63,29 +64,32 @@ pub(crate) fn decode(data: &[u8], target_long_edge: u32) -> Result<Option<Decode
     let Some(chunk) = vp8_chunk(data)? else {
         return Ok(None);
     };
-    let frame = Vp8Decoder::decode_frame(Cursor::new(chunk)).map_err(map_error)?;
-    let (fw, fh) = (usize::from(frame.width), usize::from(frame.height));
-    if (fw, fh) != (width as usize, height as usize) {
-        return Err(PhotoError::Truncated);
-    }
-    // Rows of the Y plane are padded to whole 16-pixel macroblocks, and U and V to 8.
-    let stride = fw.div_ceil(16) * 16;
-    let chroma_stride = stride / 2;
-    if frame.ybuf.len() < stride * fh || frame.ubuf.len() < chroma_stride * fh.div_ceil(2) {
-        return Err(PhotoError::Truncated);
-    }
+    let (fw, fh) = (width as usize, height as usize);
     let mut boxes = Boxes::new(width, height, k, 3, false);
     let mut rgb = vec![0u8; fw * 3];
-    for y in 0..fh {
-        let luma = &frame.ybuf[y * stride..][..fw];
-        let u = &frame.ubuf[(y / 2) * chroma_stride..][..fw.div_ceil(2)];
-        let v = &frame.vbuf[(y / 2) * chroma_stride..][..fw.div_ceil(2)];
-        for (x, px) in rgb.chunks_exact_mut(3).enumerate() {
-            px.copy_from_slice(&yuv_to_rgb(luma[x], u[x / 2], v[x / 2]));
+    let mut lines_seen = 0;
+    Vp8Decoder::decode_rows(Cursor::new(chunk), |rows| {
+        // A frame of another size than the container says would put rows outside the boxes.
+        if (rows.width, rows.height) != (fw, fh) {
+            return Err(DecodingError::InconsistentImageSizes);
         }
-        boxes.add_row(y as u32, 0, 1, &rgb);
+        for line in 0..rows.lines {
+            let luma = &rows.y[line * rows.luma_stride..][..fw];
+            let at = (line / 2) * rows.chroma_stride;
+            let u = &rows.u[at..][..fw.div_ceil(2)];
+            let v = &rows.v[at..][..fw.div_ceil(2)];
+            for (x, px) in rgb.chunks_exact_mut(3).enumerate() {
+                px.copy_from_slice(&yuv_to_rgb(luma[x], u[x / 2], v[x / 2]));
+            }
+            boxes.add_row((rows.first_line + line) as u32, 0, 1, &rgb);
+        }
+        lines_seen += rows.lines;
+        Ok(())
+    })
+    .map_err(map_error)?;
+    if lines_seen != fh {
+        return Err(PhotoError::Truncated);
     }
-    drop(frame);
     Ok(Some(Decoded {
         pixels: boxes.finish(),
         icc,

@@ -18,6 +18,10 @@ pub(super) struct Huffman {
     /// What to add to a code of each length to index `symbols`.
     offset: [i32; 18],
     symbols: Vec<u8>,
+    /// For an AC table, for each `LOOKUP_BITS`-bit prefix holding a whole run/size code *and*
+    /// the coefficient's extra bits: `value << 16 | run << 8 | bits used`; 0 otherwise. One
+    /// lookup then decodes most coefficients (libjpeg-turbo's and `jpeg-decoder`'s "fast AC").
+    fast_ac: Vec<i32>,
 }
 
 impl Huffman {
@@ -53,12 +57,37 @@ impl Huffman {
             }
             code <<= 1;
         }
+        let fast_ac = lookup
+            .iter()
+            .enumerate()
+            .map(|(prefix, &entry)| {
+                let (len, rs) = (u32::from(entry >> 8), entry as u8);
+                let (run, size) = (i32::from(rs >> 4), u32::from(rs & 15));
+                if entry == 0 || size == 0 || len + size > LOOKUP_BITS {
+                    return 0; // A longer code, an end of block or a run of 16 zeros.
+                }
+                let extra = (prefix as u32 >> (LOOKUP_BITS - len - size)) & ((1 << size) - 1);
+                let value = extend(extra, size);
+                (value << 16) | (run << 8) | (len + size) as i32
+            })
+            .collect();
         Ok(Huffman {
             lookup,
             max_code,
             offset,
             symbols: symbols.to_vec(),
+            fast_ac,
         })
+    }
+}
+
+/// The JPEG EXTEND procedure: `v`, read as `n` (1..=16) bits, as a signed value.
+fn extend(v: u32, n: u32) -> i32 {
+    let v = v as i32;
+    if v < (1 << (n - 1)) {
+        v - (1 << n) + 1
+    } else {
+        v
     }
 }
 
@@ -141,18 +170,26 @@ impl<'a> Bits<'a> {
 
     /// `n` bits as a signed value (the JPEG EXTEND procedure).
     pub(super) fn signed(&mut self, n: u32) -> i32 {
-        if n == 0 {
+        if n == 0 || n > 16 {
             return 0;
         }
-        if n > 16 {
-            return 0;
+        extend(self.bits(n), n)
+    }
+
+    /// One AC coefficient decoded with a single lookup, as `(zeros before it, value)`, when its
+    /// code and extra bits are short enough (most are); `None` (nothing consumed) otherwise.
+    pub(super) fn fast_ac(&mut self, table: &Huffman) -> Option<(usize, i32)> {
+        if self.count < LOOKUP_BITS {
+            self.fill();
         }
-        let v = self.bits(n) as i32;
-        if v < (1 << (n - 1)) {
-            v - (1 << n) + 1
-        } else {
-            v
+        let entry = table.fast_ac[(self.acc >> (64 - LOOKUP_BITS)) as usize];
+        if entry == 0 {
+            return None;
         }
+        let used = (entry & 31) as u32;
+        self.acc <<= used;
+        self.count -= used;
+        Some((((entry >> 8) & 15) as usize, entry >> 16))
     }
 
     /// One Huffman-coded symbol.

@@ -22,7 +22,7 @@ pub(super) const NATURAL: [usize; 64] = [
 
 /// Which coefficients one block keeps: those in the top-left `n` x `n` corner.
 pub(super) struct Kept {
-    /// The kept corner's side (8 / scale).
+    /// The kept corner's side: the output pixels per block side (1..=4).
     pub n: usize,
     /// Zigzag index -> place in the block's kept values, or `u8::MAX` when not kept.
     pub slot: [u8; 64],

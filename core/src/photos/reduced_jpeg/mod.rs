@@ -78,15 +78,18 @@ struct Tables {
     adobe_transform: Option<u8>,
 }
 
-/// Decodes the JPEG `data` at 1/`scale` size (2, 4 or 8). `Ok(None)` when the file
-/// is not one this decoder reads (see the module doc). `size` is the width and height the
+/// Decodes the JPEG `data` at `n`/8 size (`n` = 1, 2, 3 or 4: each 8x8 block becomes `n` x `n`
+/// pixels). `Ok(None)` when the file is not one this decoder reads (see the module doc). `size` is the width and height the
 /// header check saw (and held against the pixel cap): a frame of any other size is refused.
 pub(crate) fn decode(
     data: &[u8],
-    scale: usize,
+    n: usize,
     size: (u32, u32),
 ) -> Result<Option<Decoded>, PhotoError> {
-    let kept = Kept::new(8 / scale);
+    if !(1..=4).contains(&n) {
+        return Ok(None);
+    }
+    let kept = Kept::new(n);
     let mut tables = Tables {
         quant: [None; 4],
         dc: [None, None, None, None],
@@ -155,7 +158,7 @@ pub(crate) fn decode(
     }
     let frame = frame.ok_or(PhotoError::Truncated)?;
     Ok(Some(Decoded {
-        pixels: to_pixels(frame, &tables, &kept, scale)?,
+        pixels: to_pixels(frame, &tables, &kept)?,
         icc: icc_profile(&mut tables.icc),
     }))
 }
@@ -427,15 +430,13 @@ fn decode_sequential_scan(
     Ok(bits.end_of_scan())
 }
 
-/// The pixels at 1/`scale` size; each component's coefficients are dropped once its plane is
-/// made.
-fn to_pixels(
-    frame: Frame,
-    tables: &Tables,
-    kept: &Kept,
-    scale: usize,
-) -> Result<Pixels, PhotoError> {
-    let (width, height) = (frame.width.div_ceil(scale), frame.height.div_ceil(scale));
+/// The pixels at `kept.n`/8 size (rounded up, as libjpeg does); each component's coefficients
+/// are dropped once its plane is made.
+fn to_pixels(frame: Frame, tables: &Tables, kept: &Kept) -> Result<Pixels, PhotoError> {
+    let (width, height) = (
+        (frame.width * kept.n).div_ceil(8),
+        (frame.height * kept.n).div_ceil(8),
+    );
     let mut planes = Vec::with_capacity(frame.components.len());
     let mut shifts = Vec::with_capacity(frame.components.len());
     for c in frame.components {

@@ -1,10 +1,10 @@
 //! From kept coefficients to pixels: a reduced-size inverse DCT per block, then chroma
 //! upsampling and YCbCr -> RGB.
 //!
-//! The reduced IDCT is the `n`-point IDCT (`n` = 8 / scale) of a block's top-left `n` x `n`
-//! coefficients, with the 8-point normalisation, so each output pixel approximates the mean of
-//! the `scale` x `scale` pixels a full decode would give (libjpeg's `jidctred.c` does the same
-//! with integer arithmetic).
+//! The reduced IDCT is the `n`-point IDCT (`n` = 1..=4 output pixels per 8) of a block's top-left
+//! `n` x `n` coefficients, with the 8-point normalisation, so each output pixel approximates the
+//! mean of the `8/n` x `8/n` pixels a full decode would give (libjpeg's `jidctred.c` and, for
+//! `n` = 3, `jpeg_idct_3x3` in `jidctint.c` do the same with integer arithmetic).
 
 use super::coefficients::{Blocks, Kept};
 use crate::photos::decode::Pixels;
@@ -69,6 +69,7 @@ impl Idct {
                 out[0] = v.clamp(0.0, 255.0) as u8;
             }
             2 => self.run::<2>(values, out, plane.width),
+            3 => self.run::<3>(values, out, plane.width),
             _ => self.run::<4>(values, out, plane.width),
         }
     }

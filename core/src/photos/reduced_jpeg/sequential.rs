@@ -27,6 +27,17 @@ pub(super) fn decode_block(
     values[0] = *predictor as i16;
     let mut k = 1;
     while k < 64 {
+        if let Some((run, v)) = bits.fast_ac(ac) {
+            k += run;
+            if k > 63 {
+                return Err(PhotoError::Truncated);
+            }
+            if let Some(x) = values.get_mut(usize::from(kept.slot[k])) {
+                *x = v as i16;
+            }
+            k += 1;
+            continue;
+        }
         let rs = bits.symbol(ac)?;
         let (r, s) = (usize::from(rs >> 4), u32::from(rs & 15));
         if s == 0 {

@@ -64,3 +64,88 @@ fn a_lossy_webp_cut_short_is_truncated_on_the_row_path() {
         assert_eq!(e.code(), "truncated_image", "cut at {cut}");
     }
 }
+
+/// The VP8 chunk's payload, as the row path reads it.
+fn vp8_payload(data: &[u8]) -> &[u8] {
+    let at = data
+        .windows(4)
+        .position(|w| w == b"VP8 ")
+        .expect("a VP8 chunk");
+    let size = u32::from_le_bytes(data[at + 4..at + 8].try_into().unwrap()) as usize;
+    &data[at + 8..at + 8 + size]
+}
+
+#[test]
+fn the_row_by_row_vp8_decoder_gives_the_same_planes_as_image_webps_whole_frame() {
+    use super::super::vp8::decoder::Vp8Decoder as RowDecoder;
+    use image_webp::vp8::Vp8Decoder as FrameDecoder;
+    // 320x240: whole macroblocks, 15 rows of them; 333x251: partial ones at the right and the
+    // bottom; 96x64 (with and without an alpha chunk beside it): four rows.
+    for name in ["lossy-320", "lossy-333x251", "lossy", "lossy-alpha"] {
+        let data = match name {
+            "lossy-320" => fixture!("lossy-320.webp"),
+            "lossy-333x251" => fixture!("lossy-333x251.webp"),
+            "lossy" => fixture!("lossy.webp"),
+            _ => fixture!("lossy-alpha.webp"),
+        };
+        let payload = vp8_payload(&data);
+        let frame = FrameDecoder::decode_frame(std::io::Cursor::new(payload)).unwrap();
+        let (w, h) = (usize::from(frame.width), usize::from(frame.height));
+        let (stride, chroma_stride) = (w.div_ceil(16) * 16, w.div_ceil(16) * 8);
+        let mut lines = 0;
+        RowDecoder::decode_rows(std::io::Cursor::new(payload), |rows| {
+            assert_eq!((rows.width, rows.height), (w, h), "{name}");
+            assert_eq!(rows.first_line, lines, "{name}: rows in order");
+            for line in 0..rows.lines {
+                let y = rows.first_line + line;
+                assert_eq!(
+                    rows.y[line * rows.luma_stride..][..w],
+                    frame.ybuf[y * stride..][..w],
+                    "{name}: luma line {y}"
+                );
+                let (ours, theirs) = (line / 2 * rows.chroma_stride, y / 2 * chroma_stride);
+                let cw = w.div_ceil(2);
+                assert_eq!(
+                    rows.u[ours..][..cw],
+                    frame.ubuf[theirs..][..cw],
+                    "{name}: U line {y}"
+                );
+                assert_eq!(
+                    rows.v[ours..][..cw],
+                    frame.vbuf[theirs..][..cw],
+                    "{name}: V line {y}"
+                );
+            }
+            lines += rows.lines;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(lines, h, "{name}: every line handed over");
+    }
+}
+
+#[test]
+fn a_vp8_frame_of_another_size_than_its_container_is_refused() {
+    // A RIFF header that says 320x240 in VP8X, with the VP8 chunk of the 96x64 file: the rows
+    // would not fit the boxes made for the container's size.
+    let small = fixture!("lossy.webp");
+    let payload = vp8_payload(&small).to_vec();
+    let mut vp8x = b"VP8X".to_vec();
+    vp8x.extend_from_slice(&10u32.to_le_bytes());
+    vp8x.extend_from_slice(&[0, 0, 0, 0]);
+    vp8x.extend_from_slice(&(320u32 - 1).to_le_bytes()[..3]);
+    vp8x.extend_from_slice(&(240u32 - 1).to_le_bytes()[..3]);
+    let mut body = b"WEBP".to_vec();
+    body.extend_from_slice(&vp8x);
+    body.extend_from_slice(b"VP8 ");
+    body.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    body.extend_from_slice(&payload);
+    if payload.len() % 2 == 1 {
+        body.push(0);
+    }
+    let mut file = b"RIFF".to_vec();
+    file.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    file.extend_from_slice(&body);
+    let e = process_with_edges(&file, &Limits::default(), 80, 40).unwrap_err();
+    assert_eq!(e.code(), "truncated_image");
+}
