@@ -295,7 +295,11 @@ async fn run_pouchdb(settings: &Settings, profile: &Profile) -> Result<Vec<Phase
 
 /// One row of the breakdown of where a phase's time went.
 fn breakdown(phase: &str, app: &str, p: &Phase) -> Vec<String> {
-    let pushes: Vec<_> = p.spans.iter().filter(|s| s.kind != "pull").collect();
+    let pushes: Vec<_> = p
+        .spans
+        .iter()
+        .filter(|s| s.kind.starts_with("push"))
+        .collect();
     let most = pushes
         .iter()
         .map(|a| {
@@ -316,7 +320,12 @@ fn breakdown(phase: &str, app: &str, p: &Phase) -> Vec<String> {
         thousands(pushes.len() as u64),
         most.to_string(),
         report::duration(longest),
-        thousands(p.spans.iter().filter(|s| s.kind == "pull").count() as u64),
+        thousands(
+            p.spans
+                .iter()
+                .filter(|s| s.kind.starts_with("pull"))
+                .count() as u64,
+        ),
     ]
 }
 

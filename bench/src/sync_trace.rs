@@ -4,6 +4,7 @@
 
 use sentra_core::sync::engine::{Exchange, Transport, TransportError};
 use sentra_core::sync::http::HttpTransport;
+use sentra_core::sync::pull::PullPage;
 use sentra_core::sync::wire::{PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 /// One request as the device saw it.
 #[derive(Debug, Clone)]
 pub struct Span {
-    /// `push`, `push after` or `pull`.
+    /// `push`, `push after`, `pull` or `pull range`.
     pub kind: &'static str,
     /// From the trace's start.
     pub started: Duration,
@@ -95,6 +96,25 @@ impl Transport for Traced {
             0,
             |p: &PullResponse| p.changes.len(),
             self.inner.pull(request),
+        )
+        .await
+    }
+
+    async fn pull_range(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+    ) -> Result<Exchange<PullPage>, TransportError> {
+        self.note(
+            if until.is_some() {
+                "pull range"
+            } else {
+                "pull"
+            },
+            0,
+            |p: &PullPage| p.page.changes.len(),
+            self.inner.pull_range(request, until, ahead),
         )
         .await
     }

@@ -447,28 +447,49 @@ async fn pull(
         return Err(ApiError::WrongDevice);
     }
     let max_bytes = request.max_bytes.clamp(1_024, wire::MAX_BODY_BYTES / 2);
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let until = text(wire::PULL_UNTIL_HEADER);
+    let ahead = text(wire::PULL_AHEAD_HEADER)
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .unwrap_or(0);
     let store = state.store.clone();
-    let page = blocking(move || {
+    let (page, cursors) = blocking(move || {
+        let asked = store::PullAsk {
+            cursor: request.cursor.as_deref(),
+            until: until.as_deref(),
+            ahead,
+            max_bytes,
+        };
         store
-            .pull(
-                &account,
-                device,
-                request.cursor.as_deref(),
-                max_bytes,
-                now_ms(),
-            )
+            .pull_ranged(&account, device, &asked, now_ms())
             .map_err(internal)
     })
     .await?;
+    let page_with_ahead = |response: Result<Response, ApiError>| {
+        let mut response = with_features(response)?;
+        if let Ok(value) = HeaderValue::from_str(&cursors.join(","))
+            && !cursors.is_empty()
+        {
+            response
+                .headers_mut()
+                .insert(wire::PULL_AHEAD_HEADER, value);
+        }
+        Ok::<_, ApiError>(response)
+    };
     metrics::Metrics::add(&state.metrics.changes_pulled, page.changes.len() as u64);
     let columns = headers
         .get(wire::PAGE_FORMAT_HEADER)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|f| f.trim() == COLUMNS));
     if !columns {
-        return with_features(reply(&page));
+        return page_with_ahead(reply(&page));
     }
-    let mut response = with_features(reply(&wire::ColumnsPage::from(page)))?;
+    let mut response = page_with_ahead(reply(&wire::ColumnsPage::from(page)))?;
     response
         .headers_mut()
         .insert(wire::PAGE_FORMAT_HEADER, HeaderValue::from_static(COLUMNS));

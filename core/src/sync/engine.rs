@@ -4,7 +4,8 @@
 //! A sync pulls first (to learn the server's time and correct a wrong clock before anything
 //! leaves), then pushes the outbox in batches cut by bytes (two on their way at once when the
 //! server applies them in order: [`super::push`]), sends waiting photos, and pulls
-//! again if it pushed anything. Each pull page is asked for while the one before is applied.
+//! again if it pushed anything (that pull's first page asked for while the last batch travels). Pull pages travel several at once, each range of the feed on its
+//! own connection, and are applied in order ([`super::pull`]).
 //! A sync with nothing to do is one small request. A transient failure
 //! (no signal, a cut connection, a 5xx) is retried with exponential backoff and jitter while the
 //! deadline allows; a permanent one (signed out, an app too old) stops the sync. Entries the
@@ -18,6 +19,7 @@
 use crate::Sentra;
 use crate::error::Result;
 use crate::photos::{PhotoFile, UploadState};
+use crate::sync::pull::PullPage;
 use crate::sync::wire::{PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse};
 use serde::Serialize;
 use std::future::Future;
@@ -80,6 +82,29 @@ pub trait Transport: Send + Sync {
         &self,
         hash: &str,
     ) -> impl Future<Output = Result<Exchange<Vec<u8>>, TransportError>> + Send;
+    /// Asks for a page of changes up to the cursor `until` (one the server named ahead), and,
+    /// for a page without `until`, for up to `ahead` cursors that cut the rest of the feed into
+    /// ranges ([`crate::sync::wire::PULL_AHEAD_HEADER`]). A transport that cannot ask for them
+    /// pulls the plain page and names no cursors ahead (it is then never given `until`).
+    fn pull_range(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+    ) -> impl Future<Output = Result<Exchange<PullPage>, TransportError>> + Send {
+        let _ = (until, ahead);
+        async move {
+            let exchange = self.pull(request).await?;
+            Ok(Exchange {
+                value: PullPage {
+                    page: exchange.value,
+                    ahead: Vec::new(),
+                },
+                bytes_up: exchange.bytes_up,
+                bytes_down: exchange.bytes_down,
+            })
+        }
+    }
     /// Whether the server, as its last answer said, applies a push batch only after the entry
     /// it follows ([`crate::sync::wire::PUSH_AFTER`]), so the next batch may leave before the
     /// last one is answered. A transport that cannot tell says no: one batch at a time.
@@ -419,15 +444,17 @@ fn describe(stop: &Stop) -> String {
     }
 }
 
-async fn steps<T: Transport, L: ProgressListener + ?Sized>(
+async fn steps<'a, T: Transport, L: ProgressListener + ?Sized>(
     sentra: &Sentra,
-    transport: &T,
-    run: &mut Run<'_, L>,
+    transport: &'a T,
+    run: &mut Run<'a, L>,
 ) -> Result<std::result::Result<(), Stop>> {
-    if let Err(stop) = pull_all(sentra, transport, run).await? {
+    if let Err(stop) = super::pull::pull_all(sentra, transport, run).await? {
         return Ok(Err(stop));
     }
-    if let Err(stop) = super::push::push_all(sentra, transport, run).await? {
+    // The pull after the push is asked for while the push's last batch travels.
+    let (pushed, early) = super::push::push_all(sentra, transport, run).await?;
+    if let Err(stop) = pushed {
         return Ok(Err(stop));
     }
     if let Err(stop) = upload_photos(sentra, transport, run).await? {
@@ -437,7 +464,7 @@ async fn steps<T: Transport, L: ProgressListener + ?Sized>(
         // Nothing went up, so nothing new can have been resolved: a no-op sync is one request.
         return Ok(Ok(()));
     }
-    pull_all(sentra, transport, run).await
+    super::pull::pull_all_from(sentra, transport, run, early).await
 }
 
 /// Sends waiting photo files, thumbnails first, each from the offset the server confirmed last.
@@ -512,70 +539,6 @@ async fn upload_one<T: Transport, L: ProgressListener + ?Sized>(
             run.report.photos_sent += 1;
             run.progress(0);
             return Ok(Ok(()));
-        }
-    }
-}
-
-async fn pull_all<T: Transport, L: ProgressListener + ?Sized>(
-    sentra: &Sentra,
-    transport: &T,
-    run: &mut Run<'_, L>,
-) -> Result<std::result::Result<(), Stop>> {
-    let mut request = sentra.sync_pull_request(run.options.pull_page_bytes)?;
-    let mut ahead = None;
-    loop {
-        let page = match ahead.take() {
-            Some(started) => run.count(Started::finish(started).await),
-            None => run.with_retries(|| transport.pull(&request)).await,
-        };
-        let page = match page {
-            Ok(page) => page.value,
-            Err(stop) => return Ok(Err(stop)),
-        };
-        if page.more && run.may_start().is_ok() {
-            // The next page is asked for while this one is applied, from the cursor this one
-            // ends at (the one applying it stores). If applying fails, it is dropped unread.
-            request.cursor = Some(page.next_cursor.clone());
-            let (limits, next) = (run.limits(), request.clone());
-            let fetch = async move { limits.with_retries(|| transport.pull(&next)).await };
-            ahead = Some(Started::start(fetch).await);
-        }
-        sentra.sync_apply_pull(&page)?;
-        run.report.pulled += page.changes.len();
-        // The first report comes before anything is pushed: it carries the whole count, so a
-        // progress bar has its total from the start.
-        run.progress(waiting(sentra)?);
-        if !page.more {
-            return Ok(Ok(()));
-        }
-    }
-}
-
-/// A request started now and awaited later: polled once, so that its connection carries it
-/// while this task works on the last answer (applying a page, settling a batch).
-struct Started<F: Future> {
-    future: std::pin::Pin<Box<F>>,
-    done: Option<F::Output>,
-}
-
-impl<F: Future> Started<F> {
-    async fn start(future: F) -> Self {
-        let mut future = Box::pin(future);
-        let mut done = None;
-        std::future::poll_fn(|cx| {
-            if let std::task::Poll::Ready(output) = future.as_mut().poll(cx) {
-                done = Some(output);
-            }
-            std::task::Poll::Ready(())
-        })
-        .await;
-        Started { future, done }
-    }
-
-    async fn finish(mut started: Self) -> F::Output {
-        match started.done.take() {
-            Some(output) => output,
-            None => started.future.await,
         }
     }
 }

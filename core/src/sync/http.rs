@@ -1,6 +1,7 @@
 //! The HTTP transport: the wire types over `reqwest`, zstd bodies, one reused connection pool.
 //!
-//! It asks for pull pages in columns and reads whichever format comes back, and it remembers
+//! It asks for pull pages in columns and reads whichever format comes back, asks for and reads
+//! cursors ahead and bounded ranges ([`crate::sync::pull`]), and it remembers
 //! from each answer whether the server applies pushes in order (see the module docs of
 //! [`crate::sync::wire`]), so the engine may keep two batches on their way.
 //!
@@ -9,6 +10,7 @@
 //! (see docs/SECURITY.md).
 
 use crate::sync::engine::{Exchange, Transport, TransportError};
+use crate::sync::pull::PullPage;
 use crate::sync::tls::{self, ExtraRoots};
 use crate::sync::wire::{
     self, ErrorBody, PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse,
@@ -216,17 +218,50 @@ impl Transport for HttpTransport {
     }
 
     async fn pull(&self, request: &PullRequest) -> Result<Exchange<PullResponse>, TransportError> {
-        let headers: Vec<(&str, String)> = if self.version_1_only {
-            Vec::new()
-        } else {
-            vec![(
+        let exchange = self.pull_range(request, None, 0).await?;
+        Ok(Exchange {
+            value: exchange.value.page,
+            bytes_up: exchange.bytes_up,
+            bytes_down: exchange.bytes_down,
+        })
+    }
+
+    async fn pull_range(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+    ) -> Result<Exchange<PullPage>, TransportError> {
+        let mut headers: Vec<(&str, String)> = Vec::new();
+        if !self.version_1_only {
+            headers.push((
                 wire::PAGE_FORMAT_HEADER,
                 crate::sync::columns::COLUMNS.to_owned(),
-            )]
-        };
+            ));
+            if let Some(until) = until {
+                headers.push((wire::PULL_UNTIL_HEADER, until.to_owned()));
+            }
+            if ahead > 0 {
+                headers.push((wire::PULL_AHEAD_HEADER, ahead.to_string()));
+            }
+        }
         self.exchange_with("/v1/sync/pull", request, &headers, |headers, bytes| {
             self.learn(headers);
-            read_page(headers, bytes)
+            let ahead = headers
+                .get(wire::PULL_AHEAD_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(PullPage {
+                page: read_page(headers, bytes)?,
+                ahead,
+            })
         })
         .await
     }

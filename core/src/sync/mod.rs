@@ -9,6 +9,7 @@ pub mod http;
 pub mod merge;
 pub mod notices;
 pub mod outbox;
+pub mod pull;
 mod push;
 pub mod refusals;
 pub mod rules;

@@ -25,6 +25,10 @@
 //!   [`PUSH_AFTER_HEADER`], the sequence number of the last entry before it, and the server
 //!   applies it only once that entry has an answer, so entries are still applied in the
 //!   device's order.
+//! - a device that asks with [`PULL_AHEAD_HEADER`] gets, on a page with more after it, cursors
+//!   that cut the rest of the feed into ranges; it asks for several ranges at once, each
+//!   bounded by [`PULL_UNTIL_HEADER`], and applies them in order (an old server sends no
+//!   cursors ahead, and the device pulls one page after another as before).
 
 use crate::id::Id;
 use crate::sync::clock::Hlc;
@@ -52,6 +56,13 @@ pub const PUSH_AFTER: &str = "push-after";
 pub const PUSH_AFTER_HEADER: &str = "x-sentra-push-after";
 /// What a server of this build names in [`FEATURES_HEADER`].
 pub const FEATURES: &str = PUSH_AFTER;
+/// Request header on a pull: how many cursors ahead the device would take. Answer header on a
+/// page with more after it: cursors that cut the rest of the feed into ranges of about a page
+/// each, comma-separated, oldest first ([`crate::sync::pull`] asks for several at once).
+pub const PULL_AHEAD_HEADER: &str = "x-sentra-pull-ahead";
+/// Request header on a pull: a cursor the server gave (one of [`PULL_AHEAD_HEADER`]'s) at which
+/// the page must stop. Such a page still says `more` when the feed goes on past it.
+pub const PULL_UNTIL_HEADER: &str = "x-sentra-pull-until";
 
 /// One change as it travels: an outbox entry on push, a resolved change on pull.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
