@@ -141,6 +141,33 @@ impl Transport for Traced {
         self.inner.orders_pushes()
     }
 
+    fn carries_clock(&self) -> bool {
+        self.inner.carries_clock()
+    }
+
+    fn server_features(&self) -> Option<String> {
+        self.inner.server_features()
+    }
+
+    async fn push_with_clock(
+        &self,
+        request: &PushRequest,
+        after: Option<i64>,
+        clock_ms: i64,
+    ) -> Result<Exchange<PushResponse>, TransportError> {
+        self.note(
+            if after.is_some() {
+                "push after"
+            } else {
+                "push"
+            },
+            request.entries.len(),
+            |_| 0,
+            self.inner.push_with_clock(request, after, clock_ms),
+        )
+        .await
+    }
+
     async fn push_after(
         &self,
         request: &PushRequest,

@@ -15,6 +15,7 @@ pub mod members;
 pub mod metrics;
 pub mod orders;
 pub mod photos;
+pub mod push_clock;
 pub mod push_order;
 pub mod replica;
 pub mod scope;
@@ -387,9 +388,18 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
 
 async fn push(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
+    // When the request's head arrived: a phone's clock is judged against it, not against the
+    // end of an upload that may take seconds (see `push_clock`).
+    let arrived = now_ms();
+    let headers = request.headers().clone();
+    let body = match <Bytes as axum::extract::FromRequest<AppState>>::from_request(request, &state)
+        .await
+    {
+        Ok(body) => body,
+        Err(rejection) => return Ok(rejection.into_response()),
+    };
     let (account, device) = session(&state, &headers).await?;
     let request: PushRequest = read_body(&headers, &body)?;
     check_version(request.version)?;
@@ -398,6 +408,9 @@ async fn push(
     }
     if request.entries.len() > MAX_BATCH_ENTRIES {
         return Err(ApiError::BadBody);
+    }
+    if let Some(device_time) = push_clock::device_time(&headers)? {
+        push_clock::check(arrived, device_time, &request.entries)?;
     }
     if let Some(after) = push_order::after(&headers)? {
         push_order::wait_for(&state, device, after).await?;

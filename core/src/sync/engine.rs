@@ -2,9 +2,10 @@
 //! runs it, within a deadline and an optional byte budget.
 //!
 //! A sync pulls first (to learn the server's time and correct a wrong clock before anything
-//! leaves), then pushes the outbox in batches cut by bytes (two on their way at once when the
+//! leaves; a phone whose server checks its clock on each push skips it, see
+//! [`super::server_features`]), then pushes the outbox in batches cut by bytes (two on their way at once when the
 //! server applies them in order: [`super::push`]), sends waiting photos, and pulls
-//! again if it pushed anything (that pull's first page asked for while the last batch travels). Pull pages travel several at once, each range of the feed on its
+//! again if it pushed anything. Pull pages travel several at once, each range of the feed on its
 //! own connection, and are applied in order ([`super::pull`]).
 //! A sync with nothing to do is one small request. A transient failure
 //! (no signal, a cut connection, a 5xx) is retried with exponential backoff and jitter while the
@@ -104,6 +105,33 @@ pub trait Transport: Send + Sync {
                 bytes_down: exchange.bytes_down,
             })
         }
+    }
+    /// Whether this transport can carry the phone's clock on a push
+    /// ([`Transport::push_with_clock`]). One that says no is never asked to.
+    fn carries_clock(&self) -> bool {
+        false
+    }
+    /// Sends a push batch carrying the phone's time `clock_ms`
+    /// ([`crate::sync::wire::DEVICE_CLOCK_HEADER`]), naming the entry `after` it if one may
+    /// still be on its way. Only called when [`Transport::carries_clock`].
+    fn push_with_clock(
+        &self,
+        request: &PushRequest,
+        after: Option<i64>,
+        clock_ms: i64,
+    ) -> impl Future<Output = Result<Exchange<PushResponse>, TransportError>> + Send {
+        let _ = clock_ms;
+        async move {
+            match after {
+                Some(after) => self.push_after(request, after).await,
+                None => self.push(request).await,
+            }
+        }
+    }
+    /// What the server said it does beyond version 1 in its last answer
+    /// ([`crate::sync::wire::FEATURES_HEADER`]); `None` before any answer.
+    fn server_features(&self) -> Option<String> {
+        None
     }
     /// Whether the server, as its last answer said, applies a push batch only after the entry
     /// it follows ([`crate::sync::wire::PUSH_AFTER`]), so the next batch may leave before the
@@ -410,6 +438,9 @@ pub async fn run<T: Transport, L: ProgressListener + ?Sized>(
         },
     };
     let outcome = steps(sentra, transport, &mut run).await?;
+    if let Some(features) = transport.server_features() {
+        super::server_features::remember(sentra, &features)?;
+    }
     let bytes = (run.report.bytes_up + run.report.bytes_down) as u64;
     let failures = sentra.note_sync_outcome(outcome.as_ref().err().map(describe), bytes)?;
     let mut report = run.report;
@@ -449,11 +480,24 @@ async fn steps<'a, T: Transport, L: ProgressListener + ?Sized>(
     transport: &'a T,
     run: &mut Run<'a, L>,
 ) -> Result<std::result::Result<(), Stop>> {
-    if let Err(stop) = super::pull::pull_all(sentra, transport, run).await? {
+    // A phone whose server checks its clock on every push pushes first: the pull before, which
+    // only set the clock right, would cost a round trip. A wrong clock is refused before
+    // anything is applied, and then the phone pulls (setting it right) and pushes again.
+    let clock_checked = transport.carries_clock()
+        && waiting(sentra)? > 0
+        && super::server_features::checks_clock(sentra)?;
+    if !clock_checked && let Err(stop) = super::pull::pull_all(sentra, transport, run).await? {
         return Ok(Err(stop));
     }
-    // The pull after the push is asked for while the push's last batch travels.
-    let (pushed, early) = super::push::push_all(sentra, transport, run).await?;
+    let mut pushed = super::push::push_all(sentra, transport, run, clock_checked).await?;
+    if let Err(Stop::Failed(TransportError::Refused { code })) = &pushed
+        && code == super::wire::CLOCK_WRONG
+    {
+        if let Err(stop) = super::pull::pull_all(sentra, transport, run).await? {
+            return Ok(Err(stop));
+        }
+        pushed = super::push::push_all(sentra, transport, run, false).await?;
+    }
     if let Err(stop) = pushed {
         return Ok(Err(stop));
     }
@@ -464,7 +508,7 @@ async fn steps<'a, T: Transport, L: ProgressListener + ?Sized>(
         // Nothing went up, so nothing new can have been resolved: a no-op sync is one request.
         return Ok(Ok(()));
     }
-    super::pull::pull_all_from(sentra, transport, run, early).await
+    super::pull::pull_all(sentra, transport, run).await
 }
 
 /// Sends waiting photo files, thumbnails first, each from the offset the server confirmed last.

@@ -30,6 +30,8 @@ pub struct HttpTransport {
     version_1_only: bool,
     /// The last push or pull answer named [`wire::PUSH_AFTER`].
     server_orders_pushes: Arc<AtomicBool>,
+    /// What the last push or pull answer named in [`wire::FEATURES_HEADER`].
+    features: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl HttpTransport {
@@ -52,6 +54,7 @@ impl HttpTransport {
             token: token.to_owned(),
             version_1_only: false,
             server_orders_pushes: Arc::new(AtomicBool::new(false)),
+            features: Arc::new(std::sync::Mutex::new(None)),
         }
     }
 
@@ -60,6 +63,7 @@ impl HttpTransport {
     pub fn version_1_only(mut self) -> Self {
         self.version_1_only = true;
         self.server_orders_pushes = Arc::new(AtomicBool::new(false));
+        self.features = Arc::new(std::sync::Mutex::new(None));
         self
     }
 
@@ -174,10 +178,12 @@ impl HttpTransport {
         &self,
         request: &PushRequest,
         after: Option<i64>,
+        clock_ms: Option<i64>,
     ) -> Result<Exchange<PushResponse>, TransportError> {
         let headers: Vec<(&str, String)> = after
             .map(|after| (wire::PUSH_AFTER_HEADER, after.to_string()))
             .into_iter()
+            .chain(clock_ms.map(|ms| (wire::DEVICE_CLOCK_HEADER, ms.to_string())))
             .collect();
         self.exchange_with("/v1/sync/push", request, &headers, |headers, bytes| {
             self.learn(headers);
@@ -191,11 +197,13 @@ impl HttpTransport {
         if self.version_1_only {
             return;
         }
-        let orders = headers
+        let features = headers
             .get(wire::FEATURES_HEADER)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|f| f.trim() == wire::PUSH_AFTER));
+            .unwrap_or_default();
+        let orders = features.split(',').any(|f| f.trim() == wire::PUSH_AFTER);
         self.server_orders_pushes.store(orders, Ordering::SeqCst);
+        *self.features.lock().unwrap_or_else(|e| e.into_inner()) = Some(features.to_owned());
     }
 }
 
@@ -214,7 +222,7 @@ fn read_page(headers: &reqwest::header::HeaderMap, bytes: &[u8]) -> Option<PullR
 
 impl Transport for HttpTransport {
     async fn push(&self, request: &PushRequest) -> Result<Exchange<PushResponse>, TransportError> {
-        self.push_following(request, None).await
+        self.push_following(request, None, None).await
     }
 
     async fn pull(&self, request: &PullRequest) -> Result<Exchange<PullResponse>, TransportError> {
@@ -275,7 +283,30 @@ impl Transport for HttpTransport {
         request: &PushRequest,
         after: i64,
     ) -> Result<Exchange<PushResponse>, TransportError> {
-        self.push_following(request, Some(after)).await
+        self.push_following(request, Some(after), None).await
+    }
+
+    fn carries_clock(&self) -> bool {
+        !self.version_1_only
+    }
+
+    async fn push_with_clock(
+        &self,
+        request: &PushRequest,
+        after: Option<i64>,
+        clock_ms: i64,
+    ) -> Result<Exchange<PushResponse>, TransportError> {
+        self.push_following(request, after, Some(clock_ms)).await
+    }
+
+    fn server_features(&self) -> Option<String> {
+        if self.version_1_only {
+            return None;
+        }
+        self.features
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     async fn upload_chunk(

@@ -14,5 +14,6 @@ mod push;
 pub mod refusals;
 pub mod rules;
 pub mod scope;
+pub mod server_features;
 pub mod tls;
 pub mod wire;

@@ -60,48 +60,11 @@ enum Slot<'a> {
     Done(Option<(std::result::Result<Exchange<PullPage>, Stop>, usize)>),
 }
 
-/// The first page of the pull that follows a push, asked for while the push's last batch
-/// travels (the server leaves the device's own entries out of its pulls, so the page does not
-/// wait for them), and polled with the push's batches.
-pub(super) struct Early<'a>(Asked<'a>);
-
-impl<'a> Early<'a> {
-    /// Asks for the first page from the stored cursor.
-    pub(super) fn ask<T: Transport>(
-        sentra: &Sentra,
-        limits: Limits<'a>,
-        transport: &'a T,
-        page_bytes: usize,
-    ) -> Result<Self> {
-        let request = sentra.sync_pull_request(page_bytes)?;
-        Ok(Early(ask(limits, transport, request, None)))
-    }
-
-    /// Lets the request travel (call from a poll of the push's batches).
-    pub(super) fn poll_on(&mut self, cx: &mut std::task::Context<'_>) {
-        if let Slot::Fetching(fetching) = &mut self.0.slot
-            && let Poll::Ready(done) = fetching.as_mut().poll(cx)
-        {
-            self.0.slot = Slot::Done(Some(done));
-        }
-    }
-}
-
 /// Pulls until the feed is exhausted (see the module docs).
 pub(super) async fn pull_all<'a, T: Transport, L: ProgressListener + ?Sized>(
     sentra: &Sentra,
     transport: &'a T,
     run: &mut Run<'a, L>,
-) -> Result<std::result::Result<(), Stop>> {
-    pull_all_from(sentra, transport, run, None).await
-}
-
-/// [`pull_all`], its first page already asked for if `early` is set.
-pub(super) async fn pull_all_from<'a, T: Transport, L: ProgressListener + ?Sized>(
-    sentra: &Sentra,
-    transport: &'a T,
-    run: &mut Run<'a, L>,
-    early: Option<Early<'a>>,
 ) -> Result<std::result::Result<(), Stop>> {
     let first = sentra.sync_pull_request(run.options.pull_page_bytes)?;
     let page_after = |cursor: Option<String>| PullRequest {
@@ -111,10 +74,7 @@ pub(super) async fn pull_all_from<'a, T: Transport, L: ProgressListener + ?Sized
     let mut asked: VecDeque<Asked<'_>> = VecDeque::new();
     // Ranges not asked for yet, in the feed's order: (from, until).
     let mut ranges: VecDeque<(String, Option<String>)> = VecDeque::new();
-    asked.push_back(match early {
-        Some(Early(early)) => early,
-        None => ask(run.limits(), transport, first.clone(), None),
-    });
+    asked.push_back(ask(run.limits(), transport, first.clone(), None));
     while !asked.is_empty() {
         let (until, done) = oldest_page(&mut asked).await;
         let PullPage { page, ahead } = match run.count(done) {

@@ -13,16 +13,18 @@
 //! before.
 //!
 //! An outbox of [`SPLIT_FROM_ENTRIES`] or more is cut into at least as many batches as may
-//! travel at once, so a lost segment never stalls the whole push. Once the last batch is on its
-//! way, the pull that follows the push is asked for too ([`super::pull::Early`]): the server
-//! leaves this device's own entries out of its pages, so that page need not wait for them.
+//! travel at once, so a lost segment never stalls the whole push.
+//!
+//! The pull after the push is not asked for while the last batch travels, though that would
+//! save a round trip: a push can grow the account's scope (a facilitator's registration), and
+//! only a page computed after it names the new scope; an earlier page, applied last, would
+//! make the phone drop what it has just registered.
 //!
 //! [`SyncOptions::push_in_flight`]: super::engine::SyncOptions::push_in_flight
 
 use crate::Sentra;
 use crate::error::Result;
 use crate::sync::engine::{Exchange, ProgressListener, Run, Stop, Transport, waiting};
-use crate::sync::pull::Early;
 use crate::sync::wire::PushResponse;
 use std::collections::VecDeque;
 use std::future::Future;
@@ -46,7 +48,10 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
     sentra: &Sentra,
     transport: &'a T,
     run: &mut Run<'a, L>,
-) -> Result<(std::result::Result<(), Stop>, Option<Early<'a>>)> {
+    with_clock: bool,
+) -> Result<std::result::Result<(), Stop>> {
+    // Read at each attempt, so a retry names the time it leaves.
+    let clock = with_clock.then(|| sentra.db.clock());
     let depth = if transport.orders_pushes() {
         run.options.push_in_flight.max(1)
     } else {
@@ -57,7 +62,6 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
     // The last entry of the last batch sent.
     let mut sent_up_to = 0;
     let mut stopped = None;
-    let mut early = None;
     loop {
         while stopped.is_none() && in_flight.len() < depth {
             if let Err(stop) = run.may_start() {
@@ -71,40 +75,36 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
                 per_batch,
             )?
             else {
-                // Everything is on its way: the pull that follows may leave now.
-                if early.is_none() && !in_flight.is_empty() {
-                    early = Some(Early::ask(
-                        sentra,
-                        run.limits(),
-                        transport,
-                        run.options.pull_page_bytes,
-                    )?);
-                }
                 break;
             };
             let after = (!in_flight.is_empty()).then_some(sent_up_to);
             sent_up_to = batch.entries.last().map_or(sent_up_to, |e| e.seq);
             let limits = run.limits();
-            let sending: Sending<'_> =
-                Box::pin(
-                    async move { limits.with_retries(|| send(transport, &batch, after)).await },
-                );
+            let clock = clock.clone();
+            let sending: Sending<'_> = Box::pin(async move {
+                limits
+                    .with_retries(|| {
+                        let clock_ms = clock.as_ref().map(|c| c.physical_ms());
+                        send(transport, &batch, after, clock_ms)
+                    })
+                    .await
+            });
             in_flight.push_back(Slot::Sending(sending));
         }
         if in_flight.is_empty() {
             break;
         }
-        let done = oldest_answer(&mut in_flight, &mut early).await;
+        let done = oldest_answer(&mut in_flight).await;
         let answer = match run.count(done) {
             Ok(answer) => answer.value,
-            Err(stop) => return Ok((Err(stop), None)),
+            Err(stop) => return Ok(Err(stop)),
         };
         let (settled, rejected) = sentra.sync_settle_push(&answer)?;
         run.report.pushed += settled - rejected;
         run.report.rejected += rejected;
         run.progress(waiting(sentra)?);
     }
-    Ok((stopped.map_or(Ok(()), Err), early))
+    Ok(stopped.map_or(Ok(()), Err))
 }
 
 /// From this many waiting entries on, the outbox is cut into as many batches as may travel at
@@ -123,27 +123,26 @@ fn entries_per_batch(waiting: usize, depth: usize) -> usize {
     }
 }
 
-/// One attempt at a batch, naming the entry before it if one may still be on its way.
+/// One attempt at a batch, naming the entry before it if one may still be on its way, and the
+/// phone's time if the server is to check it.
 async fn send<T: Transport>(
     transport: &T,
     batch: &crate::sync::wire::PushRequest,
     after: Option<i64>,
+    clock_ms: Option<i64>,
 ) -> std::result::Result<Exchange<PushResponse>, crate::sync::engine::TransportError> {
-    match after {
-        Some(after) => transport.push_after(batch, after).await,
-        None => transport.push(batch).await,
+    match (clock_ms, after) {
+        (Some(clock_ms), after) => transport.push_with_clock(batch, after, clock_ms).await,
+        (None, Some(after)) => transport.push_after(batch, after).await,
+        (None, None) => transport.push(batch).await,
     }
 }
 
 /// Waits for the oldest batch's answer while the others go on travelling, and takes it out.
 async fn oldest_answer(
     in_flight: &mut VecDeque<Slot<'_>>,
-    early: &mut Option<Early<'_>>,
 ) -> (std::result::Result<Exchange<PushResponse>, Stop>, usize) {
     std::future::poll_fn(|cx| {
-        if let Some(early) = early {
-            early.poll_on(cx);
-        }
         for slot in in_flight.iter_mut() {
             if let Slot::Sending(sending) = slot
                 && let Poll::Ready(done) = sending.as_mut().poll(cx)
