@@ -295,7 +295,11 @@ async fn run_pouchdb(settings: &Settings, profile: &Profile) -> Result<Vec<Phase
 
 /// One row of the breakdown of where a phase's time went.
 fn breakdown(phase: &str, app: &str, p: &Phase) -> Vec<String> {
-    let pushes: Vec<_> = p.spans.iter().filter(|s| s.kind != "pull").collect();
+    let pushes: Vec<_> = p
+        .spans
+        .iter()
+        .filter(|s| s.kind.starts_with("push"))
+        .collect();
     let most = pushes
         .iter()
         .map(|a| {
@@ -316,7 +320,12 @@ fn breakdown(phase: &str, app: &str, p: &Phase) -> Vec<String> {
         thousands(pushes.len() as u64),
         most.to_string(),
         report::duration(longest),
-        thousands(p.spans.iter().filter(|s| s.kind == "pull").count() as u64),
+        thousands(
+            p.spans
+                .iter()
+                .filter(|s| s.kind.starts_with("pull"))
+                .count() as u64,
+        ),
     ]
 }
 
@@ -349,8 +358,11 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
     section.fact(
         "Sentra",
         "the device engine (`Sentra::sync`, default options) with `HttpTransport`, against a \
-         `sentra-server serve` process on SQLite, through the proxy: pull pages in columns, two \
-         push batches on their way at once, each pull page asked for while the last is applied. \
+         `sentra-server serve` process on SQLite, through the proxy: pull pages in columns, up \
+         to three ranges of the feed on their way at once (the server names cursors ahead), two \
+         push batches on their way at once (a push of 256 entries or more cut in two), and, once \
+         the phone has heard its server checks clocks (the first sync), the push sent before \
+         the pull with the phone's clock in a header. \
          \"Sentra, app of version 1\": the same engine speaking only protocol version 1 \
          (`HttpTransport::version_1_only`: plain pages, one push batch at a time), as a phone not \
          yet updated syncs with this server",

@@ -4,6 +4,7 @@
 
 use sentra_core::sync::engine::{Exchange, Transport, TransportError};
 use sentra_core::sync::http::HttpTransport;
+use sentra_core::sync::pull::PullPage;
 use sentra_core::sync::wire::{PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 /// One request as the device saw it.
 #[derive(Debug, Clone)]
 pub struct Span {
-    /// `push`, `push after` or `pull`.
+    /// `push`, `push after`, `pull` or `pull range`.
     pub kind: &'static str,
     /// From the trace's start.
     pub started: Duration,
@@ -99,6 +100,25 @@ impl Transport for Traced {
         .await
     }
 
+    async fn pull_range(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+    ) -> Result<Exchange<PullPage>, TransportError> {
+        self.note(
+            if until.is_some() {
+                "pull range"
+            } else {
+                "pull"
+            },
+            0,
+            |p: &PullPage| p.page.changes.len(),
+            self.inner.pull_range(request, until, ahead),
+        )
+        .await
+    }
+
     async fn upload_chunk(
         &self,
         hash: &str,
@@ -119,6 +139,33 @@ impl Transport for Traced {
 
     fn orders_pushes(&self) -> bool {
         self.inner.orders_pushes()
+    }
+
+    fn carries_clock(&self) -> bool {
+        self.inner.carries_clock()
+    }
+
+    fn server_features(&self) -> Option<String> {
+        self.inner.server_features()
+    }
+
+    async fn push_with_clock(
+        &self,
+        request: &PushRequest,
+        after: Option<i64>,
+        clock_ms: i64,
+    ) -> Result<Exchange<PushResponse>, TransportError> {
+        self.note(
+            if after.is_some() {
+                "push after"
+            } else {
+                "push"
+            },
+            request.entries.len(),
+            |_| 0,
+            self.inner.push_with_clock(request, after, clock_ms),
+        )
+        .await
     }
 
     async fn push_after(

@@ -98,6 +98,14 @@ pub enum ApiError {
          the batch before this one has not arrived yet; try again"
     )]
     PushWaiting,
+    /// A push carried the phone's clock and it disagrees with the server's (or an entry is
+    /// stamped ahead of it): nothing was applied; the phone pulls, which sets its clock right,
+    /// and pushes again (see `crate::push_clock`).
+    #[error(
+        "jam ponsel tidak cocok dengan server; sinkronkan lagi / \
+         the phone's clock disagrees with the server's; sync again"
+    )]
+    ClockWrong,
     /// Something failed inside the server.
     #[error("internal error")]
     Internal(String),
@@ -150,6 +158,7 @@ impl ApiError {
             }
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::PushWaiting => (StatusCode::SERVICE_UNAVAILABLE, "push_waiting"),
+            ApiError::ClockWrong => (StatusCode::CONFLICT, sentra_core::sync::wire::CLOCK_WRONG),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

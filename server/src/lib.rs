@@ -15,6 +15,7 @@ pub mod members;
 pub mod metrics;
 pub mod orders;
 pub mod photos;
+pub mod push_clock;
 pub mod push_order;
 pub mod replica;
 pub mod scope;
@@ -387,9 +388,18 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
 
 async fn push(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
+    // When the request's head arrived: a phone's clock is judged against it, not against the
+    // end of an upload that may take seconds (see `push_clock`).
+    let arrived = now_ms();
+    let headers = request.headers().clone();
+    let body = match <Bytes as axum::extract::FromRequest<AppState>>::from_request(request, &state)
+        .await
+    {
+        Ok(body) => body,
+        Err(rejection) => return Ok(rejection.into_response()),
+    };
     let (account, device) = session(&state, &headers).await?;
     let request: PushRequest = read_body(&headers, &body)?;
     check_version(request.version)?;
@@ -398,6 +408,9 @@ async fn push(
     }
     if request.entries.len() > MAX_BATCH_ENTRIES {
         return Err(ApiError::BadBody);
+    }
+    if let Some(device_time) = push_clock::device_time(&headers)? {
+        push_clock::check(arrived, device_time, &request.entries)?;
     }
     if let Some(after) = push_order::after(&headers)? {
         push_order::wait_for(&state, device, after).await?;
@@ -447,28 +460,49 @@ async fn pull(
         return Err(ApiError::WrongDevice);
     }
     let max_bytes = request.max_bytes.clamp(1_024, wire::MAX_BODY_BYTES / 2);
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let until = text(wire::PULL_UNTIL_HEADER);
+    let ahead = text(wire::PULL_AHEAD_HEADER)
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .unwrap_or(0);
     let store = state.store.clone();
-    let page = blocking(move || {
+    let (page, cursors) = blocking(move || {
+        let asked = store::PullAsk {
+            cursor: request.cursor.as_deref(),
+            until: until.as_deref(),
+            ahead,
+            max_bytes,
+        };
         store
-            .pull(
-                &account,
-                device,
-                request.cursor.as_deref(),
-                max_bytes,
-                now_ms(),
-            )
+            .pull_ranged(&account, device, &asked, now_ms())
             .map_err(internal)
     })
     .await?;
+    let page_with_ahead = |response: Result<Response, ApiError>| {
+        let mut response = with_features(response)?;
+        if let Ok(value) = HeaderValue::from_str(&cursors.join(","))
+            && !cursors.is_empty()
+        {
+            response
+                .headers_mut()
+                .insert(wire::PULL_AHEAD_HEADER, value);
+        }
+        Ok::<_, ApiError>(response)
+    };
     metrics::Metrics::add(&state.metrics.changes_pulled, page.changes.len() as u64);
     let columns = headers
         .get(wire::PAGE_FORMAT_HEADER)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|f| f.trim() == COLUMNS));
     if !columns {
-        return with_features(reply(&page));
+        return page_with_ahead(reply(&page));
     }
-    let mut response = with_features(reply(&wire::ColumnsPage::from(page)))?;
+    let mut response = page_with_ahead(reply(&wire::ColumnsPage::from(page)))?;
     response
         .headers_mut()
         .insert(wire::PAGE_FORMAT_HEADER, HeaderValue::from_static(COLUMNS));

@@ -2,9 +2,11 @@
 //! runs it, within a deadline and an optional byte budget.
 //!
 //! A sync pulls first (to learn the server's time and correct a wrong clock before anything
-//! leaves), then pushes the outbox in batches cut by bytes (two on their way at once when the
+//! leaves; a phone whose server checks its clock on each push skips it, see
+//! [`super::server_features`]), then pushes the outbox in batches cut by bytes (two on their way at once when the
 //! server applies them in order: [`super::push`]), sends waiting photos, and pulls
-//! again if it pushed anything. Each pull page is asked for while the one before is applied.
+//! again if it pushed anything. Pull pages travel several at once, each range of the feed on its
+//! own connection, and are applied in order ([`super::pull`]).
 //! A sync with nothing to do is one small request. A transient failure
 //! (no signal, a cut connection, a 5xx) is retried with exponential backoff and jitter while the
 //! deadline allows; a permanent one (signed out, an app too old) stops the sync. Entries the
@@ -18,6 +20,7 @@
 use crate::Sentra;
 use crate::error::Result;
 use crate::photos::{PhotoFile, UploadState};
+use crate::sync::pull::PullPage;
 use crate::sync::wire::{PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse};
 use serde::Serialize;
 use std::future::Future;
@@ -80,6 +83,56 @@ pub trait Transport: Send + Sync {
         &self,
         hash: &str,
     ) -> impl Future<Output = Result<Exchange<Vec<u8>>, TransportError>> + Send;
+    /// Asks for a page of changes up to the cursor `until` (one the server named ahead), and,
+    /// for a page without `until`, for up to `ahead` cursors that cut the rest of the feed into
+    /// ranges ([`crate::sync::wire::PULL_AHEAD_HEADER`]). A transport that cannot ask for them
+    /// pulls the plain page and names no cursors ahead (it is then never given `until`).
+    fn pull_range(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+    ) -> impl Future<Output = Result<Exchange<PullPage>, TransportError>> + Send {
+        let _ = (until, ahead);
+        async move {
+            let exchange = self.pull(request).await?;
+            Ok(Exchange {
+                value: PullPage {
+                    page: exchange.value,
+                    ahead: Vec::new(),
+                },
+                bytes_up: exchange.bytes_up,
+                bytes_down: exchange.bytes_down,
+            })
+        }
+    }
+    /// Whether this transport can carry the phone's clock on a push
+    /// ([`Transport::push_with_clock`]). One that says no is never asked to.
+    fn carries_clock(&self) -> bool {
+        false
+    }
+    /// Sends a push batch carrying the phone's time `clock_ms`
+    /// ([`crate::sync::wire::DEVICE_CLOCK_HEADER`]), naming the entry `after` it if one may
+    /// still be on its way. Only called when [`Transport::carries_clock`].
+    fn push_with_clock(
+        &self,
+        request: &PushRequest,
+        after: Option<i64>,
+        clock_ms: i64,
+    ) -> impl Future<Output = Result<Exchange<PushResponse>, TransportError>> + Send {
+        let _ = clock_ms;
+        async move {
+            match after {
+                Some(after) => self.push_after(request, after).await,
+                None => self.push(request).await,
+            }
+        }
+    }
+    /// What the server said it does beyond version 1 in its last answer
+    /// ([`crate::sync::wire::FEATURES_HEADER`]); `None` before any answer.
+    fn server_features(&self) -> Option<String> {
+        None
+    }
     /// Whether the server, as its last answer said, applies a push batch only after the entry
     /// it follows ([`crate::sync::wire::PUSH_AFTER`]), so the next batch may leave before the
     /// last one is answered. A transport that cannot tell says no: one batch at a time.
@@ -385,6 +438,9 @@ pub async fn run<T: Transport, L: ProgressListener + ?Sized>(
         },
     };
     let outcome = steps(sentra, transport, &mut run).await?;
+    if let Some(features) = transport.server_features() {
+        super::server_features::remember(sentra, &features)?;
+    }
     let bytes = (run.report.bytes_up + run.report.bytes_down) as u64;
     let failures = sentra.note_sync_outcome(outcome.as_ref().err().map(describe), bytes)?;
     let mut report = run.report;
@@ -419,15 +475,30 @@ fn describe(stop: &Stop) -> String {
     }
 }
 
-async fn steps<T: Transport, L: ProgressListener + ?Sized>(
+async fn steps<'a, T: Transport, L: ProgressListener + ?Sized>(
     sentra: &Sentra,
-    transport: &T,
-    run: &mut Run<'_, L>,
+    transport: &'a T,
+    run: &mut Run<'a, L>,
 ) -> Result<std::result::Result<(), Stop>> {
-    if let Err(stop) = pull_all(sentra, transport, run).await? {
+    // A phone whose server checks its clock on every push pushes first: the pull before, which
+    // only set the clock right, would cost a round trip. A wrong clock is refused before
+    // anything is applied, and then the phone pulls (setting it right) and pushes again.
+    let clock_checked = transport.carries_clock()
+        && waiting(sentra)? > 0
+        && super::server_features::checks_clock(sentra)?;
+    if !clock_checked && let Err(stop) = super::pull::pull_all(sentra, transport, run).await? {
         return Ok(Err(stop));
     }
-    if let Err(stop) = super::push::push_all(sentra, transport, run).await? {
+    let mut pushed = super::push::push_all(sentra, transport, run, clock_checked).await?;
+    if let Err(Stop::Failed(TransportError::Refused { code })) = &pushed
+        && code == super::wire::CLOCK_WRONG
+    {
+        if let Err(stop) = super::pull::pull_all(sentra, transport, run).await? {
+            return Ok(Err(stop));
+        }
+        pushed = super::push::push_all(sentra, transport, run, false).await?;
+    }
+    if let Err(stop) = pushed {
         return Ok(Err(stop));
     }
     if let Err(stop) = upload_photos(sentra, transport, run).await? {
@@ -437,7 +508,7 @@ async fn steps<T: Transport, L: ProgressListener + ?Sized>(
         // Nothing went up, so nothing new can have been resolved: a no-op sync is one request.
         return Ok(Ok(()));
     }
-    pull_all(sentra, transport, run).await
+    super::pull::pull_all(sentra, transport, run).await
 }
 
 /// Sends waiting photo files, thumbnails first, each from the offset the server confirmed last.
@@ -512,70 +583,6 @@ async fn upload_one<T: Transport, L: ProgressListener + ?Sized>(
             run.report.photos_sent += 1;
             run.progress(0);
             return Ok(Ok(()));
-        }
-    }
-}
-
-async fn pull_all<T: Transport, L: ProgressListener + ?Sized>(
-    sentra: &Sentra,
-    transport: &T,
-    run: &mut Run<'_, L>,
-) -> Result<std::result::Result<(), Stop>> {
-    let mut request = sentra.sync_pull_request(run.options.pull_page_bytes)?;
-    let mut ahead = None;
-    loop {
-        let page = match ahead.take() {
-            Some(started) => run.count(Started::finish(started).await),
-            None => run.with_retries(|| transport.pull(&request)).await,
-        };
-        let page = match page {
-            Ok(page) => page.value,
-            Err(stop) => return Ok(Err(stop)),
-        };
-        if page.more && run.may_start().is_ok() {
-            // The next page is asked for while this one is applied, from the cursor this one
-            // ends at (the one applying it stores). If applying fails, it is dropped unread.
-            request.cursor = Some(page.next_cursor.clone());
-            let (limits, next) = (run.limits(), request.clone());
-            let fetch = async move { limits.with_retries(|| transport.pull(&next)).await };
-            ahead = Some(Started::start(fetch).await);
-        }
-        sentra.sync_apply_pull(&page)?;
-        run.report.pulled += page.changes.len();
-        // The first report comes before anything is pushed: it carries the whole count, so a
-        // progress bar has its total from the start.
-        run.progress(waiting(sentra)?);
-        if !page.more {
-            return Ok(Ok(()));
-        }
-    }
-}
-
-/// A request started now and awaited later: polled once, so that its connection carries it
-/// while this task works on the last answer (applying a page, settling a batch).
-struct Started<F: Future> {
-    future: std::pin::Pin<Box<F>>,
-    done: Option<F::Output>,
-}
-
-impl<F: Future> Started<F> {
-    async fn start(future: F) -> Self {
-        let mut future = Box::pin(future);
-        let mut done = None;
-        std::future::poll_fn(|cx| {
-            if let std::task::Poll::Ready(output) = future.as_mut().poll(cx) {
-                done = Some(output);
-            }
-            std::task::Poll::Ready(())
-        })
-        .await;
-        Started { future, done }
-    }
-
-    async fn finish(mut started: Self) -> F::Output {
-        match started.done.take() {
-            Some(output) => output,
-            None => started.future.await,
         }
     }
 }

@@ -43,19 +43,27 @@ pub(crate) fn push_batch(
     device: Id,
     max_bytes: usize,
 ) -> Result<Option<PushRequest>> {
-    push_batch_after(conn, device, 0, max_bytes)
+    push_batch_after(
+        conn,
+        device,
+        0,
+        max_bytes,
+        crate::sync::wire::MAX_PUSH_ENTRIES,
+    )
 }
 
-/// The next push batch after the entry `after_seq` (a batch still on its way ends there).
+/// The next push batch after the entry `after_seq` (a batch still on its way ends there), of
+/// at most `max_entries` entries.
 pub(crate) fn next_batch(
     sentra: &crate::Sentra,
     after_seq: i64,
     max_bytes: usize,
+    max_entries: usize,
 ) -> Result<Option<PushRequest>> {
     let device = sentra.device_id();
     sentra
         .db
-        .read(|c| push_batch_after(c, device, after_seq, max_bytes))
+        .read(|c| push_batch_after(c, device, after_seq, max_bytes, max_entries))
 }
 
 fn push_batch_after(
@@ -63,7 +71,9 @@ fn push_batch_after(
     device: Id,
     after_seq: i64,
     max_bytes: usize,
+    max_entries: usize,
 ) -> Result<Option<PushRequest>> {
+    let max_entries = max_entries.clamp(1, crate::sync::wire::MAX_PUSH_ENTRIES);
     let mut entries = Vec::new();
     let mut size = 0;
     let mut after = after_seq;
@@ -80,7 +90,7 @@ fn push_batch_after(
             };
             size += serde_json::to_vec(&push)?.len();
             entries.push(push);
-            if size >= max_bytes || entries.len() >= crate::sync::wire::MAX_PUSH_ENTRIES {
+            if size >= max_bytes || entries.len() >= max_entries {
                 break 'pages;
             }
         }

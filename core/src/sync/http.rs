@@ -1,6 +1,7 @@
 //! The HTTP transport: the wire types over `reqwest`, zstd bodies, one reused connection pool.
 //!
-//! It asks for pull pages in columns and reads whichever format comes back, and it remembers
+//! It asks for pull pages in columns and reads whichever format comes back, asks for and reads
+//! cursors ahead and bounded ranges ([`crate::sync::pull`]), and it remembers
 //! from each answer whether the server applies pushes in order (see the module docs of
 //! [`crate::sync::wire`]), so the engine may keep two batches on their way.
 //!
@@ -9,6 +10,7 @@
 //! (see docs/SECURITY.md).
 
 use crate::sync::engine::{Exchange, Transport, TransportError};
+use crate::sync::pull::PullPage;
 use crate::sync::tls::{self, ExtraRoots};
 use crate::sync::wire::{
     self, ErrorBody, PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse,
@@ -28,6 +30,8 @@ pub struct HttpTransport {
     version_1_only: bool,
     /// The last push or pull answer named [`wire::PUSH_AFTER`].
     server_orders_pushes: Arc<AtomicBool>,
+    /// What the last push or pull answer named in [`wire::FEATURES_HEADER`].
+    features: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl HttpTransport {
@@ -50,6 +54,7 @@ impl HttpTransport {
             token: token.to_owned(),
             version_1_only: false,
             server_orders_pushes: Arc::new(AtomicBool::new(false)),
+            features: Arc::new(std::sync::Mutex::new(None)),
         }
     }
 
@@ -58,6 +63,7 @@ impl HttpTransport {
     pub fn version_1_only(mut self) -> Self {
         self.version_1_only = true;
         self.server_orders_pushes = Arc::new(AtomicBool::new(false));
+        self.features = Arc::new(std::sync::Mutex::new(None));
         self
     }
 
@@ -172,10 +178,12 @@ impl HttpTransport {
         &self,
         request: &PushRequest,
         after: Option<i64>,
+        clock_ms: Option<i64>,
     ) -> Result<Exchange<PushResponse>, TransportError> {
         let headers: Vec<(&str, String)> = after
             .map(|after| (wire::PUSH_AFTER_HEADER, after.to_string()))
             .into_iter()
+            .chain(clock_ms.map(|ms| (wire::DEVICE_CLOCK_HEADER, ms.to_string())))
             .collect();
         self.exchange_with("/v1/sync/push", request, &headers, |headers, bytes| {
             self.learn(headers);
@@ -189,11 +197,13 @@ impl HttpTransport {
         if self.version_1_only {
             return;
         }
-        let orders = headers
+        let features = headers
             .get(wire::FEATURES_HEADER)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|f| f.trim() == wire::PUSH_AFTER));
+            .unwrap_or_default();
+        let orders = features.split(',').any(|f| f.trim() == wire::PUSH_AFTER);
         self.server_orders_pushes.store(orders, Ordering::SeqCst);
+        *self.features.lock().unwrap_or_else(|e| e.into_inner()) = Some(features.to_owned());
     }
 }
 
@@ -212,21 +222,54 @@ fn read_page(headers: &reqwest::header::HeaderMap, bytes: &[u8]) -> Option<PullR
 
 impl Transport for HttpTransport {
     async fn push(&self, request: &PushRequest) -> Result<Exchange<PushResponse>, TransportError> {
-        self.push_following(request, None).await
+        self.push_following(request, None, None).await
     }
 
     async fn pull(&self, request: &PullRequest) -> Result<Exchange<PullResponse>, TransportError> {
-        let headers: Vec<(&str, String)> = if self.version_1_only {
-            Vec::new()
-        } else {
-            vec![(
+        let exchange = self.pull_range(request, None, 0).await?;
+        Ok(Exchange {
+            value: exchange.value.page,
+            bytes_up: exchange.bytes_up,
+            bytes_down: exchange.bytes_down,
+        })
+    }
+
+    async fn pull_range(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+    ) -> Result<Exchange<PullPage>, TransportError> {
+        let mut headers: Vec<(&str, String)> = Vec::new();
+        if !self.version_1_only {
+            headers.push((
                 wire::PAGE_FORMAT_HEADER,
                 crate::sync::columns::COLUMNS.to_owned(),
-            )]
-        };
+            ));
+            if let Some(until) = until {
+                headers.push((wire::PULL_UNTIL_HEADER, until.to_owned()));
+            }
+            if ahead > 0 {
+                headers.push((wire::PULL_AHEAD_HEADER, ahead.to_string()));
+            }
+        }
         self.exchange_with("/v1/sync/pull", request, &headers, |headers, bytes| {
             self.learn(headers);
-            read_page(headers, bytes)
+            let ahead = headers
+                .get(wire::PULL_AHEAD_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(PullPage {
+                page: read_page(headers, bytes)?,
+                ahead,
+            })
         })
         .await
     }
@@ -240,7 +283,30 @@ impl Transport for HttpTransport {
         request: &PushRequest,
         after: i64,
     ) -> Result<Exchange<PushResponse>, TransportError> {
-        self.push_following(request, Some(after)).await
+        self.push_following(request, Some(after), None).await
+    }
+
+    fn carries_clock(&self) -> bool {
+        !self.version_1_only
+    }
+
+    async fn push_with_clock(
+        &self,
+        request: &PushRequest,
+        after: Option<i64>,
+        clock_ms: i64,
+    ) -> Result<Exchange<PushResponse>, TransportError> {
+        self.push_following(request, after, Some(clock_ms)).await
+    }
+
+    fn server_features(&self) -> Option<String> {
+        if self.version_1_only {
+            return None;
+        }
+        self.features
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     async fn upload_chunk(

@@ -12,6 +12,14 @@
 //! again, they are answered as duplicates). With any other server, one batch at a time, as
 //! before.
 //!
+//! An outbox of [`SPLIT_FROM_ENTRIES`] or more is cut into at least as many batches as may
+//! travel at once, so a lost segment never stalls the whole push.
+//!
+//! The pull after the push is not asked for while the last batch travels, though that would
+//! save a round trip: a push can grow the account's scope (a facilitator's registration), and
+//! only a page computed after it names the new scope; an earlier page, applied last, would
+//! make the phone drop what it has just registered.
+//!
 //! [`SyncOptions::push_in_flight`]: super::engine::SyncOptions::push_in_flight
 
 use crate::Sentra;
@@ -36,16 +44,20 @@ enum Slot<'a> {
 }
 
 /// Pushes everything in the outbox (see the module docs).
-pub(super) async fn push_all<T: Transport, L: ProgressListener + ?Sized>(
+pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
     sentra: &Sentra,
-    transport: &T,
-    run: &mut Run<'_, L>,
+    transport: &'a T,
+    run: &mut Run<'a, L>,
+    with_clock: bool,
 ) -> Result<std::result::Result<(), Stop>> {
+    // Read at each attempt, so a retry names the time it leaves.
+    let clock = with_clock.then(|| sentra.db.clock());
     let depth = if transport.orders_pushes() {
         run.options.push_in_flight.max(1)
     } else {
         1
     };
+    let per_batch = entries_per_batch(waiting(sentra)?, depth);
     let mut in_flight: VecDeque<Slot<'_>> = VecDeque::new();
     // The last entry of the last batch sent.
     let mut sent_up_to = 0;
@@ -56,18 +68,27 @@ pub(super) async fn push_all<T: Transport, L: ProgressListener + ?Sized>(
                 stopped = Some(stop);
                 break;
             }
-            let Some(batch) =
-                super::exchange::next_batch(sentra, sent_up_to, run.options.push_batch_bytes)?
+            let Some(batch) = super::exchange::next_batch(
+                sentra,
+                sent_up_to,
+                run.options.push_batch_bytes,
+                per_batch,
+            )?
             else {
                 break;
             };
             let after = (!in_flight.is_empty()).then_some(sent_up_to);
             sent_up_to = batch.entries.last().map_or(sent_up_to, |e| e.seq);
             let limits = run.limits();
-            let sending: Sending<'_> =
-                Box::pin(
-                    async move { limits.with_retries(|| send(transport, &batch, after)).await },
-                );
+            let clock = clock.clone();
+            let sending: Sending<'_> = Box::pin(async move {
+                limits
+                    .with_retries(|| {
+                        let clock_ms = clock.as_ref().map(|c| c.physical_ms());
+                        send(transport, &batch, after, clock_ms)
+                    })
+                    .await
+            });
             in_flight.push_back(Slot::Sending(sending));
         }
         if in_flight.is_empty() {
@@ -86,15 +107,34 @@ pub(super) async fn push_all<T: Transport, L: ProgressListener + ?Sized>(
     Ok(stopped.map_or(Ok(()), Err))
 }
 
-/// One attempt at a batch, naming the entry before it if one may still be on its way.
+/// From this many waiting entries on, the outbox is cut into as many batches as may travel at
+/// once, so that a lost segment stalls one connection while the others carry on (1,000 edits
+/// are some 57 KB, two seconds of a 256 kbit/s link); a smaller push goes in one batch.
+pub const SPLIT_FROM_ENTRIES: usize = 256;
+
+/// The most entries in one batch for `waiting` entries and `depth` batches on their way.
+fn entries_per_batch(waiting: usize, depth: usize) -> usize {
+    if depth > 1 && waiting >= SPLIT_FROM_ENTRIES {
+        waiting
+            .div_ceil(depth)
+            .min(crate::sync::wire::MAX_PUSH_ENTRIES)
+    } else {
+        crate::sync::wire::MAX_PUSH_ENTRIES
+    }
+}
+
+/// One attempt at a batch, naming the entry before it if one may still be on its way, and the
+/// phone's time if the server is to check it.
 async fn send<T: Transport>(
     transport: &T,
     batch: &crate::sync::wire::PushRequest,
     after: Option<i64>,
+    clock_ms: Option<i64>,
 ) -> std::result::Result<Exchange<PushResponse>, crate::sync::engine::TransportError> {
-    match after {
-        Some(after) => transport.push_after(batch, after).await,
-        None => transport.push(batch).await,
+    match (clock_ms, after) {
+        (Some(clock_ms), after) => transport.push_with_clock(batch, after, clock_ms).await,
+        (None, Some(after)) => transport.push_after(batch, after).await,
+        (None, None) => transport.push(batch).await,
     }
 }
 

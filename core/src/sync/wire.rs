@@ -25,6 +25,13 @@
 //!   [`PUSH_AFTER_HEADER`], the sequence number of the last entry before it, and the server
 //!   applies it only once that entry has an answer, so entries are still applied in the
 //!   device's order.
+//! - with [`CLOCK_CHECK`], a push may carry the phone's clock ([`DEVICE_CLOCK_HEADER`]): the
+//!   server refuses it whole ([`CLOCK_WRONG`]) when that clock is wrong, so a phone that
+//!   remembers its server checks pushes before it pulls;
+//! - a device that asks with [`PULL_AHEAD_HEADER`] gets, on a page with more after it, cursors
+//!   that cut the rest of the feed into ranges; it asks for several ranges at once, each
+//!   bounded by [`PULL_UNTIL_HEADER`], and applies them in order (an old server sends no
+//!   cursors ahead, and the device pulls one page after another as before).
 
 use crate::id::Id;
 use crate::sync::clock::Hlc;
@@ -50,8 +57,27 @@ pub const PUSH_AFTER: &str = "push-after";
 /// Request header on a push: the device's sequence number of the entry just before this batch;
 /// the server applies the batch only once it has answered that entry.
 pub const PUSH_AFTER_HEADER: &str = "x-sentra-push-after";
+/// The feature of checking the phone's clock named in [`DEVICE_CLOCK_HEADER`] on a push.
+pub const CLOCK_CHECK: &str = "clock-check";
+/// Request header on a push: the phone's time (Unix ms, on its corrected clock) when it sent the
+/// push. A server with [`CLOCK_CHECK`] refuses the push with [`CLOCK_WRONG`] when that is off
+/// from its own by more than [`CLOCK_TOLERANCE_MS`], or when an entry is stamped more than that
+/// ahead of it, so a phone that knows its server checks may push before it pulls.
+pub const DEVICE_CLOCK_HEADER: &str = "x-sentra-clock";
+/// The stable code of a push refused for the phone's clock (HTTP 409).
+pub const CLOCK_WRONG: &str = "clock_wrong";
+/// How far a phone's clock may be from the server's before it counts as wrong (the phone's own
+/// correction uses the same measure).
+pub const CLOCK_TOLERANCE_MS: i64 = 5_000;
 /// What a server of this build names in [`FEATURES_HEADER`].
-pub const FEATURES: &str = PUSH_AFTER;
+pub const FEATURES: &str = "push-after,clock-check";
+/// Request header on a pull: how many cursors ahead the device would take. Answer header on a
+/// page with more after it: cursors that cut the rest of the feed into ranges of about a page
+/// each, comma-separated, oldest first ([`crate::sync::pull`] asks for several at once).
+pub const PULL_AHEAD_HEADER: &str = "x-sentra-pull-ahead";
+/// Request header on a pull: a cursor the server gave (one of [`PULL_AHEAD_HEADER`]'s) at which
+/// the page must stop. Such a page still says `more` when the feed goes on past it.
+pub const PULL_UNTIL_HEADER: &str = "x-sentra-pull-until";
 
 /// One change as it travels: an outbox entry on push, a resolved change on pull.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -272,17 +272,40 @@ pub fn fingerprint(visible: &Visible) -> String {
     }
 }
 
+/// What a pull asks for: the page after `cursor`, up to about `max_bytes`; with `until` (a
+/// cursor this server gave under the same scope), only the feed up to it; with `ahead` > 0 and
+/// no `until`, also up to that many cursors that cut the rest of the feed into ranges of about
+/// a page each, which the device may then ask for at once (see `sentra_core::sync::pull`).
+#[derive(Debug, Clone, Copy)]
+pub struct PullAsk<'a> {
+    /// Where the last page ended.
+    pub cursor: Option<&'a str>,
+    /// Where this page must stop at the latest.
+    pub until: Option<&'a str>,
+    /// How many cursors ahead the device would take.
+    pub ahead: usize,
+    /// A page stops after about this many bytes of changes.
+    pub max_bytes: usize,
+}
+
+/// The most cursors ahead one page names.
+pub const MAX_AHEAD: usize = 64;
+
 /// A page of the changes in the account's scope after the cursor, up to about `max_bytes`,
-/// leaving out what this very device pushed (it holds that already: no echo). Runs inside the
-/// backend's read transaction.
-pub fn pull(
+/// leaving out what this very device pushed (it holds that already: no echo), within a range
+/// and with cursors ahead when asked (see [`PullAsk`]): the page, and the cursors ahead (empty
+/// unless asked for and more waits). Runs inside the backend's read transaction. A page that stops at `until` still says `more`
+/// when the feed goes on past it, so the device knows a later range is not the last page.
+pub fn pull_ranged(
     tx: &mut dyn Primitives,
     account: &Account,
     device: Id,
-    cursor: Option<&str>,
-    max_bytes: usize,
+    asked: &PullAsk<'_>,
     now: i64,
-) -> StoreResult<PullResponse> {
+) -> StoreResult<(PullResponse, Vec<String>)> {
+    let PullAsk {
+        cursor, max_bytes, ..
+    } = *asked;
     let visible = scope::visible(tx, account)?;
     let served = fingerprint(&visible);
     let last = tx.feed_last()?;
@@ -302,6 +325,15 @@ pub fn pull(
         rescoped = true;
     }
     let Window { start, .. } = window;
+    // A range ends at its `until`, when that is a cursor of this scope past the start (a page
+    // that starts over ignores it: the device drops such a page and pulls from the start).
+    let until = asked
+        .until
+        .filter(|_| !window.reset)
+        .map(|c| start_of(Some(c), last, &served))
+        .and_then(|w| (!w.reset).then_some(w.start))
+        .filter(|seq| *seq > start);
+    let bound = until.map_or(last, |until| until.min(last));
     let owners: Option<Vec<Id>> = match &visible {
         Visible::All => None,
         Visible::Producers(set) => Some(set.iter().copied().collect()),
@@ -321,13 +353,13 @@ pub fn pull(
     let mut bytes = 0;
     let mut next = start;
     let mut read = 0;
-    loop {
-        let rows = tx.feed_after(next, last, owners.as_deref(), FEED_CHUNK)?;
+    let end = 'page: loop {
+        let rows = tx.feed_after(next, bound, owners.as_deref(), FEED_CHUNK)?;
         let exhausted = (rows.len() as i64) < FEED_CHUNK;
         read += rows.len() as i64;
         for (seq, owner, origin, raw) in rows {
             if bytes >= max_bytes {
-                return Ok(page.answer(changes, next));
+                break 'page next;
             }
             next = seq;
             if origin != device && visible.allows(owner) {
@@ -336,13 +368,25 @@ pub fn pull(
             }
         }
         if exhausted {
-            // Every row in scope up to `last` has been read: the cursor skips the rest.
-            return Ok(page.answer(changes, last));
+            // Every row in scope up to the bound has been read: the cursor skips the rest.
+            break bound;
         }
         if bytes >= max_bytes || read >= FEED_SCAN {
-            return Ok(page.answer(changes, next));
+            break next;
         }
-    }
+    };
+    let ahead = if until.is_none() && asked.ahead > 0 && end < last {
+        // Ranges as long (in feed rows) as this page was: about a page each.
+        let step = (end - start).max(1);
+        (1..=asked.ahead.min(MAX_AHEAD) as i64)
+            .map(|i| end.saturating_add(step.saturating_mul(i)))
+            .take_while(|seq| *seq < last)
+            .map(|seq| format!("{seq}.{served}"))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((page.answer(changes, end), ahead))
 }
 
 /// What every page of one pull shares.

@@ -7,6 +7,7 @@ mod postgres;
 mod readers;
 mod sqlite;
 
+pub use logic::PullAsk;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -127,7 +128,24 @@ pub trait Store: Send + Sync + 'static {
         cursor: Option<&str>,
         max_bytes: usize,
         now: i64,
-    ) -> StoreResult<PullResponse>;
+    ) -> StoreResult<PullResponse> {
+        let asked = PullAsk {
+            cursor,
+            until: None,
+            ahead: 0,
+            max_bytes,
+        };
+        Ok(self.pull_ranged(account, device, &asked, now)?.0)
+    }
+    /// A page as [`Store::pull`], within a range and with cursors ahead when asked
+    /// ([`PullAsk`]).
+    fn pull_ranged(
+        &self,
+        account: &Account,
+        device: Id,
+        asked: &PullAsk<'_>,
+        now: i64,
+    ) -> StoreResult<(PullResponse, Vec<String>)>;
     /// The producers whose data the account sees (the same scope as its pulls).
     fn visible(&self, account: &Account) -> StoreResult<crate::scope::Visible>;
 

@@ -728,17 +728,16 @@ impl Store for SqliteStore {
             .is_some())
     }
 
-    fn pull(
+    fn pull_ranged(
         &self,
         account: &Account,
         device: Id,
-        cursor: Option<&str>,
-        max_bytes: usize,
+        asked: &logic::PullAsk<'_>,
         now: i64,
-    ) -> StoreResult<PullResponse> {
+    ) -> StoreResult<(PullResponse, Vec<String>)> {
         let mut conn = self.reader();
         let tx = conn.transaction()?;
-        logic::pull(&mut Tx(&tx), account, device, cursor, max_bytes, now)
+        logic::pull_ranged(&mut Tx(&tx), account, device, asked, now)
     }
 
     fn visible(&self, account: &Account) -> StoreResult<crate::scope::Visible> {

@@ -4,8 +4,10 @@
 //!
 //! The cases are in `accounts.rs` (sign-in, scopes, authorisation, rate limits), `faults.rs`
 //! (idempotency, clock skew, lost messages), `clocks_and_orders.rs` (a phone's date moved between
-//! an edit and its sync, concurrent order steps), `photos.rs` (uploads, downloads, the demo),
-//! `orders.rs` (the buyers' order API), `paging.rs` (pull pages), `storefront.rs` (the web
+//! an edit and its sync, concurrent order steps), `clock_check.rs` (pushes that carry the phone's
+//! clock), `photos.rs` (uploads, downloads, the demo),
+//! `orders.rs` (the buyers' order API), `paging.rs` (pull pages), `pull_ranges.rs` (pull pages
+//! several at once), `storefront.rs` (the web
 //! storefront), `recovery.rs` (a phone's damaged database rebuilt by resyncing),
 //! `scope_changes.rs` (scopes that grow and shrink after a phone's first sync), `variants.rs`
 //! (variants added, edited and removed on two phones offline; edits lost to deletes),
@@ -263,12 +265,14 @@ fn metric(metrics: &str, name: &str) -> u64 {
 }
 
 mod accounts;
+mod clock_check;
 mod clocks_and_orders;
 mod faults;
 mod leaving;
 mod orders;
 mod paging;
 mod photos;
+mod pull_ranges;
 mod recovery;
 mod scope_changes;
 mod selling;

@@ -512,14 +512,13 @@ impl Store for PostgresStore {
         Ok(row.is_some())
     }
 
-    fn pull(
+    fn pull_ranged(
         &self,
         account: &Account,
         device: Id,
-        cursor: Option<&str>,
-        max_bytes: usize,
+        asked: &logic::PullAsk<'_>,
         now: i64,
-    ) -> StoreResult<PullResponse> {
+    ) -> StoreResult<(PullResponse, Vec<String>)> {
         let mut guard = self.readers.get();
         let client = guard.as_mut().ok_or(CLOSED)?;
         // One snapshot for the whole page: the feed's last row and the rows up to it.
@@ -528,14 +527,7 @@ impl Store for PostgresStore {
             .isolation_level(postgres::IsolationLevel::RepeatableRead)
             .read_only(true)
             .start()?;
-        let page = logic::pull(
-            &mut Tx::new(&mut tx),
-            account,
-            device,
-            cursor,
-            max_bytes,
-            now,
-        )?;
+        let page = logic::pull_ranged(&mut Tx::new(&mut tx), account, device, asked, now)?;
         tx.commit()?;
         Ok(page)
     }
