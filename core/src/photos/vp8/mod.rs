@@ -9,7 +9,8 @@
 //! the row above it handed to the caller (`decoder::Vp8Decoder::decode_rows`); only two rows
 //! are ever held (32 luma lines: 0.4 MB at 8660 px wide).
 //!
-//! The files are upstream's (MIT OR Apache-2.0, the image-rs developers;
+//! The files are upstream's (MIT OR Apache-2.0, the image-rs developers; taken under MIT, its
+//! notice in `LICENSE-MIT` beside this file;
 //! <https://github.com/image-rs/image-webp>, tag v0.2.4: `src/vp8.rs` as `decoder.rs`,
 //! `src/vp8_arithmetic_decoder.rs` as `arithmetic.rs`, `src/loop_filter.rs`,
 //! `src/transform.rs`), without their tests and benches, with these changes, all in
