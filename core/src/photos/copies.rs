@@ -42,8 +42,6 @@
 //! included) plus the ~5.4 KB page is 44 KB of the 60 KB budget; q50 would be ~50 KB, but a
 //! 360×800 phone shows six cards, ~64 KB at q40 already.
 
-use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
-
 use super::decode::{self, Pixels};
 use super::orientation::Orientation;
 use super::{Encoded, Limits, PhotoError, check_size, colour, process_with_edges, resize, sniff};
@@ -125,29 +123,7 @@ fn centre_square(px: Pixels) -> Pixels {
 
 /// A baseline JPEG of `px` at `quality`: JFIF header only, 4:2:0, optimised Huffman tables.
 fn encode(px: &Pixels, quality: u8) -> Result<Encoded, PhotoError> {
-    let side = |v: u32| {
-        u16::try_from(v).map_err(|_| PhotoError::Encode("image too large for JPEG".to_owned()))
-    };
-    let (w, h) = (side(px.width)?, side(px.height)?);
-    let color = if px.channels == 1 {
-        ColorType::Luma
-    } else {
-        ColorType::Rgb
-    };
-    let mut bytes = Vec::with_capacity(16 * 1024);
-    let mut encoder = Encoder::new(&mut bytes, quality.clamp(1, 100));
-    encoder.set_sampling_factor(SamplingFactor::R_4_2_0);
-    encoder.set_optimized_huffman_tables(true);
-    encoder
-        .encode(&px.data, w, h, color)
-        .map_err(|e| PhotoError::Encode(e.to_string()))?;
-    let hash = blake3::hash(&bytes).to_hex().to_string();
-    Ok(Encoded {
-        bytes,
-        width: px.width,
-        height: px.height,
-        hash,
-    })
+    super::encode::encode_jpeg_with(px, quality, true)
 }
 
 #[cfg(test)]

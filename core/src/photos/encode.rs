@@ -15,6 +15,17 @@ pub(crate) const JPEG_QUALITY: u8 = 80;
 
 /// Encodes `px` as a baseline JPEG and hashes it.
 pub(crate) fn encode_jpeg(px: &Pixels) -> Result<Encoded, PhotoError> {
+    // Optimised Huffman tables save only ~1% here but cost a second pass (~40% more time).
+    encode_jpeg_with(px, JPEG_QUALITY, false)
+}
+
+/// A baseline JPEG of `px` at `quality` (4:2:0, JFIF header only), with optimised Huffman
+/// tables when `optimised` (worth its second pass only for small copies), and its hash.
+pub(crate) fn encode_jpeg_with(
+    px: &Pixels,
+    quality: u8,
+    optimised: bool,
+) -> Result<Encoded, PhotoError> {
     let to_u16 = |v: u32| {
         u16::try_from(v).map_err(|_| PhotoError::Encode("image too large for JPEG".to_owned()))
     };
@@ -26,10 +37,9 @@ pub(crate) fn encode_jpeg(px: &Pixels) -> Result<Encoded, PhotoError> {
     };
     // Rough size guess to avoid regrowing the buffer.
     let mut bytes = Vec::with_capacity(px.data.len() / 6 + 1024);
-    let mut encoder = Encoder::new(&mut bytes, JPEG_QUALITY);
+    let mut encoder = Encoder::new(&mut bytes, quality.clamp(1, 100));
     encoder.set_sampling_factor(SamplingFactor::R_4_2_0);
-    // Optimised Huffman tables save only ~1% here but cost a second pass (~40% more time).
-    encoder.set_optimized_huffman_tables(false);
+    encoder.set_optimized_huffman_tables(optimised);
     encoder
         .encode(&px.data, w, h, color)
         .map_err(|e| PhotoError::Encode(e.to_string()))?;
