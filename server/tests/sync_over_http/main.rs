@@ -136,6 +136,15 @@ async fn post(client: &Client, url: &str, token: Option<&str>, body: Vec<u8>) ->
     request.send().await.unwrap()
 }
 
+/// A GET of a page, photo or API path on the server, as a browser or a stranger asks.
+async fn get(server: &Server, path: &str) -> reqwest::Response {
+    Client::new()
+        .get(format!("{}{path}", server.url))
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn login(server: &Server, device: Id, login: &str, secret: &str) -> reqwest::Response {
     let body = wire::encode(&LoginRequest {
         version: wire::PROTOCOL_VERSION,

@@ -12,14 +12,6 @@ on_both_backends!(
     the_order_form_names_the_tiers_and_a_single_variant_needs_no_table,
 );
 
-async fn get(server: &Server, path: &str) -> reqwest::Response {
-    Client::new()
-        .get(format!("{}{path}", server.url))
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn page(server: &Server, path: &str) -> (u16, String) {
     let response = get(server, path).await;
     (response.status().as_u16(), response.text().await.unwrap())

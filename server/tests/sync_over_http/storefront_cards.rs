@@ -12,14 +12,6 @@ on_both_backends!(
     the_catalogue_and_a_shop_allow_their_card_script_by_its_hash_only,
 );
 
-async fn get(server: &Server, path: &str) -> reqwest::Response {
-    Client::new()
-        .get(format!("{}{path}", server.url))
-        .send()
-        .await
-        .unwrap()
-}
-
 /// A consenting producer, signed in on a phone.
 async fn seller(server: &Server, phone_no: &str) -> (Phone, Id) {
     let mut phone = unsigned_phone();
