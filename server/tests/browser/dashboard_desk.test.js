@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, screenshot, sellerWorld, startServer, todayWib } from './harness.js';
+import { launchBrowser, screenshot, sellerWorld, signInOfficial, startServer, todayWib } from './harness.js';
 
 const MONTHS_ID = ['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'];
 
@@ -23,30 +23,19 @@ describe('an official reads the dashboard at a desk', () => {
     ]);
     // A second producer, in processed agriculture (the longest sector name), and market sales
     // by both.
-    const second = (
-      await world.laptop.run('register-producer', '--name', 'Gula Semut Cilongok', '--owner', 'Pak Rus',
-        '--phone', '0813-2900-5566', '--region', '3302', '--sector', 'processed_agriculture',
-        '--address', 'Desa Cilongok', '--consent', '2026-11-01')
-    ).trim();
+    const second = await world.laptop.registerProducer({ name: 'Gula Semut Cilongok', owner: 'Pak Rus',
+      phone: '0813-2900-5566', region: '3302', sector: 'processed_agriculture', address: 'Desa Cilongok' });
     const semut = await world.laptop.addProduct({ producer: second, name: 'Gula Semut 500 g',
       category: 'Gula', unit: 'pack', price: 22000, stock: 100 });
-    await world.laptop.run('sale', '--variant', semut.variant, '--quantity', '4',
-      '--channel', 'market_stall', '--date', todayWib());
+    await world.laptop.sellAtMarket(semut.variant, 4);
     await world.laptop.sync();
-    await world.phone.run('sale', '--variant', world.listed.gula.variant, '--quantity', '3',
-      '--channel', 'market_stall', '--date', todayWib());
+    await world.phone.sellAtMarket(world.listed.gula.variant, 3);
     await world.phone.sync();
-    await server.admin('create-account', '--login', 'dinas-kantor', '--secret', 'rahasia-dinas-9',
-      '--role', 'official');
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'id-ID' });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
-    await page.goto(`${server.url}/masuk?lanjut=%2Fdasbor`);
-    await page.locator('input[name="login"]').fill('dinas-kantor');
-    await page.locator('input[name="secret"]').fill('rahasia-dinas-9');
-    await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.waitForURL(/\/dasbor$/);
+    await signInOfficial(server, page, 'dinas-kantor', 'rahasia-dinas-9');
   });
 
   after(async () => {

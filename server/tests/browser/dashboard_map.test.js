@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { horizontalOverflow, launchBrowser, screenshot, sellerWorld, startServer, todayWib } from './harness.js';
+import { horizontalOverflow, launchBrowser, screenshot, sellerWorld, signInOfficial, startServer } from './harness.js';
 
 describe('an official opens the regencies of a province on the map', () => {
   let server;
@@ -20,30 +20,19 @@ describe('an official opens the regencies of a province on the map', () => {
     const world = await sellerWorld(server, [
       { key: 'gula', name: 'Gula Kristal Banyumas', category: 'Gula', unit: 'kg', price: 15000, stock: 500 },
     ]);
-    const jeans = (
-      await world.laptop.run('register-producer', '--name', 'Jeans Rowosari', '--owner', 'Pak Darto',
-        '--phone', '0813-2900-7788', '--region', '3327', '--sector', 'fashion_textiles',
-        '--address', 'Desa Rowosari', '--consent', '2026-11-01')
-    ).trim();
+    const jeans = await world.laptop.registerProducer({ name: 'Jeans Rowosari', owner: 'Pak Darto',
+      phone: '0813-2900-7788', region: '3327', sector: 'fashion_textiles', address: 'Desa Rowosari' });
     const pair = await world.laptop.addProduct({ producer: jeans, name: 'Celana Jeans Biru',
       category: 'Celana', unit: 'pcs', price: 85000, stock: 40 });
-    await world.laptop.run('sale', '--variant', pair.variant, '--quantity', '2',
-      '--channel', 'market_stall', '--date', todayWib());
+    await world.laptop.sellAtMarket(pair.variant, 2);
     await world.laptop.sync();
-    await world.phone.run('sale', '--variant', world.listed.gula.variant, '--quantity', '3',
-      '--channel', 'market_stall', '--date', todayWib());
+    await world.phone.sellAtMarket(world.listed.gula.variant, 3);
     await world.phone.sync();
-    await server.admin('create-account', '--login', 'dinas-peta', '--secret', 'rahasia-dinas-7',
-      '--role', 'official');
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'id-ID' });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
-    await page.goto(`${server.url}/masuk?lanjut=%2Fdasbor`);
-    await page.locator('input[name="login"]').fill('dinas-peta');
-    await page.locator('input[name="secret"]').fill('rahasia-dinas-7');
-    await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.waitForURL(/\/dasbor$/);
+    await signInOfficial(server, page, 'dinas-peta', 'rahasia-dinas-7');
   });
 
   after(async () => {

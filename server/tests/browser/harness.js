@@ -147,6 +147,19 @@ export class Phone {
     return { product, variant };
   }
 
+  /** Registers a producer (consent given on 1 November 2026); returns its id. */
+  async registerProducer({ name, owner, phone, region, sector, address }) {
+    const out = await this.run('register-producer', '--name', name, '--owner', owner, '--phone', phone,
+      '--region', region, '--sector', sector, '--address', address, '--consent', '2026-11-01');
+    return out.trim();
+  }
+
+  /** Records a sale of `quantity` of `variant` at the market stall today (WIB). */
+  async sellAtMarket(variant, quantity) {
+    return this.run('sale', '--variant', variant, '--quantity', String(quantity),
+      '--channel', 'market_stall', '--date', todayWib());
+  }
+
   /** The orders in a tab: `{ id, code, buyer, total }` (the buyer's name may have spaces). */
   async orders(tab = 'to_respond') {
     const out = await this.run('orders', '--tab', tab);
@@ -170,11 +183,9 @@ export async function sellerWorld(server, products) {
     '--role', 'facilitator');
   const laptop = server.phone('laptop');
   await laptop.login('pendamping-banyumas', 'rahasia-kuat-1');
-  const producer = (
-    await laptop.run('register-producer', '--name', 'Gula Kristal Bu Sri', '--owner', 'Sri Lestari',
-      '--phone', '0813-2900-4455', '--region', '3302', '--sector', 'food_beverage',
-      '--address', 'Jl. Rahasia No. 9, Desa Karanglewas', '--consent', '2026-11-01')
-  ).trim();
+  const producer = await laptop.registerProducer({ name: 'Gula Kristal Bu Sri', owner: 'Sri Lestari',
+    phone: '0813-2900-4455', region: '3302', sector: 'food_beverage',
+    address: 'Jl. Rahasia No. 9, Desa Karanglewas' });
   const listed = {};
   for (const p of products) {
     listed[p.key] = await laptop.addProduct({ producer, photo: PHOTO, ...p });
@@ -186,6 +197,18 @@ export async function sellerWorld(server, products) {
   await phone.login('081329004455', '246810');
   await phone.sync();
   return { producer, laptop, phone, listed };
+}
+
+/**
+ * Makes an official's account and signs it in on `page`, which then shows the dashboard.
+ */
+export async function signInOfficial(server, page, login, secret) {
+  await server.admin('create-account', '--login', login, '--secret', secret, '--role', 'official');
+  await page.goto(`${server.url}/masuk?lanjut=%2Fdasbor`);
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="secret"]').fill(secret);
+  await page.getByRole('button', { name: 'Masuk' }).click();
+  await page.waitForURL(/\/dasbor$/);
 }
 
 /**

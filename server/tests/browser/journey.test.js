@@ -127,8 +127,7 @@ describe('a buyer orders crystal sugar and the producer accepts it on their phon
   });
 
   test('the producer records a market-stall sale in the ledger and syncs it', async () => {
-    const sale = await world.phone.run('sale', '--variant', world.listed.gula.variant, '--quantity', '3',
-      '--channel', 'market_stall', '--date', todayWib());
+    const sale = await world.phone.sellAtMarket(world.listed.gula.variant, 3);
     assert.match(sale.trim(), /^[0-9a-f-]{36}$/);
     await world.phone.sync();
   });

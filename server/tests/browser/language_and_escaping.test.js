@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  launchBrowser, parseCsv, phonePage, screenshot, sellerWorld, startServer,
+  launchBrowser, parseCsv, phonePage, signInOfficial, screenshot, sellerWorld, startServer,
 } from './harness.js';
 
 const SCRIPT_NAME = '<script>alert(1)</script>';
@@ -150,14 +150,8 @@ describe('languages and escaping', () => {
   });
 
   test("on the official's dashboard and in its CSV the cluster's name is text too", async () => {
-    await server.admin('create-account', '--login', 'dinas-banyumas', '--secret', 'rahasia-dinas-2',
-      '--role', 'official');
     const { page, context, dialogs } = await phonePage(browser);
-    await page.goto(`${server.url}/masuk?lanjut=%2Fdasbor`);
-    await page.locator('input[name="login"]').fill('dinas-banyumas');
-    await page.locator('input[name="secret"]').fill('rahasia-dinas-2');
-    await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.waitForURL(/\/dasbor$/);
+    await signInOfficial(server, page, 'dinas-banyumas', 'rahasia-dinas-2');
     const row = page.locator('section#klaster table tbody tr', { hasText: CLUSTER_NAME });
     assert.equal(await row.count(), 1, 'the cluster has its row, its name as typed');
     assert.equal((await row.locator('td').first().innerText()).trim(), CLUSTER_NAME);

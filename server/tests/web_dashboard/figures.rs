@@ -79,15 +79,7 @@ async fn a_storefront_order_and_a_direct_sale_count_under_their_channels_and_the
         .unwrap();
     sync(&server, &phone).await;
 
-    account(
-        &server,
-        "dinas.jateng",
-        "rahasia-kuat-5",
-        Role::Official,
-        None,
-    )
-    .await;
-    let cookie = web_sign_in(&server, "dinas.jateng", "rahasia-kuat-5").await;
+    let cookie = official_cookie(&server, "dinas.jateng", "rahasia-kuat-5").await;
 
     // Channels: storefront 2 orders, Rp 425.000; direct 1 sale, Rp 320.000; nothing else.
     let channels = csv_export(&server, &cookie, "/dasbor/ekspor/kanal.csv").await;
@@ -277,15 +269,7 @@ async fn a_cooperative_admin_sees_only_their_members_figures(backend: Backend) {
     assert_eq!(cell(&east_java, "direct", "Jumlah"), 0);
 
     // An official sees both.
-    account(
-        &server,
-        "dinas.pusat",
-        "rahasia-kuat-7",
-        Role::Official,
-        None,
-    )
-    .await;
-    let official = web_sign_in(&server, "dinas.pusat", "rahasia-kuat-7").await;
+    let official = official_cookie(&server, "dinas.pusat", "rahasia-kuat-7").await;
     let provinces = csv_export(&server, &official, "/dasbor/ekspor/provinsi.csv").await;
     assert_eq!(cell(&provinces, "33", "Produsen"), 1);
     assert_eq!(cell(&provinces, "35", "Produsen"), 1);

@@ -89,15 +89,7 @@ async fn sales_filter_by_sector_and_cluster_and_the_map_fills_the_sellers_provin
     })
     .await
     .unwrap();
-    account(
-        &server,
-        "dinas.jatim",
-        "rahasia-kuat-12",
-        Role::Official,
-        None,
-    )
-    .await;
-    let cookie = web_sign_in(&server, "dinas.jatim", "rahasia-kuat-12").await;
+    let cookie = official_cookie(&server, "dinas.jatim", "rahasia-kuat-12").await;
 
     // Everything: both sales.
     let all = csv_export(&server, &cookie, "/dasbor/ekspor/kanal.csv").await;
@@ -209,15 +201,7 @@ async fn the_csv_opens_in_excel_with_indonesian_settings(backend: Backend) {
     })
     .await
     .unwrap();
-    account(
-        &server,
-        "dinas.batik",
-        "rahasia-kuat-13",
-        Role::Official,
-        None,
-    )
-    .await;
-    let cookie = web_sign_in(&server, "dinas.batik", "rahasia-kuat-13").await;
+    let cookie = official_cookie(&server, "dinas.batik", "rahasia-kuat-13").await;
     let (status, _, body) = get(&server, "/dasbor/ekspor/bulan.csv", Some(&cookie)).await;
     assert_eq!(status, 200);
     // The bytes: a UTF-8 byte-order mark, then `;` between cells and Windows line ends, and no

@@ -197,6 +197,12 @@ pub async fn web_sign_in(server: &Server, login: &str, secret: &str) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
+/// Makes an official's account (all regions) and signs it in on the web; returns its cookie.
+pub async fn official_cookie(server: &Server, login: &str, secret: &str) -> String {
+    account(server, login, secret, Role::Official, None).await;
+    web_sign_in(server, login, secret).await
+}
+
 /// The value of the input named `name` in a page.
 pub fn input_value(html: &str, name: &str) -> String {
     let at = html

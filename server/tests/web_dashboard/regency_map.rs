@@ -83,15 +83,7 @@ async fn a_province_click_opens_its_regencies_filled_by_producers_and_revenue(ba
     for ((phone, _, variant), quantity) in sellers.iter().zip([2, 1, 10, 4]) {
         sale(&server, phone, *variant, quantity).await;
     }
-    account(
-        &server,
-        "dinas.jateng",
-        "rahasia-kuat-21",
-        Role::Official,
-        None,
-    )
-    .await;
-    let cookie = web_sign_in(&server, "dinas.jateng", "rahasia-kuat-21").await;
+    let cookie = official_cookie(&server, "dinas.jateng", "rahasia-kuat-21").await;
 
     // Unfiltered: the provinces, each a link to the dashboard filtered to it.
     let (status, _, page) = get(&server, "/dasbor", Some(&cookie)).await;

@@ -76,15 +76,7 @@ async fn a_sale_voided_on_a_second_phone_leaves_the_dashboard_and_every_ledger(b
         assert_eq!(history.iter().filter(|e| e.voided_at.is_some()).count(), 1);
     }
 
-    account(
-        &server,
-        "dinas.jateng",
-        "rahasia-kuat-5",
-        Role::Official,
-        None,
-    )
-    .await;
-    let cookie = web_sign_in(&server, "dinas.jateng", "rahasia-kuat-5").await;
+    let cookie = official_cookie(&server, "dinas.jateng", "rahasia-kuat-5").await;
     let channels = csv_export(&server, &cookie, "/dasbor/ekspor/kanal.csv").await;
     assert_eq!(cell(&channels, "direct", "Jumlah"), 1);
     assert_eq!(cell(&channels, "direct", "Pendapatan (Rp)"), 320_000);
