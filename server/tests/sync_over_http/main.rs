@@ -145,6 +145,26 @@ async fn get(server: &Server, path: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// That a photo copy the server made (`bytes`, served at `path` with `etag`) is kept with the
+/// photos under `key` (the blob directory, or PostgreSQL's photo table), that the next request
+/// gets the same bytes, and that a browser's cached copy is not sent again.
+async fn assert_copy_kept(server: &Server, key: String, path: &str, bytes: &[u8], etag: &str) {
+    let blobs = server.state.blobs.clone();
+    let kept = tokio::task::spawn_blocking(move || blobs.read(&key).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some(bytes), "{path} is kept");
+    let again = get(server, path).await;
+    assert_eq!(again.bytes().await.unwrap(), bytes, "{path} again");
+    let revalidated = Client::new()
+        .get(format!("{}{path}", server.url))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), 304, "{path} revalidated");
+}
+
 async fn login(server: &Server, device: Id, login: &str, secret: &str) -> reqwest::Response {
     let body = wire::encode(&LoginRequest {
         version: wire::PROTOCOL_VERSION,

@@ -118,25 +118,9 @@ async fn a_listed_photo_is_served_in_copies_that_fit_made_once_and_kept_with_the
             "copy {edge} is smaller than the photo"
         );
         sizes.push(bytes.len());
-        // Kept with the photos (the blob directory, or PostgreSQL's photo table)...
-        let (blobs, key) = (
-            server.state.blobs.clone(),
-            sentra_server::photos::copy_key(hash, edge),
-        );
-        let kept = tokio::task::spawn_blocking(move || blobs.read(&key).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(kept.as_deref(), Some(&bytes[..]), "copy {edge} is kept");
-        // ...so the second request gets the same bytes, and a cached copy is not sent again.
-        let again = get(&server, &format!("/foto/{hash}/{edge}")).await;
-        assert_eq!(again.bytes().await.unwrap(), bytes);
-        let revalidated = Client::new()
-            .get(format!("{}/foto/{hash}/{edge}", server.url))
-            .header("if-none-match", &etag)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(revalidated.status(), 304);
+        let path = format!("/foto/{hash}/{edge}");
+        let key = sentra_server::photos::copy_key(hash, edge);
+        assert_copy_kept(&server, key, &path, &bytes, &etag).await;
     }
     assert!(sizes[2] < sizes[0] && sizes[0] < sizes[1], "{sizes:?}");
 

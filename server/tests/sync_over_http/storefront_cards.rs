@@ -132,25 +132,9 @@ async fn a_card_gets_the_centre_square_of_its_photo_made_once_and_kept_with_the_
         product_copy.len()
     );
 
-    // Kept with the photos (the blob directory, or PostgreSQL's photo table)...
-    let (blobs, key) = (
-        server.state.blobs.clone(),
-        sentra_server::photos::card_key(hash),
-    );
-    let kept = tokio::task::spawn_blocking(move || blobs.read(&key).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(kept.as_deref(), Some(&card[..]), "the card copy is kept");
-    // ...so the next request gets the same bytes, and a cached copy is not sent again.
-    let again = get(&server, &format!("/foto/{hash}/kartu")).await;
-    assert_eq!(again.bytes().await.unwrap(), card);
-    let revalidated = Client::new()
-        .get(format!("{}/foto/{hash}/kartu", server.url))
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(revalidated.status(), 304);
+    let path = format!("/foto/{hash}/kartu");
+    let key = sentra_server::photos::card_key(hash);
+    assert_copy_kept(&server, key, &path, &card, &etag).await;
 
     // Only for listed products' photos, and only this kind name.
     assert_eq!(
