@@ -66,6 +66,8 @@ struct RegisterProducerView: View {
             Picker("producer_sector", selection: $draft.sector) {
                 ForEach(Sector.allCases, id: \.self) { Text($0.label(model.lang)).tag($0) }
             }
+            row("producer_address", $draft.address, "address")
+            row("producer_workforce", $draft.workforce, "workforce").keyboardType(.numberPad)
             SecureField("producer_pin", text: $draft.pin).keyboardType(.numberPad)
             if let error = errors["activation_pin"] { Text(error).font(.caption).foregroundStyle(.red) }
             SecureField("producer_pin_again", text: $draft.pinAgain).keyboardType(.numberPad)

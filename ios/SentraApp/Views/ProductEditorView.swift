@@ -13,6 +13,7 @@ struct ProductEditorView: View {
     @Environment(\.dismiss) private var dismiss
     let productId: String?
     @State private var name = ""
+    @State private var details = ""
     @State private var category = ""
     @State private var unit = "pcs"
     @State private var price = ""
@@ -44,6 +45,11 @@ struct ProductEditorView: View {
                 if let error = errors["producer_id"] { Text(error).font(.caption).foregroundStyle(.red) }
             }
             field("editor_name", $name, "name")
+            // What a buyer reads on the product page: material, size, how it is made.
+            VStack(alignment: .leading) {
+                TextField("editor_description", text: $details, axis: .vertical).lineLimit(3...8)
+                if let error = errors["description"] { Text(error).font(.caption).foregroundStyle(.red) }
+            }
             field("editor_category", $category, "category")
             // The unit comes from the catalogue's list (kodi, lusin, ton, …), never free text.
             Picker("editor_unit", selection: $unit) {
@@ -128,7 +134,7 @@ struct ProductEditorView: View {
         }
         guard let id = savedId ?? productId, let device = model.device, let p = try? device.product(id: id) else { return }
         savedId = p.id
-        name = p.name; category = p.category; unit = p.unit
+        name = p.name; details = p.description; category = p.category; unit = p.unit
         price = Rupiah.format(p.price).replacingOccurrences(of: "Rp ", with: "")
         let whole = { (n: Int64) in n == 0 ? "" : String(n) }
         weight = whole(p.weightG); length = whole(p.lengthCm); width = whole(p.widthCm); height = whole(p.heightCm)
@@ -155,7 +161,7 @@ struct ProductEditorView: View {
         do {
             if let savedId {
                 try device.editProduct(id: savedId, changes: ProductChanges(
-                    name: name, category: category, unit: unit, price: amount, weightG: size[0],
+                    name: name, description: details, category: category, unit: unit, price: amount, weightG: size[0],
                     dimensionsCm: Dimensions(lengthCm: size[1], widthCm: size[2], heightCm: size[3]),
                     status: listed ? .listed : .unlisted))
                 // New rows first, so replacing the last variant never leaves the product without one.
@@ -173,7 +179,7 @@ struct ProductEditorView: View {
                 let split = { (s: String) in s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
                 savedId = try device.createProduct(input: NewProductInput(
                     producerId: producer, name: name, category: category, unit: unit, price: amount,
-                    weightG: size[0], lengthCm: size[1], widthCm: size[2], heightCm: size[3],
+                    description: details, weightG: size[0], lengthCm: size[1], widthCm: size[2], heightCm: size[3],
                     status: listed ? .listed : .draft, tiers: split(tiers), variants: plan.add))
             }
             errors = [:]

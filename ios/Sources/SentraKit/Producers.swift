@@ -70,6 +70,10 @@ public struct ProducerDraft: Equatable, Sendable {
     /// The Kemendagri code picked through `RegionSearch`, never typed.
     public var regionCode = ""
     public var sector = Sector.fashionTextiles
+    /// Where the workshop is (up to 300 characters; may be empty).
+    public var address = ""
+    /// How many people work there, as typed (a whole number, 0 to 100,000).
+    public var workforce = "1"
     /// The 6-digit PIN the producer will sign in with on their own phone (empty: none).
     public var pin = ""
     public var pinAgain = ""
@@ -127,6 +131,9 @@ public struct ProducerDirectory {
             try device.registerProducer(input: NewProducerInput(
                 businessName: draft.businessName, ownerName: draft.ownerName, phone: draft.phone,
                 regionCode: draft.regionCode, sector: draft.sector.rawValue,
+                address: draft.address.trimmingCharacters(in: .whitespacesAndNewlines),
+                // Not a whole number: -1, which the core refuses on the `workforce` field.
+                workforce: Int64(draft.workforce.trimmingCharacters(in: .whitespaces)) ?? -1,
                 consentPublish: consent != nil, consentDate: consent,
                 activationPin: draft.pin.isEmpty ? nil : draft.pin))
         }

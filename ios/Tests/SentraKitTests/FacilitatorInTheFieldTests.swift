@@ -22,9 +22,13 @@ final class FacilitatorInTheFieldTests: XCTestCase {
         let directory = ProducerDirectory(device: device, lang: .id)
         var form = draft("Gula Kristal Makmur", phone: freshPhone(), region: found[0].code)
         form.sector = .foodBeverage
+        form.address = "  Desa Rowosari RT 02  "
+        form.workforce = " 4 "
         let id = try value(directory.register(form))
         XCTAssertEqual(try device.producer(id: id).regionCode, "3327")
         XCTAssertEqual(try device.producer(id: id).sector, "food_beverage")
+        XCTAssertEqual(try device.producer(id: id).address, "Desa Rowosari RT 02")
+        XCTAssertEqual(try device.producer(id: id).workforce, 4)
         let card = try XCTUnwrap(try directory.producers().first { $0.id == id })
         XCTAssertEqual(card.region, "Kabupaten Pemalang, Jawa Tengah")
         XCTAssertEqual(card.sector, "Makanan & minuman")
@@ -35,6 +39,17 @@ final class FacilitatorInTheFieldTests: XCTestCase {
             return XCTFail("an unknown region code was registered")
         }
         XCTAssertNotNil(refused.fields["region_code"], "\(refused)")
+        // Workers typed as words, or too many, are refused on their own field, and nothing is saved.
+        let before = try directory.producers().count
+        for typed in ["empat", "100001"] {
+            var workers = draft("Batik Pekerja", phone: freshPhone(), region: "3327")
+            workers.workforce = typed
+            guard case .failure(let refusal) = directory.register(workers) else {
+                return XCTFail("\(typed) workers were registered")
+            }
+            XCTAssertNotNil(refusal.fields["workforce"], "\(typed): \(refusal)")
+        }
+        XCTAssertEqual(try directory.producers().count, before)
         var mismatch = draft("Batik PIN", phone: freshPhone(), region: "3327")
         mismatch.pinAgain = "135790"
         guard case .failure(let pins) = directory.register(mismatch) else { return XCTFail("mismatched PINs registered") }
