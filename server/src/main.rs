@@ -22,12 +22,6 @@
 //! storefront at, for the absolute links in shared pages (Open Graph, WhatsApp); without it they
 //! are made from each request's `Host`.
 
-/// mimalloc rather than glibc's malloc: under load the server makes and frees zstd contexts and
-/// JSON maps on many threads, and glibc's malloc took about 30% of its CPU doing so
-/// (docs/ARCHITECTURE.md, sizing notes).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use sentra_server::limits::TrustedProxies;
 use sentra_server::store::{PostgresStore, SqliteStore, Store};
 use sentra_server::{AppState, app};
