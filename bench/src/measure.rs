@@ -64,6 +64,26 @@ pub fn peak_rss_kib(pid: u32) -> Result<i64> {
         .ok_or_else(|| BenchError::Setup(format!("no VmHWM for process {pid}")))
 }
 
+/// The CPU time (user + system) a process has used so far, from `/proc/<pid>/stat`.
+pub fn cpu_time(pid: u32) -> Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The fields after the command name (which is in parentheses and may hold spaces):
+    // state is field 3, utime 14 and stime 15.
+    let after = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| BenchError::Setup(format!("no stat for process {pid}")))?;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok());
+    let (Some(user), Some(system)) = (ticks(11), ticks(12)) else {
+        return Err(BenchError::Setup(format!("no CPU time for process {pid}")));
+    };
+    // SAFETY: sysconf only reads a constant of the system.
+    #[allow(unsafe_code)]
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    Ok(Duration::from_secs_f64((user + system) as f64 / per_second))
+}
+
 /// The `p`-th percentile (0–100) by nearest rank; zero for no samples.
 pub fn percentile(samples: &[Duration], p: f64) -> Duration {
     if samples.is_empty() {

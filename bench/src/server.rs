@@ -145,6 +145,11 @@ impl ServerProcess {
         crate::measure::peak_rss_kib(self.child.id())
     }
 
+    /// The CPU time (user + system) it has used so far.
+    pub fn cpu_time(&self) -> Result<Duration> {
+        crate::measure::cpu_time(self.child.id())
+    }
+
     /// Stops it (SIGTERM, then waits).
     pub fn stop(mut self) -> Result<()> {
         self.terminate();

@@ -104,11 +104,21 @@ struct Figures {
     p99: Duration,
     /// Each server's peak RSS, in KiB.
     peak_rss_kib: Vec<i64>,
+    /// The CPU time the server processes used during the cycles (together).
+    server_cpu: Duration,
+    /// The CPU time the load generator (this process) used during the cycles.
+    generator_cpu: Duration,
 }
 
 impl Figures {
     fn per_second(&self) -> f64 {
         self.applied as f64 / self.wall.as_secs_f64().max(1e-9)
+    }
+
+    /// Entries applied per second of the server processes' CPU time: what one core busy with
+    /// nothing else would ingest.
+    fn per_cpu_second(&self) -> f64 {
+        self.applied as f64 / self.server_cpu.as_secs_f64().max(1e-9)
     }
 
     /// Each server's peak RSS: `223.2 MB`, or `201.0 / 198.4 MB` for two.
@@ -347,6 +357,8 @@ async fn run_backend(settings: &Arc<Settings>, backend: &Backend) -> Result<Vec<
                 start.clone(),
             ));
         }
+        let cpu_before = cpu_of(&servers)?;
+        let generator_before = crate::measure::cpu_time(std::process::id())?;
         start.wait().await;
         let began = Instant::now();
         let mut done = Vec::new();
@@ -363,6 +375,9 @@ async fn run_backend(settings: &Arc<Settings>, backend: &Backend) -> Result<Vec<
         })
         .await;
         let wall = began.elapsed();
+        let server_cpu = cpu_of(&servers)?.saturating_sub(cpu_before);
+        let generator_cpu =
+            crate::measure::cpu_time(std::process::id())?.saturating_sub(generator_before);
         if finished.is_err() {
             tasks.abort_all();
             return Err(BenchError::Run(format!(
@@ -388,9 +403,16 @@ async fn run_backend(settings: &Arc<Settings>, backend: &Backend) -> Result<Vec<
             p50: percentile(&times, 50.0),
             p99: percentile(&times, 99.0),
             peak_rss_kib,
+            server_cpu,
+            generator_cpu,
         });
     }
     Ok(figures)
+}
+
+/// The CPU time the server processes have used so far, together.
+fn cpu_of(servers: &[ServerProcess]) -> Result<Duration> {
+    servers.iter().map(ServerProcess::cpu_time).sum()
 }
 
 /// Runs every backend and writes the section.

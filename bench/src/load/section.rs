@@ -42,7 +42,11 @@ pub(super) fn write(
         "entries applied ÷ the run's wall time (first push to last answer); the p50 and p99 of \
          one cycle (push + pull) as a device sees it; each server's peak RSS (`VmHWM`; the \
          first server's includes the sign-ins of the devices new to that run, which go through \
-         it before the cycles start)",
+         it before the cycles start); the CPU time (user + system, from `/proc/<pid>/stat`) the \
+         server process used during the cycles, and entries applied ÷ that time, which is what \
+         one core would ingest with nothing else on it (on PostgreSQL the database's own \
+         processes are not counted in it); the load generator's own CPU time over the same \
+         cycles, which the same cores pay",
     );
     section.fact(
         "Goals",
@@ -64,6 +68,9 @@ pub(super) fn write(
                 report::duration(f.p50),
                 report::duration(f.p99),
                 f.rss(),
+                format!("{:.1} s", f.server_cpu.as_secs_f64()),
+                format!("{:.0}", f.per_cpu_second()),
+                format!("{:.1} s", f.generator_cpu.as_secs_f64()),
             ]);
         }
     }
@@ -78,6 +85,9 @@ pub(super) fn write(
             "cycle p50",
             "cycle p99",
             "server peak RSS",
+            "server CPU",
+            "entries per server CPU-second",
+            "load generator CPU",
         ],
         &rows,
     );
@@ -229,6 +239,8 @@ mod tests {
             p50: Duration::from_millis(100),
             p99: Duration::from_millis(300),
             peak_rss_kib: vec![100 * 1024; servers],
+            server_cpu: Duration::from_secs(secs),
+            generator_cpu: Duration::from_secs(1),
         }
     }
 

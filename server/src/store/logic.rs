@@ -70,9 +70,10 @@ pub fn push_entry(
     tx: &mut dyn Primitives,
     account: &Account,
     device: Id,
-    entry: &PushEntry,
+    prepared: &Prepared,
     now: i64,
 ) -> StoreResult<Outcome> {
+    let entry = &prepared.entry;
     if let Some(raw) = tx.applied(device, entry.seq)? {
         return Ok(match serde_json::from_str::<Outcome>(&raw)? {
             Outcome::Applied => Outcome::Duplicate,
@@ -82,8 +83,8 @@ pub fn push_entry(
     let ahead = entry.change.hlc.millis.saturating_sub(now);
     // The same rules a local write passes, before anything else: a change no phone's own
     // write could have made is refused with the fields it broke.
-    let outcome = if let Err(err) = sentra_core::sync::rules::check(&entry.change) {
-        invalid(&err)
+    let outcome = if let Some(broken) = &prepared.broken {
+        broken.clone()
     } else {
         match scope::authorise(tx, account, &entry.change) {
             // A phone's clock far in the future would make its edits win for months.
@@ -94,10 +95,9 @@ pub fn push_entry(
                 fields: Vec::new(),
             },
             Ok(owner) => {
-                let mut change = entry.change.clone();
-                activate(tx, account, &mut change)?;
-                index(tx, account, &change, owner)?;
-                tx.append_feed(owner, device, &serde_json::to_string(&change)?)?;
+                activate(tx, account, prepared)?;
+                index(tx, account, &prepared.stripped, owner)?;
+                tx.append_feed(owner, device, &prepared.feed)?;
                 Outcome::Applied
             }
             Err(scope::Refusal::Storage(err)) => return Err(err),
@@ -110,6 +110,42 @@ pub fn push_entry(
     };
     tx.record_applied(device, entry.seq, &serde_json::to_string(&outcome)?)?;
     Ok(outcome)
+}
+
+/// One pushed entry with the work that needs no transaction done beforehand, on the request's
+/// own thread: the writer, which a whole group of pushes waits on, then spends its time on the
+/// database only. Nothing here depends on what is stored, so the answer is the same as if it
+/// were worked out inside the transaction.
+pub struct Prepared {
+    /// The entry as pushed.
+    pub entry: PushEntry,
+    /// The answer when it breaks the rules a local write keeps (`validation`).
+    broken: Option<Outcome>,
+    /// The change as the feed keeps it: without an activation PIN's hash.
+    stripped: Change,
+    /// The activation PIN's hash it carried, if any.
+    pin_hash: Option<serde_json::Value>,
+    /// `stripped` as JSON, as the feed stores it.
+    feed: String,
+}
+
+impl Prepared {
+    /// Checks `entry` against the rules and writes its feed row's JSON.
+    pub fn new(entry: &PushEntry) -> StoreResult<Self> {
+        let broken = sentra_core::sync::rules::check(&entry.change)
+            .err()
+            .map(|err| invalid(&err));
+        let mut stripped = entry.change.clone();
+        let pin_hash = stripped.fields.remove("activation_pin_hash");
+        let feed = serde_json::to_string(&stripped)?;
+        Ok(Prepared {
+            entry: entry.clone(),
+            broken,
+            stripped,
+            pin_hash,
+            feed,
+        })
+    }
 }
 
 /// The answer to a change that broke the rules: `validation`, with each field.
@@ -133,10 +169,11 @@ fn invalid(err: &sentra_core::Error) -> Outcome {
 /// phone), so they can sign in on their own phone. The PIN's hash never goes into the feed.
 /// [`scope::authorise`] has already checked who may carry one (the facilitator registering the
 /// producer now, or an admin) and that the server made it with its own parameters.
-fn activate(tx: &mut dyn Primitives, account: &Account, change: &mut Change) -> StoreResult<()> {
-    let Some(hash) = change.fields.remove("activation_pin_hash") else {
+fn activate(tx: &mut dyn Primitives, account: &Account, prepared: &Prepared) -> StoreResult<()> {
+    let Some(hash) = &prepared.pin_hash else {
         return Ok(());
     };
+    let change = &prepared.stripped;
     let phone = change
         .fields
         .get("phone")
@@ -422,21 +459,29 @@ pub struct PushJob {
     pub account: Account,
     /// From which device.
     pub device: Id,
-    /// The entries, in order.
-    pub entries: Vec<PushEntry>,
+    /// The entries, in order, each checked against the rules already.
+    pub entries: Vec<Prepared>,
     /// The server's clock when they arrived.
     pub now: i64,
 }
 
 impl PushJob {
-    /// A job for one push request.
-    pub fn new(account: &Account, device: Id, entries: &[PushEntry], now: i64) -> Self {
-        PushJob {
+    /// A job for one push request, its entries prepared ([`Prepared`]) on the caller's thread.
+    pub fn new(
+        account: &Account,
+        device: Id,
+        entries: &[PushEntry],
+        now: i64,
+    ) -> StoreResult<Self> {
+        Ok(PushJob {
             account: account.clone(),
             device,
-            entries: entries.to_vec(),
+            entries: entries
+                .iter()
+                .map(Prepared::new)
+                .collect::<StoreResult<_>>()?,
             now,
-        }
+        })
     }
 }
 
@@ -484,10 +529,10 @@ pub fn push_jobs(tx: &mut dyn Primitives, jobs: &[PushJob]) -> StoreResult<Vec<V
         .map(|job| {
             job.entries
                 .iter()
-                .map(|entry| {
+                .map(|prepared| {
                     Ok(EntryResult {
-                        seq: entry.seq,
-                        outcome: push_entry(tx, &job.account, job.device, entry, job.now)?,
+                        seq: prepared.entry.seq,
+                        outcome: push_entry(tx, &job.account, job.device, prepared, job.now)?,
                     })
                 })
                 .collect()

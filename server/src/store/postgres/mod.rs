@@ -500,7 +500,7 @@ impl Store for PostgresStore {
         entries: &[PushEntry],
         now: i64,
     ) -> StoreResult<Vec<EntryResult>> {
-        let job = PushJob::new(account, device, entries, now);
+        let job = PushJob::new(account, device, entries, now)?;
         logic::push_grouped(&self.writes, job, || self.lock(), write_together)
     }
 

@@ -47,7 +47,7 @@ impl<'a, 'b> Tx<'a, 'b> {
         let mut seqs = Vec::new();
         let mut ids = HashSet::new();
         for job in jobs {
-            for entry in &job.entries {
+            for entry in job.entries.iter().map(|prepared| &prepared.entry) {
                 devices.push(b(job.device));
                 seqs.push(entry.seq);
                 self.pending.applied.insert((job.device, entry.seq), None);
