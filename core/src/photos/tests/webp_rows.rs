@@ -77,8 +77,8 @@ fn vp8_payload(data: &[u8]) -> &[u8] {
 
 #[test]
 fn the_row_by_row_vp8_decoder_gives_the_same_planes_as_image_webps_whole_frame() {
-    use super::super::vp8::decoder::Vp8Decoder as RowDecoder;
     use image_webp::vp8::Vp8Decoder as FrameDecoder;
+    use sentra_vp8::Vp8Decoder as RowDecoder;
     // 320x240: whole macroblocks, 15 rows of them; 333x251: partial ones at the right and the
     // bottom; 96x64 (with and without an alpha chunk beside it): four rows.
     for name in ["lossy-320", "lossy-333x251", "lossy", "lossy-alpha"] {

@@ -1886,7 +1886,7 @@ impl<R: Read> Vp8Decoder<R> {
     /// it is decoded, which is the same raster order as filtering the whole frame afterwards
     /// (prediction reads the unfiltered borders kept apart, never the filtered pixels), and
     /// the row above it is then final and handed to `sink` as [`Rows`].
-    pub(crate) fn decode_rows(
+    pub fn decode_rows(
         r: R,
         mut sink: impl FnMut(&Rows<'_>) -> Result<(), DecodingError>,
     ) -> Result<(), DecodingError> {
@@ -1966,7 +1966,7 @@ impl<R: Read> Vp8Decoder<R> {
 
 /// One finished macroblock row of the frame: 16 luma lines (fewer at the bottom edge) and the
 /// 8 lines of each chroma plane that go with them, each line padded to whole macroblocks.
-pub(crate) struct Rows<'a> {
+pub struct Rows<'a> {
     /// Frame width, from the VP8 frame header.
     pub width: usize,
     /// Frame height, from the VP8 frame header.
