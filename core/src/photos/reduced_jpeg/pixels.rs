@@ -112,31 +112,29 @@ impl Idct {
         stride: usize,
         idct: fn([i64; N]) -> [i64; N],
     ) {
-        if values[1..N * N].iter().all(|&v| v == 0) {
+        let (Some(values), Some(factors)) = (values.get(..N * N), self.factors.get(..N * N)) else {
+            return;
+        };
+        if values[1..].iter().all(|&v| v == 0) {
             // A flat block (most of them in smooth areas): every pixel is the DC level.
-            let level = pixel(i64::from(values[0]) * self.factors[0]);
+            let level = pixel(i64::from(values[0]) * factors[0]);
             for y in 0..N {
-                out[y * stride..y * stride + N].fill(level);
+                out[y * stride..][..N].fill(level);
             }
             return;
         }
-        // Dequantised and scaled: coef[v][u].
-        let mut coef = [[0i64; N]; N];
-        for (i, (&v, &f)) in values.iter().zip(&self.factors).take(N * N).enumerate() {
-            coef[i / N][i % N] = i64::from(v) * f;
-        }
-        // Down each column: rows[y][u].
-        let mut rows = [[0i64; N]; N];
-        for u in 0..N {
-            let column = idct(std::array::from_fn(|v| coef[v][u]));
-            for (row, value) in rows.iter_mut().zip(column) {
-                row[u] = value;
-            }
-        }
+        // Dequantised and scaled, coef[v][u]; written with constant indices so that the
+        // compiler unrolls every loop of the block.
+        let coef: [[i64; N]; N] = std::array::from_fn(|v| {
+            std::array::from_fn(|u| i64::from(values[v * N + u]) * factors[v * N + u])
+        });
+        // Down each column: columns[u][y].
+        let columns: [[i64; N]; N] =
+            std::array::from_fn(|u| idct(std::array::from_fn(|v| coef[v][u])));
         // Across each row, level shift and clamp.
-        for (y, row) in rows.into_iter().enumerate() {
-            let line = &mut out[y * stride..y * stride + N];
-            for (px, value) in line.iter_mut().zip(idct(row)) {
+        for y in 0..N {
+            let across = idct(std::array::from_fn(|u| columns[u][y]));
+            for (px, value) in out[y * stride..][..N].iter_mut().zip(across) {
                 *px = pixel(value);
             }
         }
