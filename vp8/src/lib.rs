@@ -22,8 +22,10 @@
 //! index in prediction and loop filtering is relative to it (`16 + y` instead of
 //! `mby * 16 + y`); `decode_frame` became `decode_rows` (filter each row as it is decoded,
 //! then hand over the row above); the RGB conversion of the whole frame and the `byteorder`
-//! reads are gone. One change for speed, in `transform.rs`: a block with only a DC coefficient
-//! skips the 4x4 IDCT's arithmetic (its output is flat; the same bytes). Upstream's own tests (the WebP conformance files) are not carried over;
+//! reads are gone; `decode_rows_with` can leave the loop filter out (for a caller that
+//! averages the rows into much smaller boxes: prediction never reads the filtered pixels). One
+//! change for speed, in `transform.rs`: a block with only a DC coefficient skips the 4x4
+//! IDCT's arithmetic (its output is flat; the same bytes). Upstream's own tests (the WebP conformance files) are not carried over;
 //! `sentra-core`'s check that the rows equal `image-webp`'s whole frame, byte for byte
 //! (`core/src/photos/tests/webp_rows.rs`). Keep the changes this small so a new upstream
 //! release can be taken by copying its files again. `image-webp` itself stays in the tree:

@@ -124,6 +124,36 @@ fn the_row_by_row_vp8_decoder_gives_the_same_planes_as_image_webps_whole_frame()
     }
 }
 
+/// Every luma line of a VP8 payload, decoded row by row with the loop filter on or off.
+fn luma_lines(payload: &[u8], loop_filter: bool) -> Vec<u8> {
+    let mut luma = Vec::new();
+    sentra_vp8::Vp8Decoder::decode_rows_with(std::io::Cursor::new(payload), loop_filter, |rows| {
+        for line in 0..rows.lines {
+            luma.extend_from_slice(&rows.y[line * rows.luma_stride..][..rows.width]);
+        }
+        Ok(())
+    })
+    .unwrap();
+    luma
+}
+
+#[test]
+fn without_the_loop_filter_the_rows_are_the_frame_before_deblocking() {
+    // The reduced path skips VP8's deblocking: the rows differ from the filtered frame (the
+    // filter did run on this file) only by what the filter smooths at the block edges.
+    let data = fixture!("lossy-320.webp");
+    let payload = vp8_payload(&data);
+    let (filtered, unfiltered) = (luma_lines(payload, true), luma_lines(payload, false));
+    assert_eq!(filtered.len(), 320 * 240);
+    assert_eq!(unfiltered.len(), filtered.len());
+    assert_ne!(filtered, unfiltered, "the loop filter changes this file");
+    let db = psnr(&unfiltered, &filtered);
+    assert!(
+        db >= 35.0,
+        "{db:.1} dB between the unfiltered and filtered luma"
+    );
+}
+
 #[test]
 fn a_vp8_frame_of_another_size_than_its_container_is_refused() {
     // A RIFF header that says 320x240 in VP8X, with the VP8 chunk of the 96x64 file: the rows
