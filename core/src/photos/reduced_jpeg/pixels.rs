@@ -38,8 +38,9 @@ const COS_3: i64 = 6_270;
 /// The reduced inverse DCT of one component, in integers: the basis of the `n`-point IDCT
 /// factors into a per-frequency scale `s(u)` and a pattern of small whole numbers (and, for
 /// `n` = 4, one rotation), so the scales are folded into the dequantisation factors once per
-/// table and each block costs `n` x `n` multiplications plus additions (the idea of libjpeg's
-/// `jidctred.c` and AAN's folded scaling, written for these three sizes).
+/// table and a block costs `n` x `n` multiplications and additions (plus the rotations at
+/// `n` = 4; the idea of libjpeg's `jidctred.c` and AAN's folded scaling, written for these
+/// three sizes).
 pub(super) struct Idct {
     n: usize,
     /// `quant * s(u) * s(v)` of each kept coefficient (kept order: `v * n + u`), `FRAC` bits.
