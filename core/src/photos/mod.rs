@@ -14,7 +14,7 @@
 //!    frame it claims ([`scans`]); JPEG is decoded at 1/2, 3/8, 1/4 or 1/8
 //!    size in the DCT domain when that still covers 1280 px ([`reduced_jpeg`]);
 //!    PNG row by row into whole-factor boxes ([`png_rows`]); lossy WebP one VP8
-//!    macroblock row at a time into the same boxes ([`webp_rows`], [`vp8`]);
+//!    macroblock row at a time into the same boxes ([`webp_rows`], `sentra-vp8`);
 //!    other WebP via the `image` crate; alpha is flattened onto white;
 //! 5. SIMD Lanczos3 downscale to the display size, conversion to sRGB when the
 //!    file carries another ICC profile ([`colour`]), then the orientation is
@@ -41,7 +41,6 @@ mod scans;
 mod sniff;
 pub mod store;
 pub mod uploads;
-mod vp8;
 mod webp_rows;
 
 #[cfg(test)]

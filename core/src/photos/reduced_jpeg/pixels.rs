@@ -4,7 +4,8 @@
 //! The reduced IDCT is the `n`-point IDCT (`n` = 1..=4 output pixels per 8) of a block's top-left
 //! `n` x `n` coefficients, with the 8-point normalisation, so each output pixel approximates the
 //! mean of the `8/n` x `8/n` pixels a full decode would give (libjpeg's `jidctred.c` and, for
-//! `n` = 3, `jpeg_idct_3x3` in `jidctint.c` do the same with integer arithmetic).
+//! `n` = 3, `jpeg_idct_3x3` in `jidctint.c` do the same). It runs in integers, with the basis'
+//! scales folded into the dequantisation factors ([`Idct`]).
 
 use super::coefficients::{Blocks, Kept};
 use crate::photos::decode::Pixels;
@@ -26,36 +27,70 @@ impl Plane {
     }
 }
 
-/// The reduced inverse DCT of one component: its basis and its dequantisation factors.
+/// Fraction bits of the folded dequantisation factors (and of every value in the IDCT).
+const FRAC: u32 = 16;
+/// Fraction bits of the two rotation constants of the 4-point IDCT.
+const ROT_BITS: u32 = 14;
+/// cos(pi/8) and cos(3pi/8) in `ROT_BITS` fixed point.
+const COS_1: i64 = 15_137;
+const COS_3: i64 = 6_270;
+
+/// The reduced inverse DCT of one component, in integers: the basis of the `n`-point IDCT
+/// factors into a per-frequency scale `s(u)` and a pattern of small whole numbers (and, for
+/// `n` = 4, one rotation), so the scales are folded into the dequantisation factors once per
+/// table and a block costs `n` x `n` multiplications and additions (plus the rotations at
+/// `n` = 4; the idea of libjpeg's `jidctred.c` and AAN's folded scaling, written for these
+/// three sizes).
 pub(super) struct Idct {
     n: usize,
-    /// `basis[x * n + u]` = C(u) / 2 * cos((2x + 1) u pi / 2n), C(0) = 1 / sqrt 2.
-    basis: [f32; 16],
-    /// The quantisation step of each kept coefficient, in kept order.
-    quant: [f32; 16],
+    /// `quant * s(u) * s(v)` of each kept coefficient (kept order: `v * n + u`), `FRAC` bits.
+    factors: [i64; 16],
+}
+
+/// `s(u)` of the `n`-point IDCT with the 8-point normalisation: `basis(x, u) = s(u) *
+/// pattern(x, u)`, where the basis is `C(u) / 2 * cos((2x + 1) u pi / 2n)`, `C(0) = 1 / sqrt 2`.
+fn scales(n: usize) -> [f64; 4] {
+    let dc = std::f64::consts::FRAC_1_SQRT_2 / 2.0;
+    match n {
+        // pattern u=1: [1, -1].
+        2 => [dc, dc, 0.0, 0.0],
+        // u=1: sqrt 3 / 4 x [1, 0, -1]; u=2: 1/4 x [1, -2, 1].
+        3 => [dc, 3f64.sqrt() / 4.0, 0.25, 0.0],
+        // u=1: 1/2 x [c1, c3, -c3, -c1]; u=2: dc x [1, -1, -1, 1]; u=3: 1/2 x [c3, -c1, c1, -c3].
+        4 => [dc, 0.5, dc, 0.5],
+        _ => [dc, 0.0, 0.0, 0.0],
+    }
+}
+
+/// The 1-D patterns, one per `n`: input in frequency order, output in pixel order.
+fn idct2([a, b]: [i64; 2]) -> [i64; 2] {
+    [a + b, a - b]
+}
+
+fn idct3([a, b, c]: [i64; 3]) -> [i64; 3] {
+    [a + b + c, a - 2 * c, a - b + c]
+}
+
+fn idct4([a, b, c, d]: [i64; 4]) -> [i64; 4] {
+    let (even0, even1) = (a + c, a - c);
+    let round = 1 << (ROT_BITS - 1);
+    let odd0 = (b * COS_1 + d * COS_3 + round) >> ROT_BITS;
+    let odd1 = (b * COS_3 - d * COS_1 + round) >> ROT_BITS;
+    [even0 + odd0, even1 + odd1, even1 - odd1, even0 - odd0]
 }
 
 impl Idct {
     /// `quant` is the component's quantisation table in zigzag order.
     pub(super) fn new(kept: &Kept, quant: &[u16; 64]) -> Idct {
         let n = kept.n;
-        let mut basis = [0f32; 16];
-        for x in 0..n {
-            for u in 0..n {
-                let c = if u == 0 {
-                    std::f32::consts::FRAC_1_SQRT_2
-                } else {
-                    1.0
-                };
-                let angle = (2 * x + 1) as f32 * u as f32 * std::f32::consts::PI / (2 * n) as f32;
-                basis[x * n + u] = c / 2.0 * angle.cos();
-            }
+        let s = scales(n);
+        let mut factors = [0i64; 16];
+        for (slot, &k) in kept.zigzag_of_slots().iter().enumerate() {
+            let (v, u) = (slot / n, slot % n);
+            let f = f64::from(quant[k]) * s[u] * s[v] * f64::from(1u32 << FRAC);
+            factors[slot] = f.round() as i64;
         }
-        let mut q = [0f32; 16];
-        for (q, &k) in q.iter_mut().zip(&kept.zigzag_of_slots()) {
-            *q = f32::from(quant[k]);
-        }
-        Idct { n, basis, quant: q }
+        Idct { n, factors }
     }
 
     /// Writes the `n` x `n` pixels of the block whose kept coefficients are `values` into
@@ -64,47 +99,52 @@ impl Idct {
         let at = by * self.n * plane.width + bx * self.n;
         let out = &mut plane.data[at..];
         match self.n {
-            1 => {
-                let v = f32::from(values[0]) * self.quant[0] / 8.0 + 128.5;
-                out[0] = v.clamp(0.0, 255.0) as u8;
-            }
-            2 => self.run::<2>(values, out, plane.width),
-            3 => self.run::<3>(values, out, plane.width),
-            _ => self.run::<4>(values, out, plane.width),
+            1 => out[0] = pixel(i64::from(values[0]) * self.factors[0]),
+            2 => self.run::<2>(values, out, plane.width, idct2),
+            3 => self.run::<3>(values, out, plane.width, idct3),
+            _ => self.run::<4>(values, out, plane.width, idct4),
         }
     }
 
-    fn run<const N: usize>(&self, values: &[i16], out: &mut [u8], stride: usize) {
-        if values[1..N * N].iter().all(|&v| v == 0) {
+    fn run<const N: usize>(
+        &self,
+        values: &[i16],
+        out: &mut [u8],
+        stride: usize,
+        idct: fn([i64; N]) -> [i64; N],
+    ) {
+        let (Some(values), Some(factors)) = (values.get(..N * N), self.factors.get(..N * N)) else {
+            return;
+        };
+        if values[1..].iter().all(|&v| v == 0) {
             // A flat block (most of them in smooth areas): every pixel is the DC level.
-            let level = f32::from(values[0]) * self.quant[0] / 8.0 + 128.5;
-            let level = level.clamp(0.0, 255.0) as u8;
+            let level = pixel(i64::from(values[0]) * factors[0]);
             for y in 0..N {
-                out[y * stride..y * stride + N].fill(level);
+                out[y * stride..][..N].fill(level);
             }
             return;
         }
-        let mut coef = [[0f32; N]; N];
-        for (i, (&v, &q)) in values.iter().zip(&self.quant).take(N * N).enumerate() {
-            coef[i / N][i % N] = f32::from(v) * q;
-        }
-        let basis = &self.basis[..N * N];
-        // Across: rows[v][x] = sum over u of basis[x][u] * coef[v][u].
-        let mut rows = [[0f32; N]; N];
-        for (row, c) in rows.iter_mut().zip(&coef) {
-            for (r, b) in row.iter_mut().zip(basis.chunks_exact(N)) {
-                *r = b.iter().zip(c).map(|(b, c)| b * c).sum();
-            }
-        }
-        // Down, level shift and clamp.
-        for (y, b) in basis.chunks_exact(N).enumerate() {
-            let line = &mut out[y * stride..y * stride + N];
-            for (x, px) in line.iter_mut().enumerate() {
-                let s: f32 = b.iter().zip(&rows).map(|(b, r)| b * r[x]).sum();
-                *px = (s + 128.5).clamp(0.0, 255.0) as u8;
+        // Dequantised and scaled, coef[v][u]; written with constant indices so that the
+        // compiler unrolls every loop of the block.
+        let coef: [[i64; N]; N] = std::array::from_fn(|v| {
+            std::array::from_fn(|u| i64::from(values[v * N + u]) * factors[v * N + u])
+        });
+        // Down each column: columns[u][y].
+        let columns: [[i64; N]; N] =
+            std::array::from_fn(|u| idct(std::array::from_fn(|v| coef[v][u])));
+        // Across each row, level shift and clamp.
+        for y in 0..N {
+            let across = idct(std::array::from_fn(|u| columns[u][y]));
+            for (px, value) in out[y * stride..][..N].iter_mut().zip(across) {
+                *px = pixel(value);
             }
         }
     }
+}
+
+/// A `FRAC`-bit IDCT output as an 8-bit sample: level-shifted by 128, rounded, clamped.
+fn pixel(value: i64) -> u8 {
+    ((value + (128 << FRAC) + (1 << (FRAC - 1))) >> FRAC).clamp(0, 255) as u8
 }
 
 /// Runs the reduced IDCT over every block of one component's kept coefficients.
@@ -158,10 +198,11 @@ pub(super) fn image(
             }
         };
         let (luma, cb, cr) = (pick(0), pick(1), pick(2));
-        for (x, px) in out.chunks_exact_mut(3).enumerate() {
-            let l = i32::from(luma[x]) << 16;
-            let b = i32::from(cb[x]) - 128;
-            let r = i32::from(cr[x]) - 128;
+        let samples = luma.iter().zip(cb).zip(cr);
+        for (px, ((&l, &b), &r)) in out.chunks_exact_mut(3).zip(samples) {
+            let l = i32::from(l) << 16;
+            let b = i32::from(b) - 128;
+            let r = i32::from(r) - 128;
             let clamp = |v: i32| ((v + 32768) >> 16).clamp(0, 255) as u8;
             px[0] = clamp(l + 91_881 * r);
             px[1] = clamp(l - 22_554 * b - 46_802 * r);
@@ -214,14 +255,28 @@ fn upsampled_row(
         }
         return;
     }
+    // Across: output pixel 2i + 1 is 3/4 of sample i and 1/4 of sample i + 1, pixel 2i + 2
+    // the other way round; the first and last pixels repeat the edge sample. Written over
+    // pairs of samples so the compiler can vectorise it.
     let last = samples - 1;
-    for (x, o) in row.iter_mut().enumerate() {
+    let edge = |i: usize, j: usize| ((3 * u32::from(sums[i]) + u32::from(sums[j]) + 8) >> 4) as u8;
+    let Some((first, rest)) = row.split_first_mut() else {
+        return;
+    };
+    *first = edge(0, 0);
+    let pairs = rest.len().min(2 * last) / 2;
+    for (pair, w) in rest[..2 * pairs].chunks_exact_mut(2).zip(sums.windows(2)) {
+        let (a, b) = (u32::from(w[0]), u32::from(w[1]));
+        pair[0] = ((3 * a + b + 8) >> 4) as u8;
+        pair[1] = ((3 * b + a + 8) >> 4) as u8;
+    }
+    for (x, o) in row.iter_mut().enumerate().skip(1 + 2 * pairs) {
         let i = (x >> 1).min(last);
         let j = if x & 1 == 0 {
             i.saturating_sub(1)
         } else {
             (i + 1).min(last)
         };
-        *o = ((3 * u32::from(sums[i]) + u32::from(sums[j]) + 8) >> 4) as u8;
+        *o = edge(i, j);
     }
 }

@@ -77,8 +77,8 @@ fn vp8_payload(data: &[u8]) -> &[u8] {
 
 #[test]
 fn the_row_by_row_vp8_decoder_gives_the_same_planes_as_image_webps_whole_frame() {
-    use super::super::vp8::decoder::Vp8Decoder as RowDecoder;
     use image_webp::vp8::Vp8Decoder as FrameDecoder;
+    use sentra_vp8::Vp8Decoder as RowDecoder;
     // 320x240: whole macroblocks, 15 rows of them; 333x251: partial ones at the right and the
     // bottom; 96x64 (with and without an alpha chunk beside it): four rows.
     for name in ["lossy-320", "lossy-333x251", "lossy", "lossy-alpha"] {
@@ -122,6 +122,36 @@ fn the_row_by_row_vp8_decoder_gives_the_same_planes_as_image_webps_whole_frame()
         .unwrap();
         assert_eq!(lines, h, "{name}: every line handed over");
     }
+}
+
+/// Every luma line of a VP8 payload, decoded row by row with the loop filter on or off.
+fn luma_lines(payload: &[u8], loop_filter: bool) -> Vec<u8> {
+    let mut luma = Vec::new();
+    sentra_vp8::Vp8Decoder::decode_rows_with(std::io::Cursor::new(payload), loop_filter, |rows| {
+        for line in 0..rows.lines {
+            luma.extend_from_slice(&rows.y[line * rows.luma_stride..][..rows.width]);
+        }
+        Ok(())
+    })
+    .unwrap();
+    luma
+}
+
+#[test]
+fn without_the_loop_filter_the_rows_are_the_frame_before_deblocking() {
+    // The reduced path skips VP8's deblocking: the rows differ from the filtered frame (the
+    // filter did run on this file) only by what the filter smooths at the block edges.
+    let data = fixture!("lossy-320.webp");
+    let payload = vp8_payload(&data);
+    let (filtered, unfiltered) = (luma_lines(payload, true), luma_lines(payload, false));
+    assert_eq!(filtered.len(), 320 * 240);
+    assert_eq!(unfiltered.len(), filtered.len());
+    assert_ne!(filtered, unfiltered, "the loop filter changes this file");
+    let db = psnr(&unfiltered, &filtered);
+    assert!(
+        db >= 35.0,
+        "{db:.1} dB between the unfiltered and filtered luma"
+    );
 }
 
 #[test]

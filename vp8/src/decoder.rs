@@ -1886,8 +1886,20 @@ impl<R: Read> Vp8Decoder<R> {
     /// it is decoded, which is the same raster order as filtering the whole frame afterwards
     /// (prediction reads the unfiltered borders kept apart, never the filtered pixels), and
     /// the row above it is then final and handed to `sink` as [`Rows`].
-    pub(crate) fn decode_rows(
+    pub fn decode_rows(
         r: R,
+        sink: impl FnMut(&Rows<'_>) -> Result<(), DecodingError>,
+    ) -> Result<(), DecodingError> {
+        Self::decode_rows_with(r, true, sink)
+    }
+
+    /// [`Self::decode_rows`], with the loop filter on or off (Sentra's change). The filter
+    /// only smooths the pixels handed over: prediction reads the unfiltered borders, so
+    /// without it the rows are the frame as decoded before deblocking (libwebp's
+    /// `bypass_filtering` option), for a caller that averages them into much smaller boxes.
+    pub fn decode_rows_with(
+        r: R,
+        loop_filter: bool,
         mut sink: impl FnMut(&Rows<'_>) -> Result<(), DecodingError>,
     ) -> Result<(), DecodingError> {
         let mut this = Self::new(r);
@@ -1927,7 +1939,7 @@ impl<R: Read> Vp8Decoder<R> {
             this.left_border_u = vec![129u8; 1 + 8];
             this.left_border_v = vec![129u8; 1 + 8];
 
-            for mbx in 0..mbw {
+            for mbx in (0..mbw).filter(|_| loop_filter) {
                 let mb = this.macroblocks[mbx];
                 this.loop_filter(mbx, mby, &mb);
             }
@@ -1966,7 +1978,7 @@ impl<R: Read> Vp8Decoder<R> {
 
 /// One finished macroblock row of the frame: 16 luma lines (fewer at the bottom edge) and the
 /// 8 lines of each chroma plane that go with them, each line padded to whole macroblocks.
-pub(crate) struct Rows<'a> {
+pub struct Rows<'a> {
     /// Frame width, from the VP8 frame header.
     pub width: usize,
     /// Frame height, from the VP8 frame header.

@@ -10,6 +10,15 @@ pub(crate) fn idct4x4(block: &mut [i32]) {
     // Perform one lenght check up front to avoid subsequent bounds checks in this function
     assert!(block.len() >= 16);
 
+    // Sentra's change: a block whose only coefficient is its DC (most blocks of smooth areas)
+    // comes out flat, `(dc + 4) >> 3` everywhere, which is what the two passes below compute
+    // for it (libwebp's `TransformDC`), without the 64-bit arithmetic.
+    if block[1..16].iter().all(|&v| v == 0) {
+        let dc = (block[0] + 4) >> 3;
+        block[..16].fill(dc);
+        return;
+    }
+
     for i in 0usize..4 {
         let a1 = fetch(block, i) + fetch(block, 8 + i);
         let b1 = fetch(block, i) - fetch(block, 8 + i);
