@@ -119,6 +119,25 @@ impl Transport for Traced {
         .await
     }
 
+    fn pulls_after_push(&self) -> bool {
+        self.inner.pulls_after_push()
+    }
+
+    async fn pull_after_push(
+        &self,
+        request: &PullRequest,
+        after: i64,
+        ahead: usize,
+    ) -> Result<Exchange<PullPage>, TransportError> {
+        self.note(
+            "pull after push",
+            0,
+            |p: &PullPage| p.page.changes.len(),
+            self.inner.pull_after_push(request, after, ahead),
+        )
+        .await
+    }
+
     async fn upload_chunk(
         &self,
         hash: &str,

@@ -459,6 +459,9 @@ async fn pull(
     if request.device_id != device {
         return Err(ApiError::WrongDevice);
     }
+    if let Some(after) = push_order::pull_after(&headers)? {
+        push_order::wait_for(&state, device, after).await?;
+    }
     let max_bytes = request.max_bytes.clamp(1_024, wire::MAX_BODY_BYTES / 2);
     let text = |name: &str| {
         headers

@@ -205,6 +205,60 @@ impl HttpTransport {
         self.server_orders_pushes.store(orders, Ordering::SeqCst);
         *self.features.lock().unwrap_or_else(|e| e.into_inner()) = Some(features.to_owned());
     }
+
+    /// A pull page, bounded by `until`, with up to `ahead` cursors ahead, held by the server
+    /// until it has answered the entry `after_push` if set; with whether the answer names
+    /// [`wire::PULL_AFTER_PUSH`] (the server held it).
+    async fn pull_with(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+        after_push: Option<i64>,
+    ) -> Result<Exchange<(PullPage, bool)>, TransportError> {
+        let mut headers: Vec<(&str, String)> = Vec::new();
+        if !self.version_1_only {
+            headers.push((
+                wire::PAGE_FORMAT_HEADER,
+                crate::sync::columns::COLUMNS.to_owned(),
+            ));
+            if let Some(until) = until {
+                headers.push((wire::PULL_UNTIL_HEADER, until.to_owned()));
+            }
+            if ahead > 0 {
+                headers.push((wire::PULL_AHEAD_HEADER, ahead.to_string()));
+            }
+            if let Some(after) = after_push {
+                headers.push((wire::PULL_AFTER_PUSH_HEADER, after.to_string()));
+            }
+        }
+        self.exchange_with("/v1/sync/pull", request, &headers, |headers, bytes| {
+            self.learn(headers);
+            let ahead = headers
+                .get(wire::PULL_AHEAD_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let waited = headers
+                .get(wire::FEATURES_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|f| crate::sync::server_features::names(f, wire::PULL_AFTER_PUSH));
+            Some((
+                PullPage {
+                    page: read_page(headers, bytes)?,
+                    ahead,
+                },
+                waited,
+            ))
+        })
+        .await
+    }
 }
 
 /// Reads a pull page in whichever format the answer names.
@@ -240,38 +294,36 @@ impl Transport for HttpTransport {
         until: Option<&str>,
         ahead: usize,
     ) -> Result<Exchange<PullPage>, TransportError> {
-        let mut headers: Vec<(&str, String)> = Vec::new();
-        if !self.version_1_only {
-            headers.push((
-                wire::PAGE_FORMAT_HEADER,
-                crate::sync::columns::COLUMNS.to_owned(),
-            ));
-            if let Some(until) = until {
-                headers.push((wire::PULL_UNTIL_HEADER, until.to_owned()));
-            }
-            if ahead > 0 {
-                headers.push((wire::PULL_AHEAD_HEADER, ahead.to_string()));
-            }
-        }
-        self.exchange_with("/v1/sync/pull", request, &headers, |headers, bytes| {
-            self.learn(headers);
-            let ahead = headers
-                .get(wire::PULL_AHEAD_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| {
-                    v.split(',')
-                        .map(str::trim)
-                        .filter(|c| !c.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
-            Some(PullPage {
-                page: read_page(headers, bytes)?,
-                ahead,
-            })
+        let exchange = self.pull_with(request, until, ahead, None).await?;
+        Ok(Exchange {
+            value: exchange.value.0,
+            bytes_up: exchange.bytes_up,
+            bytes_down: exchange.bytes_down,
         })
-        .await
+    }
+
+    fn pulls_after_push(&self) -> bool {
+        !self.version_1_only
+    }
+
+    async fn pull_after_push(
+        &self,
+        request: &PullRequest,
+        after: i64,
+        ahead: usize,
+    ) -> Result<Exchange<PullPage>, TransportError> {
+        let exchange = self.pull_with(request, None, ahead, Some(after)).await?;
+        let (page, waited) = exchange.value;
+        if !waited {
+            return Err(TransportError::Refused {
+                code: crate::sync::pull_after_push::IGNORED.to_owned(),
+            });
+        }
+        Ok(Exchange {
+            value: page,
+            bytes_up: exchange.bytes_up,
+            bytes_down: exchange.bytes_down,
+        })
     }
 
     fn orders_pushes(&self) -> bool {

@@ -19,7 +19,9 @@
 
 use crate::Sentra;
 use crate::error::Result;
-use crate::sync::engine::{Exchange, Limits, ProgressListener, Run, Stop, Transport, waiting};
+use crate::sync::engine::{
+    Exchange, Limits, ProgressListener, Run, Stop, Transport, TransportError, waiting,
+};
 use crate::sync::wire::{PullRequest, PullResponse};
 use std::collections::VecDeque;
 use std::future::Future;
@@ -33,7 +35,7 @@ pub const RANGES_IN_FLIGHT: usize = 3;
 
 /// How many cursors ahead a page that runs to the feed's end asks for: with pages of 2 MB of
 /// JSON, a feed of some 100 MB (a server caps what it names).
-const AHEAD_ASKED: usize = 64;
+pub(super) const AHEAD_ASKED: usize = 64;
 
 /// A pulled page with the cursors ahead the server named for it (none from an old server).
 #[derive(Debug, Clone, PartialEq)]
@@ -44,27 +46,29 @@ pub struct PullPage {
     pub ahead: Vec<String>,
 }
 
-type Fetching<'a> = Pin<
+pub(super) type Fetching<'a> = Pin<
     Box<dyn Future<Output = (std::result::Result<Exchange<PullPage>, Stop>, usize)> + Send + 'a>,
 >;
 
 /// A page asked for: where its range ends (`None`: the feed's end), and the request on its way
 /// or its answer waiting for the pages before it to be applied.
-struct Asked<'a> {
-    until: Option<String>,
-    slot: Slot<'a>,
+pub(super) struct Asked<'a> {
+    pub(super) until: Option<String>,
+    pub(super) slot: Slot<'a>,
 }
 
-enum Slot<'a> {
+pub(super) enum Slot<'a> {
     Fetching(Fetching<'a>),
     Done(Option<(std::result::Result<Exchange<PullPage>, Stop>, usize)>),
 }
 
-/// Pulls until the feed is exhausted (see the module docs).
+/// Pulls until the feed is exhausted (see the module docs), starting with the page `first`
+/// if it was asked for already (the pull that left with a push: [`super::pull_after_push`]).
 pub(super) async fn pull_all<'a, T: Transport, L: ProgressListener + ?Sized>(
     sentra: &Sentra,
     transport: &'a T,
     run: &mut Run<'a, L>,
+    first_asked: Option<Asked<'a>>,
 ) -> Result<std::result::Result<(), Stop>> {
     let first = sentra.sync_pull_request(run.options.pull_page_bytes)?;
     let page_after = |cursor: Option<String>| PullRequest {
@@ -74,13 +78,25 @@ pub(super) async fn pull_all<'a, T: Transport, L: ProgressListener + ?Sized>(
     let mut asked: VecDeque<Asked<'_>> = VecDeque::new();
     // Ranges not asked for yet, in the feed's order: (from, until).
     let mut ranges: VecDeque<(String, Option<String>)> = VecDeque::new();
-    asked.push_back(ask(run.limits(), transport, first.clone(), None));
+    let mut early = first_asked.is_some();
+    asked.push_back(
+        first_asked.unwrap_or_else(|| ask(run.limits(), transport, first.clone(), None)),
+    );
     while !asked.is_empty() {
         let (until, done) = oldest_page(&mut asked).await;
         let PullPage { page, ahead } = match run.count(done) {
             Ok(answer) => answer.value,
+            // A server that answered the early page without waiting for the push: pull now.
+            Err(Stop::Failed(TransportError::Refused { code }))
+                if early && code == super::pull_after_push::IGNORED =>
+            {
+                early = false;
+                asked.push_back(ask(run.limits(), transport, first.clone(), None));
+                continue;
+            }
             Err(stop) => return Ok(Err(stop)),
         };
+        early = false;
         if until.is_some() && page.reset {
             // The scope changed under the ranges: start over from the stored cursor.
             asked.clear();
