@@ -486,6 +486,7 @@ async fn pull(
             .map_err(internal)
     })
     .await?;
+    let next_cursor = page.next_cursor.clone();
     let page_with_ahead = |response: Result<Response, ApiError>| {
         let mut response = with_features(response)?;
         if let Ok(value) = HeaderValue::from_str(&cursors.join(","))
@@ -494,6 +495,9 @@ async fn pull(
             response
                 .headers_mut()
                 .insert(wire::PULL_AHEAD_HEADER, value);
+            if let Ok(next) = HeaderValue::from_str(&next_cursor) {
+                response.headers_mut().insert(wire::PULL_NEXT_HEADER, next);
+            }
         }
         Ok::<_, ApiError>(response)
     };

@@ -21,7 +21,7 @@
 use crate::Sentra;
 use crate::error::Result;
 use crate::photos::{PhotoFile, UploadState};
-use crate::sync::pull::PullPage;
+use crate::sync::pull::{PullHead, PullPage};
 use crate::sync::wire::{PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse};
 use serde::Serialize;
 use std::future::Future;
@@ -106,6 +106,20 @@ pub trait Transport: Send + Sync {
                 bytes_down: exchange.bytes_down,
             })
         }
+    }
+    /// [`Transport::pull_range`], telling `head` the page's next cursor and its cursors ahead as
+    /// soon as the answer's head arrives, before its body
+    /// ([`crate::sync::wire::PULL_NEXT_HEADER`]), so the ranges travel beside the page. A
+    /// transport that cannot tells nothing, and the ranges are asked for after the page.
+    fn pull_range_telling(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+        head: &PullHead,
+    ) -> impl Future<Output = Result<Exchange<PullPage>, TransportError>> + Send {
+        let _ = head;
+        self.pull_range(request, until, ahead)
     }
     /// Whether this transport can carry the phone's clock on a push
     /// ([`Transport::push_with_clock`]). One that says no is never asked to.

@@ -10,7 +10,7 @@
 //! (see docs/SECURITY.md).
 
 use crate::sync::engine::{Exchange, Transport, TransportError};
-use crate::sync::pull::PullPage;
+use crate::sync::pull::{PullHead, PullPage};
 use crate::sync::tls::{self, ExtraRoots};
 use crate::sync::wire::{
     self, ErrorBody, PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse,
@@ -116,6 +116,20 @@ impl HttpTransport {
         headers: &[(&str, String)],
         read: impl FnOnce(&reqwest::header::HeaderMap, &[u8]) -> Option<A>,
     ) -> Result<Exchange<A>, TransportError> {
+        self.exchange_heard(path, request, headers, |_| {}, read)
+            .await
+    }
+
+    /// [`HttpTransport::exchange_with`], showing a successful answer's headers to `on_head` as
+    /// soon as they arrive, before its body.
+    async fn exchange_heard<Q: serde::Serialize, A>(
+        &self,
+        path: &str,
+        request: &Q,
+        headers: &[(&str, String)],
+        on_head: impl FnOnce(&reqwest::header::HeaderMap),
+        read: impl FnOnce(&reqwest::header::HeaderMap, &[u8]) -> Option<A>,
+    ) -> Result<Exchange<A>, TransportError> {
         let body = wire::encode(request).map_err(|e| TransportError::Transient(e.to_string()))?;
         let bytes_up = body.len();
         let mut request = self
@@ -126,7 +140,7 @@ impl HttpTransport {
         for (name, value) in headers {
             request = request.header(*name, value);
         }
-        let (value, bytes_down) = self.send(request.body(body), read).await?;
+        let (value, bytes_down) = self.send(request.body(body), on_head, read).await?;
         Ok(Exchange {
             value,
             bytes_up,
@@ -139,6 +153,7 @@ impl HttpTransport {
     async fn send<A>(
         &self,
         request: reqwest::RequestBuilder,
+        on_head: impl FnOnce(&reqwest::header::HeaderMap),
         read: impl FnOnce(&reqwest::header::HeaderMap, &[u8]) -> Option<A>,
     ) -> Result<(A, usize), TransportError> {
         let response = request
@@ -148,6 +163,9 @@ impl HttpTransport {
             .map_err(|e| TransportError::Transient(with_causes(&e)))?;
         let status = response.status();
         let headers = response.headers().clone();
+        if status.is_success() {
+            on_head(&headers);
+        }
         let bytes = response
             .bytes()
             .await
@@ -215,6 +233,7 @@ impl HttpTransport {
         until: Option<&str>,
         ahead: usize,
         after_push: Option<i64>,
+        head: Option<&PullHead>,
     ) -> Result<Exchange<(PullPage, bool)>, TransportError> {
         let mut headers: Vec<(&str, String)> = Vec::new();
         if !self.version_1_only {
@@ -232,33 +251,52 @@ impl HttpTransport {
                 headers.push((wire::PULL_AFTER_PUSH_HEADER, after.to_string()));
             }
         }
-        self.exchange_with("/v1/sync/pull", request, &headers, |headers, bytes| {
-            self.learn(headers);
-            let ahead = headers
-                .get(wire::PULL_AHEAD_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| {
-                    v.split(',')
-                        .map(str::trim)
-                        .filter(|c| !c.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
-            let waited = headers
-                .get(wire::FEATURES_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|f| crate::sync::server_features::names(f, wire::PULL_AFTER_PUSH));
-            Some((
-                PullPage {
-                    page: read_page(headers, bytes)?,
-                    ahead,
-                },
-                waited,
-            ))
-        })
+        let tell = |headers: &reqwest::header::HeaderMap| {
+            let next = headers
+                .get(wire::PULL_NEXT_HEADER)
+                .and_then(|v| v.to_str().ok());
+            if let (Some(head), Some(next)) = (head, next) {
+                head.tell(next.to_owned(), cursors_ahead(headers));
+            }
+        };
+        self.exchange_heard(
+            "/v1/sync/pull",
+            request,
+            &headers,
+            tell,
+            |headers, bytes| {
+                self.learn(headers);
+                let ahead = cursors_ahead(headers);
+                let waited = headers
+                    .get(wire::FEATURES_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|f| crate::sync::server_features::names(f, wire::PULL_AFTER_PUSH));
+                Some((
+                    PullPage {
+                        page: read_page(headers, bytes)?,
+                        ahead,
+                    },
+                    waited,
+                ))
+            },
+        )
         .await
     }
+}
+
+/// The cursors ahead an answer names ([`wire::PULL_AHEAD_HEADER`]), oldest first.
+fn cursors_ahead(headers: &reqwest::header::HeaderMap) -> Vec<String> {
+    headers
+        .get(wire::PULL_AHEAD_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Reads a pull page in whichever format the answer names.
@@ -294,7 +332,24 @@ impl Transport for HttpTransport {
         until: Option<&str>,
         ahead: usize,
     ) -> Result<Exchange<PullPage>, TransportError> {
-        let exchange = self.pull_with(request, until, ahead, None).await?;
+        let exchange = self.pull_with(request, until, ahead, None, None).await?;
+        Ok(Exchange {
+            value: exchange.value.0,
+            bytes_up: exchange.bytes_up,
+            bytes_down: exchange.bytes_down,
+        })
+    }
+
+    async fn pull_range_telling(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+        head: &PullHead,
+    ) -> Result<Exchange<PullPage>, TransportError> {
+        let exchange = self
+            .pull_with(request, until, ahead, None, Some(head))
+            .await?;
         Ok(Exchange {
             value: exchange.value.0,
             bytes_up: exchange.bytes_up,
@@ -312,7 +367,9 @@ impl Transport for HttpTransport {
         after: i64,
         ahead: usize,
     ) -> Result<Exchange<PullPage>, TransportError> {
-        let exchange = self.pull_with(request, None, ahead, Some(after)).await?;
+        let exchange = self
+            .pull_with(request, None, ahead, Some(after), None)
+            .await?;
         let (page, waited) = exchange.value;
         if !waited {
             return Err(TransportError::Refused {
@@ -378,7 +435,7 @@ impl Transport for HttpTransport {
             .header("content-type", "image/jpeg")
             .body(chunk.to_vec());
         let (value, bytes_down) = self
-            .send(request, |_, b| serde_json::from_slice(b).ok())
+            .send(request, |_| {}, |_, b| serde_json::from_slice(b).ok())
             .await?;
         Ok(Exchange {
             value,
@@ -392,7 +449,7 @@ impl Transport for HttpTransport {
             .client
             .get(format!("{}/v1/photos/{hash}/status", self.base_url));
         let (value, bytes_down) = self
-            .send(request, |_, b| serde_json::from_slice(b).ok())
+            .send(request, |_| {}, |_, b| serde_json::from_slice(b).ok())
             .await?;
         Ok(Exchange {
             value,
@@ -405,7 +462,7 @@ impl Transport for HttpTransport {
         let request = self
             .client
             .get(format!("{}/v1/photos/{hash}", self.base_url));
-        let (value, bytes_down) = self.send(request, |_, b| Some(b.to_vec())).await?;
+        let (value, bytes_down) = self.send(request, |_| {}, |_, b| Some(b.to_vec())).await?;
         Ok(Exchange {
             value,
             bytes_up: 0,

@@ -97,6 +97,8 @@ impl<'a> Early<'a> {
         self.asked = Some(Asked {
             until: None,
             slot: Slot::Fetching(fetching),
+            head: None,
+            told: None,
         });
     }
 
