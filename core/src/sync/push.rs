@@ -13,7 +13,10 @@
 //! before.
 //!
 //! An outbox of [`SPLIT_FROM_ENTRIES`] or more is cut into at least as many batches as may
-//! travel at once, so a lost segment never stalls the whole push.
+//! travel at once, so a lost segment never stalls the whole push. One that needs more batches
+//! than that starts with a batch half as long: batches that left together would end together
+//! and leave the link idle while the server applies them; staggered, one uploads while the
+//! server applies another.
 //!
 //! The pull after the push may leave with the last batch only when the server holds it until
 //! that batch is answered ([`super::pull_after_push`]): a push can grow the account's scope (a
@@ -59,7 +62,13 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
     } else {
         1
     };
-    let per_batch = entries_per_batch(waiting(sentra)?, depth);
+    let waiting_now = waiting(sentra)?;
+    let per_batch = entries_per_batch(waiting_now, depth);
+    // Batches on their way at once share the link and would end together, leaving it idle
+    // while the server applies them before the next ones leave: when the outbox needs more
+    // batches than travel at once, the first is cut to half, so one uploads while the server
+    // applies another.
+    let mut staggered = depth == 1;
     let mut in_flight: VecDeque<Slot<'_>> = VecDeque::new();
     // The last entry of the last batch sent.
     let mut sent_up_to = 0;
@@ -70,7 +79,7 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
                 stopped = Some(stop);
                 break;
             }
-            let Some(batch) = super::exchange::next_batch(
+            let Some(mut batch) = super::exchange::next_batch(
                 sentra,
                 sent_up_to,
                 run.options.push_batch_bytes,
@@ -79,6 +88,12 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
             else {
                 break;
             };
+            let len = batch.entries.len();
+            if !std::mem::replace(&mut staggered, true) && len < per_batch && len < waiting_now {
+                // Cut by bytes, not by count, with more behind: more batches follow than
+                // travel at once.
+                batch.entries.truncate(len.div_ceil(2));
+            }
             let after = (!in_flight.is_empty()).then_some(sent_up_to);
             sent_up_to = batch.entries.last().map_or(sent_up_to, |e| e.seq);
             let limits = run.limits();
