@@ -63,7 +63,7 @@ impl<'a> Early<'a> {
         if !heard && !super::server_features::pulls_after_push(sentra)? {
             return Ok(None);
         }
-        let Some(last_waiting) = sentra.db.read(|c| super::outbox::last_seq(c))? else {
+        let Some(last_waiting) = sentra.db.read(super::outbox::last_seq)? else {
             return Ok(None);
         };
         Ok(Some(Early {
