@@ -359,10 +359,12 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
         "Sentra",
         "the device engine (`Sentra::sync`, default options) with `HttpTransport`, against a \
          `sentra-server serve` process on SQLite, through the proxy: pull pages in columns, up \
-         to three ranges of the feed on their way at once (the server names cursors ahead), two \
-         push batches on their way at once (a push of 256 entries or more cut in two), and, once \
-         the phone has heard its server checks clocks (the first sync), the push sent before \
-         the pull with the phone's clock in a header. \
+         to four ranges of the feed on their way at once, asked for as soon as the first page's \
+         head names cursors ahead, two push batches on their way at once (a push of 256 entries \
+         or more cut in two, a longer one starting with a half batch), the pull after a push sent \
+         with its last batch (the server holds it until the push is answered), and, once the \
+         phone has heard its server checks clocks (the first sync), the push sent before the \
+         pull with the phone's clock in a header. \
          \"Sentra, app of version 1\": the same engine speaking only protocol version 1 \
          (`HttpTransport::version_1_only`: plain pages, one push batch at a time), as a phone not \
          yet updated syncs with this server",

@@ -4,7 +4,7 @@
 
 use sentra_core::sync::engine::{Exchange, Transport, TransportError};
 use sentra_core::sync::http::HttpTransport;
-use sentra_core::sync::pull::PullPage;
+use sentra_core::sync::pull::{PullHead, PullPage};
 use sentra_core::sync::wire::{PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -115,6 +115,45 @@ impl Transport for Traced {
             0,
             |p: &PullPage| p.page.changes.len(),
             self.inner.pull_range(request, until, ahead),
+        )
+        .await
+    }
+
+    async fn pull_range_telling(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+        head: &PullHead,
+    ) -> Result<Exchange<PullPage>, TransportError> {
+        self.note(
+            if until.is_some() {
+                "pull range"
+            } else {
+                "pull"
+            },
+            0,
+            |p: &PullPage| p.page.changes.len(),
+            self.inner.pull_range_telling(request, until, ahead, head),
+        )
+        .await
+    }
+
+    fn pulls_after_push(&self) -> bool {
+        self.inner.pulls_after_push()
+    }
+
+    async fn pull_after_push(
+        &self,
+        request: &PullRequest,
+        after: i64,
+        ahead: usize,
+    ) -> Result<Exchange<PullPage>, TransportError> {
+        self.note(
+            "pull after push",
+            0,
+            |p: &PullPage| p.page.changes.len(),
+            self.inner.pull_after_push(request, after, ahead),
         )
         .await
     }

@@ -459,6 +459,9 @@ async fn pull(
     if request.device_id != device {
         return Err(ApiError::WrongDevice);
     }
+    if let Some(after) = push_order::pull_after(&headers)? {
+        push_order::wait_for(&state, device, after).await?;
+    }
     let max_bytes = request.max_bytes.clamp(1_024, wire::MAX_BODY_BYTES / 2);
     let text = |name: &str| {
         headers
@@ -483,6 +486,7 @@ async fn pull(
             .map_err(internal)
     })
     .await?;
+    let next_cursor = page.next_cursor.clone();
     let page_with_ahead = |response: Result<Response, ApiError>| {
         let mut response = with_features(response)?;
         if let Ok(value) = HeaderValue::from_str(&cursors.join(","))
@@ -491,6 +495,9 @@ async fn pull(
             response
                 .headers_mut()
                 .insert(wire::PULL_AHEAD_HEADER, value);
+            if let Ok(next) = HeaderValue::from_str(&next_cursor) {
+                response.headers_mut().insert(wire::PULL_NEXT_HEADER, next);
+            }
         }
         Ok::<_, ApiError>(response)
     };

@@ -8,6 +8,10 @@
 //! looks again every [`LOOK_AGAIN`] for pushes written by another server on the same database.
 //! A batch whose predecessor does not arrive within [`MAX_WAIT`] (its connection was cut and
 //! the device has not sent it again yet) is answered `push_waiting`, a 503 the device retries.
+//!
+//! A pull may wait here too: one that names the last entry of a push still on its way
+//! ([`wire::PULL_AFTER_PUSH_HEADER`]) is computed only once that entry has an answer, so it
+//! sees what the push changed (a scope it grew) while its request travelled with the push.
 
 use crate::error::ApiError;
 use crate::{AppState, blocking, internal};
@@ -23,7 +27,17 @@ pub const LOOK_AGAIN: Duration = Duration::from_millis(250);
 
 /// The entry a push names in [`wire::PUSH_AFTER_HEADER`], if it names one.
 pub(crate) fn after(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    let Some(value) = headers.get(wire::PUSH_AFTER_HEADER) else {
+    entry_named(headers, wire::PUSH_AFTER_HEADER)
+}
+
+/// The entry a pull names in [`wire::PULL_AFTER_PUSH_HEADER`], if it names one.
+pub(crate) fn pull_after(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    entry_named(headers, wire::PULL_AFTER_PUSH_HEADER)
+}
+
+/// A device's sequence number in the header `name`: absent, or a bad body when unreadable.
+fn entry_named(headers: &HeaderMap, name: &str) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(name) else {
         return Ok(None);
     };
     value

@@ -5,7 +5,8 @@
 //! leaves; a phone whose server checks its clock on each push skips it, see
 //! [`super::server_features`]), then pushes the outbox in batches cut by bytes (two on their way at once when the
 //! server applies them in order: [`super::push`]), sends waiting photos, and pulls
-//! again if it pushed anything. Pull pages travel several at once, each range of the feed on its
+//! again if it pushed anything (that pull leaves with the push's last batch when the server
+//! can hold it until the push is answered: [`super::pull_after_push`]). Pull pages travel several at once, each range of the feed on its
 //! own connection, and are applied in order ([`super::pull`]).
 //! A sync with nothing to do is one small request. A transient failure
 //! (no signal, a cut connection, a 5xx) is retried with exponential backoff and jitter while the
@@ -20,7 +21,7 @@
 use crate::Sentra;
 use crate::error::Result;
 use crate::photos::{PhotoFile, UploadState};
-use crate::sync::pull::PullPage;
+use crate::sync::pull::{PullHead, PullPage};
 use crate::sync::wire::{PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse};
 use serde::Serialize;
 use std::future::Future;
@@ -106,6 +107,20 @@ pub trait Transport: Send + Sync {
             })
         }
     }
+    /// [`Transport::pull_range`], telling `head` the page's next cursor and its cursors ahead as
+    /// soon as the answer's head arrives, before its body
+    /// ([`crate::sync::wire::PULL_NEXT_HEADER`]), so the ranges travel beside the page. A
+    /// transport that cannot tells nothing, and the ranges are asked for after the page.
+    fn pull_range_telling(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+        head: &PullHead,
+    ) -> impl Future<Output = Result<Exchange<PullPage>, TransportError>> + Send {
+        let _ = head;
+        self.pull_range(request, until, ahead)
+    }
     /// Whether this transport can carry the phone's clock on a push
     /// ([`Transport::push_with_clock`]). One that says no is never asked to.
     fn carries_clock(&self) -> bool {
@@ -126,6 +141,31 @@ pub trait Transport: Send + Sync {
                 Some(after) => self.push_after(request, after).await,
                 None => self.push(request).await,
             }
+        }
+    }
+    /// Whether this transport can ask for a pull that the server answers only after a push
+    /// still on its way ([`Transport::pull_after_push`]). One that says no is never asked to.
+    fn pulls_after_push(&self) -> bool {
+        false
+    }
+    /// Asks for the first page of a pull (with up to `ahead` cursors ahead) that the server
+    /// computes only once it has answered this device's entry `after`
+    /// ([`crate::sync::wire::PULL_AFTER_PUSH_HEADER`]), so it may leave with the push's last
+    /// batch. An answer from a server that does not say it waits
+    /// ([`crate::sync::wire::PULL_AFTER_PUSH`]) is refused with
+    /// [`crate::sync::pull_after_push::IGNORED`]: its page may predate the push. Only called
+    /// when [`Transport::pulls_after_push`].
+    fn pull_after_push(
+        &self,
+        request: &PullRequest,
+        after: i64,
+        ahead: usize,
+    ) -> impl Future<Output = Result<Exchange<PullPage>, TransportError>> + Send {
+        let _ = (request, after, ahead);
+        async move {
+            Err(TransportError::Refused {
+                code: crate::sync::pull_after_push::IGNORED.to_owned(),
+            })
         }
     }
     /// What the server said it does beyond version 1 in its last answer
@@ -486,17 +526,23 @@ async fn steps<'a, T: Transport, L: ProgressListener + ?Sized>(
     let clock_checked = transport.carries_clock()
         && waiting(sentra)? > 0
         && super::server_features::checks_clock(sentra)?;
-    if !clock_checked && let Err(stop) = super::pull::pull_all(sentra, transport, run).await? {
+    if !clock_checked && let Err(stop) = super::pull::pull_all(sentra, transport, run, None).await?
+    {
         return Ok(Err(stop));
     }
-    let mut pushed = super::push::push_all(sentra, transport, run, clock_checked).await?;
+    // The pull after the push leaves with the push's last batch when the server can hold it
+    // until the push is answered (see `pull_after_push`).
+    let mut early = super::pull_after_push::Early::new(sentra, transport, run)?;
+    let mut pushed =
+        super::push::push_all(sentra, transport, run, clock_checked, early.as_mut()).await?;
     if let Err(Stop::Failed(TransportError::Refused { code })) = &pushed
         && code == super::wire::CLOCK_WRONG
     {
-        if let Err(stop) = super::pull::pull_all(sentra, transport, run).await? {
+        early = None;
+        if let Err(stop) = super::pull::pull_all(sentra, transport, run, None).await? {
             return Ok(Err(stop));
         }
-        pushed = super::push::push_all(sentra, transport, run, false).await?;
+        pushed = super::push::push_all(sentra, transport, run, false, None).await?;
     }
     if let Err(stop) = pushed {
         return Ok(Err(stop));
@@ -508,7 +554,8 @@ async fn steps<'a, T: Transport, L: ProgressListener + ?Sized>(
         // Nothing went up, so nothing new can have been resolved: a no-op sync is one request.
         return Ok(Ok(()));
     }
-    super::pull::pull_all(sentra, transport, run).await
+    let first = early.and_then(super::pull_after_push::Early::into_first);
+    super::pull::pull_all(sentra, transport, run, first).await
 }
 
 /// Sends waiting photo files, thumbnails first, each from the offset the server confirmed last.

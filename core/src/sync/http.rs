@@ -10,7 +10,7 @@
 //! (see docs/SECURITY.md).
 
 use crate::sync::engine::{Exchange, Transport, TransportError};
-use crate::sync::pull::PullPage;
+use crate::sync::pull::{PullHead, PullPage};
 use crate::sync::tls::{self, ExtraRoots};
 use crate::sync::wire::{
     self, ErrorBody, PhotoAck, PullRequest, PullResponse, PushRequest, PushResponse,
@@ -116,6 +116,20 @@ impl HttpTransport {
         headers: &[(&str, String)],
         read: impl FnOnce(&reqwest::header::HeaderMap, &[u8]) -> Option<A>,
     ) -> Result<Exchange<A>, TransportError> {
+        self.exchange_heard(path, request, headers, |_| {}, read)
+            .await
+    }
+
+    /// [`HttpTransport::exchange_with`], showing a successful answer's headers to `on_head` as
+    /// soon as they arrive, before its body.
+    async fn exchange_heard<Q: serde::Serialize, A>(
+        &self,
+        path: &str,
+        request: &Q,
+        headers: &[(&str, String)],
+        on_head: impl FnOnce(&reqwest::header::HeaderMap),
+        read: impl FnOnce(&reqwest::header::HeaderMap, &[u8]) -> Option<A>,
+    ) -> Result<Exchange<A>, TransportError> {
         let body = wire::encode(request).map_err(|e| TransportError::Transient(e.to_string()))?;
         let bytes_up = body.len();
         let mut request = self
@@ -126,7 +140,7 @@ impl HttpTransport {
         for (name, value) in headers {
             request = request.header(*name, value);
         }
-        let (value, bytes_down) = self.send(request.body(body), read).await?;
+        let (value, bytes_down) = self.send(request.body(body), on_head, read).await?;
         Ok(Exchange {
             value,
             bytes_up,
@@ -139,6 +153,7 @@ impl HttpTransport {
     async fn send<A>(
         &self,
         request: reqwest::RequestBuilder,
+        on_head: impl FnOnce(&reqwest::header::HeaderMap),
         read: impl FnOnce(&reqwest::header::HeaderMap, &[u8]) -> Option<A>,
     ) -> Result<(A, usize), TransportError> {
         let response = request
@@ -148,6 +163,9 @@ impl HttpTransport {
             .map_err(|e| TransportError::Transient(with_causes(&e)))?;
         let status = response.status();
         let headers = response.headers().clone();
+        if status.is_success() {
+            on_head(&headers);
+        }
         let bytes = response
             .bytes()
             .await
@@ -205,6 +223,80 @@ impl HttpTransport {
         self.server_orders_pushes.store(orders, Ordering::SeqCst);
         *self.features.lock().unwrap_or_else(|e| e.into_inner()) = Some(features.to_owned());
     }
+
+    /// A pull page, bounded by `until`, with up to `ahead` cursors ahead, held by the server
+    /// until it has answered the entry `after_push` if set; with whether the answer names
+    /// [`wire::PULL_AFTER_PUSH`] (the server held it).
+    async fn pull_with(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+        after_push: Option<i64>,
+        head: Option<&PullHead>,
+    ) -> Result<Exchange<(PullPage, bool)>, TransportError> {
+        let mut headers: Vec<(&str, String)> = Vec::new();
+        if !self.version_1_only {
+            headers.push((
+                wire::PAGE_FORMAT_HEADER,
+                crate::sync::columns::COLUMNS.to_owned(),
+            ));
+            if let Some(until) = until {
+                headers.push((wire::PULL_UNTIL_HEADER, until.to_owned()));
+            }
+            if ahead > 0 {
+                headers.push((wire::PULL_AHEAD_HEADER, ahead.to_string()));
+            }
+            if let Some(after) = after_push {
+                headers.push((wire::PULL_AFTER_PUSH_HEADER, after.to_string()));
+            }
+        }
+        let tell = |headers: &reqwest::header::HeaderMap| {
+            let next = headers
+                .get(wire::PULL_NEXT_HEADER)
+                .and_then(|v| v.to_str().ok());
+            if let (Some(head), Some(next)) = (head, next) {
+                head.tell(next.to_owned(), cursors_ahead(headers));
+            }
+        };
+        self.exchange_heard(
+            "/v1/sync/pull",
+            request,
+            &headers,
+            tell,
+            |headers, bytes| {
+                self.learn(headers);
+                let ahead = cursors_ahead(headers);
+                let waited = headers
+                    .get(wire::FEATURES_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|f| crate::sync::server_features::names(f, wire::PULL_AFTER_PUSH));
+                Some((
+                    PullPage {
+                        page: read_page(headers, bytes)?,
+                        ahead,
+                    },
+                    waited,
+                ))
+            },
+        )
+        .await
+    }
+}
+
+/// The cursors ahead an answer names ([`wire::PULL_AHEAD_HEADER`]), oldest first.
+fn cursors_ahead(headers: &reqwest::header::HeaderMap) -> Vec<String> {
+    headers
+        .get(wire::PULL_AHEAD_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Reads a pull page in whichever format the answer names.
@@ -240,38 +332,55 @@ impl Transport for HttpTransport {
         until: Option<&str>,
         ahead: usize,
     ) -> Result<Exchange<PullPage>, TransportError> {
-        let mut headers: Vec<(&str, String)> = Vec::new();
-        if !self.version_1_only {
-            headers.push((
-                wire::PAGE_FORMAT_HEADER,
-                crate::sync::columns::COLUMNS.to_owned(),
-            ));
-            if let Some(until) = until {
-                headers.push((wire::PULL_UNTIL_HEADER, until.to_owned()));
-            }
-            if ahead > 0 {
-                headers.push((wire::PULL_AHEAD_HEADER, ahead.to_string()));
-            }
-        }
-        self.exchange_with("/v1/sync/pull", request, &headers, |headers, bytes| {
-            self.learn(headers);
-            let ahead = headers
-                .get(wire::PULL_AHEAD_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| {
-                    v.split(',')
-                        .map(str::trim)
-                        .filter(|c| !c.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
-            Some(PullPage {
-                page: read_page(headers, bytes)?,
-                ahead,
-            })
+        let exchange = self.pull_with(request, until, ahead, None, None).await?;
+        Ok(Exchange {
+            value: exchange.value.0,
+            bytes_up: exchange.bytes_up,
+            bytes_down: exchange.bytes_down,
         })
-        .await
+    }
+
+    async fn pull_range_telling(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+        head: &PullHead,
+    ) -> Result<Exchange<PullPage>, TransportError> {
+        let exchange = self
+            .pull_with(request, until, ahead, None, Some(head))
+            .await?;
+        Ok(Exchange {
+            value: exchange.value.0,
+            bytes_up: exchange.bytes_up,
+            bytes_down: exchange.bytes_down,
+        })
+    }
+
+    fn pulls_after_push(&self) -> bool {
+        !self.version_1_only
+    }
+
+    async fn pull_after_push(
+        &self,
+        request: &PullRequest,
+        after: i64,
+        ahead: usize,
+    ) -> Result<Exchange<PullPage>, TransportError> {
+        let exchange = self
+            .pull_with(request, None, ahead, Some(after), None)
+            .await?;
+        let (page, waited) = exchange.value;
+        if !waited {
+            return Err(TransportError::Refused {
+                code: crate::sync::pull_after_push::IGNORED.to_owned(),
+            });
+        }
+        Ok(Exchange {
+            value: page,
+            bytes_up: exchange.bytes_up,
+            bytes_down: exchange.bytes_down,
+        })
     }
 
     fn orders_pushes(&self) -> bool {
@@ -326,7 +435,7 @@ impl Transport for HttpTransport {
             .header("content-type", "image/jpeg")
             .body(chunk.to_vec());
         let (value, bytes_down) = self
-            .send(request, |_, b| serde_json::from_slice(b).ok())
+            .send(request, |_| {}, |_, b| serde_json::from_slice(b).ok())
             .await?;
         Ok(Exchange {
             value,
@@ -340,7 +449,7 @@ impl Transport for HttpTransport {
             .client
             .get(format!("{}/v1/photos/{hash}/status", self.base_url));
         let (value, bytes_down) = self
-            .send(request, |_, b| serde_json::from_slice(b).ok())
+            .send(request, |_| {}, |_, b| serde_json::from_slice(b).ok())
             .await?;
         Ok(Exchange {
             value,
@@ -353,7 +462,7 @@ impl Transport for HttpTransport {
         let request = self
             .client
             .get(format!("{}/v1/photos/{hash}", self.base_url));
-        let (value, bytes_down) = self.send(request, |_, b| Some(b.to_vec())).await?;
+        let (value, bytes_down) = self.send(request, |_| {}, |_, b| Some(b.to_vec())).await?;
         Ok(Exchange {
             value,
             bytes_up: 0,

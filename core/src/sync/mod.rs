@@ -10,6 +10,7 @@ pub mod merge;
 pub mod notices;
 pub mod outbox;
 pub mod pull;
+pub mod pull_after_push;
 mod push;
 pub mod refusals;
 pub mod rules;

@@ -198,3 +198,8 @@ pub(crate) fn pending_counts(conn: &Connection) -> Result<Vec<(String, i64)>> {
 pub(crate) fn acknowledge(conn: &Connection, seq: i64) -> Result<usize> {
     Ok(conn.execute("DELETE FROM outbox WHERE seq <= ?1", [seq])?)
 }
+
+/// The sequence number of the newest pending entry, if any.
+pub(crate) fn last_seq(conn: &Connection) -> Result<Option<i64>> {
+    Ok(conn.query_row("SELECT max(seq) FROM outbox", [], |r| r.get(0))?)
+}

@@ -13,18 +13,22 @@
 //! before.
 //!
 //! An outbox of [`SPLIT_FROM_ENTRIES`] or more is cut into at least as many batches as may
-//! travel at once, so a lost segment never stalls the whole push.
+//! travel at once, so a lost segment never stalls the whole push. One that needs more batches
+//! than that starts with a batch half as long: batches that left together would end together
+//! and leave the link idle while the server applies them; staggered, one uploads while the
+//! server applies another.
 //!
-//! The pull after the push is not asked for while the last batch travels, though that would
-//! save a round trip: a push can grow the account's scope (a facilitator's registration), and
-//! only a page computed after it names the new scope; an earlier page, applied last, would
-//! make the phone drop what it has just registered.
+//! The pull after the push may leave with the last batch only when the server holds it until
+//! that batch is answered ([`super::pull_after_push`]): a push can grow the account's scope (a
+//! facilitator's registration), and only a page computed after it names the new scope; an
+//! earlier page, applied last, would make the phone drop what it has just registered.
 //!
 //! [`SyncOptions::push_in_flight`]: super::engine::SyncOptions::push_in_flight
 
 use crate::Sentra;
 use crate::error::Result;
 use crate::sync::engine::{Exchange, ProgressListener, Run, Stop, Transport, waiting};
+use crate::sync::pull_after_push::Early;
 use crate::sync::wire::PushResponse;
 use std::collections::VecDeque;
 use std::future::Future;
@@ -49,6 +53,7 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
     transport: &'a T,
     run: &mut Run<'a, L>,
     with_clock: bool,
+    mut early: Option<&mut Early<'a>>,
 ) -> Result<std::result::Result<(), Stop>> {
     // Read at each attempt, so a retry names the time it leaves.
     let clock = with_clock.then(|| sentra.db.clock());
@@ -57,7 +62,13 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
     } else {
         1
     };
-    let per_batch = entries_per_batch(waiting(sentra)?, depth);
+    let waiting_now = waiting(sentra)?;
+    let per_batch = entries_per_batch(waiting_now, depth);
+    // Batches on their way at once share the link and would end together, leaving it idle
+    // while the server applies them before the next ones leave: when the outbox needs more
+    // batches than travel at once, the first is cut to half, so one uploads while the server
+    // applies another.
+    let mut staggered = depth == 1;
     let mut in_flight: VecDeque<Slot<'_>> = VecDeque::new();
     // The last entry of the last batch sent.
     let mut sent_up_to = 0;
@@ -68,7 +79,7 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
                 stopped = Some(stop);
                 break;
             }
-            let Some(batch) = super::exchange::next_batch(
+            let Some(mut batch) = super::exchange::next_batch(
                 sentra,
                 sent_up_to,
                 run.options.push_batch_bytes,
@@ -77,9 +88,18 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
             else {
                 break;
             };
+            let len = batch.entries.len();
+            if !std::mem::replace(&mut staggered, true) && len < per_batch && len < waiting_now {
+                // Cut by bytes, not by count, with more behind: more batches follow than
+                // travel at once.
+                batch.entries.truncate(len.div_ceil(2));
+            }
             let after = (!in_flight.is_empty()).then_some(sent_up_to);
             sent_up_to = batch.entries.last().map_or(sent_up_to, |e| e.seq);
             let limits = run.limits();
+            if let Some(early) = early.as_deref_mut() {
+                early.batch_sent(limits, transport, sent_up_to);
+            }
             let clock = clock.clone();
             let sending: Sending<'_> = Box::pin(async move {
                 limits
@@ -94,7 +114,7 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
         if in_flight.is_empty() {
             break;
         }
-        let done = oldest_answer(&mut in_flight).await;
+        let done = oldest_answer(&mut in_flight, early.as_deref_mut()).await;
         let answer = match run.count(done) {
             Ok(answer) => answer.value,
             Err(stop) => return Ok(Err(stop)),
@@ -139,10 +159,15 @@ async fn send<T: Transport>(
 }
 
 /// Waits for the oldest batch's answer while the others go on travelling, and takes it out.
+/// The pull that left with the last batch travels meanwhile.
 async fn oldest_answer(
     in_flight: &mut VecDeque<Slot<'_>>,
+    mut early: Option<&mut Early<'_>>,
 ) -> (std::result::Result<Exchange<PushResponse>, Stop>, usize) {
     std::future::poll_fn(|cx| {
+        if let Some(early) = early.as_deref_mut() {
+            early.poll(cx);
+        }
         for slot in in_flight.iter_mut() {
             if let Slot::Sending(sending) = slot
                 && let Poll::Ready(done) = sending.as_mut().poll(cx)

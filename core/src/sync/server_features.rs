@@ -1,5 +1,6 @@
 //! What this phone remembers of its server between syncs: whether it checks the phone's clock
-//! on each push ([`wire::CLOCK_CHECK`]). The app makes a new transport for every sync, so what a
+//! on each push ([`wire::CLOCK_CHECK`]), and whether it holds a pull until a push is answered
+//! ([`wire::PULL_AFTER_PUSH`]). The app makes a new transport for every sync, so what a
 //! transport learnt from the server's answers ([`wire::FEATURES_HEADER`]) is kept in `meta`
 //! after each sync that had an answer, and read at the start of the next.
 //!
@@ -8,6 +9,7 @@
 //! clock went wrong in between), and its answer makes the phone forget.
 //!
 //! [`wire::CLOCK_CHECK`]: crate::sync::wire::CLOCK_CHECK
+//! [`wire::PULL_AFTER_PUSH`]: crate::sync::wire::PULL_AFTER_PUSH
 //! [`wire::FEATURES_HEADER`]: crate::sync::wire::FEATURES_HEADER
 
 use crate::Sentra;
@@ -15,27 +17,51 @@ use crate::error::Result;
 use crate::sync::wire;
 use rusqlite::OptionalExtension;
 
-const KEY: &str = "server_checks_clock";
+/// The `meta` key of each feature remembered.
+const KEYS: [(&str, &str); 2] = [
+    (wire::CLOCK_CHECK, "server_checks_clock"),
+    (wire::PULL_AFTER_PUSH, "server_pulls_after_push"),
+];
 
 /// Whether the server, when this phone last heard from it, checked clocks on pushes.
 pub fn checks_clock(sentra: &Sentra) -> Result<bool> {
+    remembers(sentra, wire::CLOCK_CHECK)
+}
+
+/// Whether the server, when this phone last heard from it, held a pull until the push it
+/// named was answered.
+pub fn pulls_after_push(sentra: &Sentra) -> Result<bool> {
+    remembers(sentra, wire::PULL_AFTER_PUSH)
+}
+
+/// Whether the server's last answer named `feature` (one of [`KEYS`]).
+fn remembers(sentra: &Sentra, feature: &str) -> Result<bool> {
+    let Some((_, key)) = KEYS.iter().find(|(f, _)| *f == feature) else {
+        return Ok(false);
+    };
     let value: Option<String> = sentra.db.read(|c| {
         Ok(
-            c.query_row("SELECT value FROM meta WHERE key = ?1", [KEY], |r| r.get(0))
+            c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
                 .optional()?,
         )
     })?;
     Ok(value.as_deref() == Some("1"))
 }
 
+/// Whether `features` (comma-separated, as in [`wire::FEATURES_HEADER`]) names `feature`.
+pub fn names(features: &str, feature: &str) -> bool {
+    features.split(',').any(|f| f.trim() == feature)
+}
+
 /// Keeps what the server's last answer named (`features`, comma-separated).
 pub fn remember(sentra: &Sentra, features: &str) -> Result<()> {
-    let checks = features.split(',').any(|f| f.trim() == wire::CLOCK_CHECK);
     sentra.db.write(|tx| {
-        tx.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
-            [KEY, if checks { "1" } else { "0" }],
-        )?;
+        for (feature, key) in KEYS {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+                [key, if names(features, feature) { "1" } else { "0" }],
+            )?;
+        }
         Ok(())
     })
 }

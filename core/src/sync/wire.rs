@@ -31,7 +31,15 @@
 //! - a device that asks with [`PULL_AHEAD_HEADER`] gets, on a page with more after it, cursors
 //!   that cut the rest of the feed into ranges; it asks for several ranges at once, each
 //!   bounded by [`PULL_UNTIL_HEADER`], and applies them in order (an old server sends no
-//!   cursors ahead, and the device pulls one page after another as before).
+//!   cursors ahead, and the device pulls one page after another as before). Such a page also
+//!   names its own next cursor in [`PULL_NEXT_HEADER`], so the ranges may be asked for as soon
+//!   as its head arrives;
+//! - with [`PULL_AFTER_PUSH`], the pull that follows a push may leave with the push's last
+//!   batch: it names that batch's last entry in [`PULL_AFTER_PUSH_HEADER`], and the server
+//!   computes the page only once that entry has an answer, so the page sees the push (a scope it
+//!   grew) as a pull sent after the answer would. The device keeps such a page only if its answer
+//!   names the feature (a server that does not know the header answers at once, and that page is
+//!   dropped unread: see [`crate::sync::pull_after_push`]).
 
 use crate::id::Id;
 use crate::sync::clock::Hlc;
@@ -71,7 +79,7 @@ pub const CLOCK_WRONG: &str = "clock_wrong";
 /// correction uses the same measure).
 pub const CLOCK_TOLERANCE_MS: i64 = 5_000;
 /// What a server of this build names in [`FEATURES_HEADER`].
-pub const FEATURES: &str = "push-after,clock-check";
+pub const FEATURES: &str = "push-after,clock-check,pull-after-push";
 /// Request header on a pull: how many cursors ahead the device would take. Answer header on a
 /// page with more after it: cursors that cut the rest of the feed into ranges of about a page
 /// each, comma-separated, oldest first ([`crate::sync::pull`] asks for several at once).
@@ -79,6 +87,16 @@ pub const PULL_AHEAD_HEADER: &str = "x-sentra-pull-ahead";
 /// Request header on a pull: a cursor the server gave (one of [`PULL_AHEAD_HEADER`]'s) at which
 /// the page must stop. Such a page still says `more` when the feed goes on past it.
 pub const PULL_UNTIL_HEADER: &str = "x-sentra-pull-until";
+/// Answer header on a page that names cursors ahead ([`PULL_AHEAD_HEADER`]): the page's own next
+/// cursor, so a device may ask for the ranges as soon as the answer's head arrives, while the
+/// page's body still travels.
+pub const PULL_NEXT_HEADER: &str = "x-sentra-pull-next";
+/// The feature of answering a pull only after a push it names ([`PULL_AFTER_PUSH_HEADER`]).
+pub const PULL_AFTER_PUSH: &str = "pull-after-push";
+/// Request header on a pull: the device's sequence number of the last entry of a push still on
+/// its way; a server with [`PULL_AFTER_PUSH`] computes the page only once it has answered that
+/// entry (or answers `push_waiting`, a 503, when it never arrives).
+pub const PULL_AFTER_PUSH_HEADER: &str = "x-sentra-pull-after-push";
 
 /// One change as it travels: an outbox entry on push, a resolved change on pull.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -301,6 +301,7 @@ mod leaving;
 mod orders;
 mod paging;
 mod photos;
+mod pull_after_push;
 mod pull_ranges;
 mod recovery;
 mod scope_changes;

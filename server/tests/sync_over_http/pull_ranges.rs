@@ -5,12 +5,13 @@
 
 use super::*;
 use sentra_core::sync::engine::{Exchange, Transport, TransportError};
-use sentra_core::sync::pull::{PullPage, RANGES_IN_FLIGHT};
+use sentra_core::sync::pull::{PullHead, PullPage, RANGES_IN_FLIGHT};
 use sentra_core::sync::wire::{PhotoAck, PullRequest, PushRequest};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 on_both_backends!(ranges_of_the_feed_end_to_end_are_the_feed_one_page_after_another);
 on_both_backends!(a_new_phone_pulls_ranges_at_once_and_holds_what_an_old_phone_pulls);
+on_both_backends!(a_page_naming_cursors_ahead_names_its_own_next_cursor_in_its_head);
 
 /// A producer with `products` products made offline, signed in and synced.
 async fn seller_with_synced_products(server: &Server, products: usize) -> Phone {
@@ -157,6 +158,7 @@ struct Counting {
     now: AtomicUsize,
     most: AtomicUsize,
     ranged: AtomicUsize,
+    telling: AtomicUsize,
 }
 
 impl Transport for Counting {
@@ -180,6 +182,24 @@ impl Transport for Counting {
             self.ranged.fetch_add(1, Ordering::SeqCst);
         }
         let answer = self.inner.pull_range(request, until, ahead).await;
+        self.now.fetch_sub(1, Ordering::SeqCst);
+        answer
+    }
+
+    async fn pull_range_telling(
+        &self,
+        request: &PullRequest,
+        until: Option<&str>,
+        ahead: usize,
+        head: &PullHead,
+    ) -> Result<Exchange<PullPage>, TransportError> {
+        let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most.fetch_max(now, Ordering::SeqCst);
+        self.telling.fetch_add(1, Ordering::SeqCst);
+        let answer = self
+            .inner
+            .pull_range_telling(request, until, ahead, head)
+            .await;
         self.now.fetch_sub(1, Ordering::SeqCst);
         answer
     }
@@ -218,6 +238,7 @@ async fn a_new_phone_pulls_ranges_at_once_and_holds_what_an_old_phone_pulls(back
         now: AtomicUsize::new(0),
         most: AtomicUsize::new(0),
         ranged: AtomicUsize::new(0),
+        telling: AtomicUsize::new(0),
     };
     let old_phone = phone(&server, "081350506060", "135790").await;
     let old = HttpTransport::new(&server.url, &old_phone.token).version_1_only();
@@ -251,6 +272,10 @@ async fn a_new_phone_pulls_ranges_at_once_and_holds_what_an_old_phone_pulls(back
         counting.ranged.load(Ordering::SeqCst) >= 2,
         "ranges were asked for"
     );
+    assert!(
+        counting.telling.load(Ordering::SeqCst) >= 1,
+        "the first page's head was to tell its cursors ahead"
+    );
     let most = counting.most.load(Ordering::SeqCst);
     assert!(
         (2..=RANGES_IN_FLIGHT).contains(&most),
@@ -277,4 +302,49 @@ async fn a_new_phone_pulls_ranges_at_once_and_holds_what_an_old_phone_pulls(back
         "the new phone holds the shop"
     );
     assert!(shop(&old_phone) == shop(&seller), "so does the old one");
+}
+
+/// The ranges after a page may leave as soon as its head arrives: a page that names cursors
+/// ahead names its own next cursor in a header too, and one that names none does not.
+async fn a_page_naming_cursors_ahead_names_its_own_next_cursor_in_its_head(backend: Backend) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
+    let _seller = seller_with_synced_products(&server, 40).await;
+    let reader = phone(&server, "081350506060", "135790").await;
+    let body = wire::encode(&PullRequest {
+        version: wire::PROTOCOL_VERSION,
+        device_id: reader.sentra.device_id(),
+        cursor: None,
+        max_bytes: 4 * 1024,
+    })
+    .unwrap();
+    let pull = |ahead: Option<&'static str>| {
+        let mut request = Client::new()
+            .post(format!("{}/v1/sync/pull", server.url))
+            .header("content-encoding", "zstd")
+            .header("authorization", format!("Bearer {}", reader.token))
+            .body(body.clone());
+        if let Some(ahead) = ahead {
+            request = request.header(wire::PULL_AHEAD_HEADER, ahead);
+        }
+        request.send()
+    };
+
+    let asked = pull(Some("8")).await.unwrap();
+    assert_eq!(asked.status(), 200);
+    let next = asked.headers()[wire::PULL_NEXT_HEADER]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(asked.headers().get(wire::PULL_AHEAD_HEADER).is_some());
+    let page: PullResponse = wire::decode(&asked.bytes().await.unwrap()).unwrap();
+    assert!(page.more);
+    assert_eq!(next, page.next_cursor, "the head names where the body ends");
+
+    let plain = pull(None).await.unwrap();
+    assert!(
+        plain.headers().get(wire::PULL_NEXT_HEADER).is_none(),
+        "an old phone's page says nothing new in its head"
+    );
 }
