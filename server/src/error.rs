@@ -91,11 +91,11 @@ pub enum ApiError {
     /// Nothing is here (also the answer to a wrong order code or wrong phone digits).
     #[error("tidak ditemukan")]
     NotFound,
-    /// A push batch named an entry before it that has not arrived within a wait (its batch was
-    /// cut on the way); the device sends it again.
+    /// A push batch (or a pull sent with a push) named an entry that has not arrived within a
+    /// wait (its batch was cut on the way); the device sends it again.
     #[error(
-        "kiriman sebelumnya belum tiba; coba lagi / \
-         the batch before this one has not arrived yet; try again"
+        "kiriman yang ditunggu belum tiba; coba lagi / \
+         the changes this request waits for have not arrived yet; try again"
     )]
     PushWaiting,
     /// A push carried the phone's clock and it disagrees with the server's (or an entry is
