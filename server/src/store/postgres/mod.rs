@@ -6,6 +6,7 @@
 //! docs/ARCHITECTURE.md), and a device's pushes are written one at a time.
 
 mod blobs;
+mod conn;
 mod schema;
 mod tx;
 
@@ -15,6 +16,7 @@ use super::readers::Readers;
 use super::{Credentials, SearchDoc, Store, StoreResult, StoredBulk, parse_role, role_code};
 use crate::accounts::{Account, oldest_live_token};
 use crate::limits::{AttemptKey, Failures, RateLimit, Tally};
+use conn::Conn;
 use postgres::{Client, NoTls};
 use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
 use sentra_core::{Id, Role};
@@ -23,10 +25,10 @@ use tx::Tx;
 
 /// The PostgreSQL store.
 pub struct PostgresStore {
-    client: Mutex<Option<Client>>,
+    client: Mutex<Option<Conn>>,
     writes: Group<PushJob, PushAnswer>,
     /// Connections that only read (sessions and pulls), so reads do not queue behind writes.
-    readers: Readers<Option<Client>>,
+    readers: Readers<Option<Conn>>,
     /// A connection that holds the locks of [`Store::one_at_a_time`], outside any write.
     named: Mutex<Option<Client>>,
     /// The connection that writes `product_search` (when this server holds the duty, whose
@@ -45,12 +47,18 @@ impl Drop for PostgresStore {
     fn drop(&mut self) {
         // The client closes its connection on a runtime of its own, which must not happen on a
         // thread that is driving async tasks: close it on a plain thread.
-        let mut clients: Vec<Client> = self.readers.all_mut().filter_map(Option::take).collect();
+        let mut clients: Vec<Client> = self
+            .readers
+            .all_mut()
+            .filter_map(Option::take)
+            .map(Conn::into_client)
+            .collect();
         clients.extend(
             self.client
                 .get_mut()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take(),
+                .take()
+                .map(Conn::into_client),
         );
         for other in [&mut self.named, &mut self.search] {
             clients.extend(
@@ -102,11 +110,11 @@ impl PostgresStore {
                 // The only writes on these connections are the request buckets, which may lose
                 // their last takes in a crash: their commits need not wait for the disk.
                 reader.batch_execute("SET synchronous_commit = off")?;
-                Ok(Some(reader))
+                Ok(Some(Conn::new(reader)))
             })
             .collect::<StoreResult<_>>()?;
         Ok(PostgresStore {
-            client: Mutex::new(Some(client)),
+            client: Mutex::new(Some(Conn::new(client))),
             writes: Group::default(),
             readers: Readers::new(readers),
             named: Mutex::new(Some(Client::connect(url, NoTls)?)),
@@ -122,7 +130,7 @@ impl PostgresStore {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Client>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Conn>> {
         self.client
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -163,11 +171,11 @@ fn lock_key(name: &[u8]) -> i32 {
 /// cycle), so the same push sent to two servers reads, after the other has committed, the
 /// answers it wrote, and answers duplicates as a resend would.
 fn write_together(
-    guard: &mut MutexGuard<'_, Option<Client>>,
+    guard: &mut MutexGuard<'_, Option<Conn>>,
     jobs: &[PushJob],
 ) -> StoreResult<Vec<Vec<EntryResult>>> {
-    let client = guard.as_mut().ok_or(CLOSED)?;
-    let mut tx = client.transaction()?;
+    let conn = guard.as_mut().ok_or(CLOSED)?;
+    let (mut tx, statements) = conn.prepared_transaction()?;
     let mut devices: Vec<i32> = jobs.iter().map(|j| lock_key(j.device.as_bytes())).collect();
     devices.sort_unstable();
     devices.dedup();
@@ -176,10 +184,11 @@ fn write_together(
         "SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int4[]) AS k",
         &[&locks::DEVICE, &devices],
     )?;
-    let mut writes = Tx::new(&mut tx);
+    let mut writes = Tx::new(&mut tx, statements);
     writes.prefetch(jobs)?;
     let answers = logic::push_jobs(&mut writes, jobs)?;
     writes.flush()?;
+    drop(writes);
     tx.commit()?;
     Ok(answers)
 }
@@ -520,23 +529,25 @@ impl Store for PostgresStore {
         now: i64,
     ) -> StoreResult<(PullResponse, Vec<String>)> {
         let mut guard = self.readers.get();
-        let client = guard.as_mut().ok_or(CLOSED)?;
+        let conn = guard.as_mut().ok_or(CLOSED)?;
         // One snapshot for the whole page: the feed's last row and the rows up to it.
-        let mut tx = client
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
-        let page = logic::pull_ranged(&mut Tx::new(&mut tx), account, device, asked, now)?;
+        let (mut tx, statements) = conn.prepared_snapshot()?;
+        let page = logic::pull_ranged(
+            &mut Tx::new(&mut tx, statements),
+            account,
+            device,
+            asked,
+            now,
+        )?;
         tx.commit()?;
         Ok(page)
     }
 
     fn visible(&self, account: &Account) -> StoreResult<crate::scope::Visible> {
         let mut guard = self.readers.get();
-        let client = guard.as_mut().ok_or(CLOSED)?;
-        let mut tx = client.transaction()?;
-        let visible = crate::scope::visible(&mut Tx::new(&mut tx), account)?;
+        let conn = guard.as_mut().ok_or(CLOSED)?;
+        let (mut tx, statements) = conn.prepared_transaction()?;
+        let visible = crate::scope::visible(&mut Tx::new(&mut tx, statements), account)?;
         tx.commit()?;
         Ok(visible)
     }

@@ -1,6 +1,7 @@
 //! One PostgreSQL transaction as the shared push and pull logic sees it: the index lookups and
 //! the primitives, with a group's reads fetched up front and its writes sent at the end.
 
+use super::conn::{Statements, TxConn};
 use super::{b, id, opt_id};
 use crate::scope::Index;
 use crate::store::StoreResult;
@@ -14,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 /// rows, answers and owners in one statement per table at the end ([`Tx::flush`]); until then
 /// the shared logic reads them from `pending`.
 pub(super) struct Tx<'a, 'b> {
-    sql: &'a mut Transaction<'b>,
+    sql: TxConn<'a, 'b>,
     pending: Pending,
 }
 
@@ -33,9 +34,9 @@ struct Pending {
 }
 
 impl<'a, 'b> Tx<'a, 'b> {
-    pub(super) fn new(sql: &'a mut Transaction<'b>) -> Self {
+    pub(super) fn new(tx: &'a mut Transaction<'b>, statements: &'a mut Statements) -> Self {
         Tx {
-            sql,
+            sql: TxConn::new(tx, statements),
             pending: Pending::default(),
         }
     }
@@ -141,7 +142,7 @@ impl<'a, 'b> Tx<'a, 'b> {
 
     fn ids(
         &mut self,
-        sql: &str,
+        sql: &'static str,
         param: &(dyn postgres::types::ToSql + Sync),
     ) -> StoreResult<Vec<Id>> {
         self.sql

@@ -1,0 +1,173 @@
+//! A connection that prepares each statement once. A statement sent as text is parsed, planned
+//! and described by the database on every call, which costs a round trip of its own before the
+//! statement runs; a prepared one is only bound and run. Every statement of the store is a
+//! constant, so each connection prepares each one the first time it runs it and keeps it for as
+//! long as the connection lives (a prepared statement outlives the transaction it was prepared
+//! in, whether that commits or not).
+
+use postgres::types::ToSql;
+use postgres::{Client, GenericClient, Row, Statement, Transaction};
+use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
+
+/// A statement's parameters.
+pub(super) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// The statements one connection has prepared, by their text.
+#[derive(Default)]
+pub(super) struct Statements(HashMap<&'static str, Statement>);
+
+impl Statements {
+    /// `sql` prepared on `on` (a connection or a transaction of the connection these belong to).
+    pub(super) fn get(
+        &mut self,
+        on: &mut impl GenericClient,
+        sql: &'static str,
+    ) -> Result<Statement, postgres::Error> {
+        if let Some(statement) = self.0.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = on.prepare(sql)?;
+        self.0.insert(sql, statement.clone());
+        Ok(statement)
+    }
+}
+
+/// A client with the statements it has prepared. It reads as the client it wraps, except that
+/// `query`, `query_opt`, `query_one` and `execute` take a constant statement and prepare it once.
+pub(super) struct Conn {
+    client: Client,
+    statements: Statements,
+}
+
+impl Conn {
+    pub(super) fn new(client: Client) -> Self {
+        Conn {
+            client,
+            statements: Statements::default(),
+        }
+    }
+
+    /// The client, to close it.
+    pub(super) fn into_client(self) -> Client {
+        self.client
+    }
+
+    /// A transaction on this connection, with the statements the connection has prepared.
+    pub(super) fn prepared_transaction(
+        &mut self,
+    ) -> Result<(Transaction<'_>, &mut Statements), postgres::Error> {
+        Ok((self.client.transaction()?, &mut self.statements))
+    }
+
+    /// A read-only transaction in one snapshot (repeatable read), with the prepared statements.
+    pub(super) fn prepared_snapshot(
+        &mut self,
+    ) -> Result<(Transaction<'_>, &mut Statements), postgres::Error> {
+        let tx = self
+            .client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        Ok((tx, &mut self.statements))
+    }
+
+    pub(super) fn query(
+        &mut self,
+        sql: &'static str,
+        params: Params<'_>,
+    ) -> Result<Vec<Row>, postgres::Error> {
+        let statement = self.statements.get(&mut self.client, sql)?;
+        self.client.query(&statement, params)
+    }
+
+    pub(super) fn query_opt(
+        &mut self,
+        sql: &'static str,
+        params: Params<'_>,
+    ) -> Result<Option<Row>, postgres::Error> {
+        let statement = self.statements.get(&mut self.client, sql)?;
+        self.client.query_opt(&statement, params)
+    }
+
+    pub(super) fn query_one(
+        &mut self,
+        sql: &'static str,
+        params: Params<'_>,
+    ) -> Result<Row, postgres::Error> {
+        let statement = self.statements.get(&mut self.client, sql)?;
+        self.client.query_one(&statement, params)
+    }
+
+    pub(super) fn execute(
+        &mut self,
+        sql: &'static str,
+        params: Params<'_>,
+    ) -> Result<u64, postgres::Error> {
+        let statement = self.statements.get(&mut self.client, sql)?;
+        self.client.execute(&statement, params)
+    }
+}
+
+impl Deref for Conn {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Client {
+        &mut self.client
+    }
+}
+
+/// A transaction with its connection's prepared statements: the same four calls, prepared once.
+pub(super) struct TxConn<'a, 'b> {
+    tx: &'a mut Transaction<'b>,
+    statements: &'a mut Statements,
+}
+
+impl<'a, 'b> TxConn<'a, 'b> {
+    pub(super) fn new(tx: &'a mut Transaction<'b>, statements: &'a mut Statements) -> Self {
+        TxConn { tx, statements }
+    }
+
+    pub(super) fn query(
+        &mut self,
+        sql: &'static str,
+        params: Params<'_>,
+    ) -> Result<Vec<Row>, postgres::Error> {
+        let statement = self.statements.get(self.tx, sql)?;
+        self.tx.query(&statement, params)
+    }
+
+    pub(super) fn query_opt(
+        &mut self,
+        sql: &'static str,
+        params: Params<'_>,
+    ) -> Result<Option<Row>, postgres::Error> {
+        let statement = self.statements.get(self.tx, sql)?;
+        self.tx.query_opt(&statement, params)
+    }
+
+    pub(super) fn query_one(
+        &mut self,
+        sql: &'static str,
+        params: Params<'_>,
+    ) -> Result<Row, postgres::Error> {
+        let statement = self.statements.get(self.tx, sql)?;
+        self.tx.query_one(&statement, params)
+    }
+
+    pub(super) fn execute(
+        &mut self,
+        sql: &'static str,
+        params: Params<'_>,
+    ) -> Result<u64, postgres::Error> {
+        let statement = self.statements.get(self.tx, sql)?;
+        self.tx.execute(&statement, params)
+    }
+}
