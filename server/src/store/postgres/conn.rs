@@ -41,11 +41,18 @@ pub(super) struct Conn {
 }
 
 impl Conn {
-    pub(super) fn new(client: Client) -> Self {
-        Conn {
+    /// Wraps `client`. A prepared statement is still planned for the values it is run with:
+    /// PostgreSQL would otherwise switch, after five runs, to one generic plan chosen from the
+    /// statistics of that moment, and the feed and answers tables grow from nothing while a
+    /// server runs (a generic plan picked on small tables stalled pulls for seconds under
+    /// `scripts/bench load`). Parsing once is what is saved; planning these short statements
+    /// costs little.
+    pub(super) fn new(mut client: Client) -> Result<Self, postgres::Error> {
+        client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
+        Ok(Conn {
             client,
             statements: Statements::default(),
-        }
+        })
     }
 
     /// The client, to close it.

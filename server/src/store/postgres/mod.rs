@@ -110,11 +110,11 @@ impl PostgresStore {
                 // The only writes on these connections are the request buckets, which may lose
                 // their last takes in a crash: their commits need not wait for the disk.
                 reader.batch_execute("SET synchronous_commit = off")?;
-                Ok(Some(Conn::new(reader)))
+                Ok(Some(Conn::new(reader)?))
             })
             .collect::<StoreResult<_>>()?;
         Ok(PostgresStore {
-            client: Mutex::new(Some(Conn::new(client))),
+            client: Mutex::new(Some(Conn::new(client)?)),
             writes: Group::default(),
             readers: Readers::new(readers),
             named: Mutex::new(Some(Client::connect(url, NoTls)?)),
