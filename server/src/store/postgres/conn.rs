@@ -178,3 +178,52 @@ impl<'a, 'b> TxConn<'a, 'b> {
         self.tx.execute(&statement, params)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Conn, TxConn};
+
+    /// How many statements with this text the connection has prepared.
+    fn prepared(conn: &mut Conn, sql: &str) -> i64 {
+        conn.client
+            .query_one(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1",
+                &[&sql],
+            )
+            .unwrap()
+            .get(0)
+    }
+
+    #[test]
+    fn a_statement_is_prepared_once_and_outlives_a_transaction_rolled_back() {
+        let Ok(url) = std::env::var("SENTRA_TEST_POSTGRES") else {
+            println!("SENTRA_TEST_POSTGRES is not set: PostgreSQL case not run");
+            return;
+        };
+        let client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let mut conn = Conn::new(client).unwrap();
+        const ADD: &str = "SELECT $1::int4 + 1";
+        for n in 1..=3 {
+            let row = conn.query_one(ADD, &[&n]).unwrap();
+            assert_eq!(row.get::<_, i32>(0), n + 1);
+        }
+        assert_eq!(prepared(&mut conn, ADD), 1, "prepared once for three runs");
+
+        const DOUBLE: &str = "SELECT $1::int4 * 2";
+        {
+            let (mut tx, statements) = conn.prepared_transaction().unwrap();
+            let mut sql = TxConn::new(&mut tx, statements);
+            assert_eq!(sql.query_one(DOUBLE, &[&21]).unwrap().get::<_, i32>(0), 42);
+            // Dropped without a commit: rolled back.
+        }
+        assert_eq!(conn.query_one(DOUBLE, &[&5]).unwrap().get::<_, i32>(0), 10);
+        assert_eq!(prepared(&mut conn, DOUBLE), 1, "kept past the rollback");
+
+        let mode: String = conn
+            .client
+            .query_one("SHOW plan_cache_mode", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(mode, "force_custom_plan");
+    }
+}
