@@ -157,6 +157,7 @@ async fn run(args: Vec<String>) -> Result<Option<Section>> {
 }
 
 fn main() {
+    sentra_bench::measure::mark_start();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let doc = arg(&args, "--doc").map(PathBuf::from);
     let result = tokio::runtime::Runtime::new()

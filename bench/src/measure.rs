@@ -110,8 +110,25 @@ pub fn median(values: &[f64]) -> f64 {
     }
 }
 
-/// The machine and the moment, for the line above every benchmark's figures.
+/// When the benchmark started, and the load average then: read once, by [`mark_start`] as the
+/// program starts, not when the section is written at its end.
+static STARTED: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+
+/// Notes the moment and the load average before any work (call first thing).
+pub fn mark_start() {
+    STARTED.get_or_init(|| {
+        let load = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+            .unwrap_or_default();
+        (today(), load)
+    });
+}
+
+/// The machine and the moment the benchmark started, for the line above its figures.
 pub fn machine() -> String {
+    mark_start();
+    let (started, load) = STARTED.get().cloned().unwrap_or_default();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let mem_gib = meminfo
@@ -126,13 +143,8 @@ pub fn machine() -> String {
         .find_map(|l| l.strip_prefix("model name"))
         .map(|v| v.trim_start_matches([' ', '\t', ':']).trim().to_owned())
         .unwrap_or_else(|| "unknown CPU".into());
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_default();
     format!(
-        "{} on {cores} cores ({cpu}), {mem_gib:.0} GiB RAM; load average {load} when it started",
-        today()
+        "{started} on {cores} cores ({cpu}), {mem_gib:.0} GiB RAM; load average {load} when it started"
     )
 }
 
