@@ -117,15 +117,19 @@ impl AppState {
         Ok(opened)
     }
 
-    /// Takes one request from the bucket of the token hashed `token_hash`: in the database
-    /// when the store keeps buckets (so the limit holds across servers), else in memory;
-    /// `false` when it is empty. Blocks.
-    pub fn allow_request(&self, token_hash: &[u8]) -> Result<bool, ApiError> {
-        let kept = self
+    /// The account and device of the live token hashed `token_hash` (`None`: no such token),
+    /// once a request is taken from the token's bucket: in the database when the store keeps
+    /// buckets (so the limit holds across servers), else in memory; `RateLimited` when it is
+    /// empty. Blocks.
+    pub fn session(&self, token_hash: &[u8]) -> Result<Option<(Account, Id)>, ApiError> {
+        let (kept, session) = self
             .store
-            .take_request(token_hash, self.limits.limit(), now_ms())
+            .take_request_and_session(token_hash, self.limits.limit(), now_ms())
             .map_err(internal)?;
-        Ok(kept.unwrap_or_else(|| self.limits.allow(token_hash)))
+        if !kept.unwrap_or_else(|| self.limits.allow(token_hash)) {
+            return Err(ApiError::RateLimited);
+        }
+        Ok(session)
     }
 
     /// The same state with another rate limit per token.
@@ -335,17 +339,7 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Result<(Account, Id),
         .ok_or(ApiError::Unauthorized)?;
     let hash = token_hash(token.trim());
     let state = state.clone();
-    blocking(move || {
-        if !state.allow_request(&hash)? {
-            return Err(ApiError::RateLimited);
-        }
-        state
-            .store
-            .session(&hash)
-            .map_err(internal)?
-            .ok_or(ApiError::Unauthorized)
-    })
-    .await
+    blocking(move || state.session(&hash)?.ok_or(ApiError::Unauthorized)).await
 }
 
 /// `POST /v1/login`: a phone signs in (see [`signin`] for the checks and throttling).

@@ -30,6 +30,9 @@ pub struct Credentials {
     pub secret_hash: String,
 }
 
+/// A live token's account and the device it was issued to.
+pub type Session = (Account, Id);
+
 /// The server's storage.
 pub trait Store: Send + Sync + 'static {
     /// Creates an account with an already-hashed secret; `None` when the login is taken.
@@ -178,6 +181,21 @@ pub trait Store: Send + Sync + 'static {
         _now: i64,
     ) -> StoreResult<Option<bool>> {
         Ok(None)
+    }
+
+    /// What every signed-in request asks first, in one call: [`Store::take_request`] for the
+    /// token, then [`Store::session`] (a backend across a network answers both in one round
+    /// trip).
+    fn take_request_and_session(
+        &self,
+        token_hash: &[u8],
+        limit: RateLimit,
+        now: i64,
+    ) -> StoreResult<(Option<bool>, Option<Session>)> {
+        Ok((
+            self.take_request(token_hash, limit, now)?,
+            self.session(token_hash)?,
+        ))
     }
 
     /// Where photos are kept when this backend keeps them (PostgreSQL: every server on the

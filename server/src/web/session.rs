@@ -58,10 +58,7 @@ pub fn session_of(state: &AppState, headers: &HeaderMap) -> Result<Option<WebSes
         return Ok(None);
     };
     let hash = token_hash(&token);
-    if !state.allow_request(&hash)? {
-        return Err(ApiError::RateLimited);
-    }
-    let found = state.store.session(&hash).map_err(internal)?;
+    let found = state.session(&hash)?;
     Ok(found.map(|(account, _device)| WebSession {
         account,
         csrf: csrf_of(&token),
