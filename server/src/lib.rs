@@ -122,14 +122,18 @@ impl AppState {
     /// buckets (so the limit holds across servers), else in memory; `RateLimited` when it is
     /// empty. Blocks.
     pub fn session(&self, token_hash: &[u8]) -> Result<Option<(Account, Id)>, ApiError> {
-        let (kept, session) = self
+        match self
             .store
             .take_request_and_session(token_hash, self.limits.limit(), now_ms())
-            .map_err(internal)?;
-        if !kept.unwrap_or_else(|| self.limits.allow(token_hash)) {
-            return Err(ApiError::RateLimited);
+            .map_err(internal)?
+        {
+            Some((true, session)) => Ok(session),
+            Some((false, _)) => Err(ApiError::RateLimited),
+            None if self.limits.allow(token_hash) => {
+                self.store.session(token_hash).map_err(internal)
+            }
+            None => Err(ApiError::RateLimited),
         }
-        Ok(session)
     }
 
     /// The same state with another rate limit per token.

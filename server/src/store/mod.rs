@@ -171,31 +171,18 @@ pub trait Store: Send + Sync + 'static {
     fn bind_order_request(&self, key: &str, body_hash: &[u8], now: i64) -> StoreResult<Vec<u8>>;
 
     /// Takes one request from the bucket of the token hashed `token_hash`, kept in the
-    /// database so that a token's limit holds across every server sharing it: whether the
-    /// request may go on, or `None` when this backend keeps no buckets (embedded SQLite has one
-    /// server, whose buckets in memory count).
-    fn take_request(
+    /// database so that a token's limit holds across every server sharing it, and looks up the
+    /// token's session in the same round trip: whether the request may go on, with the
+    /// session (`None`: no live token); `None` when this backend keeps no buckets (embedded
+    /// SQLite has one server, whose buckets in memory count, checked before the store is asked
+    /// for the session at all).
+    fn take_request_and_session(
         &self,
         _token_hash: &[u8],
         _limit: RateLimit,
         _now: i64,
-    ) -> StoreResult<Option<bool>> {
+    ) -> StoreResult<Option<(bool, Option<Session>)>> {
         Ok(None)
-    }
-
-    /// What every signed-in request asks first, in one call: [`Store::take_request`] for the
-    /// token, then [`Store::session`] (a backend across a network answers both in one round
-    /// trip).
-    fn take_request_and_session(
-        &self,
-        token_hash: &[u8],
-        limit: RateLimit,
-        now: i64,
-    ) -> StoreResult<(Option<bool>, Option<Session>)> {
-        Ok((
-            self.take_request(token_hash, limit, now)?,
-            self.session(token_hash)?,
-        ))
     }
 
     /// Where photos are kept when this backend keeps them (PostgreSQL: every server on the

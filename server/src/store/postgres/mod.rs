@@ -195,22 +195,6 @@ fn write_together(
     Ok(answers)
 }
 
-/// Takes one request from a token's bucket ($1 the token's hash, $2 the burst, $3 the refill
-/// per second, $4 now in ms), in one statement so servers taking from the same bucket at once
-/// never lose a take; to be followed by its `RETURNING`.
-macro_rules! take_bucket {
-    () => {
-        "INSERT INTO request_buckets AS b(token_hash, tokens, at, allowed) \
-         VALUES ($1, $2::float8 - 1, $4::bigint, $2::float8 >= 1) \
-         ON CONFLICT (token_hash) DO UPDATE SET (tokens, allowed, at) = ( \
-           SELECT left_now - CASE WHEN left_now >= 1 THEN 1 ELSE 0 END, left_now >= 1, \
-                  greatest(b.at, $4::bigint) \
-           FROM (SELECT least($2::float8, \
-                   b.tokens + greatest($4::bigint - b.at, 0) * $3::float8 / 1000.0) \
-                 AS left_now) refilled)"
-    };
-}
-
 /// Now and then, forgets the buckets idle for as long as it takes to refill (full: forgetting
 /// one changes nothing).
 fn sweep_buckets(conn: &mut Conn, limit: RateLimit, now: i64) -> StoreResult<()> {
@@ -641,42 +625,33 @@ impl Store for PostgresStore {
         Some(self.blobs.clone())
     }
 
-    fn take_request(
-        &self,
-        token_hash: &[u8],
-        limit: RateLimit,
-        now: i64,
-    ) -> StoreResult<Option<bool>> {
-        let mut guard = self.readers.get();
-        let conn = guard.as_mut().ok_or(CLOSED)?;
-        sweep_buckets(conn, limit, now)?;
-        let row = conn.query_one(
-            concat!(take_bucket!(), " RETURNING allowed"),
-            &[&token_hash, &limit.burst, &limit.per_second, &now],
-        )?;
-        Ok(Some(row.get(0)))
-    }
-
     fn take_request_and_session(
         &self,
         token_hash: &[u8],
         limit: RateLimit,
         now: i64,
-    ) -> StoreResult<(Option<bool>, Option<super::Session>)> {
+    ) -> StoreResult<Option<(bool, Option<super::Session>)>> {
         let mut guard = self.readers.get();
         let conn = guard.as_mut().ok_or(CLOSED)?;
         sweep_buckets(conn, limit, now)?;
         // One round trip for what every request asks first: the bucket's take, and the
         // session (the take's row is always there, the session's only for a live token).
         let row = conn.query_one(
-            concat!(
-                "WITH taken AS (",
-                take_bucket!(),
-                " RETURNING allowed) \
-                 SELECT taken.allowed, a.user_id, a.role, a.producer_id, t.device_id FROM taken \
-                 LEFT JOIN tokens t ON t.hash = $1 AND NOT t.revoked AND t.created_at > $5 \
-                 LEFT JOIN accounts a ON a.user_id = t.user_id"
-            ),
+            // The take is one statement, so servers taking from the same bucket at once never
+            // lose a take ($1 the token's hash, $2 the burst, $3 the refill per second, $4 now).
+            "WITH taken AS ( \
+               INSERT INTO request_buckets AS b(token_hash, tokens, at, allowed) \
+               VALUES ($1, $2::float8 - 1, $4::bigint, $2::float8 >= 1) \
+               ON CONFLICT (token_hash) DO UPDATE SET (tokens, allowed, at) = ( \
+                 SELECT left_now - CASE WHEN left_now >= 1 THEN 1 ELSE 0 END, left_now >= 1, \
+                        greatest(b.at, $4::bigint) \
+                 FROM (SELECT least($2::float8, \
+                         b.tokens + greatest($4::bigint - b.at, 0) * $3::float8 / 1000.0) \
+                       AS left_now) refilled) \
+               RETURNING allowed) \
+             SELECT taken.allowed, a.user_id, a.role, a.producer_id, t.device_id FROM taken \
+             LEFT JOIN tokens t ON t.hash = $1 AND NOT t.revoked AND t.created_at > $5 \
+             LEFT JOIN accounts a ON a.user_id = t.user_id",
             &[
                 &token_hash,
                 &limit.burst,
@@ -701,7 +676,7 @@ impl Store for PostgresStore {
             }
             _ => None,
         };
-        Ok((Some(allowed), session))
+        Ok(Some((allowed, session)))
     }
 
     fn one_at_a_time(&self, name: &str, work: &mut dyn FnMut()) -> StoreResult<()> {
