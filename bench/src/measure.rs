@@ -116,19 +116,23 @@ static STARTED: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new
 
 /// Notes the moment and the load average before any work (call first thing).
 pub fn mark_start() {
+    started();
+}
+
+/// When the benchmark started and the load average then, as noted by [`mark_start`] (or now).
+fn started() -> &'static (String, String) {
     STARTED.get_or_init(|| {
         let load = std::fs::read_to_string("/proc/loadavg")
             .ok()
             .and_then(|l| l.split_whitespace().next().map(str::to_owned))
             .unwrap_or_default();
         (today(), load)
-    });
+    })
 }
 
 /// The machine and the moment the benchmark started, for the line above its figures.
 pub fn machine() -> String {
-    mark_start();
-    let (started, load) = STARTED.get().cloned().unwrap_or_default();
+    let (started, load) = started();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let mem_gib = meminfo

