@@ -5,10 +5,11 @@
 //! ```text
 //! sentra-bench sync      --doc FILE --pouchdb DIR [--products N] [--edits N] [--quick]
 //!                        [--only-sentra] [--push-batch-bytes N] [--push-in-flight N]
-//!                        [--link 3g|loopback]
+//!                        [--link 3g|loopback] [--edit-rounds N]
 //!                        (--only-sentra: a trial, printed and not written)
 //! sentra-bench upload    --doc FILE --photos DIR [--products N] [--cuts N]
 //! sentra-bench load      --doc FILE [--devices 100,1000] [--cycles N] [--servers 1,2,3]
+//!                        [--rounds N]
 //!                        (PostgreSQL too under scripts/with-postgres, with 1, 2 and 3 servers)
 //! sentra-bench footprint --doc FILE [--products N] [--ffi-lib PATH] [--jvm FILE]
 //! sentra-bench photo     --doc FILE --json FILE     (figures from core/benches/photos.rs)
@@ -73,6 +74,8 @@ async fn run(args: Vec<String>) -> Result<Option<Section>> {
                 },
                 pouchdb: PathBuf::from(required(&args, "--pouchdb")?),
                 only_sentra: args.iter().any(|a| a == "--only-sentra"),
+                edit_rounds: number(&args, "--edit-rounds", if quick { 2 } else { 5 })?
+                    .clamp(1, 20),
                 push_batch_bytes: arg(&args, "--push-batch-bytes")
                     .map(|_| number(&args, "--push-batch-bytes", 0))
                     .transpose()?,
@@ -129,6 +132,7 @@ async fn run(args: Vec<String>) -> Result<Option<Section>> {
                 cycles: number(&args, "--cycles", if quick { 2 } else { 5 })?.clamp(1, 50),
                 entries: 20,
                 backends,
+                rounds: number(&args, "--rounds", if quick { 2 } else { 5 })?.clamp(1, 20),
                 limit: Duration::from_secs(600),
             };
             load::run(settings, &command_line).await?

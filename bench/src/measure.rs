@@ -110,6 +110,32 @@ pub fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// Figures from several rounds: the median, the middle half (quartiles) and the extremes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    /// The median ([`median`]).
+    pub median: f64,
+    /// The lower and upper quartile (nearest rank): the middle half of the rounds.
+    pub middle: (f64, f64),
+    /// The least and the greatest.
+    pub range: (f64, f64),
+}
+
+impl Spread {
+    /// The spread of `values`, or `None` for no values.
+    pub fn of(values: &[f64]) -> Option<Spread> {
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        let (first, last) = (*v.first()?, *v.last()?);
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        Some(Spread {
+            median: median(&v),
+            middle: (at(0.25), at(0.75)),
+            range: (first, last),
+        })
+    }
+}
+
 /// When the benchmark started, and the load average then: read once, by [`mark_start`] as the
 /// program starts, not when the section is written at its end.
 static STARTED: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
@@ -170,6 +196,17 @@ mod tests {
         assert_eq!(percentile(&samples, 99.0), Duration::from_millis(99));
         assert_eq!(percentile(&samples[..1], 99.0), Duration::from_millis(1));
         assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), 2.5);
+    }
+
+    #[test]
+    fn a_spread_has_the_median_the_middle_half_and_the_extremes() {
+        let s = Spread::of(&[5.0, 1.0, 4.0, 2.0, 3.0]).unwrap();
+        assert_eq!(s.median, 3.0);
+        assert_eq!(s.middle, (2.0, 4.0));
+        assert_eq!(s.range, (1.0, 5.0));
+        assert_eq!(Spread::of(&[7.0]).unwrap().middle, (7.0, 7.0));
+        assert_eq!(Spread::of(&[1.0, 2.0]).unwrap().median, 1.5);
+        assert!(Spread::of(&[]).is_none());
     }
 
     #[test]

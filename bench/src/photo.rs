@@ -3,6 +3,7 @@
 //! into the report.
 
 use crate::error::Result;
+use crate::measure::Spread;
 use crate::report::{Section, met, ratio, thousands};
 use serde_json::Value;
 
@@ -97,23 +98,19 @@ pub fn section(figures: &Value, command_line: &str) -> Result<Section> {
         ],
     );
     let spread_row = |what: &str, key: &str, goal: Option<f64>| -> Option<Vec<String>> {
-        let mut v: Vec<f64> = figures[key]
+        let v: Vec<f64> = figures[key]
             .as_array()?
             .iter()
             .filter_map(Value::as_f64)
             .collect();
-        if v.is_empty() {
-            return None;
-        }
-        v.sort_by(f64::total_cmp);
-        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        let s = Spread::of(&v)?;
         Some(vec![
             what.to_owned(),
-            format!("{:.3}×", at(0.5)),
-            format!("{:.3}–{:.3}×", at(0.25), at(0.75)),
-            format!("{:.3}–{:.3}×", v[0], v[v.len() - 1]),
+            format!("{:.3}×", s.median),
+            format!("{:.3}–{:.3}×", s.middle.0, s.middle.1),
+            format!("{:.3}–{:.3}×", s.range.0, s.range.1),
             goal.map_or("(none)".to_owned(), |g| format!("≤ {g}×")),
-            met(goal.map(|g| at(0.5) <= g)),
+            met(goal.map(|g| s.median <= g)),
         ])
     };
     let spread: Vec<Vec<String>> = [

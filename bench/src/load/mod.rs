@@ -41,6 +41,9 @@ pub struct Settings {
     /// Server counts on PostgreSQL for the largest device count (1, 2, 3; always with 1, the
     /// anchor the others are divided by).
     pub servers: Vec<usize>,
+    /// Rounds: every run of every backend, again and again, the backends taking turns to go
+    /// first, so that each ratio compares runs of the same moment (figures are the medians).
+    pub rounds: usize,
     /// The longest one run may take.
     pub limit: Duration,
 }
@@ -265,26 +268,34 @@ async fn sign_in(http: &reqwest::Client, base: &str, device: &mut Device, i: usi
     Ok(())
 }
 
-async fn run_backend(settings: &Arc<Settings>, backend: &Backend) -> Result<Vec<Figures>> {
-    let most = settings.devices.iter().copied().max().unwrap_or(0);
-    let dir = tempfile::tempdir()?;
-    let data = dir.path().join("server");
-    let mut devices: Vec<Device> = (0..most)
-        .map(|_| Device {
-            id: Id::new(),
-            producer: Id::new(),
-            token: String::new(),
-            seq: 0,
-            cursor: None,
-        })
-        .collect();
-    eprintln!("== load, {}: creating {most} accounts", backend.name());
-    {
-        let data = data.clone();
-        let backend = backend.clone();
+/// One backend's server data and simulated devices, kept from round to round (the database
+/// grows from run to run, as a real server's does).
+struct Rig {
+    backend: Backend,
+    dir: tempfile::TempDir,
+    devices: Vec<Device>,
+}
+
+impl Rig {
+    /// The server's data with an account for each device (the most any run uses).
+    async fn new(settings: &Settings, backend: &Backend) -> Result<Rig> {
+        let most = settings.devices.iter().copied().max().unwrap_or(0);
+        let dir = tempfile::tempdir()?;
+        let devices: Vec<Device> = (0..most)
+            .map(|_| Device {
+                id: Id::new(),
+                producer: Id::new(),
+                token: String::new(),
+                seq: 0,
+                cursor: None,
+            })
+            .collect();
+        eprintln!("== load, {}: creating {most} accounts", backend.name());
+        let data = dir.path().join("server");
+        let state_backend = backend.clone();
         let producers: Vec<Id> = devices.iter().map(|d| d.producer).collect();
         tokio::task::spawn_blocking(move || -> Result<()> {
-            let state = crate::server::open_state(&data, &backend)?;
+            let state = crate::server::open_state(&data, &state_backend)?;
             // Two threads: argon2id hashing is the slow part, and there are two cores.
             let half = producers.len().div_ceil(2).max(1);
             std::thread::scope(|scope| {
@@ -316,98 +327,125 @@ async fn run_backend(settings: &Arc<Settings>, backend: &Backend) -> Result<Vec<
         })
         .await
         .map_err(|e| BenchError::Setup(e.to_string()))??;
+        Ok(Rig {
+            backend: backend.clone(),
+            dir,
+            devices,
+        })
     }
-    let template = Arc::new(template(settings.entries)?);
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(120))
-        .build()
-        .map_err(|e| BenchError::Setup(e.to_string()))?;
-    let mut figures = Vec::new();
-    let shared = matches!(backend, Backend::Postgres(_));
-    for (n, count) in plan(&settings.devices, &settings.servers, shared) {
-        // Server k keeps its own data directory (photos, its read model) from run to run;
-        // the first one's is where the accounts were made.
-        let servers = (0..count)
-            .map(|k| match k {
-                0 => ServerProcess::start(&data, backend),
-                k => ServerProcess::start(&dir.path().join(format!("server-{k}")), backend),
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let urls: Vec<String> = servers.iter().map(ServerProcess::url).collect();
-        eprintln!("== load, {}: signing in {n} devices", backend.name());
-        for (i, device) in devices.iter_mut().enumerate().take(n) {
-            if device.token.is_empty() {
-                sign_in(&http, &urls[0], device, i).await?;
-            }
-        }
-        eprintln!(
-            "== load, {}: {n} devices × {} cycles, {count} server(s)",
-            backend.name(),
-            settings.cycles
-        );
-        let start = Arc::new(tokio::sync::Barrier::new(n + 1));
-        let mut tasks = tokio::task::JoinSet::new();
-        for (i, device) in devices.drain(..n).enumerate() {
-            tasks.spawn(cycles(
-                http.clone(),
-                urls[i % count].clone(),
-                device,
-                template.clone(),
-                settings.clone(),
-                start.clone(),
-            ));
-        }
-        let cpu_before = cpu_of(&servers)?;
-        let generator_before = crate::measure::cpu_time(std::process::id())?;
-        start.wait().await;
-        let began = Instant::now();
-        let mut done = Vec::new();
-        let (mut applied, mut failures, mut times) = (0, 0, Vec::new());
-        let finished = tokio::time::timeout(settings.limit, async {
-            while let Some(joined) = tasks.join_next().await {
-                if let Ok((device, a, f, t)) = joined {
-                    done.push(device);
-                    applied += a;
-                    failures += f;
-                    times.extend(t);
+
+    /// One round: every run of this backend's plan, in order.
+    async fn round(
+        &mut self,
+        settings: &Arc<Settings>,
+        template: &Arc<Vec<Change>>,
+        http: &reqwest::Client,
+    ) -> Result<Vec<Figures>> {
+        let backend = &self.backend;
+        let shared = matches!(backend, Backend::Postgres(_));
+        let mut figures = Vec::new();
+        for (n, count) in plan(&settings.devices, &settings.servers, shared) {
+            // Server k keeps its own data directory (photos, its read model) from run to run;
+            // the first one's is where the accounts were made.
+            let servers = (0..count)
+                .map(|k| match k {
+                    0 => ServerProcess::start(&self.dir.path().join("server"), backend),
+                    k => {
+                        ServerProcess::start(&self.dir.path().join(format!("server-{k}")), backend)
+                    }
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let urls: Vec<String> = servers.iter().map(ServerProcess::url).collect();
+            for (i, device) in self.devices.iter_mut().enumerate().take(n) {
+                if device.token.is_empty() {
+                    sign_in(http, &urls[0], device, i).await?;
                 }
             }
-        })
-        .await;
-        let wall = began.elapsed();
-        let server_cpu = cpu_of(&servers)?.saturating_sub(cpu_before);
-        let generator_cpu =
-            crate::measure::cpu_time(std::process::id())?.saturating_sub(generator_before);
-        if finished.is_err() {
-            tasks.abort_all();
-            return Err(BenchError::Run(format!(
-                "{n} devices did not finish within {:?}",
-                settings.limit
-            )));
+            eprintln!(
+                "== load, {}: {n} devices × {} cycles, {count} server(s)",
+                backend.name(),
+                settings.cycles
+            );
+            let start = Arc::new(tokio::sync::Barrier::new(n + 1));
+            let mut tasks = tokio::task::JoinSet::new();
+            for (i, device) in self.devices.drain(..n).enumerate() {
+                tasks.spawn(cycles(
+                    http.clone(),
+                    urls[i % count].clone(),
+                    device,
+                    template.clone(),
+                    settings.clone(),
+                    start.clone(),
+                ));
+            }
+            let cpu_before = cpu_of(&servers)?;
+            let generator_before = crate::measure::cpu_time(std::process::id())?;
+            start.wait().await;
+            let began = Instant::now();
+            let mut done = Vec::new();
+            let (mut applied, mut failures, mut times) = (0, 0, Vec::new());
+            let finished = tokio::time::timeout(settings.limit, async {
+                while let Some(joined) = tasks.join_next().await {
+                    if let Ok((device, a, f, t)) = joined {
+                        done.push(device);
+                        applied += a;
+                        failures += f;
+                        times.extend(t);
+                    }
+                }
+            })
+            .await;
+            let wall = began.elapsed();
+            let server_cpu = cpu_of(&servers)?.saturating_sub(cpu_before);
+            let generator_cpu =
+                crate::measure::cpu_time(std::process::id())?.saturating_sub(generator_before);
+            if finished.is_err() {
+                tasks.abort_all();
+                return Err(BenchError::Run(format!(
+                    "{n} devices did not finish within {:?}",
+                    settings.limit
+                )));
+            }
+            let peak_rss_kib = servers
+                .iter()
+                .map(ServerProcess::peak_rss_kib)
+                .collect::<Result<Vec<_>>>()?;
+            for server in servers {
+                server.stop()?;
+            }
+            if done.len() != n {
+                return Err(BenchError::Run(format!(
+                    "{} of {n} devices' tasks failed",
+                    n - done.len()
+                )));
+            }
+            done.append(&mut self.devices);
+            self.devices = done;
+            figures.push(Figures {
+                devices: n,
+                servers: count,
+                applied,
+                failures,
+                wall,
+                p50: percentile(&times, 50.0),
+                p99: percentile(&times, 99.0),
+                peak_rss_kib,
+                server_cpu,
+                generator_cpu,
+            });
         }
-        let peak_rss_kib = servers
-            .iter()
-            .map(ServerProcess::peak_rss_kib)
-            .collect::<Result<Vec<_>>>()?;
-        for server in servers {
-            server.stop()?;
-        }
-        done.append(&mut devices);
-        devices = done;
-        figures.push(Figures {
-            devices: n,
-            servers: count,
-            applied,
-            failures,
-            wall,
-            p50: percentile(&times, 50.0),
-            p99: percentile(&times, 99.0),
-            peak_rss_kib,
-            server_cpu,
-            generator_cpu,
-        });
+        Ok(figures)
     }
-    Ok(figures)
+}
+
+/// The order the backends run in, in round `round` (from 0): as given in even rounds and the
+/// other way round in odd ones, so that no backend always goes first.
+fn order(backends: usize, round: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..backends).collect();
+    if round % 2 == 1 {
+        order.reverse();
+    }
+    order
 }
 
 /// The CPU time the server processes have used so far, together.
@@ -415,14 +453,44 @@ fn cpu_of(servers: &[ServerProcess]) -> Result<Duration> {
     servers.iter().map(ServerProcess::cpu_time).sum()
 }
 
-/// Runs every backend and writes the section.
+/// Every backend's runs, round after round.
+struct Rounds {
+    /// The backends' names, in the settings' order.
+    names: Vec<&'static str>,
+    /// `runs[round][backend]`: that backend's runs in that round, in plan order.
+    runs: Vec<Vec<Vec<Figures>>>,
+}
+
+/// Runs every backend, round after round, and writes the section.
 pub async fn run(settings: Settings, command_line: &str) -> Result<Section> {
     let settings = Arc::new(settings);
-    let mut results = Vec::new();
+    let template = Arc::new(template(settings.entries)?);
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .build()
+        .map_err(|e| BenchError::Setup(e.to_string()))?;
+    let mut rigs = Vec::new();
     for backend in &settings.backends {
-        results.push((backend.name(), run_backend(&settings, backend).await?));
+        rigs.push(Rig::new(&settings, backend).await?);
     }
-    Ok(section::write(&settings, &results, command_line))
+    let mut rounds = Rounds {
+        names: settings.backends.iter().map(Backend::name).collect(),
+        runs: Vec::new(),
+    };
+    for round in 0..settings.rounds {
+        let mut runs = vec![Vec::new(); rigs.len()];
+        for b in order(rigs.len(), round) {
+            eprintln!(
+                "== load, round {} of {}: {}",
+                round + 1,
+                settings.rounds,
+                rigs[b].backend.name()
+            );
+            runs[b] = rigs[b].round(&settings, &template, &http).await?;
+        }
+        rounds.runs.push(runs);
+    }
+    Ok(section::write(&settings, &rounds, command_line))
 }
 
 #[cfg(test)]
@@ -439,6 +507,14 @@ mod tests {
         assert!(server_counts("1,9").is_err());
         assert!(server_counts("1,two").is_err());
         assert!(server_counts("").is_err());
+    }
+
+    #[test]
+    fn the_backends_take_turns_to_go_first() {
+        assert_eq!(order(2, 0), vec![0, 1]);
+        assert_eq!(order(2, 1), vec![1, 0]);
+        assert_eq!(order(2, 2), vec![0, 1]);
+        assert_eq!(order(1, 1), vec![0]);
     }
 
     #[test]

@@ -1,19 +1,16 @@
 //! The load benchmark's section of `docs/benchmarks.md`: the figures per backend and device
-//! count, the several-servers table on PostgreSQL with its ratios to one server, and the goals.
+//! count (the median round's), each round's entries/s and ratios, the several-servers table on
+//! PostgreSQL with its ratios to one server, and the goals, judged on the medians over rounds.
 
-use super::{Figures, Settings};
+use super::{Figures, Rounds, Settings};
+use crate::measure::Spread;
 use crate::report::{self, Section, met, thousands};
-use std::time::Duration;
 
 /// The scaling goals: entries/s with N servers ÷ with one (on a machine with the cores).
 const SCALING_GOALS: [(usize, f64); 2] = [(2, 1.7), (3, 2.4)];
 
 /// The section for every backend's runs, in order.
-pub(super) fn write(
-    settings: &Settings,
-    results: &[(&'static str, Vec<Figures>)],
-    command_line: &str,
-) -> Section {
+pub(super) fn write(settings: &Settings, rounds: &Rounds, command_line: &str) -> Section {
     let mut section = Section::new("load", "Server load", command_line);
     section.fact(
         "Setup",
@@ -25,7 +22,9 @@ pub(super) fn write(
              between runs. On PostgreSQL the {} devices run again with {} `sentra-server serve` \
              processes on the same database (own port and data directory each, one database \
              growing from run to run); the `i`th device keeps to server `i mod N` for all its \
-             pushes and pulls. The load generator runs on the same cores as the servers",
+             pushes and pulls. The load generator runs on the same cores as the servers. All \
+             of it {} times over (rounds), the backends taking turns to go first; each \
+             backend keeps its database from round to round",
             settings.cycles,
             settings.entries,
             thousands(settings.devices.iter().copied().max().unwrap_or(0) as u64),
@@ -35,6 +34,7 @@ pub(super) fn write(
                 .map(usize::to_string)
                 .collect::<Vec<_>>()
                 .join(", "),
+            settings.rounds,
         ),
     );
     section.fact(
@@ -52,28 +52,36 @@ pub(super) fn write(
         "Goals",
         "ingest ≥ 20,000 entries/s on SQLite, p99 < 500 ms with 1,000 devices, PostgreSQL \
          within 2× of SQLite; on PostgreSQL, entries/s with 2 servers ≥ 1.7× and with 3 ≥ 2.4× \
-         the one server's (on a machine with the cores for it)",
+         the one server's (on a machine with the cores for it). Each is judged on its median \
+         over the rounds, a ratio on the median of its per-round ratios (each dividing runs of \
+         the same round)",
     );
     let most = settings.devices.iter().copied().max().unwrap_or(0);
+    let count = rounds.runs.len();
     let mut rows = Vec::new();
-    for (name, figures) in results {
-        for f in figures.iter().filter(|f| f.servers == 1) {
-            rows.push(vec![
-                (*name).to_owned(),
-                thousands(f.devices as u64),
-                thousands(f.applied),
-                thousands(f.failures),
-                report::duration(f.wall),
-                format!("{:.0}", f.per_second()),
-                report::duration(f.p50),
-                report::duration(f.p99),
-                f.rss(),
-                format!("{:.1} s", f.server_cpu.as_secs_f64()),
-                format!("{:.0}", f.per_cpu_second()),
-                format!("{:.1} s", f.generator_cpu.as_secs_f64()),
-            ]);
+    for (b, name) in rounds.names.iter().enumerate() {
+        for &devices in &settings.devices {
+            if let Some(f) = median_run(&each_round(rounds, b, devices, 1)) {
+                rows.push(vec![
+                    (*name).to_owned(),
+                    thousands(f.devices as u64),
+                    thousands(f.applied),
+                    thousands(f.failures),
+                    report::duration(f.wall),
+                    format!("{:.0}", f.per_second()),
+                    report::duration(f.p50),
+                    report::duration(f.p99),
+                    f.rss(),
+                    format!("{:.1} s", f.server_cpu.as_secs_f64()),
+                    format!("{:.0}", f.per_cpu_second()),
+                    format!("{:.1} s", f.generator_cpu.as_secs_f64()),
+                ]);
+            }
         }
     }
+    section.para(&format!(
+        "One server; each row is the run whose entries/s is the median of the {count} rounds':"
+    ));
     section.table(
         &[
             "backend",
@@ -91,16 +99,20 @@ pub(super) fn write(
         ],
         &rows,
     );
-    let at = |name: &str| {
-        results
-            .iter()
-            .find(|(n, _)| *n == name)
-            .and_then(|(_, f)| f.iter().find(|f| f.devices == most && f.servers == 1))
-    };
-    let scaling = scaling_rows(results, most);
+    let ratios = Ratios::of(rounds, &settings.servers, most);
+    section.para(&format!(
+        "Each round, {} devices (entries/s; a ratio divides two runs of the same round):",
+        thousands(most as u64)
+    ));
+    section.table(
+        &ratios.header.iter().map(String::as_str).collect::<Vec<_>>(),
+        &ratios.rows,
+    );
+    let scaling = scaling_rows(rounds, most);
     if !scaling.is_empty() {
         section.para(&format!(
-            "PostgreSQL, {} devices, several servers on one database:",
+            "PostgreSQL, {} devices, several servers on one database (each row the run whose \
+             entries/s is the median of its rounds'; the ratio is the median per-round ratio):",
             thousands(most as u64)
         ));
         section.table(
@@ -128,34 +140,57 @@ pub(super) fn write(
             std::thread::available_parallelism().map_or(1, usize::from)
         ));
     }
+    // `1.91× (median; 1.71–2.30× over 5 rounds)`.
+    let over = |s: Spread, decimals: usize, unit: &str| {
+        let show = |v: f64| format!("{v:.decimals$}");
+        if count > 1 {
+            format!(
+                "{}{unit} (median; {}–{}{unit} over {count} rounds)",
+                show(s.median),
+                show(s.range.0),
+                show(s.range.1)
+            )
+        } else {
+            format!("{}{unit}", show(s.median))
+        }
+    };
     let mut goals = Vec::new();
-    if let Some(s) = at("SQLite") {
+    let sqlite = rounds.names.iter().position(|n| *n == "SQLite");
+    let postgres = rounds.names.iter().position(|n| *n == "PostgreSQL");
+    if let Some(s) = sqlite.and_then(|b| per_round(rounds, |r| rate(r, b, most, 1))) {
         goals.push(vec![
             format!("SQLite ingest, {most} devices"),
-            format!("{:.0} entries/s", s.per_second()),
+            over(s, 0, " entries/s"),
             "≥ 20,000/s".into(),
-            met(Some(s.per_second() >= 20_000.0)),
+            met(Some(s.median >= 20_000.0)),
         ]);
     }
-    for (name, _) in results {
-        if let Some(f) = at(name) {
+    for (b, name) in rounds.names.iter().enumerate() {
+        let p99 = per_round(rounds, |r| {
+            run_of(r, b, most, 1).map(|f| f.p99.as_secs_f64() * 1000.0)
+        });
+        if let Some(s) = p99 {
             goals.push(vec![
                 format!("{name} cycle p99, {most} devices"),
-                report::duration(f.p99),
+                over(s, 0, " ms"),
                 "< 500 ms".into(),
-                met(Some(f.p99 < Duration::from_millis(500))),
+                met(Some(s.median < 500.0)),
             ]);
         }
     }
-    match (at("SQLite"), at("PostgreSQL")) {
+    match (sqlite, postgres) {
         (Some(s), Some(p)) => {
-            let r = s.per_second() / p.per_second().max(1e-9);
-            goals.push(vec![
-                "SQLite's entries/s ÷ PostgreSQL's".into(),
-                format!("{r:.2}×"),
-                "≤ 2×".into(),
-                met(Some(r <= 2.0)),
-            ]);
+            let r = per_round(rounds, |r| {
+                Some(rate(r, s, most, 1)? / rate(r, p, most, 1)?)
+            });
+            if let Some(r) = r {
+                goals.push(vec![
+                    "SQLite's entries/s ÷ PostgreSQL's".into(),
+                    over(r, 2, "×"),
+                    "≤ 2×".into(),
+                    met(Some(r.median <= 2.0)),
+                ]);
+            }
         }
         _ => goals.push(vec![
             "PostgreSQL within 2× of SQLite".into(),
@@ -164,52 +199,150 @@ pub(super) fn write(
             met(None),
         ]),
     }
-    for row in scaling.iter().filter(|row| row[0] != "1") {
-        goals.push(vec![
-            format!(
-                "PostgreSQL entries/s, {} servers ÷ 1, {most} devices",
-                row[0]
-            ),
-            row[8].clone(),
-            row[9].clone(),
-            row[10].clone(),
-        ]);
+    if let Some(p) = postgres {
+        for &(servers, goal) in &SCALING_GOALS {
+            let r = per_round(rounds, |r| {
+                Some(rate(r, p, most, servers)? / rate(r, p, most, 1)?)
+            });
+            if let Some(r) = r {
+                goals.push(vec![
+                    format!("PostgreSQL entries/s, {servers} servers ÷ 1, {most} devices"),
+                    over(r, 3, "×"),
+                    format!("≥ {goal:.1}×"),
+                    met(Some(r.median >= goal)),
+                ]);
+            }
+        }
     }
     section.table(&["goal", "result", "target", "met"], &goals);
     section
 }
 
-/// The several-servers table: PostgreSQL's runs with `most` devices, each beside one server.
-fn scaling_rows(results: &[(&str, Vec<Figures>)], most: usize) -> Vec<Vec<String>> {
-    let runs: Vec<&Figures> = results
+/// Backend `b`'s run with `devices` devices and `servers` servers in one round's runs.
+fn run_of(round: &[Vec<Figures>], b: usize, devices: usize, servers: usize) -> Option<&Figures> {
+    round
+        .get(b)?
         .iter()
-        .filter(|(name, _)| *name == "PostgreSQL")
-        .flat_map(|(_, f)| f.iter())
+        .find(|f| f.devices == devices && f.servers == servers)
+}
+
+/// That run's entries/s.
+fn rate(round: &[Vec<Figures>], b: usize, devices: usize, servers: usize) -> Option<f64> {
+    run_of(round, b, devices, servers).map(Figures::per_second)
+}
+
+/// Backend `b`'s run with `devices` devices and `servers` servers in each round that has it.
+fn each_round(rounds: &Rounds, b: usize, devices: usize, servers: usize) -> Vec<&Figures> {
+    rounds
+        .runs
+        .iter()
+        .filter_map(|round| run_of(round, b, devices, servers))
+        .collect()
+}
+
+/// The spread over the rounds of a figure each round gives (rounds that lack it left out).
+fn per_round(rounds: &Rounds, figure: impl Fn(&[Vec<Figures>]) -> Option<f64>) -> Option<Spread> {
+    let values: Vec<f64> = rounds.runs.iter().filter_map(|r| figure(r)).collect();
+    Spread::of(&values)
+}
+
+/// The run whose entries/s is the median (the upper of the middle two for an even count).
+fn median_run<'a>(runs: &[&'a Figures]) -> Option<&'a Figures> {
+    let mut sorted = runs.to_vec();
+    sorted.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
+    sorted.get(sorted.len() / 2).copied()
+}
+
+/// The per-round table: each backend's entries/s with `most` devices, SQLite ÷ PostgreSQL, and
+/// PostgreSQL's several servers ÷ one.
+struct Ratios {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Ratios {
+    fn of(rounds: &Rounds, servers: &[usize], most: usize) -> Ratios {
+        let sqlite = rounds.names.iter().position(|n| *n == "SQLite");
+        let postgres = rounds.names.iter().position(|n| *n == "PostgreSQL");
+        let several: Vec<usize> = match postgres {
+            Some(_) => servers.iter().copied().filter(|&n| n > 1).collect(),
+            None => Vec::new(),
+        };
+        let mut header = vec!["round".to_owned(), "first".to_owned()];
+        header.extend(rounds.names.iter().map(|n| format!("{n} entries/s")));
+        if sqlite.is_some() && postgres.is_some() {
+            header.push("SQLite ÷ PostgreSQL".into());
+        }
+        header.extend(
+            several
+                .iter()
+                .map(|n| format!("PostgreSQL {n} servers ÷ 1")),
+        );
+        let rows = rounds
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(i, round)| {
+                let first = super::order(rounds.names.len(), i)
+                    .first()
+                    .map_or("", |&b| rounds.names[b]);
+                let mut row = vec![(i + 1).to_string(), first.to_owned()];
+                let show = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("n/a".into(), f);
+                for b in 0..rounds.names.len() {
+                    row.push(show(rate(round, b, most, 1), &|v| format!("{v:.0}")));
+                }
+                if let (Some(s), Some(p)) = (sqlite, postgres) {
+                    let r = rate(round, s, most, 1).zip(rate(round, p, most, 1));
+                    row.push(show(r.map(|(s, p)| s / p), &|v| format!("{v:.2}×")));
+                }
+                for &n in &several {
+                    let p = postgres.unwrap_or(0);
+                    let r = rate(round, p, most, n).zip(rate(round, p, most, 1));
+                    row.push(show(r.map(|(n, one)| n / one), &|v| format!("{v:.3}×")));
+                }
+                row
+            })
+            .collect();
+        Ratios { header, rows }
+    }
+}
+
+/// The several-servers table: for each server count, PostgreSQL's median run with `most`
+/// devices, beside the median of its per-round ratios to one server.
+fn scaling_rows(rounds: &Rounds, most: usize) -> Vec<Vec<String>> {
+    let Some(p) = rounds.names.iter().position(|n| *n == "PostgreSQL") else {
+        return Vec::new();
+    };
+    let mut counts: Vec<usize> = rounds
+        .runs
+        .iter()
+        .flat_map(|round| round.get(p).into_iter().flatten())
         .filter(|f| f.devices == most)
+        .map(|f| f.servers)
         .collect();
-    if runs.len() < 2 {
+    counts.sort_unstable();
+    counts.dedup();
+    if counts.len() < 2 {
         return Vec::new();
     }
-    let one = runs
+    counts
         .iter()
-        .find(|f| f.servers == 1)
-        .map_or(0.0, |f| f.per_second());
-    runs.iter()
-        .map(|f| {
+        .filter_map(|&servers| {
+            let f = median_run(&each_round(rounds, p, most, servers))?;
+            let ratio = per_round(rounds, |r| {
+                Some(rate(r, p, most, servers)? / rate(r, p, most, 1)?)
+            });
             let goal = SCALING_GOALS
                 .iter()
-                .find(|(n, _)| *n == f.servers)
+                .find(|(n, _)| *n == servers)
                 .map(|(_, g)| *g);
-            let (target, ok) = match (f.servers, goal) {
+            let (target, ok) = match (servers, goal) {
                 (1, _) => ("(anchor)".to_owned(), None),
-                (_, Some(g)) => (
-                    format!("≥ {g:.1}×"),
-                    (one > 0.0).then(|| f.per_second() / one >= g),
-                ),
+                (_, Some(g)) => (format!("≥ {g:.1}×"), ratio.map(|r| r.median >= g)),
                 (_, None) => ("(none)".to_owned(), None),
             };
-            vec![
-                f.servers.to_string(),
+            Some(vec![
+                servers.to_string(),
                 thousands(f.applied),
                 thousands(f.failures),
                 report::duration(f.wall),
@@ -217,10 +350,10 @@ fn scaling_rows(results: &[(&str, Vec<Figures>)], most: usize) -> Vec<Vec<String
                 report::duration(f.p50),
                 report::duration(f.p99),
                 f.rss(),
-                report::ratio(f.per_second(), one),
+                ratio.map_or("n/a".into(), |r| format!("{:.3}×", r.median)),
                 target,
                 met(ok),
-            ]
+            ])
         })
         .collect()
 }
@@ -228,6 +361,7 @@ fn scaling_rows(results: &[(&str, Vec<Figures>)], most: usize) -> Vec<Vec<String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn run(servers: usize, applied: u64, secs: u64) -> Figures {
         Figures {
@@ -244,27 +378,104 @@ mod tests {
         }
     }
 
+    /// Three rounds of SQLite (one server) and PostgreSQL (1, 2 and 3 servers).
+    fn three_rounds() -> Rounds {
+        let round = |sqlite: u64, pg: [u64; 3]| {
+            vec![
+                vec![run(1, sqlite, 1)],
+                vec![run(1, pg[0], 1), run(2, pg[1], 1), run(3, pg[2], 1)],
+            ]
+        };
+        Rounds {
+            names: vec!["SQLite", "PostgreSQL"],
+            runs: vec![
+                round(20_000, [10_000, 20_000, 8_000]),
+                round(30_000, [10_000, 15_000, 12_000]),
+                round(16_000, [4_000, 9_000, 12_000]),
+            ],
+        }
+    }
+
     #[test]
-    fn the_scaling_table_divides_by_one_server_and_shows_a_missed_goal() {
-        let results = vec![(
-            "PostgreSQL",
-            vec![run(1, 10_000, 10), run(2, 10_000, 5), run(3, 10_000, 8)],
-        )];
-        let rows = scaling_rows(&results, 1_000);
+    fn the_scaling_table_takes_the_median_round_and_the_median_per_round_ratio() {
+        let rows = scaling_rows(&three_rounds(), 1_000);
         assert_eq!(rows.len(), 3);
-        assert_eq!(rows[0][8], "1.000×");
-        assert_eq!(rows[0][10], "n/a");
+        // One server: runs of 10,000, 10,000 and 4,000 entries/s; the median is 10,000.
+        assert_eq!(rows[0][4], "10000");
+        assert_eq!(
+            (rows[0][8].as_str(), rows[0][10].as_str()),
+            ("1.000×", "n/a")
+        );
+        // Two servers: per-round ratios 2.0, 1.5 and 2.25, median 2.0 (met); the run shown is
+        // the median of 20,000, 15,000 and 9,000.
+        assert_eq!(rows[1][4], "15000");
         assert_eq!(rows[1][8], "2.000×");
         assert_eq!(
             (rows[1][9].as_str(), rows[1][10].as_str()),
             ("≥ 1.7×", "yes")
         );
-        assert_eq!(rows[2][8], "1.250×");
+        // Three servers: 0.8, 1.2 and 3.0, median 1.2 (missed).
+        assert_eq!(rows[2][8], "1.200×");
         assert_eq!(
             (rows[2][9].as_str(), rows[2][10].as_str()),
             ("≥ 2.4×", "**no**")
         );
         assert_eq!(rows[2][7], "100.0 / 100.0 / 100.0 MB");
-        assert!(scaling_rows(&[("SQLite", vec![run(1, 1, 1)])], 1_000).is_empty());
+        let sqlite_only = Rounds {
+            names: vec!["SQLite"],
+            runs: vec![vec![vec![run(1, 1, 1)]]],
+        };
+        assert!(scaling_rows(&sqlite_only, 1_000).is_empty());
+    }
+
+    #[test]
+    fn each_round_divides_runs_of_that_round_and_the_goal_takes_their_median() {
+        let rounds = three_rounds();
+        let ratios = Ratios::of(&rounds, &[1, 2, 3], 1_000);
+        assert_eq!(
+            ratios.header,
+            [
+                "round",
+                "first",
+                "SQLite entries/s",
+                "PostgreSQL entries/s",
+                "SQLite ÷ PostgreSQL",
+                "PostgreSQL 2 servers ÷ 1",
+                "PostgreSQL 3 servers ÷ 1",
+            ]
+        );
+        assert_eq!(
+            ratios.rows[1],
+            [
+                "2",
+                "PostgreSQL",
+                "30000",
+                "10000",
+                "3.00×",
+                "1.500×",
+                "1.200×"
+            ]
+        );
+        assert_eq!(ratios.rows[2][..2], ["3".to_owned(), "SQLite".to_owned()]);
+        // SQLite ÷ PostgreSQL per round: 2.0, 3.0, 4.0. Dividing the medians (20,000 ÷
+        // 10,000) would give 2.0 and meet the goal; the median per-round ratio is 3.0.
+        let settings = Settings {
+            devices: vec![1_000],
+            cycles: 5,
+            entries: 20,
+            backends: Vec::new(),
+            servers: vec![1, 2, 3],
+            rounds: 3,
+            limit: Duration::from_secs(1),
+        };
+        let text = write(&settings, &rounds, "scripts/bench load").render();
+        assert!(
+            text.contains("| SQLite's entries/s ÷ PostgreSQL's | 3.00× (median; 2.00–4.00× over 3 rounds) | ≤ 2× | **no** |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| SQLite ingest, 1000 devices | 20000 entries/s (median; 16000–30000 entries/s over 3 rounds) | ≥ 20,000/s | yes |"),
+            "{text}"
+        );
     }
 }
