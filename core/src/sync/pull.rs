@@ -3,8 +3,9 @@
 //! One page after another leaves the link idle for a round trip and the server's work between
 //! two pages, and on a lossy link each lost segment stalls the only connection while the link
 //! could carry another. So the first page asks for cursors ahead ([`wire::PULL_AHEAD_HEADER`]):
-//! a server that knows them cuts the rest of the feed into ranges of about a page each, and the
-//! device asks for up to [`RANGES_IN_FLIGHT`] ranges at once, each bounded by
+//! a server that knows them cuts the rest of the feed into ranges of a little under a page each
+//! (evenly, so that no short range trails; each comes back in one page), and the device asks
+//! for up to [`RANGES_IN_FLIGHT`] ranges at once, each bounded by
 //! [`wire::PULL_UNTIL_HEADER`], each on its own connection. Pages are still applied in the
 //! feed's order, one transaction each, and each stores the cursor it ends at, so a cut resumes
 //! where the last applied page stopped, as before. A range longer than one page goes on from

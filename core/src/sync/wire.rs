@@ -81,8 +81,8 @@ pub const CLOCK_TOLERANCE_MS: i64 = 5_000;
 /// What a server of this build names in [`FEATURES_HEADER`].
 pub const FEATURES: &str = "push-after,clock-check,pull-after-push";
 /// Request header on a pull: how many cursors ahead the device would take. Answer header on a
-/// page with more after it: cursors that cut the rest of the feed into ranges of about a page
-/// each, comma-separated, oldest first ([`crate::sync::pull`] asks for several at once).
+/// page with more after it: cursors that cut the rest of the feed into ranges of a little under
+/// a page each, comma-separated, oldest first ([`crate::sync::pull`] asks for several at once).
 pub const PULL_AHEAD_HEADER: &str = "x-sentra-pull-ahead";
 /// Request header on a pull: a cursor the server gave (one of [`PULL_AHEAD_HEADER`]'s) at which
 /// the page must stop. Such a page still says `more` when the feed goes on past it.

@@ -311,8 +311,9 @@ pub fn fingerprint(visible: &Visible) -> String {
 
 /// What a pull asks for: the page after `cursor`, up to about `max_bytes`; with `until` (a
 /// cursor this server gave under the same scope), only the feed up to it; with `ahead` > 0 and
-/// no `until`, also up to that many cursors that cut the rest of the feed into ranges of about
-/// a page each, which the device may then ask for at once (see `sentra_core::sync::pull`).
+/// no `until`, also up to that many cursors that cut the rest of the feed into ranges of a
+/// little under a page each, which the device may then ask for at once (see
+/// `sentra_core::sync::pull`).
 #[derive(Debug, Clone, Copy)]
 pub struct PullAsk<'a> {
     /// Where the last page ended.
@@ -413,17 +414,37 @@ pub fn pull_ranged(
         }
     };
     let ahead = if until.is_none() && asked.ahead > 0 && end < last {
-        // Ranges as long (in feed rows) as this page was: about a page each.
-        let step = (end - start).max(1);
-        (1..=asked.ahead.min(MAX_AHEAD) as i64)
-            .map(|i| end.saturating_add(step.saturating_mul(i)))
-            .take_while(|seq| *seq < last)
+        range_starts(end - start, last - end, asked.ahead.min(MAX_AHEAD))
+            .map(|len| end.saturating_add(len))
             .map(|seq| format!("{seq}.{served}"))
             .collect()
     } else {
         Vec::new()
     };
     Ok((page.answer(changes, end), ahead))
+}
+
+/// Where the ranges after a page of `page` feed rows start, counted from its end, when `rest`
+/// rows follow it and at most `most` cursors may be named. A range is a sixteenth shorter than
+/// the page, so that it comes back in one page even if its rows weigh a little more than the
+/// page's did; when the rest needs no more ranges than that, it is cut evenly into as few as
+/// will do, so that no short range trails behind (the last range, from the last cursor on, has
+/// no bound). With more rest than `most` cursors cover, the last range goes on to the feed's end
+/// and names cursors ahead of its own.
+fn range_starts(page: i64, rest: i64, most: usize) -> impl Iterator<Item = i64> {
+    // `a ÷ b` rounded up, for a ≥ 0 and b > 0 (`i64::div_ceil` is not stable).
+    let up = |a: i64, b: i64| (a + b - 1) / b;
+    let page = page.max(1);
+    let longest = (page - page / 16).max(1);
+    let rest = rest.max(0);
+    let ranges = up(rest, longest).max(1);
+    let cursors = (ranges - 1).min(most as i64);
+    let step = if cursors == ranges - 1 {
+        up(rest, ranges)
+    } else {
+        longest
+    };
+    (1..=cursors).map(move |i| step.saturating_mul(i))
 }
 
 /// What every page of one pull shares.
@@ -538,4 +559,36 @@ pub fn push_jobs(tx: &mut dyn Primitives, jobs: &[PushJob]) -> StoreResult<Vec<V
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::range_starts;
+
+    #[test]
+    fn the_rest_of_the_feed_is_cut_evenly_into_ranges_a_sixteenth_shorter_than_the_page() {
+        let starts = |page, rest, most| range_starts(page, rest, most).collect::<Vec<i64>>();
+        // 2.3 pages after a page of 1,600 rows: ranges of at most 1,500 rows, so three, even.
+        assert_eq!(starts(1_600, 3_680, 64), vec![1_227, 2_454]);
+        // Less than a range: the rest is one unbounded range.
+        assert_eq!(starts(1_600, 1_500, 64), Vec::<i64>::new());
+        assert_eq!(starts(1_600, 1_501, 64), vec![751]);
+        // More rest than the cursors allowed cover: full-length ranges, the last unbounded.
+        assert_eq!(starts(160, 10_000, 3), vec![150, 300, 450]);
+        // A page of one row still moves on.
+        assert_eq!(starts(0, 3, 64), vec![1, 2]);
+        for (page, rest) in [(17, 1_000), (1_000, 17), (333, 334), (5, 6)] {
+            let cut = starts(page, rest, 64);
+            assert!(cut.windows(2).all(|w| w[0] < w[1]), "{cut:?}");
+            assert!(cut.iter().all(|s| 0 < *s && *s < rest), "{cut:?}");
+            let longest = (page - page / 16).max(1);
+            let mut bounds = vec![0];
+            bounds.extend(&cut);
+            bounds.push(rest);
+            assert!(
+                bounds.windows(2).all(|w| w[1] - w[0] <= longest),
+                "each range a sixteenth shorter than the page: {bounds:?}"
+            );
+        }
+    }
 }

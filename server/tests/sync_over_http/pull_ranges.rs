@@ -121,9 +121,12 @@ async fn ranges_of_the_feed_end_to_end_are_the_feed_one_page_after_another(backe
     let mut ranged = keys(&first.changes);
     let froms = std::iter::once(first.next_cursor.clone()).chain(ahead.iter().cloned());
     let untils = ahead.iter().cloned().map(Some).chain([None]);
+    let mut pages_per_range = Vec::new();
     for (from, until) in froms.zip(untils) {
         let mut cursor = from;
+        pages_per_range.push(0);
         loop {
+            *pages_per_range.last_mut().unwrap() += 1;
             let headers: Vec<(&str, &str)> = until
                 .as_deref()
                 .map(|u| (wire::PULL_UNTIL_HEADER, u))
@@ -149,6 +152,12 @@ async fn ranges_of_the_feed_end_to_end_are_the_feed_one_page_after_another(backe
     assert!(
         ranged == plain,
         "ranges end to end: every change once, in the feed's order"
+    );
+    // Each range, the last one too, comes back in one page: no short tail page trails behind
+    // a range (one more request, a round trip on a slow link).
+    assert!(
+        pages_per_range.iter().all(|n| *n == 1),
+        "pages per range: {pages_per_range:?}"
     );
 }
 
