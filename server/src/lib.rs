@@ -71,6 +71,8 @@ pub struct AppState {
     pub public_url: Option<Arc<str>>,
     /// Woken whenever this server has answered a push (see [`push_order`]).
     pushes_answered: Arc<tokio::sync::Notify>,
+    /// Pushes waiting to be written, in groups (one transaction each).
+    writes: Arc<store::Group<store::PushJob, store::PushAnswer>>,
 }
 
 impl AppState {
@@ -79,6 +81,10 @@ impl AppState {
         let blobs = store
             .blobs()
             .unwrap_or_else(|| Arc::new(blobs::BlobDir::new(blob_dir.clone())));
+        let writes = {
+            let store = store.clone();
+            store::Group::new(move |jobs| store::write_group(&*store, jobs))
+        };
         AppState {
             store,
             blobs,
@@ -90,6 +96,7 @@ impl AppState {
             replica: Arc::default(),
             public_url: None,
             pushes_answered: Arc::default(),
+            writes,
         }
     }
 
@@ -413,13 +420,16 @@ async fn push(
     if let Some(after) = push_order::after(&headers)? {
         push_order::wait_for(&state, device, after).await?;
     }
-    let store = state.store.clone();
-    let results = blocking(move || {
-        store
-            .push(&account, device, &request.entries, now_ms())
-            .map_err(internal)
-    })
-    .await;
+    // The entries are checked against the rules and their feed rows written here; the group's
+    // writer then spends its time on the database only.
+    let job =
+        store::PushJob::new(&account, device, &request.entries, now_ms()).map_err(internal)?;
+    let results = match state.writes.submit(job).await {
+        Ok(answer) => answer.map_err(internal),
+        Err(store::Unanswered) => Err(ApiError::Internal(
+            "the write of this push was abandoned".into(),
+        )),
+    };
     state.pushes_answered.notify_waiters();
     let results = results?;
     for result in &results {

@@ -2,8 +2,7 @@
 //! so SQLite and PostgreSQL behave the same by construction (and the conformance suite checks
 //! it).
 
-use super::StoreResult;
-use super::group::Group;
+use super::{Store, StoreResult};
 use crate::accounts::Account;
 use crate::scope::{self, Index, Visible};
 use sentra_core::Id;
@@ -509,34 +508,18 @@ impl PushJob {
 /// The answer to one push request.
 pub type PushAnswer = StoreResult<Vec<EntryResult>>;
 
-/// A backend's `push`: the request joins the group waiting for the writer (see [`super::group`]),
-/// and whoever leads writes the group with `together` on the connection `writer` takes.
-pub fn push_grouped<W>(
-    writes: &Group<PushJob, PushAnswer>,
-    job: PushJob,
-    writer: impl FnOnce() -> W,
-    together: impl Fn(&mut W, &[PushJob]) -> StoreResult<Vec<Vec<EntryResult>>>,
-) -> PushAnswer {
-    writes
-        .submit(job, writer, |w, jobs| write_group(w, jobs, together))
-        .map_err(|_| "the write of this push was abandoned")?
-}
-
-/// Writes a group of push requests with `together` (all in one transaction, one answer per
-/// job). If that fails and the group held several, each is written alone, so one request's
-/// failure (a full disk, a broken row) fails that request only.
-fn write_group<W>(
-    writer: &mut W,
-    jobs: Vec<PushJob>,
-    together: impl Fn(&mut W, &[PushJob]) -> StoreResult<Vec<Vec<EntryResult>>>,
-) -> Vec<PushAnswer> {
-    match together(writer, &jobs) {
+/// Writes a group of push requests in one transaction (one answer per job). If that fails and
+/// the group held several, each is written alone, so one request's failure (a full disk, a
+/// broken row) fails that request only.
+pub fn write_group(store: &dyn Store, jobs: Vec<PushJob>) -> Vec<PushAnswer> {
+    match store.write_pushes(&jobs) {
         Ok(answers) => answers.into_iter().map(Ok).collect(),
         Err(err) if jobs.len() == 1 => vec![Err(err)],
         Err(_) => jobs
             .iter()
             .map(|job| {
-                together(writer, std::slice::from_ref(job))
+                store
+                    .write_pushes(std::slice::from_ref(job))
                     .and_then(|mut one| one.pop().ok_or_else(|| "no answer for a push".into()))
             })
             .collect(),

@@ -1,5 +1,6 @@
 //! Storage behind a trait, so the same server runs on embedded SQLite and, later, PostgreSQL.
-//! Calls are blocking; handlers run them on tokio's blocking pool.
+//! Calls are blocking; handlers run them on tokio's blocking pool, and write pushes in groups
+//! ([`Group`]).
 
 mod group;
 mod logic;
@@ -7,7 +8,8 @@ mod postgres;
 mod readers;
 mod sqlite;
 
-pub use logic::PullAsk;
+pub use group::{Group, Unanswered};
+pub use logic::{PullAsk, PushAnswer, PushJob, write_group};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -81,14 +83,24 @@ pub trait Store: Send + Sync + 'static {
     fn revoke_token(&self, token_hash: &[u8]) -> StoreResult<()>;
     /// The account and device a live token belongs to.
     fn session(&self, token_hash: &[u8]) -> StoreResult<Option<(Account, Id)>>;
-    /// Applies pushed entries, each on its own and atomically, idempotently by (device, seq).
+    /// Writes push requests in one transaction: every entry of each on its own and atomically,
+    /// idempotently by (device, seq); one answer per job, in order. The API writes its pushes
+    /// in groups ([`group`], [`logic::write_group`]).
+    fn write_pushes(&self, jobs: &[PushJob]) -> StoreResult<Vec<Vec<EntryResult>>>;
+    /// Applies one request's pushed entries in a transaction of its own (see
+    /// [`Store::write_pushes`]).
     fn push(
         &self,
         account: &Account,
         device: Id,
         entries: &[PushEntry],
         now: i64,
-    ) -> StoreResult<Vec<EntryResult>>;
+    ) -> StoreResult<Vec<EntryResult>> {
+        let job = PushJob::new(account, device, entries, now)?;
+        self.write_pushes(std::slice::from_ref(&job))?
+            .pop()
+            .ok_or_else(|| "no answer for a push".into())
+    }
     /// Whether the entry (device, seq) has an answer (applied, duplicate or rejected), as
     /// committed by any server on this database.
     fn answered(&self, device: Id, seq: i64) -> StoreResult<bool>;

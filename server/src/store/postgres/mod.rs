@@ -10,15 +10,14 @@ mod conn;
 mod schema;
 mod tx;
 
-use super::group::Group;
-use super::logic::{self, PushAnswer, PushJob};
+use super::logic::{self, PushJob};
 use super::readers::Readers;
 use super::{Credentials, SearchDoc, Store, StoreResult, StoredBulk, parse_role, role_code};
 use crate::accounts::{Account, oldest_live_token};
 use crate::limits::{AttemptKey, Failures, RateLimit, Tally};
 use conn::Conn;
 use postgres::{Client, NoTls};
-use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
+use sentra_core::sync::wire::{EntryResult, PullResponse};
 use sentra_core::{Id, Role};
 use std::sync::{Mutex, MutexGuard};
 use tx::Tx;
@@ -26,7 +25,6 @@ use tx::Tx;
 /// The PostgreSQL store.
 pub struct PostgresStore {
     client: Mutex<Option<Conn>>,
-    writes: Group<PushJob, PushAnswer>,
     /// Connections that only read (sessions and pulls), so reads do not queue behind writes.
     readers: Readers<Option<Conn>>,
     /// A connection that holds the locks of [`Store::one_at_a_time`], outside any write.
@@ -117,7 +115,6 @@ impl PostgresStore {
             .collect::<StoreResult<_>>()?;
         Ok(PostgresStore {
             client: Mutex::new(Some(Conn::new(client)?)),
-            writes: Group::default(),
             readers: Readers::new(readers),
             named: Mutex::new(Some(Client::connect(url, NoTls)?)),
             search: Mutex::new(Some(Client::connect(url, NoTls)?)),
@@ -517,15 +514,8 @@ impl Store for PostgresStore {
         Ok(Some((account, id(row.get(3))?)))
     }
 
-    fn push(
-        &self,
-        account: &Account,
-        device: Id,
-        entries: &[PushEntry],
-        now: i64,
-    ) -> StoreResult<Vec<EntryResult>> {
-        let job = PushJob::new(account, device, entries, now)?;
-        logic::push_grouped(&self.writes, job, || self.lock(), write_together)
+    fn write_pushes(&self, jobs: &[PushJob]) -> StoreResult<Vec<Vec<EntryResult>>> {
+        write_together(&mut self.lock(), jobs)
     }
 
     fn answered(&self, device: Id, seq: i64) -> StoreResult<bool> {

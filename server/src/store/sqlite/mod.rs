@@ -5,15 +5,14 @@
 mod schema;
 mod tx;
 
-use super::group::Group;
-use super::logic::{self, PushAnswer, PushJob};
+use super::logic::{self, PushJob};
 use super::readers::Readers;
 use super::{Credentials, Store, StoreResult, StoredBulk, parse_role, role_code};
 use crate::accounts::{Account, oldest_live_token};
 use crate::limits::{AttemptKey, Failures, Tally};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use schema::SCHEMA;
-use sentra_core::sync::wire::{EntryResult, PullResponse, PushEntry};
+use sentra_core::sync::wire::{EntryResult, PullResponse};
 use sentra_core::{Id, Role};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -22,7 +21,6 @@ use tx::{Tx, ids};
 /// The SQLite store.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
-    writes: Group<PushJob, PushAnswer>,
     /// Connections that only read (sessions and pulls), so reads do not queue behind a write:
     /// in WAL mode readers and the one writer work at the same time, each reader on the last
     /// committed state.
@@ -53,7 +51,6 @@ impl SqliteStore {
             .collect::<StoreResult<_>>()?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
-            writes: Group::default(),
             readers: Readers::new(readers),
         })
     }
@@ -345,15 +342,8 @@ impl Store for SqliteStore {
         Ok(row)
     }
 
-    fn push(
-        &self,
-        account: &Account,
-        device: Id,
-        entries: &[PushEntry],
-        now: i64,
-    ) -> StoreResult<Vec<EntryResult>> {
-        let job = PushJob::new(account, device, entries, now)?;
-        logic::push_grouped(&self.writes, job, || self.lock(), write_together)
+    fn write_pushes(&self, jobs: &[PushJob]) -> StoreResult<Vec<Vec<EntryResult>>> {
+        write_together(&mut self.lock(), jobs)
     }
 
     fn answered(&self, device: Id, seq: i64) -> StoreResult<bool> {
