@@ -413,8 +413,9 @@ pub async fn run(settings: &Settings, command_line: &str) -> Result<Section> {
         "the device engine (`Sentra::sync`, default options) with `HttpTransport`, against a \
          `sentra-server serve` process on SQLite, through the proxy: pull pages in columns, up \
          to four ranges of the feed on their way at once, asked for as soon as the first page's \
-         head names cursors ahead, two push batches on their way at once (a push of 256 entries \
-         or more cut in two, a longer one starting with a half batch), the pull after a push sent \
+         head names cursors ahead, four push batches on their way at once with at most 4 MB of \
+         JSON between them (a push of 256 entries or more cut in four, a longer one starting \
+         with a half batch), the pull after a push sent \
          with its last batch (the server holds it until the push is answered), and, once the \
          phone has heard its server checks clocks (the first sync), the push sent before the \
          pull with the phone's clock in a header. \

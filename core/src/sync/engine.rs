@@ -248,6 +248,10 @@ pub struct SyncOptions {
     /// How many push batches may be on their way at once, when the server applies them in
     /// order ([`Transport::orders_pushes`]); 1 sends the next only after the last is answered.
     pub push_in_flight: usize,
+    /// At most this many bytes of JSON on their way at once: with more batches in flight,
+    /// each is cut shorter, so a slow link carries no more at once than it can upload within
+    /// one request's time limit.
+    pub push_bytes_in_flight: usize,
     /// Pull pages stop at about this many bytes.
     pub pull_page_bytes: usize,
     /// The first retry waits this long; each further one twice as long, with jitter.
@@ -264,9 +268,14 @@ impl Default for SyncOptions {
             // About 2 MB of JSON, some 200 KB compressed: few round trips, and a cut loses
             // at most one batch (resent, it is answered as duplicates).
             push_batch_bytes: 2 * 1024 * 1024,
-            // Two: while the server applies one batch and its answer comes back, the next one
-            // keeps the link busy, and a lost segment stalls one connection, not the link.
-            push_in_flight: 2,
+            // Four: while the server applies one batch and its answer comes back, the next
+            // ones keep the link busy, and a lost segment stalls one connection of four, not
+            // the link (on a 3G bad day, edits came within 1.05x of the link's limit with four
+            // against 1.25x with two: docs/benchmarks.md).
+            push_in_flight: 4,
+            // Two full batches, as when two travelled at once: some 400 KB compressed, under
+            // two minutes even at 32 kbit/s.
+            push_bytes_in_flight: 4 * 1024 * 1024,
             pull_page_bytes: 2 * 1024 * 1024,
             first_backoff: Duration::from_millis(500),
             thumbnails_only: false,

@@ -3,7 +3,7 @@
 //! It asks for pull pages in columns and reads whichever format comes back, asks for and reads
 //! cursors ahead and bounded ranges ([`crate::sync::pull`]), and it remembers
 //! from each answer whether the server applies pushes in order (see the module docs of
-//! [`crate::sync::wire`]), so the engine may keep two batches on their way.
+//! [`crate::sync::wire`]), so the engine may keep several batches on their way.
 //!
 //! HTTPS goes through rustls with bundled roots (`tls.rs` says why; no OpenSSL on the phone);
 //! plain HTTP serves loopback and tests. Deployments put the server behind a TLS reverse proxy

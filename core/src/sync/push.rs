@@ -12,6 +12,10 @@
 //! again, they are answered as duplicates). With any other server, one batch at a time, as
 //! before.
 //!
+//! Batches on their way together carry at most [`SyncOptions::push_bytes_in_flight`] bytes of
+//! JSON between them, so the more travel at once, the shorter each is cut: on a slow link every
+//! request must still end within its time limit.
+//!
 //! An outbox of [`SPLIT_FROM_ENTRIES`] or more is cut into at least as many batches as may
 //! travel at once, so a lost segment never stalls the whole push. One that needs more batches
 //! than that starts with a batch half as long: batches that left together would end together
@@ -24,6 +28,7 @@
 //! earlier page, applied last, would make the phone drop what it has just registered.
 //!
 //! [`SyncOptions::push_in_flight`]: super::engine::SyncOptions::push_in_flight
+//! [`SyncOptions::push_bytes_in_flight`]: super::engine::SyncOptions::push_bytes_in_flight
 
 use crate::Sentra;
 use crate::error::Result;
@@ -64,6 +69,7 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
     };
     let waiting_now = waiting(sentra)?;
     let per_batch = entries_per_batch(waiting_now, depth);
+    let batch_bytes = bytes_per_batch(run.options, depth);
     // Batches on their way at once share the link and would end together, leaving it idle
     // while the server applies them before the next ones leave: when the outbox needs more
     // batches than travel at once, the first is cut to half, so one uploads while the server
@@ -79,12 +85,8 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
                 stopped = Some(stop);
                 break;
             }
-            let Some(mut batch) = super::exchange::next_batch(
-                sentra,
-                sent_up_to,
-                run.options.push_batch_bytes,
-                per_batch,
-            )?
+            let Some(mut batch) =
+                super::exchange::next_batch(sentra, sent_up_to, batch_bytes, per_batch)?
             else {
                 break;
             };
@@ -141,6 +143,17 @@ fn entries_per_batch(waiting: usize, depth: usize) -> usize {
     } else {
         crate::sync::wire::MAX_PUSH_ENTRIES
     }
+}
+
+/// The most bytes of JSON in one batch with `depth` batches on their way: no more than
+/// [`SyncOptions::push_bytes_in_flight`] travel at once.
+///
+/// [`SyncOptions::push_bytes_in_flight`]: super::engine::SyncOptions::push_bytes_in_flight
+fn bytes_per_batch(options: &super::engine::SyncOptions, depth: usize) -> usize {
+    options
+        .push_batch_bytes
+        .min(options.push_bytes_in_flight / depth.max(1))
+        .max(1)
 }
 
 /// One attempt at a batch, naming the entry before it if one may still be on its way, and the
