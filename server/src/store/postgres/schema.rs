@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS feed (
 CREATE INDEX IF NOT EXISTS feed_by_owner ON feed(owner, seq);
 CREATE TABLE IF NOT EXISTS owners (
     entity TEXT NOT NULL, id BYTEA NOT NULL, producer BYTEA NOT NULL, PRIMARY KEY (entity, id));
+-- A push's owners are read by id alone (an id in a field does not say what it names).
+CREATE INDEX IF NOT EXISTS owners_by_id ON owners(id);
 CREATE TABLE IF NOT EXISTS registrations (
     producer BYTEA PRIMARY KEY, registered_by TEXT NOT NULL, region TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS assignments (

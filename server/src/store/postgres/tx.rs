@@ -19,6 +19,15 @@ pub(super) struct Tx<'a, 'b> {
     pending: Pending,
 }
 
+/// The answers already given to a group's (device, seq) pairs.
+const ANSWERS_OF: &str = "SELECT a.device_id, a.seq, a.outcome FROM applied a \
+     JOIN unnest($1::bytea[], $2::bigint[]) AS k(device_id, seq) \
+     ON a.device_id = k.device_id AND a.seq = k.seq";
+
+/// The owners of every id a group mentions, by id alone (an id in a field does not say what
+/// it names): `owners_by_id`, not the primary key, which starts with the entity.
+const OWNERS_OF: &str = "SELECT entity, id, producer FROM owners WHERE id = ANY($1)";
+
 /// What a group of pushes has read or written but not yet sent.
 #[derive(Default)]
 struct Pending {
@@ -62,22 +71,14 @@ impl<'a, 'b> Tx<'a, 'b> {
                 );
             }
         }
-        for row in self.sql.query(
-            "SELECT a.device_id, a.seq, a.outcome FROM applied a \
-             JOIN unnest($1::bytea[], $2::bigint[]) AS k(device_id, seq) \
-             ON a.device_id = k.device_id AND a.seq = k.seq",
-            &[&devices, &seqs],
-        )? {
+        for row in self.sql.query(ANSWERS_OF, &[&devices, &seqs])? {
             self.pending
                 .applied
                 .insert((id(row.get(0))?, row.get(1)), Some(row.get(2)));
         }
         let ids: Vec<Id> = ids.into_iter().collect();
         let keys: Vec<Vec<u8>> = ids.iter().map(|i| b(*i)).collect();
-        for row in self.sql.query(
-            "SELECT entity, id, producer FROM owners WHERE id = ANY($1)",
-            &[&keys],
-        )? {
+        for row in self.sql.query(OWNERS_OF, &[&keys])? {
             self.pending
                 .owners
                 .insert((row.get(0), id(row.get(1))?), Some(id(row.get(2))?));
@@ -405,6 +406,89 @@ impl Primitives for Tx<'_, '_> {
         };
         rows.into_iter()
             .map(|r| Ok((r.get(0), opt_id(r.get(1))?, id(r.get(2))?, r.get(3))))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ANSWERS_OF, OWNERS_OF};
+    use postgres::{Client, NoTls};
+
+    /// The pages PostgreSQL touched running `sql` with `params` (the plan's first `Buffers:`
+    /// line, which counts its whole tree).
+    fn pages_read(
+        client: &mut Client,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> i64 {
+        let plan: Vec<String> = client
+            .query(&format!("EXPLAIN (ANALYZE, BUFFERS) {sql}"), params)
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        let buffers = plan
+            .iter()
+            .find_map(|line| line.trim().strip_prefix("Buffers: shared "))
+            .unwrap_or_else(|| panic!("no buffers in the plan: {plan:#?}"));
+        buffers
+            .split_whitespace()
+            .filter_map(|part| part.split_once('='))
+            .filter(|(kind, _)| matches!(*kind, "hit" | "read"))
+            .map(|(_, n)| n.parse::<i64>().unwrap())
+            .sum()
+    }
+
+    /// A group's two look-ups read a few index pages, however big the tables have grown: read
+    /// by a scan, they slowed every push as the database grew (`scripts/bench load`, round
+    /// after round).
+    #[test]
+    fn a_groups_look_ups_read_a_few_pages_however_big_the_tables() {
+        let Ok(admin) = std::env::var("SENTRA_TEST_POSTGRES") else {
+            println!("SENTRA_TEST_POSTGRES is not set: PostgreSQL case not run");
+            return;
+        };
+        let name = format!("sentra_u_{}", uuid::Uuid::new_v4().simple());
+        Client::connect(&admin, NoTls)
+            .unwrap()
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let mut client = Client::connect(&format!("{admin} dbname={name}"), NoTls).unwrap();
+        client.batch_execute(super::super::schema::SCHEMA).unwrap();
+        // 60,000 owners and answers, as after some weeks of a region's pushes.
+        client
+            .batch_execute(
+                "INSERT INTO owners(entity, id, producer) \
+                 SELECT (ARRAY['product', 'variant', 'order'])[g % 3 + 1], \
+                        decode(md5(g::text), 'hex'), decode(md5((g % 500)::text), 'hex') \
+                 FROM generate_series(1, 60000) AS g; \
+                 INSERT INTO applied(device_id, seq, outcome) \
+                 SELECT decode(md5((g % 700)::text), 'hex'), g, 'applied' \
+                 FROM generate_series(1, 60000) AS g; \
+                 ANALYZE owners; ANALYZE applied;",
+            )
+            .unwrap();
+        // Three ids that have owners and one that has none.
+        let ids = md5s(&mut client, &[7, 30_001, 59_999, 123_456]);
+        let owners = pages_read(&mut client, OWNERS_OF, &[&ids]);
+        let devices = md5s(&mut client, &[7, 8]);
+        let seqs: Vec<i64> = vec![7, 9];
+        let answers = pages_read(&mut client, ANSWERS_OF, &[&devices, &seqs]);
+        assert!(owners < 40, "owners of 4 ids: {owners} pages");
+        assert!(answers < 40, "answers to 2 entries: {answers} pages");
+    }
+
+    /// `decode(md5(n::text), 'hex')` for each of `numbers`: the ids the tables were filled with.
+    fn md5s(client: &mut Client, numbers: &[i32]) -> Vec<Vec<u8>> {
+        client
+            .query(
+                "SELECT decode(md5(n::text), 'hex') FROM unnest($1::int4[]) WITH ORDINALITY AS t(n, i) ORDER BY i",
+                &[&numbers],
+            )
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
             .collect()
     }
 }
