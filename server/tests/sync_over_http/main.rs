@@ -4,7 +4,8 @@
 //!
 //! The cases are in `accounts.rs` (sign-in, scopes, authorisation, rate limits), `faults.rs`
 //! (idempotency, clock skew, lost messages), `clocks_and_orders.rs` (a phone's date moved between
-//! an edit and its sync, concurrent order steps), `clock_check.rs` (pushes that carry the phone's
+//! an edit and its sync, concurrent order steps), `counting.rs` (the real transport, counting
+//! what is on its way at once), `clock_check.rs` (pushes that carry the phone's
 //! clock), `photos.rs` (uploads, downloads, the demo),
 //! `orders.rs` (the buyers' order API), `paging.rs` (pull pages), `pull_ranges.rs` (pull pages
 //! several at once), `storefront.rs` (the web
@@ -296,6 +297,7 @@ fn metric(metrics: &str, name: &str) -> u64 {
 mod accounts;
 mod clock_check;
 mod clocks_and_orders;
+mod counting;
 mod faults;
 mod leaving;
 mod orders;

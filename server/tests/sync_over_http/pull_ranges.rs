@@ -3,11 +3,11 @@
 //! end to end are exactly the feed a phone pulls one page after another. A new phone's engine
 //! asks for ranges at once and ends with what an old phone gets.
 
+use super::counting::Counting;
 use super::*;
-use sentra_core::sync::engine::{Exchange, Transport, TransportError};
-use sentra_core::sync::pull::{PullHead, PullPage, RANGES_IN_FLIGHT};
-use sentra_core::sync::wire::{PhotoAck, PullRequest, PushRequest};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use sentra_core::sync::pull::RANGES_IN_FLIGHT;
+use sentra_core::sync::wire::PullRequest;
+use std::sync::atomic::Ordering;
 
 on_both_backends!(ranges_of_the_feed_end_to_end_are_the_feed_one_page_after_another);
 on_both_backends!(a_new_phone_pulls_ranges_at_once_and_holds_what_an_old_phone_pulls);
@@ -161,77 +161,6 @@ async fn ranges_of_the_feed_end_to_end_are_the_feed_one_page_after_another(backe
     );
 }
 
-/// The real transport, counting the pulls on their way at once and those bounded by a range.
-struct Counting {
-    inner: HttpTransport,
-    now: AtomicUsize,
-    most: AtomicUsize,
-    ranged: AtomicUsize,
-    telling: AtomicUsize,
-}
-
-impl Transport for Counting {
-    async fn push(&self, request: &PushRequest) -> Result<Exchange<PushResponse>, TransportError> {
-        self.inner.push(request).await
-    }
-
-    async fn pull(&self, request: &PullRequest) -> Result<Exchange<PullResponse>, TransportError> {
-        self.inner.pull(request).await
-    }
-
-    async fn pull_range(
-        &self,
-        request: &PullRequest,
-        until: Option<&str>,
-        ahead: usize,
-    ) -> Result<Exchange<PullPage>, TransportError> {
-        let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
-        self.most.fetch_max(now, Ordering::SeqCst);
-        if until.is_some() {
-            self.ranged.fetch_add(1, Ordering::SeqCst);
-        }
-        let answer = self.inner.pull_range(request, until, ahead).await;
-        self.now.fetch_sub(1, Ordering::SeqCst);
-        answer
-    }
-
-    async fn pull_range_telling(
-        &self,
-        request: &PullRequest,
-        until: Option<&str>,
-        ahead: usize,
-        head: &PullHead,
-    ) -> Result<Exchange<PullPage>, TransportError> {
-        let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
-        self.most.fetch_max(now, Ordering::SeqCst);
-        self.telling.fetch_add(1, Ordering::SeqCst);
-        let answer = self
-            .inner
-            .pull_range_telling(request, until, ahead, head)
-            .await;
-        self.now.fetch_sub(1, Ordering::SeqCst);
-        answer
-    }
-
-    async fn upload_chunk(
-        &self,
-        hash: &str,
-        offset: u64,
-        total: u64,
-        chunk: &[u8],
-    ) -> Result<Exchange<PhotoAck>, TransportError> {
-        self.inner.upload_chunk(hash, offset, total, chunk).await
-    }
-
-    async fn upload_status(&self, hash: &str) -> Result<Exchange<PhotoAck>, TransportError> {
-        self.inner.upload_status(hash).await
-    }
-
-    async fn download(&self, hash: &str) -> Result<Exchange<Vec<u8>>, TransportError> {
-        self.inner.download(hash).await
-    }
-}
-
 async fn a_new_phone_pulls_ranges_at_once_and_holds_what_an_old_phone_pulls(backend: Backend) {
     let Some(server) = server(backend).await else {
         return;
@@ -242,13 +171,7 @@ async fn a_new_phone_pulls_ranges_at_once_and_holds_what_an_old_phone_pulls(back
         ..Default::default()
     };
     let new_phone = phone(&server, "081350506060", "135790").await;
-    let counting = Counting {
-        inner: HttpTransport::new(&server.url, &new_phone.token),
-        now: AtomicUsize::new(0),
-        most: AtomicUsize::new(0),
-        ranged: AtomicUsize::new(0),
-        telling: AtomicUsize::new(0),
-    };
+    let counting = Counting::new(HttpTransport::new(&server.url, &new_phone.token));
     let old_phone = phone(&server, "081350506060", "135790").await;
     let old = HttpTransport::new(&server.url, &old_phone.token).version_1_only();
     let mut reports = Vec::new();
@@ -285,7 +208,7 @@ async fn a_new_phone_pulls_ranges_at_once_and_holds_what_an_old_phone_pulls(back
         counting.telling.load(Ordering::SeqCst) >= 1,
         "the first page's head was to tell its cursors ahead"
     );
-    let most = counting.most.load(Ordering::SeqCst);
+    let most = counting.most_pulls.load(Ordering::SeqCst);
     assert!(
         (2..=RANGES_IN_FLIGHT).contains(&most),
         "several pages on their way at once, at most {RANGES_IN_FLIGHT}: {most}"

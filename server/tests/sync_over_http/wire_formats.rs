@@ -2,11 +2,11 @@
 //! push batches sent before the one ahead of them is answered. An app that knows neither (an
 //! old phone) must sync with this server exactly as before, and both kinds of phone converge.
 
+use super::counting::Counting;
 use super::*;
 use sentra_core::sync::columns::COLUMNS;
-use sentra_core::sync::engine::{Exchange, Transport, TransportError};
-use sentra_core::sync::pull::{PullHead, PullPage};
-use sentra_core::sync::wire::{ColumnsPage, PhotoAck, PullRequest, PushRequest};
+use sentra_core::sync::engine::Transport;
+use sentra_core::sync::wire::{ColumnsPage, PullRequest, PushRequest};
 
 /// A producer with `products` products made offline on their phone, signed in.
 async fn seller_with_products(server: &Server, products: usize) -> (Phone, Id) {
@@ -299,148 +299,6 @@ async fn a_batch_sent_ahead_waits_for_the_one_before_it_and_the_feed_keeps_the_p
     );
 }
 
-/// The real transport, measuring the push batches on their way at once: how many, and how many
-/// bytes of JSON between them.
-struct Pushes {
-    inner: HttpTransport,
-    /// Batches and JSON bytes on their way now.
-    now: std::sync::Mutex<(usize, usize)>,
-    /// The most of each at any moment.
-    most: std::sync::Mutex<(usize, usize)>,
-    /// The largest single entry seen (a batch is cut after the entry that crosses its limit).
-    largest_entry: std::sync::atomic::AtomicUsize,
-}
-
-impl Pushes {
-    fn new(inner: HttpTransport) -> Self {
-        Pushes {
-            inner,
-            now: Default::default(),
-            most: Default::default(),
-            largest_entry: Default::default(),
-        }
-    }
-
-    async fn counted<F: std::future::Future>(&self, request: &PushRequest, send: F) -> F::Output {
-        use std::sync::atomic::Ordering;
-        let mut bytes = 0;
-        for entry in &request.entries {
-            let size = serde_json::to_vec(entry).unwrap().len();
-            self.largest_entry.fetch_max(size, Ordering::SeqCst);
-            bytes += size;
-        }
-        {
-            let mut now = self.now.lock().unwrap();
-            now.0 += 1;
-            now.1 += bytes;
-            let mut most = self.most.lock().unwrap();
-            most.0 = most.0.max(now.0);
-            most.1 = most.1.max(now.1);
-        }
-        let answer = send.await;
-        let mut now = self.now.lock().unwrap();
-        now.0 -= 1;
-        now.1 -= bytes;
-        answer
-    }
-}
-
-impl Transport for Pushes {
-    async fn push(&self, request: &PushRequest) -> Result<Exchange<PushResponse>, TransportError> {
-        self.counted(request, self.inner.push(request)).await
-    }
-
-    fn orders_pushes(&self) -> bool {
-        self.inner.orders_pushes()
-    }
-
-    async fn push_after(
-        &self,
-        request: &PushRequest,
-        after: i64,
-    ) -> Result<Exchange<PushResponse>, TransportError> {
-        self.counted(request, self.inner.push_after(request, after))
-            .await
-    }
-
-    fn carries_clock(&self) -> bool {
-        self.inner.carries_clock()
-    }
-
-    async fn push_with_clock(
-        &self,
-        request: &PushRequest,
-        after: Option<i64>,
-        clock_ms: i64,
-    ) -> Result<Exchange<PushResponse>, TransportError> {
-        self.counted(
-            request,
-            self.inner.push_with_clock(request, after, clock_ms),
-        )
-        .await
-    }
-
-    fn server_features(&self) -> Option<String> {
-        self.inner.server_features()
-    }
-
-    async fn pull(&self, request: &PullRequest) -> Result<Exchange<PullResponse>, TransportError> {
-        self.inner.pull(request).await
-    }
-
-    async fn pull_range(
-        &self,
-        request: &PullRequest,
-        until: Option<&str>,
-        ahead: usize,
-    ) -> Result<Exchange<PullPage>, TransportError> {
-        self.inner.pull_range(request, until, ahead).await
-    }
-
-    async fn pull_range_telling(
-        &self,
-        request: &PullRequest,
-        until: Option<&str>,
-        ahead: usize,
-        head: &PullHead,
-    ) -> Result<Exchange<PullPage>, TransportError> {
-        self.inner
-            .pull_range_telling(request, until, ahead, head)
-            .await
-    }
-
-    fn pulls_after_push(&self) -> bool {
-        self.inner.pulls_after_push()
-    }
-
-    async fn pull_after_push(
-        &self,
-        request: &PullRequest,
-        after: i64,
-        ahead: usize,
-    ) -> Result<Exchange<PullPage>, TransportError> {
-        self.inner.pull_after_push(request, after, ahead).await
-    }
-
-    async fn upload_chunk(
-        &self,
-        hash: &str,
-        offset: u64,
-        total: u64,
-        chunk: &[u8],
-    ) -> Result<Exchange<PhotoAck>, TransportError> {
-        self.inner.upload_chunk(hash, offset, total, chunk).await
-    }
-
-    async fn upload_status(&self, hash: &str) -> Result<Exchange<PhotoAck>, TransportError> {
-        self.inner.upload_status(hash).await
-    }
-
-    async fn download(&self, hash: &str) -> Result<Exchange<Vec<u8>>, TransportError> {
-        self.inner.download(hash).await
-    }
-}
-
 async fn a_phone_pushing_many_batches_several_at_a_time_settles_every_entry_in_order(
     backend: Backend,
 ) {
@@ -448,7 +306,7 @@ async fn a_phone_pushing_many_batches_several_at_a_time_settles_every_entry_in_o
         return;
     };
     let (seller, _) = seller_with_products(&server, 60).await;
-    let transport = Pushes::new(HttpTransport::new(&server.url, &seller.token));
+    let transport = Counting::new(HttpTransport::new(&server.url, &seller.token));
     // Batches of 4 KB, but no more than 6 KB on their way at once: several at a time, each cut
     // shorter than its own limit.
     let options = SyncOptions {
@@ -474,7 +332,7 @@ async fn a_phone_pushing_many_batches_several_at_a_time_settles_every_entry_in_o
     assert_eq!(report.pushed, 1 + 60 * 3);
     assert!(report.requests > 20, "many small batches: {report:?}");
     assert!(seller.sentra.sync_push_batch(1 << 20).unwrap().is_none());
-    let (most_batches, most_bytes) = *transport.most.lock().unwrap();
+    let (most_batches, most_bytes) = *transport.most_pushes.lock().unwrap();
     assert!(
         (2..=options.push_in_flight).contains(&most_batches),
         "several batches on their way at once, at most {}: {most_batches}",
