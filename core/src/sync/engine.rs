@@ -270,8 +270,8 @@ impl Default for SyncOptions {
             push_batch_bytes: 2 * 1024 * 1024,
             // Four: while the server applies one batch and its answer comes back, the next
             // ones keep the link busy, and a lost segment stalls one connection of four, not
-            // the link (on a 3G bad day, edits came within 1.05x of the link's limit with four
-            // against 1.25x with two: docs/benchmarks.md).
+            // the link (on a 3G bad day, edits took 1.214x the link's limit with four, median
+            // of five rounds, against 1.501x with two: docs/benchmarks.md, `scripts/bench sync`).
             push_in_flight: 4,
             // Two full batches, as when two travelled at once: some 400 KB compressed, under
             // two minutes even at 32 kbit/s.
