@@ -103,7 +103,9 @@ impl PostgresStore {
     /// Connects to `url` (`postgres://user@host:port/db`) and creates the tables if needed.
     pub fn connect(url: &str) -> StoreResult<Self> {
         let mut client = Client::connect(url, NoTls)?;
-        client.batch_execute(schema::SCHEMA)?;
+        for statement in schema::statements() {
+            client.batch_execute(statement)?;
+        }
         let readers = (0..READERS)
             .map(|_| {
                 let mut reader = Client::connect(url, NoTls)?;

@@ -1,4 +1,9 @@
 //! The PostgreSQL backend's tables, created when a server first connects.
+//!
+//! Each statement runs in a transaction of its own ([`statements`]). `CREATE INDEX IF NOT
+//! EXISTS` locks its table even when the index exists; run as one batch, a server starting
+//! beside others that were pushing held `feed` while it waited for `owners`, and a push holds
+//! `owners` while it waits for `feed`: PostgreSQL broke the deadlock by failing one of them.
 
 /// The server's tables (see the SQLite backend for what each holds).
 pub(super) const SCHEMA: &str = r#"
@@ -62,3 +67,66 @@ CREATE TABLE IF NOT EXISTS photo_parts (
 CREATE TABLE IF NOT EXISTS order_request_keys (
     key TEXT PRIMARY KEY, body_hash BYTEA NOT NULL, created_at BIGINT NOT NULL);
 "#;
+
+/// The statements of [`SCHEMA`], one by one (none has a `;` inside it).
+pub(super) fn statements() -> impl Iterator<Item = &'static str> {
+    SCHEMA
+        .split_terminator(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statements;
+    use postgres::{Client, NoTls};
+    use std::time::Duration;
+
+    #[test]
+    fn every_piece_is_one_whole_statement() {
+        let pieces: Vec<&str> = statements().collect();
+        assert_eq!(pieces.len(), super::SCHEMA.matches(';').count());
+        for piece in pieces {
+            let code: Vec<&str> = piece.lines().filter(|l| !l.starts_with("--")).collect();
+            assert!(code[0].starts_with("CREATE "), "{piece}");
+        }
+    }
+
+    /// A server starts while another is half-way through a push (it has written owners and
+    /// has yet to write the feed): both finish.
+    #[test]
+    fn a_server_starting_beside_a_push_in_progress_waits_for_it_and_both_finish() {
+        let Ok(admin) = std::env::var("SENTRA_TEST_POSTGRES") else {
+            println!("SENTRA_TEST_POSTGRES is not set: PostgreSQL case not run");
+            return;
+        };
+        let name = format!("sentra_u_{}", uuid::Uuid::new_v4().simple());
+        Client::connect(&admin, NoTls)
+            .unwrap()
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let conninfo = format!("{admin} dbname={name}");
+        drop(super::super::PostgresStore::connect(&conninfo).unwrap());
+
+        let mut pusher = Client::connect(&conninfo, NoTls).unwrap();
+        let mut push = pusher.transaction().unwrap();
+        push.execute(
+            "INSERT INTO owners(entity, id, producer) VALUES ('product', '\\x01', '\\x02')",
+            &[],
+        )
+        .unwrap();
+        let starting = std::thread::spawn({
+            let conninfo = conninfo.clone();
+            move || super::super::PostgresStore::connect(&conninfo).map(drop)
+        });
+        // The starting server reaches the index on owners and waits for the push.
+        std::thread::sleep(Duration::from_millis(500));
+        push.execute(
+            "INSERT INTO feed(owner, origin, change) VALUES ('\\x02', '\\x03', '{}')",
+            &[],
+        )
+        .unwrap();
+        push.commit().unwrap();
+        starting.join().unwrap().unwrap();
+    }
+}
