@@ -96,18 +96,9 @@ mod tests {
     /// has yet to write the feed): both finish.
     #[test]
     fn a_server_starting_beside_a_push_in_progress_waits_for_it_and_both_finish() {
-        let Ok(admin) = std::env::var("SENTRA_TEST_POSTGRES") else {
-            println!("SENTRA_TEST_POSTGRES is not set: PostgreSQL case not run");
+        let Some(conninfo) = super::super::fresh_test_database() else {
             return;
         };
-        let name = format!("sentra_u_{}", uuid::Uuid::new_v4().simple());
-        Client::connect(&admin, NoTls)
-            .unwrap()
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let conninfo = format!("{admin} dbname={name}");
-        drop(super::super::PostgresStore::connect(&conninfo).unwrap());
-
         let mut pusher = Client::connect(&conninfo, NoTls).unwrap();
         let mut push = pusher.transaction().unwrap();
         push.execute(

@@ -445,17 +445,10 @@ mod tests {
     /// after round).
     #[test]
     fn a_groups_look_ups_read_a_few_pages_however_big_the_tables() {
-        let Ok(admin) = std::env::var("SENTRA_TEST_POSTGRES") else {
-            println!("SENTRA_TEST_POSTGRES is not set: PostgreSQL case not run");
+        let Some(conninfo) = super::super::fresh_test_database() else {
             return;
         };
-        let name = format!("sentra_u_{}", uuid::Uuid::new_v4().simple());
-        Client::connect(&admin, NoTls)
-            .unwrap()
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let mut client = Client::connect(&format!("{admin} dbname={name}"), NoTls).unwrap();
-        client.batch_execute(super::super::schema::SCHEMA).unwrap();
+        let mut client = Client::connect(&conninfo, NoTls).unwrap();
         // 60,000 owners and answers, as after some weeks of a region's pushes.
         client
             .batch_execute(
