@@ -80,7 +80,7 @@ impl Sentra {
     pub fn sync_push_batch(&self, max_bytes: usize) -> Result<Option<sync::wire::PushRequest>> {
         let device = self.device_id();
         self.db
-            .read(|c| sync::exchange::push_batch(c, device, max_bytes))
+            .write(|tx| sync::exchange::push_batch(tx, device, max_bytes))
     }
 
     /// Settles the server's answer to a push: applied and duplicate entries leave the outbox,
@@ -348,6 +348,11 @@ fn read_stamp(tx: &db::Tx<'_>, key: &str) -> Result<Option<Hlc>> {
 /// Every entry stays after the entry before it, so the phone's own later edit always wins over
 /// its earlier one; a moved entry also stays after the highest timestamp seen from elsewhere (it
 /// was made after seeing it) and after every entry this phone has pushed.
+///
+/// An entry that has been put in a push batch never moves: the server may hold it with that
+/// stamp already (the answer lost, or the batch still on its way while an earlier one's answer
+/// corrects the clock), and a stamp moved here alone would let another phone's edit win on this
+/// phone and lose everywhere else.
 fn correct_clock(tx: &mut db::Tx<'_>, offset_ms: i64) -> Result<()> {
     let shift = tx.clock_mut().correct_offset(offset_ms);
     let now = tx.clock_mut().physical_ms();
@@ -373,9 +378,15 @@ fn correct_clock(tx: &mut db::Tx<'_>, offset_ms: i64) -> Result<()> {
         rows.collect::<rusqlite::Result<_>>()?
     };
     let known = read_stamp(tx, "clock_seen")?.max(read_stamp(tx, "clock_pushed")?);
+    let offered = sync::exchange::offered_up_to(tx)?;
     let mut previous: Option<Hlc> = None;
     for (seq, entity, id, raw, physical) in rows {
         let old: Hlc = raw.parse().map_err(Error::Decode)?;
+        if seq <= offered {
+            // It has left the phone: the server may hold it with this stamp already.
+            previous = Some(old);
+            continue;
+        }
         let made = physical.unwrap_or(old.millis);
         let corrected = made.saturating_add(shift);
         let placed = corrected.min(now).max(0);

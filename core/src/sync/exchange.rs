@@ -39,17 +39,19 @@ pub struct Quarantined {
 /// The next push batch: the oldest pending entries, stopping once about `max_bytes` of JSON is
 /// reached (always at least one entry). `None` when the outbox is empty.
 pub(crate) fn push_batch(
-    conn: &Connection,
+    tx: &mut Tx<'_>,
     device: Id,
     max_bytes: usize,
 ) -> Result<Option<PushRequest>> {
-    push_batch_after(
-        conn,
+    let batch = push_batch_after(
+        tx,
         device,
         0,
         max_bytes,
         crate::sync::wire::MAX_PUSH_ENTRIES,
-    )
+    )?;
+    note_offered(tx, batch.as_ref())?;
+    Ok(batch)
 }
 
 /// The next push batch after the entry `after_seq` (a batch still on its way ends there), of
@@ -61,9 +63,41 @@ pub(crate) fn next_batch(
     max_entries: usize,
 ) -> Result<Option<PushRequest>> {
     let device = sentra.device_id();
-    sentra
-        .db
-        .read(|c| push_batch_after(c, device, after_seq, max_bytes, max_entries))
+    sentra.db.write(|tx| {
+        let batch = push_batch_after(tx, device, after_seq, max_bytes, max_entries)?;
+        note_offered(tx, batch.as_ref())?;
+        Ok(batch)
+    })
+}
+
+/// The `meta` key of the last outbox entry put in a push batch.
+const OFFERED: &str = "push_offered_seq";
+
+/// Notes that the batch's entries are leaving the phone, in the transaction that read them:
+/// from here on the server may hold them with the stamps they carry (its answer may be lost),
+/// so a clock correction leaves them as they are (see [`offered_up_to`]).
+fn note_offered(tx: &mut Tx<'_>, batch: Option<&PushRequest>) -> Result<()> {
+    let Some(last) = batch.and_then(|b| b.entries.last()) else {
+        return Ok(());
+    };
+    if last.seq > offered_up_to(tx)? {
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+            rusqlite::params![OFFERED, last.seq.to_string()],
+        )?;
+    }
+    Ok(())
+}
+
+/// The last outbox entry that has been put in a push batch (0 if none): it and every entry
+/// before it may be on the server already, with the stamp it left with.
+pub(crate) fn offered_up_to(conn: &Connection) -> Result<i64> {
+    let raw: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [OFFERED], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(raw.and_then(|raw| raw.parse().ok()).unwrap_or(0))
 }
 
 fn push_batch_after(

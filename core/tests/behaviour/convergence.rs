@@ -307,7 +307,7 @@ fn run_case(seed: u64) {
     for (i, p) in phones.iter().enumerate().skip(1) {
         let other = snapshot(&p.sentra);
         if other != first {
-            explain(&first, &other);
+            explain(&first, &other, &relay.feed);
             panic!("seed {seed}: phone {i} differs from phone 0");
         }
     }
@@ -322,8 +322,10 @@ fn run_case(seed: u64) {
     }
 }
 
-/// Prints the first things that differ between two snapshots.
-fn explain(a: &Snapshot, b: &Snapshot) {
+/// Prints the first things that differ between two snapshots, and for a product that differs,
+/// every entry in the relay's feed that names it or its variants (stock movements aside), with
+/// its stamp: where the phones' merges parted.
+fn explain(a: &Snapshot, b: &Snapshot, feed: &[sentra_core::sync::wire::Change]) {
     let ids = |v: &[Product]| v.iter().map(|p| p.id).collect::<Vec<_>>();
     if ids(&a.products) != ids(&b.products) {
         eprintln!(
@@ -335,6 +337,14 @@ fn explain(a: &Snapshot, b: &Snapshot) {
     for (x, y) in a.products.iter().zip(&b.products) {
         if x != y {
             eprintln!("product differs:\n  {x:?}\n  {y:?}");
+            let mut ids = vec![x.id.to_string()];
+            ids.extend(x.variants.iter().map(|v| v.id.to_string()));
+            for (n, change) in feed.iter().enumerate() {
+                let json = serde_json::to_string(change).unwrap();
+                if change.entity != "stock_movement" && ids.iter().any(|id| json.contains(id)) {
+                    eprintln!("  feed[{n}] {json}");
+                }
+            }
         }
     }
     if a.orders.len() != b.orders.len() {

@@ -425,6 +425,42 @@ fn a_phone_six_months_behind_still_wins_with_its_truly_later_edit() {
     assert_eq!(b.sentra.product(product).unwrap().price, 33_000);
 }
 
+/// A push whose answer is lost leaves its entries pending, but the relay holds them with the
+/// stamps they left with. When the phone then learns the true time, the correction must not move
+/// them: the resent batch is a duplicate, so a moved stamp would live on this phone alone, and an
+/// edit from another phone between the two stamps would lose here and win everywhere else.
+#[test]
+fn entries_that_left_the_phone_keep_their_stamps_when_its_date_is_set_right() {
+    let (a, b, mut relay) = (phone(), phone(), Relay::default());
+    let product = shared_product(&a, &b, &mut relay);
+    let price = |price| ProductPatch {
+        price: Some(price),
+        ..Default::default()
+    };
+    advance(&mut relay, &[&a, &b], 1);
+    b.sentra.edit_product(product, &price(82_000)).unwrap();
+    sync(&b.sentra, &mut relay);
+    advance(&mut relay, &[&a, &b], 1);
+    // A's date is two days behind: its edit is stamped just after the last stamp it saw.
+    a.clock.set(relay.now - 2 * 24 * 3_600_000);
+    a.sentra.edit_product(product, &price(51_000)).unwrap();
+    let batch = a.sentra.sync_push_batch(4_096).unwrap().unwrap();
+    relay.push(&batch); // the answer is lost on the way back
+    sync(&a.sentra, &mut relay);
+    sync(&b.sentra, &mut relay);
+    assert!(a.sentra.sync_push_batch(4_096).unwrap().is_none());
+    let on_a = a.sentra.product(product).unwrap();
+    assert_eq!(
+        on_a,
+        b.sentra.product(product).unwrap(),
+        "one price everywhere"
+    );
+    assert_eq!(
+        on_a.price, 82_000,
+        "the relay holds A's edit with the stamp it left with, before B's"
+    );
+}
+
 #[test]
 fn a_delete_on_one_phone_beats_an_edit_on_another() {
     let (a, b, mut relay) = (phone(), phone(), Relay::default());
