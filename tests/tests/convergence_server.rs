@@ -12,7 +12,8 @@
 //!   direct sales, orders and their transitions, producer edits, deletes, photo adds) on random
 //!   phones, interleaved with random syncs that suffer faults: a push request lost, a push
 //!   answer lost, a push sent twice, a push or a pull page cut mid-body, the server restarted,
-//!   and time passing.
+//!   time passing, and a phone's date set wrong or right again (between a lost answer and the
+//!   push sent again, say).
 //!
 //! After final fault-free sync rounds: every phone equals the server's replica for every producer
 //! in its scope at the end, and holds nothing of a producer outside it; no change the server
@@ -67,9 +68,7 @@ fn run_case(seed: u64) -> HashMap<&'static str, usize> {
         restarts: 0,
     };
     let mut model = Model::default();
-    // Phones' clocks: most are right; one may be minutes or hours ahead, or months behind.
-    let skews = [0, 0, 20 * 60_000, 3 * HOUR, -2 * 24 * HOUR, -60 * 24 * HOUR];
-    let skew = |rng: &mut StdRng| skews[rng.random_range(0..skews.len())];
+    let skew = |rng: &mut StdRng| world::SKEWS_MS[rng.random_range(0..world::SKEWS_MS.len())];
 
     let facilitator = server
         .store
@@ -207,6 +206,9 @@ fn run_case(seed: u64) -> HashMap<&'static str, usize> {
             let mine = snapshot(&p.sentra, producer);
             if &mine != expected {
                 explain(expected, &mine);
+                for change in model::feed_about(&server, &staff.admin, expected, &mine) {
+                    eprintln!("  feed: {change}");
+                }
                 panic!("seed {seed}: phone {i} differs from the server");
             }
         }

@@ -407,8 +407,11 @@ fn correct_clock(tx: &mut db::Tx<'_>, offset_ms: i64) -> Result<()> {
         } else {
             (old, previous)
         };
+        // After the floor by millisecond and counter, not by device alone: a row's creation
+        // clock is kept without its device, so an edit tied with it there would lose on every
+        // replica but this one.
         if let Some(floor) = floor
-            && new <= floor
+            && new.packed() <= floor.packed()
         {
             new = tx.clock_mut().successor(floor);
         }

@@ -89,6 +89,22 @@ fn note_offered(tx: &mut Tx<'_>, batch: Option<&PushRequest>) -> Result<()> {
     Ok(())
 }
 
+/// Takes back the offer of the entries from `first_seq` on: the server refused their batch whole
+/// and applied none of it (`clock_wrong`, judged on the phone's clock, which every batch sent with
+/// it shares, or on a stamp ahead, which every later entry's stamp is at or after), and so
+/// refused the batches after it too. The pull that follows may move their stamps again.
+pub(crate) fn withdraw_offer(sentra: &crate::Sentra, first_seq: i64) -> Result<()> {
+    sentra.db.write(|tx| {
+        if first_seq <= offered_up_to(tx)? {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+                rusqlite::params![OFFERED, (first_seq - 1).to_string()],
+            )?;
+        }
+        Ok(())
+    })
+}
+
 /// The last outbox entry that has been put in a push batch (0 if none): it and every entry
 /// before it may be on the server already, with the stamp it left with.
 pub(crate) fn offered_up_to(conn: &Connection) -> Result<i64> {

@@ -27,12 +27,18 @@
 //! facilitator's registration), and only a page computed after it names the new scope; an
 //! earlier page, applied last, would make the phone drop what it has just registered.
 //!
+//! Entries put in a batch keep their stamps when a clock correction comes after (the server may
+//! hold them already: see `correct_clock` in `api/sync.rs`), except after a `clock_wrong`
+//! answer, which says that batch and every one after it were refused whole.
+//!
 //! [`SyncOptions::push_in_flight`]: super::engine::SyncOptions::push_in_flight
 //! [`SyncOptions::push_bytes_in_flight`]: super::engine::SyncOptions::push_bytes_in_flight
 
 use crate::Sentra;
 use crate::error::Result;
-use crate::sync::engine::{Exchange, ProgressListener, Run, Stop, Transport, waiting};
+use crate::sync::engine::{
+    Exchange, ProgressListener, Run, Stop, Transport, TransportError, waiting,
+};
 use crate::sync::pull_after_push::Early;
 use crate::sync::wire::PushResponse;
 use std::collections::VecDeque;
@@ -76,6 +82,8 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
     // applies another.
     let mut staggered = depth == 1;
     let mut in_flight: VecDeque<Slot<'_>> = VecDeque::new();
+    // The first entry of each batch on its way, oldest first.
+    let mut firsts: VecDeque<i64> = VecDeque::new();
     // The last entry of the last batch sent.
     let mut sent_up_to = 0;
     let mut stopped = None;
@@ -96,6 +104,7 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
                 // travel at once.
                 batch.entries.truncate(len.div_ceil(2));
             }
+            firsts.push_back(batch.entries.first().map_or(0, |e| e.seq));
             let after = (!in_flight.is_empty()).then_some(sent_up_to);
             sent_up_to = batch.entries.last().map_or(sent_up_to, |e| e.seq);
             let limits = run.limits();
@@ -117,9 +126,17 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
             break;
         }
         let done = oldest_answer(&mut in_flight, early.as_deref_mut()).await;
+        let first = firsts.pop_front().unwrap_or(0);
         let answer = match run.count(done) {
             Ok(answer) => answer.value,
-            Err(stop) => return Ok(Err(stop)),
+            Err(stop) => {
+                if let Stop::Failed(TransportError::Refused { code }) = &stop
+                    && code == crate::sync::wire::CLOCK_WRONG
+                {
+                    super::exchange::withdraw_offer(sentra, first)?;
+                }
+                return Ok(Err(stop));
+            }
         };
         let (settled, rejected) = sentra.sync_settle_push(&answer)?;
         run.report.pushed += settled - rejected;

@@ -461,6 +461,41 @@ fn entries_that_left_the_phone_keep_their_stamps_when_its_date_is_set_right() {
     );
 }
 
+/// A phone whose date was wrong registers a producer, and another phone, whose date then goes
+/// wrong, edits it: both are set right within the same millisecond, the registration and the
+/// edit each moved to it. The edit must still come after the registration by millisecond and
+/// counter, not by device alone: a row keeps its creation clock without its device, so an edit
+/// tied with it there would lose on every replica but the editor's.
+#[test]
+fn an_edit_moved_by_a_clock_correction_stays_after_the_creation_it_edits() {
+    let (a, b, mut relay) = (phone(), phone(), Relay::default());
+    // The edit is made on the phone whose device would win a tie: the case that diverged.
+    // (A device's clock node is the last eight bytes of its id.)
+    let node = |p: &Phone| {
+        let id = p.sentra.device_id();
+        u64::from_be_bytes(id.as_bytes()[8..].try_into().unwrap())
+    };
+    let (maker, editor) = if node(&a) < node(&b) { (a, b) } else { (b, a) };
+    sync(&editor.sentra, &mut relay);
+    let two_days = 2 * 24 * 3_600_000;
+    maker.clock.set(relay.now - two_days);
+    let producer = with_producer(&maker);
+    sync(&maker.sentra, &mut relay);
+    sync(&editor.sentra, &mut relay);
+    editor.clock.set(relay.now - two_days);
+    let address = sentra_core::producers::ProducerPatch {
+        address: Some("Jl. Pasar Wage No. 3".into()),
+        ..Default::default()
+    };
+    editor.sentra.edit_producer(producer, &address).unwrap();
+    sync(&editor.sentra, &mut relay);
+    sync(&maker.sentra, &mut relay);
+    for phone in [&maker, &editor] {
+        let seen = phone.sentra.producer(producer).unwrap();
+        assert_eq!(seen.address, "Jl. Pasar Wage No. 3");
+    }
+}
+
 #[test]
 fn a_delete_on_one_phone_beats_an_edit_on_another() {
     let (a, b, mut relay) = (phone(), phone(), Relay::default());

@@ -102,6 +102,49 @@ pub fn snapshot(phone: &Sentra, producer: Id) -> Snapshot {
     }
 }
 
+/// The changes in the server's feed (read by the platform's admin, who sees everything) about the
+/// producer or the products where two snapshots differ, with their stamps: where the merges
+/// parted.
+pub fn feed_about(
+    server: &crate::world::Server,
+    admin: &crate::world::Phone,
+    a: &Snapshot,
+    b: &Snapshot,
+) -> Vec<String> {
+    let mut ids: Vec<Id> = a
+        .products
+        .iter()
+        .zip(&b.products)
+        .filter(|(x, y)| x != y)
+        .map(|(x, _)| x.id)
+        .collect();
+    if a.producer != b.producer {
+        ids.push(a.producer.id);
+    }
+    let (device, mut cursor, mut about) = (Id::new(), None::<String>, Vec::new());
+    loop {
+        let page = server
+            .store
+            .pull(
+                &admin.account,
+                device,
+                cursor.as_deref(),
+                1 << 20,
+                server.now(),
+            )
+            .unwrap();
+        for change in &page.changes {
+            if ids.contains(&change.id) {
+                about.push(serde_json::to_string(change).unwrap());
+            }
+        }
+        cursor = Some(page.next_cursor);
+        if !page.more {
+            return about;
+        }
+    }
+}
+
 pub fn explain(a: &Snapshot, b: &Snapshot) {
     if a.producer != b.producer {
         eprintln!("producer differs:\n  {:?}\n  {:?}", a.producer, b.producer);

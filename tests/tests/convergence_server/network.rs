@@ -23,7 +23,14 @@ pub fn settle(phone: &Phone, model: &mut Model, batch: &PushRequest, response: &
     phone.sentra.sync_settle_push(response).unwrap();
 }
 
-pub fn pull_all(phone: &Phone, server: &Server, rng: Option<&mut StdRng>, model: &mut Model) {
+/// Pulls every page there is; false when a page was cut on the way (the engine's sync stops
+/// there, and so does this one).
+pub fn pull_all(
+    phone: &Phone,
+    server: &Server,
+    rng: Option<&mut StdRng>,
+    model: &mut Model,
+) -> bool {
     let cut = rng.is_some_and(|rng| rng.random_bool(0.1));
     loop {
         let request = phone.sentra.sync_pull_request(4_096).unwrap();
@@ -42,18 +49,20 @@ pub fn pull_all(phone: &Phone, server: &Server, rng: Option<&mut StdRng>, model:
             let body = wire::encode(&page).unwrap();
             assert!(wire::decode::<PullResponse>(&body[..body.len() / 2]).is_err());
             *model.faults.entry("pull cut mid-body").or_default() += 1;
-            return;
+            return false;
         }
         phone.sentra.sync_apply_pull(&page).unwrap();
         if !page.more {
-            return;
+            return true;
         }
     }
 }
 
 /// One sync the way the engine runs it (pull, push, pull), with faults when `rng` is given.
 pub fn sync(phone: &Phone, server: &Server, mut rng: Option<&mut StdRng>, model: &mut Model) {
-    pull_all(phone, server, rng.as_deref_mut(), model);
+    if !pull_all(phone, server, rng.as_deref_mut(), model) {
+        return;
+    }
     while let Some(batch) = phone.sentra.sync_push_batch(2_048).unwrap() {
         let fault = rng.as_deref_mut().map_or(0, |rng| rng.random_range(0..14));
         let push = || {

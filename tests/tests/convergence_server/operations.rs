@@ -1,6 +1,7 @@
 //! The random operations a case is made of: products and variants made and edited, stock
 //! movements and direct sales, orders and their transitions, producer edits, deletes and photo
-//! adds on one phone; or time passing, the server restarting, or a faulty sync.
+//! adds on one phone; or time passing, a phone's date changed, the server restarting, or a
+//! faulty sync.
 
 use crate::HOUR;
 use crate::model::{Model, orders_of, products_of};
@@ -31,7 +32,7 @@ pub fn perform(
     shot: &Path,
 ) {
     let producer = phone.producer;
-    match rng.random_range(0..21) {
+    match rng.random_range(0..22) {
         0..=2 => {
             let mut input = sentra_tests::jeans(&producer.to_string());
             input.name = format!("Jeans {seed}-{op}");
@@ -235,6 +236,14 @@ pub fn perform(
             *model.faults.entry("server restarted").or_default() += 1;
         }
         16 => change_scope(rng, phones, staff, server, model),
+        17 => {
+            // Someone sets the phone's date, wrong or right again, perhaps while a push's
+            // answer is still lost: the next sync corrects its clock.
+            phone.set_date(
+                crate::world::SKEWS_MS[rng.random_range(0..crate::world::SKEWS_MS.len())],
+            );
+            *model.faults.entry("date changed").or_default() += 1;
+        }
         _ => sync(phone, server, Some(rng), model),
     }
 }

@@ -6,16 +6,28 @@ use sentra_server::store::{SqliteStore, Store};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-/// The true time, which the server reads; a phone reads it with its own skew.
+/// How far a phone's date may be off: most are right; one may be minutes or hours ahead, or
+/// days or months behind.
+pub const SKEWS_MS: [i64; 6] = [
+    0,
+    0,
+    20 * 60_000,
+    3 * crate::HOUR,
+    -2 * 24 * crate::HOUR,
+    -60 * 24 * crate::HOUR,
+];
+
+/// The true time, which the server reads; a phone reads it with its own skew, which changes
+/// when someone sets the phone's date.
 #[derive(Debug)]
 pub struct Skewed {
     truth: Arc<AtomicI64>,
-    skew_ms: i64,
+    skew_ms: AtomicI64,
 }
 
 impl WallClock for Skewed {
     fn now_ms(&self) -> i64 {
-        self.truth.load(Ordering::SeqCst) + self.skew_ms
+        self.truth.load(Ordering::SeqCst) + self.skew_ms.load(Ordering::SeqCst)
     }
 }
 
@@ -23,7 +35,15 @@ pub struct Phone {
     pub sentra: Sentra,
     pub account: sentra_server::accounts::Account,
     pub producer: Id,
+    clock: Arc<Skewed>,
     _dir: tempfile::TempDir,
+}
+
+impl Phone {
+    /// Someone sets the phone's date: from now on it reads the true time off by `skew_ms`.
+    pub fn set_date(&self, skew_ms: i64) {
+        self.clock.skew_ms.store(skew_ms, Ordering::SeqCst);
+    }
 }
 
 /// The staff around the producers: the platform's admin, who runs the cooperative, and the
@@ -71,13 +91,14 @@ pub fn phone(
     account: sentra_server::accounts::Account,
 ) -> Phone {
     let dir = scratch();
+    let clock = Arc::new(Skewed {
+        truth: truth.clone(),
+        skew_ms: AtomicI64::new(skew_ms),
+    });
     let sentra = Sentra::open_with(
         &dir.path().join("sentra.db"),
         OpenOptions {
-            wall_clock: Arc::new(Skewed {
-                truth: truth.clone(),
-                skew_ms,
-            }),
+            wall_clock: clock.clone(),
             ..Default::default()
         },
     )
@@ -92,6 +113,7 @@ pub fn phone(
         sentra,
         producer: account.producer_id.unwrap_or_default(),
         account,
+        clock,
         _dir: dir,
     }
 }
