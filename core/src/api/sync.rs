@@ -368,19 +368,28 @@ fn correct_clock(tx: &mut db::Tx<'_>, offset_ms: i64) -> Result<()> {
         ms <= now.saturating_add(CLOCK_TOLERANCE_MS)
             && checked.is_none_or(|since| ms > since.saturating_sub(CLOCK_TOLERANCE_MS))
     };
-    type Row = (i64, String, Id, String, Option<i64>);
+    type Row = (i64, String, Id, String, String, String, Option<i64>);
     let rows: Vec<Row> = {
-        let mut stmt =
-            tx.prepare("SELECT seq, entity, entity_id, hlc, physical_ms FROM outbox ORDER BY seq")?;
+        let mut stmt = tx.prepare(
+            "SELECT seq, entity, entity_id, op, fields, hlc, physical_ms FROM outbox ORDER BY seq",
+        )?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })?;
         rows.collect::<rusqlite::Result<_>>()?
     };
     let known = read_stamp(tx, "clock_seen")?.max(read_stamp(tx, "clock_pushed")?);
     let offered = sync::exchange::offered_up_to(tx)?;
     let mut previous: Option<Hlc> = None;
-    for (seq, entity, id, raw, physical) in rows {
+    for (seq, entity, id, op, fields, raw, physical) in rows {
         let old: Hlc = raw.parse().map_err(Error::Decode)?;
         if seq <= offered {
             // It has left the phone: the server may hold it with this stamp already.
@@ -420,7 +429,8 @@ fn correct_clock(tx: &mut db::Tx<'_>, offset_ms: i64) -> Result<()> {
                 "UPDATE outbox SET hlc = ?1, physical_ms = ?2 WHERE seq = ?3",
                 rusqlite::params![new.to_string(), if wrong { placed } else { made }, seq],
             )?;
-            sync::merge::restamp(tx, &entity, id, old, new)?;
+            let fields: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&fields)?;
+            sync::merge::restamp(tx, &entity, id, &op, &fields, old, new)?;
         }
         previous = Some(new);
     }

@@ -649,20 +649,34 @@ fn id_field(fields: &Map<String, Value>, key: &str) -> Result<Id> {
         .ok_or_else(|| bad(key))
 }
 
-/// Moves one local change to a corrected timestamp (after a clock correction): the row's
-/// creation clock or the field clocks that carry `old` now carry `new`, so the row and its
-/// pending outbox entry agree.
-pub(crate) fn restamp(tx: &mut Tx<'_>, entity: &str, id: Id, old: Hlc, new: Hlc) -> Result<()> {
+/// Moves one local change to a corrected timestamp (after a clock correction, or a refused
+/// change sent again): the clocks that change set now carry `new`. Those are its fields' clocks
+/// that still carry `old` (a later local edit of a field keeps its own) and, for a create, the
+/// row's creation clock; no other clock, even one that carries the same stamp: while the outbox
+/// is corrected, an entry moved forward may land on the stamp of a later one for a moment, and
+/// moving that later one must not drag the first one's fields along.
+pub(crate) fn restamp(
+    tx: &mut Tx<'_>,
+    entity: &str,
+    id: Id,
+    op: &str,
+    fields: &Map<String, Value>,
+    old: Hlc,
+    new: Hlc,
+) -> Result<()> {
     let Some(spec) = spec(entity) else {
         return Ok(());
     };
-    tx.execute(
-        &format!(
-            "UPDATE {} SET hlc = ?1 WHERE id = ?2 AND hlc = ?3",
-            spec.table
-        ),
-        rusqlite::params![new.packed(), id, old.packed()],
-    )?;
+    let create = op == "create";
+    if create {
+        tx.execute(
+            &format!(
+                "UPDATE {} SET hlc = ?1 WHERE id = ?2 AND hlc = ?3",
+                spec.table
+            ),
+            rusqlite::params![new.packed(), id, old.packed()],
+        )?;
+    }
     let clocks: Option<Option<String>> = tx
         .prepare_cached(&format!("SELECT clocks FROM {} WHERE id = ?1", spec.table))?
         .query_row([id], |r| r.get(0))
@@ -673,8 +687,11 @@ pub(crate) fn restamp(tx: &mut Tx<'_>, entity: &str, id: Id, old: Hlc, new: Hlc)
     let mut clocks: Map<String, Value> = serde_json::from_str(&raw)?;
     let (old, new) = (old.to_string(), new.to_string());
     let mut moved = false;
-    for value in clocks.values_mut() {
-        if value.as_str() == Some(old.as_str()) {
+    let creation = create.then_some(CREATION);
+    for name in fields.keys().map(String::as_str).chain(creation) {
+        if let Some(value) = clocks.get_mut(name)
+            && value.as_str() == Some(old.as_str())
+        {
             *value = Value::String(new.clone());
             moved = true;
         }

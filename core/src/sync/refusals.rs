@@ -79,7 +79,15 @@ pub(crate) fn resend(tx: &mut Tx<'_>, seq: i64) -> Result<i64> {
     // The same rules a local write keeps: a value still wrong is refused here, before it costs
     // a round trip.
     crate::sync::rules::check(&change)?;
-    merge::restamp(tx, &change.entity, change.id, refused.hlc, hlc)?;
+    merge::restamp(
+        tx,
+        &change.entity,
+        change.id,
+        &change.op,
+        &change.fields,
+        refused.hlc,
+        hlc,
+    )?;
     if change.op == "create" {
         // The create carries every field as it is now: the edits still waiting behind it are
         // in it already, and would reach the server before it.

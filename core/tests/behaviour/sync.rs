@@ -3,7 +3,7 @@
 //! order, paged by bytes. Every phone applies what it pulls with the merge rules, so the tests
 //! check that phones converge whatever order they sync in.
 
-use super::relay::{Relay, advance, sync};
+use super::relay::{Relay, advance, pull_all, sync};
 use super::*;
 use sentra_core::catalogue::ProductPatch;
 use sentra_core::orders::{Buyer, NewOrder, NewOrderLine, OrderStatus, Transition};
@@ -494,6 +494,67 @@ fn an_edit_moved_by_a_clock_correction_stays_after_the_creation_it_edits() {
         let seen = phone.sentra.producer(producer).unwrap();
         assert_eq!(seen.address, "Jl. Pasar Wage No. 3");
     }
+}
+
+/// A correction may move one pending entry onto the stamp a later one carries (the first is put
+/// after what the phone has seen, which the second was stamped just after), and then move the
+/// later one on. Moving it must move only its own fields' clocks: dragging the first entry's
+/// field along left that field, on this phone alone, later than the stamp the server holds, so
+/// another phone's edit between the two won everywhere but here.
+#[test]
+fn moving_a_pending_entry_moves_only_the_clocks_of_its_own_fields() {
+    let (a, b, mut relay) = (phone(), phone(), Relay::default());
+    // The other phone edits with the same millisecond and counter: it must be the one whose
+    // device wins that tie (a device's clock node is the last eight bytes of its id).
+    let node = |p: &Phone| {
+        let id = p.sentra.device_id();
+        u64::from_be_bytes(id.as_bytes()[8..].try_into().unwrap())
+    };
+    let (mine, other) = if node(&a) < node(&b) { (a, b) } else { (b, a) };
+    let producer = with_producer(&mine);
+    sync(&mine.sentra, &mut relay);
+    sync(&other.sentra, &mut relay);
+    let patch =
+        |name: Option<&str>, workforce: Option<i64>| sentra_core::producers::ProducerPatch {
+            owner_name: name.map(Into::into),
+            workforce,
+            ..Default::default()
+        };
+    let sixty_days = 60 * 24 * 3_600_000;
+    // My date goes wrong for one edit, and is set right.
+    mine.clock.set(relay.now - sixty_days);
+    mine.sentra
+        .edit_producer(producer, &patch(Some("Ibu Siti"), None))
+        .unwrap();
+    mine.clock.set(relay.now);
+    // The other phone edits twice; I pull (my date is right: nothing to correct) and see it.
+    for workforce in [15, 16] {
+        other
+            .sentra
+            .edit_producer(producer, &patch(None, Some(workforce)))
+            .unwrap();
+    }
+    sync(&other.sentra, &mut relay);
+    pull_all(&mine.sentra, &relay);
+    // My date goes wrong again for a second edit, and I sync before it is set right.
+    mine.clock.set(relay.now - sixty_days);
+    mine.sentra
+        .edit_producer(producer, &patch(None, Some(20)))
+        .unwrap();
+    sync(&mine.sentra, &mut relay);
+    // The other phone, not having pulled, renames the owner in the same millisecond.
+    other
+        .sentra
+        .edit_producer(producer, &patch(Some("Ibu Aminah"), None))
+        .unwrap();
+    sync(&other.sentra, &mut relay);
+    sync(&mine.sentra, &mut relay);
+    let (on_mine, on_other) = (
+        mine.sentra.producer(producer).unwrap(),
+        other.sentra.producer(producer).unwrap(),
+    );
+    assert_eq!(on_mine, on_other, "one producer everywhere");
+    assert_eq!(on_mine.workforce, 20);
 }
 
 #[test]
