@@ -89,10 +89,11 @@ fn note_offered(tx: &mut Tx<'_>, batch: Option<&PushRequest>) -> Result<()> {
     Ok(())
 }
 
-/// Takes back the offer of the entries from `first_seq` on: the server refused their batch whole
-/// and applied none of it (`clock_wrong`, judged on the phone's clock, which every batch sent with
-/// it shares, or on a stamp ahead, which every later entry's stamp is at or after), and so
-/// refused the batches after it too. The pull that follows may move their stamps again.
+/// Takes back the offer of the entries from `first_seq` on: they were cut from a batch before it
+/// left, or the server refused their batch whole and applied none of it (`clock_wrong`, judged on
+/// the phone's clock, which every batch sent with it shares, or on a stamp ahead, which every
+/// later entry's stamp is at or after), and so refused the batches after it too. A correction
+/// may move their stamps again.
 pub(crate) fn withdraw_offer(sentra: &crate::Sentra, first_seq: i64) -> Result<()> {
     sentra.db.write(|tx| {
         if first_seq <= offered_up_to(tx)? {

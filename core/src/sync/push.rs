@@ -103,6 +103,9 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
                 // Cut by bytes, not by count, with more behind: more batches follow than
                 // travel at once.
                 batch.entries.truncate(len.div_ceil(2));
+                // The entries cut off stay behind: they have not left yet.
+                let kept = batch.entries.last().map_or(0, |e| e.seq);
+                super::exchange::withdraw_offer(sentra, kept + 1)?;
             }
             firsts.push_back(batch.entries.first().map_or(0, |e| e.seq));
             let after = (!in_flight.is_empty()).then_some(sent_up_to);
