@@ -77,6 +77,8 @@ impl Sentra {
     // ----- sync exchange -----
 
     /// The next push batch, cut at about `max_bytes` of JSON; `None` when nothing is pending.
+    /// Its entries count as sent from here on: a later clock correction leaves their stamps as
+    /// they are (the server may hold them), so ask for a batch only to send it.
     pub fn sync_push_batch(&self, max_bytes: usize) -> Result<Option<sync::wire::PushRequest>> {
         let device = self.device_id();
         self.db
