@@ -93,7 +93,8 @@ fn note_offered(tx: &mut Tx<'_>, batch: Option<&PushRequest>) -> Result<()> {
 /// left, or the server refused their batch whole and applied none of it (`clock_wrong`, judged on
 /// the phone's clock, which every batch sent with it shares, or on a stamp ahead, which every
 /// later entry's stamp is at or after), and so refused the batches after it too. A correction
-/// may move their stamps again.
+/// may move their stamps again. Only entries first offered in this sync may be named: one offered
+/// in an earlier sync whose answer was lost may be on the server, whatever this push was told.
 pub(crate) fn withdraw_offer(sentra: &crate::Sentra, first_seq: i64) -> Result<()> {
     sentra.db.write(|tx| {
         if first_seq <= offered_up_to(tx)? {

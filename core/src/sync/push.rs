@@ -84,6 +84,9 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
     let mut in_flight: VecDeque<Slot<'_>> = VecDeque::new();
     // The first entry of each batch on its way, oldest first.
     let mut firsts: VecDeque<i64> = VecDeque::new();
+    // Entries up to here left in an earlier sync, whose answer never came: the server may hold
+    // them whatever this sync hears, so nothing here takes their offer back.
+    let offered_before = sentra.db.read(super::exchange::offered_up_to)?;
     // The last entry of the last batch sent.
     let mut sent_up_to = 0;
     let mut stopped = None;
@@ -105,7 +108,7 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
                 batch.entries.truncate(len.div_ceil(2));
                 // The entries cut off stay behind: they have not left yet.
                 let kept = batch.entries.last().map_or(0, |e| e.seq);
-                super::exchange::withdraw_offer(sentra, kept + 1)?;
+                super::exchange::withdraw_offer(sentra, kept.max(offered_before) + 1)?;
             }
             firsts.push_back(batch.entries.first().map_or(0, |e| e.seq));
             let after = (!in_flight.is_empty()).then_some(sent_up_to);
@@ -136,7 +139,7 @@ pub(super) async fn push_all<'a, T: Transport, L: ProgressListener + ?Sized>(
                 if let Stop::Failed(TransportError::Refused { code }) = &stop
                     && code == crate::sync::wire::CLOCK_WRONG
                 {
-                    super::exchange::withdraw_offer(sentra, first)?;
+                    super::exchange::withdraw_offer(sentra, first.max(offered_before + 1))?;
                 }
                 return Ok(Err(stop));
             }

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 on_both_backends!(
     a_push_naming_a_wrong_clock_or_a_stamp_ahead_is_refused_whole,
     a_phone_that_knows_its_server_checks_pushes_first_and_a_wrong_date_costs_one_pull,
+    an_edit_whose_answer_was_lost_keeps_its_stamp_through_a_clock_wrong_refusal,
 );
 
 /// A raw push of one new product of `me` stamped at `stamped`, naming the phone's time `clock`.
@@ -234,4 +235,88 @@ async fn a_phone_that_knows_its_server_checks_pushes_first_and_a_wrong_date_cost
     for phone in [&seller, &other] {
         assert_eq!(phone.sentra.product(gula).unwrap().price, 20_000);
     }
+}
+
+/// A phone three hours ahead pushes an edit, and the answer is lost: the server holds the edit
+/// with its stamp, three hours ahead. The phone's next sync is refused for that stamp
+/// (`clock_wrong`), pulls, which sets its clock right, and pushes again, answered as a duplicate.
+/// The edit must keep the stamp the server holds: moved on this phone alone, another phone's
+/// edit made in between would win here and lose everywhere else.
+async fn an_edit_whose_answer_was_lost_keeps_its_stamp_through_a_clock_wrong_refusal(
+    backend: Backend,
+) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
+    let date = Arc::new(PhoneDate::default());
+    let dir = tempfile::tempdir().unwrap();
+    let options = sentra_core::OpenOptions {
+        wall_clock: date.clone(),
+        ..Default::default()
+    };
+    let mut seller = Phone {
+        sentra: Sentra::open_with(&dir.path().join("sentra.db"), options).unwrap(),
+        token: String::new(),
+        _dir: dir,
+    };
+    let me = seller
+        .sentra
+        .register_producer(&producer("Gula Bu Tini", "0857-1212-3434"))
+        .unwrap();
+    let gula = seller
+        .sentra
+        .create_product(&product(me, "Gula Kristal", 10))
+        .unwrap();
+    account(
+        &server,
+        "0857-1212-3434",
+        "112233",
+        Role::Producer,
+        Some(me),
+    )
+    .await;
+    sign_in(&server, &mut seller, "085712123434", "112233").await;
+    sync(&server, &seller).await;
+    let other = phone(&server, "085712123434", "112233").await;
+    sync(&server, &other).await;
+    let price = |price| ProductPatch {
+        price: Some(price),
+        ..Default::default()
+    };
+
+    date.0.store(3 * 3_600_000, Ordering::SeqCst);
+    seller.sentra.edit_product(gula, &price(19_000)).unwrap();
+    let batch = seller.sentra.sync_push_batch(1 << 20).unwrap().unwrap();
+    let sent = Client::new()
+        .post(format!("{}/v1/sync/push", server.url))
+        .header("content-encoding", "zstd")
+        .header("authorization", format!("Bearer {}", seller.token))
+        .body(wire::encode(&batch).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        sent.status(),
+        200,
+        "applied; the answer never reaches the phone"
+    );
+
+    other.sentra.edit_product(gula, &price(20_000)).unwrap();
+    sync(&server, &other).await;
+    let refused_once = sync(&server, &seller).await;
+    assert_eq!(
+        refused_once.requests, 4,
+        "refused, pulled, pushed, pulled: {refused_once:?}"
+    );
+    assert!(seller.sentra.quarantined().unwrap().is_empty());
+    sync(&server, &other).await;
+    let (on_seller, on_other) = (
+        seller.sentra.product(gula).unwrap(),
+        other.sentra.product(gula).unwrap(),
+    );
+    assert_eq!(on_seller, on_other, "one price everywhere");
+    assert_eq!(
+        on_seller.price, 19_000,
+        "the stamp the server holds, three hours ahead, beats the other phone's"
+    );
 }
