@@ -461,6 +461,12 @@ fn entries_that_left_the_phone_keep_their_stamps_when_its_date_is_set_right() {
     );
 }
 
+/// The node a phone's clock breaks ties with: the last eight bytes of its device id.
+fn node(p: &Phone) -> u64 {
+    let id = p.sentra.device_id();
+    u64::from_be_bytes(id.as_bytes()[8..].try_into().unwrap())
+}
+
 /// A phone whose date was wrong registers a producer, and another phone, whose date then goes
 /// wrong, edits it: both are set right within the same millisecond, the registration and the
 /// edit each moved to it. The edit must still come after the registration by millisecond and
@@ -470,11 +476,6 @@ fn entries_that_left_the_phone_keep_their_stamps_when_its_date_is_set_right() {
 fn an_edit_moved_by_a_clock_correction_stays_after_the_creation_it_edits() {
     let (a, b, mut relay) = (phone(), phone(), Relay::default());
     // The edit is made on the phone whose device would win a tie: the case that diverged.
-    // (A device's clock node is the last eight bytes of its id.)
-    let node = |p: &Phone| {
-        let id = p.sentra.device_id();
-        u64::from_be_bytes(id.as_bytes()[8..].try_into().unwrap())
-    };
     let (maker, editor) = if node(&a) < node(&b) { (a, b) } else { (b, a) };
     sync(&editor.sentra, &mut relay);
     let two_days = 2 * 24 * 3_600_000;
@@ -505,11 +506,7 @@ fn an_edit_moved_by_a_clock_correction_stays_after_the_creation_it_edits() {
 fn moving_a_pending_entry_moves_only_the_clocks_of_its_own_fields() {
     let (a, b, mut relay) = (phone(), phone(), Relay::default());
     // The other phone edits with the same millisecond and counter: it must be the one whose
-    // device wins that tie (a device's clock node is the last eight bytes of its id).
-    let node = |p: &Phone| {
-        let id = p.sentra.device_id();
-        u64::from_be_bytes(id.as_bytes()[8..].try_into().unwrap())
-    };
+    // device wins that tie.
     let (mine, other) = if node(&a) < node(&b) { (a, b) } else { (b, a) };
     let producer = with_producer(&mine);
     sync(&mine.sentra, &mut relay);

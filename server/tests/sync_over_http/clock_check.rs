@@ -146,12 +146,8 @@ impl sentra_core::WallClock for PhoneDate {
     }
 }
 
-async fn a_phone_that_knows_its_server_checks_pushes_first_and_a_wrong_date_costs_one_pull(
-    backend: Backend,
-) {
-    let Some(server) = server(backend).await else {
-        return;
-    };
+/// A producer's phone on a date the test moves, signed in, with one product not yet synced.
+async fn seller_with_a_date(server: &Server) -> (Phone, Arc<PhoneDate>, Id) {
     let date = Arc::new(PhoneDate::default());
     let dir = tempfile::tempdir().unwrap();
     let options = sentra_core::OpenOptions {
@@ -180,6 +176,16 @@ async fn a_phone_that_knows_its_server_checks_pushes_first_and_a_wrong_date_cost
     )
     .await;
     sign_in(&server, &mut seller, "085712123434", "112233").await;
+    (seller, date, gula)
+}
+
+async fn a_phone_that_knows_its_server_checks_pushes_first_and_a_wrong_date_costs_one_pull(
+    backend: Backend,
+) {
+    let Some(server) = server(backend).await else {
+        return;
+    };
+    let (seller, date, gula) = seller_with_a_date(&server).await;
     let first = sync(&server, &seller).await;
     assert_eq!(
         first.requests, 3,
@@ -248,34 +254,7 @@ async fn an_edit_whose_answer_was_lost_keeps_its_stamp_through_a_clock_wrong_ref
     let Some(server) = server(backend).await else {
         return;
     };
-    let date = Arc::new(PhoneDate::default());
-    let dir = tempfile::tempdir().unwrap();
-    let options = sentra_core::OpenOptions {
-        wall_clock: date.clone(),
-        ..Default::default()
-    };
-    let mut seller = Phone {
-        sentra: Sentra::open_with(&dir.path().join("sentra.db"), options).unwrap(),
-        token: String::new(),
-        _dir: dir,
-    };
-    let me = seller
-        .sentra
-        .register_producer(&producer("Gula Bu Tini", "0857-1212-3434"))
-        .unwrap();
-    let gula = seller
-        .sentra
-        .create_product(&product(me, "Gula Kristal", 10))
-        .unwrap();
-    account(
-        &server,
-        "0857-1212-3434",
-        "112233",
-        Role::Producer,
-        Some(me),
-    )
-    .await;
-    sign_in(&server, &mut seller, "085712123434", "112233").await;
+    let (seller, date, gula) = seller_with_a_date(&server).await;
     sync(&server, &seller).await;
     let other = phone(&server, "085712123434", "112233").await;
     sync(&server, &other).await;
