@@ -167,15 +167,8 @@ async fn seller_with_a_date(server: &Server) -> (Phone, Arc<PhoneDate>, Id) {
         .sentra
         .create_product(&product(me, "Gula Kristal", 10))
         .unwrap();
-    account(
-        &server,
-        "0857-1212-3434",
-        "112233",
-        Role::Producer,
-        Some(me),
-    )
-    .await;
-    sign_in(&server, &mut seller, "085712123434", "112233").await;
+    account(server, "0857-1212-3434", "112233", Role::Producer, Some(me)).await;
+    sign_in(server, &mut seller, "085712123434", "112233").await;
     (seller, date, gula)
 }
 
