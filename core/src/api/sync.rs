@@ -432,7 +432,7 @@ fn correct_clock(tx: &mut db::Tx<'_>, offset_ms: i64) -> Result<()> {
                 rusqlite::params![new.to_string(), if wrong { placed } else { made }, seq],
             )?;
             let fields: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&fields)?;
-            sync::merge::restamp(tx, &entity, id, &op, &fields, old, new)?;
+            sync::restamp::restamp(tx, &entity, id, &op, &fields, old, new)?;
         }
         previous = Some(new);
     }

@@ -81,10 +81,7 @@ fn note_offered(tx: &mut Tx<'_>, batch: Option<&PushRequest>) -> Result<()> {
         return Ok(());
     };
     if last.seq > offered_up_to(tx)? {
-        tx.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
-            rusqlite::params![OFFERED, last.seq.to_string()],
-        )?;
+        set_offered(tx, last.seq)?;
     }
     Ok(())
 }
@@ -98,13 +95,18 @@ fn note_offered(tx: &mut Tx<'_>, batch: Option<&PushRequest>) -> Result<()> {
 pub(crate) fn withdraw_offer(sentra: &crate::Sentra, first_seq: i64) -> Result<()> {
     sentra.db.write(|tx| {
         if first_seq <= offered_up_to(tx)? {
-            tx.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
-                rusqlite::params![OFFERED, (first_seq - 1).to_string()],
-            )?;
+            set_offered(tx, first_seq - 1)?;
         }
         Ok(())
     })
+}
+
+fn set_offered(tx: &mut Tx<'_>, seq: i64) -> Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+        rusqlite::params![OFFERED, seq.to_string()],
+    )?;
+    Ok(())
 }
 
 /// The last outbox entry that has been put in a push batch (0 if none): it and every entry

@@ -13,6 +13,7 @@ pub mod pull;
 pub mod pull_after_push;
 mod push;
 pub mod refusals;
+pub(crate) mod restamp;
 pub mod rules;
 pub mod scope;
 pub mod server_address;

@@ -79,7 +79,7 @@ pub(crate) fn resend(tx: &mut Tx<'_>, seq: i64) -> Result<i64> {
     // The same rules a local write keeps: a value still wrong is refused here, before it costs
     // a round trip.
     crate::sync::rules::check(&change)?;
-    merge::restamp(
+    super::restamp::restamp(
         tx,
         &change.entity,
         change.id,

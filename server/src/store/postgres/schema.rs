@@ -96,7 +96,7 @@ mod tests {
     /// has yet to write the feed): both finish.
     #[test]
     fn a_server_starting_beside_a_push_in_progress_waits_for_it_and_both_finish() {
-        let Some(conninfo) = super::super::fresh_test_database() else {
+        let Some(conninfo) = super::super::test_database::fresh_test_database() else {
             return;
         };
         let mut pusher = Client::connect(&conninfo, NoTls).unwrap();

@@ -445,7 +445,7 @@ mod tests {
     /// after round).
     #[test]
     fn a_groups_look_ups_read_a_few_pages_however_big_the_tables() {
-        let Some(conninfo) = super::super::fresh_test_database() else {
+        let Some(conninfo) = super::super::test_database::fresh_test_database() else {
             return;
         };
         let mut client = Client::connect(&conninfo, NoTls).unwrap();
