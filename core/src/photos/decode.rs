@@ -7,14 +7,17 @@
 //! converted to RGB after the decode, 12-bit...) through `jpeg-decoder` at 1/2,
 //! 1/4 or 1/8. PNG is read row by row into a box-reduced image
 //! ([`super::png_rows`]), lossy WebP one macroblock row at a time
-//! ([`super::webp_rows`]). Other WebP (and JPEGs `jpeg-decoder` cannot read) go
-//! through the `image` crate at full size, with its allocation limits set from
-//! [`Limits`]. Alpha is flattened
-//! onto white. The ICC profile the file carries is kept for [`super::colour`].
+//! ([`super::webp_rows`]). Other WebP (lossless, alpha, animated, or too small
+//! to reduce) is decoded whole by `image-webp`, with its memory limit set from
+//! [`Limits`]. A JPEG `jpeg-decoder` cannot read (arithmetic-coded,
+//! hierarchical) is `Unsupported`: no other decoder ships in the app (#17: the
+//! `image` crate's zune-jpeg fallback read none of those either, and cost the
+//! library 0.4 MB with `image` itself). Alpha is flattened onto white. The ICC
+//! profile the file carries is kept for [`super::colour`].
 
 use std::io::Cursor;
 
-use image::DynamicImage;
+use image_webp::{DecodingError, WebPDecoder};
 
 use super::Limits;
 use super::error::PhotoError;
@@ -51,22 +54,12 @@ pub(crate) fn decode(
     match header.format {
         Format::Jpeg => {
             super::scans::check_scans_fill_frame(data)?;
-            match decode_jpeg_scaled(data, header, limits, target_long_edge) {
-                // A feature jpeg-decoder lacks (hierarchical, 12-bit...): if the fallback cannot
-                // read it either, it is still an unsupported image, not a damaged one.
-                Err(PhotoError::Unsupported) => {
-                    decode_with_image(data, header, limits).map_err(|e| match e {
-                        PhotoError::Truncated => PhotoError::Unsupported,
-                        e => e,
-                    })
-                }
-                other => other,
-            }
+            decode_jpeg_scaled(data, header, limits, target_long_edge)
         }
         Format::Png => super::png_rows::decode(data, header, limits, target_long_edge),
         Format::WebP => match super::webp_rows::decode(data, target_long_edge)? {
             Some(decoded) => Ok(decoded),
-            None => decode_with_image(data, header, limits),
+            None => decode_webp_whole(data, header, limits),
         },
     }
 }
@@ -198,57 +191,51 @@ fn flatten_rgba_on_white(mut v: Vec<u8>) -> Vec<u8> {
     v
 }
 
-fn map_image_error(e: image::ImageError, header: &Header<'_>) -> PhotoError {
-    use image::ImageError as E;
+fn map_webp_error(e: DecodingError, header: &Header<'_>) -> PhotoError {
     match e {
-        E::Limits(_) => PhotoError::TooManyPixels {
-            width: u64::from(header.width),
-            height: u64::from(header.height),
-        },
-        E::Unsupported(_) => PhotoError::Unsupported,
-        E::Encoding(e) => PhotoError::Encode(e.to_string()),
-        E::Decoding(_) | E::IoError(_) | E::Parameter(_) => PhotoError::Truncated,
+        DecodingError::MemoryLimitExceeded | DecodingError::ImageTooLarge => {
+            PhotoError::TooManyPixels {
+                width: u64::from(header.width),
+                height: u64::from(header.height),
+            }
+        }
+        DecodingError::UnsupportedFeature(_) => PhotoError::Unsupported,
+        _ => PhotoError::Truncated,
     }
 }
 
-fn decode_with_image(
+/// A WebP decoded whole by `image-webp` (an animated file gives its first frame), its alpha
+/// flattened onto white.
+fn decode_webp_whole(
     data: &[u8],
     header: &Header<'_>,
     limits: &Limits,
 ) -> Result<Decoded, PhotoError> {
-    use image::ImageDecoder;
-    let format = match header.format {
-        Format::Jpeg => image::ImageFormat::Jpeg,
-        Format::Png => image::ImageFormat::Png,
-        Format::WebP => image::ImageFormat::WebP,
-    };
-    let mut reader = image::ImageReader::with_format(Cursor::new(data), format);
-    let mut lim = image::Limits::default();
-    lim.max_image_width = Some(header.width);
-    lim.max_image_height = Some(header.height);
-    // 16-bit RGBA plus headroom for the decoder's own buffers.
-    lim.max_alloc = Some(byte_budget(limits, 8));
-    reader.limits(lim);
-    let map = |e| map_image_error(e, header);
-    let mut decoder = reader.into_decoder().map_err(map)?;
+    let map = |e| map_webp_error(e, header);
+    let mut decoder = WebPDecoder::new(Cursor::new(data)).map_err(map)?;
+    // RGBA plus headroom for the decoder's own buffers.
+    decoder.set_memory_limit(usize::try_from(byte_budget(limits, 8)).unwrap_or(usize::MAX));
+    let (width, height) = decoder.dimensions();
+    if (width, height) != (header.width, header.height) {
+        return Err(PhotoError::Truncated);
+    }
     let icc = decoder.icc_profile().map_err(map)?;
-    let img = DynamicImage::from_decoder(decoder).map_err(map)?;
-    let (width, height) = (img.width(), img.height());
-    let (channels, data) = match img {
-        DynamicImage::ImageRgb8(b) => (3, b.into_raw()),
-        DynamicImage::ImageLuma8(b) => (1, b.into_raw()),
-        DynamicImage::ImageRgba8(b) => (3, flatten_rgba_on_white(b.into_raw())),
-        other if other.color().has_alpha() => {
-            (3, flatten_rgba_on_white(other.to_rgba8().into_raw()))
-        }
-        other if !other.color().has_color() => (1, other.to_luma8().into_raw()),
-        other => (3, other.to_rgb8().into_raw()),
+    let len = decoder
+        .output_buffer_size()
+        .filter(|&len| len as u64 <= byte_budget(limits, 4))
+        .ok_or_else(|| map(DecodingError::ImageTooLarge))?;
+    let mut pixels = vec![0u8; len];
+    decoder.read_image(&mut pixels).map_err(map)?;
+    let data = if decoder.has_alpha() {
+        flatten_rgba_on_white(pixels)
+    } else {
+        pixels
     };
     Ok(Decoded {
         pixels: Pixels {
             width,
             height,
-            channels,
+            channels: 3,
             data,
         },
         icc,

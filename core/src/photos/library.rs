@@ -241,10 +241,9 @@ pub(crate) fn keep_downloaded(db: &Db, dir: &Path, hash: &str, bytes: &[u8]) -> 
 
 /// An image's width and height, read from its header.
 fn size_of(bytes: &[u8]) -> Option<(u32, u32)> {
-    image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
+    super::sniff::read_header(bytes)
         .ok()
-        .and_then(|r| r.into_dimensions().ok())
+        .map(|header| (header.width, header.height))
 }
 
 /// Records an image file that is in the photo directory, as already uploaded or as waiting to

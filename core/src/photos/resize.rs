@@ -3,14 +3,16 @@
 //! Images are only ever made smaller: one whose long edge already fits is
 //! returned untouched.
 //!
-//! The resizer is called through its typed API (`resize_typed`) for the only two pixel types the
-//! decoders produce, grey (`U8`) and RGB (`U8x3`). Its untyped `resize` dispatches on the pixel
-//! type at run time, which keeps every type's SIMD kernels (16-bit, float, alpha) in the library
-//! even after LTO; the typed calls let the linker drop them (#17: the size of `libsentra_ffi.so`).
-//! The pixels and the speed are the same: `resize` calls `resize_typed` itself.
+//! The resizer is called through its typed API (`resize_typed`) for one pixel type, RGB (`U8x3`).
+//! Its untyped `resize` dispatches on the pixel type at run time, which keeps every type's SIMD
+//! kernels (16-bit, float, alpha) in the library even after LTO; the typed call lets the linker
+//! drop them (#17: the size of `libsentra_ffi.so`). Each pixel type costs about 170 KB of
+//! kernels per instruction set (one per fixed-point precision, for SSE4.1 and AVX2 on x86_64), so
+//! a grey image, which is rare, is resized as RGB with three equal channels and made grey again:
+//! the same pixels for three times the resize work on that image.
 
 use fast_image_resize::images::{TypedImage, TypedImageRef};
-use fast_image_resize::pixels::{U8, U8x3};
+use fast_image_resize::pixels::U8x3;
 use fast_image_resize::{FilterType, PixelTrait, ResizeAlg, ResizeOptions, Resizer};
 
 use super::decode::Pixels;
@@ -40,9 +42,16 @@ pub(crate) fn resize_to(src: Pixels, width: u32, height: u32) -> Result<Pixels, 
     if src.width == width && src.height == height {
         return Ok(src);
     }
-    let data = match src.channels {
-        1 => resize_typed::<U8>(&src, width, height)?,
-        _ => resize_typed::<U8x3>(&src, width, height)?,
+    let data = if src.channels == 1 {
+        let rgb = Pixels {
+            data: src.data.iter().flat_map(|&v| [v; 3]).collect(),
+            channels: 3,
+            ..src
+        };
+        let resized = resize_typed::<U8x3>(&rgb, width, height)?;
+        resized.chunks_exact(3).map(|px| px[0]).collect()
+    } else {
+        resize_typed::<U8x3>(&src, width, height)?
     };
     Ok(Pixels {
         width,
