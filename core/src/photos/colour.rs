@@ -2,7 +2,7 @@
 //!
 //! iPhones tag their photos Display P3; a browser or WhatsApp that reads our profile-less
 //! output assumes sRGB, so keeping P3 numbers fades saturated colours (mean ΔE 8.6 measured in
-//! #17). The conversion uses `moxcms` (pure Rust, already in the tree through `image`), on
+//! #17). The conversion uses `moxcms` (pure Rust), on
 //! the resized display image, so it costs little. Grey and CMYK data, a profile that is not
 //! RGB, or one that cannot be parsed leave the numbers as they are, as a browser would.
 

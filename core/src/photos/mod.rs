@@ -15,7 +15,7 @@
 //!    size in the DCT domain when that still covers 1280 px ([`reduced_jpeg`]);
 //!    PNG row by row into whole-factor boxes ([`png_rows`]); lossy WebP one VP8
 //!    macroblock row at a time into the same boxes ([`webp_rows`], `sentra-vp8`);
-//!    other WebP via the `image` crate; alpha is flattened onto white;
+//!    other WebP whole by `image-webp`; alpha is flattened onto white;
 //! 5. SIMD Lanczos3 downscale to the display size, conversion to sRGB when the
 //!    file carries another ICC profile ([`colour`]), then the orientation is
 //!    applied to the small image;

@@ -11,7 +11,8 @@
 //!
 //! Only still, lossy, opaque files take this path, and only when the image is at least twice
 //! the display size (`k` >= 2), which is also why the loop filter is skipped here (see
-//! [`decode`]). Lossless (VP8L), alpha and animated files go through `image`.
+//! [`decode`]). Lossless (VP8L), alpha and animated files are decoded whole
+//! ([`super::decode`]).
 
 use std::io::Cursor;
 
