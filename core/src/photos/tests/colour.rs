@@ -83,6 +83,20 @@ fn a_display_p3_png_is_converted_to_srgb() {
 }
 
 #[test]
+fn a_display_p3_lossless_webp_is_converted_to_srgb() {
+    // Lossless WebP is decoded whole by image-webp; its profile comes from the ICCP chunk.
+    let img = quad_rgb(256, 192, P3_QUAD);
+    let mut webp = Vec::new();
+    let mut enc = image::codecs::webp::WebPEncoder::new_lossless(&mut webp);
+    enc.set_icc_profile(display_p3_icc()).unwrap();
+    enc.write_image(img.as_raw(), 256, 192, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let p = process_with_edges(&webp, &Limits::default(), 128, 32).unwrap();
+    let expected = P3_QUAD.map(p3_to_srgb);
+    assert_quadrants(&decode_rgb(&p.display.bytes), expected, 5, "P3 webp");
+}
+
+#[test]
 fn srgb_tagged_untagged_and_broken_profiles_keep_their_numbers() {
     let srgb = moxcms::ColorProfile::new_srgb().encode().unwrap();
     for (name, icc) in [
