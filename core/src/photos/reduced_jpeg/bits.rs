@@ -8,11 +8,14 @@ use crate::photos::error::PhotoError;
 
 /// Bits of the lookup table: codes up to this long are decoded in one step.
 const LOOKUP_BITS: u32 = 9;
+/// Entries in a lookup table. The tables are arrays of exactly this many, so an index made of
+/// the top `LOOKUP_BITS` bits of the accumulator needs no bounds check.
+const LOOKUP_SIZE: usize = 1 << LOOKUP_BITS;
 
 /// A Huffman table (ITU T.81 Annex C), with a lookup table for the short codes.
 pub(super) struct Huffman {
     /// For each `LOOKUP_BITS`-bit prefix: `(length << 8) | symbol`, or 0 for a longer code.
-    lookup: Vec<u16>,
+    lookup: Box<[u16; LOOKUP_SIZE]>,
     /// The largest code of each length (index 1..=16), or -1 when there is none.
     max_code: [i32; 18],
     /// What to add to a code of each length to index `symbols`.
@@ -21,7 +24,7 @@ pub(super) struct Huffman {
     /// For an AC table, for each `LOOKUP_BITS`-bit prefix holding a whole run/size code *and*
     /// the coefficient's extra bits: `value << 16 | run << 8 | bits used`; 0 otherwise. One
     /// lookup then decodes most coefficients (libjpeg-turbo's and `jpeg-decoder`'s "fast AC").
-    fast_ac: Vec<i32>,
+    fast_ac: Box<[i32; LOOKUP_SIZE]>,
 }
 
 impl Huffman {
@@ -31,7 +34,7 @@ impl Huffman {
         if total > 256 || total != symbols.len() {
             return Err(PhotoError::Truncated);
         }
-        let mut lookup = vec![0u16; 1 << LOOKUP_BITS];
+        let mut lookup = Box::new([0u16; LOOKUP_SIZE]);
         let mut max_code = [-1i32; 18];
         let mut offset = [0i32; 18];
         let mut code = 0i32;
@@ -57,20 +60,17 @@ impl Huffman {
             }
             code <<= 1;
         }
-        let fast_ac = lookup
-            .iter()
-            .enumerate()
-            .map(|(prefix, &entry)| {
-                let (len, rs) = (u32::from(entry >> 8), entry as u8);
-                let (run, size) = (i32::from(rs >> 4), u32::from(rs & 15));
-                if entry == 0 || size == 0 || len + size > LOOKUP_BITS {
-                    return 0; // A longer code, an end of block or a run of 16 zeros.
-                }
-                let extra = (prefix as u32 >> (LOOKUP_BITS - len - size)) & ((1 << size) - 1);
-                let value = extend(extra, size);
-                (value << 16) | (run << 8) | (len + size) as i32
-            })
-            .collect();
+        let mut fast_ac = Box::new([0i32; LOOKUP_SIZE]);
+        for (prefix, (&entry, slot)) in lookup.iter().zip(fast_ac.iter_mut()).enumerate() {
+            let (len, rs) = (u32::from(entry >> 8), entry as u8);
+            let (run, size) = (i32::from(rs >> 4), u32::from(rs & 15));
+            if entry == 0 || size == 0 || len + size > LOOKUP_BITS {
+                continue; // A longer code, an end of block or a run of 16 zeros.
+            }
+            let extra = (prefix as u32 >> (LOOKUP_BITS - len - size)) & ((1 << size) - 1);
+            let value = extend(extra, size);
+            *slot = (value << 16) | (run << 8) | (len + size) as i32;
+        }
         Ok(Huffman {
             lookup,
             max_code,
@@ -115,15 +115,28 @@ impl<'a> Bits<'a> {
     }
 
     fn fill(&mut self) {
-        // Four bytes at once when none of them is 0xFF (no stuffing, no marker): most of them.
-        if self.count <= 32
-            && !self.at_marker
-            && let Some(&[a, b, c, d]) = self.data.get(self.pos..self.pos + 4)
-            && !(a == 0xFF || b == 0xFF || c == 0xFF || d == 0xFF)
+        // As many whole bytes as the accumulator holds, in one load, when none of the next eight
+        // is 0xFF (no stuffing, no marker): most of the time.
+        if !self.at_marker
+            && let Some(next) = self.data.get(self.pos..self.pos + 8)
+            && let Ok(next) = <[u8; 8]>::try_from(next)
         {
-            self.acc |= u64::from(u32::from_be_bytes([a, b, c, d])) << (32 - self.count);
-            self.count += 32;
-            self.pos += 4;
+            let word = u64::from_be_bytes(next);
+            // A byte of `!word` is zero exactly where `word` has 0xFF; this finds whether any is
+            // (with no false alarm when none is).
+            let inverted = !word;
+            let has_ff =
+                inverted.wrapping_sub(0x0101_0101_0101_0101) & !inverted & 0x8080_8080_8080_8080;
+            if has_ff == 0 {
+                let n = (64 - self.count) / 8;
+                if n > 0 {
+                    let taken = if n == 8 { word } else { word >> (64 - 8 * n) };
+                    self.acc |= taken << (64 - self.count - 8 * n);
+                    self.count += 8 * n;
+                    self.pos += n as usize;
+                }
+                return;
+            }
         }
         while self.count <= 56 {
             let byte = if self.at_marker {
@@ -251,5 +264,52 @@ impl<'a> Bits<'a> {
             at += 1;
         }
         self.data.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bits;
+
+    /// However `fill` groups its loads, the bits read are the stream's: each stuffed `FF 00` is
+    /// one `FF`, and a marker ends the data with zero bits.
+    #[test]
+    fn bits_are_the_streams_whatever_the_reads_and_the_stuffing() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut plain = Vec::new();
+        for i in 0..600 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            // Runs of 0xFF bytes, single ones, and long stretches without any.
+            let byte = if i % 97 < 3 || i % 13 == 5 {
+                0xFF
+            } else {
+                seed as u8
+            };
+            plain.push(byte);
+        }
+        let mut data = vec![0xAB, 0xCD]; // Bytes before the scan, skipped by `pos`.
+        for &b in &plain {
+            data.push(b);
+            if b == 0xFF {
+                data.push(0x00);
+            }
+        }
+        data.extend([0xFF, 0xD9]);
+        let mut expected_bits = plain
+            .iter()
+            .flat_map(|&b| (0..8).rev().map(move |i| u32::from((b >> i) & 1)));
+        let mut bits = Bits::new(&data, 2);
+        let mut read = 0usize;
+        for step in 0.. {
+            let n = [1, 7, 16, 3, 9, 12, 2, 16, 5][step % 9];
+            let want = (0..n).fold(0u32, |v, _| v << 1 | expected_bits.next().unwrap_or(0));
+            assert_eq!(bits.bits(n), want, "{n} bits at bit {read}");
+            read += n as usize;
+            if read > plain.len() * 8 + 64 {
+                break;
+            }
+        }
     }
 }
