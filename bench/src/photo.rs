@@ -11,6 +11,12 @@ fn f(v: &Value, key: &str) -> f64 {
     v[key].as_f64().unwrap_or(0.0)
 }
 
+/// A path as it reads from the repository's root (`target/testphoto/...`), whatever
+/// directory the clone is in.
+fn in_repository(path: &str) -> &str {
+    path.find("target/").map_or(path, |at| &path[at..])
+}
+
 /// The section from the bench's JSON.
 pub fn section(figures: &Value, command_line: &str) -> Result<Section> {
     let mut s = Section::new("photo", "Photo ingest against libvips", command_line);
@@ -19,7 +25,7 @@ pub fn section(figures: &Value, command_line: &str) -> Result<Section> {
         &format!(
             "`{}`, {} bytes: the 12 MP phone photo of `shared/recipes/test-photos.md` (4000×3000 \
              baseline JPEG, 4:2:0, EXIF Orientation 6 and GPS tags), made by `scripts/make-test-photo`",
-            figures["photo"].as_str().unwrap_or("?"),
+            in_repository(figures["photo"].as_str().unwrap_or("?")),
             thousands(figures["photo_bytes"].as_u64().unwrap_or(0))
         ),
     );
