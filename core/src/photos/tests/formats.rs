@@ -131,6 +131,47 @@ fn webp_lossless_with_alpha_made_in_code() {
     assert_quadrants(&decode_rgb(&p.display.bytes), QUAD, 40, "webp lossless");
 }
 
+/// An animated WebP assembled chunk by chunk (RIFF `VP8X` + `ANIM` + one `ANMF` per frame, each
+/// holding a lossless `VP8L` frame): what a sticker or a phone's "motion" export can be.
+fn animated_webp(frames: &[RgbImage]) -> Vec<u8> {
+    let (w, h) = frames[0].dimensions();
+    let le24 = |v: u32| v.to_le_bytes()[..3].to_vec();
+    let chunk = |name: &[u8], body: Vec<u8>| {
+        let mut c = name.to_vec();
+        c.extend((body.len() as u32).to_le_bytes());
+        c.extend(&body);
+        if body.len() % 2 == 1 {
+            c.push(0);
+        }
+        c
+    };
+    let mut vp8x = vec![0x02, 0, 0, 0]; // Animation, no alpha.
+    vp8x.extend(le24(w - 1));
+    vp8x.extend(le24(h - 1));
+    let mut body = b"WEBP".to_vec();
+    body.extend(chunk(b"VP8X", vp8x));
+    body.extend(chunk(b"ANIM", vec![255, 255, 255, 255, 0, 0]));
+    for frame in frames {
+        let still = encode_with(&DynamicImage::ImageRgb8(frame.clone()), ImageFormat::WebP);
+        assert_eq!(&still[12..16], b"VP8L", "the encoder writes a simple lossless file");
+        let mut anmf = [le24(0), le24(0), le24(w - 1), le24(h - 1), le24(100)].concat();
+        anmf.push(0x02); // Do not blend: the frame replaces the canvas.
+        anmf.extend(&still[12..]);
+        body.extend(chunk(b"ANMF", anmf));
+    }
+    chunk(b"RIFF", body)
+}
+
+#[test]
+fn an_animated_webp_gives_its_first_frame() {
+    let first = quad_rgb(64, 48, QUAD);
+    let second = quad_rgb(64, 48, [BLACK; 4]);
+    let data = animated_webp(&[first, second]);
+    let p = process(&data);
+    assert_eq!((p.display.width, p.display.height), (64, 48));
+    assert_quadrants(&decode_rgb(&p.display.bytes), QUAD, 40, "animated webp");
+}
+
 #[test]
 fn webp_lossy_fixtures() {
     let p = process(&fixture!("lossy.webp"));
