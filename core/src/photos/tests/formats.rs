@@ -153,7 +153,11 @@ fn animated_webp(frames: &[RgbImage]) -> Vec<u8> {
     body.extend(chunk(b"ANIM", vec![255, 255, 255, 255, 0, 0]));
     for frame in frames {
         let still = encode_with(&DynamicImage::ImageRgb8(frame.clone()), ImageFormat::WebP);
-        assert_eq!(&still[12..16], b"VP8L", "the encoder writes a simple lossless file");
+        assert_eq!(
+            &still[12..16],
+            b"VP8L",
+            "the encoder writes a simple lossless file"
+        );
         let mut anmf = [le24(0), le24(0), le24(w - 1), le24(h - 1), le24(100)].concat();
         anmf.push(0x02); // Do not blend: the frame replaces the canvas.
         anmf.extend(&still[12..]);
