@@ -69,31 +69,35 @@ fn a_display_p3_jpeg_is_converted_to_srgb() {
     assert_quadrants(&decode_rgb(&p.display.bytes), expected, 6, "P3 scaled");
 }
 
+/// Writes the P3 quadrants with a Display P3 profile through `encoder`.
+fn write_p3(mut encoder: impl ImageEncoder) {
+    let img = quad_rgb(256, 192, P3_QUAD);
+    encoder.set_icc_profile(display_p3_icc()).unwrap();
+    encoder
+        .write_image(img.as_raw(), 256, 192, image::ExtendedColorType::Rgb8)
+        .unwrap();
+}
+
+/// `file` (the P3 quadrants) through the pipeline: the display image holds their sRGB numbers.
+fn assert_p3_converted(file: &[u8], what: &str) {
+    let p = process_with_edges(file, &Limits::default(), 128, 32).unwrap();
+    let expected = P3_QUAD.map(p3_to_srgb);
+    assert_quadrants(&decode_rgb(&p.display.bytes), expected, 5, what);
+}
+
 #[test]
 fn a_display_p3_png_is_converted_to_srgb() {
-    let img = quad_rgb(256, 192, P3_QUAD);
     let mut png = Vec::new();
-    let mut enc = image::codecs::png::PngEncoder::new(&mut png);
-    enc.set_icc_profile(display_p3_icc()).unwrap();
-    enc.write_image(img.as_raw(), 256, 192, image::ExtendedColorType::Rgb8)
-        .unwrap();
-    let p = process_with_edges(&png, &Limits::default(), 128, 32).unwrap();
-    let expected = P3_QUAD.map(p3_to_srgb);
-    assert_quadrants(&decode_rgb(&p.display.bytes), expected, 5, "P3 png");
+    write_p3(image::codecs::png::PngEncoder::new(&mut png));
+    assert_p3_converted(&png, "P3 png");
 }
 
 #[test]
 fn a_display_p3_lossless_webp_is_converted_to_srgb() {
     // Lossless WebP is decoded whole by image-webp; its profile comes from the ICCP chunk.
-    let img = quad_rgb(256, 192, P3_QUAD);
     let mut webp = Vec::new();
-    let mut enc = image::codecs::webp::WebPEncoder::new_lossless(&mut webp);
-    enc.set_icc_profile(display_p3_icc()).unwrap();
-    enc.write_image(img.as_raw(), 256, 192, image::ExtendedColorType::Rgb8)
-        .unwrap();
-    let p = process_with_edges(&webp, &Limits::default(), 128, 32).unwrap();
-    let expected = P3_QUAD.map(p3_to_srgb);
-    assert_quadrants(&decode_rgb(&p.display.bytes), expected, 5, "P3 webp");
+    write_p3(image::codecs::webp::WebPEncoder::new_lossless(&mut webp));
+    assert_p3_converted(&webp, "P3 webp");
 }
 
 #[test]
