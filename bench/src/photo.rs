@@ -33,12 +33,7 @@ pub fn section(figures: &Value, command_line: &str) -> Result<Section> {
         "Work",
         "a 1280 px display JPEG plus a 320 px thumbnail, quality 80, stripped, upright",
     );
-    s.fact(
-        "Build",
-        "`cargo bench --profile mobile`: the profile the apps' library is built with (root \
-         `Cargo.toml`: Sentra's core, the codecs and the resizer at `opt-level = 3`, SQLite at \
-         `\"s\"`, the rest at `\"z\"`, fat LTO), so the figures are the code a phone runs",
-    );
+    s.fact("Build", crate::report::MOBILE_BUILD);
     s.fact(
         "Method",
         &format!(

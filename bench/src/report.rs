@@ -10,6 +10,12 @@ use std::path::Path;
 /// The order of sections in the document.
 pub const ORDER: [&str; 6] = ["photo", "sync", "upload", "load", "store", "footprint"];
 
+/// How the core's benches are built for real figures (`scripts/bench`): the "Build" line of the
+/// photo and store sections.
+pub const MOBILE_BUILD: &str = "`cargo bench --profile mobile`: the profile the apps' library is \
+     built with (root `Cargo.toml`: Sentra's core, the codecs and the resizer at `opt-level = 3`, \
+     SQLite at `\"s\"`, the rest at `\"z\"`, fat LTO), so the figures are the code a phone runs";
+
 /// One benchmark's part of the document.
 #[derive(Debug, Clone)]
 pub struct Section {
