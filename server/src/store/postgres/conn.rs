@@ -41,14 +41,34 @@ pub(super) struct Conn {
     statements: Statements,
 }
 
+/// How a connection's prepared statements are planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Plans {
+    /// For the values of each run (`plan_cache_mode = force_custom_plan`). PostgreSQL would
+    /// otherwise switch, after five runs, to one generic plan chosen from the statistics of
+    /// that moment, and the feed and answers tables grow from nothing while a server runs (with
+    /// generic plans on the writer, one run of `scripts/bench load` took 28 s instead of 11).
+    /// The writer's: its few statements per group of pushes each read or write thousands of
+    /// rows, whose number only the values say.
+    ForValues,
+    /// Once, the first time a statement runs, for any values (`force_generic_plan`), and again
+    /// only when a table it reads changes shape or is analysed. The readers': a request's
+    /// session and a pull each run a short statement whose plan is an index look-up whatever
+    /// the values, and planning them for each run cost PostgreSQL more CPU than running them
+    /// (`scripts/bench load`, `pg_stat_statements`: 0.2 ms to plan the session statement
+    /// against 0.07 ms to run it). `plans.rs` checks that each of their plans, made on empty
+    /// tables, still reads a few rows once the tables are big.
+    Once,
+}
+
 impl Conn {
-    /// Wraps `client`. A prepared statement is still planned for the values it is run with:
-    /// PostgreSQL would otherwise switch, after five runs, to one generic plan chosen from the
-    /// statistics of that moment, and the feed and answers tables grow from nothing while a
-    /// server runs (with generic plans, one run of `scripts/bench load` took 28 s instead of
-    /// 11). Parsing once is what is saved; planning these short statements costs little.
-    pub(super) fn new(mut client: Client) -> Result<Self, Error> {
-        client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
+    /// Wraps `client`, its statements planned as `plans` says. Parsing once is what every
+    /// connection saves.
+    pub(super) fn new(mut client: Client, plans: Plans) -> Result<Self, Error> {
+        client.batch_execute(match plans {
+            Plans::ForValues => "SET plan_cache_mode = force_custom_plan",
+            Plans::Once => "SET plan_cache_mode = force_generic_plan",
+        })?;
         Ok(Conn {
             client,
             statements: Statements::default(),
@@ -175,7 +195,7 @@ impl<'a, C: GenericClient> Prepared<'a, C> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Conn, Prepared};
+    use super::{Conn, Plans, Prepared};
 
     /// How many statements with this text the connection has prepared.
     fn prepared(conn: &mut Conn, sql: &str) -> i64 {
@@ -195,7 +215,7 @@ mod tests {
             return;
         };
         let client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-        let mut conn = Conn::new(client).unwrap();
+        let mut conn = Conn::new(client, Plans::ForValues).unwrap();
         const ADD: &str = "SELECT $1::int4 + 1";
         for n in 1..=3 {
             let row = conn.query_one(ADD, &[&n]).unwrap();

@@ -7,6 +7,8 @@
 
 mod blobs;
 mod conn;
+#[cfg(test)]
+mod plans;
 mod schema;
 #[cfg(test)]
 mod test_database;
@@ -17,7 +19,7 @@ use super::readers::Readers;
 use super::{Credentials, SearchDoc, Store, StoreResult, StoredBulk, parse_role, role_code};
 use crate::accounts::{Account, oldest_live_token};
 use crate::limits::{AttemptKey, Failures, RateLimit, Tally};
-use conn::Conn;
+use conn::{Conn, Plans};
 use postgres::{Client, NoTls};
 use sentra_core::sync::wire::{EntryResult, PullResponse};
 use sentra_core::{Id, Role};
@@ -114,11 +116,11 @@ impl PostgresStore {
                 // The only writes on these connections are the request buckets, which may lose
                 // their last takes in a crash: their commits need not wait for the disk.
                 reader.batch_execute("SET synchronous_commit = off")?;
-                Ok(Some(Conn::new(reader)?))
+                Ok(Some(Conn::new(reader, Plans::Once)?))
             })
             .collect::<StoreResult<_>>()?;
         Ok(PostgresStore {
-            client: Mutex::new(Some(Conn::new(client)?)),
+            client: Mutex::new(Some(Conn::new(client, Plans::ForValues)?)),
             readers: Readers::new(readers),
             named: Mutex::new(Some(Client::connect(url, NoTls)?)),
             search: Mutex::new(Some(Client::connect(url, NoTls)?)),

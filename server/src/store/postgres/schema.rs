@@ -28,12 +28,19 @@ CREATE TABLE IF NOT EXISTS applied (
 CREATE TABLE IF NOT EXISTS feed (
     seq BIGSERIAL PRIMARY KEY, owner BYTEA, origin BYTEA NOT NULL, change TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS feed_by_owner ON feed(owner, seq);
+-- The rows owned by no one, which every scoped pull reads after its producers' own: in seq
+-- order without passing the owned rows between them, whatever plan the pull was given.
+CREATE INDEX IF NOT EXISTS feed_unowned ON feed(seq) WHERE owner IS NULL;
 CREATE TABLE IF NOT EXISTS owners (
     entity TEXT NOT NULL, id BYTEA NOT NULL, producer BYTEA NOT NULL, PRIMARY KEY (entity, id));
 -- A push's owners are read by id alone (an id in a field does not say what it names).
 CREATE INDEX IF NOT EXISTS owners_by_id ON owners(id);
 CREATE TABLE IF NOT EXISTS registrations (
     producer BYTEA PRIMARY KEY, registered_by TEXT NOT NULL, region TEXT NOT NULL DEFAULT '');
+-- A facilitator's producers: those it registered, and those in the regions it is assigned
+-- (a range of codes, byte by byte).
+CREATE INDEX IF NOT EXISTS registrations_by_registrar ON registrations(registered_by);
+CREATE INDEX IF NOT EXISTS registrations_by_region ON registrations((region COLLATE "C"));
 CREATE TABLE IF NOT EXISTS assignments (
     facilitator BYTEA NOT NULL, region TEXT NOT NULL, PRIMARY KEY (facilitator, region));
 CREATE TABLE IF NOT EXISTS bulk_requests (
@@ -48,6 +55,8 @@ CREATE INDEX IF NOT EXISTS product_search_doc ON product_search USING GIN (doc);
 CREATE TABLE IF NOT EXISTS memberships (
     organisation BYTEA NOT NULL, member BYTEA NOT NULL, admin BOOLEAN NOT NULL,
     PRIMARY KEY (organisation, member, admin));
+-- The organisations a user administers, for a cooperative admin's scope.
+CREATE INDEX IF NOT EXISTS memberships_by_member ON memberships(member);
 CREATE TABLE IF NOT EXISTS organisations (
     id BYTEA PRIMARY KEY, created_by BYTEA NOT NULL);
 CREATE TABLE IF NOT EXISTS order_throttles (

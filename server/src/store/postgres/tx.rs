@@ -192,10 +192,15 @@ impl Index for Tx<'_, '_> {
     }
 
     fn facilitator_producers(&mut self, facilitator: Id) -> StoreResult<Vec<Id>> {
+        // A region's producers are one range of `registrations_by_region`: the codes from the
+        // prefix up to the prefix followed by the last character there is, compared byte by
+        // byte (codes are digits and dots).
         let rows = self.sql.query(
             "SELECT producer FROM registrations WHERE registered_by = $1 \
-             UNION SELECT r.producer FROM registrations r JOIN assignments a \
-             ON left(r.region, length(a.region)) = a.region WHERE a.facilitator = $2",
+             UNION SELECT r.producer FROM assignments a JOIN registrations r \
+             ON r.region COLLATE \"C\" >= a.region \
+             AND r.region COLLATE \"C\" < a.region || chr(1114111) \
+             WHERE a.facilitator = $2",
             &[&facilitator.to_string(), &b(facilitator)],
         )?;
         rows.into_iter().map(|row| id(row.get(0))).collect()
@@ -358,8 +363,11 @@ impl Primitives for Tx<'_, '_> {
     fn owners_before(&mut self, owners: &[Id], seq: i64) -> StoreResult<Vec<Id>> {
         let wanted: Vec<Vec<u8>> = owners.iter().map(|o| b(*o)).collect();
         let rows = self.sql.query(
-            "SELECT o.owner FROM unnest($1::bytea[]) AS o(owner) \
-             WHERE EXISTS (SELECT 1 FROM feed WHERE feed.owner = o.owner AND seq <= $2)",
+            // One look-up in `feed_by_owner` per owner, whatever the plan: as a semi-join,
+            // a plan made while the feed was small read the whole feed.
+            "SELECT o.owner FROM unnest($1::bytea[]) AS o(owner) CROSS JOIN LATERAL ( \
+               SELECT seq FROM feed WHERE feed.owner = o.owner AND seq <= $2 \
+               ORDER BY seq LIMIT 1) first",
             &[&wanted, &seq],
         )?;
         rows.iter()
