@@ -70,6 +70,10 @@ CREATE TABLE IF NOT EXISTS registrations (
     registered_by  TEXT NOT NULL,
     region         TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
+-- A facilitator's producers: those it registered, and those in the regions it is assigned
+-- (a range of codes).
+CREATE INDEX IF NOT EXISTS registrations_by_registrar ON registrations(registered_by);
+CREATE INDEX IF NOT EXISTS registrations_by_region ON registrations(region);
 
 -- Regions (Kemendagri code prefixes) a facilitator is assigned to.
 CREATE TABLE IF NOT EXISTS assignments (
@@ -101,6 +105,8 @@ CREATE TABLE IF NOT EXISTS memberships (
     admin         INTEGER NOT NULL,         -- 1 for an admin row
     PRIMARY KEY (organisation, member, admin)
 ) WITHOUT ROWID;
+-- The organisations a user administers, for a cooperative admin's scope.
+CREATE INDEX IF NOT EXISTS memberships_by_member ON memberships(member);
 
 -- Who created each organisation: only they, its admins and admins may change it.
 CREATE TABLE IF NOT EXISTS organisations (

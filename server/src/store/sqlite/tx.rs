@@ -48,10 +48,14 @@ impl Index for Tx<'_> {
     }
 
     fn facilitator_producers(&mut self, facilitator: Id) -> StoreResult<Vec<Id>> {
+        // A region's producers are one range of `registrations_by_region`: the codes from the
+        // prefix up to the prefix followed by the last character there is (text compares byte
+        // by byte; codes are digits and dots).
         let mut stmt = self.0.prepare_cached(
             "SELECT producer FROM registrations WHERE registered_by = ?1 \
-             UNION SELECT r.producer FROM registrations r JOIN assignments a \
-             ON substr(r.region, 1, length(a.region)) = a.region WHERE a.facilitator = ?2",
+             UNION SELECT r.producer FROM assignments a JOIN registrations r \
+             ON r.region >= a.region AND r.region < a.region || char(1114111) \
+             WHERE a.facilitator = ?2",
         )?;
         let rows = stmt.query_map(
             rusqlite::params![facilitator.to_string(), facilitator],
