@@ -72,7 +72,9 @@ fn read_everything(store: &PostgresStore, admin: &mut Client, accounts: &[Signed
             device: Some(signed.device),
             login: signed.login.clone(),
         };
-        store.failures(&key, Id::new(), now() - 60_000, now() - 3_600_000).unwrap();
+        store
+            .failures(&key, Id::new(), now() - 60_000, now() - 3_600_000)
+            .unwrap();
         assert!(!store.answered(signed.device, 1).unwrap());
         let ask = |cursor| PullAsk {
             cursor,
