@@ -42,7 +42,7 @@ pub(super) struct Conn {
 }
 
 /// How a connection's prepared statements are planned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub(super) enum Plans {
     /// For the values of each run (`plan_cache_mode = force_custom_plan`). PostgreSQL would
     /// otherwise switch, after five runs, to one generic plan chosen from the statistics of

@@ -9,7 +9,7 @@
 //! (`pg_stat_user_tables`: `seq_tup_read` + `idx_tup_fetch`), which the connections report
 //! when they close.
 
-use super::PostgresStore;
+use super::{PostgresStore, b};
 use crate::accounts::token_hash;
 use crate::limits::{AttemptKey, RateLimit};
 use crate::store::{PullAsk, Store};
@@ -22,8 +22,7 @@ const ROWS: i64 = 40_000;
 
 /// A moment whose request-bucket sweep runs (`now % 256 == 0`), in Unix ms.
 fn now() -> i64 {
-    use sentra_core::WallClock;
-    sentra_core::SystemClock.now_ms() / 256 * 256
+    crate::now_ms() / 256 * 256
 }
 
 /// One signed-in account and the device it uses.
@@ -92,7 +91,7 @@ fn read_everything(store: &PostgresStore, admin: &mut Client, accounts: &[Signed
                 .execute(
                     "INSERT INTO registrations(producer, registered_by, region) VALUES ($1, $2, '')",
                     &[
-                        &Id::new().as_bytes().to_vec(),
+                        &b(Id::new()),
                         &signed.account.user_id.to_string(),
                     ],
                 )
@@ -175,7 +174,7 @@ fn the_readers_plans_made_on_empty_tables_read_a_few_rows_once_the_tables_are_bi
     admin
         .execute(
             "INSERT INTO registrations(producer, registered_by, region) VALUES ($1, 'self', '35.10.04')",
-            &[&Id::new().as_bytes().to_vec()],
+            &[&b(Id::new())],
         )
         .unwrap();
     let cooperative = Id::new();
@@ -183,9 +182,9 @@ fn the_readers_plans_made_on_empty_tables_read_a_few_rows_once_the_tables_are_bi
         .execute(
             "INSERT INTO memberships(organisation, member, admin) VALUES ($1, $2, TRUE), ($1, $3, FALSE)",
             &[
-                &cooperative.as_bytes().to_vec(),
-                &accounts[2].account.user_id.as_bytes().to_vec(),
-                &producer.as_bytes().to_vec(),
+                &b(cooperative),
+                &b(accounts[2].account.user_id),
+                &b(producer),
             ],
         )
         .unwrap();
