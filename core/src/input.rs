@@ -5,7 +5,7 @@
 //! its mistakes at once.
 
 use crate::error::{Error, FieldError, Result, Rule};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// The largest price or amount in rupiah that the core accepts: Rp 10 miliar per unit.
 pub const MAX_RUPIAH: i64 = 10_000_000_000;
@@ -42,7 +42,12 @@ impl Checks {
     /// Optional text: like [`Checks::text`] but may be empty. Newlines and tabs are allowed in
     /// long text (descriptions, addresses); other control characters are not.
     pub(crate) fn optional_text(&mut self, field: &'static str, value: &str, max: usize) -> String {
-        let clean: String = value.trim().nfc().collect();
+        let trimmed = value.trim();
+        // Most text is already NFC (all ASCII is): the quick check spares composing it again.
+        let clean: String = match unicode_normalization::is_nfc_quick(trimmed.chars()) {
+            IsNormalized::Yes => trimmed.to_owned(),
+            IsNormalized::No | IsNormalized::Maybe => trimmed.nfc().collect(),
+        };
         if clean
             .chars()
             .any(|c| c.is_control() && c != '\n' && c != '\t')
@@ -161,6 +166,24 @@ pub(crate) fn is_nib(raw: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_trimmed_and_composed_whether_it_came_composed_or_not() {
+        let mut checks = Checks::new();
+        // "Kopi Gayo Café": typed with a combining accent, and already composed.
+        assert_eq!(
+            checks.text("name", "  Kopi Gayo Cafe\u{301} ", 80),
+            "Kopi Gayo Caf\u{e9}"
+        );
+        assert_eq!(
+            checks.text("name", "Kopi Gayo Caf\u{e9}", 80),
+            "Kopi Gayo Caf\u{e9}"
+        );
+        assert_eq!(checks.text("name", " Tenun ikat ", 80), "Tenun ikat");
+        // Composing first: 4 characters typed as 5 fit a limit of 4.
+        assert_eq!(checks.text("name", "Cafe\u{301}", 4), "Caf\u{e9}");
+        assert!(checks.finish().is_ok());
+    }
 
     #[test]
     fn phone_numbers_in_every_local_form_normalise_to_plus_62() {

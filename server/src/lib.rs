@@ -422,8 +422,7 @@ async fn push(
     }
     // The entries are checked against the rules and their feed rows written here; the group's
     // writer then spends its time on the database only.
-    let job =
-        store::PushJob::new(&account, device, &request.entries, now_ms()).map_err(internal)?;
+    let job = store::PushJob::new(&account, device, request.entries, now_ms()).map_err(internal)?;
     let results = match state.writes.submit(job).await {
         Ok(answer) => answer.map_err(internal),
         Err(store::Unanswered) => Err(ApiError::Internal(

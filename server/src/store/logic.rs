@@ -95,7 +95,7 @@ pub fn push_entry(
             },
             Ok(owner) => {
                 activate(tx, account, prepared)?;
-                index(tx, account, &prepared.stripped, owner)?;
+                index(tx, account, &entry.change, owner)?;
                 tx.append_feed(owner, device, &prepared.feed)?;
                 Outcome::Applied
             }
@@ -116,36 +116,44 @@ pub fn push_entry(
 /// database only. Nothing here depends on what is stored, so the answer is the same as if it
 /// were worked out inside the transaction.
 pub struct Prepared {
-    /// The entry as pushed.
+    /// The entry as pushed (an activation PIN's hash included).
     pub entry: PushEntry,
     /// The answer when it breaks the rules a local write keeps (`validation`).
     broken: Option<Outcome>,
-    /// The change as the feed keeps it: without an activation PIN's hash.
-    stripped: Change,
     /// The activation PIN's hash it carried, if any.
     pin_hash: Option<serde_json::Value>,
-    /// `stripped` as JSON, as the feed stores it.
+    /// The change as the feed stores it, as JSON: without an activation PIN's hash.
     feed: String,
 }
 
 impl Prepared {
-    /// Checks `entry` against the rules and writes its feed row's JSON.
-    pub fn new(entry: &PushEntry) -> StoreResult<Self> {
+    /// Checks `entry` against the rules and writes its feed row's JSON. The entry is kept as
+    /// it came, not copied: the server reads thousands a second, and each copy of a change is a
+    /// map of strings to allocate and free.
+    pub fn new(entry: PushEntry) -> StoreResult<Self> {
         let broken = sentra_core::sync::rules::check(&entry.change)
             .err()
             .map(|err| invalid(&err));
-        let mut stripped = entry.change.clone();
-        let pin_hash = stripped.fields.remove("activation_pin_hash");
-        let feed = serde_json::to_string(&stripped)?;
+        let pin_hash = entry.change.fields.get(PIN_HASH).cloned();
+        let feed = if pin_hash.is_some() {
+            let mut stripped = entry.change.clone();
+            stripped.fields.remove(PIN_HASH);
+            serde_json::to_string(&stripped)?
+        } else {
+            serde_json::to_string(&entry.change)?
+        };
         Ok(Prepared {
-            entry: entry.clone(),
+            entry,
             broken,
-            stripped,
             pin_hash,
             feed,
         })
     }
 }
+
+/// The field a facilitator's registration of a producer carries the producer's activation PIN's
+/// hash in: it makes the producer's account and never goes into the feed.
+const PIN_HASH: &str = "activation_pin_hash";
 
 /// The answer to a change that broke the rules: `validation`, with each field.
 fn invalid(err: &sentra_core::Error) -> Outcome {
@@ -172,7 +180,7 @@ fn activate(tx: &mut dyn Primitives, account: &Account, prepared: &Prepared) -> 
     let Some(hash) = &prepared.pin_hash else {
         return Ok(());
     };
-    let change = &prepared.stripped;
+    let change = &prepared.entry.change;
     let phone = change
         .fields
         .get("phone")
@@ -490,14 +498,14 @@ impl PushJob {
     pub fn new(
         account: &Account,
         device: Id,
-        entries: &[PushEntry],
+        entries: Vec<PushEntry>,
         now: i64,
     ) -> StoreResult<Self> {
         Ok(PushJob {
             account: account.clone(),
             device,
             entries: entries
-                .iter()
+                .into_iter()
                 .map(Prepared::new)
                 .collect::<StoreResult<_>>()?,
             now,

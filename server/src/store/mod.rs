@@ -96,7 +96,7 @@ pub trait Store: Send + Sync + 'static {
         entries: &[PushEntry],
         now: i64,
     ) -> StoreResult<Vec<EntryResult>> {
-        let job = PushJob::new(account, device, entries, now)?;
+        let job = PushJob::new(account, device, entries.to_vec(), now)?;
         self.write_pushes(std::slice::from_ref(&job))?
             .pop()
             .ok_or_else(|| "no answer for a push".into())
