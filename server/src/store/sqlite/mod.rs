@@ -18,6 +18,11 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use tx::{Tx, ids};
 
+/// A request's account and device, by its token's hash.
+const SESSION: &str = "SELECT a.user_id, a.role, a.producer_id, t.device_id FROM tokens t \
+     JOIN accounts a ON a.user_id = t.user_id \
+     WHERE t.hash = ?1 AND t.revoked = 0 AND t.created_at > ?2";
+
 /// The SQLite store.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -35,6 +40,9 @@ impl SqliteStore {
     pub fn open(path: &Path) -> StoreResult<Self> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Every statement here is planned once, as on the phone (`plan_statements_once`):
+        // otherwise each session look-up and feed page was parsed and planned on every call.
+        sentra_core::plan_statements_once(&conn)?;
         conn.set_prepared_statement_cache_capacity(64);
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -46,6 +54,8 @@ impl SqliteStore {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 reader.busy_timeout(std::time::Duration::from_secs(10))?;
+                sentra_core::plan_statements_once(&reader)?;
+                reader.set_prepared_statement_cache_capacity(64);
                 Ok(reader)
             })
             .collect::<StoreResult<_>>()?;
@@ -322,11 +332,7 @@ impl Store for SqliteStore {
     fn session(&self, token_hash: &[u8]) -> StoreResult<Option<(Account, Id)>> {
         let conn = self.reader();
         let row = conn
-            .prepare_cached(
-                "SELECT a.user_id, a.role, a.producer_id, t.device_id FROM tokens t \
-                 JOIN accounts a ON a.user_id = t.user_id \
-                 WHERE t.hash = ?1 AND t.revoked = 0 AND t.created_at > ?2",
-            )?
+            .prepare_cached(SESSION)?
             .query_row(rusqlite::params![token_hash, oldest_live_token()], |r| {
                 let role: String = r.get(1)?;
                 Ok((
@@ -418,5 +424,58 @@ impl Store for SqliteStore {
         Ok(conn
             .prepare_cached("SELECT body_hash FROM order_request_keys WHERE key = ?1")?
             .query_row([key], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SESSION, SqliteStore, tx};
+    use crate::accounts::token_hash;
+    use crate::store::{PullAsk, Store};
+    use rusqlite::StatementStatus;
+    use sentra_core::{Id, Role};
+
+    /// The statements every request and every pull runs are planned once, not on each call
+    /// (see `sentra_core::plan_statements_once`): a session look-up and a producer's feed page,
+    /// read through the store's API on the read connection a lone caller is given, then counted
+    /// from SQLite's own tally.
+    #[test]
+    fn sessions_and_feed_pages_are_planned_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("server.db")).unwrap();
+        let producer = Id::new();
+        let account = store
+            .create_account(
+                "+6281200000001",
+                "not-a-real-hash",
+                Role::Producer,
+                Some(producer),
+            )
+            .unwrap()
+            .unwrap();
+        let device = Id::new();
+        let hash = token_hash("token");
+        store
+            .issue_token(account.user_id, device, &hash, crate::now_ms())
+            .unwrap();
+        for max_bytes in [1_024, 2_048, 4_096, 1 << 20] {
+            assert!(store.session(&hash).unwrap().is_some());
+            let asked = PullAsk {
+                cursor: None,
+                until: None,
+                ahead: 0,
+                max_bytes,
+            };
+            let (page, _) = store
+                .pull_ranged(&account, device, &asked, crate::now_ms())
+                .unwrap();
+            assert!(page.changes.is_empty());
+        }
+        let reader = store.reader();
+        for sql in [SESSION, tx::FEED_OWNED] {
+            let stmt = reader.prepare_cached(sql).unwrap();
+            assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0, "{sql}");
+            assert!(stmt.get_status(StatementStatus::Run) >= 4, "{sql}");
+        }
     }
 }

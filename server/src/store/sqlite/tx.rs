@@ -11,6 +11,10 @@ use sentra_core::Id;
 /// One SQLite transaction, as the shared logic sees it.
 pub(super) struct Tx<'a>(pub(super) &'a Connection);
 
+/// One owner's feed rows in a stretch of the feed, in order (`NULL`: rows owned by no one).
+pub(super) const FEED_OWNED: &str = "SELECT seq, owner, origin, change FROM feed \
+     WHERE owner IS ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4";
+
 /// The ids one query with one parameter returns.
 pub(super) fn ids(tx: &Connection, sql: &str, param: &dyn rusqlite::ToSql) -> StoreResult<Vec<Id>> {
     let mut stmt = tx.prepare_cached(sql)?;
@@ -239,10 +243,7 @@ impl Primitives for Tx<'_> {
         };
         // One index range per owner (and one for rows owned by no one), merged in order.
         let mut rows: Vec<FeedRow> = Vec::new();
-        let mut stmt = self.0.prepare_cached(
-            "SELECT seq, owner, origin, change FROM feed \
-             WHERE owner IS ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
-        )?;
+        let mut stmt = self.0.prepare_cached(FEED_OWNED)?;
         for owner in owners.iter().copied().map(Some).chain([None]) {
             let found = stmt.query_map(rusqlite::params![owner, after, last, limit], row)?;
             for found in found {
