@@ -41,7 +41,6 @@ pub mod sync;
 pub mod unlock;
 
 pub use api::{PendingCount, SyncStatus};
-pub use db::plan_statements_once;
 pub use db::schema::latest_version as schema_version;
 pub use error::{Error, ErrorCode, FieldError, Lang, Result, Rule};
 pub use id::Id;

@@ -9,7 +9,6 @@
 //! transaction, and commits. If the closure fails, nothing of it is kept, not even a clock tick.
 
 mod open;
-pub use open::plan_statements_once;
 pub mod schema;
 mod tx;
 

@@ -24,7 +24,6 @@ pub(super) fn open_writer(path: &Path, wall: Arc<dyn WallClock>) -> Result<Opene
     check_header(path)?;
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    plan_statements_once(&conn)?;
     add_functions(&conn)?;
     // Identify the file before changing anything in it: switching to WAL rewrites the header.
     identify(&conn)?;
@@ -50,23 +49,8 @@ pub(super) fn open_reader(path: &Path) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    plan_statements_once(&conn)?;
     add_functions(&conn)?;
     Ok(conn)
-}
-
-/// Makes every statement keep the plan it was prepared with, whatever values are bound to it
-/// (SQLite's query planner stability guarantee). Without it SQLite marks a statement to be
-/// planned again when a bound value might change its plan (a `LIMIT ?`, an equality its index
-/// does not use), and rusqlite's statement cache clears the bindings of each statement it takes
-/// back, which expires such a statement: a page of products was parsed and planned anew on
-/// every call. No query here depends on the values for its plan (no `LIKE ?`, no statistics).
-pub fn plan_statements_once(conn: &Connection) -> rusqlite::Result<()> {
-    conn.set_db_config(
-        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-        true,
-    )?;
-    Ok(())
 }
 
 /// SQL functions the queries use: `sentra_first_child(id)` and `sentra_last_child(id)` give the
@@ -207,44 +191,4 @@ fn load_meta(conn: &mut Connection, wall: Arc<dyn WallClock>) -> Result<(Id, Clo
         Clock::new(wall, device.node(), c.last, c.offset_ms),
         c.next_seq,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::plan_statements_once;
-    use rusqlite::{Connection, StatementStatus};
-
-    /// A statement taken from rusqlite's cache again and again with a new `LIMIT` and `OFFSET`
-    /// each time, as a page of products is, is planned once; without the setting, every call.
-    #[test]
-    fn a_cached_statement_is_planned_once_whatever_values_it_is_given() {
-        let planned_again = |once: bool| {
-            let conn = Connection::open_in_memory().unwrap();
-            if once {
-                plan_statements_once(&conn).unwrap();
-            }
-            conn.execute_batch(
-                "CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
-                 INSERT INTO products(name) VALUES ('Batik'), ('Kopi'), ('Tenun'), ('Madu');",
-            )
-            .unwrap();
-            let sql = "SELECT name FROM products ORDER BY name LIMIT ?1 OFFSET ?2";
-            for (limit, offset, expected) in [(2, 0, "Batik"), (1, 2, "Madu"), (3, 1, "Kopi")] {
-                let mut stmt = conn.prepare_cached(sql).unwrap();
-                let names: Vec<String> = stmt
-                    .query_map([limit, offset], |r| r.get(0))
-                    .unwrap()
-                    .collect::<rusqlite::Result<_>>()
-                    .unwrap();
-                assert_eq!(names.len(), usize::try_from(limit).unwrap());
-                assert_eq!(names[0], expected);
-            }
-            conn.prepare_cached(sql)
-                .unwrap()
-                .get_status(StatementStatus::RePrepare)
-        };
-        assert_eq!(planned_again(true), 0);
-        // What the setting prevents, so this test fails if it ever stops mattering.
-        assert!(planned_again(false) > 0);
-    }
 }
