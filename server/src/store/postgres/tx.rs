@@ -101,8 +101,8 @@ impl<'a, 'b> Tx<'a, 'b> {
         Ok(())
     }
 
-    /// Writes what the group added, one statement per table; the feed keeps the order the
-    /// entries were applied in.
+    /// Writes what the group added, one statement per table, the feed last; the feed keeps the
+    /// order the entries were applied in.
     pub(super) fn flush(&mut self) -> StoreResult<()> {
         let pending = std::mem::take(&mut self.pending);
         if !pending.new_owners.is_empty() {
@@ -117,6 +117,18 @@ impl<'a, 'b> Tx<'a, 'b> {
                 &[&entities, &ids, &producers],
             )?;
         }
+        if !pending.new_applied.is_empty() {
+            let (devices, seqs, outcomes): (Vec<Vec<u8>>, Vec<i64>, Vec<String>) = pending
+                .new_applied
+                .into_iter()
+                .map(|(d, q, o)| (b(d), q, o))
+                .collect();
+            self.sql.execute(
+                "INSERT INTO applied(device_id, seq, outcome) \
+                 SELECT unnest($1::bytea[]), unnest($2::bigint[]), unnest($3::text[])",
+                &[&devices, &seqs, &outcomes],
+            )?;
+        }
         if !pending.new_feed.is_empty() {
             let mut owners: Vec<Option<Vec<u8>>> = Vec::new();
             let (mut origins, mut changes) = (Vec::new(), Vec::new());
@@ -126,9 +138,10 @@ impl<'a, 'b> Tx<'a, 'b> {
                 changes.push(change);
             }
             // Feed positions are taken in commit order across every server on this database:
-            // from here to the commit (the answers' insert, then the commit itself) no other
-            // transaction takes one. So when a pull's snapshot sees a row, it sees every row
-            // below it that will ever commit, and a cursor never passes a row still to come.
+            // from here to the commit no other transaction takes one (the feed is the group's
+            // last write, so the lock is held for its insert and the commit alone). So when a
+            // pull's snapshot sees a row, it sees every row below it that will ever commit, and
+            // a cursor never passes a row still to come.
             self.sql.execute(
                 "SELECT pg_advisory_xact_lock($1, 0)",
                 &[&super::locks::FEED],
@@ -141,18 +154,6 @@ impl<'a, 'b> Tx<'a, 'b> {
                 "INSERT INTO feed(owner, origin, change) \
                  SELECT unnest($1::bytea[]), unnest($2::bytea[]), unnest($3::text[])",
                 &[&owners, &origins, &changes],
-            )?;
-        }
-        if !pending.new_applied.is_empty() {
-            let (devices, seqs, outcomes): (Vec<Vec<u8>>, Vec<i64>, Vec<String>) = pending
-                .new_applied
-                .into_iter()
-                .map(|(d, q, o)| (b(d), q, o))
-                .collect();
-            self.sql.execute(
-                "INSERT INTO applied(device_id, seq, outcome) \
-                 SELECT unnest($1::bytea[]), unnest($2::bigint[]), unnest($3::text[])",
-                &[&devices, &seqs, &outcomes],
             )?;
         }
         Ok(())
