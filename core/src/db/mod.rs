@@ -8,7 +8,7 @@
 //! transaction, runs the closure, saves the clock and the outbox sequence in the same
 //! transaction, and commits. If the closure fails, nothing of it is kept, not even a clock tick.
 
-mod open;
+pub(crate) mod open;
 pub mod schema;
 mod tx;
 

@@ -43,7 +43,7 @@ pub(super) fn open_writer(path: &Path, wall: Arc<dyn WallClock>) -> Result<Opene
 }
 
 /// Opens a read-only connection to an existing, already-migrated database.
-pub(super) fn open_reader(path: &Path) -> Result<Connection> {
+pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
