@@ -25,7 +25,11 @@ const ROWS: i64 = 40_000;
 /// what it keeps and forgets.
 fn now() -> i64 {
     let now = crate::now_ms();
-    if super::sweeps(now) { now + 1 } else { now }
+    if super::buckets::sweeps(now) {
+        now + 1
+    } else {
+        now
+    }
 }
 
 /// One signed-in account and the device it uses.
