@@ -124,6 +124,70 @@ async fn one_order_key_through_two_servers_at_once_makes_one_order() {
     }
 }
 
+/// A device that resends some entries among new ones, out of order and with gaps in its seqs,
+/// gets each entry's own answer: the server reads what it answered before by runs of
+/// consecutive seqs, and no run may take in a seq the device did not send.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resend_mixing_answered_and_new_entries_with_gaps_answers_each_by_its_seq() {
+    let Some(cluster) = cluster(1).await else {
+        return;
+    };
+    let server = &cluster.servers[0];
+    staff(&cluster).await;
+    let device = sign_in(server, "admin.pusat", "rahasia-kuat-1").await;
+    let push = |entries: Vec<(i64, Change)>| {
+        wire::encode(&PushRequest {
+            version: wire::PROTOCOL_VERSION,
+            device_id: device.device,
+            entries: entries
+                .into_iter()
+                .map(|(seq, change)| PushEntry { seq, change })
+                .collect(),
+        })
+        .unwrap()
+    };
+    let first = Shop::new();
+    let mut first_changes = first.producer_changes("Konveksi Rowosari");
+    first_changes.extend(first.product_changes("Kaos Lurik"));
+    let numbered: Vec<(i64, Change)> = (10..).zip(first_changes.clone()).collect();
+    let answer: PushResponse =
+        post_zstd(server, "/v1/sync/push", Some(&device.token), push(numbered))
+            .await
+            .decode();
+    assert!(answer.results.iter().all(|r| r.outcome == Outcome::Applied));
+
+    // The second of those again, between two new entries whose seqs leave gaps, then the first.
+    let second = Shop::new();
+    let mut new = second.producer_changes("Batik Pekalongan");
+    new.extend(second.product_changes("Kain Batik"));
+    let mixed = vec![
+        (30, new[0].clone()),
+        (11, first_changes[1].clone()),
+        (32, new[1].clone()),
+        (10, first_changes[0].clone()),
+    ];
+    let answer: PushResponse = post_zstd(server, "/v1/sync/push", Some(&device.token), push(mixed))
+        .await
+        .decode();
+    let outcomes: Vec<(i64, &Outcome)> =
+        answer.results.iter().map(|r| (r.seq, &r.outcome)).collect();
+    assert_eq!(
+        outcomes,
+        [
+            (30, &Outcome::Applied),
+            (11, &Outcome::Duplicate),
+            (32, &Outcome::Applied),
+            (10, &Outcome::Duplicate),
+        ]
+    );
+    // Seq 31, between them but never sent, had no answer: sending it now applies it.
+    let rest = vec![(31, new[2].clone()), (33, new[3].clone())];
+    let answer: PushResponse = post_zstd(server, "/v1/sync/push", Some(&device.token), push(rest))
+        .await
+        .decode();
+    assert!(answer.results.iter().all(|r| r.outcome == Outcome::Applied));
+}
+
 /// A push request of `changes` as the session's next entries, encoded.
 fn push_body(session: &mut Session, changes: Vec<Change>) -> Vec<u8> {
     let entries = changes
