@@ -11,7 +11,9 @@
 //! A simulated device speaks the real protocol (`sentra_core::sync::wire`: zstd JSON, bearer
 //! token bound to its device id) without a store of its own: its entries are product creations
 //! as the core writes them (taken from a real phone's outbox), each with a fresh id and the
-//! device's own producer.
+//! device's own producer. Its pushes are encoded before the run starts (a phone does that on its
+//! own CPU, not on the server's), so the cores the server is measured on carry only the
+//! generator's HTTP, its pulls and the reading of answers.
 
 use crate::error::{BenchError, Result};
 use crate::measure::percentile;
@@ -169,6 +171,16 @@ async fn post<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
     body: &Q,
 ) -> std::result::Result<A, String> {
     let body = wire::encode(body).map_err(|e| e.to_string())?;
+    post_encoded(http, url, token, body).await
+}
+
+/// Posts a body already encoded as the wire wants it (zstd JSON).
+async fn post_encoded<A: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: Vec<u8>,
+) -> std::result::Result<A, String> {
     let response = http
         .post(url)
         .header("content-type", "application/json")
@@ -186,44 +198,59 @@ async fn post<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
     wire::decode(&bytes).map_err(|e| e.to_string())
 }
 
-/// One device's cycles: returns entries applied, failures and each cycle's time.
+/// A device's pushes for every cycle of a run, encoded before the run starts: a phone builds
+/// and compresses its batch on its own CPU, so the load generator does that work before the
+/// clock starts rather than on the cores the server is measured on. Each entry is a template
+/// change with a fresh id and the device's own producer, at the device's next seq.
+fn push_bodies(
+    device: &mut Device,
+    template: &[Change],
+    settings: &Settings,
+) -> Result<Vec<Vec<u8>>> {
+    (0..settings.cycles)
+        .map(|_| {
+            let entries = template
+                .iter()
+                .take(settings.entries)
+                .map(|change| {
+                    device.seq += 1;
+                    let mut change = change.clone();
+                    change.id = Id::new();
+                    change.fields.insert(
+                        "producer_id".into(),
+                        serde_json::Value::String(device.producer.to_string()),
+                    );
+                    PushEntry {
+                        seq: device.seq,
+                        change,
+                    }
+                })
+                .collect();
+            let push = PushRequest {
+                version: wire::PROTOCOL_VERSION,
+                device_id: device.id,
+                entries,
+            };
+            Ok(wire::encode(&push)?)
+        })
+        .collect()
+}
+
+/// One device's cycles, each pushing one of `pushes` and then pulling from the device's
+/// cursor: returns entries applied, failures and each cycle's time.
 async fn cycles(
     http: reqwest::Client,
     base: String,
     mut device: Device,
-    template: Arc<Vec<Change>>,
-    settings: Arc<Settings>,
+    pushes: Vec<Vec<u8>>,
     start: Arc<tokio::sync::Barrier>,
 ) -> (Device, u64, u64, Vec<Duration>) {
     start.wait().await;
     let (mut applied, mut failures, mut times) = (0, 0, Vec::new());
-    for _ in 0..settings.cycles {
+    for body in pushes {
         let began = Instant::now();
-        let entries = template
-            .iter()
-            .take(settings.entries)
-            .map(|change| {
-                device.seq += 1;
-                let mut change = change.clone();
-                change.id = Id::new();
-                change.fields.insert(
-                    "producer_id".into(),
-                    serde_json::Value::String(device.producer.to_string()),
-                );
-                PushEntry {
-                    seq: device.seq,
-                    change,
-                }
-            })
-            .collect();
-        let push = PushRequest {
-            version: wire::PROTOCOL_VERSION,
-            device_id: device.id,
-            entries,
-        };
-        match post::<_, PushResponse>(&http, &format!("{base}/v1/sync/push"), &device.token, &push)
-            .await
-        {
+        let url = format!("{base}/v1/sync/push");
+        match post_encoded::<PushResponse>(&http, &url, &device.token, body).await {
             Ok(answer) => {
                 applied += answer
                     .results
@@ -368,13 +395,13 @@ impl Rig {
             );
             let start = Arc::new(tokio::sync::Barrier::new(n + 1));
             let mut tasks = tokio::task::JoinSet::new();
-            for (i, device) in self.devices.drain(..n).enumerate() {
+            for (i, mut device) in self.devices.drain(..n).enumerate() {
+                let pushes = push_bodies(&mut device, template, settings)?;
                 tasks.spawn(cycles(
                     http.clone(),
                     urls[i % count].clone(),
                     device,
-                    template.clone(),
-                    settings.clone(),
+                    pushes,
                     start.clone(),
                 ));
             }

@@ -18,7 +18,9 @@ pub(super) fn write(settings: &Settings, rounds: &Rounds, command_line: &str) ->
             "a `sentra-server serve` process on loopback; each simulated device signs in (its \
              own producer account and device-bound token), then all start together and each runs \
              {} sync cycles: push {} entries (product creations as the core writes them, fresh \
-             ids), then pull from its cursor. One run per device count, the server restarted \
+             ids), then pull from its cursor. Each device's pushes are built and compressed \
+             before the start, as a phone builds its batch on its own CPU; the pulls and the \
+             answers are made and read during the cycles. One run per device count, the server restarted \
              between runs. On PostgreSQL the {} devices run again with {} `sentra-server serve` \
              processes on the same database (own port and data directory each, one database \
              growing from run to run); the `i`th device keeps to server `i mod N` for all its \
