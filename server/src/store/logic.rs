@@ -516,13 +516,14 @@ impl PushJob {
 /// The answer to one push request.
 pub type PushAnswer = StoreResult<Vec<EntryResult>>;
 
-/// Writes a group of push requests in one transaction (one answer per job). If that fails and
-/// the group held several, each is written alone, so one request's failure (a full disk, a
-/// broken row) fails that request only.
+/// Writes a group of push requests in one transaction (one answer per job). If that fails, each
+/// request is written again alone, so one request's failure (a full disk, a broken row) fails
+/// that request only, and a request that lost a race to another server on the same database
+/// (two producers' first pushes of the same id, each group seeing no owner yet: the loser's
+/// `owners` row breaks the table's key) is answered from what that server committed.
 pub fn write_group(store: &dyn Store, jobs: Vec<PushJob>) -> Vec<PushAnswer> {
     match store.write_pushes(&jobs) {
         Ok(answers) => answers.into_iter().map(Ok).collect(),
-        Err(err) if jobs.len() == 1 => vec![Err(err)],
         Err(_) => jobs
             .iter()
             .map(|job| {

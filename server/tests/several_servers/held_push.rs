@@ -1,9 +1,10 @@
-//! A push that is slow to commit on one server must not be skipped by pulls served by another.
+//! A push that is slow to commit on one server must not be skipped by pulls served by another,
+//! nor lose what it creates to another producer's push of the same id meanwhile.
 //!
-//! The interleaving from the issue, made deterministic: device X's push is held on server A
-//! after it has taken its feed positions (a session of the test's own holds the row X's answer
-//! will be written to), device Y pushes through server B meanwhile, a puller and B's storefront
-//! read through B, and only then is X let go.
+//! The interleavings made deterministic: device X's push is held on server A after it has
+//! written its owners and taken its feed positions (a session of the test's own holds the row
+//! X's answer will be written to), device Y pushes through server B meanwhile, and only then is
+//! X let go.
 
 use super::*;
 use sentra_core::sync::wire::{Outcome, PushResponse};
@@ -100,6 +101,98 @@ async fn a_push_still_committing_on_one_server_is_not_skipped_by_pulls_through_a
     }
 }
 
+/// Two producers' first pushes of one id, each through its own server at the same moment: the
+/// push that commits first keeps it, and the other producer's is refused as a push of someone
+/// else's product would be. The admin's push of producer X's product is held on server A after
+/// it has written the product's owner; producer Y then pushes a product of its own with the
+/// same id through server B, whose group reads no owner yet (A has not committed) and comes to
+/// the same row of `owners`. Both claims were applied before: B's row was skipped as a
+/// conflict and its feed row written, so pullers were given the product twice, under two
+/// producers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_producers_pushing_one_new_id_through_two_servers_at_once_leave_it_to_the_first() {
+    let Some(cluster) = cluster(2).await else {
+        return;
+    };
+    let cluster = Arc::new(cluster);
+    let (a, b) = (&cluster.servers[0], &cluster.servers[1]);
+    staff(&cluster).await;
+    let (shop_x, shop_y) = (Shop::new(), Shop::new());
+    account(
+        a,
+        "081299990011",
+        "246810",
+        Role::Producer,
+        Some(shop_y.producer),
+    )
+    .await;
+    let mut admin = sign_in(a, "admin.pusat", "rahasia-kuat-1").await;
+    let mut producers = shop_x.producer_changes("Konveksi X");
+    producers.extend(shop_y.producer_changes("Konveksi Y"));
+    push_applied(a, &mut admin, producers).await;
+    let mut y = sign_in(b, "0812-9999-0011", "246810").await;
+
+    let hold = Hold::row_of_applied(&cluster.database, admin.device, admin.seq);
+    let push_x = tokio::spawn({
+        let (cluster, changes) = (cluster.clone(), shop_x.product_changes("Kaos X"));
+        async move { push_raw(&cluster.servers[0], &mut admin, changes).await }
+    });
+    let hold = tokio::task::spawn_blocking(move || hold.until_a_push_waits_on_it())
+        .await
+        .unwrap();
+    // Y's own product and variant, under the ids of X's.
+    let claim = Shop {
+        producer: shop_y.producer,
+        product: shop_x.product,
+        variant: shop_x.variant,
+    };
+    let push_y = tokio::spawn({
+        let (cluster, changes) = (cluster.clone(), claim.product_changes("Kaos Y"));
+        async move { push_raw(&cluster.servers[1], &mut y, changes).await }
+    });
+    let database = cluster.database.clone();
+    tokio::task::spawn_blocking(move || until_a_session_waits_in(&database, "INSERT INTO owners"))
+        .await
+        .unwrap();
+    tokio::task::spawn_blocking(move || hold.release())
+        .await
+        .unwrap();
+
+    assert_all_applied(push_x.await.unwrap());
+    let answer = push_y.await.unwrap();
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    let response: PushResponse = answer.decode();
+    for result in &response.results {
+        assert!(
+            matches!(result.outcome, Outcome::Rejected { ref code, .. } if code == "forbidden"),
+            "Y's entry {} took X's id: {:?}",
+            result.seq,
+            result.outcome
+        );
+    }
+    // Every puller, through either server, is given X's product once, as X's.
+    for server in [a, b] {
+        let mut puller = Puller::new(sign_in(server, "admin.pusat", "rahasia-kuat-1").await);
+        puller.pull(server).await;
+        assert_eq!(puller.times("product", shop_x.product, "create"), 1);
+        assert_eq!(puller.times("variant", shop_x.variant, "create"), 1);
+        let product = puller
+            .seen
+            .iter()
+            .find(|c| c.entity == "product" && c.id == shop_x.product)
+            .unwrap();
+        assert_eq!(
+            product.fields["producer_id"],
+            serde_json::json!(shop_x.producer.to_string())
+        );
+    }
+}
+
 fn assert_all_applied(answer: Answer) {
     assert_eq!(
         answer.status,
@@ -148,26 +241,33 @@ impl Hold {
 
     /// Waits until another session waits on a lock while writing answers (the held push).
     fn until_a_push_waits_on_it(self) -> Self {
-        let mut client = postgres::Client::connect(&self.database, postgres::NoTls).unwrap();
-        for _ in 0..400 {
-            let waiting: i64 = client
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
-                     AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO applied%'",
-                    &[],
-                )
-                .unwrap()
-                .get(0);
-            if waiting > 0 {
-                return self;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        panic!("the push never reached the held row");
+        until_a_session_waits_in(&self.database, "INSERT INTO applied");
+        self
     }
 
     fn release(self) {
         self.release.send(()).unwrap();
         self.done.join().unwrap();
     }
+}
+
+/// Waits until a session on `database` waits on a lock in a statement that contains
+/// `statement`.
+fn until_a_session_waits_in(database: &str, statement: &str) {
+    let mut client = postgres::Client::connect(database, postgres::NoTls).unwrap();
+    for _ in 0..400 {
+        let waiting: i64 = client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND wait_event_type = 'Lock' AND strpos(query, $1) > 0",
+                &[&statement],
+            )
+            .unwrap()
+            .get(0);
+        if waiting > 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("no session came to wait in {statement:?}");
 }

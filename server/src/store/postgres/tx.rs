@@ -113,7 +113,7 @@ impl<'a, 'b> Tx<'a, 'b> {
                 .collect();
             self.sql.execute(
                 "INSERT INTO owners(entity, id, producer) \
-                 SELECT unnest($1::text[]), unnest($2::bytea[]), unnest($3::bytea[]) ON CONFLICT DO NOTHING",
+                 SELECT unnest($1::text[]), unnest($2::bytea[]), unnest($3::bytea[])",
                 &[&entities, &ids, &producers],
             )?;
         }
@@ -338,7 +338,10 @@ impl Primitives for Tx<'_, '_> {
     }
 
     fn set_owner(&mut self, entity: &str, thing: Id, producer: Id) -> StoreResult<()> {
-        // First write wins, as the table's ON CONFLICT DO NOTHING.
+        // First write wins. The row is inserted without ON CONFLICT: a group on another server
+        // that wrote the same id first, after this group read it had no owner, makes this
+        // group fail on the table's key rather than both claims be applied, and the request is
+        // then written again alone, reading that owner (`logic::write_group`).
         if self.owner(entity, thing)?.is_none() {
             self.pending
                 .owners
