@@ -93,17 +93,9 @@ impl Conn {
         Ok((self.client.transaction()?, &mut self.statements))
     }
 
-    /// A read-only transaction in one snapshot (repeatable read), with the prepared statements.
-    pub(super) fn prepared_snapshot(
-        &mut self,
-    ) -> Result<(Transaction<'_>, &mut Statements), Error> {
-        let tx = self
-            .client
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
-        Ok((tx, &mut self.statements))
+    /// The client itself, each statement its own transaction, with the prepared statements.
+    pub(super) fn prepared_statements(&mut self) -> (&mut Client, &mut Statements) {
+        (&mut self.client, &mut self.statements)
     }
 
     /// The connection with its prepared statements.

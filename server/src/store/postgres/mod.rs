@@ -529,17 +529,21 @@ impl Store for PostgresStore {
     ) -> StoreResult<(PullResponse, Vec<String>)> {
         let mut guard = self.readers.get();
         let conn = guard.as_mut().ok_or(CLOSED)?;
-        // One snapshot for the whole page: the feed's last row and the rows up to it.
-        let (mut tx, statements) = conn.prepared_snapshot()?;
-        let page = logic::pull_ranged(
-            &mut Tx::new(&mut tx, statements),
+        // No transaction: each statement commits on its own, and the page is still the one
+        // snapshot would give. The feed is only ever appended to, and its positions are taken
+        // in commit order (`Tx::flush` holds the feed's lock from its insert to the commit), so
+        // once a statement has seen the feed's last row, every row up to it has committed, and
+        // every later statement reads the same rows up to it. A scope read before them that has
+        // changed since is a pull made a moment earlier; the next pull sees the change. A
+        // snapshot's `START TRANSACTION` and `COMMIT` were two of a pull's four round trips.
+        let (client, statements) = conn.prepared_statements();
+        logic::pull_ranged(
+            &mut Tx::new(client, statements),
             account,
             device,
             asked,
             now,
-        )?;
-        tx.commit()?;
-        Ok(page)
+        )
     }
 
     fn visible(&self, account: &Account) -> StoreResult<crate::scope::Visible> {

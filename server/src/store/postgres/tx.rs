@@ -6,7 +6,7 @@ use super::{b, id, opt_id};
 use crate::scope::Index;
 use crate::store::StoreResult;
 use crate::store::logic::{FeedRow, Primitives, PushJob};
-use postgres::Transaction;
+use postgres::GenericClient;
 use sentra_core::Id;
 use std::collections::{HashMap, HashSet};
 
@@ -14,8 +14,8 @@ use std::collections::{HashMap, HashSet};
 /// so a group of pushes reads what it needs up front ([`Tx::prefetch`]) and writes its feed
 /// rows, answers and owners in one statement per table at the end ([`Tx::flush`]); until then
 /// the shared logic reads them from `pending`.
-pub(super) struct Tx<'a, 'b> {
-    sql: Prepared<'a, Transaction<'b>>,
+pub(super) struct Tx<'a, C> {
+    sql: Prepared<'a, C>,
     pending: Pending,
 }
 
@@ -51,8 +51,10 @@ struct Pending {
     new_feed: Vec<(Option<Id>, Id, String)>,
 }
 
-impl<'a, 'b> Tx<'a, 'b> {
-    pub(super) fn new(tx: &'a mut Transaction<'b>, statements: &'a mut Statements) -> Self {
+impl<'a, C: GenericClient> Tx<'a, C> {
+    /// The store's statements on `tx`: a transaction, or a connection whose every statement
+    /// commits on its own (a pull: see `PostgresStore::pull_ranged`).
+    pub(super) fn new(tx: &'a mut C, statements: &'a mut Statements) -> Self {
         Tx {
             sql: Prepared::new(tx, statements),
             pending: Pending::default(),
@@ -196,7 +198,7 @@ fn runs(mut asked: Vec<(Id, i64)>) -> (Vec<Vec<u8>>, Vec<i64>, Vec<i64>) {
     (devices, lows, highs)
 }
 
-impl Index for Tx<'_, '_> {
+impl<C: GenericClient> Index for Tx<'_, C> {
     fn owner(&mut self, entity: &str, thing: Id) -> StoreResult<Option<Id>> {
         let key = (entity.to_owned(), thing);
         if let Some(known) = self.pending.owners.get(&key) {
@@ -287,7 +289,7 @@ impl Index for Tx<'_, '_> {
     }
 }
 
-impl Primitives for Tx<'_, '_> {
+impl<C: GenericClient> Primitives for Tx<'_, C> {
     fn create_producer_account(
         &mut self,
         login: &str,
