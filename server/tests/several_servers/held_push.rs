@@ -1,10 +1,10 @@
 //! A push that is slow to commit on one server must not be skipped by pulls served by another,
 //! nor lose what it creates to another producer's push of the same id meanwhile.
 //!
-//! The interleavings made deterministic: device X's push is held on server A after it has
-//! written its owners and taken its feed positions (a session of the test's own holds the row
-//! X's answer will be written to), device Y pushes through server B meanwhile, and only then is
-//! X let go.
+//! The interleavings made deterministic: device X's push is held on server A by a session of
+//! the test's own, after it has taken its feed positions (a trigger on `feed`) or after it has
+//! written its owners (the row its answer will be written to is held); device Y pushes through
+//! server B meanwhile, and only then is X let go.
 
 use super::*;
 use sentra_core::sync::wire::{Outcome, PushResponse};
@@ -30,8 +30,8 @@ async fn a_push_still_committing_on_one_server_is_not_skipped_by_pulls_through_a
         puller.pull(b).await;
     }
 
-    // X's next push will write its answer for this (device, seq): hold that row.
-    let hold = Hold::row_of_applied(&cluster.database, x.device, x.seq);
+    // X's next push is held once it has taken its feed positions.
+    let hold = Hold::feed_rows_of(&cluster.database, x.device);
     let push_x = tokio::spawn({
         let (cluster, changes) = (cluster.clone(), shop_x.product_changes("Kaos X"));
         async move { push_raw(&cluster.servers[0], &mut x, changes).await }
@@ -206,42 +206,108 @@ fn assert_all_applied(answer: Answer) {
     }
 }
 
-/// A transaction of the test's own holding one row of `applied` (uncommitted), so a push that
-/// writes the same row waits until [`Hold::release`] rolls it back.
+/// A session of the test's own that holds a push part-way through its transaction until
+/// [`Hold::release`].
 struct Hold {
     database: String,
+    /// The statement the held push waits in.
+    waits_in: &'static str,
     release: std::sync::mpsc::Sender<()>,
     done: std::thread::JoinHandle<()>,
 }
 
 impl Hold {
+    /// Holds one row of `applied` (uncommitted), so a push that writes the same row waits, its
+    /// owners written, until the row is rolled back.
     fn row_of_applied(database: &str, device: Id, seq: i64) -> Hold {
+        Hold::start(
+            database,
+            "INSERT INTO applied",
+            move |client, held, release| {
+                let mut tx = client.transaction().unwrap();
+                tx.execute(
+                    "INSERT INTO applied(device_id, seq, outcome) VALUES ($1, $2, 'held')",
+                    &[&device.as_bytes().to_vec(), &seq],
+                )
+                .unwrap();
+                held.send(()).unwrap();
+                let _ = release.recv();
+                tx.rollback().unwrap();
+            },
+        )
+    }
+
+    /// Holds `device`'s next push after it has inserted its feed rows (taken its feed
+    /// positions) and before it commits: a trigger of the test's own on `feed` waits, in the
+    /// push's insert, for a lock this session holds. The feed is a push's last write, so
+    /// holding an earlier row held it before it took any position.
+    fn feed_rows_of(database: &str, device: Id) -> Hold {
+        let origin: String = device
+            .as_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Hold::start(
+            database,
+            "INSERT INTO feed",
+            move |client, held, release| {
+                client
+                    .batch_execute(&format!(
+                        "SELECT pg_advisory_lock(7001, 1); \
+                     CREATE FUNCTION held_feed() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                     BEGIN \
+                       IF EXISTS (SELECT 1 FROM inserted WHERE origin = '\\x{origin}') THEN \
+                         PERFORM pg_advisory_lock_shared(7001, 1); \
+                         PERFORM pg_advisory_unlock_shared(7001, 1); \
+                       END IF; \
+                       RETURN NULL; \
+                     END $$; \
+                     CREATE TRIGGER held_feed AFTER INSERT ON feed \
+                       REFERENCING NEW TABLE AS inserted \
+                       FOR EACH STATEMENT EXECUTE FUNCTION held_feed();"
+                    ))
+                    .unwrap();
+                held.send(()).unwrap();
+                let _ = release.recv();
+                client
+                    .batch_execute(
+                        "SELECT pg_advisory_unlock(7001, 1); \
+                     DROP TRIGGER held_feed ON feed; DROP FUNCTION held_feed();",
+                    )
+                    .unwrap();
+            },
+        )
+    }
+
+    fn start(
+        database: &str,
+        waits_in: &'static str,
+        hold: impl FnOnce(
+            &mut postgres::Client,
+            std::sync::mpsc::Sender<()>,
+            std::sync::mpsc::Receiver<()>,
+        ) + Send
+        + 'static,
+    ) -> Hold {
         let (held_tx, held_rx) = std::sync::mpsc::channel();
         let (release, release_rx) = std::sync::mpsc::channel::<()>();
         let conninfo = database.to_owned();
         let done = std::thread::spawn(move || {
             let mut client = postgres::Client::connect(&conninfo, postgres::NoTls).unwrap();
-            let mut tx = client.transaction().unwrap();
-            tx.execute(
-                "INSERT INTO applied(device_id, seq, outcome) VALUES ($1, $2, 'held')",
-                &[&device.as_bytes().to_vec(), &seq],
-            )
-            .unwrap();
-            held_tx.send(()).unwrap();
-            let _ = release_rx.recv();
-            tx.rollback().unwrap();
+            hold(&mut client, held_tx, release_rx);
         });
         held_rx.recv().unwrap();
         Hold {
             database: database.to_owned(),
+            waits_in,
             release,
             done,
         }
     }
 
-    /// Waits until another session waits on a lock while writing answers (the held push).
+    /// Waits until the held push waits on the hold.
     fn until_a_push_waits_on_it(self) -> Self {
-        until_a_session_waits_in(&self.database, "INSERT INTO applied");
+        until_a_session_waits_in(&self.database, self.waits_in);
         self
     }
 
