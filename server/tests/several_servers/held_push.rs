@@ -32,19 +32,13 @@ async fn a_push_still_committing_on_one_server_is_not_skipped_by_pulls_through_a
 
     // X's next push is held once it has taken its feed positions.
     let hold = Hold::feed_rows_of(&cluster.database, x.device);
-    let push_x = tokio::spawn({
-        let (cluster, changes) = (cluster.clone(), shop_x.product_changes("Kaos X"));
-        async move { push_raw(&cluster.servers[0], &mut x, changes).await }
-    });
+    let push_x = push_behind(&cluster, 0, x, shop_x.product_changes("Kaos X"));
     let hold = tokio::task::spawn_blocking(move || hold.until_a_push_waits_on_it())
         .await
         .unwrap();
 
     // Y pushes through B. Whether it may commit before X is the store's choice; give it time.
-    let push_y = tokio::spawn({
-        let (cluster, changes) = (cluster.clone(), shop_y.product_changes("Kaos Y"));
-        async move { push_raw(&cluster.servers[1], &mut y, changes).await }
-    });
+    let push_y = push_behind(&cluster, 1, y, shop_y.product_changes("Kaos Y"));
     for _ in 0..40 {
         if push_y.is_finished() {
             break;
@@ -130,13 +124,10 @@ async fn two_producers_pushing_one_new_id_through_two_servers_at_once_leave_it_t
     let mut producers = shop_x.producer_changes("Konveksi X");
     producers.extend(shop_y.producer_changes("Konveksi Y"));
     push_applied(a, &mut admin, producers).await;
-    let mut y = sign_in(b, "0812-9999-0011", "246810").await;
+    let y = sign_in(b, "0812-9999-0011", "246810").await;
 
     let hold = Hold::row_of_applied(&cluster.database, admin.device, admin.seq);
-    let push_x = tokio::spawn({
-        let (cluster, changes) = (cluster.clone(), shop_x.product_changes("Kaos X"));
-        async move { push_raw(&cluster.servers[0], &mut admin, changes).await }
-    });
+    let push_x = push_behind(&cluster, 0, admin, shop_x.product_changes("Kaos X"));
     let hold = tokio::task::spawn_blocking(move || hold.until_a_push_waits_on_it())
         .await
         .unwrap();
@@ -146,10 +137,7 @@ async fn two_producers_pushing_one_new_id_through_two_servers_at_once_leave_it_t
         product: shop_x.product,
         variant: shop_x.variant,
     };
-    let push_y = tokio::spawn({
-        let (cluster, changes) = (cluster.clone(), claim.product_changes("Kaos Y"));
-        async move { push_raw(&cluster.servers[1], &mut y, changes).await }
-    });
+    let push_y = push_behind(&cluster, 1, y, claim.product_changes("Kaos Y"));
     let database = cluster.database.clone();
     tokio::task::spawn_blocking(move || until_a_session_waits_in(&database, "INSERT INTO owners"))
         .await
@@ -191,6 +179,18 @@ async fn two_producers_pushing_one_new_id_through_two_servers_at_once_leave_it_t
             serde_json::json!(shop_x.producer.to_string())
         );
     }
+}
+
+/// Pushes `changes` as `session` through the cluster's server `k`, in a task of its own (the
+/// push may be held).
+fn push_behind(
+    cluster: &Arc<Cluster>,
+    k: usize,
+    mut session: Session,
+    changes: Vec<Change>,
+) -> tokio::task::JoinHandle<Answer> {
+    let cluster = cluster.clone();
+    tokio::spawn(async move { push_raw(&cluster.servers[k], &mut session, changes).await })
 }
 
 fn assert_all_applied(answer: Answer) {
