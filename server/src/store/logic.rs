@@ -351,9 +351,12 @@ pub fn pull_ranged(
     let PullAsk {
         cursor, max_bytes, ..
     } = *asked;
+    // The feed's last row before the scope: every row the page may serve committed before the
+    // account's rights were read, so a backend whose statements each see the latest commits
+    // (PostgreSQL's pulls) never serves a row written after the rights it is served under.
+    let last = tx.feed_last()?;
     let visible = scope::visible(tx, account)?;
     let served = fingerprint(&visible);
-    let last = tx.feed_last()?;
     let mut window = start_of(cursor, last, &served);
     // A scope that only gained producers who had nothing in the feed when the cursor was given
     // (a facilitator's new registrations) needs no re-pull: their rows all lie ahead.

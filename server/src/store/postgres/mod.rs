@@ -533,9 +533,10 @@ impl Store for PostgresStore {
         // snapshot would give. The feed is only ever appended to, and its positions are taken
         // in commit order (`Tx::flush` holds the feed's lock from its insert to the commit), so
         // once a statement has seen the feed's last row, every row up to it has committed, and
-        // every later statement reads the same rows up to it. A scope read before them that has
-        // changed since is a pull made a moment earlier; the next pull sees the change. A
-        // snapshot's `START TRANSACTION` and `COMMIT` were two of a pull's four round trips.
+        // every later statement reads the same rows up to it. The account's scope is read after
+        // that row, so every row served was committed before the rights it is served under were
+        // read (`logic::pull_ranged`). A snapshot's `START TRANSACTION` and `COMMIT` were two of
+        // a pull's four round trips.
         let (client, statements) = conn.prepared_statements();
         logic::pull_ranged(
             &mut Tx::new(client, statements),
