@@ -69,8 +69,9 @@ pub struct AppState {
     /// The address buyers reach the storefront at (`--public-url`), for the absolute links of
     /// shared pages; `None` takes it from each request's `Host` ([`web::share`]).
     pub public_url: Option<Arc<str>>,
-    /// Woken whenever this server has answered a push (see [`push_order`]).
-    pushes_answered: Arc<tokio::sync::Notify>,
+    /// Wakes the requests waiting on a device's pushes when this server answers one (see
+    /// [`push_order`]).
+    pushes_answered: Arc<push_order::Answered>,
     /// Pushes waiting to be written, in groups (one transaction each).
     writes: Arc<store::Group<store::PushJob, store::PushAnswer>>,
 }
@@ -429,7 +430,7 @@ async fn push(
             "the write of this push was abandoned".into(),
         )),
     };
-    state.pushes_answered.notify_waiters();
+    state.pushes_answered.notify(device);
     let results = results?;
     for result in &results {
         let counter = match result.outcome {
